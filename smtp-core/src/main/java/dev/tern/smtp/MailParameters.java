@@ -1,0 +1,36 @@
+package dev.tern.smtp;
+
+import java.util.Objects;
+
+/**
+ * The ESMTP parameters of MAIL FROM: SIZE (RFC 1870, -1 when absent), BODY (RFC 6152, RFC 3030),
+ * SMTPUTF8 (RFC 6531), RET and ENVID (RFC 3461 4.3, 4.4; null when absent) and AUTH (RFC 4954 5,
+ * the xtext-decoded value, null when absent).
+ */
+public record MailParameters(long size, Body body, boolean smtpUtf8, Ret ret, String envId, String auth) {
+
+    public static final MailParameters NONE = new MailParameters(-1, Body.SEVEN_BIT, false, null, null, null);
+
+    public MailParameters {
+        Objects.requireNonNull(body, "body");
+        if (envId != null) {
+            SmtpText.requireSingleLine(envId, "ENVID");
+        }
+        if (auth != null) {
+            SmtpText.requireSingleLine(auth, "AUTH");
+        }
+    }
+
+    /** BODY= values. */
+    public enum Body {
+        SEVEN_BIT,
+        EIGHT_BIT_MIME,
+        BINARY_MIME
+    }
+
+    /** RET= values: return the full message or only its headers in a DSN. */
+    public enum Ret {
+        FULL,
+        HDRS
+    }
+}

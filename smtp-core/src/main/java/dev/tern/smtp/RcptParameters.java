@@ -1,0 +1,30 @@
+package dev.tern.smtp;
+
+import java.util.Set;
+
+/**
+ * The ESMTP parameters of RCPT TO: NOTIFY and ORCPT (RFC 3461 4.1, 4.2). An empty notifyOn set means
+ * the parameter was absent (the default applies: FAILURE, and DELAY at our discretion). {@code orcpt}
+ * is the raw {@code addr-type;xtext} value, null when absent.
+ */
+public record RcptParameters(Set<Notify> notifyOn, String orcpt) {
+
+    public static final RcptParameters NONE = new RcptParameters(Set.of(), null);
+
+    public RcptParameters {
+        notifyOn = Set.copyOf(notifyOn);
+        if (notifyOn.contains(Notify.NEVER) && notifyOn.size() > 1) {
+            throw new IllegalArgumentException("NOTIFY=NEVER stands alone");
+        }
+        if (orcpt != null) {
+            SmtpText.requireSingleLine(orcpt, "ORCPT");
+        }
+    }
+
+    public enum Notify {
+        NEVER,
+        SUCCESS,
+        FAILURE,
+        DELAY
+    }
+}
