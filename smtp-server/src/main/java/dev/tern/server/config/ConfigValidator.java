@@ -1,0 +1,115 @@
+package dev.tern.server.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Range and consistency checks on a bound configuration; each failure names its key path. */
+final class ConfigValidator {
+    private ConfigValidator() {}
+
+    static void validate(TernConfig c) {
+        hostname(c.hostname());
+        listeners(c);
+        c.local().domains().forEach(d -> notBlank("local.domains", d));
+        c.local().mailboxes().forEach(m -> {
+            if (m.indexOf('@') <= 0 || m.indexOf('@') == m.length() - 1) {
+                throw ConfigException.invalid("local.mailboxes", "entries must be user@domain, got '" + m + "'");
+            }
+        });
+        LimitsConfig l = c.limits();
+        atLeast("limits.max-connections", l.maxConnections(), 1);
+        atLeast("limits.max-connections-per-ip", l.maxConnectionsPerIp(), 1);
+        atLeast("limits.max-message-size", l.maxMessageSize(), 1);
+        atLeast("limits.max-recipients", l.maxRecipients(), 1);
+        atLeast("limits.max-errors", l.maxErrors(), 1);
+        atLeast("limits.max-received-headers", l.maxReceivedHeaders(), 1);
+        atLeast("limits.max-inflight-bytes", l.maxInflightBytes(), 1);
+        TimeoutsConfig t = c.timeouts();
+        positive("timeouts.command", t.command());
+        positive("timeouts.data-block", t.dataBlock());
+        positive("timeouts.command-deadline", t.commandDeadline());
+        atLeast("timeouts.min-data-rate", t.minDataRate(), 0);
+        positive("timeouts.tls-handshake", t.tlsHandshake());
+        if ((c.tls().certFile() == null) != (c.tls().keyFile() == null)) {
+            String missing = c.tls().certFile() == null ? "tls.cert-file" : "tls.key-file";
+            String present = c.tls().certFile() == null ? "tls.key-file" : "tls.cert-file";
+            throw ConfigException.invalid(missing, "is required when " + present + " is set");
+        }
+        atLeast("spool.segment-size", c.spool().segmentSize(), 1);
+        atLeast("spool.max-batch", c.spool().maxBatch(), 1);
+        notBlank("management.address", c.management().address());
+        port("management.port", c.management().port());
+        if (c.shutdownGrace().isNegative()) {
+            throw ConfigException.invalid("shutdown-grace", "must not be negative");
+        }
+    }
+
+    private static void hostname(String hostname) {
+        notBlank("hostname", hostname);
+        // The name goes into the 220 greeting and EHLO reply (RFC 5321 4.1.1.1): no spaces or controls.
+        if (hostname.chars().anyMatch(ch -> ch <= ' ' || ch >= 0x7f)) {
+            throw ConfigException.invalid("hostname", "must be a domain name without spaces, got '" + hostname + "'");
+        }
+    }
+
+    private static void listeners(TernConfig c) {
+        if (c.listeners().isEmpty()) {
+            throw ConfigException.invalid("listeners", "must name at least one listener");
+        }
+        List<ListenerConfig> bound = new ArrayList<>();
+        for (ListenerConfig listener : c.listeners()) {
+            String key = "listeners." + listener.name();
+            if (listener.mode() == null) {
+                throw ConfigException.invalid(key + ".mode", "is required (mx, submission or smtps)");
+            }
+            notBlank(key + ".address", listener.address());
+            if (listener.port() == -1) {
+                throw ConfigException.invalid(key + ".port", "is required");
+            }
+            port(key + ".port", listener.port());
+            for (ListenerConfig other : bound) {
+                if (clash(listener, other)) {
+                    throw ConfigException.invalid(
+                            key + ".port", "duplicates the port of listener '" + other.name() + "'");
+                }
+            }
+            bound.add(listener);
+        }
+    }
+
+    /** Two listeners clash on the same port at the same or a wildcard address; port 0 never clashes. */
+    private static boolean clash(ListenerConfig a, ListenerConfig b) {
+        return a.port() != 0
+                && a.port() == b.port()
+                && (a.address().equals(b.address()) || isWildcard(a.address()) || isWildcard(b.address()));
+    }
+
+    private static boolean isWildcard(String address) {
+        return address.equals("0.0.0.0") || address.equals("::") || address.equals("[::]") || address.equals("*");
+    }
+
+    private static void port(String key, int port) {
+        if (port < 0 || port > 65535) {
+            throw ConfigException.invalid(key, "must be a port number 0..65535, got " + port);
+        }
+    }
+
+    private static void atLeast(String key, long value, long min) {
+        if (value < min) {
+            throw ConfigException.invalid(key, "must be at least " + min + ", got " + value);
+        }
+    }
+
+    private static void positive(String key, Duration value) {
+        if (value.isZero() || value.isNegative()) {
+            throw ConfigException.invalid(key, "must be longer than zero");
+        }
+    }
+
+    private static void notBlank(String key, String value) {
+        if (value == null || value.isBlank()) {
+            throw ConfigException.invalid(key, "must not be empty");
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package dev.tern.server.config;
+
+/**
+ * Resource limits. Sizes are bytes. {@code maxMessageSize} is announced in the EHLO SIZE keyword
+ * (RFC 1870); {@code maxRecipients} must be at least 100 to honour RFC 5321 section 4.5.3.1.8, though
+ * smaller values are accepted for tests; {@code maxInflightBytes} caps message bytes buffered across all
+ * sessions before the spool owns them.
+ */
+public record LimitsConfig(
+        int maxConnections,
+        int maxConnectionsPerIp,
+        long maxMessageSize,
+        int maxRecipients,
+        int maxErrors,
+        int maxReceivedHeaders,
+        long maxInflightBytes) {}

@@ -1,0 +1,9 @@
+package dev.tern.server.config;
+
+import java.nio.file.Path;
+
+/**
+ * The durable spool: its directory (never {@code null} in a loaded configuration: {@code <data-dir>/spool}
+ * unless set), the size at which a segment file is rolled, and the most messages one group commit flushes.
+ */
+public record SpoolConfig(Path directory, long segmentSize, int maxBatch) {}

@@ -1,0 +1,45 @@
+package dev.tern.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The whole effective configuration. Built by {@link ConfigLoader}, which validates every value; the
+ * compact constructors only refuse nulls so that a half-built tree cannot escape.
+ */
+public record TernConfig(
+        String hostname,
+        Path dataDir,
+        List<ListenerConfig> listeners,
+        LocalConfig local,
+        RelayConfig relay,
+        LimitsConfig limits,
+        TimeoutsConfig timeouts,
+        TlsConfig tls,
+        AuthConfig auth,
+        SpoolConfig spool,
+        ManagementConfig management,
+        Duration shutdownGrace) {
+
+    public TernConfig {
+        Objects.requireNonNull(hostname, "hostname");
+        Objects.requireNonNull(dataDir, "dataDir");
+        listeners = List.copyOf(listeners);
+        Objects.requireNonNull(local, "local");
+        Objects.requireNonNull(relay, "relay");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(timeouts, "timeouts");
+        Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(spool, "spool");
+        Objects.requireNonNull(management, "management");
+        Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+    }
+
+    /** The listener with this name, if configured. */
+    public java.util.Optional<ListenerConfig> listener(String name) {
+        return listeners.stream().filter(l -> l.name().equals(name)).findFirst();
+    }
+}

@@ -1,0 +1,192 @@
+package dev.tern.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    @Test
+    void zeroConfigGivesTheDocumentedDefaults() throws Exception {
+        TernConfig c = ConfigLoader.load(null, Map.of());
+
+        assertThat(c.hostname()).isEqualTo("localhost");
+        assertThat(c.dataDir()).isEqualTo(Path.of("tern-data"));
+        assertThat(c.listeners())
+                .containsExactly(
+                        new ListenerConfig("mx", ListenerMode.MX, "127.0.0.1", 2525),
+                        new ListenerConfig("submission", ListenerMode.SUBMISSION, "127.0.0.1", 2587),
+                        new ListenerConfig("smtps", ListenerMode.SMTPS, "127.0.0.1", 2465));
+        assertThat(c.local()).isEqualTo(new LocalConfig(List.of("localhost"), List.of(), Map.of()));
+        assertThat(c.relay().isTrusted(InetAddress.getByName("127.0.0.9"))).isTrue();
+        assertThat(c.relay().isTrusted(InetAddress.getByName("::1"))).isTrue();
+        assertThat(c.relay().isTrusted(InetAddress.getByName("192.0.2.1"))).isFalse();
+        assertThat(c.limits()).isEqualTo(new LimitsConfig(10_000, 50, 25L << 20, 100, 10, 50, 512L << 20));
+        assertThat(c.timeouts())
+                .isEqualTo(new TimeoutsConfig(
+                        Duration.ofMinutes(5),
+                        Duration.ofMinutes(3),
+                        Duration.ofMinutes(10),
+                        1024,
+                        Duration.ofSeconds(30)));
+        assertThat(c.tls()).isEqualTo(new TlsConfig(null, null));
+        assertThat(c.auth().usersFile()).isEqualTo(Path.of("tern-data", "users"));
+        assertThat(c.spool().directory()).isEqualTo(Path.of("tern-data", "spool"));
+        assertThat(c.management()).isEqualTo(new ManagementConfig("127.0.0.1", 9465, true));
+        assertThat(c.shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void hostnameDefaultsToTheHostnameVariable() {
+        assertThat(ConfigLoader.load(null, Map.of("HOSTNAME", "mx1.example")).hostname())
+                .isEqualTo("mx1.example");
+    }
+
+    @Test
+    void yamlFileOverridesOnlyTheKeysItNames(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("tern.yaml");
+        Files.writeString(
+                file,
+                """
+                hostname: mail.example.org
+                data-dir: /var/lib/tern
+                listeners:
+                  mx:
+                    address: 0.0.0.0
+                    port: 25
+                  smtps: ~
+                  extra:
+                    mode: submission
+                    port: 10587
+                local:
+                  domains: [example.org, example.net]
+                  mailboxes: [alice@example.org]
+                  aliases:
+                    postmaster: alice@example.org
+                relay:
+                  trusted-networks: [10.0.0.0/8, "2001:db8::/32"]
+                limits:
+                  max-message-size: 10MiB
+                  max-recipients: 500
+                timeouts:
+                  command: 2m
+                  tls-handshake: 500ms
+                tls:
+                  cert-file: /etc/tern/cert.pem
+                  key-file: /etc/tern/key.pem
+                management:
+                  enabled: false
+                """);
+
+        TernConfig c = ConfigLoader.load(file, Map.of());
+
+        assertThat(c.hostname()).isEqualTo("mail.example.org");
+        assertThat(c.listeners())
+                .containsExactly(
+                        new ListenerConfig("mx", ListenerMode.MX, "0.0.0.0", 25),
+                        new ListenerConfig("submission", ListenerMode.SUBMISSION, "127.0.0.1", 2587),
+                        new ListenerConfig("extra", ListenerMode.SUBMISSION, "127.0.0.1", 10587));
+        assertThat(c.local().domains()).containsExactly("example.org", "example.net");
+        assertThat(c.local().mailboxes()).containsExactly("alice@example.org");
+        assertThat(c.local().aliases()).containsEntry("postmaster", "alice@example.org");
+        assertThat(c.relay().trustedNetworks()).containsExactly(Cidr.parse("10.0.0.0/8"), Cidr.parse("2001:db8::/32"));
+        assertThat(c.limits().maxMessageSize()).isEqualTo(10L << 20);
+        assertThat(c.limits().maxRecipients()).isEqualTo(500);
+        assertThat(c.limits().maxErrors()).isEqualTo(10);
+        assertThat(c.timeouts().command()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.timeouts().tlsHandshake()).isEqualTo(Duration.ofMillis(500));
+        assertThat(c.timeouts().dataBlock()).isEqualTo(Duration.ofMinutes(3));
+        assertThat(c.tls().certFile()).isEqualTo(Path.of("/etc/tern/cert.pem"));
+        assertThat(c.auth().usersFile()).isEqualTo(Path.of("/var/lib/tern/users"));
+        assertThat(c.spool().directory()).isEqualTo(Path.of("/var/lib/tern/spool"));
+        assertThat(c.management().enabled()).isFalse();
+    }
+
+    @Test
+    void environmentOverridesTheFile() {
+        TernConfig c =
+                ConfigLoader.fromYaml("limits: {max-recipients: 500}", Map.of("TERN_LIMITS_MAX_RECIPIENTS", "7"));
+
+        assertThat(c.limits().maxRecipients()).isEqualTo(7);
+    }
+
+    @Test
+    void environmentReachesListenersNamedOnlyInTheFile() {
+        TernConfig c = ConfigLoader.fromYaml(
+                "listeners: {backup: {mode: mx, port: 2626}}", Map.of("TERN_LISTENERS_BACKUP_PORT", "2727"));
+
+        assertThat(c.listener("backup")).contains(new ListenerConfig("backup", ListenerMode.MX, "127.0.0.1", 2727));
+    }
+
+    @Test
+    void rejectsUnknownEnvironmentNamesNamingThem() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("TERN_LIMITS_MAX_RECIPENTS", "5", "PATH", "/bin")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("TERN_LIMITS_MAX_RECIPENTS");
+    }
+
+    @Test
+    void badEnvironmentValueNamesKeyAndVariable() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("TERN_LIMITS_MAX_ERRORS", "many")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'limits.max-errors'")
+                .hasMessageContaining("TERN_LIMITS_MAX_ERRORS");
+    }
+
+    @Test
+    void usersFileAndSpoolFollowTheDataDirectory() {
+        TernConfig c = ConfigLoader.load(null, Map.of("TERN_DATA_DIR", "/srv/tern"));
+
+        assertThat(c.auth().usersFile()).isEqualTo(Path.of("/srv/tern/users"));
+        assertThat(c.spool().directory()).isEqualTo(Path.of("/srv/tern/spool"));
+    }
+
+    @Test
+    void missingFileIsNamed(@TempDir Path dir) {
+        Path missing = dir.resolve("nope.yaml");
+
+        assertThatThrownBy(() -> ConfigLoader.load(missing, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(missing.toString());
+    }
+
+    @Test
+    void malformedYamlGivesTheLine() {
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("limits:\n  max-errors: [1\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("line");
+    }
+
+    @Test
+    void duplicateListenerNamesAreRejected() {
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("listeners:\n  mx: {port: 1}\n  mx: {port: 2}\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("mx");
+    }
+
+    @Test
+    void printedConfigurationLoadsBackToTheSameTree() {
+        TernConfig original = ConfigLoader.fromYaml(
+                """
+                hostname: mx.example
+                local: {domains: [example.com], aliases: {abuse: root@example.com}}
+                relay: {trusted-networks: [192.0.2.0/24, "2001:db8::/48"]}
+                limits: {max-message-size: 1000}
+                timeouts: {tls-handshake: 1500ms}
+                tls: {cert-file: c.pem, key-file: k.pem}
+                """,
+                Map.of());
+
+        TernConfig reloaded = ConfigLoader.fromYaml(ConfigPrinter.toYaml(original), Map.of());
+
+        assertThat(reloaded).isEqualTo(original);
+    }
+}

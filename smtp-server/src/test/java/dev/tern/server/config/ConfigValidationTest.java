@@ -1,0 +1,81 @@
+package dev.tern.server.config;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Every rejected configuration names the key at fault. */
+class ConfigValidationTest {
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # typo in a key
+            limits: {max-recipent: 5}                                   | unknown key 'limits.max-recipent'
+            # unknown top-level key
+            hostnme: x                                                  | unknown key 'hostnme'
+            # unknown listener key
+            listeners: {mx: {prot: 25}}                                 | unknown key 'listeners.mx.prot'
+            # a listener's name is its index, not a key
+            listeners: {mx: {name: other}}                              | unknown key 'listeners.mx.name'
+            # wrong type: text for an integer
+            limits: {max-recipients: lots}                              | key 'limits.max-recipients' must be an integer
+            # wrong type: mapping for a scalar
+            hostname: {a: b}                                            | key 'hostname' must be a single value
+            # wrong type: scalar for a section
+            limits: 5                                                   | key 'limits' must be a mapping
+            # bad size suffix
+            limits: {max-message-size: 10MB}                            | key 'limits.max-message-size' expected a size
+            # duration without a unit
+            timeouts: {command: 300}                                    | key 'timeouts.command' expected a duration
+            # zero duration
+            timeouts: {data-block: 0s}                                  | key 'timeouts.data-block' must be longer than zero
+            # port out of range
+            listeners: {mx: {port: 70000}}                              | key 'listeners.mx.port' must be a port number
+            # negative port
+            management: {port: -2}                                      | key 'management.port' must be a port number
+            # limits must be at least one
+            limits: {max-errors: 0}                                     | key 'limits.max-errors' must be at least 1
+            limits: {max-connections: 0}                                | key 'limits.max-connections' must be at least 1
+            spool: {max-batch: 0}                                       | key 'spool.max-batch' must be at least 1
+            # negative data rate
+            timeouts: {min-data-rate: -1}                               | key 'timeouts.min-data-rate'
+            # certificate without key
+            tls: {cert-file: c.pem}                                     | key 'tls.key-file' is required
+            # key without certificate
+            tls: {key-file: k.pem}                                      | key 'tls.cert-file' is required
+            # two listeners on one port
+            listeners: {mx: {port: 2587}}                               | key 'listeners.submission.port' duplicates the port of listener 'mx'
+            # a wildcard address clashes with a specific one
+            listeners: {smtps: {address: 0.0.0.0, port: 2525}}          | key 'listeners.smtps.port' duplicates
+            # new listener without a mode
+            listeners: {extra: {port: 2600}}                            | key 'listeners.extra.mode' is required
+            # new listener without a port
+            listeners: {extra: {mode: mx}}                              | key 'listeners.extra.port' is required
+            # unknown listener mode
+            listeners: {mx: {mode: lmtp}}                               | key 'listeners.mx.mode' must be one of
+            # not a network
+            relay: {trusted-networks: [10.0.0.0/8, nonsense]}           | key 'relay.trusted-networks[1]' not an IP address
+            # prefix too long
+            relay: {trusted-networks: [10.0.0.0/33]}                    | key 'relay.trusted-networks[0]'
+            # whitespace in hostname
+            hostname: mail example                                      | key 'hostname' must be a domain name
+            # empty domain list entry
+            local: {domains: ['']}                                      | key 'local.domains' must not be empty
+            # a mailbox needs a domain
+            local: {mailboxes: [alice]}                                 | key 'local.mailboxes'
+            # null for a non-path value
+            hostname: ~                                                 | key 'hostname' must have a value
+            # no listeners at all
+            listeners: {mx: ~, submission: ~, smtps: ~}                 | key 'listeners' must name at least one listener
+            """)
+    void rejectsBadValueNamingItsKey(String yaml, String message) {
+        assertThatThrownBy(() -> ConfigLoader.fromYaml(yaml, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(message);
+    }
+}
