@@ -1,0 +1,164 @@
+package dev.tern.smtp;
+
+import dev.tern.smtp.address.Mailbox;
+import dev.tern.smtp.address.PathParser;
+import dev.tern.smtp.address.PathParser.ParsedPath;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Parsers for the arguments of MAIL, RCPT and EHLO/HELO (RFC 5321 4.1.1, 4.1.2) and the ESMTP
+ * parameters Tern understands. Every rejection is a reply value; nothing here throws on client input.
+ */
+public final class SmtpArguments {
+    private SmtpArguments() {}
+
+    /** {@code FROM:<reverse-path> [SP mail-parameters]} (RFC 5321 4.1.1.2). */
+    public static ParseResult<MailFrom> parseMail(String argument) {
+        int start = afterPrefix(argument, "FROM:");
+        if (start < 0) {
+            return ParseResult.rejected(SmtpReplies.SYNTAX_ERROR.withText("Syntax: MAIL FROM:<address>"));
+        }
+        ParseResult<ParsedPath> path = PathParser.parseReversePath(argument, start);
+        if (!(path instanceof ParseResult.Parsed<ParsedPath>(ParsedPath parsedPath))) {
+            return ParseResult.rejected(((ParseResult.Rejected<ParsedPath>) path).reply());
+        }
+        ParseResult<Map<String, String>> raw = EsmtpParameters.parse(argument, parsedPath.end());
+        if (!(raw instanceof ParseResult.Parsed<Map<String, String>>(Map<String, String> map))) {
+            return ParseResult.rejected(((ParseResult.Rejected<Map<String, String>>) raw).reply());
+        }
+        ParseResult<MailParameters> parameters = MailParameterValues.interpret(map);
+        if (!(parameters instanceof ParseResult.Parsed<MailParameters>(MailParameters values))) {
+            return ParseResult.rejected(((ParseResult.Rejected<MailParameters>) parameters).reply());
+        }
+        Mailbox mailbox = parsedPath.mailbox();
+        // RFC 6531 3.4: a non-ASCII reverse-path needs SMTPUTF8 on this very command.
+        if (mailbox != null && mailbox.needsSmtpUtf8() && !values.smtpUtf8()) {
+            return ParseResult.rejected(SmtpReplies.SMTPUTF8_REQUIRED);
+        }
+        return ParseResult.parsed(new MailFrom(parsedPath.toReversePath(), values));
+    }
+
+    /**
+     * {@code TO:<forward-path> [SP rcpt-parameters]} (RFC 5321 4.1.1.3). {@code smtpUtf8} says
+     * whether the transaction's MAIL carried SMTPUTF8; the bare {@code <Postmaster>} is read as
+     * {@code Postmaster@localDomain}.
+     */
+    public static ParseResult<RcptTo> parseRcpt(String argument, boolean smtpUtf8, String localDomain) {
+        int start = afterPrefix(argument, "TO:");
+        if (start < 0) {
+            return ParseResult.rejected(SmtpReplies.SYNTAX_ERROR.withText("Syntax: RCPT TO:<address>"));
+        }
+        ParseResult<ParsedPath> path = PathParser.parseForwardPath(argument, start, localDomain);
+        if (!(path instanceof ParseResult.Parsed<ParsedPath>(ParsedPath parsedPath))) {
+            return ParseResult.rejected(((ParseResult.Rejected<ParsedPath>) path).reply());
+        }
+        ParseResult<Map<String, String>> raw = EsmtpParameters.parse(argument, parsedPath.end());
+        if (!(raw instanceof ParseResult.Parsed<Map<String, String>>(Map<String, String> map))) {
+            return ParseResult.rejected(((ParseResult.Rejected<Map<String, String>>) raw).reply());
+        }
+        ParseResult<RcptParameters> parameters = rcptParameters(map);
+        if (!(parameters instanceof ParseResult.Parsed<RcptParameters>(RcptParameters values))) {
+            return ParseResult.rejected(((ParseResult.Rejected<RcptParameters>) parameters).reply());
+        }
+        // RFC 6531 3.4: non-ASCII forward-paths only in a transaction that asked for SMTPUTF8.
+        if (parsedPath.mailbox().needsSmtpUtf8() && !smtpUtf8) {
+            return ParseResult.rejected(SmtpReplies.SMTPUTF8_REQUIRED);
+        }
+        return ParseResult.parsed(new RcptTo(parsedPath.mailbox(), values));
+    }
+
+    /** As {@link #parseRcpt(String, boolean, String)}, refusing a bare {@code <Postmaster>}. */
+    public static ParseResult<RcptTo> parseRcpt(String argument, boolean smtpUtf8) {
+        return parseRcpt(argument, smtpUtf8, null);
+    }
+
+    /**
+     * The argument of EHLO/HELO (RFC 5321 4.1.1.1): a domain or address literal. Like Postfix we take
+     * any single token of printable US-ASCII, since many clients announce names that are not domains.
+     */
+    public static ParseResult<String> parseHelo(String argument) {
+        String name = argument.strip();
+        if (name.isEmpty()) {
+            return ParseResult.rejected(SmtpReplies.EHLO_REQUIRES_DOMAIN);
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < 33 || c > 126) {
+                return ParseResult.rejected(SmtpReplies.SYNTAX_ERROR.withText("Invalid EHLO/HELO argument"));
+            }
+        }
+        return ParseResult.parsed(name);
+    }
+
+    /** RCPT parameters NOTIFY and ORCPT (RFC 3461 4.1, 4.2). */
+    private static ParseResult<RcptParameters> rcptParameters(Map<String, String> raw) {
+        Set<RcptParameters.Notify> notify = EnumSet.noneOf(RcptParameters.Notify.class);
+        String orcpt = null;
+        for (Map.Entry<String, String> e : raw.entrySet()) {
+            String key = e.getKey();
+            String value = e.getValue();
+            switch (key) {
+                case "NOTIFY" -> {
+                    if (value == null || !parseNotify(value, notify)) {
+                        return ParseResult.rejected(EsmtpParameters.badValue(key));
+                    }
+                }
+                case "ORCPT" -> {
+                    if (value == null || !isOrcpt(value)) {
+                        return ParseResult.rejected(EsmtpParameters.badValue(key));
+                    }
+                    orcpt = value;
+                }
+                default -> {
+                    return ParseResult.rejected(SmtpReplies.UNKNOWN_PARAMETER);
+                }
+            }
+        }
+        return ParseResult.parsed(new RcptParameters(notify, orcpt));
+    }
+
+    /** NOTIFY = "NEVER" / 1#( "SUCCESS" / "FAILURE" / "DELAY" ) (RFC 3461 4.1). */
+    private static boolean parseNotify(String value, Set<RcptParameters.Notify> into) {
+        for (String item : value.split(",", -1)) {
+            switch (item.toUpperCase(Locale.ROOT)) {
+                case "NEVER" -> into.add(RcptParameters.Notify.NEVER);
+                case "SUCCESS" -> into.add(RcptParameters.Notify.SUCCESS);
+                case "FAILURE" -> into.add(RcptParameters.Notify.FAILURE);
+                case "DELAY" -> into.add(RcptParameters.Notify.DELAY);
+                default -> {
+                    return false;
+                }
+            }
+        }
+        // "NEVER" must stand alone.
+        return !into.contains(RcptParameters.Notify.NEVER) || into.size() == 1 && !value.contains(",");
+    }
+
+    /** ORCPT = addr-type ";" xtext, at most 500 characters (RFC 3461 4.2). */
+    private static boolean isOrcpt(String value) {
+        int semicolon = value.indexOf(';');
+        if (value.length() > 500 || semicolon <= 0 || !Xtext.isValid(value.substring(semicolon + 1))) {
+            return false;
+        }
+        for (int i = 0; i < semicolon; i++) {
+            // addr-type = atom (RFC 5322 3.2.3), ASCII only
+            if (value.charAt(i) > 0x7f || !Mailbox.isAtext(value.charAt(i))) {
+                return false;
+            }
+        }
+        return semicolon + 1 < value.length();
+    }
+
+    /** The index after {@code prefix} (case-insensitive) and one optional SP, or -1. */
+    private static int afterPrefix(String argument, String prefix) {
+        if (!argument.regionMatches(true, 0, prefix, 0, prefix.length())) {
+            return -1;
+        }
+        int pos = prefix.length();
+        // Many clients write "MAIL FROM: <a@b>"; one space is tolerated.
+        return pos < argument.length() && argument.charAt(pos) == ' ' ? pos + 1 : pos;
+    }
+}

@@ -1,0 +1,85 @@
+package dev.tern.smtp;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The xtext encoding of ESMTP parameter values (RFC 3461 4): printable US-ASCII stands for itself,
+ * except {@code +} and {@code =}; any other octet is {@code +} and two upper-case hex digits.
+ */
+public final class Xtext {
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    private Xtext() {}
+
+    /** True when {@code text} is well-formed xtext (possibly empty). */
+    public static boolean isValid(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '+') {
+                // hexchar = "+" 2(%x30-39 / %x41-46): upper-case only
+                if (i + 2 >= text.length()) {
+                    return false;
+                }
+                if (hexValue(text.charAt(i + 1)) < 0 || hexValue(text.charAt(i + 2)) < 0) {
+                    return false;
+                }
+                i += 2;
+            } else if (!isXchar(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Decodes xtext; the octets are read as UTF-8 (RFC 6533 carries UTF-8 addresses this way).
+     *
+     * @throws IllegalArgumentException when the text is not valid xtext
+     */
+    public static String decode(String text) {
+        if (!isValid(text)) {
+            throw new IllegalArgumentException("not xtext");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '+') {
+                out.write(hexValue(text.charAt(i + 1)) << 4 | hexValue(text.charAt(i + 2)));
+                i += 2;
+            } else {
+                out.write(c);
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Encodes text as xtext; non-ASCII is written as its UTF-8 octets. */
+    public static String encode(String text) {
+        StringBuilder sb = new StringBuilder(text.length());
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            int octet = b & 0xff;
+            if (isXchar((char) octet)) {
+                sb.append((char) octet);
+            } else {
+                sb.append('+').append(HEX[octet >> 4]).append(HEX[octet & 0xf]);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** xchar: "!" (33) to "~" (126) except "+" and "=". */
+    private static boolean isXchar(char c) {
+        return c >= 33 && c <= 126 && c != '+' && c != '=';
+    }
+
+    private static int hexValue(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
+    }
+}
