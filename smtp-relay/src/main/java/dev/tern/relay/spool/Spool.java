@@ -1,0 +1,178 @@
+package dev.tern.relay.spool;
+
+import dev.tern.smtp.Envelope;
+import dev.tern.smtp.queue.MailQueue;
+import dev.tern.smtp.queue.QueueException;
+import dev.tern.smtp.queue.QueueId;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The durable spool: a {@link MailQueue} whose stages complete only once the message is forced to
+ * disk (RFC 5321 6.1: after 250 the message must not be lost), plus the per-recipient delivery
+ * state the relay records as it works. One process owns a spool directory at a time.
+ *
+ * <p>Writes never block the caller; {@link #readContent} and {@link #close} do, so call them off
+ * event loops. Stages complete on the writer thread.
+ */
+public final class Spool implements MailQueue, AutoCloseable {
+
+    private static final String LOCK_FILE = "lock";
+
+    private final Path directory;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final SpoolIndex index;
+    private final SpoolWriter writer;
+
+    private Spool(Path directory, FileChannel lockChannel, FileLock lock, SpoolIndex index, SpoolWriter writer) {
+        this.directory = directory;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.index = index;
+        this.writer = writer;
+    }
+
+    /**
+     * Opens (or creates) the spool in {@code directory}: takes its lock, replays every segment and
+     * starts the writer.
+     *
+     * @throws IOException when another process holds the spool, or the directory cannot be read
+     */
+    public static Spool open(Path directory, SpoolOptions options) throws IOException {
+        Files.createDirectories(directory);
+        Path lockFile = directory.resolve(LOCK_FILE);
+        FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = lockChannel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null; // held by this very process, through another open Spool
+        } catch (IOException | RuntimeException e) {
+            lockChannel.close();
+            throw e;
+        }
+        if (lock == null) {
+            lockChannel.close();
+            throw new IOException("spool directory " + directory
+                    + " is in use by another Tern process (" + lockFile + " is locked); "
+                    + "each Tern node needs its own spool directory");
+        }
+        try {
+            SpoolIndex index = new SpoolIndex();
+            SpoolRecovery.Recovered recovered = SpoolRecovery.recover(directory, options, index);
+            SpoolWriter writer = new SpoolWriter(directory, options, index, recovered);
+            writer.start();
+            return new Spool(directory, lockChannel, lock, index, writer);
+        } catch (IOException | RuntimeException e) {
+            lockChannel.close(); // releases the lock
+            throw e;
+        }
+    }
+
+    /**
+     * Spools a message; the stage completes with its queue id once it is on disk, or exceptionally
+     * with a temporary {@link QueueException} (disk full, writer behind, spool closed). Takes
+     * ownership of {@code content}.
+     */
+    @Override
+    public CompletionStage<QueueId> enqueue(Envelope envelope, ByteBuf content) {
+        Objects.requireNonNull(content, "content");
+        if (envelope == null) {
+            content.release();
+            throw new NullPointerException("envelope");
+        }
+        return writer.submitMessage(envelope, content, System.currentTimeMillis());
+    }
+
+    /** Records the state of one recipient (by its index in the envelope); completes once on disk. */
+    public CompletionStage<Void> recordState(QueueId id, int recipientIndex, RecipientState state) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(state, "state");
+        if (!index.accepts(id, recipientIndex)) {
+            return CompletableFuture.failedFuture(
+                    new IllegalArgumentException("no pending message " + id + " with recipient " + recipientIndex));
+        }
+        return writer.submitState(id, recipientIndex, state);
+    }
+
+    /**
+     * Records that a message is finished (every recipient final, any DSN already spooled); it leaves
+     * {@link #pending()} and its segment may then be deleted. Completes once on disk.
+     */
+    public CompletionStage<Void> recordDone(QueueId id) {
+        Objects.requireNonNull(id, "id");
+        if (!index.contains(id)) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("no pending message " + id));
+        }
+        return writer.submitDone(id);
+    }
+
+    /** A snapshot of every unfinished message, in the order they were spooled. */
+    public List<SpooledMessage> pending() {
+        return index.snapshot();
+    }
+
+    /** The unfinished message with this id, if any. */
+    public Optional<SpooledMessage> find(QueueId id) {
+        return index.find(id);
+    }
+
+    /** How many messages are unfinished. */
+    public int size() {
+        return index.size();
+    }
+
+    /**
+     * Reads a message's content from its segment into a new buffer the caller must release. Blocks on
+     * disk: never call it on an event loop.
+     */
+    public ByteBuf readContent(SpooledMessage message) throws IOException {
+        Path file = directory.resolve(RecordFormat.fileName(message.segment()));
+        int length = message.contentLength();
+        ByteBuf content = ByteBufAllocator.DEFAULT.directBuffer(length, length);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long position = message.contentOffset();
+            while (content.isWritable()) {
+                int n = content.writeBytes(channel, position, content.writableBytes());
+                if (n < 0) {
+                    throw new EOFException(file + " ends before the content of " + message.id());
+                }
+                position += n;
+            }
+            return content;
+        } catch (IOException | RuntimeException e) {
+            content.release();
+            throw e;
+        }
+    }
+
+    /** Writes everything already handed over, stops the writer and releases the directory. Blocks. */
+    @Override
+    public void close() throws IOException {
+        try {
+            writer.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while closing the spool");
+        } finally {
+            if (lock.isValid()) {
+                lockChannel.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.tern.relay.spool;
+
+import dev.tern.smtp.Envelope;
+import dev.tern.smtp.queue.QueueId;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The spool's memory: the unfinished messages (without content) and, per segment, how many of the
+ * messages stored in it are unfinished. Written by replay and by the writer thread after each
+ * forced batch; read by any thread.
+ */
+final class SpoolIndex {
+
+    private final Map<QueueId, Entry> live = new LinkedHashMap<>();
+    private final TreeMap<Long, Integer> liveBySegment = new TreeMap<>();
+
+    synchronized void addSegment(long seq) {
+        liveBySegment.putIfAbsent(seq, 0);
+    }
+
+    /** Adds a message; false when its id is already known (the first record wins). */
+    synchronized boolean addMessage(
+            QueueId id, long arrivalMillis, Envelope envelope, long segment, long offset, int length) {
+        if (live.containsKey(id)) {
+            return false;
+        }
+        RecipientState[] states = new RecipientState[envelope.recipients().size()];
+        Arrays.fill(states, RecipientState.PENDING);
+        live.put(id, new Entry(id, arrivalMillis, envelope, states, segment, offset, length));
+        liveBySegment.merge(segment, 1, Integer::sum);
+        return true;
+    }
+
+    /** Records a recipient's state; false when the message is unknown or finished, or the index is out of range. */
+    synchronized boolean applyState(QueueId id, int recipient, RecipientState state) {
+        Entry e = live.get(id);
+        if (e == null || recipient < 0 || recipient >= e.states.length) {
+            return false;
+        }
+        e.states[recipient] = state;
+        return true;
+    }
+
+    /** Marks a message finished: it leaves the index and stops holding its segment. */
+    synchronized boolean applyDone(QueueId id) {
+        Entry e = live.remove(id);
+        if (e == null) {
+            return false;
+        }
+        liveBySegment.merge(e.segment, -1, Integer::sum);
+        return true;
+    }
+
+    synchronized boolean accepts(QueueId id, int recipient) {
+        Entry e = live.get(id);
+        return e != null && recipient >= 0 && recipient < e.states.length;
+    }
+
+    synchronized boolean contains(QueueId id) {
+        return live.containsKey(id);
+    }
+
+    synchronized List<SpooledMessage> snapshot() {
+        List<SpooledMessage> out = new ArrayList<>(live.size());
+        for (Entry e : live.values()) {
+            out.add(e.snapshot());
+        }
+        return out;
+    }
+
+    synchronized Optional<SpooledMessage> find(QueueId id) {
+        Entry e = live.get(id);
+        return e == null ? Optional.empty() : Optional.of(e.snapshot());
+    }
+
+    synchronized int size() {
+        return live.size();
+    }
+
+    /**
+     * Takes the oldest segments, before {@code activeSeq}, that hold no unfinished message. Only a
+     * prefix of the segment sequence goes: a state or DONE record lives in a segment at or after its
+     * message's, so deleting oldest-first never drops a record that an unfinished message still needs.
+     */
+    synchronized List<Long> takeFinishedSegments(long activeSeq) {
+        List<Long> finished = new ArrayList<>();
+        Iterator<Map.Entry<Long, Integer>> it = liveBySegment.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Long, Integer> s = it.next();
+            if (s.getKey() >= activeSeq || s.getValue() > 0) {
+                break;
+            }
+            finished.add(s.getKey());
+            it.remove();
+        }
+        return finished;
+    }
+
+    private record Entry(
+            QueueId id,
+            long arrivalMillis,
+            Envelope envelope,
+            RecipientState[] states,
+            long segment,
+            long offset,
+            int length) {
+
+        SpooledMessage snapshot() {
+            return new SpooledMessage(id, arrivalMillis, envelope, List.of(states), segment, offset, length);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package dev.tern.relay.spool;
+
+/**
+ * Hooks for metrics on the spool writer. Called on the writer thread: implementations must be cheap
+ * and must not block.
+ */
+public interface SpoolListener {
+
+    /** A listener that records nothing. */
+    SpoolListener NONE = new SpoolListener() {};
+
+    /** A batch of {@code records} records, {@code bytes} long, was written and forced in {@code nanos}. */
+    default void batchWritten(int records, long bytes, long nanos) {}
+
+    /** A batch of {@code records} records could not be written; every caller got a temporary failure. */
+    default void batchFailed(int records, Throwable cause) {}
+}

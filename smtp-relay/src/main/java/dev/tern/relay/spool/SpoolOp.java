@@ -1,0 +1,46 @@
+package dev.tern.relay.spool;
+
+import dev.tern.smtp.Envelope;
+import dev.tern.smtp.queue.QueueId;
+import io.netty.buffer.ByteBuf;
+import java.util.concurrent.CompletableFuture;
+
+/** Work handed to the spool writer thread: one record to append, or the order to stop. */
+sealed interface SpoolOp {
+
+    /** Fails the caller's stage; the writer never wrote this op's record. */
+    void fail(Throwable cause);
+
+    /** A new message; {@code content} is owned by the writer from now on. */
+    record Message(Envelope envelope, ByteBuf content, long arrivalMillis, CompletableFuture<QueueId> result)
+            implements SpoolOp {
+        @Override
+        public void fail(Throwable cause) {
+            result.completeExceptionally(cause);
+        }
+    }
+
+    /** A recipient's new delivery state. */
+    record State(QueueId id, int recipient, RecipientState state, CompletableFuture<Void> result) implements SpoolOp {
+        @Override
+        public void fail(Throwable cause) {
+            result.completeExceptionally(cause);
+        }
+    }
+
+    /** The message is finished: no recipient needs anything more, its DSNs are spooled. */
+    record Done(QueueId id, CompletableFuture<Void> result) implements SpoolOp {
+        @Override
+        public void fail(Throwable cause) {
+            result.completeExceptionally(cause);
+        }
+    }
+
+    /** The last op: write what came before, then stop. */
+    enum Stop implements SpoolOp {
+        INSTANCE;
+
+        @Override
+        public void fail(Throwable cause) {}
+    }
+}

@@ -1,0 +1,94 @@
+package dev.tern.relay.spool;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings a spool directory back at open: replays every segment in order into the index, cuts a torn
+ * tail off the last segment so new records follow a clean end, and hands that segment on as the
+ * one to append to.
+ */
+final class SpoolRecovery {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SpoolRecovery.class);
+
+    /**
+     * The outcome.
+     *
+     * @param active the segment to append to, or null when the writer must start a new one
+     * @param nextSeq the sequence number for the next new segment
+     */
+    record Recovered(ActiveSegment active, long nextSeq) {}
+
+    private SpoolRecovery() {}
+
+    static Recovered recover(Path directory, SpoolOptions options, SpoolIndex index) throws IOException {
+        List<Long> seqs = listSegments(directory);
+        int records = 0;
+        int corrupt = 0;
+        ActiveSegment active = null;
+        for (int i = 0; i < seqs.size(); i++) {
+            long seq = seqs.get(i);
+            Path file = directory.resolve(RecordFormat.fileName(seq));
+            SegmentReplay.Result r = SegmentReplay.replay(file, seq, index);
+            records += r.records();
+            corrupt += r.corrupt();
+            if (!r.usable() && r.size() < RecordFormat.SEGMENT_HEADER_SIZE) {
+                // Cut off while being created: it holds no record.
+                Files.deleteIfExists(file);
+            } else if (r.usable() && i == seqs.size() - 1) {
+                active = reopenLast(file, seq, r, options);
+            }
+        }
+        long nextSeq = seqs.isEmpty() ? 1 : seqs.get(seqs.size() - 1) + 1;
+        LOG.info(
+                "spool {}: replayed {} segments, {} records, {} pending messages, {} torn or corrupt records skipped",
+                directory,
+                seqs.size(),
+                records,
+                index.size(),
+                corrupt);
+        return new Recovered(active, nextSeq);
+    }
+
+    private static ActiveSegment reopenLast(Path file, long seq, SegmentReplay.Result r, SpoolOptions options)
+            throws IOException {
+        SpoolStorage.Segment segment = options.storage().open(file);
+        try {
+            if (r.size() > r.validEnd()) {
+                // A torn tail from a crash mid-write: new records must follow the last good one.
+                LOG.warn("spool: cutting {} back from {} to {} bytes", file, r.size(), r.validEnd());
+                segment.truncate(r.validEnd());
+                segment.force();
+            }
+            if (r.validEnd() >= options.segmentSize()) {
+                segment.close();
+                return null;
+            }
+            return new ActiveSegment(seq, segment, r.nonce(), r.validEnd());
+        } catch (IOException | RuntimeException e) {
+            segment.close();
+            throw e;
+        }
+    }
+
+    private static List<Long> listSegments(Path directory) throws IOException {
+        List<Long> seqs = new ArrayList<>();
+        try (Stream<Path> files = Files.list(directory)) {
+            files.forEach(p -> {
+                long seq = RecordFormat.parseSeq(p.getFileName().toString());
+                if (seq >= 0) {
+                    seqs.add(seq);
+                }
+            });
+        }
+        seqs.sort(null);
+        return seqs;
+    }
+}

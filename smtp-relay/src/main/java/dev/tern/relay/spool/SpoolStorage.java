@@ -1,0 +1,41 @@
+package dev.tern.relay.spool;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * How the spool writer touches segment files: open, append, force, truncate. The default is
+ * {@link #files()}, on {@link java.nio.channels.FileChannel}; tests wrap it to count forces or to
+ * fail like a full disk.
+ */
+public interface SpoolStorage {
+
+    /** The real thing: segment files through {@link java.nio.channels.FileChannel}. */
+    static SpoolStorage files() {
+        return FileSpoolStorage.INSTANCE;
+    }
+
+    /**
+     * Opens a segment file for writing, creating it when missing (a new file's directory entry is
+     * made durable too).
+     */
+    Segment open(Path file) throws IOException;
+
+    /** One open segment file. Not thread-safe: only the spool writer thread uses it. */
+    interface Segment extends Closeable {
+
+        /** The file's current size in bytes. */
+        long size() throws IOException;
+
+        /** Writes every remaining byte of {@code buffers}, in order, at the end of the file. */
+        void append(ByteBuffer[] buffers) throws IOException;
+
+        /** Forces written content (not necessarily metadata) to stable storage. */
+        void force() throws IOException;
+
+        /** Cuts the file to {@code size} bytes. */
+        void truncate(long size) throws IOException;
+    }
+}

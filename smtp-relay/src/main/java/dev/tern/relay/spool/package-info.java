@@ -1,0 +1,14 @@
+/**
+ * The durable spool: everything the relay has accepted, in append-only segment files.
+ *
+ * <p>Accepted messages and their per-recipient delivery state are records in
+ * {@code segment-<seq>.log} files, written by one writer thread that forces the file once per
+ * batch (group commit), so the {@code 250} reply of RFC 5321 4.1.1.4 ("the receiver has accepted
+ * responsibility for the message") is only sent once the bytes are on stable storage (RFC 5321 6.1).
+ * At start the segments are replayed; a torn or corrupt record (length or CRC32C mismatch) is
+ * skipped and never delivered. A segment whose messages are all finished is deleted.
+ *
+ * <p>Record layout: {@code [magic u32][type u8][length u32][crc32c u32][payload]}; see
+ * {@link dev.tern.relay.spool.RecordFormat}.
+ */
+package dev.tern.relay.spool;

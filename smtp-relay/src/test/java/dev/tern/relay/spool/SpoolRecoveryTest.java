@@ -1,0 +1,146 @@
+package dev.tern.relay.spool;
+
+import static dev.tern.relay.spool.SpoolFixtures.enqueue;
+import static dev.tern.relay.spool.SpoolFixtures.message;
+import static dev.tern.relay.spool.SpoolFixtures.onlySegment;
+import static dev.tern.relay.spool.SpoolFixtures.pendingTexts;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Crashes mid-write and damaged bytes: what replay keeps, what it never surfaces. */
+class SpoolRecoveryTest {
+
+    @TempDir
+    Path template;
+
+    @TempDir
+    Path work;
+
+    /** Segment offsets where records 2 and 3 start, and the segment's size with all three. */
+    private long second;
+
+    private long third;
+    private long end;
+
+    @BeforeEach
+    void writeThreeMessages() throws Exception {
+        try (Spool spool = Spool.open(template, SpoolOptions.defaults())) {
+            enqueue(spool, message(1));
+            Path segment = onlySegment(template); // created by the first write
+            second = Files.size(segment);
+            enqueue(spool, message(2));
+            third = Files.size(segment);
+            enqueue(spool, message(3));
+            end = Files.size(segment);
+        }
+    }
+
+    @Test
+    void tornLastRecordIsDroppedAtEveryCutAndTheSpoolGoesOn() throws Exception {
+        for (long cut = third; cut < end; cut++) {
+            Path dir = Files.createDirectories(work.resolve("cut-" + cut));
+            Path segment = dir.resolve(onlySegment(template).getFileName());
+            Files.copy(onlySegment(template), segment);
+            try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+                ch.truncate(cut);
+            }
+            try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+                assertThat(pendingTexts(spool)).as("cut at %d", cut).containsExactly(message(1), message(2));
+                assertThat(Files.size(segment))
+                        .as("torn tail cut off at %d", cut)
+                        .isEqualTo(third);
+                enqueue(spool, message(4));
+            }
+            try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+                assertThat(pendingTexts(spool))
+                        .as("reopened after cut at %d", cut)
+                        .containsExactly(message(1), message(2), message(4));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        // where in record 2,  offset from its start
+        "magic,                0",
+        "type,                 4",
+        "length,               6",
+        "crc,                  10",
+        "metadata length,      13",
+        "queue id,             20",
+        "last content byte,    -1",
+    })
+    void corruptRecordIsNeverSurfacedButLaterRecordsSurvive(String where, long offset) throws Exception {
+        long at = offset >= 0 ? second + offset : third + offset;
+        try (RandomAccessFile f = new RandomAccessFile(onlySegment(template).toFile(), "rw")) {
+            f.seek(at);
+            int b = f.read();
+            f.seek(at);
+            f.write(b ^ 0x5A);
+        }
+        try (Spool spool = Spool.open(template, SpoolOptions.defaults())) {
+            // Replay resynchronises on the next record whose magic and CRC check out.
+            assertThat(pendingTexts(spool)).containsExactly(message(1), message(3));
+            enqueue(spool, message(4));
+        }
+        try (Spool spool = Spool.open(template, SpoolOptions.defaults())) {
+            assertThat(pendingTexts(spool)).containsExactly(message(1), message(3), message(4));
+        }
+    }
+
+    @Test
+    void recordForgedInsideContentIsNotTakenForARealOne() throws Exception {
+        // A message whose content is a byte-exact copy of a real record (the segment's nonce is not
+        // in it, so its CRC cannot match a resynchronising replay's check).
+        byte[] segment = Files.readAllBytes(onlySegment(template));
+        byte[] record3 = java.util.Arrays.copyOfRange(segment, (int) third, (int) end);
+        Path other = work.resolve("other");
+        try (Spool spool = Spool.open(other, SpoolOptions.defaults())) {
+            SpoolFixtures.join(spool.enqueue(
+                    SpoolFixtures.envelope("a@example.com", "b@example.net"),
+                    io.netty.buffer.Unpooled.wrappedBuffer(record3)));
+        }
+        // Damage the real record's magic so replay scans through the content.
+        try (RandomAccessFile f = new RandomAccessFile(onlySegment(other).toFile(), "rw")) {
+            f.seek(RecordFormat.SEGMENT_HEADER_SIZE);
+            f.write(0);
+        }
+        try (Spool spool = Spool.open(other, SpoolOptions.defaults())) {
+            assertThat(spool.pending()).isEmpty();
+        }
+    }
+
+    @Test
+    void truncatedSegmentHeaderIsDiscarded() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("header"));
+        Files.write(dir.resolve(RecordFormat.fileName(1)), new byte[] {0x54, 0x4E});
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+            enqueue(spool, message(1));
+        }
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+            assertThat(pendingTexts(spool)).containsExactly(message(1));
+        }
+    }
+
+    @Test
+    void reopenDoesNotDuplicateOrLoseAnything() throws IOException {
+        try (Spool spool = Spool.open(template, SpoolOptions.defaults())) {
+            assertThat(pendingTexts(spool)).isEqualTo(List.of(message(1), message(2), message(3)));
+        }
+        try (Spool spool = Spool.open(template, SpoolOptions.defaults())) {
+            assertThat(spool.size()).isEqualTo(3);
+        }
+    }
+}

@@ -1,0 +1,194 @@
+package dev.tern.relay.spool;
+
+import static dev.tern.relay.spool.SpoolFixtures.content;
+import static dev.tern.relay.spool.SpoolFixtures.enqueue;
+import static dev.tern.relay.spool.SpoolFixtures.envelope;
+import static dev.tern.relay.spool.SpoolFixtures.join;
+import static dev.tern.relay.spool.SpoolFixtures.message;
+import static dev.tern.relay.spool.SpoolFixtures.pendingTexts;
+import static dev.tern.relay.spool.SpoolFixtures.readText;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.tern.smtp.queue.QueueException;
+import dev.tern.smtp.queue.QueueId;
+import io.netty.buffer.ByteBuf;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SpoolTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void spooledMessageSurvivesReopenWithIdenticalEnvelopeAndContent() throws Exception {
+        ByteBuf content = content(message(1));
+        QueueId id;
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+            id = join(spool.enqueue(SpoolFixtures.richEnvelope(), content));
+            assertThat(content.refCnt()).isZero();
+            assertThat(spool.find(id)).isPresent();
+        }
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+            assertThat(spool.size()).isEqualTo(1);
+            SpooledMessage m = spool.pending().get(0);
+            assertThat(m.id()).isEqualTo(id);
+            assertThat(m.envelope()).isEqualTo(SpoolFixtures.richEnvelope());
+            assertThat(m.states()).containsExactly(RecipientState.PENDING, RecipientState.PENDING);
+            assertThat(m.arrivalMillis()).isPositive();
+            assertThat(readText(spool, m)).isEqualTo(message(1));
+        }
+    }
+
+    @Test
+    void givesDistinctAlphanumericIdsSortedByAcceptance() throws Exception {
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+            List<String> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                ids.add(enqueue(spool, message(i)).value());
+            }
+            assertThat(ids).doesNotHaveDuplicates().isSorted();
+            assertThat(ids).allMatch(v -> v.matches("[0-9A-Z]{1,20}"));
+        }
+    }
+
+    @Test
+    void secondOpenOfTheSameDirectoryFailsClearly() throws Exception {
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+            assertThatThrownBy(() -> Spool.open(dir, SpoolOptions.defaults()))
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("in use by another Tern process")
+                    .hasMessageContaining(dir.toString());
+            assertThat(enqueue(spool, message(1))).isNotNull();
+        }
+        // Closing releases the directory.
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+            assertThat(spool.size()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void enqueueAfterCloseFailsTemporarilyAndReleasesContent() throws Exception {
+        Spool spool = Spool.open(dir, SpoolOptions.defaults());
+        spool.close();
+        ByteBuf content = content(message(1));
+        var stage = spool.enqueue(envelope("a@example.com", "b@example.net"), content)
+                .toCompletableFuture();
+        assertThatThrownBy(stage::get)
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOfSatisfying(
+                        QueueException.class, e -> assertThat(e.isTemporary()).isTrue());
+        assertThat(content.refCnt()).isZero();
+    }
+
+    @Test
+    void failsFastWhenTooManyBytesWaitForTheWriter() throws Exception {
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults().withMaxQueuedBytes(10))) {
+            ByteBuf content = content("this content is longer than ten bytes");
+            var stage = spool.enqueue(envelope("a@example.com", "b@example.net"), content)
+                    .toCompletableFuture();
+            assertThat(stage).isCompletedExceptionally();
+            assertThatThrownBy(stage::get).cause().isInstanceOfSatisfying(QueueException.class, e -> assertThat(
+                            e.isTemporary())
+                    .isTrue());
+            assertThat(content.refCnt()).isZero();
+            assertThat(enqueue(spool, "short")).isNotNull();
+        }
+    }
+
+    @Test
+    void recipientStatesAndDoneSurviveReopen() throws Exception {
+        QueueId first;
+        QueueId second;
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+            first = join(spool.enqueue(envelope("a@example.com", "b@example.net", "c@example.net"), content("1")));
+            second = enqueue(spool, "2");
+            join(spool.recordState(first, 0, RecipientState.delivered("250 ok")));
+            join(spool.recordState(first, 1, RecipientState.deferred(1_700_000_000_000L, "451 busy")));
+            join(spool.recordState(second, 0, RecipientState.failed("550 no such user")));
+            join(spool.recordDone(second));
+            assertThat(spool.pending()).extracting(SpooledMessage::id).containsExactly(first);
+        }
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+            assertThat(spool.pending()).extracting(SpooledMessage::id).containsExactly(first);
+            assertThat(spool.pending().get(0).states())
+                    .containsExactly(
+                            RecipientState.delivered("250 ok"),
+                            RecipientState.deferred(1_700_000_000_000L, "451 busy"));
+        }
+    }
+
+    @Test
+    void refusesStateForUnknownMessageOrRecipient() throws Exception {
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+            QueueId id = enqueue(spool, "1");
+            assertThat(spool.recordState(id, 1, RecipientState.failed(null)).toCompletableFuture())
+                    .isCompletedExceptionally();
+            assertThat(spool.recordState(new QueueId("NOSUCHID"), 0, RecipientState.failed(null))
+                            .toCompletableFuture())
+                    .isCompletedExceptionally();
+            join(spool.recordDone(id));
+            assertThat(spool.recordDone(id).toCompletableFuture()).isCompletedExceptionally();
+        }
+    }
+
+    @Test
+    void deletesASegmentOnceAllItsMessagesAreDone() throws Exception {
+        // Tiny segments: every batch rolls to a new segment.
+        SpoolOptions options = SpoolOptions.defaults().withSegmentSize(1);
+        try (Spool spool = Spool.open(dir, options)) {
+            QueueId a = enqueue(spool, "a");
+            QueueId b = enqueue(spool, "b");
+            assertThat(segments()).hasSize(2);
+            join(spool.recordDone(a));
+            // The DONE record went to a third segment; the first now holds nothing unfinished.
+            // Compaction runs on the writer right after the batch's stages complete.
+            await().atMost(SpoolFixtures.TIMEOUT)
+                    .untilAsserted(() ->
+                            assertThat(segments()).hasSize(2).doesNotContain(dir.resolve(RecordFormat.fileName(1))));
+            join(spool.recordDone(b));
+            // The next batch rolls once more, past the segment that held b's DONE; the writer is
+            // one thread, so by the time c is spooled every earlier compaction has run.
+            enqueue(spool, "c");
+            assertThat(segments()).hasSize(1);
+        }
+        try (Spool spool = Spool.open(dir, options)) {
+            assertThat(pendingTexts(spool)).containsExactly("c");
+        }
+    }
+
+    @Test
+    void keepsLaterSegmentsWhileAnOlderMessageIsUnfinished() throws Exception {
+        SpoolOptions options = SpoolOptions.defaults().withSegmentSize(1);
+        try (Spool spool = Spool.open(dir, options)) {
+            QueueId a = enqueue(spool, "a");
+            QueueId b = enqueue(spool, "b");
+            join(spool.recordState(a, 0, RecipientState.deferred(42, "451")));
+            join(spool.recordDone(b));
+            enqueue(spool, "c");
+            // b's segment is finished, but a's state record lives after it: nothing may go yet.
+            assertThat(segments()).hasSize(5);
+        }
+        try (Spool spool = Spool.open(dir, options)) {
+            assertThat(pendingTexts(spool)).containsExactly("a", "c");
+            assertThat(spool.pending().get(0).states()).containsExactly(RecipientState.deferred(42, "451"));
+        }
+    }
+
+    private List<Path> segments() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> RecordFormat.parseSeq(p.getFileName().toString()) >= 0)
+                    .sorted()
+                    .toList();
+        }
+    }
+}
