@@ -1,0 +1,316 @@
+package dev.tern.smtp.codec;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.ByteProcessor;
+import java.util.List;
+
+/**
+ * Server-side framing of an SMTP connection with strict CRLF: only the two octets CR LF end a line
+ * (RFC 5321 2.3.8), so a bare CR or LF can never be used to smuggle a second message past a more
+ * lenient peer (CVE-2023-51764).
+ *
+ * <p>Three modes:
+ *
+ * <ul>
+ *   <li>command (initial): each line is emitted as a {@link ByteBuf} without its CRLF, or replaced by
+ *       a {@link LineError}. A too-long line is discarded as it arrives and reported once its CRLF
+ *       is received, so the session answers it exactly once, in order.
+ *   <li>data ({@link #startData()}): the body is emitted as dot-unstuffed {@link DataContent} slices
+ *       of the received buffers, then one {@link DataEnd}, after which the decoder is back in
+ *       command mode.
+ *   <li>chunk ({@link #startChunk(long)}): exactly the announced octets as {@link DataContent}, then
+ *       {@link ChunkEnd#INSTANCE}, then command mode.
+ * </ul>
+ *
+ * <p>Every {@code decode} call emits at most one message, so a handler that switches the mode or
+ * pauses on a message does so before the next octet is decoded. A connection closed mid-line or
+ * mid-body emits nothing for the unfinished part.
+ */
+public final class SmtpLineDecoder extends ByteToMessageDecoder {
+
+    private static final byte CR = '\r';
+    private static final byte LF = '\n';
+
+    private enum State {
+        COMMAND,
+        DISCARDING,
+        DATA,
+        CHUNK
+    }
+
+    private final int maxCommandLineLength;
+    private final BodyLineScanner body;
+    private State state = State.COMMAND;
+    private long chunkRemaining;
+    private boolean paused;
+    private boolean inChannelRead;
+    private ChannelHandlerContext ctx;
+
+    /**
+     * @param maxCommandLineLength longest command line in octets, CRLF included (RFC 5321 4.5.3.1.4:
+     *     at least 512)
+     * @param maxTextLineLength longest DATA text line in octets, CRLF included (RFC 5321 4.5.3.1.6:
+     *     at least 1000)
+     */
+    public SmtpLineDecoder(int maxCommandLineLength, int maxTextLineLength) {
+        if (maxCommandLineLength < 2 || maxTextLineLength < 2) {
+            throw new IllegalArgumentException("line limits count the CRLF and must be at least 2");
+        }
+        this.maxCommandLineLength = maxCommandLineLength;
+        this.body = new BodyLineScanner(maxTextLineLength);
+    }
+
+    /** Switches to data mode; the session calls it once it has written its 354 reply. */
+    public void startData() {
+        requireCommandMode();
+        body.reset();
+        state = State.DATA;
+    }
+
+    /** Switches to chunk mode for the {@code size} octets announced by BDAT (RFC 3030 2). */
+    public void startChunk(long size) {
+        if (size < 0) {
+            throw new IllegalArgumentException("chunk size must not be negative: " + size);
+        }
+        requireCommandMode();
+        chunkRemaining = size;
+        state = State.CHUNK;
+        if (size == 0 && !inChannelRead && !paused && ctx != null) {
+            // Called outside a read: nothing else would announce the empty chunk's end.
+            drain();
+        }
+    }
+
+    /** Stops decoding (received octets accumulate) and stops reading from the socket. */
+    public void pause() {
+        paused = true;
+        if (ctx != null) {
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    /**
+     * Undoes {@link #pause()}: decodes what was buffered meanwhile, then signals read-complete so
+     * the replies written for it are flushed. Must run on the channel's event loop.
+     */
+    public void resume() {
+        if (!paused) {
+            return;
+        }
+        if (ctx != null && !ctx.executor().inEventLoop()) {
+            throw new IllegalStateException("resume() must run on the channel's event loop");
+        }
+        paused = false;
+        if (ctx == null || ctx.isRemoved()) {
+            return;
+        }
+        ctx.channel().config().setAutoRead(true);
+        if (!inChannelRead) {
+            // Inside a read the running decode loop picks the buffered octets up by itself.
+            drain();
+        }
+    }
+
+    /** Whether octets were received that are not decoded yet (RFC 3207 5: none may follow STARTTLS). */
+    public boolean hasBufferedInput() {
+        return internalBuffer().isReadable();
+    }
+
+    /** Drops every received octet not decoded yet, with any half-discarded too-long line. */
+    public void discardBufferedInput() {
+        ByteBuf buffered = internalBuffer();
+        buffered.skipBytes(buffered.readableBytes());
+        if (state == State.DISCARDING) {
+            state = State.COMMAND;
+        }
+    }
+
+    /** Whether a DATA body or a BDAT chunk is being received. */
+    public boolean inBody() {
+        return state == State.DATA || state == State.CHUNK;
+    }
+
+    /** Octets held in the cumulation buffer; tests use it to check memory stays bounded. */
+    int bufferedBytes() {
+        return internalBuffer().readableBytes();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        boolean outermost = !inChannelRead;
+        inChannelRead = true;
+        try {
+            super.channelRead(ctx, msg);
+            // A chunk that ended with the last buffered octet, or was empty, leaves no octet that
+            // would call decode() again, so its end is announced here.
+            while (outermost && !paused && state == State.CHUNK && chunkRemaining == 0) {
+                endChunk(ctx);
+                if (!paused && internalBuffer().isReadable()) {
+                    super.channelRead(ctx, Unpooled.EMPTY_BUFFER);
+                }
+            }
+        } finally {
+            if (outermost) {
+                inChannelRead = false;
+            }
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        if (paused) {
+            // The superclass would request another read because nothing was decoded; while paused
+            // reading waits for resume(), which bounds what accumulates.
+            discardSomeReadBytes();
+            ctx.fireChannelReadComplete();
+            return;
+        }
+        super.channelReadComplete(ctx);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (paused) {
+            return;
+        }
+        switch (state) {
+            case COMMAND -> decodeCommand(in, out);
+            case DISCARDING -> discardTooLongLine(in, out);
+            case DATA -> decodeData(in, out);
+            case CHUNK -> decodeChunk(ctx, in, out);
+        }
+    }
+
+    @Override
+    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        // Input closed: a line without its CRLF or a body without its end is not a complete message
+        // and is dropped rather than passed on as one.
+    }
+
+    private void decodeCommand(ByteBuf in, List<Object> out) {
+        int start = in.readerIndex();
+        // RFC 5321 4.5.3.1.4: the limit counts the CRLF, so the whole CRLF lies in the first octets
+        int end = findCrlf(in, start, Math.min(in.readableBytes(), maxCommandLineLength));
+        if (end < 0) {
+            if (in.readableBytes() >= maxCommandLineLength) {
+                state = State.DISCARDING;
+                discardTooLongLine(in, out);
+            }
+            return;
+        }
+        int length = end - start;
+        if (in.forEachByte(start, length, ByteProcessor.FIND_CRLF) >= 0) {
+            // RFC 5321 2.3.8: a CR or LF on its own is refused with its line, never a line end
+            in.skipBytes(length + 2);
+            out.add(LineError.BARE_LINE_ENDING);
+            return;
+        }
+        out.add(in.readRetainedSlice(length));
+        in.skipBytes(2);
+    }
+
+    private void discardTooLongLine(ByteBuf in, List<Object> out) {
+        int end = findCrlf(in, in.readerIndex(), in.readableBytes());
+        if (end >= 0) {
+            in.readerIndex(end + 2);
+            state = State.COMMAND;
+            // One error per line, sent when the line is over, keeps replies in step with lines.
+            out.add(LineError.TOO_LONG);
+            return;
+        }
+        // Keep a trailing CR: it may be the first half of the CRLF that ends the line.
+        int keep = in.isReadable() && in.getByte(in.writerIndex() - 1) == CR ? 1 : 0;
+        in.skipBytes(in.readableBytes() - keep);
+    }
+
+    private void decodeData(ByteBuf in, List<Object> out) {
+        if (body.atLineStart() && in.getByte(in.readerIndex()) == '.') {
+            // RFC 5321 4.5.2: the first "." of a line is removed; a line of "." alone ends the data
+            in.skipBytes(1);
+            body.dotRemoved();
+        }
+        if (body.afterDot()) {
+            int next = in.readerIndex();
+            if (!in.isReadable() || in.getByte(next) == CR && in.readableBytes() < 2) {
+                return; // one octet of lookahead tells "." CRLF from a line starting "." CR
+            }
+            if (in.getByte(next) == CR && in.getByte(next + 1) == LF) {
+                // RFC 5321 4.1.1.4: CRLF "." CRLF ends the data; the first CRLF was content.
+                in.skipBytes(2);
+                state = State.COMMAND;
+                out.add(body.end());
+                return;
+            }
+        }
+        int start = in.readerIndex();
+        int stop = in.forEachByte(start, in.readableBytes(), body);
+        int end = stop < 0 ? in.writerIndex() : stop;
+        if (end > start) {
+            // A slice of the received octets: several lines at once, never copied.
+            out.add(new DataContent(in.readRetainedSlice(end - start)));
+        }
+    }
+
+    private void decodeChunk(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        if (chunkRemaining == 0) {
+            endChunk(ctx);
+            if (in.isReadable()) {
+                decode(ctx, in, out);
+            }
+            return;
+        }
+        // RFC 3030 2: the chunk is exactly the announced octets, taken as they are.
+        int length = (int) Math.min(in.readableBytes(), chunkRemaining);
+        chunkRemaining -= length;
+        out.add(new DataContent(in.readRetainedSlice(length)));
+    }
+
+    /**
+     * The chunk end consumes no octet, which ByteToMessageDecoder forbids for an emitted message, so
+     * it is passed on directly; every earlier message has been passed on already.
+     */
+    private void endChunk(ChannelHandlerContext ctx) {
+        state = State.COMMAND;
+        ctx.fireChannelRead(ChunkEnd.INSTANCE);
+    }
+
+    private void drain() {
+        try {
+            channelRead(ctx, Unpooled.EMPTY_BUFFER);
+            channelReadComplete(ctx);
+        } catch (Exception e) {
+            ctx.fireExceptionCaught(e);
+        }
+    }
+
+    private void requireCommandMode() {
+        if (state != State.COMMAND) {
+            throw new IllegalStateException("not in command mode: " + state);
+        }
+    }
+
+    /** Index of the CR of the first CR LF lying wholly within {@code length} octets, or -1. */
+    private static int findCrlf(ByteBuf in, int from, int length) {
+        int limit = from + length;
+        int i = from;
+        while (i < limit) {
+            int lf = in.indexOf(i, limit, LF);
+            if (lf < 0) {
+                return -1;
+            }
+            if (lf > from && in.getByte(lf - 1) == CR) {
+                return lf - 1;
+            }
+            i = lf + 1;
+        }
+        return -1;
+    }
+}
