@@ -1,0 +1,156 @@
+package dev.tern.smtp.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tern.smtp.EnhancedStatus;
+import dev.tern.smtp.SmtpReply;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.DecoderException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class SmtpReplyDecoderTest {
+    private static final String CONVERSATION = "220 mx.example ESMTP\r\n"
+            + "250-mx.example Hello\r\n250-PIPELINING\r\n250 SIZE 1000\r\n"
+            + "550-5.1.1 No such\r\n550 5.1.1 user\r\n"
+            + "354 Go ahead\r\n";
+    private static final List<SmtpReply> EXPECTED = List.of(
+            new SmtpReply(220, null, List.of("mx.example ESMTP")),
+            new SmtpReply(250, null, List.of("mx.example Hello", "PIPELINING", "SIZE 1000")),
+            new SmtpReply(550, new EnhancedStatus(5, 1, 1), List.of("No such", "user")),
+            new SmtpReply(354, null, List.of("Go ahead")));
+
+    @Test
+    void decodesInputSplitAtEveryByte() {
+        byte[] bytes = CONVERSATION.getBytes(StandardCharsets.US_ASCII);
+        for (int split = 0; split <= bytes.length; split++) {
+            EmbeddedChannel channel = new EmbeddedChannel(new SmtpReplyDecoder());
+            channel.writeInbound(Unpooled.wrappedBuffer(bytes, 0, split));
+            channel.writeInbound(Unpooled.wrappedBuffer(bytes, split, bytes.length - split));
+            assertThat(readAll(channel)).as("split at %d", split).isEqualTo(EXPECTED);
+            assertThat(channel.finishAndReleaseAll()).isFalse();
+        }
+    }
+
+    @Test
+    void decodesInputFedOneByteAtATime() {
+        EmbeddedChannel channel = new EmbeddedChannel(new SmtpReplyDecoder());
+        for (byte b : CONVERSATION.getBytes(StandardCharsets.US_ASCII)) {
+            channel.writeInbound(Unpooled.wrappedBuffer(new byte[] {b}));
+        }
+        assertThat(readAll(channel)).isEqualTo(EXPECTED);
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    static Stream<Arguments> wellFormed() {
+        return Stream.of(
+                row("250 Ok\r\n", reply(250, null, "Ok")), // plain
+                row("250 2.1.0 Ok\r\n", reply(250, "2.1.0", "Ok")), // enhanced code lifted
+                row("250 5.1.0 Ok\r\n", reply(250, null, "5.1.0 Ok")), // class differs from code: kept as text
+                row("250\r\n", reply(250, null, "")), // no text at all
+                row("250 \r\n", reply(250, null, "")), // SP and no text
+                row("550 5.1.1\r\n", reply(550, "5.1.1", "")), // enhanced code only
+                row("250 2.0.0.1 x\r\n", reply(250, null, "2.0.0.1 x")), // four parts: not a code
+                row("250 2.1234.0 x\r\n", reply(250, null, "2.1234.0 x")), // subject of four digits
+                row("421 4.7.0 Try later\r\n", reply(421, "4.7.0", "Try later")), // transient
+                row("250-2.0.0 a\r\n250 b\r\n", reply(250, "2.0.0", "a", "b")), // code on the first line only
+                row("250-2.0.0 a\r\n250 2.0.1 b\r\n", reply(250, "2.0.0", "a", "2.0.1 b")), // another code kept
+                row("250-\r\n250 end\r\n", reply(250, null, "", "end")), // empty continuation line
+                row("550 5.1.1 <ü@example> unknown\r\n", reply(550, "5.1.1", "<ü@example> unknown"))); // UTF-8
+    }
+
+    @ParameterizedTest(name = "[{index}] {1}")
+    @MethodSource
+    void wellFormed(String wire, SmtpReply expected) {
+        EmbeddedChannel channel = new EmbeddedChannel(new SmtpReplyDecoder());
+        channel.writeInbound(Unpooled.copiedBuffer(wire, StandardCharsets.UTF_8));
+        assertThat(readAll(channel)).containsExactly(expected);
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    static Stream<Arguments> malformed() {
+        return Stream.of(
+                row("25 Ok\r\n", "malformed reply line"), // two-digit code
+                row("2500 Ok\r\n", "malformed reply line"), // four-digit code
+                row("abc Ok\r\n", "malformed reply line"), // letters
+                row("150 Ok\r\n", "malformed reply line"), // 1xx is not an SMTP reply
+                row("650 Ok\r\n", "malformed reply line"), // 6xx
+                row("2x0 Ok\r\n", "malformed reply line"), // letter inside the code
+                row("250_Ok\r\n", "malformed reply line"), // wrong separator
+                row("\r\n", "malformed reply line"), // empty line
+                row("250 Ok\n", "bare LF"), // LF without CR
+                row("\n", "bare LF"), // lone LF
+                row("250 O\rk\r\n", "bare CR"), // CR inside the line
+                row("250-a\r\n251 b\r\n", "reply code changed"), // code changes inside one reply
+                row("250 " + "x".repeat(30) + "\r\n", "longer than 16"), // over-long complete line
+                row("250 " + "x".repeat(30), "longer than 16"), // over-long line still waiting for LF
+                row("250-x\r\n".repeat(101), "longer than 100 lines")); // too many lines
+    }
+
+    @ParameterizedTest(name = "[{index}] {1}")
+    @MethodSource
+    void malformed(String wire, String message) {
+        EmbeddedChannel channel = new EmbeddedChannel(new SmtpReplyDecoder(16));
+        ByteBuf in = Unpooled.copiedBuffer(wire, StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> channel.writeInbound(in))
+                .isInstanceOf(DecoderException.class)
+                .hasMessageContaining(message);
+        assertThat(in.refCnt()).isZero();
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void discardsEverythingAfterAProtocolError() {
+        EmbeddedChannel channel = new EmbeddedChannel(new SmtpReplyDecoder());
+        assertThatThrownBy(() -> channel.writeInbound(ascii("250 Ok\n"))).isInstanceOf(DecoderException.class);
+        channel.writeInbound(ascii("250 Ok\r\n"));
+        assertThat((Object) channel.readInbound()).isNull();
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void acceptsALineOfExactlyTheLimit() {
+        EmbeddedChannel channel = new EmbeddedChannel(new SmtpReplyDecoder(16));
+        channel.writeInbound(ascii("250 " + "x".repeat(12) + "\r\n"));
+        assertThat(readAll(channel)).containsExactly(reply(250, null, "x".repeat(12)));
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void acceptsOneHundredLines() {
+        EmbeddedChannel channel = new EmbeddedChannel(new SmtpReplyDecoder());
+        channel.writeInbound(ascii("250-x\r\n".repeat(99) + "250 x\r\n"));
+        SmtpReply reply = channel.readInbound();
+        assertThat(reply.lines()).hasSize(100);
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    private static List<SmtpReply> readAll(EmbeddedChannel channel) {
+        List<SmtpReply> replies = new ArrayList<>();
+        for (SmtpReply reply; (reply = channel.readInbound()) != null; ) {
+            replies.add(reply);
+        }
+        return replies;
+    }
+
+    private static SmtpReply reply(int code, String status, String... lines) {
+        return new SmtpReply(code, status == null ? null : EnhancedStatus.parse(status), List.of(lines));
+    }
+
+    private static ByteBuf ascii(String text) {
+        return Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII);
+    }
+
+    private static Arguments row(Object... values) {
+        return Arguments.of(values);
+    }
+}
