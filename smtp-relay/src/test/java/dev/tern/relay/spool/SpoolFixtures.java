@@ -106,8 +106,12 @@ final class SpoolFixtures {
     /** Real files underneath, with forces counted and a switch that makes the disk "full". */
     static final class TestStorage implements SpoolStorage {
         final java.util.concurrent.atomic.AtomicInteger forces = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger forcesStarted = new java.util.concurrent.atomic.AtomicInteger();
         volatile boolean failWrites;
         volatile boolean failForces;
+        volatile boolean failTruncates;
+        /** Every force waits for this gate: a slow disk. */
+        volatile java.util.concurrent.CountDownLatch forceGate = new java.util.concurrent.CountDownLatch(0);
 
         @Override
         public Segment open(Path file) throws IOException {
@@ -130,6 +134,13 @@ final class SpoolFixtures {
 
                 @Override
                 public void force() throws IOException {
+                    forcesStarted.incrementAndGet();
+                    try {
+                        forceGate.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException();
+                    }
                     if (failForces) {
                         throw new IOException("No space left on device");
                     }
@@ -139,6 +150,9 @@ final class SpoolFixtures {
 
                 @Override
                 public void truncate(long size) throws IOException {
+                    if (failTruncates) {
+                        throw new IOException("Input/output error");
+                    }
                     real.truncate(size);
                 }
 

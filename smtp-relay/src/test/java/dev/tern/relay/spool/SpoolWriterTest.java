@@ -1,0 +1,195 @@
+package dev.tern.relay.spool;
+
+import static dev.tern.relay.spool.SpoolFixtures.content;
+import static dev.tern.relay.spool.SpoolFixtures.enqueue;
+import static dev.tern.relay.spool.SpoolFixtures.envelope;
+import static dev.tern.relay.spool.SpoolFixtures.message;
+import static dev.tern.relay.spool.SpoolFixtures.pendingTexts;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.tern.smtp.queue.QueueException;
+import dev.tern.smtp.queue.QueueId;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Group commit, batch limits and a failing disk, through the storage seam. */
+class SpoolWriterTest {
+
+    private static final int RECORDS = 200;
+
+    @TempDir
+    Path dir;
+
+    private final SpoolFixtures.TestStorage storage = new SpoolFixtures.TestStorage();
+
+    @Test
+    void concurrentEnqueuesShareForces() throws Exception {
+        storage.forceGate = new CountDownLatch(1); // a slow disk: nothing is forced until all are in
+        List<ByteBuf> contents = new CopyOnWriteArrayList<>();
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults().withStorage(storage))) {
+            List<CompletableFuture<QueueId>> stages = submitFromThreads(spool, contents, RECORDS);
+            assertThat(stages).noneMatch(CompletableFuture::isDone);
+            storage.forceGate.countDown();
+            Set<QueueId> ids = ConcurrentHashMap.newKeySet();
+            for (CompletableFuture<QueueId> stage : stages) {
+                ids.add(stage.get(10, TimeUnit.SECONDS));
+            }
+            assertThat(ids).hasSize(RECORDS);
+            assertThat(storage.forces.get()).isLessThan(RECORDS).isLessThanOrEqualTo(4);
+            assertThat(contents).allMatch(c -> c.refCnt() == 0);
+        }
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+            assertThat(spool.size()).isEqualTo(RECORDS);
+        }
+    }
+
+    @Test
+    void batchesRespectTheRecordLimit() throws Exception {
+        storage.forceGate = new CountDownLatch(1);
+        List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+        SpoolListener listener = new SpoolListener() {
+            @Override
+            public void batchWritten(int records, long bytes, long nanos) {
+                batchSizes.add(records);
+            }
+        };
+        SpoolOptions options = SpoolOptions.defaults()
+                .withStorage(storage)
+                .withListener(listener)
+                .withMaxBatch(16, 1 << 20);
+        try (Spool spool = Spool.open(dir, options)) {
+            List<CompletableFuture<QueueId>> stages = submitFromThreads(spool, new CopyOnWriteArrayList<>(), RECORDS);
+            storage.forceGate.countDown();
+            CompletableFuture.allOf(stages.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        }
+        assertThat(batchSizes).allMatch(n -> n <= 16);
+        assertThat(batchSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(RECORDS);
+        assertThat(batchSizes).hasSizeGreaterThanOrEqualTo(RECORDS / 16);
+    }
+
+    @Test
+    void fullDiskFailsTheBatchTemporarilyAndRecovers() throws Exception {
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults().withStorage(storage))) {
+            enqueue(spool, message(1));
+            storage.failWrites = true; // half the batch reaches the file, then ENOSPC
+            assertFailsTemporarily(spool, message(2));
+            storage.failWrites = false;
+            enqueue(spool, message(3));
+            storage.failForces = true; // the whole batch is written, the force fails
+            assertFailsTemporarily(spool, message(4));
+            storage.failForces = false;
+            enqueue(spool, message(5));
+            assertThat(pendingTexts(spool)).containsExactly(message(1), message(3), message(5));
+        }
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+            assertThat(pendingTexts(spool)).containsExactly(message(1), message(3), message(5));
+        }
+    }
+
+    @Test
+    void halfWrittenBatchThatCannotBeCutIsSkippedAtReplay() throws Exception {
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults().withStorage(storage))) {
+            enqueue(spool, message(1));
+            storage.failWrites = true;
+            storage.failTruncates = true; // the garbage stays at the end of segment 1
+            assertFailsTemporarily(spool, message(2));
+            storage.failWrites = false;
+            storage.failTruncates = false;
+            enqueue(spool, message(3)); // goes to a new segment
+        }
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+            assertThat(pendingTexts(spool)).containsExactly(message(1), message(3));
+        }
+    }
+
+    @Test
+    void stagesCompleteOnlyAfterTheForceReturned() throws Exception {
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults().withStorage(storage))) {
+            enqueue(spool, message(1)); // the segment exists: the next force is the batch's own
+            storage.forceGate = new CountDownLatch(1);
+            int started = storage.forcesStarted.get();
+            ByteBuf content = content(message(2));
+            CompletableFuture<QueueId> stage = spool.enqueue(envelope("a@example.com", "b@example.net"), content)
+                    .toCompletableFuture();
+            await().atMost(SpoolFixtures.TIMEOUT).until(() -> storage.forcesStarted.get() > started);
+            assertThat(stage).isNotDone();
+            storage.forceGate.countDown();
+            assertThat(stage.get(10, TimeUnit.SECONDS)).isNotNull();
+            assertThat(content.refCnt()).isZero();
+        }
+    }
+
+    @Test
+    void writesCompositeContentWithoutLosingComponents() throws Exception {
+        ByteBuf composite = Unpooled.compositeBuffer()
+                .addComponent(true, content("Subject: parts\r\n"))
+                .addComponent(true, Unpooled.copiedBuffer("\r\n", java.nio.charset.StandardCharsets.US_ASCII))
+                .addComponent(true, content("body\r\n"));
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+            SpoolFixtures.join(spool.enqueue(envelope("a@example.com", "b@example.net"), composite));
+            assertThat(composite.refCnt()).isZero();
+        }
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+            assertThat(pendingTexts(spool)).containsExactly("Subject: parts\r\n\r\nbody\r\n");
+        }
+    }
+
+    private static void assertFailsTemporarily(Spool spool, String text) {
+        ByteBuf content = content(text);
+        CompletableFuture<QueueId> stage = spool.enqueue(envelope("a@example.com", "b@example.net"), content)
+                .toCompletableFuture();
+        assertThatThrownBy(() -> stage.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOfSatisfying(
+                        QueueException.class, e -> assertThat(e.isTemporary()).isTrue())
+                .hasMessageContaining("No space left on device");
+        assertThat(content.refCnt()).isZero();
+    }
+
+    private static List<CompletableFuture<QueueId>> submitFromThreads(Spool spool, List<ByteBuf> contents, int count)
+            throws Exception {
+        int threads = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<CompletableFuture<QueueId>> stages = new CopyOnWriteArrayList<>();
+            CountDownLatch start = new CountDownLatch(1);
+            List<java.util.concurrent.Future<?>> tasks = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                tasks.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = thread; i < count; i += threads) {
+                        ByteBuf c = content(message(i));
+                        contents.add(c);
+                        stages.add(spool.enqueue(envelope("a@example.com", "b@example.net"), c)
+                                .toCompletableFuture());
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (var task : tasks) {
+                task.get(10, TimeUnit.SECONDS);
+            }
+            return stages;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
