@@ -1,0 +1,117 @@
+package dev.tern.server.tls;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tern.server.config.TlsConfig;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.Future;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real TLS handshake on loopback between a server context from TlsMaterial and a trusting client. */
+class TlsHandshakeTest {
+    @TempDir
+    Path dir;
+
+    private EventLoopGroup group;
+
+    @BeforeEach
+    void start() {
+        group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    }
+
+    @AfterEach
+    void stop() {
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    @Test
+    void clientTrustingTheSelfSignedCertificateCompletesAHandshake() throws Exception {
+        SslContext server = TlsMaterial.load(new TlsConfig(null, null), dir, "mx.example");
+        SslContext client = TlsMaterial.clientTrusting(dir.resolve("tls/cert.pem"));
+
+        SslHandler clientTls = handshake(server, client, "localhost");
+
+        Future<Channel> done = clientTls.handshakeFuture().await();
+        assertThat(done.isSuccess()).as("handshake: %s", done.cause()).isTrue();
+        assertThat(clientTls.engine().getSession().getProtocol()).isIn("TLSv1.3", "TLSv1.2");
+        X509Certificate presented =
+                (X509Certificate) clientTls.engine().getSession().getPeerCertificates()[0];
+        assertThat(presented)
+                .isEqualTo(
+                        PemFiles.readCertificates(dir.resolve("tls/cert.pem")).get(0));
+    }
+
+    @Test
+    void clientRefusesANameTheCertificateDoesNotCarry() throws Exception {
+        SslContext server = TlsMaterial.load(new TlsConfig(null, null), dir, "mx.example");
+        SslContext client = TlsMaterial.clientTrusting(dir.resolve("tls/cert.pem"));
+
+        SslHandler clientTls = handshake(server, client, "other.example");
+
+        assertThat(clientTls.handshakeFuture().await().isSuccess()).isFalse();
+    }
+
+    @Test
+    void clientTrustingAnotherCertificateRefusesTheServer() throws Exception {
+        SslContext server = TlsMaterial.load(new TlsConfig(null, null), dir, "mx.example");
+        Path otherDir = dir.resolve("other");
+        TlsMaterial.load(new TlsConfig(null, null), otherDir, "mx.example");
+        SslContext client = TlsMaterial.clientTrusting(otherDir.resolve("tls/cert.pem"));
+
+        SslHandler clientTls = handshake(server, client, "localhost");
+
+        assertThat(clientTls.handshakeFuture().await().isSuccess()).isFalse();
+    }
+
+    private SslHandler handshake(SslContext server, SslContext client, String peerHost) throws Exception {
+        Channel listener = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(server.newHandler(ch.alloc()));
+                    }
+                })
+                .bind("127.0.0.1", 0)
+                .sync()
+                .channel();
+        int port = ((InetSocketAddress) listener.localAddress()).getPort();
+        SslHandler[] holder = new SslHandler[1];
+        Channel channel = new Bootstrap()
+                .group(group)
+                .channel(NioSocketChannel.class)
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        holder[0] = client.newHandler(ch.alloc(), peerHost, port);
+                        ch.pipeline().addLast(holder[0]);
+                    }
+                })
+                .connect("127.0.0.1", port)
+                .sync()
+                .channel();
+        holder[0].handshakeFuture().await(10, TimeUnit.SECONDS);
+        channel.close().sync();
+        listener.close().sync();
+        return holder[0];
+    }
+}
