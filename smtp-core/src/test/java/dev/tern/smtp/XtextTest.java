@@ -1,0 +1,67 @@
+package dev.tern.smtp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class XtextTest {
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            user+40example.com | user@example.com | encoded at sign
+            e+3Dmc2            | e=mc2 | encoded equals sign
+            a+2Bb              | a+b | encoded plus
+            plain              | plain | nothing encoded
+            +C3+BC             | ü | UTF-8 octets
+            """)
+    void decodes(String xtext, String decoded, String why) {
+        assertThat(Xtext.isValid(xtext)).as(why).isTrue();
+        assertThat(Xtext.decode(xtext)).as(why).isEqualTo(decoded);
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            a+2b | lower-case hex
+            a+2 | truncated hexchar
+            a+ | lone plus
+            a=b | raw equals sign
+            'a b' | space
+            é | non-ASCII
+            +G0 | not hex
+            """)
+    void refusesMalformed(String xtext, String why) {
+        assertThat(Xtext.isValid(xtext)).as(why).isFalse();
+        assertThatThrownBy(() -> Xtext.decode(xtext)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void encodesWhatItMust() {
+        assertThat(Xtext.encode("a+b=c d\r\nü")).isEqualTo("a+2Bb+3Dc+20d+0D+0A+C3+BC");
+    }
+
+    @Test
+    void roundTripsRandomText() {
+        SplittableRandom random = new SplittableRandom(3461);
+        for (int i = 0; i < 2_000; i++) {
+            StringBuilder sb = new StringBuilder();
+            int length = random.nextInt(20);
+            for (int j = 0; j < length; j++) {
+                sb.appendCodePoint(random.nextInt(4) == 0 ? random.nextInt(0x80, 0x3000) : random.nextInt(0, 0x80));
+            }
+            String text = sb.toString();
+            String encoded = Xtext.encode(text);
+            assertThat(Xtext.isValid(encoded)).as(encoded).isTrue();
+            assertThat(Xtext.decode(encoded)).isEqualTo(text);
+        }
+    }
+}
