@@ -5,8 +5,6 @@ import dev.tern.smtp.queue.QueueException;
 import dev.tern.smtp.queue.QueueId;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -30,27 +28,24 @@ final class SpoolWriter implements Runnable {
     /** Content beyond this cannot be described by a record's u32 length with its metadata. */
     static final int MAX_CONTENT = Integer.MAX_VALUE - (1 << 20);
 
-    private final Path directory;
     private final SpoolOptions options;
     private final SpoolIndex index;
     private final LinkedBlockingQueue<SpoolOp> queue = new LinkedBlockingQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final Object submitLock = new Object();
-    private final SecureRandom random = new SecureRandom();
-    private final QueueIdGenerator ids = new QueueIdGenerator(System::currentTimeMillis, random);
+    private final QueueIdGenerator ids = new QueueIdGenerator(System::currentTimeMillis, new SecureRandom());
     private final BatchEncoder encoder = new BatchEncoder();
+    private final SegmentRoller segments;
     private final Thread thread;
     private boolean closed; // guarded by submitLock
-    private ActiveSegment active;
-    private long nextSeq;
 
     SpoolWriter(Path directory, SpoolOptions options, SpoolIndex index, SpoolRecovery.Recovered recovered) {
-        this.directory = directory;
         this.options = options;
         this.index = index;
-        this.active = recovered.active();
-        this.nextSeq = recovered.nextSeq();
+        this.segments = new SegmentRoller(directory, options, index, recovered);
         this.thread = new Thread(this, "tern-spool-writer");
+        // A daemon: an unfinished batch at exit was never acknowledged, so nothing accepted is lost.
+        this.thread.setDaemon(true);
     }
 
     void start() {
@@ -122,6 +117,7 @@ final class SpoolWriter implements Runnable {
         List<SpoolOp> batch = new ArrayList<>();
         boolean stopping = false;
         try {
+            segments.compact(); // segments that finished before the last stop
             while (!stopping) {
                 batch.clear();
                 long bytes = 0;
@@ -154,7 +150,7 @@ final class SpoolWriter implements Runnable {
                 op.fail(failure);
             }
         } finally {
-            retireActive();
+            segments.retire();
             encoder.close();
         }
     }
@@ -173,10 +169,11 @@ final class SpoolWriter implements Runnable {
 
     private void writeBatch(List<SpoolOp> batch) {
         long start = System.nanoTime();
+        ActiveSegment active;
         long before;
         BatchEncoder.Encoded encoded;
         try {
-            ensureActive();
+            active = segments.current();
             before = active.size;
             encoded = encoder.encode(batch, ids, active.nonce, before);
             try {
@@ -184,7 +181,7 @@ final class SpoolWriter implements Runnable {
                 // Group commit: one force for every record of the batch, and no stage completes before it.
                 active.file.force();
             } catch (IOException e) {
-                rollBack(before, e);
+                segments.rollBack(before, e);
                 throw e;
             }
         } catch (IOException | RuntimeException e) {
@@ -200,32 +197,18 @@ final class SpoolWriter implements Runnable {
         active.size = encoded.end();
         boolean finished;
         try {
-            finished = apply(batch, encoded);
+            finished = apply(batch, encoded, active.seq);
         } finally {
             releaseAll(batch);
         }
         complete(batch, encoded);
         notifyWritten(batch.size(), encoded.end() - before, System.nanoTime() - start);
         if (finished) {
-            compact();
+            segments.compact();
         }
     }
 
-    /**
-     * Removes a failed batch's bytes so no half-written record stays. The segment is retired either
-     * way: after a failed write or force its unforced pages cannot be trusted, and if the cut failed
-     * too, replay's checks skip the garbage at its end.
-     */
-    private void rollBack(long before, IOException cause) {
-        try {
-            active.file.truncate(before);
-        } catch (IOException e) {
-            cause.addSuppressed(e);
-        }
-        retireActive();
-    }
-
-    private boolean apply(List<SpoolOp> batch, BatchEncoder.Encoded encoded) {
+    private boolean apply(List<SpoolOp> batch, BatchEncoder.Encoded encoded, long segment) {
         boolean finished = false;
         for (int i = 0; i < batch.size(); i++) {
             switch (batch.get(i)) {
@@ -234,7 +217,7 @@ final class SpoolWriter implements Runnable {
                             encoded.ids()[i],
                             m.arrivalMillis(),
                             m.envelope(),
-                            active.seq,
+                            segment,
                             encoded.contentOffsets()[i],
                             encoded.contentLengths()[i]);
                 case SpoolOp.State s -> index.applyState(s.id(), s.recipient(), s.state());
@@ -287,63 +270,6 @@ final class SpoolWriter implements Runnable {
             options.listener().batchWritten(records, bytes, nanos);
         } catch (RuntimeException e) {
             LOG.warn("spool: listener failed", e);
-        }
-    }
-
-    /** Rolls to a new segment when there is none or the current one is full. */
-    private void ensureActive() throws IOException {
-        if (active != null && active.size >= options.segmentSize()) {
-            retireActive();
-        }
-        if (active == null) {
-            active = createSegment(nextSeq++);
-            index.addSegment(active.seq);
-            compact();
-        }
-    }
-
-    private ActiveSegment createSegment(long seq) throws IOException {
-        Path file = directory.resolve(RecordFormat.fileName(seq));
-        long nonce = random.nextLong();
-        SpoolStorage.Segment segment = options.storage().open(file);
-        try {
-            segment.truncate(0);
-            segment.append(new ByteBuffer[] {RecordFormat.segmentHeader(nonce)});
-            segment.force();
-            return new ActiveSegment(seq, segment, nonce, RecordFormat.SEGMENT_HEADER_SIZE);
-        } catch (IOException | RuntimeException e) {
-            closeQuietly(segment);
-            Files.deleteIfExists(file);
-            throw e;
-        }
-    }
-
-    private void retireActive() {
-        if (active != null) {
-            closeQuietly(active.file);
-            active = null;
-        }
-    }
-
-    /** Deletes the oldest segments once every message stored in them is finished. */
-    private void compact() {
-        long activeSeq = active == null ? Long.MAX_VALUE : active.seq;
-        for (long seq : index.takeFinishedSegments(activeSeq)) {
-            Path file = directory.resolve(RecordFormat.fileName(seq));
-            try {
-                Files.deleteIfExists(file);
-                LOG.debug("spool: deleted finished segment {}", file);
-            } catch (IOException e) {
-                LOG.warn("spool: could not delete finished segment {}: {}", file, e.toString());
-            }
-        }
-    }
-
-    private static void closeQuietly(SpoolStorage.Segment segment) {
-        try {
-            segment.close();
-        } catch (IOException e) {
-            LOG.warn("spool: closing a segment failed: {}", e.toString());
         }
     }
 }

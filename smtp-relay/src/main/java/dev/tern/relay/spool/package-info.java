@@ -6,7 +6,13 @@
  * batch (group commit), so the {@code 250} reply of RFC 5321 4.1.1.4 ("the receiver has accepted
  * responsibility for the message") is only sent once the bytes are on stable storage (RFC 5321 6.1).
  * At start the segments are replayed; a torn or corrupt record (length or CRC32C mismatch) is
- * skipped and never delivered. A segment whose messages are all finished is deleted.
+ * skipped and never delivered; replay resynchronises on the next record that checks out, so good
+ * records after a damaged one survive.
+ *
+ * <p>Compaction deletes segments oldest first, once every message stored in them is finished (a
+ * state or DONE record always lives at or after its message's segment, so this never drops a record
+ * an unfinished message needs). A long-deferred message therefore keeps later segments on disk
+ * until it finishes; copying live messages forward is left for when that matters.
  *
  * <p>Record layout: {@code [magic u32][type u8][length u32][crc32c u32][payload]}; see
  * {@link dev.tern.relay.spool.RecordFormat}.

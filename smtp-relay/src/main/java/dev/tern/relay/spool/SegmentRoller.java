@@ -1,0 +1,105 @@
+package dev.tern.relay.spool;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The writer's segment files: which one is appended to, when to start a new one, and which old ones
+ * can go. Used by the writer thread only.
+ */
+final class SegmentRoller {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentRoller.class);
+
+    private final Path directory;
+    private final SpoolOptions options;
+    private final SpoolIndex index;
+    private final SecureRandom random = new SecureRandom();
+    private ActiveSegment active;
+    private long nextSeq;
+
+    SegmentRoller(Path directory, SpoolOptions options, SpoolIndex index, SpoolRecovery.Recovered recovered) {
+        this.directory = directory;
+        this.options = options;
+        this.index = index;
+        this.active = recovered.active();
+        this.nextSeq = recovered.nextSeq();
+    }
+
+    /** The segment to append to: a new one when there is none or the current one is full. */
+    ActiveSegment current() throws IOException {
+        if (active != null && active.size >= options.segmentSize()) {
+            retire();
+        }
+        if (active == null) {
+            active = create(nextSeq++);
+            index.addSegment(active.seq);
+            compact();
+        }
+        return active;
+    }
+
+    /**
+     * Removes a failed batch's bytes so no half-written record stays. The segment is retired either
+     * way: after a failed write or force its unforced pages cannot be trusted, and if the cut failed
+     * too, replay's checks skip the garbage at its end.
+     */
+    void rollBack(long before, IOException cause) {
+        try {
+            active.file.truncate(before);
+        } catch (IOException e) {
+            cause.addSuppressed(e);
+        }
+        retire();
+    }
+
+    void retire() {
+        if (active != null) {
+            closeQuietly(active.file);
+            active = null;
+        }
+    }
+
+    private ActiveSegment create(long seq) throws IOException {
+        Path file = directory.resolve(RecordFormat.fileName(seq));
+        long nonce = random.nextLong();
+        SpoolStorage.Segment segment = options.storage().open(file);
+        try {
+            segment.truncate(0);
+            segment.append(new ByteBuffer[] {RecordFormat.segmentHeader(nonce)});
+            segment.force();
+            return new ActiveSegment(seq, segment, nonce, RecordFormat.SEGMENT_HEADER_SIZE);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(segment);
+            Files.deleteIfExists(file);
+            throw e;
+        }
+    }
+
+    /** Deletes the oldest segments once every message stored in them is finished. */
+    void compact() {
+        long activeSeq = active == null ? Long.MAX_VALUE : active.seq;
+        for (long seq : index.takeFinishedSegments(activeSeq)) {
+            Path file = directory.resolve(RecordFormat.fileName(seq));
+            try {
+                Files.deleteIfExists(file);
+                LOG.debug("spool: deleted finished segment {}", file);
+            } catch (IOException e) {
+                LOG.warn("spool: could not delete finished segment {}: {}", file, e.toString());
+            }
+        }
+    }
+
+    private static void closeQuietly(SpoolStorage.Segment segment) {
+        try {
+            segment.close();
+        } catch (IOException e) {
+            LOG.warn("spool: closing a segment failed: {}", e.toString());
+        }
+    }
+}
