@@ -1,0 +1,45 @@
+package dev.tern.server.cli;
+
+import dev.tern.server.config.ConfigException;
+import dev.tern.server.config.ConfigPrinter;
+import dev.tern.server.config.TernConfig;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code tern check-config}: validate, then print the effective configuration as YAML. */
+@Command(
+        name = "check-config",
+        mixinStandardHelpOptions = true,
+        description = "Validate the configuration and print the effective values.")
+final class CheckConfigCommand implements Callable<Integer> {
+    private final Map<String, String> env;
+
+    @Mixin
+    ConfigOption config = new ConfigOption();
+
+    @Spec
+    CommandSpec spec;
+
+    CheckConfigCommand(Map<String, String> env) {
+        this.env = env;
+    }
+
+    @Override
+    public Integer call() {
+        TernConfig loaded;
+        try {
+            loaded = config.load(env);
+        } catch (ConfigException e) {
+            spec.commandLine().getErr().println("tern: config: " + e.getMessage());
+            return ExitCodes.CONFIG;
+        }
+        // The tree holds paths, never secrets, so all of it can be shown.
+        spec.commandLine().getOut().print("# effective configuration (valid)\n" + ConfigPrinter.toYaml(loaded));
+        spec.commandLine().getOut().flush();
+        return ExitCodes.OK;
+    }
+}

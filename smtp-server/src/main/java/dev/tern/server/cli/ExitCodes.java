@@ -1,0 +1,10 @@
+package dev.tern.server.cli;
+
+/** Exit codes of {@code tern}; 2 matches picocli's own code for a usage error. */
+final class ExitCodes {
+    static final int OK = 0;
+    static final int REFUSED = 1;
+    static final int CONFIG = 2;
+
+    private ExitCodes() {}
+}

@@ -1,0 +1,175 @@
+package dev.tern.server.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tern.server.auth.UserStore;
+import dev.tern.server.config.ConfigLoader;
+import dev.tern.server.config.TernConfig;
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class TernCommandTest {
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+    private final List<TernConfig> launched = new ArrayList<>();
+
+    @Test
+    void serveWithABadKeyExitsTwoNamingIt() throws Exception {
+        Path config = Files.writeString(dir.resolve("tern.yaml"), "limits:\n  max-recipent: 5\n");
+
+        int code = run(Map.of(), "", "serve", "--config", config.toString());
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("tern: config: unknown key 'limits.max-recipent'");
+        assertThat(launched).isEmpty();
+    }
+
+    @Test
+    void serveWithAnUnknownVariableExitsTwo() {
+        int code = run(Map.of("TERN_LIMITS_MAX_RECIPENTS", "5"), "", "serve");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("tern: config:").contains("TERN_LIMITS_MAX_RECIPENTS");
+        assertThat(launched).isEmpty();
+    }
+
+    @Test
+    void serveRunsTheServerWithTheLoadedConfiguration() throws Exception {
+        Path config = Files.writeString(dir.resolve("tern.yaml"), "hostname: mx.example\n");
+
+        int code = run(Map.of("TERN_LIMITS_MAX_ERRORS", "3"), "", "serve", "-c", config.toString());
+
+        assertThat(code).isEqualTo(7);
+        assertThat(launched).singleElement().satisfies(c -> {
+            assertThat(c.hostname()).isEqualTo("mx.example");
+            assertThat(c.limits().maxErrors()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void userAddAppendsAVerifiableLineToAPrivateFile() throws Exception {
+        Path users = dir.resolve("data/users");
+
+        int code =
+                run(Map.of(), "s3cret\n", "user", "add", "alice", "--users-file", users.toString(), "--password-stdin");
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(Files.readString(users)).startsWith("alice:$2y$10$");
+        assertThat(UserStore.load(users).verify("alice", "s3cret")).isTrue();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(users)))
+                .isEqualTo("rw-------");
+        assertThat(out.toString()).contains("added user alice");
+    }
+
+    @Test
+    void userAddKeepsExistingUsers() throws Exception {
+        Path users = dir.resolve("users");
+        run(Map.of(), "one\n", "user", "add", "alice", "--users-file", users.toString(), "--password-stdin");
+
+        int code = run(Map.of(), "two\n", "user", "add", "bob", "--users-file", users.toString(), "--password-stdin");
+
+        assertThat(code).isZero();
+        UserStore store = UserStore.load(users);
+        assertThat(store.verify("alice", "one")).isTrue();
+        assertThat(store.verify("bob", "two")).isTrue();
+    }
+
+    @Test
+    void userAddFindsTheUsersFileThroughTheConfiguration() throws Exception {
+        Map<String, String> env = Map.of("TERN_DATA_DIR", dir.resolve("data").toString());
+
+        int code = run(env, "pw\n", "user", "add", "carol", "--password-stdin");
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(UserStore.load(ConfigLoader.load(null, env).auth().usersFile())
+                        .contains("carol"))
+                .isTrue();
+    }
+
+    @Test
+    void userAddRefusesADuplicate() throws Exception {
+        Path users = dir.resolve("users");
+        run(Map.of(), "one\n", "user", "add", "alice", "--users-file", users.toString(), "--password-stdin");
+        String before = Files.readString(users);
+
+        int code = run(Map.of(), "two\n", "user", "add", "alice", "--users-file", users.toString(), "--password-stdin");
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains("user 'alice' already exists");
+        assertThat(Files.readString(users)).isEqualTo(before);
+    }
+
+    @Test
+    void userAddRefusesANameWithAColon() {
+        Path users = dir.resolve("users");
+
+        int code = run(Map.of(), "pw\n", "user", "add", "a:b", "--users-file", users.toString(), "--password-stdin");
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains("colon");
+        assertThat(users).doesNotExist();
+    }
+
+    @Test
+    void userAddRefusesAnEmptyPassword() {
+        Path users = dir.resolve("users");
+
+        int code = run(Map.of(), "\n", "user", "add", "alice", "--users-file", users.toString(), "--password-stdin");
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).contains("the password is empty");
+        assertThat(users).doesNotExist();
+    }
+
+    @Test
+    void checkConfigPrintsYamlThatLoadsBack() {
+        Map<String, String> env = Map.of("TERN_HOSTNAME", "mx.example", "TERN_LISTENERS_MX_PORT", "25");
+
+        int code = run(env, "", "check-config");
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("max-message-size: 25MiB");
+        assertThat(ConfigLoader.fromYaml(out.toString(), Map.of())).isEqualTo(ConfigLoader.load(null, env));
+    }
+
+    @Test
+    void checkConfigWithABadValueExitsTwo() {
+        int code = run(Map.of("TERN_LISTENERS_MX_PORT", "99999"), "", "check-config");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("tern: config: key 'listeners.mx.port'");
+    }
+
+    @Test
+    void printsItsVersion() {
+        int code = run(Map.of(), "", "--version");
+
+        assertThat(code).isZero();
+        assertThat(out.toString()).startsWith("tern ");
+    }
+
+    private int run(Map<String, String> env, String stdin, String... args) {
+        CommandLine cli = TernCommand.commandLine(
+                env, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), config -> {
+                    launched.add(config);
+                    return 7;
+                });
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+}
