@@ -1,0 +1,200 @@
+package dev.tern.server.app;
+
+import dev.tern.relay.spool.Spool;
+import dev.tern.relay.spool.SpoolOptions;
+import dev.tern.server.auth.Authenticator;
+import dev.tern.server.auth.BcryptAuthenticator;
+import dev.tern.server.config.ListenerConfig;
+import dev.tern.server.config.ListenerMode;
+import dev.tern.server.config.TernConfig;
+import dev.tern.server.smtp.ConnectionLimiter;
+import dev.tern.server.smtp.InflightBudget;
+import dev.tern.server.smtp.ListenerSettings;
+import dev.tern.server.smtp.RecipientPolicy;
+import dev.tern.server.smtp.SessionRegistry;
+import dev.tern.server.smtp.SessionServices;
+import dev.tern.server.smtp.SmtpServerInitializer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.ssl.SslContext;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Tern: the spool open, every listener bound. {@link #shutdown()} stops accepting, lets
+ * sessions finish their transactions within the grace period, closes the rest with 421, and closes
+ * the spool so it is consistent on disk.
+ */
+public final class TernServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TernServer.class);
+
+    private final TernConfig config;
+    private final EventLoops loops;
+    private final Spool spool;
+    private final SessionRegistry registry;
+    private final Map<String, Channel> listeners = new LinkedHashMap<>();
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+
+    private TernServer(TernConfig config, EventLoops loops, Spool spool, SessionRegistry registry) {
+        this.config = config;
+        this.loops = loops;
+        this.spool = spool;
+        this.registry = registry;
+    }
+
+    /** {@code tern serve}: runs until SIGTERM or SIGINT, then drains and returns the exit code. */
+    public static int run(TernConfig config) throws Exception {
+        SslContext ssl = ServerParts.sslContext(config);
+        try (BcryptAuthenticator authenticator = ServerParts.authenticator(config)) {
+            TernServer server = start(config, authenticator, ssl);
+            Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown, "tern-shutdown"));
+            server.terminated.await();
+        }
+        return 0;
+    }
+
+    /** Opens the spool and binds every listener; fails (and releases what it took) if one cannot bind. */
+    public static TernServer start(TernConfig config, Authenticator authenticator, SslContext sslContext)
+            throws Exception {
+        Spool spool = Spool.open(
+                config.spool().directory(),
+                SpoolOptions.defaults()
+                        .withSegmentSize(config.spool().segmentSize())
+                        .withMaxBatch(config.spool().maxBatch(), SpoolOptions.DEFAULT_MAX_BATCH_BYTES));
+        EventLoops loops = EventLoops.create();
+        SessionRegistry registry = new SessionRegistry();
+        TernServer server = new TernServer(config, loops, spool, registry);
+        try {
+            server.bind(authenticator, sslContext);
+        } catch (Exception e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private void bind(Authenticator authenticator, SslContext sslContext) throws InterruptedException {
+        var limits = config.limits();
+        RecipientPolicy policy = new RecipientPolicy(
+                config.local().domains(),
+                config.local().mailboxes(),
+                config.local().aliases(),
+                config.relay()::isTrusted);
+        SessionServices services = new SessionServices(
+                spool,
+                authenticator,
+                sslContext,
+                policy,
+                new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerIp()),
+                new InflightBudget(limits.maxInflightBytes()),
+                registry,
+                Clock.systemDefaultZone());
+        AtomicLong sessionCounter = new AtomicLong();
+        for (ListenerConfig listener : config.listeners()) {
+            ServerBootstrap bootstrap = new ServerBootstrap()
+                    .group(loops.acceptors(), loops.workers())
+                    .channel(loops.serverChannel())
+                    .option(ChannelOption.SO_BACKLOG, 4096)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new SmtpServerInitializer(settings(listener), services, sessionCounter));
+            Channel channel =
+                    bootstrap.bind(listener.address(), listener.port()).sync().channel();
+            listeners.put(listener.name(), channel);
+            log.info(
+                    "listening name={} mode={} address={} transport={}",
+                    listener.name(),
+                    listener.mode().name().toLowerCase(java.util.Locale.ROOT),
+                    channel.localAddress(),
+                    loops.transport());
+        }
+    }
+
+    private ListenerSettings settings(ListenerConfig listener) {
+        var limits = config.limits();
+        var timeouts = config.timeouts();
+        return new ListenerSettings(
+                listener.name(),
+                config.hostname(),
+                listener.mode() == ListenerMode.SMTPS,
+                listener.mode() != ListenerMode.MX,
+                512,
+                1000,
+                limits.maxMessageSize(),
+                limits.maxRecipients(),
+                limits.maxErrors(),
+                limits.maxReceivedHeaders(),
+                timeouts.command(),
+                timeouts.dataBlock(),
+                timeouts.commandDeadline(),
+                timeouts.minDataRate());
+    }
+
+    /** The bound address of a listener (its port when configured as 0). */
+    public InetSocketAddress address(String listenerName) {
+        Channel channel = listeners.get(listenerName);
+        if (channel == null) {
+            throw new IllegalArgumentException("no listener " + listenerName);
+        }
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    public Spool spool() {
+        return spool;
+    }
+
+    /** Stop accepting, drain sessions within the grace period, close the spool. Idempotent. */
+    public void shutdown() {
+        if (!stopped.compareAndSet(false, true)) {
+            awaitTermination();
+            return;
+        }
+        log.info("shutting down: {} sessions open, grace {}", registry.size(), config.shutdownGrace());
+        listeners.values().forEach(ch -> ch.close().syncUninterruptibly());
+        registry.drain();
+        try {
+            if (!registry.awaitEmpty(config.shutdownGrace())) {
+                log.info("grace period over: closing {} sessions", registry.size());
+                registry.closeAll();
+                registry.awaitEmpty(Duration.ofSeconds(2));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        loops.shutdown();
+        closeSpool();
+        log.info("stopped");
+        terminated.countDown();
+    }
+
+    private void awaitTermination() {
+        try {
+            terminated.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void closeSpool() {
+        try {
+            spool.close();
+        } catch (Exception e) {
+            log.warn("spool close failed: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+    }
+}

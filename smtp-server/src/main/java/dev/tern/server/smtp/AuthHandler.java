@@ -1,0 +1,129 @@
+package dev.tern.server.smtp;
+
+import dev.tern.smtp.SmtpCommand;
+import dev.tern.smtp.SmtpReplies;
+import dev.tern.smtp.SmtpReply;
+import dev.tern.smtp.SmtpVerb;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * AUTH (RFC 4954) with the PLAIN (RFC 4616) and LOGIN mechanisms. While an exchange is under way
+ * every line is a base64 response, never a command. Credentials are checked off the event loop; the
+ * session reads nothing more until the answer is known.
+ */
+final class AuthHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(AuthHandler.class);
+    static final SmtpReply LINE_TOO_LONG = new SmtpReply(500, "5.5.6", "Authentication exchange line is too long");
+
+    private final SmtpSession session;
+    /** The exchange under way, or null. */
+    private SaslExchange exchange;
+
+    AuthHandler(SmtpSession session) {
+        this.session = session;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (exchange != null) {
+            continueExchange(msg);
+        } else if (msg instanceof SmtpCommand command && command.verb() == SmtpVerb.AUTH) {
+            start(command);
+        } else {
+            ctx.fireChannelRead(msg);
+        }
+    }
+
+    private void start(SmtpCommand command) {
+        SmtpReply refusal = refusal();
+        if (refusal != null) {
+            session.reply(refusal);
+            return;
+        }
+        String[] words = command.argument().split(" ", -1);
+        if (words.length > 2 || words[0].isEmpty()) {
+            session.reply(SmtpReplies.SYNTAX_ERROR);
+            return;
+        }
+        exchange = SaslExchange.start(words[0].toUpperCase(Locale.ROOT));
+        if (exchange == null) {
+            session.reply(SmtpReplies.UNSUPPORTED_AUTH_MECHANISM);
+            return;
+        }
+        step(words.length == 2 ? words[1] : null);
+    }
+
+    /** RFC 4954 4: no AUTH before EHLO, after success, inside a transaction, or (our policy) without TLS. */
+    private SmtpReply refusal() {
+        if (!session.esmtp) {
+            return SmtpReplies.SEND_HELO_FIRST;
+        }
+        if (session.authenticated()) {
+            return SmtpReplies.ALREADY_AUTHENTICATED;
+        }
+        if (session.state.inTransaction()) {
+            return SmtpReplies.AUTH_IN_TRANSACTION;
+        }
+        if (!session.tlsActive()) {
+            return SmtpReplies.AUTH_NEEDS_TLS;
+        }
+        return null;
+    }
+
+    private void continueExchange(Object msg) {
+        try {
+            switch (msg) {
+                case SmtpCommand line -> step(line.line());
+                // A line too long or malformed inside the exchange ends it (RFC 4954 4).
+                case SmtpReply ignored -> fail(LINE_TOO_LONG);
+                default -> fail(LINE_TOO_LONG);
+            }
+        } finally {
+            io.netty.util.ReferenceCountUtil.release(msg);
+        }
+    }
+
+    /** Feeds one client response (null: none given yet) and acts on the mechanism's next step. */
+    private void step(String response) {
+        SaslExchange.Step next = exchange.next(response);
+        switch (next) {
+            case SaslExchange.Challenge c -> session.reply(new SmtpReply(334, null, java.util.List.of(c.base64())));
+            case SaslExchange.Failed f -> fail(f.reply());
+            case SaslExchange.Credentials c -> verify(c);
+        }
+    }
+
+    private void fail(SmtpReply reply) {
+        exchange = null;
+        session.reply(reply);
+    }
+
+    private void verify(SaslExchange.Credentials credentials) {
+        exchange = null;
+        session.beginAsync();
+        session.services
+                .authenticator()
+                .authenticate(credentials.username(), credentials.password())
+                .whenCompleteAsync(
+                        (ok, failure) -> verified(credentials.username(), ok, failure), session.channel.eventLoop());
+    }
+
+    private void verified(String username, Boolean ok, Throwable failure) {
+        if (failure != null) {
+            log.warn("session={} authentication unavailable: {}", session.id, failure.toString());
+            session.reply(SmtpReplies.AUTH_TEMPORARY_FAILURE);
+        } else if (ok) {
+            session.authUser = username;
+            log.info("session={} authenticated user={}", session.id, username);
+            session.reply(SmtpReplies.AUTH_OK);
+        } else {
+            log.info("session={} authentication failed user={}", session.id, username);
+            session.reply(SmtpReplies.AUTH_CREDENTIALS_INVALID);
+        }
+        session.endAsync();
+    }
+}

@@ -1,0 +1,152 @@
+package dev.tern.server.smtp;
+
+import dev.tern.smtp.SmtpReplies;
+import dev.tern.smtp.SmtpReply;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Bounds the time a client may hold a session without making progress.
+ *
+ * <ul>
+ *   <li>Idle: no byte for the command timeout (RFC 5321 4.5.3.2.7, 5 minutes), or for the data-block
+ *       timeout while a message body is read (4.5.3.2.5, 3 minutes).
+ *   <li>The client's turn, from its first byte after our last reply until our next reply, must keep
+ *       the minimum data rate after a short grace, so a byte-a-second sender cannot hold a session.
+ *   <li>A command line (not a message body) must arrive whole within the per-command deadline.
+ * </ul>
+ *
+ * Time spent on our own slow work (spool write, password check) never counts against the client.
+ * One timer per connection, re-armed only when it fires (cheap with ten thousand idle sessions).
+ */
+final class DeadlineHandler extends ChannelDuplexHandler {
+    private static final Logger log = LoggerFactory.getLogger(DeadlineHandler.class);
+    /** The part of a turn not held to the minimum rate: latency, slow starts. */
+    static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final SmtpSession session;
+    private final long commandTimeout;
+    private final long dataTimeout;
+    private final long commandDeadline;
+    private final long minDataRate;
+
+    private long lastReadNanos;
+    /** Start of the client's turn, or 0 when it is our turn. */
+    private long turnStartNanos;
+
+    private long turnBytes;
+    private ScheduledFuture<?> timer;
+
+    DeadlineHandler(SmtpSession session) {
+        this.session = session;
+        ListenerSettings s = session.settings;
+        this.commandTimeout = s.commandTimeout().toNanos();
+        this.dataTimeout = s.dataTimeout().toNanos();
+        this.commandDeadline = s.commandDeadline().toNanos();
+        this.minDataRate = s.minDataRate();
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        lastReadNanos = System.nanoTime();
+        arm(ctx, commandTimeout);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        long now = System.nanoTime();
+        lastReadNanos = now;
+        if (turnStartNanos == 0) {
+            turnStartNanos = now;
+            turnBytes = 0;
+        }
+        if (msg instanceof ByteBuf buf) {
+            turnBytes += buf.readableBytes();
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        // Our reply ends the client's turn.
+        turnStartNanos = 0;
+        ctx.write(msg, promise);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancel();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        cancel();
+    }
+
+    private void cancel() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private void arm(ChannelHandlerContext ctx, long delayNanos) {
+        timer = ctx.executor().schedule(() -> check(ctx), Math.max(delayNanos, 1), TimeUnit.NANOSECONDS);
+    }
+
+    private void check(ChannelHandlerContext ctx) {
+        timer = null;
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (session.isBusy()) {
+            // Our own work: the client is waiting for us, not the other way round.
+            lastReadNanos = now;
+            if (turnStartNanos != 0) {
+                turnStartNanos = now;
+                turnBytes = 0;
+            }
+            arm(ctx, commandTimeout);
+            return;
+        }
+        boolean body = session.lineDecoder.inBody();
+        long idleLimit = body ? dataTimeout : commandTimeout;
+        long idle = now - lastReadNanos;
+        if (idle >= idleLimit) {
+            expire(SmtpReplies.TIMEOUT, "idle");
+            return;
+        }
+        long next = idleLimit - idle;
+        if (turnStartNanos != 0) {
+            long turn = now - turnStartNanos;
+            if (!body && turn >= commandDeadline) {
+                expire(SmtpReplies.TIMEOUT, "command deadline");
+                return;
+            }
+            if (turn > GRACE_NANOS && minDataRate > 0) {
+                double seconds = (turn - GRACE_NANOS) / 1e9;
+                if (turnBytes < seconds * minDataRate) {
+                    expire(SmtpReplies.TOO_SLOW, "data rate " + turnBytes + " bytes in " + turn / 1_000_000 + "ms");
+                    return;
+                }
+            }
+            // Look again soon while a turn is under way; a healthy sender finishes long before.
+            next = Math.min(next, TimeUnit.SECONDS.toNanos(1) + Math.max(0, GRACE_NANOS - turn));
+        }
+        arm(ctx, next);
+    }
+
+    private void expire(SmtpReply reply, String why) {
+        log.info("session={} closing: {}", session.id, why);
+        session.close(reply);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.tern.server.smtp;
+
+import dev.tern.smtp.Envelope;
+import dev.tern.smtp.SmtpReplies;
+import dev.tern.smtp.SmtpReply;
+import dev.tern.smtp.queue.QueueId;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+import java.nio.charset.StandardCharsets;
+import java.time.ZonedDateTime;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The end of a message, by DATA or by BDAT LAST: refuse it with the reply it earned, or add our
+ * header fields and hand it to the queue. "250 queued as" is written only once the queue says the
+ * message is on disk; until then the session reads nothing more.
+ */
+final class MessageAcceptor {
+    private static final Logger log = LoggerFactory.getLogger(MessageAcceptor.class);
+
+    private MessageAcceptor() {}
+
+    static void finish(SmtpSession session, SmtpReply contentRefusal) {
+        Transaction t = session.transaction;
+        if (contentRefusal != null) {
+            t.refuse(contentRefusal);
+        }
+        if (t.refusal() != null) {
+            refuse(session, t.refusal());
+            return;
+        }
+        ByteBufAllocator alloc = session.channel.alloc();
+        ByteBuf content = t.takeContent(alloc);
+        HeaderScan headers = HeaderScan.of(content);
+        // RFC 5321 6.3: a message that has passed this many hops is in a loop.
+        if (headers.receivedCount() >= session.settings.maxReceivedHeaders()) {
+            content.release();
+            refuse(session, SmtpReplies.MAIL_LOOP);
+            return;
+        }
+        ZonedDateTime now = ZonedDateTime.now(session.services.clock());
+        String single = t.recipients.size() == 1 ? t.recipients.get(0).mailbox().address() : null;
+        StringBuilder added = new StringBuilder(TraceHeaders.received(session, single, now));
+        if (session.settings.submission()) {
+            // RFC 6409 8.2, 8.3: the submission server may add the fields a client left out.
+            if (!headers.hasMessageId()) {
+                added.append(TraceHeaders.messageId(session.settings.hostname()));
+            }
+            if (!headers.hasDate()) {
+                added.append(TraceHeaders.date(now));
+            }
+        }
+        ByteBuf prefix = alloc.buffer(added.length() * 3);
+        prefix.writeCharSequence(added, StandardCharsets.UTF_8);
+        CompositeByteBuf message = alloc.compositeBuffer(2).addComponents(true, prefix, content);
+
+        Envelope envelope = new Envelope(t.mailFrom.reversePath(), t.recipients, t.mailFrom.parameters());
+        long size = message.readableBytes();
+        session.beginAsync();
+        session.services
+                .queue()
+                .enqueue(envelope, message)
+                .whenCompleteAsync(
+                        (id, failure) -> queued(session, envelope, size, id, failure), session.channel.eventLoop());
+    }
+
+    private static void queued(SmtpSession session, Envelope envelope, long size, QueueId id, Throwable failure) {
+        if (failure == null) {
+            session.messagesAccepted++;
+            log.info(
+                    "session={} queued id={} from={} rcpts={} size={}",
+                    session.id,
+                    id,
+                    envelope.reversePath(),
+                    envelope.recipients().size(),
+                    size);
+            session.reply(new SmtpReply(250, "2.0.0", "Ok: queued as " + id));
+        } else {
+            log.warn("session={} message not queued: {}", session.id, failure.toString());
+            session.reply(SmtpReplies.LOCAL_ERROR);
+        }
+        session.endTransaction();
+        session.endAsync();
+    }
+
+    private static void refuse(SmtpSession session, SmtpReply reply) {
+        log.info("session={} message refused: {}", session.id, reply);
+        session.endTransaction();
+        session.reply(reply);
+    }
+}

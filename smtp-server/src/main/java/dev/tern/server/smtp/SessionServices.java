@@ -1,0 +1,32 @@
+package dev.tern.server.smtp;
+
+import dev.tern.server.auth.Authenticator;
+import dev.tern.smtp.queue.MailQueue;
+import io.netty.handler.ssl.SslContext;
+import java.time.Clock;
+import java.util.Objects;
+
+/**
+ * What every session of the server shares: the queue it hands messages to, the credential check,
+ * TLS material (null when TLS is unavailable), the recipient policy and the global bounds.
+ */
+public record SessionServices(
+        MailQueue queue,
+        Authenticator authenticator,
+        SslContext sslContext,
+        RecipientPolicy recipientPolicy,
+        ConnectionLimiter connectionLimiter,
+        InflightBudget inflightBudget,
+        SessionRegistry registry,
+        Clock clock) {
+
+    public SessionServices {
+        Objects.requireNonNull(queue, "queue");
+        Objects.requireNonNull(authenticator, "authenticator");
+        Objects.requireNonNull(recipientPolicy, "recipientPolicy");
+        Objects.requireNonNull(connectionLimiter, "connectionLimiter");
+        Objects.requireNonNull(inflightBudget, "inflightBudget");
+        Objects.requireNonNull(registry, "registry");
+        Objects.requireNonNull(clock, "clock");
+    }
+}

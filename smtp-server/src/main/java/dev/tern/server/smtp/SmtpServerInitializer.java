@@ -1,0 +1,56 @@
+package dev.tern.server.smtp;
+
+import dev.tern.smtp.codec.SmtpCommandDecoder;
+import dev.tern.smtp.codec.SmtpLineDecoder;
+import dev.tern.smtp.codec.SmtpReplyEncoder;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.SslHandler;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The whole inbound pipeline of one listener, top to bottom (ARCHITECTURE.md, "Inbound pipeline"). */
+public final class SmtpServerInitializer extends ChannelInitializer<Channel> {
+    private static final SmtpReplyEncoder REPLY_ENCODER = new SmtpReplyEncoder();
+
+    private final ListenerSettings settings;
+    private final SessionServices services;
+    private final AtomicLong sessionCounter;
+    private final String sessionPrefix;
+
+    public SmtpServerInitializer(ListenerSettings settings, SessionServices services, AtomicLong sessionCounter) {
+        this.settings = settings;
+        this.services = services;
+        this.sessionCounter = sessionCounter;
+        this.sessionPrefix = Long.toString(System.currentTimeMillis() / 1000, 36);
+        if (settings.implicitTls() && services.sslContext() == null) {
+            throw new IllegalArgumentException("listener " + settings.name() + " needs TLS material");
+        }
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        SmtpLineDecoder lineDecoder = new SmtpLineDecoder(settings.maxCommandLine(), settings.maxTextLine());
+        String id = sessionPrefix + Long.toString(sessionCounter.incrementAndGet(), 36);
+        SmtpSession session = new SmtpSession(id, ch, settings, services, lineDecoder);
+
+        ChannelPipeline p = ch.pipeline();
+        if (settings.implicitTls()) {
+            // RFC 8314 3.3: TLS from the first byte.
+            SslHandler tls = services.sslContext().newHandler(ch.alloc());
+            tls.setHandshakeTimeout(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            p.addLast(PipelineNames.TLS, tls);
+        }
+        p.addLast(
+                PipelineNames.CONNECTION_LIMIT,
+                new ConnectionLimitHandler(services.connectionLimiter(), services.recipientPolicy()));
+        p.addLast(PipelineNames.DEADLINE, new DeadlineHandler(session));
+        p.addLast(PipelineNames.LINE_DECODER, lineDecoder);
+        p.addLast(PipelineNames.COMMAND_DECODER, new SmtpCommandDecoder());
+        p.addLast(PipelineNames.REPLY_ENCODER, REPLY_ENCODER);
+        p.addLast(PipelineNames.STARTTLS, new StartTlsHandler(session));
+        p.addLast(PipelineNames.AUTH, new AuthHandler(session));
+        p.addLast(PipelineNames.SESSION, new SmtpSessionHandler(session));
+    }
+}

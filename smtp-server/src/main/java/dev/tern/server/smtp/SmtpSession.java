@@ -1,0 +1,171 @@
+package dev.tern.server.smtp;
+
+import dev.tern.smtp.SmtpReplies;
+import dev.tern.smtp.SmtpReply;
+import dev.tern.smtp.codec.SmtpLineDecoder;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+
+/**
+ * The state of one connection, shared by the STARTTLS, AUTH and session handlers of its pipeline:
+ * the client's HELO name, TLS and authentication, the transaction, and the error count. Only the
+ * channel's event loop touches it (drain and close requests from other threads hop onto it).
+ */
+final class SmtpSession {
+    final String id;
+    final Channel channel;
+    final ListenerSettings settings;
+    final SessionServices services;
+    final SmtpLineDecoder lineDecoder;
+    final InetSocketAddress remote;
+    final long startNanos = System.nanoTime();
+
+    SessionState state = SessionState.CONNECTED;
+    String heloName;
+    boolean esmtp;
+    /** "TLSv1.3:TLS_AES_128_GCM_SHA256" once TLS is active, else null. */
+    String tls;
+
+    String authUser;
+    Transaction transaction;
+    int errors;
+    int messagesAccepted;
+    private boolean busy;
+    private boolean draining;
+    private boolean closing;
+
+    SmtpSession(
+            String id, Channel channel, ListenerSettings settings, SessionServices services, SmtpLineDecoder decoder) {
+        this.id = id;
+        this.channel = channel;
+        this.settings = settings;
+        this.services = services;
+        this.lineDecoder = decoder;
+        this.remote = remoteOf(channel);
+    }
+
+    /** The client's address; a channel without one (in-memory, in tests) counts as loopback. */
+    static InetSocketAddress remoteOf(Channel channel) {
+        return channel.remoteAddress() instanceof InetSocketAddress address
+                ? address
+                : new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    }
+
+    InetAddress clientAddress() {
+        return remote.getAddress();
+    }
+
+    boolean tlsActive() {
+        return tls != null;
+    }
+
+    boolean authenticated() {
+        return authUser != null;
+    }
+
+    /**
+     * Writes a reply (flushed when the read completes, which keeps PIPELINING replies in order and
+     * batched, RFC 2920). Failure replies count towards the error limit; past it the session ends.
+     */
+    void reply(SmtpReply reply) {
+        if (closing) {
+            return;
+        }
+        channel.write(reply, channel.voidPromise());
+        if (countsAsError(reply) && ++errors >= settings.maxErrors()) {
+            close(SmtpReplies.TOO_MANY_ERRORS);
+        }
+    }
+
+    /** "Too many recipients" is a request to retry the rest later, not a client error (RFC 5321 4.5.3.1.10). */
+    private static boolean countsAsError(SmtpReply reply) {
+        return reply.code() >= 400 && reply.code() != 421 && !reply.equals(SmtpReplies.TOO_MANY_RECIPIENTS);
+    }
+
+    /** Writes a final reply and closes the connection once it is sent. */
+    void close(SmtpReply reply) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        lineDecoder.pause();
+        channel.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    boolean isClosing() {
+        return closing;
+    }
+
+    /** Slow work (spool write, password check) is under way: read nothing more until it ends. */
+    void beginAsync() {
+        busy = true;
+        lineDecoder.pause();
+    }
+
+    /** The slow work ended and its reply is written: flush it and go on with buffered input. */
+    void endAsync() {
+        busy = false;
+        channel.flush();
+        if (closing) {
+            return;
+        }
+        if (!closeIfDrainingAndIdle()) {
+            lineDecoder.resume();
+        }
+    }
+
+    boolean isBusy() {
+        return busy;
+    }
+
+    void startTransaction(Transaction t) {
+        endTransaction();
+        transaction = t;
+        state = SessionState.MAIL;
+    }
+
+    /** Ends the transaction (accepted, refused or reset), releasing whatever it held. */
+    void endTransaction() {
+        if (transaction != null) {
+            transaction.release();
+            transaction = null;
+        }
+        if (state != SessionState.CONNECTED) {
+            state = SessionState.READY;
+        }
+    }
+
+    /** RFC 3207 4.2: after the TLS handshake the client starts over, knowing nothing from before. */
+    void resetForTls(String tlsDescription) {
+        endTransaction();
+        state = SessionState.CONNECTED;
+        heloName = null;
+        esmtp = false;
+        authUser = null;
+        tls = tlsDescription;
+    }
+
+    /** Called from any thread at shutdown. */
+    void drainSoon() {
+        channel.eventLoop().execute(() -> {
+            draining = true;
+            closeIfDrainingAndIdle();
+        });
+    }
+
+    /** Called from any thread when the grace period is over. */
+    void closeNow() {
+        channel.eventLoop().execute(() -> close(SmtpReplies.SHUTTING_DOWN));
+    }
+
+    /** At shutdown a session ends between transactions, never inside one (RFC 5321 3.8). */
+    boolean closeIfDrainingAndIdle() {
+        if (draining && !busy && !state.inTransaction()) {
+            close(SmtpReplies.SHUTTING_DOWN);
+            return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,154 @@
+package dev.tern.server.smtp;
+
+import dev.tern.smtp.SmtpCommand;
+import dev.tern.smtp.SmtpReplies;
+import dev.tern.smtp.SmtpReply;
+import dev.tern.smtp.SmtpVerb;
+import dev.tern.smtp.codec.ChunkEnd;
+import dev.tern.smtp.codec.DataContent;
+import dev.tern.smtp.codec.DataEnd;
+import dev.tern.smtp.codec.LineError;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The last handler: dispatches each command to its verb handler after the one ordering check, feeds
+ * message content to the transaction, and owns the session's lifecycle (greeting, log line, errors).
+ */
+final class SmtpSessionHandler extends SimpleChannelInboundHandler<Object> {
+    private static final Logger log = LoggerFactory.getLogger(SmtpSessionHandler.class);
+
+    private final SmtpSession session;
+    private final Map<SmtpVerb, VerbHandler> verbs = new EnumMap<>(SmtpVerb.class);
+    private final BdatVerb bdat = new BdatVerb();
+
+    SmtpSessionHandler(SmtpSession session) {
+        this.session = session;
+        VerbHandler hello = new HelloVerb();
+        verbs.put(SmtpVerb.EHLO, hello);
+        verbs.put(SmtpVerb.HELO, hello);
+        verbs.put(SmtpVerb.MAIL, new MailVerb());
+        verbs.put(SmtpVerb.RCPT, new RcptVerb());
+        verbs.put(SmtpVerb.DATA, new DataVerb());
+        verbs.put(SmtpVerb.RSET, BasicVerbs::rset);
+        verbs.put(SmtpVerb.NOOP, BasicVerbs::noop);
+        verbs.put(SmtpVerb.QUIT, BasicVerbs::quit);
+        verbs.put(SmtpVerb.VRFY, BasicVerbs::vrfy);
+        verbs.put(SmtpVerb.EXPN, BasicVerbs::expn);
+        verbs.put(SmtpVerb.HELP, BasicVerbs::help);
+        verbs.put(SmtpVerb.UNKNOWN, BasicVerbs::unknown);
+        // STARTTLS and AUTH are answered by their own handlers before this one.
+        verbs.put(SmtpVerb.STARTTLS, BasicVerbs::unknown);
+        verbs.put(SmtpVerb.AUTH, BasicVerbs::unknown);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        session.services.registry().add(session);
+        // RFC 5321 4.3.1: the greeting; on the implicit-TLS listener it is sent once TLS is up.
+        ctx.writeAndFlush(new SmtpReply(220, session.settings.hostname() + " ESMTP Tern"));
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
+        if (session.isClosing()) {
+            return;
+        }
+        switch (msg) {
+            case SmtpCommand command -> dispatch(command);
+            case DataContent content -> receive(content);
+            case DataEnd end -> DataVerb.end(session, end);
+            case ChunkEnd ignored -> bdat.end(session);
+            case LineError error ->
+                session.reply(error == LineError.TOO_LONG ? SmtpReplies.LINE_TOO_LONG : SmtpReplies.BARE_LINE_ENDING);
+            case SmtpReply reply -> session.reply(reply);
+            default ->
+                throw new IllegalStateException(
+                        "unexpected message " + msg.getClass().getName());
+        }
+    }
+
+    private void dispatch(SmtpCommand command) {
+        SmtpReply outOfOrder = CommandOrder.check(command.verb(), session.state);
+        if (command.verb() == SmtpVerb.BDAT) {
+            bdat.start(session, command, outOfOrder);
+        } else if (outOfOrder != null) {
+            session.reply(outOfOrder);
+        } else {
+            verbs.get(command.verb()).handle(session, command);
+        }
+        if (!session.isBusy()) {
+            session.closeIfDrainingAndIdle();
+        }
+    }
+
+    private void receive(DataContent content) {
+        boolean keep = session.state == SessionState.DATA || bdat.keeping(session);
+        if (keep && session.transaction != null) {
+            session.transaction.append(content.content(), session.channel.alloc());
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.flush();
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof SslHandshakeCompletionEvent handshake) {
+            if (!handshake.isSuccess()) {
+                log.info(
+                        "session={} TLS handshake failed: {}",
+                        session.id,
+                        handshake.cause().toString());
+                ctx.close();
+                return;
+            }
+            SSLSession tls = ctx.pipeline().get(SslHandler.class).engine().getSession();
+            session.resetForTls(tls.getProtocol() + ":" + tls.getCipherSuite());
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        session.endTransaction();
+        session.services.registry().remove(session);
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - session.startNanos);
+        log.info(
+                "session={} listener={} client={} helo={} tls={} user={} messages={} errors={} duration={}ms",
+                session.id,
+                session.settings.name(),
+                session.clientAddress().getHostAddress(),
+                session.heloName,
+                session.tls == null ? "no" : session.tls,
+                session.authUser,
+                session.messagesAccepted,
+                session.errors,
+                millis);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof java.io.IOException) {
+            // A broken transport: the peer reset or vanished; nothing to answer.
+            log.debug("session={} transport error: {}", session.id, cause.toString());
+            ctx.close();
+            return;
+        }
+        log.warn("session={} internal error", session.id, cause);
+        session.close(SmtpReplies.INTERNAL_ERROR);
+    }
+}

@@ -1,0 +1,97 @@
+package dev.tern.server.smtp;
+
+import dev.tern.smtp.MailFrom;
+import dev.tern.smtp.RcptTo;
+import dev.tern.smtp.SmtpReplies;
+import dev.tern.smtp.SmtpReply;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One mail transaction (RFC 5321 3.3): the reverse-path, the accepted recipients and the message
+ * bytes received so far. Content past the size limit or the memory budget is dropped at once, but the
+ * transaction keeps counting so the refusal is given after the whole message was read (RFC 1870 6.3).
+ */
+final class Transaction {
+    final MailFrom mailFrom;
+    final List<RcptTo> recipients = new ArrayList<>();
+    private final long maxSize;
+    private final InflightBudget budget;
+    private CompositeByteBuf content;
+    private long size;
+    private long reserved;
+    private SmtpReply refusal;
+
+    Transaction(MailFrom mailFrom, long maxSize, InflightBudget budget) {
+        this.mailFrom = mailFrom;
+        this.maxSize = maxSize;
+        this.budget = budget;
+    }
+
+    /** Keeps a retained reference to {@code data} unless the message is already refused. */
+    void append(ByteBuf data, ByteBufAllocator alloc) {
+        int n = data.readableBytes();
+        size += n;
+        if (refusal != null || n == 0) {
+            return;
+        }
+        if (size > maxSize) {
+            refuse(SmtpReplies.MESSAGE_TOO_BIG);
+            return;
+        }
+        if (!budget.tryReserve(n)) {
+            refuse(SmtpReplies.INSUFFICIENT_STORAGE);
+            return;
+        }
+        reserved += n;
+        if (content == null) {
+            content = alloc.compositeBuffer(Integer.MAX_VALUE);
+        }
+        content.addComponent(true, data.retain());
+    }
+
+    /** Refuses the message; what was kept is dropped now, what still comes is only counted. */
+    void refuse(SmtpReply reply) {
+        if (refusal == null) {
+            refusal = reply;
+        }
+        releaseContent();
+    }
+
+    /** The reply that refuses the message, or null. */
+    SmtpReply refusal() {
+        return refusal;
+    }
+
+    long size() {
+        return size;
+    }
+
+    /** Hands the content over (the caller releases it); the memory stays reserved until {@link #release}. */
+    ByteBuf takeContent(ByteBufAllocator alloc) {
+        ByteBuf taken = content == null ? alloc.buffer(0) : content;
+        content = null;
+        return taken;
+    }
+
+    boolean smtpUtf8() {
+        return mailFrom.parameters().smtpUtf8();
+    }
+
+    /** Releases the content still held and gives back the memory reserved for it. */
+    void release() {
+        releaseContent();
+        budget.release(reserved);
+        reserved = 0;
+    }
+
+    private void releaseContent() {
+        if (content != null) {
+            content.release();
+            content = null;
+        }
+    }
+}

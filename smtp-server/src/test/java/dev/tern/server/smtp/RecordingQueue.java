@@ -1,0 +1,49 @@
+package dev.tern.server.smtp;
+
+import dev.tern.smtp.Envelope;
+import dev.tern.smtp.queue.MailQueue;
+import dev.tern.smtp.queue.QueueException;
+import dev.tern.smtp.queue.QueueId;
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A queue for tests: keeps what it is given; completes at once, fails, or holds until released. */
+final class RecordingQueue implements MailQueue {
+    record Stored(QueueId id, Envelope envelope, String content) {}
+
+    final List<Stored> stored = new CopyOnWriteArrayList<>();
+    final List<CompletableFuture<QueueId>> held = new CopyOnWriteArrayList<>();
+    private final AtomicInteger ids = new AtomicInteger();
+    volatile boolean fail;
+    volatile boolean hold;
+
+    @Override
+    public CompletionStage<QueueId> enqueue(Envelope envelope, ByteBuf content) {
+        try {
+            if (fail) {
+                return CompletableFuture.failedFuture(new QueueException("disk full", true, null));
+            }
+            QueueId id = new QueueId("Q" + ids.incrementAndGet());
+            stored.add(new Stored(id, envelope, content.toString(StandardCharsets.UTF_8)));
+            if (hold) {
+                CompletableFuture<QueueId> pending = new CompletableFuture<>();
+                held.add(pending);
+                return pending.thenApply(ignored -> id);
+            }
+            return CompletableFuture.completedFuture(id);
+        } finally {
+            content.release();
+        }
+    }
+
+    /** Completes every held enqueue. */
+    void releaseHeld() {
+        held.forEach(f -> f.complete(null));
+        held.clear();
+    }
+}

@@ -1,0 +1,266 @@
+package dev.tern.server.smtp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class SmtpSessionHandlerTest {
+
+    private static final String TRANSACTION = "EHLO client.test\r\n"
+            + "MAIL FROM:<sender@remote.test>\r\n"
+            + "RCPT TO:<alice@local.test>\r\n"
+            + "DATA\r\n"
+            + "Subject: hi\r\n\r\n..leading dot\r\nbody\r\n.\r\n"
+            + "QUIT\r\n";
+
+    private final RecordingQueue queue = new RecordingQueue();
+
+    @Test
+    void acceptsOneTransactionSplitAtEveryByte() {
+        byte[] input = TRANSACTION.getBytes(StandardCharsets.US_ASCII);
+        for (int split = 1; split < input.length; split++) {
+            RecordingQueue q = new RecordingQueue();
+            EmbeddedChannel ch =
+                    TestSessions.channel(TestSessions.settings(false), TestSessions.services(q, null, false));
+            feed(ch, input, 0, split);
+            feed(ch, input, split, input.length);
+            List<String> replies = replies(ch);
+            assertThat(codes(replies)).as("split at %d", split).containsExactly(220, 250, 250, 250, 354, 250, 221);
+            assertThat(replies.get(5)).startsWith("250 2.0.0 Ok: queued as Q1");
+            assertThat(q.stored).hasSize(1);
+            assertThat(q.stored.get(0).content())
+                    .startsWith("Received: from client.test ([127.0.0.1])\r\n\tby mx.test (Tern) with ESMTP\r\n")
+                    .endsWith("Subject: hi\r\n\r\n.leading dot\r\nbody\r\n");
+            assertThat(ch.isOpen()).isFalse();
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void acceptsOneTransactionByteByByte() {
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        byte[] input = TRANSACTION.getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < input.length; i++) {
+            feed(ch, input, i, i + 1);
+        }
+        assertThat(codes(replies(ch))).containsExactly(220, 250, 250, 250, 354, 250, 221);
+        assertThat(queue.stored).hasSize(1);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void holdsPipelinedCommandsUntilTheMessageIsOnDisk() {
+        queue.hold = true;
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        write(ch, "EHLO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<bob@local.test>\r\nDATA\r\nx\r\n.\r\nNOOP\r\nRSET\r\n");
+        assertThat(codes(replies(ch))).containsExactly(220, 250, 250, 250, 354);
+        queue.releaseHeld();
+        ch.runPendingTasks();
+        List<String> after = replies(ch);
+        assertThat(after.get(0)).startsWith("250 2.0.0 Ok: queued as");
+        assertThat(codes(after)).containsExactly(250, 250, 250);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void answersLocalErrorWhenTheQueueFails() {
+        queue.fail = true;
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        write(ch, "EHLO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<bob@local.test>\r\nDATA\r\nx\r\n.\r\n");
+        assertThat(replies(ch)).last().asString().startsWith("451 4.3.0");
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void acceptsChunkedMessagesWithPipelinedBdat() {
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        write(
+                ch,
+                "EHLO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<bob@local.test>\r\n"
+                        + "BDAT 7\r\nSubj\r\n.BDAT 7 LAST\r\nect\r\n\r\n");
+        List<String> replies = replies(ch);
+        assertThat(codes(replies)).containsExactly(220, 250, 250, 250, 250, 250);
+        assertThat(replies.get(5)).startsWith("250 2.0.0 Ok: queued as");
+        assertThat(queue.stored.get(0).content()).endsWith("\r\nSubj\r\n.ect\r\n\r\n");
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void readsARefusedChunkBeforeAnswering() {
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        write(ch, "EHLO c\r\nBDAT 10 LAST\r\nRCPT TO:<xNOOP\r\n");
+        List<String> replies = replies(ch);
+        assertThat(replies.get(2)).startsWith("503 5.5.1");
+        assertThat(replies.get(3)).startsWith("250 2.0.0");
+        assertThat(queue.stored).isEmpty();
+        ch.finishAndReleaseAll();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what                               | input (\\n means CRLF)                                                    | last reply
+            MAIL before EHLO                     | MAIL FROM:<a@b.test>                                                        | 503 5.5.1
+            RCPT before MAIL                     | EHLO c\\nRCPT TO:<alice@local.test>                                          | 503 5.5.1
+            DATA without recipient               | EHLO c\\nMAIL FROM:<a@b.test>\\nDATA                                         | 554 5.5.1
+            nested MAIL                          | EHLO c\\nMAIL FROM:<a@b.test>\\nMAIL FROM:<a@b.test>                         | 503 5.5.1
+            unknown local user                   | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<carol@local.test>                  | 550 5.1.1
+            alias of a local user                | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<INFO@Local.Test>                   | 250 2.1.5
+            postmaster always exists             | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<postmaster@local.test>             | 250 2.1.5
+            relay refused                        | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<x@elsewhere.test>                  | 554 5.7.1
+            relay trick with percent             | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<x%elsewhere.test@local.test>      | 550 5.1.1
+            relay trick with quoted at           | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<"x@elsewhere.test"@local.test>    | 550 5.1.1
+            relay trick with source route        | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<@local.test:x@elsewhere.test>     | 554 5.7.1
+            too many recipients                  | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<alice@local.test>\\nRCPT TO:<bob@local.test>\\nRCPT TO:<postmaster@local.test>\\nRCPT TO:<info@local.test> | 452 4.5.3
+            declared size too big                | EHLO c\\nMAIL FROM:<a@b.test> SIZE=10001                                   | 552 5.3.4
+            unknown MAIL parameter               | EHLO c\\nMAIL FROM:<a@b.test> FOO=BAR                                     | 555 5.5.4
+            VRFY leaks nothing                   | EHLO c\\nVRFY alice                                                          | 252 2.5.0
+            unknown command                      | EHLO c\\nFOO                                                                 | 500 5.5.1
+            AUTH needs TLS                       | EHLO c\\nAUTH PLAIN                                                          | 538 5.7.11
+            AUTH before EHLO                     | AUTH PLAIN                                                                   | 503 5.5.1
+            STARTTLS without TLS material        | EHLO c\\nSTARTTLS                                                            | 454 4.7.0
+            DATA with bare LF                    | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<bob@local.test>\\nDATA\\nx<LF>y\\n. | 550 5.6.0
+            DATA line over 1000 octets           | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<bob@local.test>\\nDATA\\n#1001\\n. | 550 5.6.0
+            message over the size limit          | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<bob@local.test>\\nDATA\\n#big\\n.  | 552 5.3.4
+            command line over 512 octets         | EHLO c\\n#513                                                                | 500 5.5.2
+            bare LF in a command                 | EHLO c\\nNOOP<LF>NOOP                                                      | 500 5.5.2
+            RSET ends the transaction            | EHLO c\\nMAIL FROM:<a@b.test>\\nRSET\\nRCPT TO:<bob@local.test>             | 503 5.5.1
+            EHLO without domain                  | EHLO                                                                         | 501 5.5.4
+            """)
+    void answers(String what, String script, String expected) {
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        write(ch, expand(script) + "\r\n");
+        assertThat(replies(ch)).as(what).last().asString().startsWith(expected);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void submissionRequiresAuthenticationBeforeMail() {
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(true), TestSessions.services(queue, null, true));
+        write(ch, "EHLO c\r\nMAIL FROM:<a@b.test>\r\n");
+        assertThat(replies(ch)).last().asString().startsWith("530 5.7.0");
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void trustedNetworksMayRelay() {
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, true));
+        write(ch, "EHLO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<x@elsewhere.test>\r\n");
+        assertThat(replies(ch)).last().asString().startsWith("250 2.1.5");
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void closesAfterTooManyErrors() {
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        write(ch, "FOO\r\nFOO\r\nFOO\r\nFOO\r\nFOO\r\nFOO\r\nFOO\r\n");
+        List<String> replies = replies(ch);
+        assertThat(replies.get(replies.size() - 1)).startsWith("421 4.7.0");
+        assertThat(codes(replies)).containsExactly(220, 500, 500, 500, 500, 500, 421);
+        assertThat(ch.isOpen()).isFalse();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void refusesALoopingMessage() {
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        String received = "Received: from a by b; Sun, 22 Nov 2026 10:00:00 +0000\r\n".repeat(50);
+        write(
+                ch,
+                "EHLO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<bob@local.test>\r\nDATA\r\n" + received + "\r\nx\r\n.\r\n");
+        assertThat(replies(ch)).last().asString().startsWith("554 5.4.6");
+        assertThat(queue.stored).isEmpty();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void advertisesTheExtensions() {
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        write(ch, "EHLO c\r\n");
+        String ehlo = String.join("\n", replies(ch));
+        assertThat(ehlo)
+                .contains("250-PIPELINING", "250-SIZE 10000", "250-8BITMIME", "250-ENHANCEDSTATUSCODES")
+                .contains("250-SMTPUTF8", "250-CHUNKING", "250-DSN")
+                .doesNotContain("AUTH", "STARTTLS");
+        ch.finishAndReleaseAll();
+    }
+
+    /** {@code \n} in a table stands for CRLF; <LF> is a bare LF; #N is N octets of 'x'; #big is 20 kB. */
+    private static String expand(String script) {
+        StringBuilder out = new StringBuilder();
+        for (String part : script.split("\\\\n", -1)) {
+            if (!out.isEmpty()) {
+                out.append("\r\n");
+            }
+            if (part.equals("#big")) {
+                out.append(("x".repeat(98) + "\r\n").repeat(200));
+                out.setLength(out.length() - 2);
+            } else if (part.startsWith("#")) {
+                out.append("x".repeat(Integer.parseInt(part.substring(1)) - 2));
+            } else {
+                out.append(part.replace("<LF>", "\n"));
+            }
+        }
+        return out.toString();
+    }
+
+    static void write(EmbeddedChannel ch, String text) {
+        ch.writeInbound(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+        ch.runPendingTasks();
+    }
+
+    private static void feed(EmbeddedChannel ch, byte[] input, int from, int to) {
+        // A copy: the decoder may compact its cumulation in place, which would rewrite a wrapped array.
+        ch.writeInbound(Unpooled.copiedBuffer(input, from, to - from));
+        ch.runPendingTasks();
+    }
+
+    /** Every reply written so far, one string per reply line, CRLF removed. */
+    static List<String> replies(EmbeddedChannel ch) {
+        StringBuilder all = new StringBuilder();
+        for (Object o; (o = ch.readOutbound()) != null; ) {
+            ByteBuf buf = (ByteBuf) o;
+            all.append(buf.toString(StandardCharsets.UTF_8));
+            buf.release();
+        }
+        // A reply ends with a line whose fourth character is not '-' (RFC 5321 4.2.1).
+        List<String> replies = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String line : all.toString().split("\r\n")) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            current.append(current.isEmpty() ? "" : "\n").append(line);
+            if (line.length() == 3 || line.charAt(3) != '-') {
+                replies.add(current.toString());
+                current.setLength(0);
+            }
+        }
+        return replies;
+    }
+
+    static List<Integer> codes(List<String> replies) {
+        return replies.stream().map(r -> Integer.parseInt(r.substring(0, 3))).toList();
+    }
+}

@@ -1,0 +1,64 @@
+package dev.tern.server.smtp;
+
+import dev.tern.server.auth.Authenticator;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.ssl.SslContext;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Builds sessions for tests: the real pipeline on an {@link EmbeddedChannel}, with fakes behind our interfaces. */
+final class TestSessions {
+    private TestSessions() {}
+
+    static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-22T10:00:00Z"), ZoneOffset.UTC);
+
+    /** Accepts user "alice" with password "secret". */
+    static final Authenticator ALICE =
+            (user, password) -> CompletableFuture.completedFuture(user.equals("alice") && password.equals("secret"));
+
+    static ListenerSettings settings(boolean submission) {
+        return new ListenerSettings(
+                submission ? "submission" : "mx",
+                "mx.test",
+                false,
+                submission,
+                512,
+                1000,
+                10_000,
+                3,
+                5,
+                50,
+                Duration.ofMinutes(5),
+                Duration.ofMinutes(3),
+                Duration.ofMinutes(10),
+                0);
+    }
+
+    static SessionServices services(RecordingQueue queue, SslContext ssl, boolean trustLoopback) {
+        RecipientPolicy policy = new RecipientPolicy(
+                List.of("local.test"),
+                List.of("alice", "bob"),
+                Map.of("info", "alice"),
+                (InetAddress a) -> trustLoopback);
+        return new SessionServices(
+                queue,
+                ALICE,
+                ssl,
+                policy,
+                new ConnectionLimiter(100, 10),
+                new InflightBudget(1 << 20),
+                new SessionRegistry(),
+                CLOCK);
+    }
+
+    static EmbeddedChannel channel(ListenerSettings settings, SessionServices services) {
+        return new EmbeddedChannel(new SmtpServerInitializer(settings, services, new AtomicLong()));
+    }
+}
