@@ -57,10 +57,23 @@ public final class TernServer implements AutoCloseable {
         SslContext ssl = ServerParts.sslContext(config);
         try (BcryptAuthenticator authenticator = ServerParts.authenticator(config)) {
             TernServer server = start(config, authenticator, ssl);
-            Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown, "tern-shutdown"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                server.shutdown();
+                                flushLogs();
+                            },
+                            "tern-shutdown"));
             server.terminated.await();
         }
         return 0;
+    }
+
+    /** Log lines are written by a background appender: let it finish before the JVM halts. */
+    private static void flushLogs() {
+        if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context) {
+            context.stop();
+        }
     }
 
     /** Opens the spool and binds every listener; fails (and releases what it took) if one cannot bind. */
