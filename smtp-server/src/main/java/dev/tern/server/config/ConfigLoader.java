@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -137,7 +138,10 @@ public final class ConfigLoader {
         node.set(parts[parts.length - 1], TextNode.valueOf(value));
     }
 
-    /** Paths that default to places under the data directory follow the effective data directory. */
+    /**
+     * Paths that default to places under the data directory follow the effective data directory; local
+     * domains are lower-cased.
+     */
     private static TernConfig resolveDataPaths(TernConfig c) {
         AuthConfig auth = c.auth().usersFile() != null
                 ? c.auth()
@@ -148,11 +152,18 @@ public final class ConfigLoader {
                         c.dataDir().resolve("spool"),
                         c.spool().segmentSize(),
                         c.spool().maxBatch());
+        // Domains are case-insensitive (RFC 5321 2.4); one case lets lookups be exact.
+        LocalConfig local = new LocalConfig(
+                c.local().domains().stream()
+                        .map(d -> d.toLowerCase(Locale.ROOT))
+                        .toList(),
+                c.local().mailboxes(),
+                c.local().aliases());
         return new TernConfig(
                 c.hostname(),
                 c.dataDir(),
                 c.listeners(),
-                c.local(),
+                local,
                 c.relay(),
                 c.limits(),
                 c.timeouts(),

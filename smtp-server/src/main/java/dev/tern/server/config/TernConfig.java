@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The whole effective configuration. Built by {@link ConfigLoader}, which validates every value; the
@@ -39,7 +40,7 @@ public record TernConfig(
     }
 
     /** The listener with this name, if configured. */
-    public java.util.Optional<ListenerConfig> listener(String name) {
+    public Optional<ListenerConfig> listener(String name) {
         return listeners.stream().filter(l -> l.name().equals(name)).findFirst();
     }
 }

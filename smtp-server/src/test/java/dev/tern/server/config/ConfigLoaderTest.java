@@ -142,6 +142,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void localDomainsAreLowerCased() {
+        TernConfig c = ConfigLoader.fromYaml("local: {domains: [Example.ORG]}", Map.of());
+
+        assertThat(c.local().domains()).containsExactly("example.org");
+    }
+
+    @Test
     void usersFileAndSpoolFollowTheDataDirectory() {
         TernConfig c = ConfigLoader.load(null, Map.of("TERN_DATA_DIR", "/srv/tern"));
 
