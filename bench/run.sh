@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# Inbound benchmark: Tern (durable spool, real fsync group commit) against Postfix's smtp-sink
+# (accepts and discards), driven by the same smtp-source runs in the same invocation, then the
+# memory cost of 10,000 idle connections. Everything stays on 127.0.0.1.
+#
+#   bench/run.sh            full run (about 6-8 minutes on 2 cores)
+#   bench/run.sh --quick    smaller counts (about 2 minutes), for checking the script itself
+#   bench/run.sh --keep     keep the temporary data directory (spool) afterwards
+#   bench/run.sh --jfr      record a JFR file of the throughput phase into the results directory
+#
+# Environment: BENCH_WORK_DIR  parent of the temporary data dir (default bench/out; must be a real
+#                              disk, not tmpfs, or the fsync figures mean nothing)
+#              TERN_JAVA_OPTS  extra JVM options (passed as JDK_JAVA_OPTIONS, see start_tern)
+# Results: a table on stdout; raw files (smtp-source output, Tern's log, top samples, the table as
+# TSV) in bench/out/<UTC timestamp>/.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+mode=full keep=0 jfr=0
+for arg in "$@"; do
+  case $arg in
+    --quick) mode=quick ;;
+    --keep) keep=1 ;;
+    --jfr) jfr=1 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown argument $arg (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+
+# --- tools -------------------------------------------------------------------------------------
+ensure_postfix_tools() {
+  if [ -x /usr/sbin/smtp-source ] && [ -x /usr/sbin/smtp-sink ]; then return; fi
+  echo "bench: installing postfix for smtp-source/smtp-sink (no system MTA is configured)" >&2
+  echo "postfix postfix/main_mailer_type select No configuration" | "${sudo_cmd[@]}" debconf-set-selections
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postfix >&2
+}
+ensure_postfix_tools
+command -v python3 >/dev/null || { echo "bench: python3 is required" >&2; exit 1; }
+# The same JDK selection as ./tern, so jcmd can attach to the JVM it starts.
+# shellcheck source=/dev/null
+. "$repo/.mvn/select-jdk.sh"
+jcmd="${JAVA_HOME:+$JAVA_HOME/bin/}jcmd"
+smtp_source=/usr/sbin/smtp-source
+smtp_sink=/usr/sbin/smtp-sink
+
+# 1000 sessions and 10,000 idle connections need descriptors on both ends.
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+[ "$(ulimit -n)" -ge 12000 ] || echo "bench: warning: ulimit -n is $(ulimit -n); the idle test will stop early" >&2
+
+# --- layout ------------------------------------------------------------------------------------
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+results="$repo/bench/out/$stamp"
+mkdir -p "$results"
+work_parent=${BENCH_WORK_DIR:-$repo/bench/out}
+mkdir -p "$work_parent"
+work=$(mktemp -d "$work_parent/work.XXXXXX")
+tern_pid="" sink_pid="" idle_pid=""
+
+stop_pid() { # pid, seconds to wait after SIGTERM before SIGKILL
+  local pid=$1 i
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < $2 * 10; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+  stop_pid "$idle_pid" 5
+  stop_pid "$tern_pid" 15
+  stop_pid "$sink_pid" 5
+  if [ "$keep" = 1 ]; then echo "bench: kept $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# --- Tern ----------------------------------------------------------------------------------------
+start_tern() { # name port data-dir extra-java-opts
+  local name=$1 port=$2 data=$3 opts=$4 config="$work/$1.yaml" i
+  mkdir -p "$data"
+  cat >"$config" <<EOF
+hostname: bench.test
+data-dir: $data
+shutdown-grace: 5s
+listeners:
+  mx:
+    address: 127.0.0.1
+    port: $port
+  submission: ~
+  smtps: ~
+local:
+  domains: [bench.test]
+limits:
+  max-connections: 20000
+  max-connections-per-ip: 20000
+  max-message-size: 4MiB
+management:
+  enabled: false
+EOF
+  # JVM options go through JDK_JAVA_OPTIONS: Tern's configuration loader refuses any unknown TERN_*
+  # variable, TERN_JAVA_OPTS included, so that one is translated and removed from the environment.
+  env -u TERN_JAVA_OPTS JDK_JAVA_OPTIONS="${JDK_JAVA_OPTIONS:-} ${TERN_JAVA_OPTS:-} $opts" \
+    "$repo/tern" serve --config "$config" >"$results/tern-$name.log" 2>&1 &
+  tern_pid=$!
+  # The first start may build the jar; bound the wait generously but finitely.
+  for ((i = 0; i < 6000; i++)); do
+    grep -q "listening name=mx" "$results/tern-$name.log" 2>/dev/null && return 0
+    kill -0 "$tern_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "bench: Tern did not start; see $results/tern-$name.log" >&2
+  tail -20 "$results/tern-$name.log" >&2
+  exit 1
+}
+queued_count() { grep -c "queued id=" "$tern_log" || true; }
+
+# --- one measured run ------------------------------------------------------------------------------
+# run_source TARGET(tern|sink) PORT CASE COUNT ARGS... ; prints "seconds rate"
+run_source() {
+  local target=$1 port=$2 name=$3 count=$4 before after start end rc
+  shift 4
+  [ "$target" = tern ] && before=$(queued_count)
+  start=$(date +%s.%N)
+  set +e
+  timeout 300 "$smtp_source" "$@" -m "$count" -f sender@bench.test -t user@bench.test \
+    "127.0.0.1:$port" >"$results/$name-$target.out" 2>&1
+  rc=$?
+  set -e
+  end=$(date +%s.%N)
+  if [ "$rc" -ne 0 ] || grep -qiE "fatal|error|warning" "$results/$name-$target.out"; then
+    echo "bench: smtp-source against $target failed in case $name (exit $rc):" >&2
+    tail -5 "$results/$name-$target.out" >&2
+    exit 1
+  fi
+  if [ "$target" = tern ]; then
+    after=$(queued_count)
+    if [ $((after - before)) -ne "$count" ]; then
+      echo "bench: case $name: Tern logged $((after - before)) 'queued' lines, expected $count" >&2
+      exit 1
+    fi
+  fi
+  awk -v s="$start" -v e="$end" -v n="$count" 'BEGIN { printf "%.2f %.0f\n", e - s, n / (e - s) }'
+}
+
+sample_tern() { # case: a per-thread CPU snapshot a few seconds into the run
+  (sleep 4; top -H -b -n 2 -d 2 -p "$tern_pid" >"$results/top-$1.txt" 2>&1) &
+}
+
+# --- cases -----------------------------------------------------------------------------------------
+# name | count full | count quick | smtp-source flags
+cases=(
+  "4k-s1-reuse|8000|800|-s 1 -l 4096 -d"
+  "4k-s10-reuse|20000|2000|-s 10 -l 4096 -d"
+  "4k-s100-reuse|40000|4000|-s 100 -l 4096 -d"
+  "4k-s1000-reuse|40000|4000|-s 1000 -l 4096 -d"
+  "1m-s10-reuse|1500|150|-s 10 -l 1048576 -d"
+  "4k-s100-noreuse|15000|1500|-s 100 -l 4096"
+)
+
+{
+  echo "date: $(date -u +%FT%TZ)  mode: $mode"
+  echo "host: $(uname -srm)  nproc: $(nproc)"
+  "${JAVA_HOME:+$JAVA_HOME/bin/}java" -version 2>&1 | head -1
+  free -h | sed -n 2p
+  echo "work dir: $work"
+  df -h "$work" | tail -1
+  findmnt -n -o FSTYPE,OPTIONS --target "$work" 2>/dev/null || echo "(findmnt unavailable)"
+} | tee "$results/machine.txt"
+
+tern_port=$(free_port)
+sink_port=$(free_port)
+jfr_opts=""
+[ "$jfr" = 1 ] && jfr_opts="-XX:StartFlightRecording=filename=$results/tern.jfr,settings=profile"
+start_tern throughput "$tern_port" "$work/data" "$jfr_opts"
+tern_log="$results/tern-throughput.log"
+sink_opts=(-m 2000)
+[ "$(id -u)" -eq 0 ] && sink_opts+=(-u nobody)
+"$smtp_sink" "${sink_opts[@]}" "127.0.0.1:$sink_port" 2048 >"$results/smtp-sink.out" 2>&1 &
+sink_pid=$!
+sleep 0.5
+kill -0 "$sink_pid" 2>/dev/null || { echo "bench: smtp-sink did not start" >&2; cat "$results/smtp-sink.out" >&2; exit 1; }
+
+# JIT warm-up for Tern, not measured (smtp-sink is native code and needs none).
+warm=$([ "$mode" = full ] && echo 8000 || echo 1000)
+run_source tern "$tern_port" warmup "$warm" -s 20 -l 4096 -d >/dev/null
+
+table="$results/results.tsv"
+printf "case\tmessages\ttern_s\ttern_msg_per_s\tsink_s\tsink_msg_per_s\tratio\tload1\n" >"$table"
+printf "\n%-17s %8s %8s %10s %8s %10s %7s %6s\n" case messages tern_s tern_msg/s sink_s sink_msg/s ratio load1
+for spec in "${cases[@]}"; do
+  IFS='|' read -r name full quick flags <<<"$spec"
+  count=$([ "$mode" = full ] && echo "$full" || echo "$quick")
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  [ "$name" = 4k-s100-reuse ] && sample_tern "$name"
+  # A failed case exits the script (set -e applies to the substitutions).
+  # shellcheck disable=SC2086
+  tern_result=$(run_source tern "$tern_port" "$name" "$count" $flags)
+  # shellcheck disable=SC2086
+  sink_result=$(run_source sink "$sink_port" "$name" "$count" $flags)
+  read -r tern_s tern_rate <<<"$tern_result"
+  read -r sink_s sink_rate <<<"$sink_result"
+  ratio=$(awk -v t="$tern_rate" -v s="$sink_rate" 'BEGIN { printf "%.2f", t / s }')
+  printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$name" "$count" "$tern_s" "$tern_rate" "$sink_s" "$sink_rate" "$ratio" "$load" >>"$table"
+  printf "%-17s %8s %8s %10s %8s %10s %7s %6s\n" "$name" "$count" "$tern_s" "$tern_rate" "$sink_s" "$sink_rate" "$ratio" "$load"
+done
+du -sh "$work/data/spool" | sed 's/^/spool size after run: /' | tee -a "$results/machine.txt"
+
+stop_pid "$tern_pid" 15
+tern_pid=""
+stop_pid "$sink_pid" 5
+sink_pid=""
+rm -rf "$work/data"
+
+# --- idle connections ------------------------------------------------------------------------------
+# A fresh Tern, so the figures are not inflated by what the throughput phase left in the heap.
+idle_total=$([ "$mode" = full ] && echo 10000 || echo 3000)
+idle_port=$(free_port)
+start_tern idle "$idle_port" "$work/idle-data" ""
+sleep 2
+idle_raw="$results/idle.tsv"
+python3 "$repo/bench/idle_conns.py" 127.0.0.1 "$idle_port" "$tern_pid" "$jcmd" 1000 "$idle_total" \
+  >"$idle_raw" 2>"$results/idle.err" &
+idle_pid=$!
+idle_failed=0
+if ! wait "$idle_pid"; then
+  idle_failed=1
+  echo "bench: idle-connection test failed:" >&2
+  cat "$results/idle.err" >&2
+fi
+idle_pid=""
+printf "\n%11s %9s %10s %16s %17s\n" connections rss_MiB heap_MiB rss_KiB/1000conn heap_KiB/1000conn
+awk -F'\t' 'NR == 2 { r0 = $2; h0 = $3 }
+  NR >= 2 {
+    per_r = $1 > 0 ? ($2 - r0) * 1000 / $1 : 0
+    per_h = $1 > 0 ? ($3 - h0) * 1000 / $1 : 0
+    printf "%11d %9.1f %10.1f %16.0f %17.0f\n", $1, $2 / 1024, $3 / 1024, per_r, per_h
+  }' "$idle_raw" | tee "$results/idle-table.txt"
+echo
+echo "raw results: $results" >&2
+exit "$idle_failed"
