@@ -1,0 +1,219 @@
+package dev.tern.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tern.relay.spool.SpooledMessage;
+import dev.tern.server.it.RawSmtpClient.Reply;
+import jakarta.mail.Session;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The protocol over a real socket: greeting and extensions, a message from an independent client,
+ * strict CRLF (RFC 5321 2.3.8, the SMTP smuggling family), dot-unstuffing (4.5.2), PIPELINING
+ * (RFC 2920) and CHUNKING (RFC 3030).
+ */
+class ProtocolIT {
+    @TempDir
+    static Path dataDir;
+
+    private static TernFixture tern;
+
+    @BeforeAll
+    static void start() {
+        tern = TernFixture.start(dataDir, Map.of());
+    }
+
+    @AfterAll
+    static void stop() {
+        tern.close();
+    }
+
+    private int storedBefore;
+
+    @BeforeEach
+    void countStored() {
+        storedBefore = tern.server().spool().size();
+    }
+
+    /** The messages this test stored (the server is shared by the class). */
+    private List<String> storedByThisTest() {
+        List<String> all = tern.storedContents();
+        return all.subList(storedBefore, all.size());
+    }
+
+    @Test
+    void greetsAndAdvertisesTheExtensionsWithoutAuthBeforeTls() {
+        try (RawSmtpClient c = tern.connect(tern.mx())) {
+            assertThat(c.reply().last()).isEqualTo("220 " + TernFixture.HOSTNAME + " ESMTP Tern");
+            List<String> keywords = c.ehlo("client.test");
+            assertThat(keywords)
+                    .contains(
+                            "PIPELINING",
+                            "SIZE " + tern.config().limits().maxMessageSize(),
+                            "8BITMIME",
+                            "ENHANCEDSTATUSCODES",
+                            "SMTPUTF8",
+                            "CHUNKING",
+                            "DSN",
+                            "STARTTLS")
+                    .noneMatch(k -> k.startsWith("AUTH"));
+        }
+    }
+
+    @Test
+    void storesAMessageSentWithAngusMail() throws Exception {
+        Session session = AngusClient.plain();
+        var message = AngusClient.message(
+                session, "sender@remote.test", "bob@local.test", "Hello Tern", "First line\r\nSecond line\r\n");
+        String reply = AngusClient.send(session, tern.mx(), null, null, message);
+
+        assertThat(reply).startsWith("250 2.0.0 Ok: queued as ");
+        String queueId = reply.substring("250 2.0.0 Ok: queued as ".length()).strip();
+        SpooledMessage stored = tern.server().spool().pending().stream()
+                .filter(m -> m.id().value().equals(queueId))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("queue id " + queueId + " not in the spool"));
+        assertThat(stored.envelope().recipients()).hasSize(1);
+        assertThat(stored.envelope().recipients().get(0).mailbox().address()).isEqualTo("bob@local.test");
+        assertThat(stored.envelope().reversePath().mailbox().address()).isEqualTo("sender@remote.test");
+        String content = tern.content(stored);
+        assertThat(content)
+                .startsWith("Received: from client.test ([127.0.0.1])\r\n\tby tern.test (Tern) with ESMTP\r\n")
+                .contains("\r\nSubject: Hello Tern\r\n")
+                .endsWith("\r\n\r\nFirst line\r\nSecond line\r\n");
+        assertThat(content.indexOf("Received:", 1))
+                .as("only our Received header")
+                .isEqualTo(-1);
+    }
+
+    @Test
+    void refusesABareLineFeedInACommand() {
+        try (RawSmtpClient c = tern.connect(tern.mx())) {
+            c.reply();
+            c.ehlo("client.test");
+            assertThat(c.send("NOOP\nNOOP\r\n").reply().last()).startsWith("500 5.5.2");
+            // The session goes on: the next well-formed command is answered normally.
+            assertThat(c.command("NOOP").last()).startsWith("250 2.0.0");
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what                      | body, with <CR> and <LF> for the octets (a real CRLF is <CRLF>)
+            bare LF inside a line       | Subject: x<CRLF><CRLF>one<LF>two<CRLF>
+            bare CR inside a line       | Subject: x<CRLF><CRLF>one<CR>two<CRLF>
+            bare CR before the CRLF     | Subject: x<CRLF><CRLF>one<CR><CRLF>
+            """)
+    void refusesBareLineEndingsInsideDataAfterTheTerminator(String what, String body) {
+        try (RawSmtpClient c = openTransaction()) {
+            assertThat(c.command("DATA").code()).isEqualTo(354);
+            c.send(octets(body));
+            c.expectSilence(Duration.ofMillis(200));
+            assertThat(c.send(".\r\n").reply().last()).as(what).startsWith("550 5.6.0");
+            // Nothing stored, and the client may go on with a new transaction.
+            assertThat(c.command("MAIL FROM:<sender@remote.test>").last()).startsWith("250 2.1.0");
+        }
+        assertThat(storedByThisTest()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what                         | the fake end of data followed by a smuggled transaction
+            LF dot LF                      | <LF>.<LF>
+            CRLF dot LF                    | <CRLF>.<LF>
+            LF dot CRLF                    | <LF>.<CRLF>
+            CR dot CR                      | <CR>.<CR>
+            CRLF dot CR                    | <CRLF>.<CR>
+            """)
+    void doesNotEndTheMessageAtASmuggledTerminator(String what, String fakeEnd) {
+        String body = "Subject: a<CRLF><CRLF>hello" + fakeEnd
+                + "MAIL FROM:<evil@remote.test><CRLF>RCPT TO:<bob@local.test><CRLF>DATA<CRLF>"
+                + "Subject: smuggled<CRLF><CRLF>evil<CRLF>";
+        try (RawSmtpClient c = openTransaction()) {
+            assertThat(c.command("DATA").code()).isEqualTo(354);
+            c.send(octets(body));
+            // No reply to any smuggled command: the server is still reading the first message.
+            c.expectSilence(Duration.ofMillis(200));
+            Reply end = c.send(".\r\n").reply();
+            assertThat(end.last()).as(what).startsWith("550 5.6.0");
+            // Exactly one reply for the whole thing: the next one answers QUIT.
+            assertThat(c.command("QUIT").last()).startsWith("221");
+            c.expectEof();
+        }
+        assertThat(storedByThisTest()).isEmpty();
+    }
+
+    @Test
+    void unstuffsLeadingDots() {
+        try (RawSmtpClient c = openTransaction()) {
+            assertThat(c.command("DATA").code()).isEqualTo(354);
+            Reply queued = c.send("Subject: dots\r\n\r\n..x\r\n...\r\n.\r\n").reply();
+            assertThat(queued.last()).startsWith("250 2.0.0 Ok: queued as");
+        }
+        assertThat(storedByThisTest()).singleElement().asString().endsWith("Subject: dots\r\n\r\n.x\r\n..\r\n");
+    }
+
+    @Test
+    void answersPipelinedCommandsInOrder() {
+        try (RawSmtpClient c = tern.connect(tern.mx())) {
+            c.reply();
+            c.send("EHLO client.test\r\nMAIL FROM:<a@remote.test>\r\nRCPT TO:<bob@local.test>\r\n"
+                    + "RCPT TO:<carol@local.test>\r\nDATA\r\n");
+            assertThat(c.reply().lines().get(0)).startsWith("250-" + TernFixture.HOSTNAME);
+            assertThat(c.reply().last()).startsWith("250 2.1.0");
+            assertThat(c.reply().last()).startsWith("250 2.1.5");
+            assertThat(c.reply().last()).startsWith("250 2.1.5");
+            assertThat(c.reply().last()).startsWith("354");
+            c.send("Subject: pipelined\r\n\r\nbody\r\n.\r\nQUIT\r\n");
+            assertThat(c.reply().last()).startsWith("250 2.0.0 Ok: queued as");
+            assertThat(c.reply().last()).startsWith("221 2.0.0");
+            c.expectEof();
+        }
+        assertThat(storedByThisTest()).singleElement().asString().endsWith("Subject: pipelined\r\n\r\nbody\r\n");
+    }
+
+    @Test
+    void storesChunksExactlyEvenWhenTheyLookLikeTheEndOfData() {
+        String first = "Subject: chunks\r\n\r\nbefore\r\n.\r\n";
+        String last = "MAIL FROM:<x@y.test>\r\n.after\r\n";
+        try (RawSmtpClient c = openTransaction()) {
+            c.send("BDAT " + first.length() + "\r\n" + first + "BDAT " + last.length() + " LAST\r\n" + last);
+            assertThat(c.reply().last()).isEqualTo("250 2.0.0 Ok: " + first.length() + " octets received");
+            assertThat(c.reply().last()).startsWith("250 2.0.0 Ok: queued as");
+            assertThat(c.command("NOOP").last()).startsWith("250 2.0.0 Ok");
+        }
+        // BDAT content is octets: no dot-unstuffing, no end-of-data detection (RFC 3030 2).
+        assertThat(storedByThisTest()).singleElement().asString().endsWith("\r\n" + first + last);
+    }
+
+    /** Connected, greeted, EHLO sent, inside a transaction for bob@local.test. */
+    private static RawSmtpClient openTransaction() {
+        RawSmtpClient c = tern.connect(tern.mx());
+        c.reply();
+        c.ehlo("client.test");
+        assertThat(c.command("MAIL FROM:<sender@remote.test>").last()).startsWith("250 2.1.0");
+        assertThat(c.command("RCPT TO:<bob@local.test>").last()).startsWith("250 2.1.5");
+        return c;
+    }
+
+    /** Test-table notation to octets: {@code <CRLF>}, {@code <CR>}, {@code <LF>}. */
+    static String octets(String notation) {
+        return notation.replace("<CRLF>", "\r\n").replace("<CR>", "\r").replace("<LF>", "\n");
+    }
+}
