@@ -38,6 +38,21 @@ final class ConfigDefaults {
                 new TlsConfig(null, null),
                 new AuthConfig(null),
                 new SpoolConfig(null, 64 * MIB, 256),
+                // Postfix-like: first retry after 5 minutes, at most every 4 hours, give up after 5 days.
+                new DeliveryConfig(
+                        Duration.ofMinutes(5),
+                        Duration.ofHours(4),
+                        Duration.ofDays(5),
+                        Duration.ZERO,
+                        100,
+                        20,
+                        25,
+                        true,
+                        5,
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(30),
+                        Map.of()),
+                new DnsConfig(List.of(), Duration.ofSeconds(5)),
                 new ManagementConfig("127.0.0.1", 9465, true),
                 Duration.ofSeconds(30));
     }

@@ -170,6 +170,8 @@ public final class ConfigLoader {
                 c.tls(),
                 auth,
                 spool,
+                c.delivery(),
+                c.dns(),
                 c.management(),
                 c.shutdownGrace());
     }

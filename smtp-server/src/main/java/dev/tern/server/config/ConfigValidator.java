@@ -38,11 +38,39 @@ final class ConfigValidator {
         }
         atLeast("spool.segment-size", c.spool().segmentSize(), 1);
         atLeast("spool.max-batch", c.spool().maxBatch(), 1);
+        delivery(c.delivery());
+        positive("dns.timeout", c.dns().timeout());
+        c.dns().servers().forEach(server -> notBlank("dns.servers", server));
         notBlank("management.address", c.management().address());
         port("management.port", c.management().port());
         if (c.shutdownGrace().isNegative()) {
             throw ConfigException.invalid("shutdown-grace", "must not be negative");
         }
+    }
+
+    private static void delivery(DeliveryConfig d) {
+        positive("delivery.first-retry", d.firstRetry());
+        positive("delivery.max-retry", d.maxRetry());
+        positive("delivery.queue-lifetime", d.queueLifetime());
+        if (d.delayWarning().isNegative()) {
+            throw ConfigException.invalid("delivery.delay-warning", "must not be negative (0 turns it off)");
+        }
+        if (d.maxRetry().compareTo(d.firstRetry()) < 0) {
+            throw ConfigException.invalid("delivery.max-retry", "must not be shorter than delivery.first-retry");
+        }
+        atLeast("delivery.max-connections", d.maxConnections(), 1);
+        atLeast("delivery.max-connections-per-destination", d.maxConnectionsPerDestination(), 1);
+        port("delivery.port", d.port());
+        atLeast("delivery.max-mx-hosts", d.maxMxHosts(), 1);
+        positive("delivery.connect-timeout", d.connectTimeout());
+        positive("delivery.idle-timeout", d.idleTimeout());
+        d.routes().forEach((domain, spec) -> {
+            try {
+                RouteSpec.parse(spec);
+            } catch (IllegalArgumentException e) {
+                throw ConfigException.invalid("delivery.routes." + domain, e.getMessage());
+            }
+        });
     }
 
     private static void hostname(String hostname) {

@@ -21,6 +21,8 @@ public record TernConfig(
         TlsConfig tls,
         AuthConfig auth,
         SpoolConfig spool,
+        DeliveryConfig delivery,
+        DnsConfig dns,
         ManagementConfig management,
         Duration shutdownGrace) {
 
@@ -35,6 +37,8 @@ public record TernConfig(
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(spool, "spool");
+        Objects.requireNonNull(delivery, "delivery");
+        Objects.requireNonNull(dns, "dns");
         Objects.requireNonNull(management, "management");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     }

@@ -24,8 +24,9 @@ public final class RecipientPolicy {
     private final Predicate<InetAddress> trustedNetworks;
 
     /**
-     * @param mailboxes the local parts that exist in every local domain; empty means every local part
-     * @param aliases local part to local part
+     * @param mailboxes the addresses ({@code user@domain}) that exist; empty means every local part of a
+     *     local domain
+     * @param aliases an address or a bare local part (for every local domain) to its target address
      */
     public RecipientPolicy(
             Collection<String> localDomains,
@@ -51,18 +52,20 @@ public final class RecipientPolicy {
     /** The reply refusing this recipient, or null when it is accepted. */
     SmtpReply check(Mailbox recipient, boolean authenticated, InetAddress client) {
         if (isLocal(recipient)) {
-            return hasMailbox(recipient.localPart()) ? null : SmtpReplies.NO_SUCH_USER;
+            return hasMailbox(recipient) ? null : SmtpReplies.NO_SUCH_USER;
         }
         return authenticated || isTrusted(client) ? null : SmtpReplies.RELAY_DENIED;
     }
 
-    private boolean hasMailbox(String localPart) {
-        String key = localPart.toLowerCase(Locale.ROOT);
+    private boolean hasMailbox(Mailbox recipient) {
+        String local = recipient.localPart().toLowerCase(Locale.ROOT);
+        String address = local + "@" + recipient.domainKey();
         // RFC 5321 4.5.1: postmaster must always be accepted.
-        if (mailboxes.isEmpty() || key.equals("postmaster")) {
-            return true;
-        }
-        return mailboxes.contains(aliases.getOrDefault(key, key));
+        return mailboxes.isEmpty()
+                || local.equals("postmaster")
+                || mailboxes.contains(address)
+                || aliases.containsKey(address)
+                || aliases.containsKey(local);
     }
 
     private static Set<String> lowerCase(Collection<String> values) {

@@ -44,8 +44,8 @@ final class TestSessions {
     static SessionServices services(RecordingQueue queue, SslContext ssl, boolean trustLoopback) {
         RecipientPolicy policy = new RecipientPolicy(
                 List.of("local.test"),
-                List.of("alice", "bob"),
-                Map.of("info", "alice"),
+                List.of("alice@local.test", "bob@local.test"),
+                Map.of("info", "alice@local.test"),
                 (InetAddress a) -> trustLoopback);
         return new SessionServices(
                 queue,

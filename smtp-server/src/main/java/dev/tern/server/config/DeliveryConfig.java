@@ -1,0 +1,33 @@
+package dev.tern.server.config;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Delivery out of the queue. Retries back off exponentially with jitter from {@code firstRetry} up to
+ * {@code maxRetry} (Postfix's minimal and maximal backoff) until {@code queueLifetime} has passed since
+ * arrival; then the sender gets a DSN. {@code delayWarning} (zero: off) sends one "still trying" DSN.
+ *
+ * @param port the destination port for mail exchangers (25; tests and private networks change it)
+ * @param preferLowLatency among mail exchangers of equal preference, favour the one that connects faster
+ * @param routes recipient domain to smarthost route, e.g. {@code "smtp.example.net:587 starttls user=alice
+ *     password-file=/run/secrets/smtp"} (see {@link RouteSpec})
+ */
+public record DeliveryConfig(
+        Duration firstRetry,
+        Duration maxRetry,
+        Duration queueLifetime,
+        Duration delayWarning,
+        int maxConnections,
+        int maxConnectionsPerDestination,
+        int port,
+        boolean preferLowLatency,
+        int maxMxHosts,
+        Duration connectTimeout,
+        Duration idleTimeout,
+        Map<String, String> routes) {
+
+    public DeliveryConfig {
+        routes = Map.copyOf(routes);
+    }
+}
