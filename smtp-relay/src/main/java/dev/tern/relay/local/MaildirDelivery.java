@@ -1,0 +1,135 @@
+package dev.tern.relay.local;
+
+import dev.tern.relay.delivery.DeliveryRequest;
+import dev.tern.relay.delivery.RecipientOutcome;
+import dev.tern.smtp.address.Mailbox;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers to local mailboxes in Maildir folders under {@code mailRoot}: {@code <domain>/<user>}.
+ *
+ * <p>The caller's thread only submits the work; every file operation runs on the blocking executor.
+ * Each recipient gets its own outcome; two recipients that resolve to the same mailbox share one copy.
+ */
+public final class MaildirDelivery {
+    private static final Logger LOG = LoggerFactory.getLogger(MaildirDelivery.class);
+
+    private final Path mailRoot;
+    private final LocalMailboxes mailboxes;
+    private final Executor blockingExecutor;
+    private final MaildirWriter writer;
+
+    public MaildirDelivery(
+            Path mailRoot, LocalMailboxes mailboxes, Executor blockingExecutor, String hostname, Clock clock) {
+        this.mailRoot = Objects.requireNonNull(mailRoot, "mailRoot");
+        this.mailboxes = Objects.requireNonNull(mailboxes, "mailboxes");
+        this.blockingExecutor = Objects.requireNonNull(blockingExecutor, "blockingExecutor");
+        this.writer = new MaildirWriter(
+                new MaildirNames(clock, hostname, ProcessHandle.current().pid()));
+    }
+
+    /**
+     * Delivers to the request's recipients (all in local domains); never blocks the caller. The
+     * stage always completes normally, with one outcome per requested recipient, in request order.
+     * The request's content is read, never released or moved.
+     */
+    public CompletionStage<List<RecipientOutcome>> deliver(DeliveryRequest request) {
+        try {
+            return CompletableFuture.supplyAsync(() -> deliverNow(request), blockingExecutor);
+        } catch (RejectedExecutionException e) {
+            // A full pool is back-pressure, not a verdict on the mail: try again later.
+            List<RecipientOutcome> busy = new ArrayList<>();
+            for (int index : request.recipientIndexes()) {
+                busy.add(RecipientOutcome.temporary(index, "4.3.0", "local delivery is busy", null));
+            }
+            return CompletableFuture.completedFuture(List.copyOf(busy));
+        }
+    }
+
+    private List<RecipientOutcome> deliverNow(DeliveryRequest request) {
+        Map<Mailbox, RecipientOutcome> byMailbox = new HashMap<>();
+        List<RecipientOutcome> outcomes = new ArrayList<>();
+        for (int index : request.recipientIndexes()) {
+            Mailbox recipient = request.envelope().recipients().get(index).mailbox();
+            outcomes.add(deliverOne(request, index, recipient, byMailbox));
+        }
+        return List.copyOf(outcomes);
+    }
+
+    private RecipientOutcome deliverOne(
+            DeliveryRequest request, int index, Mailbox recipient, Map<Mailbox, RecipientOutcome> byMailbox) {
+        if (!mailboxes.isLocal(recipient.domain())) {
+            // Routing sent us a domain that is not (or no longer) local: a configuration matter, not the sender's.
+            return RecipientOutcome.temporary(index, "4.3.5", "domain is not local: " + recipient.domain(), null);
+        }
+        if (!MaildirNames.isSafeSegment(recipient.localPart().toLowerCase(Locale.ROOT))) {
+            // RFC 3463 X.1.3: a local part we cannot turn into a folder name is a bad mailbox address.
+            return RecipientOutcome.permanent(index, "5.1.3", "local part not usable as a mailbox name", null);
+        }
+        Optional<Mailbox> resolved = mailboxes.resolveAddress(recipient);
+        if (resolved.isEmpty()) {
+            // RFC 3463 X.1.1: bad destination mailbox address.
+            return RecipientOutcome.permanent(index, "5.1.1", "no such mailbox here: " + recipient.address(), null);
+        }
+        Mailbox target = resolved.get();
+        if (!MaildirNames.isSafeSegment(target.localPart()) || !MaildirNames.isSafeSegment(target.domain())) {
+            return RecipientOutcome.permanent(index, "5.1.3", "mailbox name not usable: " + target.address(), null);
+        }
+        RecipientOutcome earlier = byMailbox.get(target);
+        if (earlier != null) {
+            // Same mailbox twice in one transaction (an alias and its target, or different case): one copy.
+            return new RecipientOutcome(
+                    index, earlier.status(), earlier.enhancedStatus(), earlier.diagnostic(), earlier.remoteMta());
+        }
+        RecipientOutcome outcome = write(request, index, target);
+        byMailbox.put(target, outcome);
+        return outcome;
+    }
+
+    private RecipientOutcome write(DeliveryRequest request, int index, Mailbox target) {
+        Path folder = mailRoot.resolve(target.domain()).resolve(target.localPart());
+        byte[] prefix = ("Return-Path: " + request.envelope().reversePath().toPathString() + "\r\n" + "Delivered-To: "
+                        + target.address() + "\r\n")
+                .getBytes(StandardCharsets.UTF_8);
+        try {
+            Path file = writer.write(folder, prefix, request.content());
+            LOG.debug("{}: delivered to {} as {}", request.id(), target.address(), file.getFileName());
+            return RecipientOutcome.delivered(index, "delivered to maildir " + target.address(), null);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{}: maildir delivery to {} failed: {}", request.id(), target.address(), e.toString());
+            // The reason may end up in a DSN to a stranger: keep paths and exception text in our log only.
+            return RecipientOutcome.temporary(index, diskStatus(e), "cannot write to the mailbox", null);
+        }
+    }
+
+    /**
+     * The enhanced status for a disk error (RFC 3463 3.3, 3.4): X.2.2 for a user's quota, X.3.1 for a
+     * full file system, X.3.0 for anything else. Java only carries errno as strerror text, so match that.
+     */
+    static String diskStatus(Exception e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("Disk quota exceeded")) {
+            return "4.2.2";
+        }
+        if (message.contains("No space left on device")) {
+            return "4.3.1";
+        }
+        return "4.3.0";
+    }
+}
