@@ -13,12 +13,14 @@ import java.util.Set;
  *
  * <p>Everything is held in lower case: local parts are matched case-insensitively here even though
  * RFC 5321 2.4 lets the receiving host decide, because two mailboxes that differ only in case are a
- * trap for users. An alias key is either {@code local} (in every local domain) or
- * {@code local@domain} (that domain only; wins over the bare key); its target is {@code user} (same
- * domain) or {@code user@localdomain}. Aliases resolve one level only, so they cannot loop.
+ * trap for users. A mailbox entry is a full address {@code user@domain} (or a bare {@code user},
+ * which exists in every local domain). An alias key is {@code local@domain} (that domain only) or a
+ * bare {@code local} (every local domain; the address key wins); its target is {@code user} (same
+ * domain) or an address, and it counts as an existing mailbox because the alias names it. Aliases
+ * resolve one level only, so they cannot loop.
  *
  * @param domains the local domains
- * @param mailboxes the users that exist; empty means any local part is a mailbox
+ * @param mailboxes the addresses that exist; empty means any local part of a local domain is a mailbox
  * @param aliases alias to target, as above
  */
 public record LocalMailboxes(Set<String> domains, Set<String> mailboxes, Map<String, String> aliases) {
@@ -33,9 +35,8 @@ public record LocalMailboxes(Set<String> domains, Set<String> mailboxes, Map<Str
         for (Map.Entry<String, String> e : aliases.entrySet()) {
             String target = lower(e.getValue());
             int at = target.lastIndexOf('@');
-            if (at == 0 || (at > 0 && !domains.contains(target.substring(at + 1)))) {
-                throw new IllegalArgumentException(
-                        "alias " + e.getKey() + " points outside the local domains: " + e.getValue());
+            if (target.isEmpty() || at == 0 || at == target.length() - 1) {
+                throw new IllegalArgumentException("alias " + e.getKey() + " has no usable target: " + e.getValue());
             }
             lowered.put(lower(e.getKey()), target);
         }
@@ -49,13 +50,18 @@ public record LocalMailboxes(Set<String> domains, Set<String> mailboxes, Map<Str
 
     /**
      * The mailbox name the address is delivered to: the lower-cased local part after alias
-     * resolution, or empty when there is no such user (or the domain is not local).
+     * resolution, or empty when there is no such user, the domain is not local, or an alias sends it
+     * outside the local domains.
      */
     public Optional<String> resolve(Mailbox address) {
-        return resolveAddress(address).map(Mailbox::localPart);
+        return resolveAddress(address).filter(m -> domains.contains(m.domain())).map(Mailbox::localPart);
     }
 
-    /** Like {@link #resolve}, with the domain whose folder holds the mailbox (an alias may change it). */
+    /**
+     * The address whose folder receives mail for {@code address}, in lower case: itself or its alias
+     * target. Empty when there is no such user or the domain is not local. The result's domain is not
+     * local only when an alias points elsewhere, which local delivery cannot follow.
+     */
     public Optional<Mailbox> resolveAddress(Mailbox address) {
         String domain = address.domainKey();
         if (!domains.contains(domain)) {
@@ -68,17 +74,16 @@ public record LocalMailboxes(Set<String> domains, Set<String> mailboxes, Map<Str
         }
         if (target != null) {
             int at = target.lastIndexOf('@');
-            if (at > 0) {
-                domain = target.substring(at + 1);
-                local = target.substring(0, at);
-            } else {
-                local = target;
-            }
+            return Optional.of(
+                    at > 0
+                            ? new Mailbox(target.substring(0, at), target.substring(at + 1))
+                            : new Mailbox(target, domain));
         }
-        if (local.isEmpty() || !(mailboxes.isEmpty() || mailboxes.contains(local) || local.equals(POSTMASTER))) {
-            return Optional.empty();
-        }
-        return Optional.of(new Mailbox(local, domain));
+        boolean exists = mailboxes.isEmpty()
+                || mailboxes.contains(local + "@" + domain)
+                || mailboxes.contains(local)
+                || local.equals(POSTMASTER);
+        return exists ? Optional.of(new Mailbox(local, domain)) : Optional.empty();
     }
 
     private static Set<String> lowerCased(Set<String> values) {

@@ -88,6 +88,10 @@ public final class MaildirDelivery {
             return RecipientOutcome.permanent(index, "5.1.1", "no such mailbox here: " + recipient.address(), null);
         }
         Mailbox target = resolved.get();
+        if (!mailboxes.isLocal(target.domain())) {
+            // An alias that forwards elsewhere: local delivery cannot follow it (RFC 3463 X.3.5, misconfigured).
+            return RecipientOutcome.permanent(index, "5.3.5", "alias points outside the local domains", null);
+        }
         if (!MaildirNames.isSafeSegment(target.localPart()) || !MaildirNames.isSafeSegment(target.domain())) {
             return RecipientOutcome.permanent(index, "5.1.3", "mailbox name not usable: " + target.address(), null);
         }

@@ -67,8 +67,8 @@ class MaildirDeliveryTest {
     private static LocalMailboxes mailboxes() {
         return new LocalMailboxes(
                 Set.of("example.net", "Other.example"),
-                Set.of("alice", "bob"),
-                Map.of("info", "alice", "sales@other.example", "bob@example.net"));
+                Set.of("alice@example.net", "bob@example.net", "alice@other.example"),
+                Map.of("info", "alice", "sales@other.example", "bob@example.net", "away", "someone@remote.example"));
     }
 
     private List<RecipientOutcome> deliver(MaildirDelivery delivery, String... recipients) throws Exception {
@@ -232,6 +232,14 @@ class MaildirDeliveryTest {
         assertThat(outcomes.get(0).enhancedStatus()).hasToString("4.3.0");
         assertThat(outcomes.get(0).diagnostic()).doesNotContain(root.toString());
         assertThat(outcomes.get(1).status()).isEqualTo(DeliveryStatus.DELIVERED);
+    }
+
+    @Test
+    void refusesAliasesThatForwardOutsideTheLocalDomains() throws Exception {
+        List<RecipientOutcome> outcomes = deliver(delivery(mailboxes()), "away@example.net");
+
+        assertThat(outcomes.get(0).status()).isEqualTo(DeliveryStatus.PERMANENT);
+        assertThat(outcomes.get(0).enhancedStatus()).hasToString("5.3.5");
     }
 
     @Test

@@ -41,12 +41,25 @@ class MaildirNamesTest {
 
     @Test
     void resolveReturnsTheLowerCasedMailboxName() {
-        LocalMailboxes m = new LocalMailboxes(Set.of("Example.NET"), Set.of("Alice"), Map.of("Boss", "ALICE"));
+        LocalMailboxes m = new LocalMailboxes(
+                Set.of("Example.NET", "example.org"),
+                Set.of("Alice@example.net", "carol"),
+                Map.of("Boss", "ALICE", "out", "x@remote.example"));
 
         assertThat(m.resolve(new Mailbox("BOSS", "example.net"))).contains("alice");
         assertThat(m.resolve(new Mailbox("alice", "EXAMPLE.net"))).contains("alice");
-        assertThat(m.resolve(new Mailbox("alice", "example.org"))).isEmpty();
+        assertThat(m.resolve(new Mailbox("alice", "example.com"))).isEmpty();
         assertThat(m.resolve(new Mailbox("eve", "example.net"))).isEmpty();
+        assertThat(m.resolve(new Mailbox("alice", "example.org")))
+                .as("listed for example.net only")
+                .isEmpty();
+        assertThat(m.resolve(new Mailbox("carol", "example.org")))
+                .as("bare entry: every domain")
+                .contains("carol");
         assertThat(m.resolve(new Mailbox("postmaster", "example.net"))).contains("postmaster");
+        assertThat(m.resolve(new Mailbox("out", "example.net")))
+                .as("forwarding alias")
+                .isEmpty();
+        assertThat(m.resolveAddress(new Mailbox("out", "example.net"))).contains(new Mailbox("x", "remote.example"));
     }
 }
