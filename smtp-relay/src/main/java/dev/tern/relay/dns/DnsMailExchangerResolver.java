@@ -1,0 +1,213 @@
+package dev.tern.relay.dns;
+
+import dev.tern.relay.dns.DnsLookups.Answer;
+import dev.tern.relay.dns.MxResolution.Exchangers;
+import java.net.IDN;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.xbill.DNS.MXRecord;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+
+/**
+ * {@link MailExchangerResolver} on dnsjava's asynchronous {@code LookupSession}, with a bounded
+ * cache that keeps answers for their TTL. Implements RFC 5321 5.1 and RFC 7505:
+ *
+ * <ul>
+ *   <li>MX records present: their hosts in preference order (the domain's own A/AAAA are ignored);
+ *       hosts without any address are skipped; if none is left the failure is temporary (4.4.3)
+ *       when some lookup failed for now, else permanent (5.4.4, unable to route).
+ *   <li>No MX (NODATA): the domain itself is the implicit MX, preference 0; no address: 5.1.2.
+ *   <li>A single {@code MX 0 .}: null MX, permanent 5.1.10, no address is looked up.
+ *   <li>NXDOMAIN: permanent 5.1.2. SERVFAIL or timeout: temporary 4.4.3.
+ *   <li>Our own host among the MX: it and every host of equal or higher preference value are
+ *       dropped; if none is left, permanent 5.4.6.
+ *   <li>Address literals are never looked up.
+ * </ul>
+ *
+ * <p>The returned stage completes on dnsjava's threads; Netty callers hop back to their event loop.
+ */
+public final class DnsMailExchangerResolver implements MailExchangerResolver {
+    private final MxResolverOptions options;
+    private final DnsLookups dns;
+
+    public DnsMailExchangerResolver(MxResolverOptions options) {
+        this.options = options;
+        this.dns = new DnsLookups(options);
+    }
+
+    @Override
+    public CompletionStage<MxResolution> resolve(String domain) {
+        String plain = normalize(domain);
+        if (AddressLiterals.isLiteral(plain)) {
+            return CompletableFuture.completedFuture(literal(plain));
+        }
+        Optional<Name> name = toName(plain);
+        if (name.isEmpty()) {
+            return CompletableFuture.completedFuture(MxFailures.badName(domain));
+        }
+        return dns.lookup(name.get(), Type.MX)
+                .thenCompose(answer -> switch (answer.kind()) {
+                    case NXDOMAIN -> done(MxFailures.noSuchDomain(plain));
+                    case TEMPORARY -> done(MxFailures.dnsTrouble(answer.reason()));
+                    // RFC 5321 5.1: no MX at all, so the domain is its own implicit MX.
+                    case NODATA -> implicitMx(plain, name.get());
+                    case RECORDS -> fromMx(plain, answer);
+                })
+                .exceptionally(error -> MxFailures.dnsTrouble(String.valueOf(error)));
+    }
+
+    private CompletionStage<MxResolution> fromMx(String domain, Answer answer) {
+        List<MXRecord> records = answer.records().stream()
+                .filter(MXRecord.class::isInstance)
+                .map(MXRecord.class::cast)
+                .toList();
+        // RFC 7505 3: exactly one MX whose exchange is the root name means "no mail accepted".
+        if (records.size() == 1 && records.getFirst().getTarget().equals(Name.root)) {
+            return done(MxFailures.nullMx(domain));
+        }
+        List<MxHost> hosts = MxHost.sorted(records);
+        // RFC 5321 5.1: drop our own name and every host of equal or higher preference value.
+        int selfPreference = hosts.stream()
+                .filter(h -> options.selfHosts().test(h.host()))
+                .mapToInt(MxHost::preference)
+                .min()
+                .orElse(Integer.MAX_VALUE);
+        List<MxHost> kept = hosts.stream()
+                .filter(h -> h.preference() < selfPreference)
+                .limit(options.maxHosts())
+                .toList();
+        if (kept.isEmpty()) {
+            return done(MxFailures.loop(domain));
+        }
+        List<CompletableFuture<HostAddresses>> lookups = kept.stream()
+                .map(h -> HostAddresses.lookup(dns, h.name(), options).toCompletableFuture())
+                .toList();
+        return CompletableFuture.allOf(lookups.toArray(CompletableFuture[]::new))
+                .thenApply(ignored -> exchangers(
+                        domain,
+                        kept,
+                        lookups.stream().map(CompletableFuture::join).toList(),
+                        selfPreference != Integer.MAX_VALUE));
+    }
+
+    private MxResolution exchangers(String domain, List<MxHost> hosts, List<HostAddresses> addresses, boolean loopCut) {
+        // RFC 5321 5.1 again, by address: a host that resolves to us is ourselves under another name.
+        int selfPreference = Integer.MAX_VALUE;
+        for (int i = 0; i < hosts.size(); i++) {
+            if (addresses.get(i).addresses().stream().anyMatch(options.selfAddresses())) {
+                selfPreference = Math.min(selfPreference, hosts.get(i).preference());
+            }
+        }
+        List<MailExchanger> exchangers = new ArrayList<>();
+        boolean temporary = false;
+        String reason = "";
+        for (int i = 0; i < hosts.size(); i++) {
+            MxHost host = hosts.get(i);
+            HostAddresses found = addresses.get(i);
+            if (host.preference() >= selfPreference) {
+                continue;
+            }
+            if (found.addresses().isEmpty()) {
+                temporary |= found.temporaryFailure();
+                reason = found.reason();
+                continue;
+            }
+            exchangers.add(new MailExchanger(host.host(), host.preference(), found.addresses()));
+        }
+        if (!exchangers.isEmpty()) {
+            return new Exchangers(exchangers);
+        }
+        if (temporary) {
+            return MxFailures.dnsTrouble(reason);
+        }
+        if (loopCut || selfPreference != Integer.MAX_VALUE) {
+            return MxFailures.loop(domain);
+        }
+        return MxFailures.noExchangerAddress(domain, reason);
+    }
+
+    private CompletionStage<MxResolution> implicitMx(String domain, Name name) {
+        if (options.selfHosts().test(domain)) {
+            return done(MxFailures.loop(domain));
+        }
+        return HostAddresses.lookup(dns, name, options).thenApply(found -> {
+            if (found.addresses().stream().anyMatch(options.selfAddresses())) {
+                return MxFailures.loop(domain);
+            }
+            if (found.addresses().isEmpty()) {
+                return found.temporaryFailure() ? MxFailures.dnsTrouble(found.reason()) : MxFailures.noAddress(domain);
+            }
+            return new Exchangers(List.of(new MailExchanger(domain, 0, found.addresses())));
+        });
+    }
+
+    private MxResolution literal(String domain) {
+        // RFC 5321 5.1 (last paragraph): an address literal is used as it is, with no lookup.
+        Optional<InetAddress> address = AddressLiterals.parse(domain);
+        if (address.isEmpty()) {
+            return MxFailures.badLiteral(domain);
+        }
+        if (options.selfAddresses().test(address.get())) {
+            return MxFailures.loop(domain);
+        }
+        return new Exchangers(List.of(new MailExchanger(domain, 0, List.of(address.get()))));
+    }
+
+    private static String normalize(String domain) {
+        String trimmed = domain.strip();
+        if (trimmed.endsWith(".") && !AddressLiterals.isLiteral(trimmed)) {
+            trimmed = trimmed.substring(0, trimmed.length() - 1);
+        }
+        return trimmed.toLowerCase(Locale.ROOT);
+    }
+
+    private static Optional<Name> toName(String plain) {
+        if (plain.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            // RFC 6531 3.2: a UTF-8 domain is looked up in its A-label form.
+            String ascii = IDN.toASCII(plain, IDN.ALLOW_UNASSIGNED);
+            return Optional.of(Name.fromString(ascii, Name.root));
+        } catch (TextParseException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static CompletionStage<MxResolution> done(MxResolution resolution) {
+        return CompletableFuture.completedFuture(resolution);
+    }
+
+    /** One MX host, deduplicated by name with its lowest preference. */
+    private record MxHost(String host, Name name, int preference) {
+
+        static List<MxHost> sorted(List<MXRecord> records) {
+            Map<String, MxHost> byHost = new LinkedHashMap<>();
+            for (Record record : records) {
+                MXRecord mx = (MXRecord) record;
+                if (mx.getTarget().equals(Name.root)) {
+                    // A "." beside real MX records breaks RFC 7505 3; the real ones still work.
+                    continue;
+                }
+                String host = normalize(mx.getTarget().toString());
+                MxHost candidate = new MxHost(host, mx.getTarget(), mx.getPriority());
+                byHost.merge(host, candidate, (a, b) -> a.preference() <= b.preference() ? a : b);
+            }
+            // RFC 5321 5.1: lower preference values first; the selector orders equal ones.
+            return byHost.values().stream()
+                    .sorted(Comparator.comparingInt(MxHost::preference))
+                    .toList();
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.tern.relay.dns;
+
+import dev.tern.relay.dns.DnsLookups.Answer;
+import dev.tern.relay.dns.DnsLookups.Kind;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.xbill.DNS.AAAARecord;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Type;
+
+/**
+ * The addresses of one host (A and/or AAAA, RFC 5321 5.1 "the SMTP client ... looks up the
+ * addresses"), with whether some lookup failed only for now.
+ *
+ * @param addresses in the configured family order, at most {@code maxAddressesPerHost}
+ * @param temporaryFailure true when a lookup hit SERVFAIL or a timeout
+ * @param reason the last failure, for diagnostics
+ */
+record HostAddresses(List<InetAddress> addresses, boolean temporaryFailure, String reason) {
+
+    /** Looks up {@code host}'s addresses in the families of {@code options}, in parallel. */
+    static CompletionStage<HostAddresses> lookup(DnsLookups dns, Name host, MxResolverOptions options) {
+        List<Integer> types =
+                switch (options.addressOrder()) {
+                    case IPV4_ONLY -> List.of(Type.A);
+                    case IPV6_ONLY -> List.of(Type.AAAA);
+                    case IPV4_FIRST -> List.of(Type.A, Type.AAAA);
+                    case IPV6_FIRST -> List.of(Type.AAAA, Type.A);
+                };
+        List<CompletableFuture<Answer>> answers = types.stream()
+                .map(type -> dns.lookup(host, type).toCompletableFuture())
+                .toList();
+        return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                .thenApply(ignored ->
+                        combine(answers.stream().map(CompletableFuture::join).toList(), options));
+    }
+
+    private static HostAddresses combine(List<Answer> answers, MxResolverOptions options) {
+        List<InetAddress> addresses = new ArrayList<>();
+        boolean temporary = false;
+        String reason = "";
+        for (Answer answer : answers) {
+            if (answer.kind() == Kind.TEMPORARY) {
+                temporary = true;
+            }
+            if (answer.kind() != Kind.RECORDS) {
+                reason = answer.reason();
+            }
+            for (Record record : answer.records()) {
+                InetAddress address =
+                        switch (record) {
+                            case ARecord a -> a.getAddress();
+                            case AAAARecord aaaa -> aaaa.getAddress();
+                            default -> null;
+                        };
+                if (address != null && !addresses.contains(address)) {
+                    addresses.add(address);
+                }
+            }
+        }
+        List<InetAddress> bounded = addresses.subList(0, Math.min(addresses.size(), options.maxAddressesPerHost()));
+        return new HostAddresses(List.copyOf(bounded), temporary, reason);
+    }
+}

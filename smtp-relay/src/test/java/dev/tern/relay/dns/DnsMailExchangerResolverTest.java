@@ -1,0 +1,258 @@
+package dev.tern.relay.dns;
+
+import static dev.tern.relay.dns.ResolverFixture.options;
+import static dev.tern.relay.dns.ResolverFixture.resolve;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tern.relay.delivery.DeliveryStatus;
+import dev.tern.relay.dns.MxResolution.Exchangers;
+import dev.tern.relay.dns.MxResolution.Failure;
+import dev.tern.relay.testing.TestDnsServer;
+import dev.tern.smtp.EnhancedStatus;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class DnsMailExchangerResolverTest {
+    private TestDnsServer dns;
+    private DnsMailExchangerResolver resolver;
+
+    @BeforeEach
+    void start() {
+        dns = TestDnsServer.start();
+        resolver = new DnsMailExchangerResolver(options(dns));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        dns.close();
+    }
+
+    @Test
+    void ordersExchangersByPreference() throws Exception {
+        dns.mx("example.test", 20, "mx2.example.test")
+                .mx("example.test", 10, "mx1.example.test")
+                .mx("example.test", 30, "mx3.example.test")
+                .a("mx1.example.test", "127.0.0.11")
+                .a("mx2.example.test", "127.0.0.12")
+                .a("mx3.example.test", "127.0.0.13")
+                .a("example.test", "127.0.0.99");
+
+        Exchangers found = (Exchangers) resolve(resolver, "Example.TEST.");
+
+        assertThat(found.exchangers())
+                .extracting(MailExchanger::host, MailExchanger::preference)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("mx1.example.test", 10),
+                        org.assertj.core.groups.Tuple.tuple("mx2.example.test", 20),
+                        org.assertj.core.groups.Tuple.tuple("mx3.example.test", 30));
+        assertThat(found.exchangers().getFirst().addresses()).containsExactly(address("127.0.0.11"));
+        // MX present: the domain's own A record is never asked for (RFC 5321 5.1).
+        assertThat(dns.queryCount("example.test", "A")).isZero();
+    }
+
+    @Test
+    void keepsEqualPreferencesAsOneGroup() throws Exception {
+        dns.mx("example.test", 10, "a.example.test")
+                .mx("example.test", 10, "b.example.test")
+                .mx("example.test", 20, "c.example.test")
+                .a("a.example.test", "127.0.0.11")
+                .a("b.example.test", "127.0.0.12")
+                .a("c.example.test", "127.0.0.13");
+
+        Exchangers found = (Exchangers) resolve(resolver, "example.test");
+
+        assertThat(found.groups()).hasSize(2);
+        assertThat(found.groups().get(0))
+                .extracting(MailExchanger::host)
+                .containsExactlyInAnyOrder("a.example.test", "b.example.test");
+        assertThat(found.groups().get(1)).extracting(MailExchanger::host).containsExactly("c.example.test");
+    }
+
+    @Test
+    void fallsBackToImplicitMxWhenThereIsNoMx() throws Exception {
+        dns.a("example.test", "127.0.0.21").aaaa("example.test", "::1");
+
+        Exchangers found = (Exchangers) resolve(resolver, "example.test");
+
+        assertThat(found.exchangers())
+                .containsExactly(new MailExchanger("example.test", 0, List.of(address("127.0.0.21"), address("::1"))));
+    }
+
+    @Test
+    void failsPermanentlyWhenNoMxAndNoAddress() throws Exception {
+        dns.mx("other.test", 10, "mx.other.test").aaaa("example.test", "::1");
+        resolver =
+                new DnsMailExchangerResolver(options(dns).withAddressOrder(MxResolverOptions.AddressOrder.IPV4_ONLY));
+
+        Failure failure = (Failure) resolve(resolver, "example.test");
+
+        assertFailure(failure, DeliveryStatus.PERMANENT, "5.1.2");
+    }
+
+    @Test
+    void nullMxFailsPermanentlyWithoutAddressLookups() throws Exception {
+        dns.nullMx("example.test").a("example.test", "127.0.0.21");
+
+        Failure failure = (Failure) resolve(resolver, "example.test");
+
+        assertFailure(failure, DeliveryStatus.PERMANENT, "5.1.10");
+        assertThat(failure.diagnostic()).contains("null MX");
+        assertThat(dns.queries()).containsExactly(new TestDnsServer.Question("example.test", "MX"));
+    }
+
+    @Test
+    void nxdomainFailsPermanently() throws Exception {
+        Failure failure = (Failure) resolve(resolver, "nowhere.test");
+
+        assertFailure(failure, DeliveryStatus.PERMANENT, "5.1.2");
+        assertThat(failure.diagnostic()).contains("NXDOMAIN");
+    }
+
+    @Test
+    void servfailFailsTemporarily() throws Exception {
+        dns.mx("example.test", 10, "mx.example.test").servfail("example.test");
+
+        Failure failure = (Failure) resolve(resolver, "example.test");
+
+        assertFailure(failure, DeliveryStatus.TEMPORARY, "4.4.3");
+        assertThat(failure.diagnostic()).contains("SERVFAIL");
+    }
+
+    @Test
+    void timeoutFailsTemporarilyWithinTheConfiguredTimeout() throws Exception {
+        dns.mx("example.test", 10, "mx.example.test").drop("example.test");
+        long start = System.nanoTime();
+
+        Failure failure = (Failure) resolve(resolver, "example.test");
+
+        // 300 ms per attempt, two attempts; dnsjava checks its timeouts once a second, so ~2 s.
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        assertFailure(failure, DeliveryStatus.TEMPORARY, "4.4.3");
+        assertThat(dns.queryCount("example.test", "MX")).isEqualTo(2);
+    }
+
+    @Test
+    void skipsMxHostsWithoutAddress() throws Exception {
+        dns.mx("example.test", 10, "gone.example.test")
+                .mx("example.test", 20, "mx.example.test")
+                .a("mx.example.test", "127.0.0.31");
+
+        Exchangers found = (Exchangers) resolve(resolver, "example.test");
+
+        assertThat(found.exchangers()).extracting(MailExchanger::host).containsExactly("mx.example.test");
+    }
+
+    @Test
+    void failsPermanentlyWhenNoMxHostHasAnAddress() throws Exception {
+        dns.mx("example.test", 10, "gone.example.test").mx("example.test", 20, "void.example.test");
+
+        Failure failure = (Failure) resolve(resolver, "example.test");
+
+        assertFailure(failure, DeliveryStatus.PERMANENT, "5.4.4");
+    }
+
+    @Test
+    void failsTemporarilyWhenMxHostLookupsFailForNow() throws Exception {
+        dns.mx("example.test", 10, "gone.example.test")
+                .mx("example.test", 20, "broken.example.test")
+                .a("broken.example.test", "127.0.0.1")
+                .servfail("broken.example.test");
+
+        Failure failure = (Failure) resolve(resolver, "example.test");
+
+        assertFailure(failure, DeliveryStatus.TEMPORARY, "4.4.3");
+    }
+
+    @Test
+    void mxPointingOnlyAtOurselvesIsALoop() throws Exception {
+        dns.mx("example.test", 10, "me.tern.test").a("me.tern.test", "127.0.0.41");
+        resolver = new DnsMailExchangerResolver(
+                options(dns).withSelf(host -> host.equals("me.tern.test"), address -> false));
+
+        Failure failure = (Failure) resolve(resolver, "example.test");
+
+        assertFailure(failure, DeliveryStatus.PERMANENT, "5.4.6");
+        assertThat(failure.diagnostic()).isEqualTo("mail for example.test loops back to myself");
+    }
+
+    @Test
+    void keepsOnlyHostsMorePreferredThanOurselves() throws Exception {
+        dns.mx("example.test", 10, "primary.example.test")
+                .mx("example.test", 20, "me.tern.test")
+                .mx("example.test", 20, "peer.example.test")
+                .mx("example.test", 30, "backup.example.test")
+                .a("primary.example.test", "127.0.0.51")
+                .a("me.tern.test", "127.0.0.52")
+                .a("peer.example.test", "127.0.0.53")
+                .a("backup.example.test", "127.0.0.54");
+        resolver = new DnsMailExchangerResolver(
+                options(dns).withSelf(host -> host.equals("me.tern.test"), address -> false));
+
+        Exchangers found = (Exchangers) resolve(resolver, "example.test");
+
+        // RFC 5321 5.1: our own preference and every higher value are discarded.
+        assertThat(found.exchangers()).extracting(MailExchanger::host).containsExactly("primary.example.test");
+    }
+
+    @Test
+    void recognisesOurselvesByAddress() throws Exception {
+        dns.mx("example.test", 10, "alias-of-me.example.test").a("alias-of-me.example.test", "127.0.0.61");
+        resolver = new DnsMailExchangerResolver(
+                options(dns).withSelf(host -> false, address -> address.equals(address("127.0.0.61"))));
+
+        Failure failure = (Failure) resolve(resolver, "example.test");
+
+        assertFailure(failure, DeliveryStatus.PERMANENT, "5.4.6");
+    }
+
+    @Test
+    void boundsHostsAndAddresses() throws Exception {
+        for (int i = 1; i <= 4; i++) {
+            dns.mx("example.test", i, "mx" + i + ".example.test");
+            for (int j = 1; j <= 4; j++) {
+                dns.a("mx" + i + ".example.test", "127.0." + i + "." + j);
+            }
+        }
+        resolver = new DnsMailExchangerResolver(options(dns).withLimits(2, 3));
+
+        Exchangers found = (Exchangers) resolve(resolver, "example.test");
+
+        assertThat(found.exchangers())
+                .extracting(MailExchanger::host)
+                .containsExactly("mx1.example.test", "mx2.example.test");
+        assertThat(found.exchangers())
+                .allSatisfy(mx -> assertThat(mx.addresses()).hasSize(3));
+        // Hosts past the limit are not even looked up.
+        assertThat(dns.queryCount("mx3.example.test", "A")).isZero();
+    }
+
+    @Test
+    void ordersAddressFamiliesAsConfigured() throws Exception {
+        dns.mx("example.test", 10, "mx.example.test")
+                .a("mx.example.test", "127.0.0.71")
+                .aaaa("mx.example.test", "::1");
+        resolver =
+                new DnsMailExchangerResolver(options(dns).withAddressOrder(MxResolverOptions.AddressOrder.IPV6_FIRST));
+
+        Exchangers found = (Exchangers) resolve(resolver, "example.test");
+
+        assertThat(found.exchangers().getFirst().addresses()).containsExactly(address("::1"), address("127.0.0.71"));
+    }
+
+    static void assertFailure(Failure failure, DeliveryStatus status, String enhanced) {
+        assertThat(failure.status()).isEqualTo(status);
+        assertThat(failure.enhancedStatus()).isEqualTo(EnhancedStatus.parse(enhanced));
+    }
+
+    static InetAddress address(String literal) {
+        try {
+            return InetAddress.getByAddress(org.xbill.DNS.Address.toByteArray(literal, literal.contains(":") ? 2 : 1));
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+}

@@ -1,0 +1,257 @@
+package dev.tern.relay.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.xbill.DNS.AAAARecord;
+import org.xbill.DNS.ARecord;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.MXRecord;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+
+/**
+ * A small authoritative DNS responder on 127.0.0.1 UDP (port 0) answering from a mutable table, for
+ * tests that need real DNS on the wire. Wire messages are parsed and built with dnsjava.
+ *
+ * <p>Unknown names get NXDOMAIN; a name with records but none of the asked type gets NOERROR with
+ * an empty answer (NODATA, RFC 2308 2.2). Negative answers carry an SOA whose TTL is {@link
+ * #negativeTtl(Duration)} (0 by default, so resolvers do not cache them). Names marked {@link
+ * #servfail} get SERVFAIL, names marked {@link #drop} get no answer at all (the client times out).
+ * Every received question is logged in {@link #queries()}.
+ */
+public final class TestDnsServer implements AutoCloseable {
+    /** One received question, name in lower case without the trailing dot, type as text ("MX"). */
+    public record Question(String name, String type) {}
+
+    private enum Mode {
+        RECORDS,
+        NXDOMAIN,
+        SERVFAIL,
+        DROP
+    }
+
+    private static final Duration DEFAULT_TTL = Duration.ofMinutes(5);
+
+    private final DatagramSocket socket;
+    private final Thread thread;
+    private final Map<Name, List<Record>> records = new ConcurrentHashMap<>();
+    private final Map<Name, Mode> modes = new ConcurrentHashMap<>();
+    private final List<Question> queries = new CopyOnWriteArrayList<>();
+    private volatile long negativeTtlSeconds;
+
+    private TestDnsServer(DatagramSocket socket) {
+        this.socket = socket;
+        this.thread = new Thread(this::serve, "test-dns-" + socket.getLocalPort());
+        this.thread.setDaemon(true);
+    }
+
+    /** Binds 127.0.0.1 on a free port and starts answering. */
+    public static TestDnsServer start() {
+        try {
+            DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            TestDnsServer server = new TestDnsServer(socket);
+            server.thread.start();
+            return server;
+        } catch (SocketException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public int port() {
+        return socket.getLocalPort();
+    }
+
+    public InetSocketAddress address() {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), port());
+    }
+
+    public TestDnsServer mx(String domain, int preference, String host) {
+        return mx(domain, preference, host, DEFAULT_TTL);
+    }
+
+    public TestDnsServer mx(String domain, int preference, String host, Duration ttl) {
+        return add(new MXRecord(name(domain), DClass.IN, ttl.toSeconds(), preference, name(host)));
+    }
+
+    /** RFC 7505 3: the single record {@code MX 0 .} says the domain accepts no mail. */
+    public TestDnsServer nullMx(String domain) {
+        return add(new MXRecord(name(domain), DClass.IN, DEFAULT_TTL.toSeconds(), 0, Name.root));
+    }
+
+    public TestDnsServer a(String host, String address) {
+        return a(host, address, DEFAULT_TTL);
+    }
+
+    public TestDnsServer a(String host, String address, Duration ttl) {
+        return add(new ARecord(name(host), DClass.IN, ttl.toSeconds(), literal(address)));
+    }
+
+    public TestDnsServer aaaa(String host, String address) {
+        return aaaa(host, address, DEFAULT_TTL);
+    }
+
+    public TestDnsServer aaaa(String host, String address, Duration ttl) {
+        return add(new AAAARecord(name(host), DClass.IN, ttl.toSeconds(), literal(address)));
+    }
+
+    /** Answers NXDOMAIN for this name whatever records it has. */
+    public TestDnsServer nxdomain(String name) {
+        modes.put(name(name), Mode.NXDOMAIN);
+        return this;
+    }
+
+    public TestDnsServer servfail(String name) {
+        modes.put(name(name), Mode.SERVFAIL);
+        return this;
+    }
+
+    /** Never answers questions about this name, so clients time out. */
+    public TestDnsServer drop(String name) {
+        modes.put(name(name), Mode.DROP);
+        return this;
+    }
+
+    /** TTL of the SOA sent with NXDOMAIN and NODATA answers (RFC 2308 5); 0 disables negative caching. */
+    public TestDnsServer negativeTtl(Duration ttl) {
+        negativeTtlSeconds = ttl.toSeconds();
+        return this;
+    }
+
+    /** Forgets every record and mode; the query log is kept (see {@link #clearQueries()}). */
+    public TestDnsServer clear() {
+        records.clear();
+        modes.clear();
+        return this;
+    }
+
+    public TestDnsServer clearQueries() {
+        queries.clear();
+        return this;
+    }
+
+    /** Every question received so far, in arrival order. */
+    public List<Question> queries() {
+        return List.copyOf(queries);
+    }
+
+    /** How many times this name and type ({@code "MX"}, {@code "A"}, ...) were asked. */
+    public long queryCount(String name, String type) {
+        Question wanted = new Question(plain(name), type.toUpperCase(Locale.ROOT));
+        return queries.stream().filter(wanted::equals).count();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        socket.close();
+        thread.join(Duration.ofSeconds(5));
+    }
+
+    private TestDnsServer add(Record record) {
+        records.computeIfAbsent(record.getName(), n -> new CopyOnWriteArrayList<>())
+                .add(record);
+        return this;
+    }
+
+    private void serve() {
+        byte[] buffer = new byte[65_535];
+        while (!socket.isClosed()) {
+            DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
+            try {
+                socket.receive(packet);
+                Message query = new Message(java.util.Arrays.copyOf(packet.getData(), packet.getLength()));
+                Message response = answer(query);
+                if (response != null) {
+                    byte[] wire = response.toWire(512);
+                    socket.send(new DatagramPacket(wire, wire.length, packet.getSocketAddress()));
+                }
+            } catch (IOException e) {
+                // Closed socket ends the loop; a malformed query is ignored, like a real server would.
+            }
+        }
+    }
+
+    private Message answer(Message query) {
+        Record question = query.getQuestion();
+        if (question == null) {
+            return null;
+        }
+        Name name = question.getName();
+        queries.add(new Question(plain(name.toString()), Type.string(question.getType())));
+        Mode mode = modes.getOrDefault(name, Mode.RECORDS);
+        if (mode == Mode.DROP) {
+            return null;
+        }
+        Message response = new Message(query.getHeader().getID());
+        response.getHeader().setFlag(Flags.QR);
+        response.getHeader().setFlag(Flags.AA);
+        if (query.getHeader().getFlag(Flags.RD)) {
+            response.getHeader().setFlag(Flags.RD);
+            response.getHeader().setFlag(Flags.RA);
+        }
+        response.addRecord(question, Section.QUESTION);
+        List<Record> known = records.getOrDefault(name, List.of());
+        if (mode == Mode.SERVFAIL) {
+            response.getHeader().setRcode(Rcode.SERVFAIL);
+        } else if (mode == Mode.NXDOMAIN || known.isEmpty()) {
+            response.getHeader().setRcode(Rcode.NXDOMAIN);
+            response.addRecord(soa(name), Section.AUTHORITY);
+        } else {
+            List<Record> matching = new ArrayList<>();
+            for (Record record : known) {
+                if (record.getType() == question.getType()) {
+                    matching.add(record);
+                }
+            }
+            matching.forEach(r -> response.addRecord(r, Section.ANSWER));
+            if (matching.isEmpty()) {
+                response.addRecord(soa(name), Section.AUTHORITY);
+            }
+        }
+        return response;
+    }
+
+    private SOARecord soa(Name name) {
+        long ttl = negativeTtlSeconds;
+        return new SOARecord(name, DClass.IN, ttl, name("ns.test"), name("hostmaster.test"), 1, 3600, 600, 86400, ttl);
+    }
+
+    private static Name name(String text) {
+        try {
+            return Name.fromString(text, Name.root);
+        } catch (TextParseException e) {
+            throw new IllegalArgumentException(text, e);
+        }
+    }
+
+    private static String plain(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return lower.endsWith(".") && lower.length() > 1 ? lower.substring(0, lower.length() - 1) : lower;
+    }
+
+    private static InetAddress literal(String address) {
+        try {
+            return org.xbill.DNS.Address.getByAddress(address);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(address, e);
+        }
+    }
+}
