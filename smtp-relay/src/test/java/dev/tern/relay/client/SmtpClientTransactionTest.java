@@ -1,0 +1,291 @@
+package dev.tern.relay.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tern.relay.client.AttemptResult.Completed;
+import dev.tern.relay.client.AttemptResult.HostFailed;
+import dev.tern.relay.delivery.DeliveryStatus;
+import dev.tern.relay.delivery.RecipientOutcome;
+import dev.tern.relay.testing.PeerSession;
+import dev.tern.relay.testing.ScriptedSmtpPeer;
+import dev.tern.smtp.MailParameters;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Transactions against a scripted peer on loopback: envelope, replies per recipient, content. */
+class SmtpClientTransactionTest {
+    private static final String MESSAGE = "Subject: hi\r\n\r\nHello.\r\n";
+
+    private final ClientFixture fixture = new ClientFixture();
+    private final ScriptedSmtpPeer peer = ScriptedSmtpPeer.start();
+    private final SmtpClient client = fixture.client(ClientFixture.options());
+
+    @AfterEach
+    void close() throws Exception {
+        peer.close();
+        fixture.close();
+    }
+
+    @Test
+    void deliversAMessageInPlaintext() throws Exception {
+        AttemptResult result = deliver(fixture.request(MESSAGE, "a@dest.test", "b@dest.test"));
+
+        assertThat(statuses(result)).containsExactly(DeliveryStatus.DELIVERED, DeliveryStatus.DELIVERED);
+        assertThat(((Completed) result).outcomes())
+                .extracting(RecipientOutcome::recipientIndex, RecipientOutcome::remoteMta)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(0, "peer.test"),
+                        org.assertj.core.groups.Tuple.tuple(1, "peer.test"));
+        assertThat(peer.messages()).singleElement().satisfies(m -> {
+            assertThat(m.mailFrom()).isEqualTo("FROM:<sender@origin.test>");
+            assertThat(m.rcptTo()).containsExactly("TO:<a@dest.test>", "TO:<b@dest.test>");
+            assertThat(new String(m.content(), StandardCharsets.UTF_8)).isEqualTo(MESSAGE);
+            assertThat(m.chunked()).isFalse();
+        });
+        assertThat(peer.sessions().get(0).commands()).first().isEqualTo("EHLO client.test");
+    }
+
+    @Test
+    void pipelinesMailRcptAndDataInOneWrite() throws Exception {
+        peer.rcptReply("b@dest.test", "550 5.1.1 no such user");
+
+        AttemptResult result = deliver(fixture.request(MESSAGE, "a@dest.test", "b@dest.test", "c@dest.test"));
+
+        assertThat(statuses(result))
+                .containsExactly(DeliveryStatus.DELIVERED, DeliveryStatus.PERMANENT, DeliveryStatus.DELIVERED);
+        List<PeerSession.Line> lines = peer.sessions().get(0).lines();
+        List<PeerSession.Line> burst = lines.subList(1, 6);
+        assertThat(burst)
+                .extracting(PeerSession.Line::text)
+                .containsExactly(
+                        "MAIL FROM:<sender@origin.test>",
+                        "RCPT TO:<a@dest.test>",
+                        "RCPT TO:<b@dest.test>",
+                        "RCPT TO:<c@dest.test>",
+                        "DATA");
+        // One write from the client arrives in one read on loopback (RFC 2920 3.1).
+        assertThat(burst)
+                .extracting(PeerSession.Line::read)
+                .containsOnly(burst.get(0).read());
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void failsOnlyTheRejectedRecipients(boolean pipelining) throws Exception {
+        peer.extensions(pipelining ? new String[] {"PIPELINING"} : new String[] {"8BITMIME"});
+        peer.rcptReply("temp@dest.test", "450 4.2.1 mailbox busy");
+        peer.rcptReply("gone@dest.test", "550 5.1.1 no such user");
+
+        AttemptResult result = deliver(fixture.request(MESSAGE, "temp@dest.test", "ok@dest.test", "gone@dest.test"));
+
+        assertThat(((Completed) result).outcomes())
+                .extracting(o -> o.status() + " " + o.enhancedStatus())
+                .containsExactly("TEMPORARY 4.2.1", "DELIVERED 2.0.0", "PERMANENT 5.1.1");
+        assertThat(peer.messages()).singleElement().satisfies(m -> assertThat(m.rcptTo())
+                .containsExactly("TO:<ok@dest.test>"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void sendsNoContentWhenNoRecipientIsAccepted(boolean pipelining) throws Exception {
+        peer.extensions(pipelining ? new String[] {"PIPELINING"} : new String[] {"8BITMIME"});
+        peer.rcptReply("a@dest.test", "550 5.1.1 no such user");
+
+        AttemptResult result = deliver(fixture.request(MESSAGE, "a@dest.test"));
+
+        assertThat(statuses(result)).containsExactly(DeliveryStatus.PERMANENT);
+        assertThat(peer.messages()).isEmpty();
+    }
+
+    @Test
+    void rejectedMailFailsEveryRecipientWithItsReply() throws Exception {
+        peer.reply("MAIL", "553 5.7.1 sender refused");
+
+        AttemptResult result = deliver(fixture.request(MESSAGE, "a@dest.test", "b@dest.test"));
+
+        assertThat(((Completed) result).outcomes())
+                .extracting(o -> o.status() + " " + o.enhancedStatus())
+                .containsExactly("PERMANENT 5.7.1", "PERMANENT 5.7.1");
+    }
+
+    @Test
+    void finalReplyDecidesForEveryAcceptedRecipient() throws Exception {
+        peer.reply(".", "452 4.3.1 insufficient storage");
+
+        AttemptResult result = deliver(fixture.request(MESSAGE, "a@dest.test", "b@dest.test"));
+
+        assertThat(((Completed) result).outcomes())
+                .extracting(o -> o.status() + " " + o.diagnostic())
+                .containsExactly("TEMPORARY 452 insufficient storage", "TEMPORARY 452 insufficient storage");
+    }
+
+    @ParameterizedTest
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                // verb      | reply
+                "greeting    | 421 4.3.2 too busy",
+                "greeting    | 554 5.3.2 no service here",
+                "MAIL        | 421 4.3.2 shutting down",
+                "RCPT        | 421 4.3.2 shutting down",
+            })
+    void failsTheHostOnBadGreetingOr421(String verb, String reply) throws Exception {
+        if (verb.equals("greeting")) {
+            peer.greeting(reply);
+        } else if (verb.equals("RCPT")) {
+            peer.rcptReply("a@dest.test", reply);
+        } else {
+            peer.reply(verb, reply);
+        }
+
+        AttemptResult result = deliver(fixture.request(MESSAGE, "a@dest.test"));
+
+        assertThat(result).isInstanceOfSatisfying(HostFailed.class, f -> {
+            assertThat(f.status()).isEqualTo(DeliveryStatus.TEMPORARY);
+            assertThat(f.enhancedStatus().statusClass()).isEqualTo(4);
+            assertThat(f.diagnostic()).contains(reply.substring(0, 3));
+        });
+        assertThat(peer.messages()).isEmpty();
+    }
+
+    @Test
+    void failsTheHostWhenTheConnectionIsRefused() throws Exception {
+        InetSocketAddress closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
+        }
+
+        AttemptResult result = fixture.deliver(client, closed, ClientRoute.mx(), fixture.request(MESSAGE, "a@x.test"));
+
+        assertThat(result).isInstanceOfSatisfying(HostFailed.class, f -> {
+            assertThat(f.status()).isEqualTo(DeliveryStatus.TEMPORARY);
+            assertThat(f.enhancedStatus()).hasToString("4.4.1");
+        });
+    }
+
+    @Test
+    void fallsBackToHeloWhenEhloIsRejected() throws Exception {
+        peer.reply("EHLO", "502 5.5.1 what is EHLO");
+
+        AttemptResult result = deliver(fixture.request(MESSAGE, "a@dest.test"));
+
+        assertThat(statuses(result)).containsExactly(DeliveryStatus.DELIVERED);
+        assertThat(peer.sessions().get(0).commands()).startsWith("EHLO client.test", "HELO client.test");
+    }
+
+    @Test
+    void failsEveryRecipientPermanentlyWhenTheMessageExceedsSize() throws Exception {
+        peer.extensions("PIPELINING", "SIZE 10");
+
+        AttemptResult result = deliver(fixture.request(MESSAGE, "a@dest.test", "b@dest.test"));
+
+        assertThat(((Completed) result).outcomes())
+                .extracting(o -> o.status() + " " + o.enhancedStatus())
+                .containsExactly("PERMANENT 5.3.4", "PERMANENT 5.3.4");
+        assertThat(peer.sessions().get(0).commands()).noneMatch(c -> c.startsWith("MAIL"));
+    }
+
+    @Test
+    void announcesTheSizeWhenTheServerHasSize() throws Exception {
+        peer.extensions("SIZE 1000");
+
+        deliver(fixture.request(MESSAGE, "a@dest.test"));
+
+        assertThat(peer.sessions().get(0).commands())
+                .contains("MAIL FROM:<sender@origin.test> SIZE=" + MESSAGE.length());
+    }
+
+    @Test
+    void failsWith567WhenTheEnvelopeNeedsSmtpUtf8AndTheServerLacksIt() throws Exception {
+        AttemptResult result =
+                deliver(fixture.request(MailParameters.NONE, "sender@origin.test", MESSAGE, "jösé@dest.test"));
+
+        assertThat(((Completed) result).outcomes())
+                .extracting(o -> o.status() + " " + o.enhancedStatus())
+                .containsExactly("PERMANENT 5.6.7");
+        assertThat(peer.sessions().get(0).commands()).noneMatch(c -> c.startsWith("MAIL"));
+    }
+
+    @Test
+    void asksForSmtpUtf8AndEightBitMimeWhenOffered() throws Exception {
+        peer.extensions("8BITMIME", "SMTPUTF8");
+        MailParameters params = new MailParameters(-1, MailParameters.Body.EIGHT_BIT_MIME, true, null, null, null);
+
+        AttemptResult result = deliver(fixture.request(params, "sender@origin.test", MESSAGE, "jösé@dest.test"));
+
+        assertThat(statuses(result)).containsExactly(DeliveryStatus.DELIVERED);
+        assertThat(peer.sessions().get(0).commands())
+                .contains("MAIL FROM:<sender@origin.test> BODY=8BITMIME SMTPUTF8", "RCPT TO:<jösé@dest.test>");
+    }
+
+    @Test
+    void passesDsnParametersWhenTheServerOffersDsn() throws Exception {
+        peer.extensions("DSN");
+        MailParameters params =
+                new MailParameters(-1, MailParameters.Body.SEVEN_BIT, false, MailParameters.Ret.HDRS, "id+1 x", null);
+        dev.tern.smtp.RcptTo rcpt = new dev.tern.smtp.RcptTo(
+                ClientFixture.mailbox("a@dest.test"),
+                new dev.tern.smtp.RcptParameters(
+                        java.util.Set.of(
+                                dev.tern.smtp.RcptParameters.Notify.DELAY, dev.tern.smtp.RcptParameters.Notify.FAILURE),
+                        "rfc822;a@dest.test"));
+        dev.tern.smtp.Envelope envelope = new dev.tern.smtp.Envelope(
+                new dev.tern.smtp.address.ReversePath(ClientFixture.mailbox("s@origin.test")), List.of(rcpt), params);
+
+        deliver(fixture.request(envelope, MESSAGE));
+
+        assertThat(peer.sessions().get(0).commands())
+                .contains(
+                        "MAIL FROM:<s@origin.test> RET=HDRS ENVID=id+2B1+20x",
+                        "RCPT TO:<a@dest.test> NOTIFY=FAILURE,DELAY ORCPT=rfc822;a@dest.test");
+    }
+
+    @Test
+    void usesBdatWhenChunkingIsOfferedAndSendsTheBytesUnstuffed() throws Exception {
+        peer.extensions("PIPELINING", "CHUNKING");
+        String content = "Subject: dots\r\n\r\n.leading dot\r\n.\r\nend\r\n";
+
+        AttemptResult result = deliver(fixture.request(content, "a@dest.test"));
+
+        assertThat(statuses(result)).containsExactly(DeliveryStatus.DELIVERED);
+        assertThat(peer.messages()).singleElement().satisfies(m -> {
+            assertThat(m.chunked()).isTrue();
+            assertThat(new String(m.content(), StandardCharsets.UTF_8)).isEqualTo(content);
+        });
+        assertThat(peer.sessions().get(0).commands()).contains("BDAT " + content.length() + " LAST");
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "Subject: x\r\n\r\n.\r\n", // a lone dot would end DATA early
+                "Subject: x\r\n\r\n..two\r\n", // two dots stay two
+                ".first line starts with a dot\r\n\r\nbody\r\n", // the very first line
+                "Subject: x\r\n\r\nline\r\n.\r\n.\r\n..\r\nafter\r\n", // several in a row
+            })
+    void dotStuffingRoundTripsTheContent(String content) throws Exception {
+        AttemptResult result = deliver(fixture.request(content, "a@dest.test"));
+
+        assertThat(statuses(result)).containsExactly(DeliveryStatus.DELIVERED);
+        assertThat(new String(peer.messages().get(0).content(), StandardCharsets.UTF_8))
+                .isEqualTo(content);
+    }
+
+    private AttemptResult deliver(dev.tern.relay.delivery.DeliveryRequest request) throws Exception {
+        return fixture.deliver(client, peer.address(), ClientRoute.mx(), request);
+    }
+
+    static List<DeliveryStatus> statuses(AttemptResult result) {
+        assertThat(result).isInstanceOf(Completed.class);
+        return ((Completed) result)
+                .outcomes().stream().map(RecipientOutcome::status).toList();
+    }
+}
