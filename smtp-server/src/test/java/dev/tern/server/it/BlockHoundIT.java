@@ -1,0 +1,120 @@
+package dev.tern.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.blockhound.BlockHound;
+import reactor.blockhound.BlockingMethod;
+
+/**
+ * No event loop ever blocks (ARCHITECTURE.md): a whole session — STARTTLS, AUTH against the real
+ * bcrypt file, a message forced into the real spool — runs under BlockHound, and BlockHound is shown
+ * to catch a blocking call on a Netty event loop. Netty's own integration (found through the
+ * ServiceLoader) marks its event-loop threads as non-blocking and allows its known-safe calls.
+ *
+ * <p>BlockHound installs once per JVM and stays; violations are collected rather than thrown, so
+ * other integration tests sharing the JVM are observed but never broken by it.
+ */
+class BlockHoundIT {
+    /** Every blocking call seen on a non-blocking thread since the last {@link #forget()}. */
+    private static final List<String> VIOLATIONS = new CopyOnWriteArrayList<>();
+
+    private static final String FILE_CHANNEL = "sun.nio.ch.FileChannelImpl";
+
+    @TempDir
+    Path dataDir;
+
+    @BeforeAll
+    static void installBlockHound() {
+        BlockHound.install(builder -> builder
+                // BlockHound's own list misses file channels: the spool's path must never be on a loop.
+                .markAsBlocking(FILE_CHANNEL, "implWrite", "(Ljava/nio/ByteBuffer;)I")
+                .markAsBlocking(FILE_CHANNEL, "implWrite", "([Ljava/nio/ByteBuffer;II)J")
+                .markAsBlocking(FILE_CHANNEL, "implWrite", "(Ljava/nio/ByteBuffer;J)I")
+                .markAsBlocking(FILE_CHANNEL, "implRead", "(Ljava/nio/ByteBuffer;)I")
+                .markAsBlocking(FILE_CHANNEL, "implRead", "(Ljava/nio/ByteBuffer;J)I")
+                .markAsBlocking(FILE_CHANNEL, "force", "(Z)V")
+                .blockingMethodCallback(BlockHoundIT::record));
+    }
+
+    private static void record(BlockingMethod method) {
+        StringBuilder where = new StringBuilder(method.toString())
+                .append(" on ")
+                .append(Thread.currentThread().getName());
+        for (StackTraceElement frame : new Throwable().getStackTrace()) {
+            where.append("\n\tat ").append(frame);
+        }
+        VIOLATIONS.add(where.toString());
+    }
+
+    @BeforeEach
+    void forget() {
+        VIOLATIONS.clear();
+    }
+
+    @Test
+    void aWholeSessionNeverBlocksAnEventLoop() {
+        try (TernFixture tern = TernFixture.start(dataDir, Map.of())) {
+            try (RawSmtpClient c = tern.connect(tern.submission())) {
+                assertThat(c.reply().code()).isEqualTo(220);
+                c.ehlo("client.test");
+                assertThat(c.command("STARTTLS").code()).isEqualTo(220);
+                c.startTls(tern.clientTls());
+                c.ehlo("client.test");
+                assertThat(c.command("AUTH PLAIN " + TlsAndAuthIT.plain("alice", "wrong"))
+                                .code())
+                        .isEqualTo(535);
+                assertThat(c.command("AUTH PLAIN " + TlsAndAuthIT.plain(TernFixture.USER, TernFixture.PASSWORD))
+                                .code())
+                        .isEqualTo(235);
+                assertThat(c.command("MAIL FROM:<alice@local.test>").code()).isEqualTo(250);
+                assertThat(c.command("RCPT TO:<friend@remote.test>").code()).isEqualTo(250);
+                assertThat(c.command("DATA").code()).isEqualTo(354);
+                assertThat(c.send("Subject: watched\r\n\r\nby BlockHound\r\n.\r\n")
+                                .reply()
+                                .last())
+                        .startsWith("250 2.0.0 Ok: queued as");
+                assertThat(c.command("QUIT").code()).isEqualTo(221);
+            }
+            try (RawSmtpClient implicit = tern.connectSmtps()) {
+                assertThat(implicit.reply().code()).isEqualTo(220);
+                assertThat(implicit.command("QUIT").code()).isEqualTo(221);
+            }
+            assertThat(tern.storedContents()).singleElement().asString().endsWith("by BlockHound\r\n");
+        }
+        assertThat(VIOLATIONS).isEmpty();
+    }
+
+    @Test
+    void detectsBlockingCallsOnAnEventLoop() throws Exception {
+        Path probe = dataDir.resolve("probe.txt");
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            group.next()
+                    .submit(() -> {
+                        Thread.sleep(10);
+                        Files.writeString(probe, "written on an event loop");
+                        return null;
+                    })
+                    .get(10, TimeUnit.SECONDS);
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        assertThat(VIOLATIONS)
+                .anySatisfy(v -> assertThat(v).startsWith("java.lang.Thread.sleep"))
+                .anySatisfy(v -> assertThat(v).startsWith(FILE_CHANNEL + "#implWrite"));
+        assertThat(probe).hasContent("written on an event loop");
+    }
+}

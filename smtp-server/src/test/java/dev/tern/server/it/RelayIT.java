@@ -1,0 +1,103 @@
+package dev.tern.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tern.server.auth.Authenticator;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Who may send to whom, over a real socket: an MX must not be an open relay (RFC 5321 3.6.2, 7.1), and
+ * the decision is made on the forward-path's final domain, whatever tricks the local part holds.
+ */
+class RelayIT {
+    /** Untrusted loopback, two real mailboxes. */
+    private static final Map<String, String> STRICT = Map.of(
+            "TERN_RELAY_TRUSTED_NETWORKS", "10.0.0.0/8",
+            "TERN_LOCAL_MAILBOXES", "alice@local.test,bob@local.test");
+
+    private static final Authenticator ALICE = (user, password) ->
+            CompletableFuture.completedFuture(user.equals(TernFixture.USER) && password.equals(TernFixture.PASSWORD));
+
+    @TempDir
+    Path dataDir;
+
+    private TernFixture tern;
+
+    @AfterEach
+    void stop() {
+        if (tern != null) {
+            tern.close();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what                                   | forward-path                   | reply
+            another domain, unauthenticated          | <x@other.test>                 | 554 5.7.1
+            unknown local user                       | <carol@local.test>             | 550 5.1.1
+            postmaster always exists                 | <postmaster@local.test>        | 250 2.1.5
+            percent hack stays local                 | <x%other.test@local.test>      | 550 5.1.1
+            quoted at sign stays local               | <"x@other.test"@local.test>    | 550 5.1.1
+            bang path stays local                    | <other.test!x@local.test>      | 550 5.1.1
+            source route goes to its final domain    | <@local.test:x@other.test>     | 554 5.7.1
+            """)
+    void judgesRecipientsOnTheFinalDomain(String what, String forwardPath, String expected) {
+        tern = TernFixture.start(dataDir, STRICT, ALICE);
+        try (RawSmtpClient c = inTransaction()) {
+            assertThat(c.command("RCPT TO:" + forwardPath).last()).as(what).startsWith(expected);
+        }
+    }
+
+    @Test
+    void acceptsAConfiguredMailbox() {
+        tern = TernFixture.start(dataDir, STRICT, ALICE);
+        try (RawSmtpClient c = inTransaction()) {
+            assertThat(c.command("RCPT TO:<alice@local.test>").last()).startsWith("250 2.1.5");
+            assertThat(c.command("RCPT TO:<Bob@LOCAL.test>").last()).startsWith("250 2.1.5");
+        }
+    }
+
+    @Test
+    void relaysForAnAuthenticatedClient() {
+        tern = TernFixture.start(dataDir, STRICT, ALICE);
+        try (RawSmtpClient c = tern.connect(tern.mx())) {
+            c.reply();
+            c.ehlo("client.test");
+            assertThat(c.command("STARTTLS").code()).isEqualTo(220);
+            c.startTls(tern.clientTls());
+            c.ehlo("client.test");
+            assertThat(c.command("AUTH PLAIN " + TlsAndAuthIT.plain(TernFixture.USER, TernFixture.PASSWORD))
+                            .last())
+                    .startsWith("235 2.7.0");
+            assertThat(c.command("MAIL FROM:<alice@local.test>").code()).isEqualTo(250);
+            assertThat(c.command("RCPT TO:<x@other.test>").last()).startsWith("250 2.1.5");
+            assertThat(c.command("RCPT TO:<@local.test:y@other.test>").last()).startsWith("250 2.1.5");
+        }
+    }
+
+    @Test
+    void relaysForATrustedNetwork() {
+        tern = TernFixture.start(dataDir, Map.of("TERN_RELAY_TRUSTED_NETWORKS", "127.0.0.0/8"), ALICE);
+        try (RawSmtpClient c = inTransaction()) {
+            assertThat(c.command("RCPT TO:<x@other.test>").last()).startsWith("250 2.1.5");
+        }
+    }
+
+    private RawSmtpClient inTransaction() {
+        RawSmtpClient c = tern.connect(tern.mx());
+        c.reply();
+        c.ehlo("client.test");
+        assertThat(c.command("MAIL FROM:<someone@remote.test>").code()).isEqualTo(250);
+        return c;
+    }
+}
