@@ -1,0 +1,104 @@
+package dev.tern.relay.dsn;
+
+import dev.tern.relay.delivery.RecipientOutcome;
+import dev.tern.smtp.Envelope;
+import dev.tern.smtp.MailParameters;
+import dev.tern.smtp.RcptParameters;
+import dev.tern.smtp.RcptTo;
+import dev.tern.smtp.address.Mailbox;
+import dev.tern.smtp.address.ReversePath;
+import dev.tern.smtp.queue.QueueId;
+import io.netty.buffer.ByteBuf;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Builds delivery status notifications (RFC 3464) for recipients that failed or are delayed.
+ *
+ * <p>The original content is only read (indexes untouched, never released): the caller owns it.
+ */
+public final class DsnBuilder {
+    private final String reportingMta;
+    private final Clock clock;
+    private final AtomicLong counter = new AtomicLong();
+
+    public DsnBuilder(String reportingMta, Clock clock) {
+        this.reportingMta = Objects.requireNonNull(reportingMta, "reportingMta");
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * The report for recipients that failed for good (Action: failed), or null when none is due: the
+     * reverse-path is null, or no listed recipient asked for failure reports.
+     */
+    public Dsn failure(
+            QueueId id, Envelope envelope, Instant arrival, List<RecipientOutcome> failed, ByteBuf originalContent) {
+        return build(ReportKind.FAILURE, id, envelope, arrival, failed, originalContent, null);
+    }
+
+    /**
+     * The report for recipients still being retried (Action: delayed), or null when none is due: the
+     * reverse-path is null, or no listed recipient asked for delay reports.
+     */
+    public Dsn delay(
+            QueueId id,
+            Envelope envelope,
+            Instant arrival,
+            List<RecipientOutcome> delayed,
+            ByteBuf originalContent,
+            Instant willRetryUntil) {
+        return build(ReportKind.DELAY, id, envelope, arrival, delayed, originalContent, willRetryUntil);
+    }
+
+    private Dsn build(
+            ReportKind kind,
+            QueueId id,
+            Envelope envelope,
+            Instant arrival,
+            List<RecipientOutcome> outcomes,
+            ByteBuf originalContent,
+            Instant willRetryUntil) {
+        if (envelope.reversePath().isNull()) {
+            // RFC 5321 4.5.5 and 6.1: a notification is never sent to the null reverse-path.
+            return null;
+        }
+        List<RecipientOutcome> reported = new ArrayList<>();
+        for (RecipientOutcome outcome : outcomes) {
+            if (wants(envelope.recipients().get(outcome.recipientIndex()).parameters(), kind)) {
+                reported.add(outcome);
+            }
+        }
+        if (reported.isEmpty()) {
+            return null;
+        }
+        Mailbox sender = envelope.reversePath().mailbox();
+        // RFC 3461 4.3: RET=FULL returns the message; HDRS or no RET returns its headers (our choice).
+        boolean full = envelope.parameters().ret() == MailParameters.Ret.FULL;
+        OriginalMessage original = OriginalMessage.of(originalContent, full);
+        Instant now = clock.instant();
+        long serial = counter.incrementAndGet();
+        ReportWriter writer = new ReportWriter(reportingMta, kind, now, serial);
+        byte[] content = writer.write(id, envelope, arrival, reported, original, willRetryUntil);
+        boolean eightBit = OriginalMessage.isEightBit(content);
+        MailParameters parameters = new MailParameters(
+                -1,
+                // RFC 6152: 8-bit octets need BODY=8BITMIME; a UTF-8 sender address needs SMTPUTF8 (RFC 6531).
+                eightBit ? MailParameters.Body.EIGHT_BIT_MIME : MailParameters.Body.SEVEN_BIT,
+                sender.needsSmtpUtf8(),
+                null,
+                null,
+                null);
+        // RFC 3461 6.2: the notification goes from the null reverse-path, so it can never bounce in turn.
+        RcptTo to = new RcptTo(sender, RcptParameters.NONE);
+        return new Dsn(new Envelope(ReversePath.NULL, List.of(to), parameters), content);
+    }
+
+    /** RFC 3461 4.1: no NOTIFY means FAILURE and DELAY; otherwise only what was asked (NEVER asks nothing). */
+    static boolean wants(RcptParameters parameters, ReportKind kind) {
+        return parameters.notifyOn().isEmpty() || parameters.notifyOn().contains(kind.notify);
+    }
+}

@@ -1,0 +1,61 @@
+package dev.tern.relay.dsn;
+
+import dev.tern.relay.delivery.RecipientOutcome;
+import dev.tern.smtp.Envelope;
+import dev.tern.smtp.queue.QueueId;
+import java.time.Instant;
+import java.util.List;
+
+/** The first part of a report: what happened, in words a sender can act on (RFC 3464 2, RFC 6522 3). */
+final class HumanText {
+    private HumanText() {}
+
+    static void write(
+            MimeLines out,
+            String reportingMta,
+            ReportKind kind,
+            QueueId id,
+            Envelope envelope,
+            Instant arrival,
+            List<RecipientOutcome> outcomes,
+            Instant willRetryUntil,
+            int width) {
+        out.text("This is the mail system at " + reportingMta + ".", width, "");
+        out.blank();
+        if (kind == ReportKind.FAILURE) {
+            out.text(
+                    "Your message could not be delivered to the recipients listed below. The mail system has"
+                            + " given up on them; each is shown with the reason it was given. No further attempts"
+                            + " will be made for them.",
+                    width,
+                    "");
+        } else {
+            String until = willRetryUntil == null ? "" : " until " + MailDates.format(willRetryUntil);
+            out.text(
+                    "Your message has not yet been delivered to the recipients listed below. It is still"
+                            + " queued and delivery will be retried" + until + "; you do not need to send it"
+                            + " again.",
+                    width,
+                    "");
+        }
+        for (RecipientOutcome outcome : outcomes) {
+            out.blank();
+            out.text(
+                    "<"
+                            + envelope.recipients()
+                                    .get(outcome.recipientIndex())
+                                    .mailbox()
+                                    .address() + ">",
+                    width,
+                    "");
+            String where = outcome.remoteMta() == null ? "" : " (from " + outcome.remoteMta() + ")";
+            out.text(outcome.diagnostic() + where, width, "    ");
+        }
+        out.blank();
+        out.text(
+                "Queue ID " + id.value() + ", received " + MailDates.format(arrival) + ". The machine-readable"
+                        + " report and the original message (or its headers) are attached.",
+                width,
+                "");
+    }
+}

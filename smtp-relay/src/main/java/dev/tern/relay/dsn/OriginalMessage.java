@@ -1,0 +1,121 @@
+package dev.tern.relay.dsn;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import java.io.ByteArrayOutputStream;
+
+/**
+ * The part of the original message a report returns (RFC 3464 2, third part): its header section
+ * or the whole message. Reads the caller's buffer without moving its indexes.
+ *
+ * @param bytes CRLF lines, ending with CRLF
+ * @param full true when this is the whole message
+ * @param eightBit true when any octet is outside US-ASCII
+ */
+record OriginalMessage(byte[] bytes, boolean full, boolean eightBit) {
+
+    /** The whole message when asked and possible, else the header section (see package docs). */
+    static OriginalMessage of(ByteBuf content, boolean wantFull) {
+        if (wantFull) {
+            byte[] all = ByteBufUtil.getBytes(content, content.readerIndex(), content.readableBytes());
+            if (longestLine(all) <= MimeLines.HARD_LIMIT) {
+                byte[] ended = endWithCrlf(all);
+                return new OriginalMessage(ended, true, isEightBit(ended));
+            }
+        }
+        byte[] header = foldLongLines(endWithCrlf(headerSection(content)));
+        return new OriginalMessage(header, false, isEightBit(header));
+    }
+
+    /** The header section (RFC 5322 2.1): everything before the first empty line, or all of it. */
+    static byte[] headerSection(ByteBuf content) {
+        int start = content.readerIndex();
+        int end = content.writerIndex();
+        if (end - start >= 2 && content.getByte(start) == '\r' && content.getByte(start + 1) == '\n') {
+            return new byte[0];
+        }
+        for (int i = start; i + 3 < end; i++) {
+            if (content.getByte(i) == '\r'
+                    && content.getByte(i + 1) == '\n'
+                    && content.getByte(i + 2) == '\r'
+                    && content.getByte(i + 3) == '\n') {
+                return ByteBufUtil.getBytes(content, start, i + 2 - start);
+            }
+        }
+        return ByteBufUtil.getBytes(content, start, end - start);
+    }
+
+    /** True when any octet is outside US-ASCII. */
+    static boolean isEightBit(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Does {@code bytes} contain {@code needle}? Used to pick a MIME boundary no part contains. */
+    boolean contains(byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= bytes.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (bytes[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    private static int longestLine(byte[] bytes) {
+        int longest = 0;
+        int lineStart = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == '\n') {
+                int length = i - lineStart - (i > lineStart && bytes[i - 1] == '\r' ? 1 : 0);
+                longest = Math.max(longest, length);
+                lineStart = i + 1;
+            }
+        }
+        return Math.max(longest, bytes.length - lineStart);
+    }
+
+    private static byte[] endWithCrlf(byte[] bytes) {
+        int n = bytes.length;
+        if (n == 0 || (n >= 2 && bytes[n - 2] == '\r' && bytes[n - 1] == '\n')) {
+            return bytes;
+        }
+        byte[] ended = new byte[n + 2];
+        System.arraycopy(bytes, 0, ended, 0, n);
+        ended[n] = '\r';
+        ended[n + 1] = '\n';
+        return ended;
+    }
+
+    /** Header lines over 998 octets are folded (CRLF SP inserted, RFC 5322 2.2.3) so the report stays legal. */
+    private static byte[] foldLongLines(byte[] bytes) {
+        if (longestLine(bytes) <= MimeLines.HARD_LIMIT) {
+            return bytes;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length + 64);
+        int column = 0;
+        for (byte b : bytes) {
+            if (b == '\r' || b == '\n') {
+                column = 0;
+            } else if (column >= MimeLines.HARD_LIMIT - 4 && (b & 0xC0) != 0x80) {
+                // Fold a little early, and never inside a UTF-8 sequence (continuation octets are 10xxxxxx).
+                out.write('\r');
+                out.write('\n');
+                out.write(' ');
+                column = 1;
+            }
+            if (b != '\r' && b != '\n') {
+                column++;
+            }
+            out.write(b);
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,18 @@
+/**
+ * Delivery status notifications: the report a sender gets when a recipient failed or is delayed
+ * (RFC 3464 message/delivery-status inside an RFC 6522 multipart/report).
+ *
+ * <p>A report is never sent to the null reverse-path (RFC 5321 4.5.5, 6.1) and honours each
+ * recipient's NOTIFY (RFC 3461 4.1): absent means FAILURE and DELAY. The report comes from
+ * {@code <>} and carries {@code Auto-Submitted: auto-replied} (RFC 3834 5) so that it cannot start a
+ * mail loop.
+ *
+ * <p>The third part returns what RET asked for (RFC 3461 4.3): RET=FULL gives the whole message as
+ * {@code message/rfc822}; RET=HDRS or no RET gives the header section as {@code text/rfc822-headers},
+ * as most MTAs do, so a bounce never doubles a large message back. A full message that cannot be
+ * returned unchanged within RFC 5322's 998-octet lines (e.g. BINARYMIME) is returned as headers only.
+ * An original with 8-bit headers (SMTPUTF8) is returned as {@code message/global-headers} or
+ * {@code message/global}, and a report that names non-ASCII addresses uses
+ * {@code message/global-delivery-status} (RFC 6533); 8-bit parts are sent as-is, labelled {@code 8bit}.
+ */
+package dev.tern.relay.dsn;

@@ -1,0 +1,251 @@
+package dev.tern.relay.dsn;
+
+import static dev.tern.relay.dsn.DsnFixtures.ORIGINAL;
+import static dev.tern.relay.dsn.DsnFixtures.assertWellFormedLines;
+import static dev.tern.relay.dsn.DsnFixtures.envelope;
+import static dev.tern.relay.dsn.DsnFixtures.field;
+import static dev.tern.relay.dsn.DsnFixtures.parse;
+import static dev.tern.relay.dsn.DsnFixtures.rcpt;
+import static dev.tern.relay.dsn.DsnFixtures.statusGroups;
+import static dev.tern.relay.dsn.DsnFixtures.text;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tern.relay.delivery.RecipientOutcome;
+import dev.tern.smtp.Envelope;
+import dev.tern.smtp.MailParameters;
+import dev.tern.smtp.RcptParameters;
+import dev.tern.smtp.RcptParameters.Notify;
+import dev.tern.smtp.SmtpReply;
+import dev.tern.smtp.address.ReversePath;
+import dev.tern.smtp.queue.QueueId;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import jakarta.mail.BodyPart;
+import jakarta.mail.internet.InternetHeaders;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class DsnBuilderTest {
+    static final Instant NOW = Instant.parse("2025-03-01T10:00:00Z");
+    static final Instant ARRIVAL = Instant.parse("2025-02-28T09:30:00Z");
+    static final QueueId ID = new QueueId("ABC123");
+
+    private final DsnBuilder builder = new DsnBuilder("mx.tern.test", Clock.fixed(NOW, ZoneOffset.UTC));
+    private final ByteBuf original = Unpooled.copiedBuffer(ORIGINAL, StandardCharsets.UTF_8);
+
+    @AfterEach
+    void release() {
+        assertThat(original.refCnt()).as("the caller still owns the original").isEqualTo(1);
+        assertThat(original.readerIndex()).isZero();
+        original.release();
+    }
+
+    private static RecipientOutcome rejected(int index) {
+        return RecipientOutcome.fromReply(
+                index, new SmtpReply(550, "5.1.1", "<rcpt@example.net>: no such user"), "mx1.example.net");
+    }
+
+    @Test
+    void failureIsAMultipartReportWithNotificationStatusAndHeaders() throws Exception {
+        Envelope envelope = envelope(MailParameters.NONE, rcpt("rcpt@example.net", RcptParameters.NONE));
+
+        Dsn dsn = builder.failure(ID, envelope, ARRIVAL, List.of(rejected(0)), original);
+
+        assertThat(dsn.envelope().reversePath()).isEqualTo(ReversePath.NULL);
+        assertThat(dsn.envelope().recipients())
+                .singleElement()
+                .satisfies(r -> assertThat(r.mailbox().address()).isEqualTo("sender@example.org"));
+        assertWellFormedLines(dsn.content());
+        MimeMessage message = parse(dsn.content());
+        assertThat(message.getHeader("From", null)).isEqualTo("Mail Delivery System <MAILER-DAEMON@mx.tern.test>");
+        assertThat(message.getHeader("To", null)).isEqualTo("<sender@example.org>");
+        assertThat(message.getSubject()).isEqualTo("Undelivered Mail Returned to Sender");
+        assertThat(message.getHeader("Auto-Submitted", null)).isEqualTo("auto-replied");
+        assertThat(message.getSentDate()).isEqualTo(java.util.Date.from(NOW));
+        assertThat(message.getMessageID()).startsWith("<").endsWith("@mx.tern.test>");
+        assertThat(message.isMimeType("multipart/report")).isTrue();
+        assertThat(message.getContentType()).contains("report-type=delivery-status");
+
+        MimeMultipart parts = (MimeMultipart) message.getContent();
+        assertThat(parts.getCount()).isEqualTo(3);
+        BodyPart human = parts.getBodyPart(0);
+        assertThat(human.isMimeType("text/plain")).isTrue();
+        assertThat(text(human)).contains("<rcpt@example.net>", "550 <rcpt@example.net>: no such user");
+
+        BodyPart status = parts.getBodyPart(1);
+        assertThat(status.isMimeType("message/delivery-status")).isTrue();
+        List<InternetHeaders> groups = statusGroups(status);
+        assertThat(groups).hasSize(2);
+        InternetHeaders perMessage = groups.get(0);
+        assertThat(field(perMessage, "Reporting-MTA")).isEqualTo("dns; mx.tern.test");
+        assertThat(field(perMessage, "X-Tern-Queue-ID")).isEqualTo("ABC123");
+        assertThat(field(perMessage, "Arrival-Date")).isEqualTo("Fri, 28 Feb 2025 09:30:00 +0000");
+        assertThat(field(perMessage, "Original-Envelope-Id")).isNull();
+        InternetHeaders perRecipient = groups.get(1);
+        assertThat(field(perRecipient, "Final-Recipient")).isEqualTo("rfc822; rcpt@example.net");
+        assertThat(field(perRecipient, "Action")).isEqualTo("failed");
+        assertThat(field(perRecipient, "Status")).isEqualTo("5.1.1");
+        assertThat(field(perRecipient, "Remote-MTA")).isEqualTo("dns; mx1.example.net");
+        assertThat(field(perRecipient, "Diagnostic-Code")).isEqualTo("smtp; 550 <rcpt@example.net>: no such user");
+        assertThat(field(perRecipient, "Original-Recipient")).isNull();
+        assertThat(field(perRecipient, "Will-Retry-Until")).isNull();
+
+        BodyPart returned = parts.getBodyPart(2);
+        assertThat(returned.isMimeType("text/rfc822-headers")).isTrue();
+        assertThat(text(returned)).contains("Subject: Hello there").doesNotContain("The body line");
+    }
+
+    @Test
+    void neverReportsToTheNullReversePath() {
+        Envelope envelope = new Envelope(
+                ReversePath.NULL, List.of(rcpt("rcpt@example.net", RcptParameters.NONE)), MailParameters.NONE);
+
+        assertThat(builder.failure(ID, envelope, ARRIVAL, List.of(rejected(0)), original))
+                .isNull();
+        assertThat(builder.delay(ID, envelope, ARRIVAL, List.of(rejected(0)), original, NOW))
+                .isNull();
+    }
+
+    @Test
+    void returnsTheWholeMessageForRetFull() throws Exception {
+        MailParameters full =
+                new MailParameters(-1, MailParameters.Body.SEVEN_BIT, false, MailParameters.Ret.FULL, null, null);
+        Envelope envelope = envelope(full, rcpt("rcpt@example.net", RcptParameters.NONE));
+
+        Dsn dsn = builder.failure(ID, envelope, ARRIVAL, List.of(rejected(0)), original);
+
+        assertWellFormedLines(dsn.content());
+        BodyPart returned = ((MimeMultipart) parse(dsn.content()).getContent()).getBodyPart(2);
+        assertThat(returned.isMimeType("message/rfc822")).isTrue();
+        MimeMessage inner = (MimeMessage) returned.getContent();
+        assertThat(inner.getSubject()).isEqualTo("Hello there");
+        assertThat(new String(inner.getRawInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                .isEqualTo("The body line one\r\nThe body line two\r\n");
+    }
+
+    @Test
+    void returnsHeadersOnlyForRetHdrs() throws Exception {
+        MailParameters hdrs =
+                new MailParameters(-1, MailParameters.Body.SEVEN_BIT, false, MailParameters.Ret.HDRS, null, null);
+        Envelope envelope = envelope(hdrs, rcpt("rcpt@example.net", RcptParameters.NONE));
+
+        Dsn dsn = builder.failure(ID, envelope, ARRIVAL, List.of(rejected(0)), original);
+
+        BodyPart returned = ((MimeMultipart) parse(dsn.content()).getContent()).getBodyPart(2);
+        assertThat(returned.isMimeType("text/rfc822-headers")).isTrue();
+        assertThat(text(returned)).isEqualTo(ORIGINAL.substring(0, ORIGINAL.indexOf("\r\n\r\n") + 2));
+    }
+
+    @Test
+    void carriesEnvidAndOrcptDecodedFromXtext() throws Exception {
+        MailParameters withEnvid =
+                new MailParameters(-1, MailParameters.Body.SEVEN_BIT, false, null, "QQ314159+2Bx", null);
+        RcptParameters withOrcpt = new RcptParameters(java.util.Set.of(), "rfc822;Rcpt+2Bext@example.net");
+        Envelope envelope = envelope(withEnvid, rcpt("rcpt@example.net", withOrcpt));
+
+        Dsn dsn = builder.failure(ID, envelope, ARRIVAL, List.of(rejected(0)), original);
+
+        List<InternetHeaders> groups =
+                statusGroups(((MimeMultipart) parse(dsn.content()).getContent()).getBodyPart(1));
+        assertThat(field(groups.get(0), "Original-Envelope-Id")).isEqualTo("QQ314159+x");
+        assertThat(field(groups.get(1), "Original-Recipient")).isEqualTo("rfc822; Rcpt+ext@example.net");
+    }
+
+    @Test
+    void delayReportSaysDelayedAndUntilWhen() throws Exception {
+        Envelope envelope = envelope(MailParameters.NONE, rcpt("rcpt@example.net", RcptParameters.NONE));
+        RecipientOutcome deferred = RecipientOutcome.temporary(0, "4.4.1", "connection refused", null);
+        Instant until = Instant.parse("2025-03-05T09:30:00Z");
+
+        Dsn dsn = builder.delay(ID, envelope, ARRIVAL, List.of(deferred), original, until);
+
+        assertWellFormedLines(dsn.content());
+        MimeMessage message = parse(dsn.content());
+        assertThat(message.getSubject()).isEqualTo("Delayed Mail (still being retried)");
+        MimeMultipart parts = (MimeMultipart) message.getContent();
+        assertThat(text(parts.getBodyPart(0)).replace("\r\n", " ")).contains("until Wed, 5 Mar 2025 09:30:00 +0000");
+        InternetHeaders perRecipient = statusGroups(parts.getBodyPart(1)).get(1);
+        assertThat(field(perRecipient, "Action")).isEqualTo("delayed");
+        assertThat(field(perRecipient, "Status")).isEqualTo("4.4.1");
+        assertThat(field(perRecipient, "Will-Retry-Until")).isEqualTo("Wed, 5 Mar 2025 09:30:00 +0000");
+        // A local reason (no remote reply) is labelled with our own diagnostic type.
+        assertThat(field(perRecipient, "Diagnostic-Code")).isEqualTo("X-Tern; connection refused");
+        assertThat(field(perRecipient, "Remote-MTA")).isNull();
+    }
+
+    @Test
+    void listsOnlyTheRecipientsThatAskedForTheReport() throws Exception {
+        Envelope envelope = envelope(
+                MailParameters.NONE,
+                rcpt("quiet@example.net", new RcptParameters(java.util.Set.of(Notify.NEVER), null)),
+                rcpt("loud@example.net", RcptParameters.NONE));
+
+        Dsn dsn = builder.failure(ID, envelope, ARRIVAL, List.of(rejected(0), rejected(1)), original);
+
+        List<InternetHeaders> groups =
+                statusGroups(((MimeMultipart) parse(dsn.content()).getContent()).getBodyPart(1));
+        assertThat(groups).hasSize(2);
+        assertThat(field(groups.get(1), "Final-Recipient")).isEqualTo("rfc822; loud@example.net");
+    }
+
+    @Test
+    void wrapsLongDiagnosticsWithinLineLimits() throws Exception {
+        Envelope envelope = envelope(MailParameters.NONE, rcpt("rcpt@example.net", RcptParameters.NONE));
+        String words = "word ".repeat(400).strip();
+        String longWord = "x".repeat(2500);
+        RecipientOutcome outcome = RecipientOutcome.permanent(0, "5.0.0", words + " " + longWord, null);
+
+        Dsn dsn = builder.failure(ID, envelope, ARRIVAL, List.of(outcome), original);
+
+        assertWellFormedLines(dsn.content());
+        InternetHeaders perRecipient = statusGroups(
+                        ((MimeMultipart) parse(dsn.content()).getContent()).getBodyPart(1))
+                .get(1);
+        String diagnostic = field(perRecipient, "Diagnostic-Code");
+        assertThat(diagnostic).startsWith("X-Tern; " + words + " ");
+        assertThat(diagnostic.replace(" ", "")).endsWith(longWord);
+    }
+
+    @Test
+    void foldsOverlongHeaderLinesOfTheOriginal() throws Exception {
+        ByteBuf longHeader = Unpooled.copiedBuffer(
+                "Subject: " + "y".repeat(1500) + "\r\nFrom: a@example.org\r\n\r\nbody\r\n", StandardCharsets.UTF_8);
+        try {
+            Envelope envelope = envelope(MailParameters.NONE, rcpt("rcpt@example.net", RcptParameters.NONE));
+
+            Dsn dsn = builder.failure(ID, envelope, ARRIVAL, List.of(rejected(0)), longHeader);
+
+            assertWellFormedLines(dsn.content());
+            BodyPart returned = ((MimeMultipart) parse(dsn.content()).getContent()).getBodyPart(2);
+            assertThat(text(returned)).contains("From: a@example.org");
+        } finally {
+            longHeader.release();
+        }
+    }
+
+    @Test
+    void fallsBackToHeadersWhenTheFullMessageHasOverlongLines() throws Exception {
+        ByteBuf binary =
+                Unpooled.copiedBuffer("Subject: s\r\n\r\n" + "z".repeat(2000) + "\r\n", StandardCharsets.UTF_8);
+        try {
+            MailParameters full =
+                    new MailParameters(-1, MailParameters.Body.BINARY_MIME, false, MailParameters.Ret.FULL, null, null);
+            Envelope envelope = envelope(full, rcpt("rcpt@example.net", RcptParameters.NONE));
+
+            Dsn dsn = builder.failure(ID, envelope, ARRIVAL, List.of(rejected(0)), binary);
+
+            assertWellFormedLines(dsn.content());
+            BodyPart returned = ((MimeMultipart) parse(dsn.content()).getContent()).getBodyPart(2);
+            assertThat(returned.isMimeType("text/rfc822-headers")).isTrue();
+        } finally {
+            binary.release();
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.tern.relay.dsn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tern.smtp.Envelope;
+import dev.tern.smtp.MailParameters;
+import dev.tern.smtp.RcptParameters;
+import dev.tern.smtp.RcptTo;
+import dev.tern.smtp.address.Mailbox;
+import dev.tern.smtp.address.ReversePath;
+import jakarta.mail.BodyPart;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetHeaders;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeUtility;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+/** Builds envelopes and reads reports back with Angus Mail, an independent MIME parser. */
+final class DsnFixtures {
+    static final String ORIGINAL = "From: sender@example.org\r\nTo: rcpt@example.net\r\nSubject: Hello there\r\n"
+            + "Message-ID: <m1@example.org>\r\n\r\nThe body line one\r\nThe body line two\r\n";
+
+    private DsnFixtures() {}
+
+    static RcptTo rcpt(String address, RcptParameters parameters) {
+        int at = address.lastIndexOf('@');
+        return new RcptTo(new Mailbox(address.substring(0, at), address.substring(at + 1)), parameters);
+    }
+
+    static Envelope envelope(MailParameters parameters, RcptTo... recipients) {
+        return new Envelope(new ReversePath(new Mailbox("sender", "example.org")), List.of(recipients), parameters);
+    }
+
+    static MimeMessage parse(byte[] content) throws MessagingException {
+        return new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(content));
+    }
+
+    static String text(BodyPart part) throws IOException, MessagingException {
+        return new String(part.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    /** The delivery-status part as its field groups: per-message first, then one per recipient. */
+    static List<InternetHeaders> statusGroups(BodyPart part) throws IOException, MessagingException {
+        List<InternetHeaders> groups = new ArrayList<>();
+        for (String block : text(part).split("\r\n\r\n")) {
+            if (!block.isBlank()) {
+                groups.add(new InternetHeaders(
+                        new ByteArrayInputStream((block + "\r\n\r\n").getBytes(StandardCharsets.UTF_8))));
+            }
+        }
+        return groups;
+    }
+
+    /** A field's value, unfolded (RFC 5322 2.2.3). */
+    static String field(InternetHeaders headers, String name) {
+        String value = headers.getHeader(name, null);
+        return value == null ? null : MimeUtility.unfold(value).strip();
+    }
+
+    /** Every line ends with CRLF and none is longer than 998 octets (RFC 5322 2.1.1, 2.3). */
+    static void assertWellFormedLines(byte[] content) {
+        int lineStart = 0;
+        for (int i = 0; i < content.length; i++) {
+            if (content[i] == '\n') {
+                assertThat(i).as("LF at %d follows CR", i).isGreaterThan(0);
+                assertThat(content[i - 1]).as("LF at %d follows CR", i).isEqualTo((byte) '\r');
+                assertThat(i - 1 - lineStart).as("line at %d", lineStart).isLessThanOrEqualTo(998);
+                lineStart = i + 1;
+            } else if (content[i] == '\r') {
+                assertThat(i + 1 < content.length && content[i + 1] == '\n')
+                        .as("CR at %d is followed by LF", i)
+                        .isTrue();
+            }
+        }
+        assertThat(lineStart).as("ends with CRLF").isEqualTo(content.length);
+    }
+}
