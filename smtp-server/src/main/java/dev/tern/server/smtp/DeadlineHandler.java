@@ -42,6 +42,7 @@ final class DeadlineHandler extends ChannelDuplexHandler {
 
     private long turnBytes;
     private ScheduledFuture<?> timer;
+    private long timerDueNanos;
 
     DeadlineHandler(SmtpSession session) {
         this.session = session;
@@ -66,6 +67,12 @@ final class DeadlineHandler extends ChannelDuplexHandler {
         if (turnStartNanos == 0) {
             turnStartNanos = now;
             turnBytes = 0;
+            // The client's turn has begun: its rate is first judged when the grace is over.
+            long firstCheck = now + GRACE_NANOS + TimeUnit.SECONDS.toNanos(1);
+            if (timer != null && timerDueNanos > firstCheck) {
+                timer.cancel(false);
+                arm(ctx, firstCheck - now);
+            }
         }
         if (msg instanceof ByteBuf buf) {
             turnBytes += buf.readableBytes();
@@ -99,6 +106,7 @@ final class DeadlineHandler extends ChannelDuplexHandler {
     }
 
     private void arm(ChannelHandlerContext ctx, long delayNanos) {
+        timerDueNanos = System.nanoTime() + delayNanos;
         timer = ctx.executor().schedule(() -> check(ctx), Math.max(delayNanos, 1), TimeUnit.NANOSECONDS);
     }
 

@@ -1,0 +1,399 @@
+package dev.tern.relay.queue;
+
+import dev.tern.relay.delivery.DeliveryRequest;
+import dev.tern.relay.delivery.DeliveryStatus;
+import dev.tern.relay.delivery.RecipientOutcome;
+import dev.tern.relay.spool.RecipientState;
+import dev.tern.relay.spool.Spool;
+import dev.tern.smtp.Envelope;
+import dev.tern.smtp.RcptTo;
+import dev.tern.smtp.queue.MailQueue;
+import dev.tern.smtp.queue.QueueId;
+import io.netty.buffer.ByteBuf;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The queue between the spool and the transports. It is the {@link MailQueue} the server sees: a
+ * message is spooled first (durably), then scheduled. Every piece of scheduling state is confined to
+ * one thread ({@code tern-queue}); content is read from the spool on a small pool, and attempts run on
+ * whatever the {@link Deliverer} uses, their outcomes hopping back to the queue's thread.
+ */
+public final class DeliveryScheduler implements MailQueue, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DeliveryScheduler.class);
+    /** How soon a message blocked by a concurrency limit is looked at again if no slot frees first. */
+    private static final long BLOCKED_RETRY_MILLIS = 1000;
+
+    private final Spool spool;
+    private final Deliverer deliverer;
+    private final Bouncer bouncer;
+    private final RetryPolicy retry;
+    private final int maxActive;
+    private final int maxActivePerDomain;
+    private final Clock clock;
+    private final ScheduledExecutorService actor;
+    private final ExecutorService reader;
+    private final SplittableRandom random = new SplittableRandom();
+
+    private final Map<QueueId, QueuedMessage> messages = new HashMap<>();
+    private final Map<String, Integer> activePerDomain = new HashMap<>();
+    private final ArrayDeque<QueuedMessage> blocked = new ArrayDeque<>();
+    private int active;
+    private volatile boolean closed;
+
+    public DeliveryScheduler(
+            Spool spool,
+            Deliverer deliverer,
+            Bouncer bouncer,
+            RetryPolicy retry,
+            int maxActive,
+            int maxActivePerDomain,
+            Clock clock) {
+        this.spool = spool;
+        this.deliverer = deliverer;
+        this.bouncer = bouncer;
+        this.retry = retry;
+        this.maxActive = maxActive;
+        this.maxActivePerDomain = maxActivePerDomain;
+        this.clock = clock;
+        this.actor = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "tern-queue"));
+        this.reader = Executors.newFixedThreadPool(2, r -> daemon(r, "tern-queue-read"));
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Schedules every message the spool still holds (after a restart). */
+    public void start() {
+        actor.execute(() -> {
+            var pending = spool.pending();
+            log.info("queue: {} messages to deliver", pending.size());
+            pending.forEach(m -> admit(new QueuedMessage(m)));
+        });
+    }
+
+    @Override
+    public CompletionStage<QueueId> enqueue(Envelope envelope, ByteBuf content) {
+        return spool.enqueue(envelope, content).thenApply(id -> {
+            submit(() -> spool.find(id).ifPresent(m -> admit(new QueuedMessage(m))));
+            return id;
+        });
+    }
+
+    /** Messages being delivered or waiting for their next attempt. */
+    public int size() {
+        return messages.size();
+    }
+
+    private void submit(Runnable task) {
+        if (!closed) {
+            actor.execute(task);
+        }
+    }
+
+    private void admit(QueuedMessage m) {
+        if (messages.putIfAbsent(m.spooled.id(), m) != null) {
+            return;
+        }
+        if (m.allFinal()) {
+            // Finished before a restart, but its bounce or DONE record was not written yet.
+            complete(m);
+        } else {
+            dispatch(m);
+        }
+    }
+
+    /** Starts an attempt for every destination with due recipients, as far as the limits allow. */
+    private void dispatch(QueuedMessage m) {
+        if (closed || m.completing) {
+            return;
+        }
+        long now = clock.millis();
+        Map<String, List<Integer>> groups = new LinkedHashMap<>();
+        for (int i = 0; i < m.recipients(); i++) {
+            if (m.due(i, now)) {
+                groups.computeIfAbsent(domainOf(m, i), d -> new ArrayList<>()).add(i);
+            }
+        }
+        boolean waiting = false;
+        for (var group : groups.entrySet()) {
+            if (active < maxActive && activePerDomain.getOrDefault(group.getKey(), 0) < maxActivePerDomain) {
+                attempt(m, group.getKey(), group.getValue());
+            } else {
+                waiting = true;
+            }
+        }
+        if (waiting && !blocked.contains(m)) {
+            blocked.add(m);
+        }
+        arm(m, waiting ? now + BLOCKED_RETRY_MILLIS : m.nextDue());
+    }
+
+    private static String domainOf(QueuedMessage m, int i) {
+        RcptTo rcpt = m.spooled.envelope().recipients().get(i);
+        return rcpt.mailbox().domainKey();
+    }
+
+    /** Sets the message's timer to {@code at} (epoch millis) unless an earlier one is set. */
+    private void arm(QueuedMessage m, long at) {
+        if (at == Long.MAX_VALUE || (m.timer != null && !m.timer.isDone() && m.timerDue <= at)) {
+            return;
+        }
+        if (m.timer != null) {
+            m.timer.cancel(false);
+        }
+        m.timerDue = at;
+        long delay = Math.max(0, at - clock.millis());
+        m.timer = actor.schedule(() -> dispatch(m), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void attempt(QueuedMessage m, String domain, List<Integer> indexes) {
+        indexes.forEach(i -> m.inFlight[i] = true);
+        active++;
+        activePerDomain.merge(domain, 1, Integer::sum);
+        reader.execute(() -> {
+            ByteBuf content;
+            try {
+                content = spool.readContent(m.spooled);
+            } catch (IOException | RuntimeException e) {
+                submit(() -> finish(m, domain, indexes, List.of(), e));
+                return;
+            }
+            DeliveryRequest request = new DeliveryRequest(m.spooled.id(), m.spooled.envelope(), indexes, content);
+            CompletionStage<List<RecipientOutcome>> stage;
+            try {
+                stage = deliverer.deliver(domain, request);
+            } catch (RuntimeException e) {
+                stage = java.util.concurrent.CompletableFuture.failedFuture(e);
+            }
+            stage.whenComplete((outcomes, failure) -> {
+                content.release();
+                submit(() -> finish(m, domain, indexes, outcomes == null ? List.of() : outcomes, failure));
+            });
+        });
+    }
+
+    private void finish(
+            QueuedMessage m, String domain, List<Integer> indexes, List<RecipientOutcome> outcomes, Throwable failure) {
+        active--;
+        activePerDomain.computeIfPresent(domain, (d, n) -> n == 1 ? null : n - 1);
+        Map<Integer, RecipientOutcome> byIndex = new HashMap<>();
+        outcomes.forEach(o -> byIndex.put(o.recipientIndex(), o));
+        long now = clock.millis();
+        long age = now - m.spooled.arrivalMillis();
+        int delivered = 0;
+        int deferred = 0;
+        int failed = 0;
+        String lastDiagnostic = "";
+        for (int i : indexes) {
+            m.inFlight[i] = false;
+            RecipientOutcome o = byIndex.get(i);
+            if (o == null) {
+                String why = failure == null ? "no outcome from the transport" : failure.toString();
+                o = RecipientOutcome.temporary(i, "4.3.0", "local error: " + why, null);
+            }
+            RecipientState state =
+                    switch (o.status()) {
+                        case DELIVERED -> RecipientState.delivered(QueuedMessage.detail(o));
+                        case PERMANENT -> RecipientState.failed(QueuedMessage.detail(o));
+                        case TEMPORARY ->
+                            retry.expired(age)
+                                    ? RecipientState.failed("4.4.7 delivery time expired after "
+                                            + Duration.ofMillis(age).toHours() + "h; last error: " + o.diagnostic())
+                                    : RecipientState.deferred(
+                                            now + retry.nextDelayMillis(age, random), QueuedMessage.detail(o));
+                    };
+            switch (state.kind()) {
+                case DELIVERED -> delivered++;
+                case FAILED -> failed++;
+                default -> deferred++;
+            }
+            m.states[i] = state;
+            lastDiagnostic = o.diagnostic();
+            spool.recordState(m.spooled.id(), i, state).whenComplete((v, e) -> {
+                if (e != null) {
+                    log.warn("id={} could not record recipient state: {}", m.spooled.id(), e.toString());
+                }
+            });
+        }
+        log.info(
+                "id={} domain={} rcpts={} delivered={} deferred={} failed={}{}",
+                m.spooled.id(),
+                domain,
+                indexes.size(),
+                delivered,
+                deferred,
+                failed,
+                delivered == indexes.size() ? "" : " last=\"" + lastDiagnostic + "\"");
+        if (m.allFinal()) {
+            if (!m.anyInFlight()) {
+                complete(m);
+            }
+        } else {
+            maybeWarn(m, age);
+            dispatch(m);
+        }
+        drainBlocked();
+    }
+
+    private void drainBlocked() {
+        int n = blocked.size();
+        for (int k = 0; k < n && active < maxActive; k++) {
+            QueuedMessage m = blocked.poll();
+            if (messages.containsKey(m.spooled.id())) {
+                dispatch(m);
+            }
+        }
+    }
+
+    /** Every recipient is finished: bounce what failed, then mark the message done in the spool. */
+    private void complete(QueuedMessage m) {
+        m.completing = true;
+        if (m.timer != null) {
+            m.timer.cancel(false);
+        }
+        List<RecipientOutcome> failed = new ArrayList<>();
+        for (int i = 0; i < m.recipients(); i++) {
+            if (m.states[i].kind() == RecipientState.Kind.FAILED) {
+                failed.add(m.outcomeOf(i));
+            }
+        }
+        if (failed.isEmpty() || m.spooled.envelope().reversePath().isNull()) {
+            markDone(m);
+            return;
+        }
+        notify(m, content -> bouncer.failed(m.spooled.id(), m.spooled.envelope(), arrival(m), failed, content))
+                .whenComplete((v, e) -> submit(() -> markDone(m)));
+    }
+
+    private void markDone(QueuedMessage m) {
+        spool.recordDone(m.spooled.id()).whenComplete((v, e) -> {
+            if (e != null) {
+                log.warn("id={} could not record completion: {}", m.spooled.id(), e.toString());
+            }
+        });
+        messages.remove(m.spooled.id());
+        log.info("id={} done", m.spooled.id());
+    }
+
+    private void maybeWarn(QueuedMessage m, long age) {
+        if (m.warned
+                || !retry.warnDelay(age)
+                || m.spooled.envelope().reversePath().isNull()) {
+            return;
+        }
+        m.warned = true;
+        List<RecipientOutcome> delayed = new ArrayList<>();
+        for (int i = 0; i < m.recipients(); i++) {
+            if (m.states[i].kind() == RecipientState.Kind.DEFERRED) {
+                delayed.add(m.outcomeOf(i));
+            }
+        }
+        Instant until = arrival(m).plus(retry.lifetime());
+        notify(
+                m,
+                content -> bouncer.delayed(m.spooled.id(), m.spooled.envelope(), arrival(m), delayed, content, until));
+    }
+
+    /**
+     * Builds a notification from the original content (read off the queue's thread) and spools it as a
+     * new message; the stage completes once it is spooled (or could not be).
+     */
+    private CompletionStage<Void> notify(
+            QueuedMessage m, java.util.function.Function<ByteBuf, java.util.Optional<Bouncer.Notification>> build) {
+        var done = new java.util.concurrent.CompletableFuture<Void>();
+        reader.execute(() -> {
+            java.util.Optional<Bouncer.Notification> dsn;
+            ByteBuf original = null;
+            try {
+                original = spool.readContent(m.spooled);
+                dsn = build.apply(original);
+            } catch (IOException | RuntimeException e) {
+                log.warn("id={} could not build a delivery status notification: {}", m.spooled.id(), e.toString());
+                done.complete(null);
+                return;
+            } finally {
+                if (original != null) {
+                    original.release();
+                }
+            }
+            if (dsn.isEmpty()) {
+                done.complete(null);
+                return;
+            }
+            enqueue(dsn.get().envelope(), dsn.get().content()).whenComplete((id, e) -> {
+                if (e != null) {
+                    log.warn("id={} delivery status notification not queued: {}", m.spooled.id(), e.toString());
+                } else {
+                    log.info("id={} delivery status notification queued as id={}", m.spooled.id(), id);
+                }
+                done.complete(null);
+            });
+        });
+        return done;
+    }
+
+    private static Instant arrival(QueuedMessage m) {
+        return Instant.ofEpochMilli(m.spooled.arrivalMillis());
+    }
+
+    /** Stops scheduling; waits a little for attempts under way so their outcomes are recorded. */
+    @Override
+    public void close() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        try {
+            while (System.nanoTime() < deadline && actor.submit(() -> active).get(1, TimeUnit.SECONDS) > 0) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+        } catch (Exception e) {
+            log.debug("queue close: {}", e.toString());
+        }
+        closed = true;
+        actor.shutdown();
+        reader.shutdown();
+        try {
+            actor.awaitTermination(5, TimeUnit.SECONDS);
+            reader.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** For tests and metrics: the delivery status of each recipient of a queued message. */
+    public CompletionStage<List<DeliveryStatus>> statusOf(QueueId id) {
+        var result = new java.util.concurrent.CompletableFuture<List<DeliveryStatus>>();
+        actor.execute(() -> {
+            QueuedMessage m = messages.get(id);
+            result.complete(
+                    m == null
+                            ? List.of()
+                            : List.of(m.states).stream()
+                                    .map(s -> switch (s.kind()) {
+                                        case DELIVERED -> DeliveryStatus.DELIVERED;
+                                        case FAILED -> DeliveryStatus.PERMANENT;
+                                        default -> DeliveryStatus.TEMPORARY;
+                                    })
+                                    .toList());
+        });
+        return result;
+    }
+}
