@@ -102,6 +102,9 @@ final class SessionSetup implements ClientSessionHandler.Listener {
 
     @Override
     public void onTlsReady() {
+        if (state != State.HANDSHAKE) {
+            return; // implicit TLS: the greeting comes next, over TLS
+        }
         tls = true;
         // RFC 3207 4.2: forget everything learned in plaintext and say EHLO again.
         sendHello(SmtpVerb.EHLO, State.EHLO);

@@ -56,7 +56,8 @@ public final class PeerSession {
         return authenticatedUser;
     }
 
-    void kill() {
+    /** Drops the connection without a word, as a crashed or impatient server would. */
+    public void kill() {
         try {
             socket.close();
         } catch (IOException e) {

@@ -1,0 +1,273 @@
+package dev.tern.relay.client;
+
+import static dev.tern.relay.client.SmtpClientTransactionTest.statuses;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tern.relay.client.AttemptResult.Completed;
+import dev.tern.relay.client.AttemptResult.HostFailed;
+import dev.tern.relay.client.ClientRoute.TlsMode;
+import dev.tern.relay.delivery.DeliveryRequest;
+import dev.tern.relay.delivery.DeliveryStatus;
+import dev.tern.relay.testing.PeerSession;
+import dev.tern.relay.testing.ScriptedSmtpPeer;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Sessions against a scripted peer: TLS, AUTH, connection reuse and timeouts. */
+class SmtpClientSessionTest {
+    private static final String MESSAGE = "Subject: hi\r\n\r\nHello.\r\n";
+
+    private final ClientFixture fixture = new ClientFixture();
+    private final ScriptedSmtpPeer peer = ScriptedSmtpPeer.start();
+
+    @AfterEach
+    void close() throws Exception {
+        peer.close();
+        fixture.close();
+    }
+
+    @Test
+    void opportunisticStartTlsAcceptsASelfSignedCertificate() throws Exception {
+        peer.extensions("PIPELINING", "STARTTLS");
+
+        AttemptResult result = deliver(ClientFixture.options(), ClientRoute.mx());
+
+        assertThat(statuses(result)).containsExactly(DeliveryStatus.DELIVERED);
+        PeerSession session = peer.sessions().get(0);
+        assertThat(session.tls()).isTrue();
+        // RFC 3207 4.2: EHLO again after the handshake.
+        assertThat(session.commands()).startsWith("EHLO client.test", "STARTTLS", "EHLO client.test");
+    }
+
+    @Test
+    void discardsPlaintextRepliesSentBehindTheStartTls220() throws Exception {
+        // Were the injected replies read as protected, the real EHLO reply would arrive unexpected.
+        peer.extensions("STARTTLS").injectAfterStartTls("250-injected\r\n250 AUTH PLAIN");
+
+        AttemptResult result = deliver(ClientFixture.options(), ClientRoute.mx());
+
+        assertThat(statuses(result)).containsExactly(DeliveryStatus.DELIVERED);
+        assertThat(peer.sessions().get(0).tls()).isTrue();
+    }
+
+    @Test
+    void requiredStartTlsThatIsNotOfferedFailsTheHost() throws Exception {
+        AttemptResult result = deliver(ClientFixture.options(), new ClientRoute(TlsMode.STARTTLS, false, null, null));
+
+        assertThat(result).isInstanceOfSatisfying(HostFailed.class, f -> {
+            assertThat(f.status()).isEqualTo(DeliveryStatus.TEMPORARY);
+            assertThat(f.enhancedStatus()).hasToString("4.7.0");
+        });
+        assertThat(peer.sessions().get(0).commands()).noneMatch(c -> c.startsWith("MAIL"));
+    }
+
+    @Test
+    void opportunisticRetriesInPlaintextWhenTheHandshakeFails() throws Exception {
+        // The peer says 220 but never speaks TLS: the handshake times out.
+        peer.extensions("STARTTLS").reply("STARTTLS", "220 2.0.0 go ahead");
+        SmtpClientOptions options = ClientFixture.options().withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(5));
+
+        AttemptResult result = deliver(options, ClientRoute.mx());
+
+        assertThat(statuses(result)).containsExactly(DeliveryStatus.DELIVERED);
+        assertThat(peer.sessions()).hasSize(2);
+        assertThat(peer.sessions().get(1).commands()).doesNotContain("STARTTLS");
+    }
+
+    @Test
+    void requiredStartTlsWhoseHandshakeFailsFailsTheHost() throws Exception {
+        peer.extensions("STARTTLS").reply("STARTTLS", "220 2.0.0 go ahead");
+        SmtpClientOptions options = ClientFixture.options().withTimeouts(Duration.ofMillis(500), Duration.ofSeconds(5));
+
+        AttemptResult result = deliver(options, new ClientRoute(TlsMode.STARTTLS, false, null, null));
+
+        assertThat(result).isInstanceOfSatisfying(HostFailed.class, f -> assertThat(f.enhancedStatus())
+                .hasToString("4.7.0"));
+        assertThat(peer.sessions()).hasSize(1);
+    }
+
+    @Test
+    void verifiedTlsRejectsACertificateItDoesNotTrust() throws Exception {
+        peer.extensions("STARTTLS");
+
+        AttemptResult result = deliver(ClientFixture.options(), new ClientRoute(TlsMode.STARTTLS, true, null, null));
+
+        assertThat(result).isInstanceOfSatisfying(HostFailed.class, f -> assertThat(f.enhancedStatus())
+                .hasToString("4.7.0"));
+        assertThat(peer.messages()).isEmpty();
+    }
+
+    @Test
+    void verifiedTlsAcceptsATrustedCertificateForTheHostName() throws Exception {
+        peer.extensions("STARTTLS");
+        SmtpClientOptions options = ClientFixture.options()
+                .withTls(
+                        SmtpClientOptions.opportunisticContext(),
+                        SslContextBuilder.forClient()
+                                .trustManager(peer.certificate())
+                                .endpointIdentificationAlgorithm("HTTPS")
+                                .build());
+
+        AttemptResult result = deliver(options, new ClientRoute(TlsMode.STARTTLS, true, null, null));
+
+        assertThat(statuses(result)).containsExactly(DeliveryStatus.DELIVERED);
+    }
+
+    @Test
+    void implicitTlsSpeaksTlsFromTheFirstByte() throws Exception {
+        peer.implicitTls();
+
+        AttemptResult result = deliver(ClientFixture.options(), new ClientRoute(TlsMode.IMPLICIT, false, null, null));
+
+        assertThat(statuses(result)).containsExactly(DeliveryStatus.DELIVERED);
+        assertThat(peer.sessions().get(0).tls()).isTrue();
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "AUTH PLAIN LOGIN, PLAIN", // PLAIN preferred when both are offered
+        "AUTH LOGIN, LOGIN", // LOGIN when it is the only one
+        "AUTH=LOGIN, LOGIN", // the pre-standard announcement
+    })
+    void authenticatesToASmarthost(String announced, String mechanism) throws Exception {
+        peer.extensions("STARTTLS", announced).credentials("relay", "sécret");
+
+        AttemptResult result =
+                deliver(ClientFixture.options(), new ClientRoute(TlsMode.STARTTLS, false, "relay", "sécret"));
+
+        assertThat(statuses(result)).containsExactly(DeliveryStatus.DELIVERED);
+        assertThat(peer.sessions().get(0).authenticatedUser()).isEqualTo("relay (" + mechanism + ")");
+    }
+
+    @Test
+    void wrongPasswordFailsTheHostTemporarily() throws Exception {
+        peer.extensions("STARTTLS", "AUTH PLAIN").credentials("relay", "right");
+
+        AttemptResult result =
+                deliver(ClientFixture.options(), new ClientRoute(TlsMode.STARTTLS, false, "relay", "wrong"));
+
+        assertThat(result).isInstanceOfSatisfying(HostFailed.class, f -> {
+            assertThat(f.status()).isEqualTo(DeliveryStatus.TEMPORARY);
+            assertThat(f.enhancedStatus()).hasToString("4.7.8");
+        });
+    }
+
+    @Test
+    void refusesToSendCredentialsWithoutTls() throws Exception {
+        peer.extensions("AUTH PLAIN").credentials("relay", "pw");
+
+        AttemptResult result =
+                deliver(ClientFixture.options(), new ClientRoute(TlsMode.OPPORTUNISTIC, false, "relay", "pw"));
+
+        assertThat(result).isInstanceOf(HostFailed.class);
+        assertThat(peer.sessions().get(0).commands()).noneMatch(c -> c.startsWith("AUTH"));
+    }
+
+    @Test
+    void reusesTheConnectionForTheNextMessageWithRset() throws Exception {
+        SmtpClient client = fixture.client(ClientFixture.options());
+
+        AttemptResult first = deliverWith(client, ClientRoute.mx());
+        AttemptResult second = deliverWith(client, ClientRoute.mx());
+
+        assertThat(statuses(first)).containsExactly(DeliveryStatus.DELIVERED);
+        assertThat(statuses(second)).containsExactly(DeliveryStatus.DELIVERED);
+        assertThat(peer.sessions()).hasSize(1);
+        assertThat(peer.sessions().get(0).commands())
+                .containsSubsequence("DATA", "RSET", "MAIL FROM:<sender@origin.test>", "DATA");
+        assertThat(peer.messages()).hasSize(2);
+    }
+
+    @Test
+    void opensANewConnectionWhenThePooledOneWasClosedByTheServer() throws Exception {
+        SmtpClient client = fixture.client(ClientFixture.options());
+        deliverWith(client, ClientRoute.mx());
+        peer.sessions().get(0).kill();
+        await().until(() -> peer.sessions().get(0).closed());
+
+        AttemptResult second = deliverWith(client, ClientRoute.mx());
+
+        assertThat(statuses(second)).containsExactly(DeliveryStatus.DELIVERED);
+        assertThat(peer.sessions()).hasSize(2);
+    }
+
+    @Test
+    void closesAfterTheMaximumMessagesPerConnection() throws Exception {
+        SmtpClient client = fixture.client(ClientFixture.options().withIdleTimeout(Duration.ofSeconds(30), 1));
+
+        deliverWith(client, ClientRoute.mx());
+        deliverWith(client, ClientRoute.mx());
+
+        assertThat(peer.sessions()).hasSize(2);
+        await().untilAsserted(
+                        () -> assertThat(peer.sessions().get(0).commands()).endsWith("QUIT"));
+    }
+
+    @Test
+    void closesIdleConnectionsWithQuit() throws Exception {
+        SmtpClient client = fixture.client(ClientFixture.options().withIdleTimeout(Duration.ofMillis(200), 100));
+
+        deliverWith(client, ClientRoute.mx());
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> peer.sessions().get(0).closed());
+        assertThat(peer.sessions().get(0).commands()).last().isEqualTo("QUIT");
+    }
+
+    @Test
+    void timesOutWaitingAfterTheFinalDot() throws Exception {
+        peer.reply(".", ScriptedSmtpPeer.HANG);
+        SmtpClientOptions options = ClientFixture.options().withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(300));
+
+        AttemptResult result = deliver(options, ClientRoute.mx());
+
+        // The content went out, so the recipients wait for a retry rather than the next host.
+        assertThat(result).isInstanceOfSatisfying(Completed.class, c -> assertThat(c.outcomes())
+                .singleElement()
+                .satisfies(o -> {
+                    assertThat(o.status()).isEqualTo(DeliveryStatus.TEMPORARY);
+                    assertThat(o.enhancedStatus()).hasToString("4.4.2");
+                }));
+    }
+
+    @Test
+    void timesOutWaitingForTheGreeting() throws Exception {
+        peer.greeting("220 slow").reply("EHLO", ScriptedSmtpPeer.HANG);
+        SmtpClientOptions options = ClientFixture.options().withTimeouts(Duration.ofMillis(300), Duration.ofSeconds(5));
+
+        AttemptResult result = deliver(options, ClientRoute.mx());
+
+        assertThat(result).isInstanceOfSatisfying(HostFailed.class, f -> assertThat(f.enhancedStatus())
+                .hasToString("4.4.2"));
+    }
+
+    @Test
+    void reportsTheConnectLatency() throws Exception {
+        List<InetAddress> measured = new CopyOnWriteArrayList<>();
+        SmtpClientOptions options = ClientFixture.options().withConnectLatency((address, latency) -> {
+            if (!latency.isNegative()) {
+                measured.add(address);
+            }
+        });
+
+        deliver(options, ClientRoute.mx());
+
+        assertThat(measured).containsExactly(peer.address().getAddress());
+    }
+
+    private AttemptResult deliver(SmtpClientOptions options, ClientRoute route) throws Exception {
+        return deliverWith(fixture.client(options), route);
+    }
+
+    private AttemptResult deliverWith(SmtpClient client, ClientRoute route) throws Exception {
+        DeliveryRequest request = fixture.request(MESSAGE, "a@dest.test");
+        return fixture.deliver(client, peer.address(), route, request);
+    }
+}
