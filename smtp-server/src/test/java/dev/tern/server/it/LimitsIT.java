@@ -12,7 +12,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -170,11 +169,6 @@ class LimitsIT {
     }
 
     @Test
-    @Disabled("bug: DeadlineHandler arms its one timer for timeouts.command at channelActive and re-arms it only"
-            + " when it fires, so the minimum data rate is first checked timeouts.command (default 5m) after the"
-            + " connection opened, not ~10 s into the client's turn: a 5 bytes/s sender holds the session for"
-            + " minutes. Fix: when channelRead starts a turn, reschedule the timer to GRACE_NANOS + 1s if it is"
-            + " due later than that.")
     void dropsASenderBelowTheMinimumDataRate() {
         start(Map.of("TERN_TIMEOUTS_MIN_DATA_RATE", "1000"));
         assertDribblerDropped();

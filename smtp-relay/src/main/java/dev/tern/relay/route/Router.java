@@ -1,0 +1,152 @@
+package dev.tern.relay.route;
+
+import dev.tern.relay.client.AttemptResult;
+import dev.tern.relay.client.ClientRoute;
+import dev.tern.relay.client.SmtpClient;
+import dev.tern.relay.delivery.DeliveryRequest;
+import dev.tern.relay.delivery.DeliveryStatus;
+import dev.tern.relay.delivery.RecipientOutcome;
+import dev.tern.relay.dns.HostSelector;
+import dev.tern.relay.dns.MailExchangerResolver;
+import dev.tern.relay.dns.MxCandidate;
+import dev.tern.relay.dns.MxResolution;
+import dev.tern.relay.local.MaildirDelivery;
+import dev.tern.relay.queue.Deliverer;
+import dev.tern.smtp.EnhancedStatus;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+
+/**
+ * The queue's {@link Deliverer}: local domains to Maildir, routed domains to their smarthost, the rest
+ * to their mail exchangers. Candidates are tried one after another within the attempt: a refused
+ * connection, a 4xx or 5xx greeting or a 421 moves on to the next (RFC 5321 5.1); a transaction that
+ * ran gives per-recipient outcomes and ends the attempt.
+ */
+public final class Router implements Deliverer {
+    private final Set<String> localDomains;
+    private final MaildirDelivery local;
+    private final Map<String, Smarthost> routes;
+    private final MailExchangerResolver resolver;
+    private final HostSelector selector;
+    private final SmtpClient client;
+    private final Executor blocking;
+
+    /**
+     * @param blocking where a smarthost's name is resolved (the JDK resolver blocks; never an event loop)
+     */
+    public Router(
+            Set<String> localDomains,
+            MaildirDelivery local,
+            Map<String, Smarthost> routes,
+            MailExchangerResolver resolver,
+            HostSelector selector,
+            SmtpClient client,
+            Executor blocking) {
+        this.localDomains = Set.copyOf(localDomains);
+        this.local = local;
+        this.routes = Map.copyOf(routes);
+        this.resolver = resolver;
+        this.selector = selector;
+        this.client = client;
+        this.blocking = blocking;
+    }
+
+    @Override
+    public CompletionStage<List<RecipientOutcome>> deliver(String domain, DeliveryRequest request) {
+        if (localDomains.contains(domain)) {
+            return local.deliver(request);
+        }
+        Smarthost smarthost = routes.get(domain);
+        if (smarthost != null) {
+            return toSmarthost(smarthost, request);
+        }
+        return resolver.resolve(domain).thenCompose(resolution -> switch (resolution) {
+            case MxResolution.Failure f ->
+                CompletableFuture.completedFuture(all(request, f.status(), f.enhancedStatus(), f.diagnostic()));
+            case MxResolution.Exchangers x -> {
+                List<Candidate> candidates = new ArrayList<>();
+                for (MxCandidate c : selector.select(domain, x)) {
+                    candidates.add(new Candidate(c.host(), c.address()));
+                }
+                yield tryInTurn(candidates, 0, ClientRoute.mx(), request, null);
+            }
+        });
+    }
+
+    private CompletionStage<List<RecipientOutcome>> toSmarthost(Smarthost smarthost, DeliveryRequest request) {
+        return CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                List<Candidate> candidates = new ArrayList<>();
+                                for (InetAddress a : InetAddress.getAllByName(smarthost.host())) {
+                                    candidates.add(new Candidate(
+                                            smarthost.host(), new InetSocketAddress(a, smarthost.port())));
+                                }
+                                return candidates;
+                            } catch (UnknownHostException e) {
+                                return List.<Candidate>of();
+                            }
+                        },
+                        blocking)
+                .thenCompose(candidates -> candidates.isEmpty()
+                        ? CompletableFuture.completedFuture(all(
+                                request,
+                                DeliveryStatus.TEMPORARY,
+                                EnhancedStatus.parse("4.4.3"),
+                                "cannot resolve smarthost " + smarthost.host()))
+                        : tryInTurn(candidates, 0, smarthost.route(), request, null));
+    }
+
+    private record Candidate(String host, InetSocketAddress address) {}
+
+    private CompletionStage<List<RecipientOutcome>> tryInTurn(
+            List<Candidate> candidates,
+            int index,
+            ClientRoute route,
+            DeliveryRequest request,
+            AttemptResult.HostFailed last) {
+        if (index >= candidates.size()) {
+            AttemptResult.HostFailed why = last != null
+                    ? last
+                    : new AttemptResult.HostFailed(
+                            DeliveryStatus.TEMPORARY, EnhancedStatus.parse("4.4.4"), "no host to try");
+            // Every host failed: the next attempt, later, may find one that works.
+            return CompletableFuture.completedFuture(
+                    all(request, DeliveryStatus.TEMPORARY, temporary(why.enhancedStatus()), why.diagnostic()));
+        }
+        Candidate c = candidates.get(index);
+        return client.deliver(c.address(), c.host(), route, request).thenCompose(result -> switch (result) {
+            case AttemptResult.Completed done -> CompletableFuture.completedFuture(done.outcomes());
+            case AttemptResult.HostFailed failed ->
+                tryInTurn(
+                        candidates,
+                        index + 1,
+                        route,
+                        request,
+                        new AttemptResult.HostFailed(
+                                failed.status(),
+                                failed.enhancedStatus(),
+                                c.host() + " [" + c.address().getAddress().getHostAddress() + "]: "
+                                        + failed.diagnostic()));
+        });
+    }
+
+    private static EnhancedStatus temporary(EnhancedStatus status) {
+        return status.statusClass() == 4 ? status : new EnhancedStatus(4, status.subject(), status.detail());
+    }
+
+    private static List<RecipientOutcome> all(
+            DeliveryRequest request, DeliveryStatus status, EnhancedStatus enhanced, String diagnostic) {
+        return request.recipientIndexes().stream()
+                .map(i -> new RecipientOutcome(i, status, enhanced, diagnostic, null))
+                .toList();
+    }
+}
