@@ -33,7 +33,8 @@ public final class TernCommand implements Callable<Integer> {
         return new CommandLine(new TernCommand())
                 .addSubcommand("serve", new ServeCommand(env, launcher))
                 .addSubcommand("user", user)
-                .addSubcommand("check-config", new CheckConfigCommand(env));
+                .addSubcommand("check-config", new CheckConfigCommand(env))
+                .addSubcommand("send", new SendCommand(stdin));
     }
 
     @Override
