@@ -82,6 +82,11 @@ final class ClientConnection {
     /** RFC 5321 4.1.1.5: clears whatever the last transaction left; completes true on 250. */
     CompletionStage<Boolean> reset() {
         CompletableFuture<Boolean> done = new CompletableFuture<>();
+        if (handler.isBroken()) {
+            // It died between being taken from the pool and now.
+            done.complete(false);
+            return done;
+        }
         handler.listener(new ClientSessionHandler.Listener() {
             @Override
             public void onReply(SmtpReply reply) {

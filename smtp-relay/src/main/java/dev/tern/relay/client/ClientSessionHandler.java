@@ -10,6 +10,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -195,7 +196,7 @@ final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void checkWrite(io.netty.util.concurrent.Future<?> future) {
+    private void checkWrite(Future<?> future) {
         if (!future.isSuccess()) {
             fail(BrokenKind.CLOSED, "write failed: " + future.cause().getMessage());
         }

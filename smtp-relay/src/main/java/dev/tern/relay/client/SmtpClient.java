@@ -92,20 +92,22 @@ public final class SmtpClient implements AutoCloseable {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
                         options.connectTimeout().toMillis())
                 .handler(new ClientInitializer(handler, implicit ? tlsFactory : null));
-        long started = System.nanoTime();
-        ChannelFuture connecting = bootstrap.register();
-        Channel channel = connecting.channel();
-        setup.begin(channel);
-        connecting.addListener(registered -> {
+        ChannelFuture registering = bootstrap.register();
+        Channel channel = registering.channel();
+        registering.addListener(registered -> {
             if (!registered.isSuccess()) {
                 attempt.finish(HostFailed.temporary("4.4.1", "cannot open a channel: " + registered.cause()), "-");
                 return;
             }
+            // On the channel's event loop from here on: the greeting is awaited before any byte can come.
+            setup.begin(channel);
+            long started = System.nanoTime();
             channel.connect(address).addListener(f -> {
                 if (f.isSuccess()) {
                     options.connectLatency()
                             .accept(address.getAddress(), Duration.ofNanos(System.nanoTime() - started));
                 } else {
+                    channel.close();
                     // RFC 5321 4.4.1: no answer at this address; the next MX host may do.
                     attempt.finish(
                             HostFailed.temporary(
