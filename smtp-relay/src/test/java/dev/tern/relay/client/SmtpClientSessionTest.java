@@ -14,8 +14,11 @@ import dev.tern.relay.testing.ScriptedSmtpPeer;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -184,6 +187,34 @@ class SmtpClientSessionTest {
         assertThat(peer.sessions().get(0).commands())
                 .containsSubsequence("DATA", "RSET", "MAIL FROM:<sender@origin.test>", "DATA");
         assertThat(peer.messages()).hasSize(2);
+    }
+
+    @Test
+    void concurrentDeliveriesShareThePoolWithoutLosingAnyConnection() throws Exception {
+        SmtpClient client = fixture.client(ClientFixture.options());
+
+        List<AttemptResult> firstWave = wave(client, 20);
+        List<AttemptResult> secondWave = wave(client, 20);
+
+        assertThat(firstWave).allSatisfy(r -> assertThat(statuses(r)).containsExactly(DeliveryStatus.DELIVERED));
+        assertThat(secondWave).allSatisfy(r -> assertThat(statuses(r)).containsExactly(DeliveryStatus.DELIVERED));
+        assertThat(peer.messages()).hasSize(40);
+        // Each connection of the first wave was parked before its answer, so the second reuses them all.
+        assertThat(peer.sessions()).hasSize(20);
+    }
+
+    private List<AttemptResult> wave(SmtpClient client, int size) throws Exception {
+        List<CompletableFuture<AttemptResult>> pending = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            pending.add(client.deliver(
+                            peer.address(), "peer.test", ClientRoute.mx(), fixture.request(MESSAGE, "a@dest.test"))
+                    .toCompletableFuture());
+        }
+        List<AttemptResult> results = new ArrayList<>();
+        for (var f : pending) {
+            results.add(f.get(20, TimeUnit.SECONDS));
+        }
+        return results;
     }
 
     @Test

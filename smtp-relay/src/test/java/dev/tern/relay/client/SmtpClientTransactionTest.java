@@ -1,19 +1,26 @@
 package dev.tern.relay.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.tern.relay.client.AttemptResult.Completed;
 import dev.tern.relay.client.AttemptResult.HostFailed;
+import dev.tern.relay.delivery.DeliveryRequest;
 import dev.tern.relay.delivery.DeliveryStatus;
 import dev.tern.relay.delivery.RecipientOutcome;
 import dev.tern.relay.testing.PeerSession;
 import dev.tern.relay.testing.ScriptedSmtpPeer;
+import dev.tern.smtp.Envelope;
 import dev.tern.smtp.MailParameters;
+import dev.tern.smtp.RcptParameters;
+import dev.tern.smtp.RcptTo;
+import dev.tern.smtp.address.ReversePath;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,9 +48,7 @@ class SmtpClientTransactionTest {
         assertThat(statuses(result)).containsExactly(DeliveryStatus.DELIVERED, DeliveryStatus.DELIVERED);
         assertThat(((Completed) result).outcomes())
                 .extracting(RecipientOutcome::recipientIndex, RecipientOutcome::remoteMta)
-                .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple(0, "peer.test"),
-                        org.assertj.core.groups.Tuple.tuple(1, "peer.test"));
+                .containsExactly(tuple(0, "peer.test"), tuple(1, "peer.test"));
         assertThat(peer.messages()).singleElement().satisfies(m -> {
             assertThat(m.mailFrom()).isEqualTo("FROM:<sender@origin.test>");
             assertThat(m.rcptTo()).containsExactly("TO:<a@dest.test>", "TO:<b@dest.test>");
@@ -231,14 +236,12 @@ class SmtpClientTransactionTest {
         peer.extensions("DSN");
         MailParameters params =
                 new MailParameters(-1, MailParameters.Body.SEVEN_BIT, false, MailParameters.Ret.HDRS, "id+1 x", null);
-        dev.tern.smtp.RcptTo rcpt = new dev.tern.smtp.RcptTo(
+        RcptTo rcpt = new RcptTo(
                 ClientFixture.mailbox("a@dest.test"),
-                new dev.tern.smtp.RcptParameters(
-                        java.util.Set.of(
-                                dev.tern.smtp.RcptParameters.Notify.DELAY, dev.tern.smtp.RcptParameters.Notify.FAILURE),
-                        "rfc822;a@dest.test"));
-        dev.tern.smtp.Envelope envelope = new dev.tern.smtp.Envelope(
-                new dev.tern.smtp.address.ReversePath(ClientFixture.mailbox("s@origin.test")), List.of(rcpt), params);
+                new RcptParameters(
+                        Set.of(RcptParameters.Notify.DELAY, RcptParameters.Notify.FAILURE), "rfc822;a@dest.test"));
+        Envelope envelope =
+                new Envelope(new ReversePath(ClientFixture.mailbox("s@origin.test")), List.of(rcpt), params);
 
         deliver(fixture.request(envelope, MESSAGE));
 
@@ -279,7 +282,7 @@ class SmtpClientTransactionTest {
                 .isEqualTo(content);
     }
 
-    private AttemptResult deliver(dev.tern.relay.delivery.DeliveryRequest request) throws Exception {
+    private AttemptResult deliver(DeliveryRequest request) throws Exception {
         return fixture.deliver(client, peer.address(), ClientRoute.mx(), request);
     }
 
