@@ -56,6 +56,8 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
     private final ArrayDeque<QueuedMessage> blocked = new ArrayDeque<>();
     private int active;
     private volatile boolean closed;
+    /** Until started, messages are only spooled (delivery switched off, or not yet replayed). */
+    private volatile boolean started;
 
     public DeliveryScheduler(
             Spool spool,
@@ -84,6 +86,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
 
     /** Schedules every message the spool still holds (after a restart). */
     public void start() {
+        started = true;
         actor.execute(() -> {
             var pending = spool.pending();
             log.info("queue: {} messages to deliver", pending.size());
@@ -94,7 +97,9 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
     @Override
     public CompletionStage<QueueId> enqueue(Envelope envelope, ByteBuf content) {
         return spool.enqueue(envelope, content).thenApply(id -> {
-            submit(() -> spool.find(id).ifPresent(m -> admit(new QueuedMessage(m))));
+            if (started) {
+                submit(() -> spool.find(id).ifPresent(m -> admit(new QueuedMessage(m))));
+            }
             return id;
         });
     }

@@ -1,5 +1,6 @@
 package dev.tern.server.app;
 
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -7,12 +8,18 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /** The transport: native epoll where the platform has it, NIO otherwise. */
-record EventLoops(EventLoopGroup acceptors, EventLoopGroup workers, Class<? extends ServerChannel> serverChannel) {
+record EventLoops(
+        EventLoopGroup acceptors,
+        EventLoopGroup workers,
+        Class<? extends ServerChannel> serverChannel,
+        Class<? extends Channel> clientChannel) {
 
     static EventLoops create() {
         boolean epoll = Epoll.isAvailable();
@@ -20,7 +27,8 @@ record EventLoops(EventLoopGroup acceptors, EventLoopGroup workers, Class<? exte
         return new EventLoops(
                 new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tern-accept"), factory),
                 new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("tern-io"), factory),
-                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class);
+                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class,
+                epoll ? EpollSocketChannel.class : NioSocketChannel.class);
     }
 
     String transport() {

@@ -41,6 +41,7 @@ public final class TernServer implements AutoCloseable {
     private final EventLoops loops;
     private final Spool spool;
     private final SessionRegistry registry;
+    private Delivery delivery;
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -88,6 +89,7 @@ public final class TernServer implements AutoCloseable {
         SessionRegistry registry = new SessionRegistry();
         TernServer server = new TernServer(config, loops, spool, registry);
         try {
+            server.delivery = Delivery.start(config, spool, loops);
             server.bind(authenticator, sslContext);
         } catch (Exception e) {
             server.close();
@@ -104,7 +106,7 @@ public final class TernServer implements AutoCloseable {
                 config.local().aliases(),
                 config.relay()::isTrusted);
         SessionServices services = new SessionServices(
-                spool,
+                delivery.scheduler,
                 authenticator,
                 sslContext,
                 policy,
@@ -166,6 +168,11 @@ public final class TernServer implements AutoCloseable {
         return spool;
     }
 
+    /** The scheduling queue: messages being delivered or waiting for a retry. */
+    public dev.tern.relay.queue.DeliveryScheduler queue() {
+        return delivery.scheduler;
+    }
+
     /** Stop accepting, drain sessions within the grace period, close the spool. Idempotent. */
     public void shutdown() {
         if (!stopped.compareAndSet(false, true)) {
@@ -183,6 +190,9 @@ public final class TernServer implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (delivery != null) {
+            delivery.close();
         }
         loops.shutdown();
         closeSpool();

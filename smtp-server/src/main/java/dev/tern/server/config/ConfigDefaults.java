@@ -40,6 +40,7 @@ final class ConfigDefaults {
                 new SpoolConfig(null, 64 * MIB, 256),
                 // Postfix-like: first retry after 5 minutes, at most every 4 hours, give up after 5 days.
                 new DeliveryConfig(
+                        true,
                         Duration.ofMinutes(5),
                         Duration.ofHours(4),
                         Duration.ofDays(5),

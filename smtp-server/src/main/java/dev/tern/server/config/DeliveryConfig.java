@@ -8,12 +8,14 @@ import java.util.Map;
  * {@code maxRetry} (Postfix's minimal and maximal backoff) until {@code queueLifetime} has passed since
  * arrival; then the sender gets a DSN. {@code delayWarning} (zero: off) sends one "still trying" DSN.
  *
+ * @param enabled false: accept and keep messages in the queue without delivering them (maintenance)
  * @param port the destination port for mail exchangers (25; tests and private networks change it)
  * @param preferLowLatency among mail exchangers of equal preference, favour the one that connects faster
  * @param routes recipient domain to smarthost route, e.g. {@code "smtp.example.net:587 starttls user=alice
  *     password-file=/run/secrets/smtp"} (see {@link RouteSpec})
  */
 public record DeliveryConfig(
+        boolean enabled,
         Duration firstRetry,
         Duration maxRetry,
         Duration queueLifetime,

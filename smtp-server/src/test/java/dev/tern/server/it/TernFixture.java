@@ -84,6 +84,9 @@ final class TernFixture implements AutoCloseable {
                   smtps: {address: 127.0.0.1, port: 0}
                 local:
                   domains: [local.test]
+                # These tests look at what the inbound side stored: keep it in the queue.
+                delivery:
+                  enabled: false
                 """
                         .formatted(HOSTNAME, dataDir.toAbsolutePath());
         return ConfigLoader.fromYaml(yaml, new HashMap<>(overrides));

@@ -1,0 +1,179 @@
+package dev.tern.server.app;
+
+import dev.tern.relay.client.ClientRoute;
+import dev.tern.relay.client.SmtpClient;
+import dev.tern.relay.client.SmtpClientOptions;
+import dev.tern.relay.dns.ConnectLatency;
+import dev.tern.relay.dns.DnsMailExchangerResolver;
+import dev.tern.relay.dns.HostSelector;
+import dev.tern.relay.dns.MxResolverOptions;
+import dev.tern.relay.dsn.DsnBouncer;
+import dev.tern.relay.dsn.DsnBuilder;
+import dev.tern.relay.local.LocalMailboxes;
+import dev.tern.relay.local.MaildirDelivery;
+import dev.tern.relay.queue.DeliveryScheduler;
+import dev.tern.relay.queue.RetryPolicy;
+import dev.tern.relay.route.Router;
+import dev.tern.relay.route.Smarthost;
+import dev.tern.relay.spool.Spool;
+import dev.tern.server.config.DeliveryConfig;
+import dev.tern.server.config.RouteSpec;
+import dev.tern.server.config.TernConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Everything after 250, assembled from the configuration: the scheduling queue over the spool, the
+ * router, Maildir, the resolver and the SMTP client on the server's event loops.
+ */
+final class Delivery implements AutoCloseable {
+    final DeliveryScheduler scheduler;
+    private final SmtpClient client;
+    private final ExecutorService blocking;
+
+    private Delivery(DeliveryScheduler scheduler, SmtpClient client, ExecutorService blocking) {
+        this.scheduler = scheduler;
+        this.client = client;
+        this.blocking = blocking;
+    }
+
+    static Delivery start(TernConfig config, Spool spool, EventLoops loops) {
+        DeliveryConfig d = config.delivery();
+        Clock clock = Clock.systemDefaultZone();
+        ExecutorService blocking = blockingPool();
+        ConnectLatency latency = new ConnectLatency();
+        SmtpClientOptions defaults = SmtpClientOptions.defaults(config.hostname());
+        SmtpClientOptions options = new SmtpClientOptions(
+                config.hostname(),
+                d.connectTimeout(),
+                defaults.greetingTimeout(),
+                defaults.commandTimeout(),
+                defaults.dataInitTimeout(),
+                defaults.dataBlockTimeout(),
+                defaults.finalDotTimeout(),
+                d.idleTimeout(),
+                defaults.maxMessagesPerConnection(),
+                defaults.opportunisticTls(),
+                defaults.verifiedTls(),
+                latency::record);
+        SmtpClient client = new SmtpClient(loops.workers(), loops.clientChannel(), options);
+        var selfNames = new HashSet<String>();
+        selfNames.add(config.hostname().toLowerCase(Locale.ROOT));
+        MxResolverOptions dns = MxResolverOptions.defaults()
+                .withServers(resolvers(config.dns().servers()))
+                .withTimeout(config.dns().timeout(), 1)
+                .withLimits(d.maxMxHosts(), 3)
+                .withSelf(selfNames::contains, address -> false);
+        Router router = new Router(
+                new HashSet<>(config.local().domains()),
+                new MaildirDelivery(
+                        config.dataDir().resolve("mail"),
+                        new LocalMailboxes(
+                                new HashSet<>(config.local().domains()),
+                                new HashSet<>(config.local().mailboxes()),
+                                config.local().aliases()),
+                        blocking,
+                        config.hostname(),
+                        clock),
+                smarthosts(d.routes()),
+                new DnsMailExchangerResolver(dns),
+                new HostSelector(d.port(), d.preferLowLatency(), latency, new SplittableRandom()),
+                client,
+                blocking);
+        DeliveryScheduler scheduler = new DeliveryScheduler(
+                spool,
+                router,
+                new DsnBouncer(new DsnBuilder(config.hostname(), clock)),
+                new RetryPolicy(d.firstRetry(), d.maxRetry(), d.queueLifetime(), d.delayWarning()),
+                d.maxConnections(),
+                d.maxConnectionsPerDestination(),
+                clock);
+        if (d.enabled()) {
+            scheduler.start();
+        }
+        return new Delivery(scheduler, client, blocking);
+    }
+
+    /** File system and name-service work of the delivery side: bounded, never an event loop. */
+    private static ExecutorService blockingPool() {
+        AtomicInteger n = new AtomicInteger();
+        return new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000), r -> {
+            Thread t = new Thread(r, "tern-delivery-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** "127.0.0.1:5353", "[::1]:53", "192.0.2.53" (port 53). */
+    static List<InetSocketAddress> resolvers(List<String> servers) {
+        return servers.stream()
+                .map(s -> {
+                    String host = s;
+                    int port = 53;
+                    int colon = s.lastIndexOf(':');
+                    if (s.startsWith("[")) {
+                        int close = s.indexOf(']');
+                        host = s.substring(1, close);
+                        if (colon > close) {
+                            port = Integer.parseInt(s.substring(colon + 1));
+                        }
+                    } else if (colon > 0 && s.indexOf(':') == colon) {
+                        host = s.substring(0, colon);
+                        port = Integer.parseInt(s.substring(colon + 1));
+                    }
+                    // A literal address: the JDK does not ask the name service for it.
+                    return new InetSocketAddress(host, port);
+                })
+                .toList();
+    }
+
+    private static Map<String, Smarthost> smarthosts(Map<String, String> routes) {
+        Map<String, Smarthost> out = new HashMap<>();
+        routes.forEach((domain, text) -> {
+            RouteSpec spec = RouteSpec.parse(text);
+            ClientRoute.TlsMode tls =
+                    switch (spec.tls()) {
+                        case NONE -> ClientRoute.TlsMode.NONE;
+                        case STARTTLS -> ClientRoute.TlsMode.STARTTLS;
+                        case IMPLICIT -> ClientRoute.TlsMode.IMPLICIT;
+                    };
+            String password = spec.passwordFile() == null ? null : readPassword(spec);
+            out.put(
+                    domain.toLowerCase(Locale.ROOT),
+                    new Smarthost(
+                            spec.host(), spec.port(), new ClientRoute(tls, spec.verify(), spec.username(), password)));
+        });
+        return out;
+    }
+
+    private static String readPassword(RouteSpec spec) {
+        try {
+            List<String> lines = Files.readAllLines(spec.passwordFile(), StandardCharsets.UTF_8);
+            return lines.isEmpty() ? "" : lines.get(0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read password file " + spec.passwordFile(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        scheduler.close();
+        client.close();
+        blocking.shutdown();
+    }
+}

@@ -1,0 +1,234 @@
+package dev.tern.server.it.delivery;
+
+import dev.tern.relay.testing.ScriptedSmtpPeer;
+import dev.tern.relay.testing.TestDnsServer;
+import dev.tern.server.app.TernServer;
+import dev.tern.server.auth.BcryptAuthenticator;
+import dev.tern.server.auth.UserStore;
+import dev.tern.server.config.ConfigLoader;
+import dev.tern.server.config.TernConfig;
+import dev.tern.server.tls.TlsMaterial;
+import dev.tern.smtp.queue.QueueId;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A real Tern that delivers: its resolver asks a {@link TestDnsServer} on loopback, mail exchangers are
+ * dialled on one shared port where {@link LoopbackForwarder}s on 127.0.0.x lead to scripted peers, the
+ * local domain {@value #LOCAL} is delivered to Maildir, and retries are quick (first 200ms, at most 1s,
+ * queue lifetime 5s unless a test says otherwise). Users: {@value #USER} with {@link #PASSWORD}.
+ */
+final class DeliveryFixture implements AutoCloseable {
+    static final String HOSTNAME = "tern.test";
+    static final String LOCAL = "local.test";
+    static final String USER = "alice";
+    static final String PASSWORD = "correct horse";
+    /** A sender in the local domain, so that a DSN to it lands in a Maildir the test can read. */
+    static final String SENDER = USER + "@" + LOCAL;
+
+    private final Path dataDir;
+    private final Map<String, String> delivery;
+    private final TestDnsServer dns = TestDnsServer.start();
+    private final int mxPort = freePort();
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private BcryptAuthenticator authenticator;
+    private TernServer server;
+
+    private DeliveryFixture(Path dataDir, Map<String, String> delivery) {
+        this.dataDir = dataDir;
+        this.delivery = delivery;
+    }
+
+    /** Starts Tern; {@code delivery} holds extra {@code delivery.*} keys as YAML values. */
+    static DeliveryFixture start(Path dataDir, Map<String, String> delivery) {
+        DeliveryFixture fixture = new DeliveryFixture(dataDir, new LinkedHashMap<>(delivery));
+        fixture.startTern();
+        return fixture;
+    }
+
+    static DeliveryFixture start(Path dataDir) {
+        return start(dataDir, Map.of());
+    }
+
+    TestDnsServer dns() {
+        return dns;
+    }
+
+    TernServer server() {
+        return server;
+    }
+
+    Path dataDir() {
+        return dataDir;
+    }
+
+    /** A new scripted peer, closed with the fixture. */
+    ScriptedSmtpPeer peer() {
+        ScriptedSmtpPeer peer = ScriptedSmtpPeer.start();
+        resources.add(peer);
+        return peer;
+    }
+
+    /**
+     * Makes {@code host} a mail exchanger at loopback {@code address} leading to {@code peer}: an A record
+     * and a forwarder on the shared destination port.
+     */
+    LoopbackForwarder host(String host, String address, ScriptedSmtpPeer peer) {
+        dns.a(host, address);
+        LoopbackForwarder forwarder = LoopbackForwarder.start(address, mxPort, peer.address());
+        resources.add(forwarder);
+        return forwarder;
+    }
+
+    QueueId submit(String from, List<String> to, String subject) {
+        return Submitter.submit(server.address("mx"), from, to, subject);
+    }
+
+    QueueId submit(String to, String subject) {
+        return submit(SENDER, List.of(to), subject);
+    }
+
+    /** Whether the spool still holds the message (it is delivered to none or some of its recipients). */
+    boolean queued(QueueId id) {
+        return server.spool().find(id).isPresent();
+    }
+
+    /** Every message in the {@code new/} folder of a local mailbox, as text. */
+    List<String> mailbox(String address) {
+        int at = address.indexOf('@');
+        Path folder = dataDir.resolve("mail")
+                .resolve(address.substring(at + 1))
+                .resolve(address.substring(0, at))
+                .resolve("new");
+        return readAll(folder);
+    }
+
+    /** Every message in every local mailbox. */
+    List<String> allMailboxes() {
+        return readAll(dataDir.resolve("mail"));
+    }
+
+    private static List<String> readAll(Path root) {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(Files::isRegularFile)
+                    .filter(p -> p.getParent().getFileName().toString().equals("new"))
+                    .sorted()
+                    .map(DeliveryFixture::read)
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes a password file for smarthost or {@code tern send} use. */
+    Path passwordFile(String name, String password) {
+        try {
+            return Files.writeString(dataDir.resolve(name), password + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Shuts Tern down (the spool closes consistently) and starts it again on the same data directory. */
+    void restart() {
+        stopTern();
+        startTern();
+    }
+
+    private void startTern() {
+        TernConfig config = ConfigLoader.fromYaml(yaml(), new HashMap<>());
+        writeUsers(config.auth().usersFile());
+        authenticator = BcryptAuthenticator.open(config.auth().usersFile());
+        try {
+            server = TernServer.start(
+                    config, authenticator, TlsMaterial.load(config.tls(), config.dataDir(), config.hostname()));
+        } catch (Exception e) {
+            authenticator.close();
+            throw new IllegalStateException("Tern did not start", e);
+        }
+    }
+
+    private String yaml() {
+        StringBuilder extra = new StringBuilder();
+        delivery.forEach((key, value) -> extra.append("  ").append(key).append(": ").append(value).append('\n'));
+        return """
+                hostname: %s
+                data-dir: %s
+                shutdown-grace: 2s
+                listeners:
+                  mx: {address: 127.0.0.1, port: 0}
+                  submission: {address: 127.0.0.1, port: 0}
+                local:
+                  domains: [%s]
+                dns:
+                  servers: ["127.0.0.1:%d"]
+                  timeout: 500ms
+                delivery:
+                  first-retry: 200ms
+                  max-retry: 1s
+                  queue-lifetime: 5s
+                  connect-timeout: 1s
+                  port: %d
+                """
+                        .formatted(HOSTNAME, dataDir.toAbsolutePath(), LOCAL, dns.port(), mxPort)
+                + extra;
+    }
+
+    private static void writeUsers(Path users) {
+        try {
+            if (!Files.exists(users)) {
+                Files.createDirectories(users.getParent());
+                Files.writeString(users, USER + ":" + UserStore.newHash(PASSWORD.toCharArray()) + "\n");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A port free on 127.0.0.2; the other 127.0.0.x addresses share it (free there too in practice). */
+    private static int freePort() {
+        try (ServerSocket probe = new ServerSocket()) {
+            probe.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0));
+            return probe.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void stopTern() {
+        server.shutdown();
+        authenticator.close();
+    }
+
+    @Override
+    public void close() throws Exception {
+        stopTern();
+        for (AutoCloseable resource : resources) {
+            resource.close();
+        }
+        dns.close();
+    }
+}

@@ -1,0 +1,68 @@
+package dev.tern.server.it.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tern.smtp.queue.QueueId;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * A plain SMTP client that hands one message to Tern's mx listener from loopback (a trusted network,
+ * so relaying is allowed), asserting each reply, and returns the queue id from the final 250.
+ */
+final class Submitter {
+    private Submitter() {}
+
+    /** Submits a small message with {@code subject} in its header; {@code from} may be "" for {@code <>}. */
+    static QueueId submit(InetSocketAddress mx, String from, List<String> to, String subject) {
+        try (Socket socket = new Socket()) {
+            socket.connect(mx, 2000);
+            socket.setSoTimeout(10_000);
+            var in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            OutputStream out = socket.getOutputStream();
+            expect(in, "220");
+            command(out, in, "EHLO client.test", "250");
+            command(out, in, "MAIL FROM:<" + from + ">", "250");
+            for (String rcpt : to) {
+                command(out, in, "RCPT TO:<" + rcpt + ">", "250");
+            }
+            command(out, in, "DATA", "354");
+            String message = "From: <" + (from.isEmpty() ? "mailer-daemon@remote.test" : from) + ">\r\n"
+                    + "To: <" + to.get(0) + ">\r\n"
+                    + "Subject: " + subject + "\r\n"
+                    + "\r\n"
+                    + "Body of " + subject + ".\r\n"
+                    + "..a line that needs its dot stuffed\r\n"
+                    + ".\r\n";
+            String queued = command(out, in, message, "250");
+            command(out, in, "QUIT", "221");
+            return new QueueId(queued.substring(queued.lastIndexOf(' ') + 1));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String command(OutputStream out, BufferedReader in, String line, String code) throws IOException {
+        out.write((line.endsWith("\r\n") ? line : line + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        return expect(in, code);
+    }
+
+    /** Reads a (possibly multi-line) reply and returns its last line. */
+    private static String expect(BufferedReader in, String code) throws IOException {
+        String line;
+        do {
+            line = in.readLine();
+            assertThat(line).as("reply from Tern").isNotNull();
+        } while (line.length() > 3 && line.charAt(3) == '-');
+        assertThat(line).as("Tern's reply").startsWith(code);
+        return line;
+    }
+}
