@@ -13,9 +13,9 @@ public final class SmtpReplies {
     public static final SmtpReply RECIPIENT_OK = new SmtpReply(250, "2.1.5", "Ok");
     public static final SmtpReply RESET_OK = new SmtpReply(250, "2.0.0", "Ok");
     public static final SmtpReply NOOP_OK = new SmtpReply(250, "2.0.0", "Ok");
-    public static final SmtpReply BDAT_CHUNK_OK = new SmtpReply(250, "2.0.0", "Ok: chunk received");
     public static final SmtpReply BYE = new SmtpReply(221, "2.0.0", "Bye");
-    public static final SmtpReply HELP = new SmtpReply(214, "2.0.0", "Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS AUTH");
+    public static final SmtpReply HELP = new SmtpReply(
+            214, "2.0.0", "Commands: EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT VRFY HELP STARTTLS AUTH");
     /** RFC 5321 3.5.3: we neither confirm nor deny a mailbox. */
     public static final SmtpReply CANNOT_VRFY =
             new SmtpReply(252, "2.5.0", "Cannot VRFY user, but will accept message and attempt delivery");
