@@ -251,7 +251,7 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
             }
         }
         int start = in.readerIndex();
-        int stop = in.forEachByte(start, in.readableBytes(), body);
+        int stop = body.scan(in, start, in.writerIndex());
         int end = stop < 0 ? in.writerIndex() : stop;
         if (end > start) {
             // A slice of the received octets: several lines at once, never copied.
