@@ -53,7 +53,13 @@ final class DeliveryFixture implements AutoCloseable {
 
     /** Starts Tern; {@code delivery} holds extra {@code delivery.*} keys as YAML values. */
     static DeliveryFixture start(Path dataDir, Map<String, String> delivery) {
-        DeliveryFixture fixture = new DeliveryFixture(dataDir, new LinkedHashMap<>(delivery));
+        Map<String, String> keys = new LinkedHashMap<>();
+        keys.put("first-retry", "200ms");
+        keys.put("max-retry", "1s");
+        keys.put("queue-lifetime", "5s");
+        keys.put("connect-timeout", "1s");
+        keys.putAll(delivery);
+        DeliveryFixture fixture = new DeliveryFixture(dataDir, keys);
         fixture.startTern();
         return fixture;
     }
@@ -173,7 +179,8 @@ final class DeliveryFixture implements AutoCloseable {
 
     private String yaml() {
         StringBuilder extra = new StringBuilder();
-        delivery.forEach((key, value) -> extra.append("  ").append(key).append(": ").append(value).append('\n'));
+        delivery.forEach((key, value) ->
+                extra.append("  ").append(key).append(": ").append(value).append('\n'));
         return """
                 hostname: %s
                 data-dir: %s
@@ -187,10 +194,6 @@ final class DeliveryFixture implements AutoCloseable {
                   servers: ["127.0.0.1:%d"]
                   timeout: 500ms
                 delivery:
-                  first-retry: 200ms
-                  max-retry: 1s
-                  queue-lifetime: 5s
-                  connect-timeout: 1s
                   port: %d
                 """
                         .formatted(HOSTNAME, dataDir.toAbsolutePath(), LOCAL, dns.port(), mxPort)

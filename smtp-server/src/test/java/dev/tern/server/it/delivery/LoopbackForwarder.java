@@ -28,7 +28,10 @@ final class LoopbackForwarder implements AutoCloseable {
     private LoopbackForwarder(ServerSocket server, InetSocketAddress target) {
         this.server = server;
         this.target = target;
-        Thread.ofPlatform().daemon().name("forwarder-" + server.getLocalSocketAddress()).start(this::accept);
+        Thread.ofPlatform()
+                .daemon()
+                .name("forwarder-" + server.getLocalSocketAddress())
+                .start(this::accept);
     }
 
     /** Binds {@code address:port} (a loopback address) and forwards to {@code target}. */
