@@ -81,8 +81,8 @@ free_port() {
 }
 
 # --- Tern ----------------------------------------------------------------------------------------
-start_tern() { # name port data-dir extra-java-opts
-  local name=$1 port=$2 data=$3 opts=$4 config="$work/$1.yaml" i
+start_tern() { # name port data-dir extra-java-opts [extra-yaml]
+  local name=$1 port=$2 data=$3 opts=$4 extra=${5:-} config="$work/$1.yaml" i
   mkdir -p "$data"
   cat >"$config" <<EOF
 hostname: bench.test
@@ -95,13 +95,14 @@ listeners:
   submission: ~
   smtps: ~
 local:
-  domains: [bench.test]
+  domains: [localhost]
 limits:
   max-connections: 20000
   max-connections-per-ip: 20000
   max-message-size: 4MiB
 management:
   enabled: false
+$extra
 EOF
   # JVM options go through JDK_JAVA_OPTIONS: Tern's configuration loader refuses any unknown TERN_*
   # variable, TERN_JAVA_OPTS included, so that one is translated and removed from the environment.
@@ -177,7 +178,8 @@ tern_port=$(free_port)
 sink_port=$(free_port)
 jfr_opts=""
 [ "$jfr" = 1 ] && jfr_opts="-XX:StartFlightRecording=filename=$results/tern.jfr,settings=profile"
-start_tern throughput "$tern_port" "$work/data" "$jfr_opts"
+# The inbound cases measure acceptance only: messages stay in the spool.
+start_tern throughput "$tern_port" "$work/data" "$jfr_opts" $'delivery:\n  enabled: false'
 tern_log="$results/tern-throughput.log"
 sink_opts=(-m 2000)
 [ "$(id -u)" -eq 0 ] && sink_opts+=(-u nobody)
@@ -221,9 +223,38 @@ du -sh "$work/data/spool" | sed 's/^/spool size after run: /' | tee -a "$results
 
 stop_pid "$tern_pid" 15
 tern_pid=""
+rm -rf "$work/data"
+
+# --- relay: smtp-source -> Tern -> smtp-sink ---------------------------------------------------------
+# Tern routes bench.test to smtp-sink (plain SMTP, connection reuse); the rate counts until the last
+# message was delivered, not just accepted.
+relay_count=$([ "$mode" = full ] && echo 20000 || echo 2000)
+relay_port=$(free_port)
+start_tern relay "$relay_port" "$work/relay-data" "" \
+  "$(printf 'delivery:\n  max-connections-per-destination: 20\n  routes:\n    bench.test: "127.0.0.1:%s none"' "$sink_port")"
+tern_log="$results/tern-relay.log"
+relay_start=$(date +%s.%N)
+run_source tern "$relay_port" relay "$relay_count" -s 100 -l 4096 -d >"$results/relay-accept.txt"
+relay_accepted=$(date +%s.%N)
+delivered=0
+for ((i = 0; i < 3000; i++)); do
+  delivered=$(grep -c "domain=bench.test rcpts=1 delivered=1" "$tern_log" || true)
+  [ "$delivered" -ge "$relay_count" ] && break
+  sleep 0.1
+done
+relay_end=$(date +%s.%N)
+if [ "$delivered" -lt "$relay_count" ]; then
+  echo "bench: relay: only $delivered of $relay_count messages delivered to smtp-sink" >&2
+  exit 1
+fi
+awk -v s="$relay_start" -v a="$relay_accepted" -v e="$relay_end" -v n="$relay_count" 'BEGIN {
+  printf "\nrelay (100 sessions x 4 KiB, route to smtp-sink): %d messages, accepted in %.2f s (%.0f msg/s), all delivered after %.2f s (%.0f msg/s end to end)\n", n, a - s, n / (a - s), e - s, n / (e - s)
+}' | tee "$results/relay.txt"
+stop_pid "$tern_pid" 15
+tern_pid=""
+rm -rf "$work/relay-data"
 stop_pid "$sink_pid" 5
 sink_pid=""
-rm -rf "$work/data"
 
 # --- idle connections ------------------------------------------------------------------------------
 # A fresh Tern, so the figures are not inflated by what the throughput phase left in the heap.
