@@ -188,6 +188,7 @@ final class DeliveryFixture implements AutoCloseable {
                 listeners:
                   mx: {address: 127.0.0.1, port: 0}
                   submission: {address: 127.0.0.1, port: 0}
+                  smtps: {address: 127.0.0.1, port: 0}
                 local:
                   domains: [%s]
                 dns:

@@ -1,0 +1,60 @@
+package dev.tern.server.it.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tern.relay.testing.PeerSession;
+import dev.tern.relay.testing.ScriptedSmtpPeer;
+import dev.tern.smtp.queue.QueueId;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Per-recipient outcomes are in the spool: a restart neither loses nor repeats a recipient. */
+class RestartIT {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void restartDeliversTheDeferredRecipientAndNotTheDeliveredOne() throws Exception {
+        // A long queue lifetime: the deferred recipient must survive the restart, not expire.
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, Map.of("queue-lifetime", "1m"))) {
+            ScriptedSmtpPeer accepting = tern.peer();
+            ScriptedSmtpPeer busy = tern.peer().rcptReply("bob@two.test", "451 4.3.0 come back later");
+            tern.host("mx.one.test", "127.0.0.2", accepting);
+            tern.host("mx.two.test", "127.0.0.3", busy);
+            tern.dns().mx("one.test", 10, "mx.one.test").mx("two.test", 10, "mx.two.test");
+
+            QueueId id = tern.submit(DeliveryFixture.SENDER, List.of("ann@one.test", "bob@two.test"), "restart");
+
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(accepting.messages()).hasSize(1));
+            await().atMost(WAIT).until(() -> rcptCount(busy) >= 1);
+            tern.restart();
+            // Tern is down and up again: the message is still there (the deferral is on disk).
+            assertThat(tern.queued(id)).as("still queued after the restart").isTrue();
+            busy.rcptReply("bob@two.test", "250 2.1.5 Ok");
+
+            await().atMost(WAIT).untilAsserted(() -> assertThat(busy.messages()).hasSize(1));
+            assertThat(busy.messages().get(0).rcptTo()).containsExactly("TO:<bob@two.test>");
+            await().atMost(WAIT).until(() -> !tern.queued(id));
+            // ann@one.test was delivered before the restart and is not delivered again.
+            await().during(Duration.ofMillis(600)).atMost(WAIT).untilAsserted(() -> assertThat(accepting.messages())
+                    .hasSize(1));
+            assertThat(tern.allMailboxes()).as("no DSN").isEmpty();
+        }
+    }
+
+    private static long rcptCount(ScriptedSmtpPeer peer) {
+        return peer.sessions().stream()
+                .map(PeerSession::commands)
+                .flatMap(List::stream)
+                .filter(c -> c.startsWith("RCPT"))
+                .count();
+    }
+}
