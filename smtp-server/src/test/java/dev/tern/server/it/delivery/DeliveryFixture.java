@@ -149,10 +149,11 @@ final class DeliveryFixture implements AutoCloseable {
         }
     }
 
-    /** Writes a password file for smarthost or {@code tern send} use. */
-    Path passwordFile(String name, String password) {
+    /** Writes a password file (for a smarthost route or {@code tern send}) in {@code dir}. */
+    static Path passwordFile(Path dir, String name, String password) {
         try {
-            return Files.writeString(dataDir.resolve(name), password + "\n", StandardCharsets.UTF_8);
+            Files.createDirectories(dir);
+            return Files.writeString(dir.resolve(name), password + "\n", StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
