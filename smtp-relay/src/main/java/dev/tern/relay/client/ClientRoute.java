@@ -8,7 +8,8 @@ package dev.tern.relay.client;
  * @param username the AUTH user, or null for no AUTH
  * @param password the AUTH password, null exactly when {@code username} is
  */
-public record ClientRoute(TlsMode tls, boolean requireVerifiedTls, String username, String password) {
+public record ClientRoute(
+        TlsMode tls, boolean requireVerifiedTls, String username, String password, String authMechanism) {
 
     /** When the client uses TLS. */
     public enum TlsMode {
@@ -24,6 +25,11 @@ public record ClientRoute(TlsMode tls, boolean requireVerifiedTls, String userna
 
     private static final ClientRoute MX = new ClientRoute(TlsMode.OPPORTUNISTIC, false, null, null);
 
+    /** A route that authenticates with the best mechanism the server offers (PLAIN, else LOGIN). */
+    public ClientRoute(TlsMode tls, boolean requireVerifiedTls, String username, String password) {
+        this(tls, requireVerifiedTls, username, password, null);
+    }
+
     public ClientRoute {
         if (tls == null) {
             throw new IllegalArgumentException("tls mode is required");
@@ -33,6 +39,9 @@ public record ClientRoute(TlsMode tls, boolean requireVerifiedTls, String userna
         }
         if ((username == null) != (password == null)) {
             throw new IllegalArgumentException("username and password go together");
+        }
+        if (authMechanism != null && !authMechanism.equals("PLAIN") && !authMechanism.equals("LOGIN")) {
+            throw new IllegalArgumentException("AUTH mechanism is PLAIN or LOGIN, not " + authMechanism);
         }
     }
 
@@ -53,6 +62,7 @@ public record ClientRoute(TlsMode tls, boolean requireVerifiedTls, String userna
     /** The password is a secret: never in logs. */
     @Override
     public String toString() {
-        return "ClientRoute[tls=" + tls + ", verified=" + requireVerifiedTls + ", user=" + username + "]";
+        return "ClientRoute[tls=" + tls + ", verified=" + requireVerifiedTls + ", user=" + username + ", auth="
+                + (authMechanism == null ? "any" : authMechanism) + "]";
     }
 }

@@ -174,7 +174,12 @@ final class SessionSetup implements ClientSessionHandler.Listener {
             fail("4.7.0", "refusing to send credentials without TLS", false);
             return;
         }
-        if (ehlo.authMechanisms().contains("PLAIN")) {
+        String wanted = route.authMechanism();
+        if (wanted != null && !ehlo.authMechanisms().contains(wanted)) {
+            fail("4.7.0", "the server does not offer AUTH " + wanted, false);
+            return;
+        }
+        if (ehlo.authMechanisms().contains("PLAIN") && (wanted == null || wanted.equals("PLAIN"))) {
             // RFC 4616 2: authzid NUL authcid NUL passwd, sent as the initial response (RFC 4954 4).
             String plain = "\0" + route.username() + "\0" + route.password();
             state = State.AUTH_PLAIN;

@@ -151,6 +151,28 @@ class SmtpClientSessionTest {
     }
 
     @Test
+    void usesTheMechanismTheRouteAsksFor() throws Exception {
+        peer.extensions("STARTTLS", "AUTH PLAIN LOGIN").credentials("relay", "sécret");
+
+        AttemptResult result =
+                deliver(ClientFixture.options(), new ClientRoute(TlsMode.STARTTLS, false, "relay", "sécret", "LOGIN"));
+
+        assertThat(statuses(result)).containsExactly(DeliveryStatus.DELIVERED);
+        assertThat(peer.sessions().get(0).authenticatedUser()).isEqualTo("relay (LOGIN)");
+    }
+
+    @Test
+    void failsTheHostWhenTheAskedMechanismIsNotOffered() throws Exception {
+        peer.extensions("STARTTLS", "AUTH PLAIN").credentials("relay", "sécret");
+
+        AttemptResult result =
+                deliver(ClientFixture.options(), new ClientRoute(TlsMode.STARTTLS, false, "relay", "sécret", "LOGIN"));
+
+        assertThat(result).isInstanceOfSatisfying(HostFailed.class, f -> assertThat(f.diagnostic())
+                .contains("does not offer AUTH LOGIN"));
+    }
+
+    @Test
     void wrongPasswordFailsTheHostTemporarily() throws Exception {
         peer.extensions("STARTTLS", "AUTH PLAIN").credentials("relay", "right");
 

@@ -36,6 +36,7 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -66,6 +67,12 @@ final class SendCommand implements Callable<Integer> {
 
     @Option(names = "--user", paramLabel = "USER", description = "AUTH as this user (needs --password-file)")
     String user;
+
+    @Option(
+            names = "--auth",
+            paramLabel = "MECHANISM",
+            description = "AUTH mechanism: PLAIN or LOGIN (default: PLAIN when offered, else LOGIN)")
+    String authMechanism;
 
     @Option(names = "--password-file", paramLabel = "FILE", description = "the password, first line of FILE")
     Path passwordFile;
@@ -113,6 +120,11 @@ final class SendCommand implements Callable<Integer> {
         if ((user == null) != (passwordFile == null)) {
             return usage("--user and --password-file go together");
         }
+        if (authMechanism != null
+                && !authMechanism.equalsIgnoreCase("PLAIN")
+                && !authMechanism.equalsIgnoreCase("LOGIN")) {
+            return usage("--auth is PLAIN or LOGIN");
+        }
         Mailbox sender = PathParser.parseMailbox(from).orElse(null);
         if (sender == null) {
             return usage("--from is not an address: '" + from + "'");
@@ -150,7 +162,12 @@ final class SendCommand implements Callable<Integer> {
     private int send(InetSocketAddress address, Envelope envelope, byte[] message) throws Exception {
         TlsMode mode = implicitTls ? TlsMode.IMPLICIT : startTls ? TlsMode.STARTTLS : TlsMode.NONE;
         boolean verify = mode != TlsMode.NONE && !insecure;
-        ClientRoute route = new ClientRoute(mode, verify, user, user == null ? null : readPassword());
+        ClientRoute route = new ClientRoute(
+                mode,
+                verify,
+                user,
+                user == null ? null : readPassword(),
+                authMechanism == null ? null : authMechanism.toUpperCase(Locale.ROOT));
         SmtpClientOptions options = SmtpClientOptions.defaults(helo)
                 .withTls(SmtpClientOptions.opportunisticContext(), verifiedContext())
                 .withIdleTimeout(Duration.ofSeconds(1), 1);

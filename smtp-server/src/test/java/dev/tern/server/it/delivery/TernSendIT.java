@@ -87,6 +87,9 @@ class TernSendIT {
                         "127.0.0.1:" + submission.getPort(),
                         "--starttls",
                         "--insecure",
+                        // The scenario: STARTTLS, then AUTH LOGIN (RFC 4954).
+                        "--auth",
+                        "LOGIN",
                         "--user",
                         DeliveryFixture.USER,
                         "--password-file",
