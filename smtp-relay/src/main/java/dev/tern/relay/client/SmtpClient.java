@@ -6,6 +6,7 @@ import dev.tern.relay.client.SessionSetup.Result;
 import dev.tern.relay.delivery.DeliveryRequest;
 import dev.tern.relay.delivery.DeliveryStatus;
 import dev.tern.relay.delivery.RecipientOutcome;
+import dev.tern.relay.metrics.DeliveryMetrics;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -35,11 +36,22 @@ public final class SmtpClient implements AutoCloseable {
     private final Class<? extends Channel> channelClass;
     private final SmtpClientOptions options;
     private final ConnectionPool pool = new ConnectionPool();
+    private final DeliveryMetrics metrics;
 
     public SmtpClient(EventLoopGroup group, Class<? extends Channel> channelClass, SmtpClientOptions options) {
+        this(group, channelClass, options, DeliveryMetrics.NOOP);
+    }
+
+    /** @param metrics told of pool hits and misses and of every new session's TLS */
+    public SmtpClient(
+            EventLoopGroup group,
+            Class<? extends Channel> channelClass,
+            SmtpClientOptions options,
+            DeliveryMetrics metrics) {
         this.group = group;
         this.channelClass = channelClass;
         this.options = options;
+        this.metrics = metrics;
     }
 
     /** One attempt to one host; never throws; completes on some event loop thread (callers hop if needed). */
@@ -48,6 +60,7 @@ public final class SmtpClient implements AutoCloseable {
         Attempt attempt = new Attempt(new PoolKey(address, route), hostName, request);
         try {
             ClientConnection pooled = pool.take(attempt.key);
+            metrics.connectionReuse(pooled != null);
             if (pooled != null) {
                 pooled.eventLoop().execute(() -> reuse(attempt, pooled));
             } else {
@@ -118,11 +131,13 @@ public final class SmtpClient implements AutoCloseable {
         });
         setup.result().thenAccept(outcome -> {
             switch (outcome) {
-                case Result.Ready ready ->
+                case Result.Ready ready -> {
+                    metrics.outboundConnection(ready.tls());
                     transact(
                             attempt,
                             new ClientConnection(
                                     channel, handler, options, attempt.key, ready.ehlo(), ready.tls(), mayStartTls));
+                }
                 case Result.Failed failed
                 when failed.tlsFailed() && mayStartTls && route.tls() == ClientRoute.TlsMode.OPPORTUNISTIC -> {
                     // Opportunistic TLS (RFC 7435 6) must not make delivery worse than plaintext.

@@ -2,6 +2,7 @@ package dev.tern.relay.dns;
 
 import dev.tern.relay.dns.DnsLookups.Answer;
 import dev.tern.relay.dns.MxResolution.Exchangers;
+import dev.tern.relay.metrics.DeliveryMetrics;
 import java.net.IDN;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -40,10 +41,17 @@ import org.xbill.DNS.Type;
 public final class DnsMailExchangerResolver implements MailExchangerResolver {
     private final MxResolverOptions options;
     private final DnsLookups dns;
+    private final DeliveryMetrics metrics;
 
     public DnsMailExchangerResolver(MxResolverOptions options) {
+        this(options, DeliveryMetrics.NOOP);
+    }
+
+    /** @param metrics told the result and latency of every MX question */
+    public DnsMailExchangerResolver(MxResolverOptions options, DeliveryMetrics metrics) {
         this.options = options;
         this.dns = new DnsLookups(options);
+        this.metrics = metrics;
     }
 
     @Override
@@ -56,7 +64,9 @@ public final class DnsMailExchangerResolver implements MailExchangerResolver {
         if (name.isEmpty()) {
             return CompletableFuture.completedFuture(MxFailures.badName(domain));
         }
+        long started = System.nanoTime();
         return dns.lookup(name.get(), Type.MX)
+                .whenComplete((answer, error) -> metrics.dnsLookup(result(answer), System.nanoTime() - started))
                 .thenCompose(answer -> switch (answer.kind()) {
                     case NXDOMAIN -> done(MxFailures.noSuchDomain(plain));
                     case TEMPORARY -> done(MxFailures.dnsTrouble(answer.reason()));
@@ -65,6 +75,23 @@ public final class DnsMailExchangerResolver implements MailExchangerResolver {
                     case RECORDS -> fromMx(plain, answer);
                 })
                 .exceptionally(error -> MxFailures.dnsTrouble(String.valueOf(error)));
+    }
+
+    /** The answer as a metrics result; DnsLookups words its temporary reasons "SERVFAIL" and "timed out". */
+    private static DeliveryMetrics.DnsResult result(Answer answer) {
+        if (answer == null) {
+            return DeliveryMetrics.DnsResult.ERROR;
+        }
+        return switch (answer.kind()) {
+            case RECORDS, NODATA -> DeliveryMetrics.DnsResult.OK;
+            case NXDOMAIN -> DeliveryMetrics.DnsResult.NXDOMAIN;
+            case TEMPORARY ->
+                answer.reason().endsWith("timed out")
+                        ? DeliveryMetrics.DnsResult.TIMEOUT
+                        : answer.reason().contains("(SERVFAIL)")
+                                ? DeliveryMetrics.DnsResult.SERVFAIL
+                                : DeliveryMetrics.DnsResult.ERROR;
+        };
     }
 
     private CompletionStage<MxResolution> fromMx(String domain, Answer answer) {

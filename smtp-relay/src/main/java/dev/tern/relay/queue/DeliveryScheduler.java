@@ -39,6 +39,8 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DeliveryScheduler.class);
     /** How soon a message blocked by a concurrency limit is looked at again if no slot frees first. */
     private static final long BLOCKED_RETRY_MILLIS = 1000;
+    /** How often the depth seen by metrics is recomputed. */
+    private static final long DEPTH_REFRESH_MILLIS = 1000;
 
     private final Spool spool;
     private final Deliverer deliverer;
@@ -56,6 +58,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
     private final ArrayDeque<QueuedMessage> blocked = new ArrayDeque<>();
     private int active;
     private volatile boolean closed;
+    private volatile Depth depth = new Depth(0, 0, 0, 0);
     /** Until started, messages are only spooled (delivery switched off, or not yet replayed). */
     private volatile boolean started;
 
@@ -76,6 +79,37 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
         this.clock = clock;
         this.actor = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "tern-queue"));
         this.reader = Executors.newFixedThreadPool(2, r -> daemon(r, "tern-queue-read"));
+        actor.scheduleWithFixedDelay(this::refreshDepth, 0, DEPTH_REFRESH_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * How many messages the queue holds, by state, and when the oldest arrived (epoch millis, 0 when
+     * empty). {@code active}: an attempt is under way; {@code held}: due, but waiting for a delivery
+     * slot (concurrency limits); {@code deferred}: waiting for the next retry.
+     */
+    public record Depth(int active, int deferred, int held, long oldestArrivalMillis) {}
+
+    /** The depth as of the last refresh (at most a second old); safe to call from any thread. */
+    public Depth depth() {
+        return depth;
+    }
+
+    /** On the queue's thread: one pass over the messages, published as one immutable value. */
+    private void refreshDepth() {
+        int inFlight = 0;
+        int held = 0;
+        long oldest = Long.MAX_VALUE;
+        var waiting = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<QueuedMessage, Boolean>());
+        waiting.addAll(blocked);
+        for (QueuedMessage m : messages.values()) {
+            if (m.anyInFlight()) {
+                inFlight++;
+            } else if (waiting.contains(m)) {
+                held++;
+            }
+            oldest = Math.min(oldest, m.spooled.arrivalMillis());
+        }
+        depth = new Depth(inFlight, messages.size() - inFlight - held, held, oldest == Long.MAX_VALUE ? 0 : oldest);
     }
 
     private static Thread daemon(Runnable r, String name) {

@@ -11,6 +11,9 @@ import dev.tern.relay.dsn.DsnBouncer;
 import dev.tern.relay.dsn.DsnBuilder;
 import dev.tern.relay.local.LocalMailboxes;
 import dev.tern.relay.local.MaildirDelivery;
+import dev.tern.relay.metrics.DeliveryMetrics;
+import dev.tern.relay.metrics.MeteredBouncer;
+import dev.tern.relay.metrics.MeteredDeliverer;
 import dev.tern.relay.queue.DeliveryScheduler;
 import dev.tern.relay.queue.RetryPolicy;
 import dev.tern.relay.route.Router;
@@ -52,7 +55,7 @@ final class Delivery implements AutoCloseable {
         this.blocking = blocking;
     }
 
-    static Delivery start(TernConfig config, Spool spool, EventLoops loops) {
+    static Delivery start(TernConfig config, Spool spool, EventLoops loops, DeliveryMetrics metrics) {
         DeliveryConfig d = config.delivery();
         Clock clock = Clock.systemDefaultZone();
         ExecutorService blocking = blockingPool();
@@ -71,7 +74,7 @@ final class Delivery implements AutoCloseable {
                 defaults.opportunisticTls(),
                 defaults.verifiedTls(),
                 latency::record);
-        SmtpClient client = new SmtpClient(loops.workers(), loops.clientChannel(), options);
+        SmtpClient client = new SmtpClient(loops.workers(), loops.clientChannel(), options, metrics);
         var selfNames = new HashSet<String>();
         selfNames.add(config.hostname().toLowerCase(Locale.ROOT));
         MxResolverOptions dns = MxResolverOptions.defaults()
@@ -79,8 +82,10 @@ final class Delivery implements AutoCloseable {
                 .withTimeout(config.dns().timeout(), 1)
                 .withLimits(d.maxMxHosts(), 3)
                 .withSelf(selfNames::contains, address -> false);
+        Map<String, Smarthost> routes = smarthosts(d.routes());
+        var localDomains = new HashSet<>(config.local().domains());
         Router router = new Router(
-                new HashSet<>(config.local().domains()),
+                localDomains,
                 new MaildirDelivery(
                         config.dataDir().resolve("mail"),
                         new LocalMailboxes(
@@ -90,15 +95,15 @@ final class Delivery implements AutoCloseable {
                         blocking,
                         config.hostname(),
                         clock),
-                smarthosts(d.routes()),
-                new DnsMailExchangerResolver(dns),
+                routes,
+                new DnsMailExchangerResolver(dns, metrics),
                 new HostSelector(d.port(), d.preferLowLatency(), latency, new SplittableRandom()),
                 client,
                 blocking);
         DeliveryScheduler scheduler = new DeliveryScheduler(
                 spool,
-                router,
-                new DsnBouncer(new DsnBuilder(config.hostname(), clock)),
+                new MeteredDeliverer(router, domain -> kindOf(domain, localDomains, routes), metrics),
+                new MeteredBouncer(new DsnBouncer(new DsnBuilder(config.hostname(), clock)), metrics),
                 new RetryPolicy(d.firstRetry(), d.maxRetry(), d.queueLifetime(), d.delayWarning()),
                 d.maxConnections(),
                 d.maxConnectionsPerDestination(),
@@ -107,6 +112,15 @@ final class Delivery implements AutoCloseable {
             scheduler.start();
         }
         return new Delivery(scheduler, client, blocking);
+    }
+
+    /** The router's own rule (local domain, then route, then MX), for metrics. */
+    private static DeliveryMetrics.Kind kindOf(
+            String domain, java.util.Set<String> localDomains, Map<String, Smarthost> routes) {
+        if (localDomains.contains(domain)) {
+            return DeliveryMetrics.Kind.LOCAL;
+        }
+        return routes.containsKey(domain) ? DeliveryMetrics.Kind.SMARTHOST : DeliveryMetrics.Kind.MX;
     }
 
     /** File system and name-service work of the delivery side: bounded, never an event loop. */

@@ -7,6 +7,9 @@ import dev.tern.server.auth.BcryptAuthenticator;
 import dev.tern.server.config.ListenerConfig;
 import dev.tern.server.config.ListenerMode;
 import dev.tern.server.config.TernConfig;
+import dev.tern.server.management.ManagementServer;
+import dev.tern.server.management.Readiness;
+import dev.tern.server.metrics.TernMetrics;
 import dev.tern.server.smtp.ConnectionLimiter;
 import dev.tern.server.smtp.InflightBudget;
 import dev.tern.server.smtp.ListenerSettings;
@@ -22,6 +25,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,7 +34,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running Tern: the spool open, every listener bound. {@link #shutdown()} stops accepting, lets
+ * A running Tern: the spool open, every listener bound, the management listener serving metrics and
+ * health. {@link #shutdown()} stops accepting, lets
  * sessions finish their transactions within the grace period, closes the rest with 421, and closes
  * the spool so it is consistent on disk.
  */
@@ -41,16 +46,25 @@ public final class TernServer implements AutoCloseable {
     private final EventLoops loops;
     private final Spool spool;
     private final SessionRegistry registry;
+    private final TernMetrics metrics;
     private Delivery delivery;
+    private ManagementServer management;
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
 
-    private TernServer(TernConfig config, EventLoops loops, Spool spool, SessionRegistry registry) {
+    /** Readiness: a failed spool batch counts for this long (then new traffic may show the disk is back). */
+    private static final Duration SPOOL_FAILURE_WINDOW = Duration.ofSeconds(30);
+    /** Readiness: an MX question that timed out, with no answer since, counts for this long. */
+    private static final Duration DNS_TIMEOUT_WINDOW = Duration.ofSeconds(60);
+
+    private TernServer(
+            TernConfig config, EventLoops loops, Spool spool, SessionRegistry registry, TernMetrics metrics) {
         this.config = config;
         this.loops = loops;
         this.spool = spool;
         this.registry = registry;
+        this.metrics = metrics;
     }
 
     /** {@code tern serve}: runs until SIGTERM or SIGINT, then drains and returns the exit code. */
@@ -80,17 +94,29 @@ public final class TernServer implements AutoCloseable {
     /** Opens the spool and binds every listener; fails (and releases what it took) if one cannot bind. */
     public static TernServer start(TernConfig config, Authenticator authenticator, SslContext sslContext)
             throws Exception {
-        Spool spool = Spool.open(
-                config.spool().directory(),
-                SpoolOptions.defaults()
-                        .withSegmentSize(config.spool().segmentSize())
-                        .withMaxBatch(config.spool().maxBatch(), SpoolOptions.DEFAULT_MAX_BATCH_BYTES));
+        TernMetrics metrics = new TernMetrics(
+                config.listeners().stream().map(ListenerConfig::name).toList());
+        Spool spool;
+        try {
+            spool = Spool.open(
+                    config.spool().directory(),
+                    SpoolOptions.defaults()
+                            .withSegmentSize(config.spool().segmentSize())
+                            .withMaxBatch(config.spool().maxBatch(), SpoolOptions.DEFAULT_MAX_BATCH_BYTES)
+                            .withListener(metrics.spool()));
+        } catch (Exception e) {
+            metrics.close();
+            throw e;
+        }
         EventLoops loops = EventLoops.create();
         SessionRegistry registry = new SessionRegistry();
-        TernServer server = new TernServer(config, loops, spool, registry);
+        TernServer server = new TernServer(config, loops, spool, registry, metrics);
         try {
-            server.delivery = Delivery.start(config, spool, loops);
+            server.delivery = Delivery.start(config, spool, loops, metrics.delivery());
+            metrics.bindQueue(server.delivery.scheduler, Clock.systemDefaultZone());
+            metrics.bindEventLoops(loops.acceptors(), loops.workers());
             server.bind(authenticator, sslContext);
+            server.startManagement();
         } catch (Exception e) {
             server.close();
             throw e;
@@ -113,7 +139,8 @@ public final class TernServer implements AutoCloseable {
                 new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerIp()),
                 new InflightBudget(limits.maxInflightBytes()),
                 registry,
-                Clock.systemDefaultZone());
+                Clock.systemDefaultZone(),
+                metrics.sessions());
         AtomicLong sessionCounter = new AtomicLong();
         for (ListenerConfig listener : config.listeners()) {
             ServerBootstrap bootstrap = new ServerBootstrap()
@@ -133,6 +160,41 @@ public final class TernServer implements AutoCloseable {
                     channel.localAddress(),
                     loops.transport());
         }
+    }
+
+    /** The HTTP listener for /metrics and /health/* (docs/metrics.md), unless switched off. */
+    private void startManagement() throws InterruptedException {
+        var m = config.management();
+        if (!m.enabled()) {
+            return;
+        }
+        Readiness readiness = new Readiness(List.of(
+                new Readiness.Check("listeners", this::listenersBound),
+                new Readiness.Check("spool", () -> metrics.spool().writable(System.nanoTime(), SPOOL_FAILURE_WINDOW)),
+                new Readiness.Check(
+                        "dns", () -> metrics.delivery().dnsAnswering(System.nanoTime(), DNS_TIMEOUT_WINDOW))));
+        management = ManagementServer.start(
+                m.address(),
+                m.port(),
+                loops.acceptors(),
+                loops.workers(),
+                loops.serverChannel(),
+                metrics::scrape,
+                readiness);
+        log.info("management listening address={}", management.address());
+    }
+
+    /** Every configured SMTP listener is bound and Tern is not shutting down. */
+    private boolean listenersBound() {
+        if (stopped.get() || listeners.size() != config.listeners().size()) {
+            return false;
+        }
+        for (Channel channel : listeners.values()) {
+            if (!channel.isActive()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private ListenerSettings settings(ListenerConfig listener) {
@@ -162,6 +224,19 @@ public final class TernServer implements AutoCloseable {
             throw new IllegalArgumentException("no listener " + listenerName);
         }
         return (InetSocketAddress) channel.localAddress();
+    }
+
+    /** The bound address of the management listener (its port when configured as 0). */
+    public InetSocketAddress managementAddress() {
+        if (management == null) {
+            throw new IllegalStateException("the management listener is not enabled");
+        }
+        return management.address();
+    }
+
+    /** Every meter of this server. */
+    public io.micrometer.core.instrument.MeterRegistry meterRegistry() {
+        return metrics.registry();
     }
 
     public Spool spool() {
@@ -194,8 +269,12 @@ public final class TernServer implements AutoCloseable {
         if (delivery != null) {
             delivery.close();
         }
+        if (management != null) {
+            management.close();
+        }
         loops.shutdown();
         closeSpool();
+        metrics.close();
         log.info("stopped");
         terminated.countDown();
     }

@@ -39,6 +39,7 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void start(SmtpCommand command) {
+        session.verb = SmtpVerb.AUTH;
         SmtpReply refusal = refusal();
         if (refusal != null) {
             session.reply(refusal);

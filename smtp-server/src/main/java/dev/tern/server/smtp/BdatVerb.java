@@ -54,6 +54,7 @@ final class BdatVerb {
             MessageAcceptor.finish(session, null);
         } else if (session.transaction.refusal() != null) {
             // RFC 3030 2: a failed chunk fails the transaction; the rest is refused too.
+            MessageAcceptor.countRefusal(session, session.transaction.refusal());
             session.reply(session.transaction.refusal());
             session.endTransaction();
         } else {

@@ -1,5 +1,6 @@
 package dev.tern.server.smtp;
 
+import dev.tern.server.metrics.SessionMetrics;
 import dev.tern.smtp.Envelope;
 import dev.tern.smtp.SmtpReplies;
 import dev.tern.smtp.SmtpReply;
@@ -69,6 +70,7 @@ final class MessageAcceptor {
     private static void queued(SmtpSession session, Envelope envelope, long size, QueueId id, Throwable failure) {
         if (failure == null) {
             session.messagesAccepted++;
+            session.services.metrics().messageAccepted(size);
             log.info(
                     "session={} queued id={} from={} rcpts={} size={}",
                     session.id,
@@ -79,14 +81,35 @@ final class MessageAcceptor {
             session.reply(new SmtpReply(250, "2.0.0", "Ok: queued as " + id));
         } else {
             log.warn("session={} message not queued: {}", session.id, failure.toString());
+            session.services.metrics().messageRejected(SessionMetrics.MessageRejection.QUEUE_ERROR);
             session.reply(SmtpReplies.LOCAL_ERROR);
         }
         session.endTransaction();
         session.endAsync();
     }
 
+    /** Counts a refused message by its reason, told apart by the canned reply it earned. */
+    static void countRefusal(SmtpSession session, SmtpReply reply) {
+        SessionMetrics.MessageRejection reason;
+        if (reply.equals(SmtpReplies.MESSAGE_TOO_BIG)) {
+            reason = SessionMetrics.MessageRejection.SIZE;
+        } else if (reply.equals(SmtpReplies.BODY_LINE_TOO_LONG)) {
+            reason = SessionMetrics.MessageRejection.LINE_LENGTH;
+        } else if (reply.equals(SmtpReplies.BODY_BARE_LINE_ENDING)) {
+            reason = SessionMetrics.MessageRejection.BARE_LINE_ENDING;
+        } else if (reply.equals(SmtpReplies.MAIL_LOOP)) {
+            reason = SessionMetrics.MessageRejection.LOOP;
+        } else if (reply.equals(SmtpReplies.INSUFFICIENT_STORAGE)) {
+            reason = SessionMetrics.MessageRejection.MEMORY;
+        } else {
+            reason = SessionMetrics.MessageRejection.OTHER;
+        }
+        session.services.metrics().messageRejected(reason);
+    }
+
     private static void refuse(SmtpSession session, SmtpReply reply) {
         log.info("session={} message refused: {}", session.id, reply);
+        countRefusal(session, reply);
         session.endTransaction();
         session.reply(reply);
     }

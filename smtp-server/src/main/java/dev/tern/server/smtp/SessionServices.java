@@ -1,6 +1,7 @@
 package dev.tern.server.smtp;
 
 import dev.tern.server.auth.Authenticator;
+import dev.tern.server.metrics.SessionMetrics;
 import dev.tern.smtp.queue.MailQueue;
 import io.netty.handler.ssl.SslContext;
 import java.time.Clock;
@@ -8,7 +9,8 @@ import java.util.Objects;
 
 /**
  * What every session of the server shares: the queue it hands messages to, the credential check,
- * TLS material (null when TLS is unavailable), the recipient policy and the global bounds.
+ * TLS material (null when TLS is unavailable), the recipient policy, the global bounds and the
+ * metrics recorder.
  */
 public record SessionServices(
         MailQueue queue,
@@ -18,7 +20,30 @@ public record SessionServices(
         ConnectionLimiter connectionLimiter,
         InflightBudget inflightBudget,
         SessionRegistry registry,
-        Clock clock) {
+        Clock clock,
+        SessionMetrics metrics) {
+
+    /** Without metrics. */
+    public SessionServices(
+            MailQueue queue,
+            Authenticator authenticator,
+            SslContext sslContext,
+            RecipientPolicy recipientPolicy,
+            ConnectionLimiter connectionLimiter,
+            InflightBudget inflightBudget,
+            SessionRegistry registry,
+            Clock clock) {
+        this(
+                queue,
+                authenticator,
+                sslContext,
+                recipientPolicy,
+                connectionLimiter,
+                inflightBudget,
+                registry,
+                clock,
+                SessionMetrics.NOOP);
+    }
 
     public SessionServices {
         Objects.requireNonNull(queue, "queue");
@@ -28,5 +53,6 @@ public record SessionServices(
         Objects.requireNonNull(inflightBudget, "inflightBudget");
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(metrics, "metrics");
     }
 }

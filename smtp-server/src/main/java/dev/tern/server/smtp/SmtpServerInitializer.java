@@ -44,7 +44,8 @@ public final class SmtpServerInitializer extends ChannelInitializer<Channel> {
         }
         p.addLast(
                 PipelineNames.CONNECTION_LIMIT,
-                new ConnectionLimitHandler(services.connectionLimiter(), services.recipientPolicy()));
+                new ConnectionLimitHandler(
+                        services.connectionLimiter(), services.recipientPolicy(), services.metrics(), settings.name()));
         p.addLast(PipelineNames.DEADLINE, new DeadlineHandler(session));
         p.addLast(PipelineNames.LINE_DECODER, lineDecoder);
         p.addLast(PipelineNames.COMMAND_DECODER, new SmtpCommandDecoder());

@@ -2,6 +2,7 @@ package dev.tern.server.smtp;
 
 import dev.tern.smtp.SmtpReplies;
 import dev.tern.smtp.SmtpReply;
+import dev.tern.smtp.SmtpVerb;
 import dev.tern.smtp.codec.SmtpLineDecoder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -32,6 +33,9 @@ final class SmtpSession {
     Transaction transaction;
     int errors;
     int messagesAccepted;
+    /** The command awaiting its final reply, for metrics; null when none does. */
+    SmtpVerb verb;
+
     private boolean busy;
     private boolean draining;
     private boolean closing;
@@ -74,8 +78,17 @@ final class SmtpSession {
             return;
         }
         channel.write(reply, channel.voidPromise());
+        answered(reply.code());
         if (countsAsError(reply) && ++errors >= settings.maxErrors()) {
             close(SmtpReplies.TOO_MANY_ERRORS);
+        }
+    }
+
+    /** Counts the pending command once, by its final reply: 334 and 354 only ask for more (RFC 5321 4.2.1). */
+    void answered(int code) {
+        if (verb != null && (code < 300 || code >= 400)) {
+            services.metrics().command(verb, code);
+            verb = null;
         }
     }
 
@@ -90,6 +103,7 @@ final class SmtpSession {
             return;
         }
         closing = true;
+        answered(reply.code());
         lineDecoder.pause();
         channel.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
     }

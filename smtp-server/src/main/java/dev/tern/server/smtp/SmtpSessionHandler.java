@@ -68,9 +68,14 @@ final class SmtpSessionHandler extends SimpleChannelInboundHandler<Object> {
             case DataContent content -> receive(content);
             case DataEnd end -> DataVerb.end(session, end);
             case ChunkEnd ignored -> bdat.end(session);
-            case LineError error ->
+            case LineError error -> {
+                session.verb = SmtpVerb.UNKNOWN;
                 session.reply(error == LineError.TOO_LONG ? SmtpReplies.LINE_TOO_LONG : SmtpReplies.BARE_LINE_ENDING);
-            case SmtpReply reply -> session.reply(reply);
+            }
+            case SmtpReply reply -> {
+                session.verb = SmtpVerb.UNKNOWN;
+                session.reply(reply);
+            }
             default ->
                 throw new IllegalStateException(
                         "unexpected message " + msg.getClass().getName());
@@ -78,6 +83,7 @@ final class SmtpSessionHandler extends SimpleChannelInboundHandler<Object> {
     }
 
     private void dispatch(SmtpCommand command) {
+        session.verb = command.verb();
         SmtpReply outOfOrder = CommandOrder.check(command.verb(), session.state);
         if (command.verb() == SmtpVerb.BDAT) {
             bdat.start(session, command, outOfOrder);
@@ -125,6 +131,7 @@ final class SmtpSessionHandler extends SimpleChannelInboundHandler<Object> {
     public void channelInactive(ChannelHandlerContext ctx) {
         session.endTransaction();
         session.services.registry().remove(session);
+        session.services.metrics().sessionEnded(session.tlsActive(), session.authenticated());
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - session.startNanos);
         log.info(
                 "session={} listener={} client={} helo={} tls={} user={} messages={} errors={} duration={}ms",

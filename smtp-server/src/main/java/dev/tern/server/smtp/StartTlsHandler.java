@@ -35,6 +35,7 @@ final class StartTlsHandler extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
+        session.verb = SmtpVerb.STARTTLS;
         if (session.tlsActive()) {
             session.reply(SmtpReplies.ALREADY_TLS);
         } else if (session.services.sslContext() == null) {
@@ -53,6 +54,7 @@ final class StartTlsHandler extends ChannelInboundHandlerAdapter {
             // startTls=false on purpose: the 220 must be written as plaintext, so it is written
             // before the handler is in place, and then nothing else is read as plaintext.
             ctx.writeAndFlush(SmtpReplies.READY_TO_START_TLS);
+            session.answered(SmtpReplies.READY_TO_START_TLS.code());
             ctx.pipeline().addFirst(PipelineNames.TLS, tls);
         }
     }

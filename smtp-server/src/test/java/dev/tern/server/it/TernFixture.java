@@ -82,6 +82,7 @@ final class TernFixture implements AutoCloseable {
                   mx: {address: 127.0.0.1, port: 0}
                   submission: {address: 127.0.0.1, port: 0}
                   smtps: {address: 127.0.0.1, port: 0}
+                management: {address: 127.0.0.1, port: 0}
                 local:
                   domains: [local.test]
                 # These tests look at what the inbound side stored: keep it in the queue.

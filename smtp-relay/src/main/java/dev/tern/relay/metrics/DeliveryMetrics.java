@@ -1,0 +1,61 @@
+package dev.tern.relay.metrics;
+
+/**
+ * The recorder the delivery side calls. Implementations must be cheap and thread-safe: calls come
+ * from the queue's thread, event loops and dnsjava's threads. No argument carries an address or a
+ * domain, so no meter can grow a tag per destination.
+ */
+public interface DeliveryMetrics {
+
+    /** Records nothing. */
+    DeliveryMetrics NOOP = new DeliveryMetrics() {};
+
+    /** Where an attempt went. */
+    enum Kind {
+        LOCAL,
+        MX,
+        SMARTHOST
+    }
+
+    /** What an attempt did for one recipient: delivered, to be retried, or failed for good. */
+    enum Outcome {
+        DELIVERED,
+        DEFERRED,
+        FAILED
+    }
+
+    /** How a DNS question ended. */
+    enum DnsResult {
+        /** Records, or a definite "no records of this type" (NODATA). */
+        OK,
+        NXDOMAIN,
+        SERVFAIL,
+        TIMEOUT,
+        /** Any other failure (refused, malformed answer, network error). */
+        ERROR
+    }
+
+    /** Which notification was sent back to a sender (RFC 3464). */
+    enum BounceKind {
+        FAILED,
+        DELAYED
+    }
+
+    /** One attempt to a destination took {@code nanos}, whatever it achieved. */
+    default void attempt(Kind kind, long nanos) {}
+
+    /** {@code recipients} recipients of one attempt ended with {@code outcome}. */
+    default void recipients(Kind kind, Outcome outcome, int recipients) {}
+
+    /** One DNS question (MX, A or AAAA) was answered, or not, after {@code nanos}. */
+    default void dnsLookup(DnsResult result, long nanos) {}
+
+    /** A new outbound SMTP session is ready to send, with TLS or in plaintext. */
+    default void outboundConnection(boolean tls) {}
+
+    /** The connection pool was asked for an idle connection: {@code hit} when it had one. */
+    default void connectionReuse(boolean hit) {}
+
+    /** A delivery status notification was built and handed to the queue. */
+    default void bounceSent(BounceKind kind) {}
+}

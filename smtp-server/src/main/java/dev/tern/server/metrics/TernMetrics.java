@@ -1,0 +1,88 @@
+package dev.tern.server.metrics;
+
+import dev.tern.relay.queue.DeliveryScheduler;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyEventExecutorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.channel.EventLoopGroup;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * Every meter of one Tern, in one Prometheus registry: the recorders the inbound and delivery sides
+ * call, the spool listener, and the JVM and Netty meters. Created before the spool opens (the spool
+ * takes {@link #spool()} as its listener); the queue and the event loops are bound once they exist.
+ */
+public final class TernMetrics implements AutoCloseable {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final SessionMeters sessions;
+    private final DeliveryMeters delivery = new DeliveryMeters();
+    private final SpoolMeters spool = new SpoolMeters();
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+
+    /** @param listeners the names of the configured SMTP listeners */
+    public TernMetrics(List<String> listeners) {
+        this.sessions = new SessionMeters(listeners);
+        sessions.bindTo(registry);
+        delivery.bindTo(registry);
+        spool.bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider allocator) {
+            new NettyAllocatorMetrics(allocator).bindTo(registry);
+        }
+    }
+
+    public SessionMeters sessions() {
+        return sessions;
+    }
+
+    public DeliveryMeters delivery() {
+        return delivery;
+    }
+
+    public SpoolMeters spool() {
+        return spool;
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** Queue depth gauges, read from the scheduler. */
+    public void bindQueue(DeliveryScheduler scheduler, Clock clock) {
+        new QueueMeters(scheduler, clock).bindTo(registry);
+    }
+
+    /** Pending tasks per event loop of each group. */
+    public void bindEventLoops(EventLoopGroup... groups) {
+        for (EventLoopGroup group : groups) {
+            new NettyEventExecutorMetrics(group).bindTo(registry);
+        }
+    }
+
+    /** The Prometheus text exposition format 0.0.4 of every meter. CPU only: fine on an event loop. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+}

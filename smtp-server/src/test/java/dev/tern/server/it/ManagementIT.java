@@ -1,0 +1,144 @@
+package dev.tern.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The management listener of a real Tern with delivery on: two messages to a local Maildir, one
+ * refused command, then {@code /metrics} read with the JDK's HTTP client shows them, and both health
+ * endpoints answer 200.
+ */
+class ManagementIT {
+    @TempDir
+    static Path dataDir;
+
+    private static TernFixture tern;
+    private static final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void start() {
+        tern = TernFixture.start(dataDir, Map.of("TERN_DELIVERY_ENABLED", "true"));
+        for (int i = 0; i < 2; i++) {
+            try (RawSmtpClient c = tern.connect(tern.mx())) {
+                c.reply();
+                c.ehlo("client.test");
+                assertThat(c.command("MAIL FROM:<sender@example.org>").code()).isEqualTo(250);
+                assertThat(c.command("RCPT TO:<bob@local.test>").code()).isEqualTo(250);
+                assertThat(c.command("DATA").code()).isEqualTo(354);
+                assertThat(c.command("Subject: " + i + "\r\n\r\nhello\r\n.").code())
+                        .isEqualTo(250);
+                if (i == 1) {
+                    // Refused: RCPT before MAIL is out of order.
+                    assertThat(c.command("RCPT TO:<bob@local.test>").code()).isEqualTo(503);
+                }
+                assertThat(c.command("QUIT").code()).isEqualTo(221);
+            }
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        tern.close();
+    }
+
+    @Test
+    void countsAcceptedMessagesCommandsAndConnections() throws Exception {
+        // Session ends are counted as the server sees the close: wait for both.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                        value(metrics(), "smtp_server_sessions_total", "auth=\"false\",tls=\"false\""))
+                .isEqualTo(2.0));
+        String text = metrics();
+        assertThat(value(text, "smtp_server_messages_accepted_total", null)).isEqualTo(2.0);
+        assertThat(value(text, "smtp_server_commands_total", "reply=\"2xx\",verb=\"data\""))
+                .isEqualTo(2.0);
+        assertThat(value(text, "smtp_server_commands_total", "reply=\"2xx\",verb=\"ehlo\""))
+                .isEqualTo(2.0);
+        assertThat(value(text, "smtp_server_commands_total", "reply=\"5xx\",verb=\"rcpt\""))
+                .isEqualTo(1.0);
+        assertThat(value(text, "smtp_server_commands_total", "reply=\"2xx\",verb=\"quit\""))
+                .isEqualTo(2.0);
+        assertThat(value(text, "smtp_server_connections_total", "listener=\"mx\""))
+                .isEqualTo(2.0);
+        assertThat(value(text, "smtp_server_connections_active", null)).isZero();
+        assertThat(value(text, "smtp_server_received_bytes_total", null)).isGreaterThan(100.0);
+        assertThat(value(text, "tern_spool_write_seconds_count", null)).isGreaterThanOrEqualTo(1.0);
+    }
+
+    @Test
+    void countsLocalDeliveries() throws Exception {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                        value(metrics(), "smtp_relay_delivery_attempts_total", "kind=\"local\",outcome=\"delivered\""))
+                .isEqualTo(2.0));
+        assertThat(maildirFiles()).isEqualTo(2);
+    }
+
+    @Test
+    void servesThePrometheusTextFormat() throws Exception {
+        HttpResponse<String> response = get("/metrics");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("content-type")).hasValue("text/plain; version=0.0.4; charset=utf-8");
+        assertThat(response.body()).contains("# TYPE smtp_server_commands_total counter");
+    }
+
+    @Test
+    void isLiveAndReady() throws Exception {
+        assertThat(get("/health/live").statusCode()).isEqualTo(200);
+        HttpResponse<String> ready = get("/health/ready");
+        assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+        assertThat(ready.body()).isEqualTo("ok\n");
+    }
+
+    @Test
+    void answersUnknownPathsWith404() throws Exception {
+        assertThat(get("/nothing").statusCode()).isEqualTo(404);
+    }
+
+    private static long maildirFiles() throws IOException {
+        try (Stream<Path> files = Files.walk(tern.dataDir().resolve("mail"))) {
+            return files.filter(p -> p.getParent().getFileName().toString().equals("new"))
+                    .count();
+        }
+    }
+
+    private static String metrics() throws Exception {
+        return get("/metrics").body();
+    }
+
+    private static HttpResponse<String> get(String path) throws Exception {
+        InetSocketAddress address = tern.server().managementAddress();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + address.getPort() + path))
+                .timeout(Duration.ofSeconds(10))
+                .build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The value of one series: {@code name{labels}} (labels as Prometheus prints them, sorted), or none. */
+    static double value(String text, String name, String labels) {
+        String series = labels == null ? name : name + "{" + labels + "}";
+        Matcher m =
+                Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(text);
+        if (!m.find()) {
+            throw new AssertionError("no series " + series + " in:\n" + text);
+        }
+        return Double.parseDouble(m.group(1));
+    }
+}
