@@ -1,0 +1,67 @@
+package dev.tern.server.docker;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.testcontainers.images.builder.ImageFromDockerfile;
+
+/**
+ * The image under test, built once per test JVM from this checkout's sources with {@code docker/Dockerfile}.
+ * Docker's layer cache makes a rebuild of unchanged sources take seconds.
+ */
+final class TernImage {
+    /** Base images, overridable for machines that reach a registry (eclipse-temurin:25-jdk / -jre). */
+    static final String BUILD_IMAGE = env("TERN_IT_BUILD_IMAGE", "tern-base/build:bookworm-jdk25");
+
+    static final String RUNTIME_IMAGE = env("TERN_IT_RUNTIME_IMAGE", "tern-base/runtime:bookworm-jre25");
+
+    /** What the Dockerfile copies; everything else (target/, .git) stays out of the build context. */
+    private static final List<String> CONTEXT = List.of(
+            "mvnw",
+            "pom.xml",
+            ".mvn",
+            "docker/Dockerfile",
+            "smtp-core/pom.xml",
+            "smtp-core/src",
+            "smtp-relay/pom.xml",
+            "smtp-relay/src",
+            "smtp-server/pom.xml",
+            "smtp-server/src");
+
+    private static final ImageFromDockerfile IMAGE = build();
+
+    private TernImage() {}
+
+    static ImageFromDockerfile image() {
+        return IMAGE;
+    }
+
+    private static ImageFromDockerfile build() {
+        Path root = repositoryRoot();
+        // Kept after the run (deleteOnExit false) so the next run reuses its layers.
+        ImageFromDockerfile image = new ImageFromDockerfile("tern:it", false)
+                .withBuildArg("BUILD_IMAGE", BUILD_IMAGE)
+                .withBuildArg("RUNTIME_IMAGE", RUNTIME_IMAGE)
+                .withDockerfilePath("docker/Dockerfile");
+        for (String path : CONTEXT) {
+            image.withFileFromPath(path, root.resolve(path));
+        }
+        return image;
+    }
+
+    /** The checkout's root: the nearest directory above the working directory holding docker/Dockerfile. */
+    static Path repositoryRoot() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("docker/Dockerfile")) && Files.isRegularFile(dir.resolve("mvnw"))) {
+                return dir;
+            }
+        }
+        throw new IllegalStateException(
+                "no docker/Dockerfile above " + Path.of("").toAbsolutePath());
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}
