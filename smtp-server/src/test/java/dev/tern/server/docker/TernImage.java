@@ -11,9 +11,9 @@ import org.testcontainers.images.builder.ImageFromDockerfile;
  */
 final class TernImage {
     /** Base images, overridable for machines that reach a registry (eclipse-temurin:25-jdk / -jre). */
-    static final String BUILD_IMAGE = env("TERN_IT_BUILD_IMAGE", "tern-base/build:bookworm-jdk25");
+    static final String BUILD_IMAGE = env("IT_BUILD_IMAGE", "tern-base/build:bookworm-jdk25");
 
-    static final String RUNTIME_IMAGE = env("TERN_IT_RUNTIME_IMAGE", "tern-base/runtime:bookworm-jre25");
+    static final String RUNTIME_IMAGE = env("IT_RUNTIME_IMAGE", "tern-base/runtime:bookworm-jre25");
 
     /** What the Dockerfile copies; everything else (target/, .git) stays out of the build context. */
     private static final List<String> CONTEXT = List.of(
