@@ -190,6 +190,7 @@ final class DeliveryFixture implements AutoCloseable {
                   mx: {address: 127.0.0.1, port: 0}
                   submission: {address: 127.0.0.1, port: 0}
                   smtps: {address: 127.0.0.1, port: 0}
+                management: {address: 127.0.0.1, port: 0}
                 local:
                   domains: [%s]
                 dns:
