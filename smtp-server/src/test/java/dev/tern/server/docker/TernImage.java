@@ -36,6 +36,8 @@ final class TernImage {
         return IMAGE;
     }
 
+    // withDockerfilePath is deprecated for withDockerfile, which would make docker/ the build context.
+    @SuppressWarnings("deprecation")
     private static ImageFromDockerfile build() {
         Path root = repositoryRoot();
         // Kept after the run (deleteOnExit false) so the next run reuses its layers.
