@@ -37,8 +37,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeliveryScheduler implements MailQueue, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DeliveryScheduler.class);
-    /** How soon a message blocked by a concurrency limit is looked at again if no slot frees first. */
-    private static final long BLOCKED_RETRY_MILLIS = 1000;
     /** How often the depth seen by metrics is recomputed. */
     private static final long DEPTH_REFRESH_MILLIS = 1000;
 
@@ -55,7 +53,12 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
 
     private final Map<QueueId, QueuedMessage> messages = new HashMap<>();
     private final Map<String, Integer> activePerDomain = new HashMap<>();
-    private final ArrayDeque<QueuedMessage> blocked = new ArrayDeque<>();
+    /**
+     * Messages with due recipients that wait for a delivery slot, per destination domain, in arrival
+     * order. A slot that frees wakes them; no timer polls them.
+     */
+    private final Map<String, ArrayDeque<QueuedMessage>> blocked = new LinkedHashMap<>();
+
     private int active;
     private volatile boolean closed;
     private volatile Depth depth = new Depth(0, 0, 0, 0);
@@ -99,12 +102,10 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
         int inFlight = 0;
         int held = 0;
         long oldest = Long.MAX_VALUE;
-        var waiting = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<QueuedMessage, Boolean>());
-        waiting.addAll(blocked);
         for (QueuedMessage m : messages.values()) {
             if (m.anyInFlight()) {
                 inFlight++;
-            } else if (waiting.contains(m)) {
+            } else if (!m.blockedDomains.isEmpty()) {
                 held++;
             }
             oldest = Math.min(oldest, m.spooled.arrivalMillis());
@@ -173,18 +174,16 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
                 groups.computeIfAbsent(domainOf(m, i), d -> new ArrayList<>()).add(i);
             }
         }
-        boolean waiting = false;
         for (var group : groups.entrySet()) {
-            if (active < maxActive && activePerDomain.getOrDefault(group.getKey(), 0) < maxActivePerDomain) {
-                attempt(m, group.getKey(), group.getValue());
-            } else {
-                waiting = true;
+            String domain = group.getKey();
+            if (active < maxActive && activePerDomain.getOrDefault(domain, 0) < maxActivePerDomain) {
+                m.blockedDomains.remove(domain);
+                attempt(m, domain, group.getValue());
+            } else if (m.blockedDomains.add(domain)) {
+                blocked.computeIfAbsent(domain, d -> new ArrayDeque<>()).add(m);
             }
         }
-        if (waiting && !blocked.contains(m)) {
-            blocked.add(m);
-        }
-        arm(m, waiting ? now + BLOCKED_RETRY_MILLIS : m.nextDue());
+        arm(m, m.nextDueAfter(now));
     }
 
     private static String domainOf(QueuedMessage m, int i) {
@@ -294,12 +293,24 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
         drainBlocked();
     }
 
+    /** Slots freed: start what waits for them, domain by domain in the order they were first blocked. */
     private void drainBlocked() {
-        int n = blocked.size();
-        for (int k = 0; k < n && active < maxActive; k++) {
-            QueuedMessage m = blocked.poll();
-            if (messages.containsKey(m.spooled.id())) {
-                dispatch(m);
+        for (String domain : List.copyOf(blocked.keySet())) {
+            if (active >= maxActive) {
+                return;
+            }
+            ArrayDeque<QueuedMessage> waiting = blocked.get(domain);
+            while (!waiting.isEmpty()
+                    && active < maxActive
+                    && activePerDomain.getOrDefault(domain, 0) < maxActivePerDomain) {
+                QueuedMessage m = waiting.poll();
+                m.blockedDomains.remove(domain);
+                if (messages.get(m.spooled.id()) == m) {
+                    dispatch(m);
+                }
+            }
+            if (waiting.isEmpty()) {
+                blocked.remove(domain);
             }
         }
     }

@@ -12,6 +12,9 @@ final class QueuedMessage {
     final SpooledMessage spooled;
     final RecipientState[] states;
     final boolean[] inFlight;
+    /** Destinations whose due recipients wait for a delivery slot. */
+    final java.util.Set<String> blockedDomains = new java.util.HashSet<>(2);
+
     boolean warned;
     boolean completing;
     ScheduledFuture<?> timer;
@@ -34,13 +37,13 @@ final class QueuedMessage {
                 && (s.kind() == RecipientState.Kind.PENDING || s.nextAttemptMillis() <= now);
     }
 
-    /** The earliest time a waiting (not in flight, not finished) recipient is due, or MAX_VALUE. */
-    long nextDue() {
+    /** The earliest time after {@code now} a waiting recipient falls due, or MAX_VALUE. */
+    long nextDueAfter(long now) {
         long next = Long.MAX_VALUE;
         for (int i = 0; i < states.length; i++) {
-            if (!inFlight[i] && !states[i].isFinal()) {
-                long at = states[i].kind() == RecipientState.Kind.PENDING ? 0 : states[i].nextAttemptMillis();
-                next = Math.min(next, at);
+            RecipientState s = states[i];
+            if (!inFlight[i] && s.kind() == RecipientState.Kind.DEFERRED && s.nextAttemptMillis() > now) {
+                next = Math.min(next, s.nextAttemptMillis());
             }
         }
         return next;
