@@ -26,7 +26,8 @@ class ContainerDeliveryIT {
         double acceptedBefore = PrometheusText.sum(before, ACCEPTED, Map.of());
         double deliveredBefore = PrometheusText.sum(before, ATTEMPTS, DELIVERED_LOCALLY);
         int inMaildir = TERN.maildirNew("example.test", "bob").size();
-        Submission submission = new Submission(TERN.getHost(), TERN.submissionPort(), TERN.trustingItsCertificate());
+        Submission submission =
+                new Submission(TernContainer.HOST, TERN.submissionPort(), TERN.trustingItsCertificate());
 
         for (int i = 1; i <= 3; i++) {
             String reply = submission.send(
@@ -51,7 +52,8 @@ class ContainerDeliveryIT {
 
     @Test
     void refusesSubmissionWithAWrongPassword() throws Exception {
-        Submission submission = new Submission(TERN.getHost(), TERN.submissionPort(), TERN.trustingItsCertificate());
+        Submission submission =
+                new Submission(TernContainer.HOST, TERN.submissionPort(), TERN.trustingItsCertificate());
 
         assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> submission.send(
                         TernContainer.USER, "wrong", "alice@example.test", "bob@example.test", "refused")))

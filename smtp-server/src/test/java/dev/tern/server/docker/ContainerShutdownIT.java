@@ -29,7 +29,7 @@ class ContainerShutdownIT {
         try (TernContainer first = new TernContainer().onVolume(volume).withEnv("TERN_DELIVERY_ENABLED", "false")) {
             first.start();
             Submission submission =
-                    new Submission(first.getHost(), first.submissionPort(), first.trustingItsCertificate());
+                    new Submission(TernContainer.HOST, first.submissionPort(), first.trustingItsCertificate());
             assertThat(submission.send(
                             TernContainer.USER,
                             TernContainer.PASSWORD,

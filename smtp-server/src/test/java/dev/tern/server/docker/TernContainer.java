@@ -32,6 +32,8 @@ final class TernContainer extends GenericContainer<TernContainer> {
     static final String DATA = "/var/lib/tern";
     static final String USER = "alice";
     static final String PASSWORD = "correct horse battery staple";
+    /** Mapped ports are reached on loopback only; Tern's self-signed certificate names localhost. */
+    static final String HOST = "localhost";
 
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -60,7 +62,7 @@ final class TernContainer extends GenericContainer<TernContainer> {
 
     /** GET {@code path} on the management listener; returns status and body. */
     HttpResponse<String> management(String path) throws IOException, InterruptedException {
-        URI uri = URI.create("http://" + getHost() + ":" + getMappedPort(MANAGEMENT) + path);
+        URI uri = URI.create("http://" + HOST + ":" + getMappedPort(MANAGEMENT) + path);
         HttpRequest request =
                 HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build();
         return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
