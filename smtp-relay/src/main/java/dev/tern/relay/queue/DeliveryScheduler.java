@@ -1,7 +1,6 @@
 package dev.tern.relay.queue;
 
 import dev.tern.relay.delivery.DeliveryRequest;
-import dev.tern.relay.delivery.DeliveryStatus;
 import dev.tern.relay.delivery.RecipientOutcome;
 import dev.tern.relay.spool.RecipientState;
 import dev.tern.relay.spool.Spool;
@@ -49,6 +48,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
     private final Clock clock;
     private final ScheduledExecutorService actor;
     private final ExecutorService reader;
+    private final Notifier notifier;
     private final SplittableRandom random = new SplittableRandom();
 
     private final Map<QueueId, QueuedMessage> messages = new HashMap<>();
@@ -62,6 +62,8 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
     private int active;
     private volatile boolean closed;
     private volatile Depth depth = new Depth(0, 0, 0, 0);
+    /** {@code messages.size()}, published for other threads. */
+    private volatile int size;
     /** Until started, messages are only spooled (delivery switched off, or not yet replayed). */
     private volatile boolean started;
 
@@ -82,6 +84,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
         this.clock = clock;
         this.actor = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "tern-queue"));
         this.reader = Executors.newFixedThreadPool(2, r -> daemon(r, "tern-queue-read"));
+        this.notifier = new Notifier(spool, reader, this::enqueue);
         actor.scheduleWithFixedDelay(this::refreshDepth, 0, DEPTH_REFRESH_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -139,9 +142,9 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
         });
     }
 
-    /** Messages being delivered or waiting for their next attempt. */
+    /** Messages being delivered or waiting for their next attempt; safe to call from any thread. */
     public int size() {
-        return messages.size();
+        return size;
     }
 
     private void submit(Runnable task) {
@@ -154,6 +157,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
         if (messages.putIfAbsent(m.spooled.id(), m) != null) {
             return;
         }
+        size = messages.size();
         if (m.allFinal()) {
             // Finished before a restart, but its bounce or DONE record was not written yet.
             complete(m);
@@ -331,7 +335,9 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
             markDone(m);
             return;
         }
-        notify(m, content -> bouncer.failed(m.spooled.id(), m.spooled.envelope(), arrival(m), failed, content))
+        notifier.send(
+                        m.spooled,
+                        content -> bouncer.failed(m.spooled.id(), m.spooled.envelope(), arrival(m), failed, content))
                 .whenComplete((v, e) -> submit(() -> markDone(m)));
     }
 
@@ -342,6 +348,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
             }
         });
         messages.remove(m.spooled.id());
+        size = messages.size();
         log.info("id={} done", m.spooled.id());
     }
 
@@ -359,47 +366,9 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
             }
         }
         Instant until = arrival(m).plus(retry.lifetime());
-        notify(
-                m,
+        notifier.send(
+                m.spooled,
                 content -> bouncer.delayed(m.spooled.id(), m.spooled.envelope(), arrival(m), delayed, content, until));
-    }
-
-    /**
-     * Builds a notification from the original content (read off the queue's thread) and spools it as a
-     * new message; the stage completes once it is spooled (or could not be).
-     */
-    private CompletionStage<Void> notify(
-            QueuedMessage m, java.util.function.Function<ByteBuf, java.util.Optional<Bouncer.Notification>> build) {
-        var done = new java.util.concurrent.CompletableFuture<Void>();
-        reader.execute(() -> {
-            java.util.Optional<Bouncer.Notification> dsn;
-            ByteBuf original = null;
-            try {
-                original = spool.readContent(m.spooled);
-                dsn = build.apply(original);
-            } catch (IOException | RuntimeException e) {
-                log.warn("id={} could not build a delivery status notification: {}", m.spooled.id(), e.toString());
-                done.complete(null);
-                return;
-            } finally {
-                if (original != null) {
-                    original.release();
-                }
-            }
-            if (dsn.isEmpty()) {
-                done.complete(null);
-                return;
-            }
-            enqueue(dsn.get().envelope(), dsn.get().content()).whenComplete((id, e) -> {
-                if (e != null) {
-                    log.warn("id={} delivery status notification not queued: {}", m.spooled.id(), e.toString());
-                } else {
-                    log.info("id={} delivery status notification queued as id={}", m.spooled.id(), id);
-                }
-                done.complete(null);
-            });
-        });
-        return done;
     }
 
     private static Instant arrival(QueuedMessage m) {
@@ -426,24 +395,5 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** For tests and metrics: the delivery status of each recipient of a queued message. */
-    public CompletionStage<List<DeliveryStatus>> statusOf(QueueId id) {
-        var result = new java.util.concurrent.CompletableFuture<List<DeliveryStatus>>();
-        actor.execute(() -> {
-            QueuedMessage m = messages.get(id);
-            result.complete(
-                    m == null
-                            ? List.of()
-                            : List.of(m.states).stream()
-                                    .map(s -> switch (s.kind()) {
-                                        case DELIVERED -> DeliveryStatus.DELIVERED;
-                                        case FAILED -> DeliveryStatus.PERMANENT;
-                                        default -> DeliveryStatus.TEMPORARY;
-                                    })
-                                    .toList());
-        });
-        return result;
     }
 }
