@@ -12,25 +12,9 @@ import dev.tern.smtp.EnhancedStatus;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class DnsMailExchangerResolverTest {
-    private TestDnsServer dns;
-    private DnsMailExchangerResolver resolver;
-
-    @BeforeEach
-    void start() {
-        dns = TestDnsServer.start();
-        resolver = new DnsMailExchangerResolver(options(dns));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        dns.close();
-    }
-
+class DnsMailExchangerResolverTest extends ResolverTestBase {
     @Test
     void ordersExchangersByPreference() throws Exception {
         dns.mx("example.test", 20, "mx2.example.test")

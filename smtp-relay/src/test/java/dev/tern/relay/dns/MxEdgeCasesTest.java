@@ -6,30 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tern.relay.dns.MxResolution.Exchangers;
 import dev.tern.relay.dns.MxResolution.Failure;
-import dev.tern.relay.testing.TestDnsServer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-class MxEdgeCasesTest {
-    private TestDnsServer dns;
-    private DnsMailExchangerResolver resolver;
-
-    @BeforeEach
-    void start() {
-        dns = TestDnsServer.start();
-        resolver = new DnsMailExchangerResolver(options(dns));
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        dns.close();
-    }
-
+class MxEdgeCasesTest extends ResolverTestBase {
     @ParameterizedTest
     @CsvSource(
             delimiter = '|',
