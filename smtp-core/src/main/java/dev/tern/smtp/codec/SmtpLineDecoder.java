@@ -41,7 +41,7 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         CHUNK
     }
 
-    private final int maxCommandLineLength;
+    private int maxCommandLineLength;
     private final BodyLineScanner body;
     private State state = State.COMMAND;
     private long chunkRemaining;
@@ -64,6 +64,17 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
     }
 
     /** Switches to data mode; the session calls it once it has written its 354 reply. */
+    /**
+     * Changes the longest command line accepted from the next line on, e.g. for the responses of an
+     * AUTH exchange, which RFC 4954 4 allows up to 12,288 octets.
+     */
+    public void maxCommandLineLength(int octets) {
+        if (octets < 2) {
+            throw new IllegalArgumentException("a line holds at least its CRLF");
+        }
+        this.maxCommandLineLength = octets;
+    }
+
     public void startData() {
         requireCommandMode();
         body.reset();

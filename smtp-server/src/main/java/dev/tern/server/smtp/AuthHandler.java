@@ -17,6 +17,9 @@ import org.slf4j.LoggerFactory;
  */
 final class AuthHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(AuthHandler.class);
+    /** RFC 4954 4: the longest AUTH response line, CRLF included. */
+    static final int AUTH_LINE_LENGTH = 12_288;
+
     static final SmtpReply LINE_TOO_LONG = new SmtpReply(500, "5.5.6", "Authentication exchange line is too long");
 
     private final SmtpSession session;
@@ -92,19 +95,29 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
     private void step(String response) {
         SaslExchange.Step next = exchange.next(response);
         switch (next) {
-            case SaslExchange.Challenge c -> session.reply(new SmtpReply(334, null, java.util.List.of(c.base64())));
+            case SaslExchange.Challenge c -> {
+                // RFC 4954 4: a client response may be up to 12,288 octets.
+                session.lineDecoder.maxCommandLineLength(AUTH_LINE_LENGTH);
+                session.reply(new SmtpReply(334, null, java.util.List.of(c.base64())));
+            }
             case SaslExchange.Failed f -> fail(f.reply());
             case SaslExchange.Credentials c -> verify(c);
         }
     }
 
     private void fail(SmtpReply reply) {
-        exchange = null;
+        endExchange();
         session.reply(reply);
     }
 
-    private void verify(SaslExchange.Credentials credentials) {
+    /** Back to commands, with the command line limit (RFC 5321 4.5.3.1.4). */
+    private void endExchange() {
         exchange = null;
+        session.lineDecoder.maxCommandLineLength(session.settings.maxCommandLine());
+    }
+
+    private void verify(SaslExchange.Credentials credentials) {
+        endExchange();
         session.beginAsync();
         session.services
                 .authenticator()

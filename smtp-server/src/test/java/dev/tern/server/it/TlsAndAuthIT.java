@@ -185,6 +185,23 @@ class TlsAndAuthIT {
     }
 
     @Test
+    void takesAuthResponsesUpToTheirLimitOnly() {
+        try (RawSmtpClient c = tern.connect(tern.submission())) {
+            c.reply();
+            c.ehlo("client.test");
+            upgrade(c);
+            // RFC 4954 4: a response line may be 12,288 octets (here 9,000 of base64, far past 512).
+            assertThat(c.command("AUTH PLAIN").last()).startsWith("334");
+            assertThat(c.command(plain("a".repeat(6_700), "wrong")).last()).startsWith("535 5.7.8");
+            // Past 12,288 octets the exchange ends with 500 5.5.6, and commands are back to 512 octets.
+            assertThat(c.command("AUTH PLAIN").last()).startsWith("334");
+            assertThat(c.command("x".repeat(12_300)).last()).startsWith("500 5.5.6");
+            assertThat(c.command("NOOP " + "x".repeat(600)).last()).startsWith("500 5.5.2");
+            assertThat(c.command("AUTH PLAIN " + plain(USER, PASSWORD)).last()).startsWith("235 2.7.0");
+        }
+    }
+
+    @Test
     void implicitTlsListenerSpeaksTlsFromTheFirstByte() {
         try (RawSmtpClient c = tern.connectSmtps()) {
             assertThat(c.isTls()).isTrue();
