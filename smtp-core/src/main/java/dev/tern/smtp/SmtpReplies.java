@@ -64,7 +64,6 @@ public final class SmtpReplies {
     public static final SmtpReply SEND_HELO_FIRST = new SmtpReply(503, "5.5.1", "Send EHLO or HELO first");
     public static final SmtpReply NESTED_MAIL = new SmtpReply(503, "5.5.1", "Sender already specified");
     public static final SmtpReply NEED_MAIL = new SmtpReply(503, "5.5.1", "Need MAIL command");
-    public static final SmtpReply NEED_RCPT = new SmtpReply(503, "5.5.1", "Need RCPT command");
     public static final SmtpReply NO_VALID_RECIPIENTS = new SmtpReply(554, "5.5.1", "No valid recipients");
     public static final SmtpReply ALREADY_AUTHENTICATED = new SmtpReply(503, "5.5.1", "Already authenticated");
     public static final SmtpReply AUTH_IN_TRANSACTION =
@@ -78,7 +77,6 @@ public final class SmtpReplies {
 
     // 5xx: policy and content
     public static final SmtpReply AUTH_REQUIRED = new SmtpReply(530, "5.7.0", "Authentication required");
-    public static final SmtpReply MUST_START_TLS = new SmtpReply(530, "5.7.0", "Must issue a STARTTLS command first");
     public static final SmtpReply AUTH_CREDENTIALS_INVALID =
             new SmtpReply(535, "5.7.8", "Authentication credentials invalid");
     public static final SmtpReply AUTH_NEEDS_TLS =

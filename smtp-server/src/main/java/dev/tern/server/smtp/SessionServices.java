@@ -23,28 +23,6 @@ public record SessionServices(
         Clock clock,
         SessionMetrics metrics) {
 
-    /** Without metrics. */
-    public SessionServices(
-            MailQueue queue,
-            Authenticator authenticator,
-            SslContext sslContext,
-            RecipientPolicy recipientPolicy,
-            ConnectionLimiter connectionLimiter,
-            InflightBudget inflightBudget,
-            SessionRegistry registry,
-            Clock clock) {
-        this(
-                queue,
-                authenticator,
-                sslContext,
-                recipientPolicy,
-                connectionLimiter,
-                inflightBudget,
-                registry,
-                clock,
-                SessionMetrics.NOOP);
-    }
-
     public SessionServices {
         Objects.requireNonNull(queue, "queue");
         Objects.requireNonNull(authenticator, "authenticator");

@@ -185,6 +185,48 @@ class TlsAndAuthIT {
     }
 
     @Test
+    void submissionAddsTheMessageIdAndDateAClientLeftOut() {
+        try (RawSmtpClient c = tern.connect(tern.submission())) {
+            c.reply();
+            c.ehlo("client.test");
+            upgrade(c);
+            assertThat(c.command("AUTH PLAIN " + plain(USER, PASSWORD)).last()).startsWith("235");
+            assertThat(c.command("MAIL FROM:<alice@local.test>").last()).startsWith("250");
+            assertThat(c.command("RCPT TO:<friend@remote.test>").last()).startsWith("250");
+            assertThat(c.command("DATA").last()).startsWith("354");
+            assertThat(c.command("Subject: bare submission\r\n\r\nno id, no date\r\n.")
+                            .last())
+                    .startsWith("250");
+        }
+        // RFC 6409 8.2, 8.3: added below our Received field, above the client's own header.
+        assertThat(tern.storedContents())
+                .filteredOn(m -> m.contains("Subject: bare submission"))
+                .singleElement()
+                .satisfies(m -> assertThat(m)
+                        .containsPattern("\r\nMessage-ID: <[^>]+@" + TernFixture.HOSTNAME + ">\r\n")
+                        .containsPattern("\r\nDate: [A-Z][a-z]{2}, \\d{1,2} [A-Z][a-z]{2} \\d{4} ")
+                        .containsOnlyOnce("Message-ID:"));
+    }
+
+    @Test
+    void mxLeavesTheHeaderAsTheClientWroteIt() {
+        try (RawSmtpClient c = tern.connect(tern.mx())) {
+            c.reply();
+            c.ehlo("client.test");
+            assertThat(c.command("MAIL FROM:<someone@remote.test>").last()).startsWith("250");
+            assertThat(c.command("RCPT TO:<alice@local.test>").last()).startsWith("250");
+            assertThat(c.command("DATA").last()).startsWith("354");
+            assertThat(c.command("Subject: bare relay\r\n\r\nno id, no date\r\n.")
+                            .last())
+                    .startsWith("250");
+        }
+        assertThat(tern.storedContents())
+                .filteredOn(m -> m.contains("Subject: bare relay"))
+                .singleElement()
+                .satisfies(m -> assertThat(m).doesNotContain("Message-ID:").doesNotContain("\r\nDate:"));
+    }
+
+    @Test
     void takesAuthResponsesUpToTheirLimitOnly() {
         try (RawSmtpClient c = tern.connect(tern.submission())) {
             c.reply();

@@ -2,6 +2,7 @@ package dev.tern.server.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tern.server.metrics.SessionMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -147,6 +148,34 @@ class SmtpSessionHandlerTest {
                 TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
         write(ch, expand(script) + "\r\n");
         assertThat(replies(ch)).as(what).last().asString().startsWith(expected);
+        ch.finishAndReleaseAll();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # reason the metrics record | body (<LF> a bare LF, #N a line of N octets, #big 20 kB)
+            BARE_LINE_ENDING            | x<LF>y
+            LINE_LENGTH                 | #1001
+            SIZE                        | #big
+            """)
+    void countsARefusedMessageByReason(SessionMetrics.MessageRejection reason, String body) {
+        List<SessionMetrics.MessageRejection> recorded = new ArrayList<>();
+        SessionMetrics metrics = new SessionMetrics() {
+            @Override
+            public void messageRejected(MessageRejection why) {
+                recorded.add(why);
+            }
+        };
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false, metrics));
+        write(
+                ch,
+                "EHLO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<bob@local.test>\r\nDATA\r\n" + expand(body) + "\r\n.\r\n");
+        assertThat(recorded).containsExactly(reason);
+        assertThat(queue.stored).isEmpty();
         ch.finishAndReleaseAll();
     }
 

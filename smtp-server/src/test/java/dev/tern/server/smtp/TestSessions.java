@@ -1,6 +1,7 @@
 package dev.tern.server.smtp;
 
 import dev.tern.server.auth.Authenticator;
+import dev.tern.server.metrics.SessionMetrics;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetAddress;
@@ -42,6 +43,11 @@ final class TestSessions {
     }
 
     static SessionServices services(RecordingQueue queue, SslContext ssl, boolean trustLoopback) {
+        return services(queue, ssl, trustLoopback, SessionMetrics.NOOP);
+    }
+
+    static SessionServices services(
+            RecordingQueue queue, SslContext ssl, boolean trustLoopback, SessionMetrics metrics) {
         RecipientPolicy policy = new RecipientPolicy(
                 List.of("local.test"),
                 List.of("alice@local.test", "bob@local.test"),
@@ -55,7 +61,8 @@ final class TestSessions {
                 new ConnectionLimiter(100, 10),
                 new InflightBudget(1 << 20),
                 new SessionRegistry(),
-                CLOCK);
+                CLOCK,
+                metrics);
     }
 
     static EmbeddedChannel channel(ListenerSettings settings, SessionServices services) {
