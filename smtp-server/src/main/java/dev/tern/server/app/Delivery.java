@@ -20,11 +20,11 @@ import dev.tern.relay.route.Router;
 import dev.tern.relay.route.Smarthost;
 import dev.tern.relay.spool.Spool;
 import dev.tern.server.config.DeliveryConfig;
+import dev.tern.server.config.DnsServer;
 import dev.tern.server.config.RouteSpec;
 import dev.tern.server.config.TernConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
@@ -78,7 +78,9 @@ final class Delivery implements AutoCloseable {
         var selfNames = new HashSet<String>();
         selfNames.add(config.hostname().toLowerCase(Locale.ROOT));
         MxResolverOptions dns = MxResolverOptions.defaults()
-                .withServers(resolvers(config.dns().servers()))
+                .withServers(config.dns().servers().stream()
+                        .map(DnsServer::socketAddress)
+                        .toList())
                 .withTimeout(config.dns().timeout(), 1)
                 .withLimits(d.maxMxHosts(), 3)
                 .withSelf(selfNames::contains, address -> false);
@@ -133,33 +135,9 @@ final class Delivery implements AutoCloseable {
         });
     }
 
-    /** "127.0.0.1:5353", "[::1]:53", "192.0.2.53" (port 53). */
-    static List<InetSocketAddress> resolvers(List<String> servers) {
-        return servers.stream()
-                .map(s -> {
-                    String host = s;
-                    int port = 53;
-                    int colon = s.lastIndexOf(':');
-                    if (s.startsWith("[")) {
-                        int close = s.indexOf(']');
-                        host = s.substring(1, close);
-                        if (colon > close) {
-                            port = Integer.parseInt(s.substring(colon + 1));
-                        }
-                    } else if (colon > 0 && s.indexOf(':') == colon) {
-                        host = s.substring(0, colon);
-                        port = Integer.parseInt(s.substring(colon + 1));
-                    }
-                    // A literal address: the JDK does not ask the name service for it.
-                    return new InetSocketAddress(host, port);
-                })
-                .toList();
-    }
-
-    private static Map<String, Smarthost> smarthosts(Map<String, String> routes) {
+    private static Map<String, Smarthost> smarthosts(Map<String, RouteSpec> routes) {
         Map<String, Smarthost> out = new HashMap<>();
-        routes.forEach((domain, text) -> {
-            RouteSpec spec = RouteSpec.parse(text);
+        routes.forEach((domain, spec) -> {
             ClientRoute.TlsMode tls =
                     switch (spec.tls()) {
                         case NONE -> ClientRoute.TlsMode.NONE;
@@ -168,7 +146,7 @@ final class Delivery implements AutoCloseable {
                     };
             String password = spec.passwordFile() == null ? null : readPassword(spec);
             out.put(
-                    domain.toLowerCase(Locale.ROOT),
+                    domain,
                     new Smarthost(
                             spec.host(), spec.port(), new ClientRoute(tls, spec.verify(), spec.username(), password)));
         });

@@ -5,7 +5,6 @@ import dev.tern.relay.spool.SpoolOptions;
 import dev.tern.server.auth.Authenticator;
 import dev.tern.server.auth.BcryptAuthenticator;
 import dev.tern.server.config.ListenerConfig;
-import dev.tern.server.config.ListenerMode;
 import dev.tern.server.config.TernConfig;
 import dev.tern.server.management.ManagementServer;
 import dev.tern.server.management.Readiness;
@@ -149,7 +148,8 @@ public final class TernServer implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 4096)
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new SmtpServerInitializer(settings(listener), services, sessionCounter));
+                    .childHandler(
+                            new SmtpServerInitializer(ListenerSettings.of(config, listener), services, sessionCounter));
             Channel channel =
                     bootstrap.bind(listener.address(), listener.port()).sync().channel();
             listeners.put(listener.name(), channel);
@@ -195,26 +195,6 @@ public final class TernServer implements AutoCloseable {
             }
         }
         return true;
-    }
-
-    private ListenerSettings settings(ListenerConfig listener) {
-        var limits = config.limits();
-        var timeouts = config.timeouts();
-        return new ListenerSettings(
-                listener.name(),
-                config.hostname(),
-                listener.mode() == ListenerMode.SMTPS,
-                listener.mode() != ListenerMode.MX,
-                512,
-                1000,
-                limits.maxMessageSize(),
-                limits.maxRecipients(),
-                limits.maxErrors(),
-                limits.maxReceivedHeaders(),
-                timeouts.command(),
-                timeouts.dataBlock(),
-                timeouts.commandDeadline(),
-                timeouts.minDataRate());
     }
 
     /** The bound address of a listener (its port when configured as 0). */

@@ -1,7 +1,7 @@
 package dev.tern.server.cli;
 
 import dev.tern.server.config.ConfigException;
-import dev.tern.server.config.ConfigPrinter;
+import dev.tern.server.config.ConfigLoader;
 import dev.tern.server.config.TernConfig;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -38,7 +38,7 @@ final class CheckConfigCommand implements Callable<Integer> {
             return ExitCodes.CONFIG;
         }
         // The tree holds paths, never secrets, so all of it can be shown.
-        spec.commandLine().getOut().print("# effective configuration (valid)\n" + ConfigPrinter.toYaml(loaded));
+        spec.commandLine().getOut().print("# effective configuration (valid)\n" + ConfigLoader.toYaml(loaded));
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;
     }

@@ -1,5 +1,7 @@
 package dev.tern.server.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -20,6 +22,7 @@ public record Cidr(InetAddress network, int prefixLength) {
     }
 
     /** Parses {@code address[/prefix]}; only literals are accepted, so this never asks DNS. */
+    @JsonCreator
     public static Cidr parse(String text) {
         String trimmed = text.strip();
         int slash = trimmed.indexOf('/');
@@ -55,6 +58,7 @@ public record Cidr(InetAddress network, int prefixLength) {
         return masked(candidate, prefixLength).equals(network);
     }
 
+    @JsonValue
     @Override
     public String toString() {
         return NetUtil.toAddressString(network) + "/" + prefixLength;

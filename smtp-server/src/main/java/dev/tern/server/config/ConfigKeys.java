@@ -1,8 +1,10 @@
 package dev.tern.server.config;
 
-import java.lang.reflect.ParameterizedType;
-import java.lang.reflect.RecordComponent;
-import java.lang.reflect.Type;
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -10,27 +12,36 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Key names derived from the record tree, so that YAML keys, environment names and the documentation
- * cannot drift from the records: {@code maxMessageSize} is {@code max-message-size} in YAML and
- * {@code TERN_LIMITS_MAX_MESSAGE_SIZE} in the environment.
+ * The key tree as Jackson sees the records, so that YAML keys, environment names and the documentation
+ * cannot drift from them: {@code maxMessageSize} in {@link LimitsConfig} is {@code limits.max-message-size}
+ * and {@code TERN_LIMITS_MAX_MESSAGE_SIZE}.
  */
 final class ConfigKeys {
     static final String ENV_PREFIX = "TERN_";
 
     private ConfigKeys() {}
 
-    /** {@code maxConnectionsPerIp} to {@code max-connections-per-ip}. */
-    static String kebab(String camel) {
-        StringBuilder out = new StringBuilder(camel.length() + 4);
-        for (int i = 0; i < camel.length(); i++) {
-            char c = camel.charAt(i);
-            if (Character.isUpperCase(c)) {
-                out.append('-').append(Character.toLowerCase(c));
-            } else {
-                out.append(c);
-            }
+    /** A key that holds a value (not a section): its path segments and the type it binds to. */
+    record Leaf(List<String> segments, JavaType type) {
+        String path() {
+            return String.join(".", segments);
         }
-        return out.toString();
+    }
+
+    /** Every leaf key; listener keys once for each name in {@code listenerNames}. */
+    static List<Leaf> leaves(ObjectMapper mapper, Set<String> listenerNames) {
+        List<Leaf> out = new ArrayList<>();
+        collect(mapper, mapper.constructType(TernConfig.class), List.of(), listenerNames, out);
+        return out;
+    }
+
+    /** Every leaf key path, by its environment name. */
+    static Map<String, String> envNames(Set<String> listenerNames) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Leaf leaf : leaves(ConfigLoader.MAPPER, listenerNames)) {
+            out.put(envName(leaf.path()), leaf.path());
+        }
+        return out;
     }
 
     /** {@code limits.max-message-size} to {@code TERN_LIMITS_MAX_MESSAGE_SIZE}. */
@@ -38,42 +49,41 @@ final class ConfigKeys {
         return ENV_PREFIX + keyPath.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
-    /** Whether this component is the listener list, which YAML and the environment index by name. */
-    static boolean isListenerList(Type type) {
-        return type instanceof ParameterizedType p
-                && p.getRawType() == List.class
-                && p.getActualTypeArguments()[0] == ListenerConfig.class;
-    }
-
-    /** Components of {@code type} that are keys; a listener's name is its index, not a key. */
-    static List<RecordComponent> keyComponents(Class<?> type) {
-        return List.of(type.getRecordComponents()).stream()
-                .filter(c -> !(type == ListenerConfig.class && c.getName().equals("name")))
-                .toList();
-    }
-
-    /**
-     * Every leaf key path, mapped from its environment name. Listener keys are listed for each name in
-     * {@code listenerNames}.
-     */
-    static Map<String, String> envNames(Set<String> listenerNames) {
-        Map<String, String> out = new LinkedHashMap<>();
-        collect(TernConfig.class, "", listenerNames, out);
-        return out;
-    }
-
-    private static void collect(Class<?> type, String prefix, Set<String> listenerNames, Map<String, String> out) {
-        for (RecordComponent c : keyComponents(type)) {
-            String path = prefix + kebab(c.getName());
-            if (isListenerList(c.getGenericType())) {
+    private static void collect(
+            ObjectMapper mapper, JavaType type, List<String> prefix, Set<String> listenerNames, List<Leaf> out) {
+        BeanDescription description = mapper.getSerializationConfig().introspect(type);
+        for (BeanPropertyDefinition property : description.findProperties()) {
+            if (!property.couldSerialize()) {
+                // A listener's name is its index, not a key.
+                continue;
+            }
+            List<String> path = append(prefix, property.getName());
+            JavaType t = property.getPrimaryType();
+            if (isListenerList(t)) {
                 for (String name : listenerNames) {
-                    collect(ListenerConfig.class, path + "." + name + ".", listenerNames, out);
+                    collect(mapper, t.getContentType(), append(path, name), listenerNames, out);
                 }
-            } else if (c.getType().isRecord() && c.getType() != Cidr.class) {
-                collect(c.getType(), path + ".", listenerNames, out);
+            } else if (isSection(mapper, t)) {
+                collect(mapper, t, path, listenerNames, out);
             } else {
-                out.put(envName(path), path);
+                out.add(new Leaf(path, t));
             }
         }
+    }
+
+    /** A record written as a mapping of keys (not a value such as {@link Cidr}, which is written as text). */
+    static boolean isSection(ObjectMapper mapper, JavaType type) {
+        return type.getRawClass().isRecord()
+                && mapper.getSerializationConfig().introspect(type).findJsonValueAccessor() == null;
+    }
+
+    static boolean isListenerList(JavaType type) {
+        return type.isCollectionLikeType() && type.getContentType().getRawClass() == ListenerConfig.class;
+    }
+
+    private static List<String> append(List<String> prefix, String name) {
+        List<String> out = new ArrayList<>(prefix);
+        out.add(name);
+        return List.copyOf(out);
     }
 }

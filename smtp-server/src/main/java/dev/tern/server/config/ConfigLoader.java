@@ -1,32 +1,65 @@
 package dev.tern.server.config;
 
-import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.InvalidNullException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Loads the configuration once, in chasquid's order: defaults, then the YAML file, then {@code TERN_*}
- * environment overrides, then validation. The environment is a parameter, never read here, so tests
- * inject it and only the command line passes {@code System.getenv()}.
+ * Loads the configuration once, in chasquid's order: the defaults tree ({@code defaults.yaml}), the YAML
+ * file merged over it, then {@code TERN_*} environment overrides, then one Jackson binding into the
+ * {@link TernConfig} records and the range checks of {@link ConfigValidator}. Every failure becomes a
+ * {@link ConfigException} naming its key. The environment is a parameter, never read here, so tests inject
+ * it and only the command line passes {@code System.getenv()}.
  */
 public final class ConfigLoader {
-    private static final ObjectMapper YAML =
-            new ObjectMapper(new YAMLFactory()).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    /** The one mapper: binding, key names ({@link ConfigKeys}) and printing all use it. */
+    static final YAMLMapper MAPPER = YAMLMapper.builder(YAMLFactory.builder()
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                    .build())
+            .propertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
+            // Records are read through their components only: no helper method becomes a key.
+            .disable(MapperFeature.AUTO_DETECT_IS_GETTERS)
+            // A key given as ~ is refused, except where "none" is a meaning of its own (paths, a mode to infer).
+            .defaultSetterInfo(JsonSetter.Value.construct(Nulls.FAIL, Nulls.FAIL))
+            .withConfigOverride(Path.class, o -> o.setSetterInfo(JsonSetter.Value.forValueNulls(Nulls.SET)))
+            .withConfigOverride(ListenerMode.class, o -> o.setSetterInfo(JsonSetter.Value.forValueNulls(Nulls.SET)))
+            .addModule(new ConfigModule())
+            .build();
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private ConfigLoader() {}
 
@@ -45,26 +78,34 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw ConfigException.general("cannot read config file " + file + ": " + describe(e), e);
         }
-        try {
-            return fromTree(parse(text), env);
-        } catch (JsonProcessingException e) {
-            throw ConfigException.general("config file " + file + ": " + e.getOriginalMessage() + location(e), e);
-        }
+        return fromTree(parse(text, "config file " + file), env);
     }
 
     /** Loads a configuration from YAML text (for tests and embedding), then applies {@code env}. */
     public static TernConfig fromYaml(String yaml, Map<String, String> env) {
+        return fromTree(parse(yaml, "config"), env);
+    }
+
+    /** The configuration as YAML that {@link #fromYaml} reads back to the same tree ({@code tern check-config}). */
+    public static String toYaml(TernConfig config) {
         try {
-            return fromTree(parse(yaml), env);
+            return MAPPER.writeValueAsString(config);
         } catch (JsonProcessingException e) {
-            throw ConfigException.general("config: " + e.getOriginalMessage() + location(e), e);
+            throw new IllegalStateException("a configuration always serialises", e);
         }
     }
 
-    private static ObjectNode parse(String yaml) throws JsonProcessingException {
-        JsonNode root = yaml.isBlank() ? null : YAML.readTree(yaml);
+    private static ObjectNode parse(String yaml, String source) {
+        JsonNode root;
+        try {
+            root = yaml.isBlank() ? null : MAPPER.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            String line =
+                    e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+            throw ConfigException.general(source + ": " + e.getOriginalMessage() + line, e);
+        }
         if (root == null || root.isMissingNode() || root.isNull()) {
-            return JsonNodeFactory.instance.objectNode();
+            return NODES.objectNode();
         }
         if (!root.isObject()) {
             throw ConfigException.invalid("(root)", "must be a mapping of keys");
@@ -72,49 +113,81 @@ public final class ConfigLoader {
         return (ObjectNode) root;
     }
 
-    private static TernConfig fromTree(ObjectNode root, Map<String, String> env) {
-        TernConfig defaults = ConfigDefaults.defaults(env);
-        Map<String, String> fromEnv = applyEnvironment(root, env, defaults);
-        TernConfig bound;
-        try {
-            bound = ConfigBinder.bindRecord(TernConfig.class, root, defaults, "");
-            bound = resolveDataPaths(bound);
-            ConfigValidator.validate(bound);
-        } catch (ConfigException e) {
-            String envName = fromEnv.get(e.key().replaceFirst("\\[\\d+]$", ""));
-            if (envName == null) {
-                throw e;
-            }
-            throw e.fromEnvironment(envName);
+    private static TernConfig fromTree(ObjectNode file, Map<String, String> env) {
+        ObjectNode tree = defaults(env);
+        merge(tree, file);
+        Set<String> listenerNames = new LinkedHashSet<>();
+        if (tree.get("listeners") instanceof ObjectNode listeners) {
+            listeners.fieldNames().forEachRemaining(listenerNames::add);
         }
-        return bound;
+        List<ConfigKeys.Leaf> leaves = ConfigKeys.leaves(MAPPER, listenerNames);
+        Map<String, String> fromEnv = applyEnvironment(tree, env, leaves);
+        try {
+            leaves.forEach(leaf -> ValueText.expand(tree, leaf));
+            resolveDataPaths(tree);
+            TernConfig config = MAPPER.treeToValue(tree, TernConfig.class);
+            ConfigValidator.validate(config);
+            return config;
+        } catch (JsonMappingException e) {
+            throw named(translate(e), fromEnv);
+        } catch (JsonProcessingException e) {
+            throw ConfigException.general("config: " + e.getOriginalMessage(), e);
+        } catch (ConfigException e) {
+            throw named(e, fromEnv);
+        }
+    }
+
+    private static ObjectNode defaults(Map<String, String> env) {
+        ObjectNode tree;
+        try (InputStream in = ConfigLoader.class.getResourceAsStream("defaults.yaml")) {
+            tree = (ObjectNode) MAPPER.readTree(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the built-in defaults cannot be read", e);
+        }
+        String hostname = env.getOrDefault("HOSTNAME", "");
+        if (!hostname.isBlank()) {
+            tree.put("hostname", hostname.strip());
+        }
+        return tree;
+    }
+
+    /** Lays {@code overlay} over {@code base}: mappings merge key by key, anything else replaces. */
+    private static void merge(ObjectNode base, ObjectNode overlay) {
+        overlay.fields().forEachRemaining(e -> {
+            if (base.get(e.getKey()) instanceof ObjectNode b && e.getValue() instanceof ObjectNode o) {
+                merge(b, o);
+            } else {
+                base.set(e.getKey(), e.getValue());
+            }
+        });
     }
 
     /**
-     * Writes each {@code TERN_*} variable into the tree at its key path, as a string. Returns key path to
-     * variable name, so errors can say where a bad value came from.
+     * Writes each {@code TERN_*} variable into the tree at its key, as text. Returns key path to variable
+     * name, so that errors can say where a bad value came from.
      */
-    private static Map<String, String> applyEnvironment(ObjectNode root, Map<String, String> env, TernConfig defaults) {
-        Set<String> listenerNames = new LinkedHashSet<>();
-        defaults.listeners().forEach(l -> listenerNames.add(l.name()));
-        JsonNode yamlListeners = root.get("listeners");
-        if (yamlListeners != null && yamlListeners.isObject()) {
-            yamlListeners.fieldNames().forEachRemaining(listenerNames::add);
-        }
-        Map<String, String> known = ConfigKeys.envNames(listenerNames);
+    private static Map<String, String> applyEnvironment(
+            ObjectNode tree, Map<String, String> env, List<ConfigKeys.Leaf> leaves) {
+        Map<String, ConfigKeys.Leaf> known = new TreeMap<>();
+        leaves.forEach(leaf -> known.put(ConfigKeys.envName(leaf.path()), leaf));
         Map<String, String> applied = new TreeMap<>();
         List<String> unknown = new ArrayList<>();
         new TreeMap<>(env).forEach((name, value) -> {
             if (!name.startsWith(ConfigKeys.ENV_PREFIX)) {
                 return;
             }
-            String path = known.get(name);
-            if (path == null) {
+            ConfigKeys.Leaf leaf = known.get(name);
+            if (leaf == null) {
                 unknown.add(name);
                 return;
             }
-            put(root, path, value);
-            applied.put(path, name);
+            ObjectNode node = tree;
+            List<String> segments = leaf.segments();
+            for (String segment : segments.subList(0, segments.size() - 1)) {
+                node = node.get(segment) instanceof ObjectNode child ? child : node.putObject(segment);
+            }
+            node.set(segments.getLast(), TextNode.valueOf(value));
+            applied.put(leaf.path(), name);
         });
         if (!unknown.isEmpty()) {
             throw ConfigException.general(
@@ -125,59 +198,77 @@ public final class ConfigLoader {
         return applied;
     }
 
-    private static void put(ObjectNode root, String path, String value) {
-        String[] parts = path.split("\\.");
-        ObjectNode node = root;
-        for (int i = 0; i < parts.length - 1; i++) {
-            JsonNode child = node.get(parts[i]);
-            if (!(child instanceof ObjectNode)) {
-                child = node.putObject(parts[i]);
-            }
-            node = (ObjectNode) child;
+    /** The users file and the spool default to places under the effective data directory. */
+    private static void resolveDataPaths(ObjectNode tree) {
+        if (!(tree.get("data-dir") instanceof TextNode dataDir)) {
+            return;
         }
-        node.set(parts[parts.length - 1], TextNode.valueOf(value));
+        underDataDir(tree, dataDir.asText(), "auth", "users-file", "users");
+        underDataDir(tree, dataDir.asText(), "spool", "directory", "spool");
     }
 
-    /**
-     * Paths that default to places under the data directory follow the effective data directory; local
-     * domains are lower-cased.
-     */
-    private static TernConfig resolveDataPaths(TernConfig c) {
-        AuthConfig auth = c.auth().usersFile() != null
-                ? c.auth()
-                : new AuthConfig(c.dataDir().resolve("users"));
-        SpoolConfig spool = c.spool().directory() != null
-                ? c.spool()
-                : new SpoolConfig(
-                        c.dataDir().resolve("spool"),
-                        c.spool().segmentSize(),
-                        c.spool().maxBatch());
-        // Domains are case-insensitive (RFC 5321 2.4); one case lets lookups be exact.
-        LocalConfig local = new LocalConfig(
-                c.local().domains().stream()
-                        .map(d -> d.toLowerCase(Locale.ROOT))
-                        .toList(),
-                c.local().mailboxes(),
-                c.local().aliases());
-        return new TernConfig(
-                c.hostname(),
-                c.dataDir(),
-                c.listeners(),
-                local,
-                c.relay(),
-                c.limits(),
-                c.timeouts(),
-                c.tls(),
-                auth,
-                spool,
-                c.delivery(),
-                c.dns(),
-                c.management(),
-                c.shutdownGrace());
+    private static void underDataDir(ObjectNode tree, String dataDir, String section, String key, String name) {
+        if (tree.get(section) instanceof ObjectNode s
+                && (s.get(key) == null || s.get(key).isNull())) {
+            try {
+                s.put(key, Path.of(dataDir.strip()).resolve(name).toString());
+            } catch (InvalidPathException e) {
+                // data-dir itself is reported by the binding.
+            }
+        }
     }
 
-    private static String location(JsonProcessingException e) {
-        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+    /** Jackson's error, with its path, as "key 'a.b[1]' ..." in the words of the configuration. */
+    static ConfigException translate(JsonMappingException e) {
+        String key = keyPath(e.getPath());
+        if (e instanceof UnrecognizedPropertyException) {
+            return ConfigException.unknown(key);
+        }
+        if (e instanceof InvalidNullException) {
+            return ConfigException.invalid(key, "must have a value");
+        }
+        if (e instanceof ConfigValueException) {
+            return ConfigException.invalid(key, e.getOriginalMessage());
+        }
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof IllegalArgumentException || t instanceof NullPointerException) {
+                return ConfigException.invalid(key, String.valueOf(t.getMessage()));
+            }
+        }
+        if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
+            boolean list = Collection.class.isAssignableFrom(m.getTargetType());
+            return ConfigException.invalid(key, list ? "must be a list" : "must be a mapping of keys");
+        }
+        return ConfigException.invalid(key, e.getOriginalMessage());
+    }
+
+    private static String keyPath(List<JsonMappingException.Reference> path) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference ref : path) {
+            if (ref.getFieldName() != null) {
+                sb.append(sb.isEmpty() ? "" : ".").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                sb.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return sb.isEmpty() ? "(root)" : sb.toString();
+    }
+
+    /** The same error, naming the variable that supplied the value when one did. */
+    private static ConfigException named(ConfigException e, Map<String, String> fromEnv) {
+        String variable = null;
+        int longest = -1;
+        for (Map.Entry<String, String> entry : fromEnv.entrySet()) {
+            String path = entry.getKey();
+            boolean covers = e.key().equals(path)
+                    || e.key().startsWith(path + ".")
+                    || e.key().startsWith(path + "[");
+            if (covers && path.length() > longest) {
+                variable = entry.getValue();
+                longest = path.length();
+            }
+        }
+        return variable == null ? e : e.fromEnvironment(variable);
     }
 
     private static String describe(IOException e) {

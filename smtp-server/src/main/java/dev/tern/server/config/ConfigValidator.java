@@ -40,7 +40,6 @@ final class ConfigValidator {
         atLeast("spool.max-batch", c.spool().maxBatch(), 1);
         delivery(c.delivery());
         positive("dns.timeout", c.dns().timeout());
-        c.dns().servers().forEach(server -> notBlank("dns.servers", server));
         notBlank("management.address", c.management().address());
         port("management.port", c.management().port());
         if (c.shutdownGrace().isNegative()) {
@@ -64,13 +63,6 @@ final class ConfigValidator {
         atLeast("delivery.max-mx-hosts", d.maxMxHosts(), 1);
         positive("delivery.connect-timeout", d.connectTimeout());
         positive("delivery.idle-timeout", d.idleTimeout());
-        d.routes().forEach((domain, spec) -> {
-            try {
-                RouteSpec.parse(spec);
-            } catch (IllegalArgumentException e) {
-                throw ConfigException.invalid("delivery.routes." + domain, e.getMessage());
-            }
-        });
     }
 
     private static void hostname(String hostname) {

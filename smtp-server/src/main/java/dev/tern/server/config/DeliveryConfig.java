@@ -1,7 +1,9 @@
 package dev.tern.server.config;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Delivery out of the queue. Retries back off exponentially with jitter from {@code firstRetry} up to
@@ -11,8 +13,8 @@ import java.util.Map;
  * @param enabled false: accept and keep messages in the queue without delivering them (maintenance)
  * @param port the destination port for mail exchangers (25; tests and private networks change it)
  * @param preferLowLatency among mail exchangers of equal preference, favour the one that connects faster
- * @param routes recipient domain to smarthost route, e.g. {@code "smtp.example.net:587 starttls user=alice
- *     password-file=/run/secrets/smtp"} (see {@link RouteSpec})
+ * @param routes recipient domain (lower case) to smarthost route, e.g. {@code "smtp.example.net:587 starttls
+ *     user=alice password-file=/run/secrets/smtp"} (see {@link RouteSpec})
  */
 public record DeliveryConfig(
         boolean enabled,
@@ -27,9 +29,10 @@ public record DeliveryConfig(
         int maxMxHosts,
         Duration connectTimeout,
         Duration idleTimeout,
-        Map<String, String> routes) {
+        Map<String, RouteSpec> routes) {
 
     public DeliveryConfig {
-        routes = Map.copyOf(routes);
+        routes = routes.entrySet().stream()
+                .collect(Collectors.toUnmodifiableMap(e -> e.getKey().toLowerCase(Locale.ROOT), Map.Entry::getValue));
     }
 }

@@ -1,7 +1,14 @@
 package dev.tern.server.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
- * One listening socket. In YAML and environment names listeners are indexed by {@code name}; the loader
- * guarantees a non-null mode and address and a port in 0..65535 (0 picks a free port, for tests).
+ * One listening socket. In YAML and environment names listeners are indexed by {@code name}, which is
+ * therefore never a key of its own; the loader guarantees a non-null mode and address and a port in
+ * 0..65535 (0 picks a free port, for tests).
  */
-public record ListenerConfig(String name, ListenerMode mode, String address, int port) {}
+public record ListenerConfig(
+        @JsonProperty(access = JsonProperty.Access.WRITE_ONLY) String name,
+        ListenerMode mode,
+        String address,
+        int port) {}

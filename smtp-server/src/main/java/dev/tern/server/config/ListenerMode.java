@@ -1,5 +1,7 @@
 package dev.tern.server.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Locale;
 
 /** What a listener is for; the policy each mode applies is described in ARCHITECTURE.md. */
@@ -12,7 +14,29 @@ public enum ListenerMode {
     SMTPS;
 
     /** The configuration spelling: {@code mx}, {@code submission}, {@code smtps}. */
+    @JsonValue
     public String key() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Reads the configuration spelling, in any case. */
+    @JsonCreator
+    public static ListenerMode parse(String text) {
+        for (ListenerMode mode : values()) {
+            if (mode.key().equalsIgnoreCase(text.strip())) {
+                return mode;
+            }
+        }
+        throw new IllegalArgumentException("must be one of mx, submission, smtps, got '" + text + "'");
+    }
+
+    /** The mode a listener named {@code name} has unless told otherwise, or null. */
+    static ListenerMode named(String name) {
+        for (ListenerMode mode : values()) {
+            if (mode.key().equals(name)) {
+                return mode;
+            }
+        }
+        return null;
     }
 }

@@ -1,6 +1,7 @@
 package dev.tern.server.config;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -9,7 +10,8 @@ import java.util.Map;
  */
 public record LocalConfig(List<String> domains, List<String> mailboxes, Map<String, String> aliases) {
     public LocalConfig {
-        domains = List.copyOf(domains);
+        // Domains are case-insensitive (RFC 5321 2.4); one case lets lookups be exact.
+        domains = domains.stream().map(d -> d.toLowerCase(Locale.ROOT)).toList();
         mailboxes = List.copyOf(mailboxes);
         aliases = Map.copyOf(aliases);
     }

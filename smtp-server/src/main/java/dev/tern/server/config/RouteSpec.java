@@ -1,12 +1,15 @@
 package dev.tern.server.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.nio.file.Path;
 import java.util.Locale;
 
 /**
  * A smarthost route, written on one line: {@code host[:port] [none|starttls|implicit] [verify]
- * [user=NAME password-file=PATH]}. The port defaults to 25 (587 with starttls, 465 with implicit); the TLS
- * mode to starttls. {@code verify} checks the smarthost's certificate against the JDK trust store.
+ * [user=NAME password-file=PATH]}. The port defaults to 25 (587 with starttls and a user, 465 with
+ * implicit); the TLS mode to starttls. {@code verify} checks the smarthost's certificate against the JDK
+ * trust store.
  */
 public record RouteSpec(String host, int port, Tls tls, boolean verify, String username, Path passwordFile) {
 
@@ -17,6 +20,7 @@ public record RouteSpec(String host, int port, Tls tls, boolean verify, String u
     }
 
     /** Parses a route; the message of the exception says what is wrong (the caller names the key). */
+    @JsonCreator
     public static RouteSpec parse(String text) {
         String[] words = text.strip().split("\\s+");
         if (words.length == 0 || words[0].isEmpty()) {
@@ -46,29 +50,24 @@ public record RouteSpec(String host, int port, Tls tls, boolean verify, String u
         if ((user == null) != (passwordFile == null)) {
             throw new IllegalArgumentException("user= and password-file= go together");
         }
-        String hostPort = words[0];
-        String host = hostPort;
-        int port = tls == Tls.IMPLICIT ? 465 : tls == Tls.STARTTLS && user != null ? 587 : 25;
-        int colon = hostPort.lastIndexOf(':');
-        if (colon > 0
-                && hostPort.indexOf(']') < colon
-                && (hostPort.startsWith("[") || hostPort.indexOf(':') == colon)) {
-            host = hostPort.substring(0, colon);
-            try {
-                port = Integer.parseInt(hostPort.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad port in '" + hostPort + "'");
-            }
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("port must be 1..65535 in '" + hostPort + "'");
-            }
+        int defaultPort = tls == Tls.IMPLICIT ? 465 : tls == Tls.STARTTLS && user != null ? 587 : 25;
+        HostPort hp = HostPort.parse(words[0], defaultPort);
+        return new RouteSpec(hp.host(), hp.port(), tls, verify, user, passwordFile);
+    }
+
+    /** The route on one line, in the syntax {@link #parse} reads. */
+    @JsonValue
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(new HostPort(host, port).toString())
+                .append(' ')
+                .append(tls.name().toLowerCase(Locale.ROOT));
+        if (verify) {
+            sb.append(" verify");
         }
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
+        if (username != null) {
+            sb.append(" user=").append(username).append(" password-file=").append(passwordFile);
         }
-        if (host.isEmpty()) {
-            throw new IllegalArgumentException("must name a host");
-        }
-        return new RouteSpec(host, port, tls, verify, user, passwordFile);
+        return sb.toString();
     }
 }

@@ -1,5 +1,7 @@
 package dev.tern.server.config;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,7 +15,9 @@ import java.util.Optional;
 public record TernConfig(
         String hostname,
         Path dataDir,
-        List<ListenerConfig> listeners,
+        @JsonDeserialize(using = ListenerBinding.Deserializer.class)
+                @JsonSerialize(using = ListenerBinding.Serializer.class)
+                List<ListenerConfig> listeners,
         LocalConfig local,
         RelayConfig relay,
         LimitsConfig limits,

@@ -1,5 +1,6 @@
 package dev.tern.server.smtp;
 
+import dev.tern.server.config.TimeoutsConfig;
 import dev.tern.smtp.SmtpReplies;
 import dev.tern.smtp.SmtpReply;
 import io.netty.buffer.ByteBuf;
@@ -46,11 +47,11 @@ final class DeadlineHandler extends ChannelDuplexHandler {
 
     DeadlineHandler(SmtpSession session) {
         this.session = session;
-        ListenerSettings s = session.settings;
-        this.commandTimeout = s.commandTimeout().toNanos();
-        this.dataTimeout = s.dataTimeout().toNanos();
-        this.commandDeadline = s.commandDeadline().toNanos();
-        this.minDataRate = s.minDataRate();
+        TimeoutsConfig t = session.settings.timeouts();
+        this.commandTimeout = t.command().toNanos();
+        this.dataTimeout = t.dataBlock().toNanos();
+        this.commandDeadline = t.commandDeadline().toNanos();
+        this.minDataRate = t.minDataRate();
     }
 
     @Override

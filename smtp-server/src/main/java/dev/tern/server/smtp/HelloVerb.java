@@ -32,7 +32,7 @@ final class HelloVerb implements VerbHandler {
         List<String> lines = new ArrayList<>(12);
         lines.add(first);
         lines.add("PIPELINING");
-        lines.add("SIZE " + session.settings.maxMessageSize());
+        lines.add("SIZE " + session.settings.limits().maxMessageSize());
         lines.add("8BITMIME");
         lines.add("ENHANCEDSTATUSCODES");
         lines.add("SMTPUTF8");

@@ -1,48 +1,53 @@
 package dev.tern.server.smtp;
 
-import java.time.Duration;
+import dev.tern.server.config.LimitsConfig;
+import dev.tern.server.config.ListenerConfig;
+import dev.tern.server.config.ListenerMode;
+import dev.tern.server.config.TernConfig;
+import dev.tern.server.config.TimeoutsConfig;
 import java.util.Objects;
 
 /**
- * What one listener's sessions need to know: its name and policy (RFC 6409 submission, RFC 8314
- * implicit TLS) and the session limits. Built once from the configuration by the application.
+ * What one listener's sessions need to know: the listener (name, mode), the session limits and timeouts.
+ * Built once from the configuration by the application.
  *
- * @param implicitTls TLS from the first byte (smtps, RFC 8314 3.3)
- * @param submission AUTH required before MAIL; missing Message-ID and Date are added (RFC 6409 8)
  * @param maxCommandLine octets, CRLF included (RFC 5321 4.5.3.1.4)
  * @param maxTextLine octets, CRLF included (RFC 5321 4.5.3.1.6)
- * @param commandTimeout how long we wait for the next command (RFC 5321 4.5.3.2.7)
- * @param dataTimeout how long we wait for the next block of message data (RFC 5321 4.5.3.2.5)
- * @param commandDeadline the longest one command line may take to arrive
- * @param minDataRate octets per second a client must keep up while it sends a line or a message
  */
 public record ListenerSettings(
-        String name,
         String hostname,
-        boolean implicitTls,
-        boolean submission,
+        ListenerConfig listener,
+        LimitsConfig limits,
+        TimeoutsConfig timeouts,
         int maxCommandLine,
-        int maxTextLine,
-        long maxMessageSize,
-        int maxRecipients,
-        int maxErrors,
-        int maxReceivedHeaders,
-        Duration commandTimeout,
-        Duration dataTimeout,
-        Duration commandDeadline,
-        long minDataRate) {
+        int maxTextLine) {
 
     public ListenerSettings {
-        Objects.requireNonNull(name, "name");
         Objects.requireNonNull(hostname, "hostname");
-        Objects.requireNonNull(commandTimeout, "commandTimeout");
-        Objects.requireNonNull(dataTimeout, "dataTimeout");
-        Objects.requireNonNull(commandDeadline, "commandDeadline");
+        Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(timeouts, "timeouts");
         if (maxCommandLine < 512 || maxTextLine < 1000) {
             throw new IllegalArgumentException("RFC 5321 4.5.3.1 minimum line lengths are 512 and 1000");
         }
-        if (maxMessageSize < 1 || maxRecipients < 1 || maxErrors < 1 || maxReceivedHeaders < 1 || minDataRate < 0) {
-            throw new IllegalArgumentException("limits must be positive");
-        }
+    }
+
+    /** The settings of {@code listener} under {@code config}, with RFC 5321's line lengths. */
+    public static ListenerSettings of(TernConfig config, ListenerConfig listener) {
+        return new ListenerSettings(config.hostname(), listener, config.limits(), config.timeouts(), 512, 1000);
+    }
+
+    public String name() {
+        return listener.name();
+    }
+
+    /** TLS from the first byte (smtps, RFC 8314 3.3). */
+    public boolean implicitTls() {
+        return listener.mode() == ListenerMode.SMTPS;
+    }
+
+    /** AUTH required before MAIL; missing Message-ID and Date are added (RFC 6409 8). */
+    public boolean submission() {
+        return listener.mode() != ListenerMode.MX;
     }
 }

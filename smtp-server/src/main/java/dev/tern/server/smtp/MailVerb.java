@@ -31,7 +31,7 @@ final class MailVerb implements VerbHandler {
     private static void accept(SmtpSession session, MailFrom mailFrom) {
         MailParameters parameters = mailFrom.parameters();
         // RFC 1870 6.1: refuse at once what is declared too big.
-        if (parameters.size() > session.settings.maxMessageSize()) {
+        if (parameters.size() > session.settings.limits().maxMessageSize()) {
             session.reply(SIZE_EXCEEDED);
             return;
         }
@@ -43,8 +43,8 @@ final class MailVerb implements VerbHandler {
             session.reply(UTF8_NEEDS_EHLO);
             return;
         }
-        session.startTransaction(
-                new Transaction(mailFrom, session.settings.maxMessageSize(), session.services.inflightBudget()));
+        session.startTransaction(new Transaction(
+                mailFrom, session.settings.limits().maxMessageSize(), session.services.inflightBudget()));
         session.reply(SmtpReplies.SENDER_OK);
     }
 }

@@ -36,7 +36,7 @@ final class MessageAcceptor {
         ByteBuf content = t.takeContent(alloc);
         HeaderScan headers = HeaderScan.of(content);
         // RFC 5321 6.3: a message that has passed this many hops is in a loop.
-        if (headers.receivedCount() >= session.settings.maxReceivedHeaders()) {
+        if (headers.receivedCount() >= session.settings.limits().maxReceivedHeaders()) {
             content.release();
             refuse(session, SmtpReplies.MAIL_LOOP);
             return;

@@ -21,7 +21,7 @@ final class RcptVerb implements VerbHandler {
         }
         RcptTo rcpt = ((ParseResult.Parsed<RcptTo>) parsed).value();
         // RFC 5321 4.5.3.1.10: past the limit, 452 asks the client to send the rest later.
-        if (t.recipients.size() >= session.settings.maxRecipients()) {
+        if (t.recipients.size() >= session.settings.limits().maxRecipients()) {
             session.reply(SmtpReplies.TOO_MANY_RECIPIENTS);
             return;
         }

@@ -39,7 +39,7 @@ public final class SmtpServerInitializer extends ChannelInitializer<Channel> {
         if (settings.implicitTls()) {
             // RFC 8314 3.3: TLS from the first byte.
             SslHandler tls = services.sslContext().newHandler(ch.alloc());
-            tls.setHandshakeTimeout(settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            tls.setHandshakeTimeout(settings.timeouts().tlsHandshake().toMillis(), TimeUnit.MILLISECONDS);
             p.addLast(PipelineNames.TLS, tls);
         }
         p.addLast(

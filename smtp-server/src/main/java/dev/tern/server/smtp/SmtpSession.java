@@ -79,7 +79,7 @@ final class SmtpSession {
         }
         channel.write(reply, channel.voidPromise());
         answered(reply.code());
-        if (countsAsError(reply) && ++errors >= settings.maxErrors()) {
+        if (countsAsError(reply) && ++errors >= settings.limits().maxErrors()) {
             close(SmtpReplies.TOO_MANY_ERRORS);
         }
     }

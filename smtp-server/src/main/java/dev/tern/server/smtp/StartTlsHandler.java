@@ -50,7 +50,7 @@ final class StartTlsHandler extends ChannelInboundHandlerAdapter {
             session.close(PIPELINED_AFTER_STARTTLS);
         } else {
             SslHandler tls = session.services.sslContext().newHandler(ctx.alloc());
-            tls.setHandshakeTimeout(session.settings.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            tls.setHandshakeTimeout(session.settings.timeouts().tlsHandshake().toMillis(), TimeUnit.MILLISECONDS);
             // startTls=false on purpose: the 220 must be written as plaintext, so it is written
             // before the handler is in place, and then nothing else is read as plaintext.
             ctx.writeAndFlush(SmtpReplies.READY_TO_START_TLS);

@@ -14,7 +14,11 @@ class ConfigDocumentationTest {
     void everyKeyAndEnvironmentNameIsDocumented() throws Exception {
         String doc = Files.readString(findDoc());
 
-        ConfigKeys.envNames(Set.of("NAME")).forEach((env, key) -> {
+        var names = ConfigKeys.envNames(Set.of("NAME"));
+        assertThat(names)
+                .containsEntry("TERN_LISTENERS_NAME_PORT", "listeners.NAME.port")
+                .hasSizeGreaterThan(40);
+        names.forEach((env, key) -> {
             assertThat(doc).as("documents key %s", key).contains("`" + key + "`");
             assertThat(doc).as("documents variable %s", env).contains("`" + env + "`");
         });

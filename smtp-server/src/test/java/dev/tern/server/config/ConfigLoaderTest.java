@@ -192,7 +192,7 @@ class ConfigLoaderTest {
                 """,
                 Map.of());
 
-        TernConfig reloaded = ConfigLoader.fromYaml(ConfigPrinter.toYaml(original), Map.of());
+        TernConfig reloaded = ConfigLoader.fromYaml(ConfigLoader.toYaml(original), Map.of());
 
         assertThat(reloaded).isEqualTo(original);
     }

@@ -169,6 +169,25 @@ class LimitsIT {
     }
 
     @Test
+    void abandonsATlsHandshakeThatStallsPastTheHandshakeTimeout() {
+        start(Map.of("TERN_TIMEOUTS_TLS_HANDSHAKE", "1s"));
+        // Implicit TLS: the client connects and never sends its ClientHello.
+        try (RawSmtpClient c = tern.connect(tern.smtps())) {
+            long start = System.nanoTime();
+            c.readToEof();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        }
+        // STARTTLS: the client is told to begin and does not.
+        try (RawSmtpClient c = greeted()) {
+            c.ehlo("client.test");
+            assertThat(c.command("STARTTLS").last()).startsWith("220 2.0.0");
+            long start = System.nanoTime();
+            c.readToEof();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
     void dropsASenderBelowTheMinimumDataRate() {
         start(Map.of("TERN_TIMEOUTS_MIN_DATA_RATE", "1000"));
         assertDribblerDropped();

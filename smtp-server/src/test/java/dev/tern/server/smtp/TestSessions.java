@@ -1,12 +1,13 @@
 package dev.tern.server.smtp;
 
 import dev.tern.server.auth.Authenticator;
+import dev.tern.server.config.ConfigLoader;
+import dev.tern.server.config.TernConfig;
 import dev.tern.server.metrics.SessionMetrics;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetAddress;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -24,22 +25,17 @@ final class TestSessions {
     static final Authenticator ALICE =
             (user, password) -> CompletableFuture.completedFuture(user.equals("alice") && password.equals("secret"));
 
+    /** mx.test with a 10,000-octet size limit, 3 recipients, 5 errors and no minimum data rate. */
     static ListenerSettings settings(boolean submission) {
-        return new ListenerSettings(
-                submission ? "submission" : "mx",
-                "mx.test",
-                false,
-                submission,
-                512,
-                1000,
-                10_000,
-                3,
-                5,
-                50,
-                Duration.ofMinutes(5),
-                Duration.ofMinutes(3),
-                Duration.ofMinutes(10),
-                0);
+        TernConfig config = ConfigLoader.fromYaml(
+                """
+                hostname: mx.test
+                limits: {max-message-size: 10000, max-recipients: 3, max-errors: 5}
+                timeouts: {min-data-rate: 0}
+                """,
+                Map.of());
+        return ListenerSettings.of(
+                config, config.listener(submission ? "submission" : "mx").orElseThrow());
     }
 
     static SessionServices services(RecordingQueue queue, SslContext ssl, boolean trustLoopback) {
