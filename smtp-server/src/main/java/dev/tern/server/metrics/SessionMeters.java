@@ -27,6 +27,7 @@ public final class SessionMeters implements SessionMetrics, MeterBinder {
     private final Map<String, Counter> connections = new ConcurrentHashMap<>();
     private final Map<ConnectionRejection, Counter> rejected = new EnumMap<>(ConnectionRejection.class);
     private final Map<MessageRejection, Counter> refused = new EnumMap<>(MessageRejection.class);
+    private final Map<Refusal, Counter> refusals = new EnumMap<>(Refusal.class);
     private final Counter[][] commands = new Counter[SmtpVerb.values().length][];
     private final Counter[] sessions = new Counter[4];
     private Counter accepted;
@@ -95,6 +96,14 @@ public final class SessionMeters implements SessionMetrics, MeterBinder {
                             .tag("reason", tagValue(reason))
                             .register(registry));
         }
+        for (Refusal what : Refusal.values()) {
+            refusals.put(
+                    what,
+                    Counter.builder("smtp.server.refusals")
+                            .description("Refusals by rate and abuse limits and policies")
+                            .tag("limit", tagValue(what))
+                            .register(registry));
+        }
         received = Counter.builder("smtp.server.received")
                 .description("Octets read from clients (after TLS)")
                 .baseUnit("bytes")
@@ -146,6 +155,11 @@ public final class SessionMeters implements SessionMetrics, MeterBinder {
     @Override
     public void messageRejected(MessageRejection reason) {
         refused.get(reason).increment();
+    }
+
+    @Override
+    public void refused(Refusal what) {
+        refusals.get(what).increment();
     }
 
     @Override

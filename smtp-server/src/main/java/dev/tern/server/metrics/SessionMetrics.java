@@ -20,6 +20,39 @@ public interface SessionMetrics {
         PER_IP
     }
 
+    /**
+     * A protection that refused a client something: a rate or abuse limit, a policy, a peer that is not an
+     * SMTP client. Each value is one {@code limit} tag of {@code smtp.server.refusals} (docs/metrics.md).
+     */
+    enum Refusal {
+        /** New connections per minute from one client address. */
+        CONNECTION_RATE,
+        /** Messages per minute from one client address. */
+        MESSAGE_RATE,
+        /** Recipients per minute from one client address. */
+        RECIPIENT_RATE,
+        /** Failed AUTH attempts from one client address within the window. */
+        AUTH_FAILURES,
+        /** Failed AUTH attempts for one user name, from any address, within the window. */
+        AUTH_FAILURES_USER,
+        /** New TLS handshakes per minute from one client address. */
+        TLS_HANDSHAKE_RATE,
+        /** Messages in one session. */
+        MESSAGES_PER_SESSION,
+        /** Errors in one session (the hard limit that closes it). */
+        ERRORS,
+        /** An authenticated user's MAIL FROM that it does not own. */
+        SENDER_NOT_OWNED,
+        /** Too little free space for the spool. */
+        DISK_SPACE,
+        /** A peer that speaks HTTP or sends header lines instead of SMTP commands. */
+        NOT_SMTP,
+        /** A PROXY protocol header that is missing, malformed, or from an address not allowed to send one. */
+        PROXY_HEADER,
+        /** A TLS renegotiation started by the client. */
+        TLS_RENEGOTIATION
+    }
+
     /** Why a complete message was refused. */
     enum MessageRejection {
         SIZE,
@@ -49,6 +82,9 @@ public interface SessionMetrics {
     default void messageAccepted(long bytes) {}
 
     default void messageRejected(MessageRejection reason) {}
+
+    /** A protection refused something; counted by kind, never by address. */
+    default void refused(Refusal what) {}
 
     /** One read from a client delivered {@code bytes} octets (after TLS). */
     default void bytesReceived(long bytes) {}
