@@ -1,11 +1,13 @@
 package dev.tern.server.app;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tern.relay.spool.Spool;
 import dev.tern.relay.spool.SpoolOptions;
 import dev.tern.server.auth.Authenticator;
 import dev.tern.server.auth.BcryptAuthenticator;
 import dev.tern.server.config.ListenerConfig;
 import dev.tern.server.config.TernConfig;
+import dev.tern.server.limit.ClientLimiter;
 import dev.tern.server.management.ManagementServer;
 import dev.tern.server.management.Readiness;
 import dev.tern.server.metrics.TernMetrics;
@@ -13,6 +15,7 @@ import dev.tern.server.smtp.ConnectionLimiter;
 import dev.tern.server.smtp.InflightBudget;
 import dev.tern.server.smtp.ListenerSettings;
 import dev.tern.server.smtp.RecipientPolicy;
+import dev.tern.server.smtp.SenderOwnership;
 import dev.tern.server.smtp.SessionRegistry;
 import dev.tern.server.smtp.SessionServices;
 import dev.tern.server.smtp.SmtpServerInitializer;
@@ -47,6 +50,7 @@ public final class TernServer implements AutoCloseable {
     private final SessionRegistry registry;
     private final TernMetrics metrics;
     private Delivery delivery;
+    private SpoolDiskSpace diskSpace;
     private ManagementServer management;
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
@@ -112,6 +116,8 @@ public final class TernServer implements AutoCloseable {
         TernServer server = new TernServer(config, loops, spool, registry, metrics);
         try {
             server.delivery = Delivery.start(config, spool, loops, metrics.delivery());
+            server.diskSpace = SpoolDiskSpace.watch(
+                    config.spool().directory(), config.spool().minFreeSpace());
             metrics.bindQueue(server.delivery.scheduler, Clock.systemDefaultZone());
             metrics.bindEventLoops(loops.acceptors(), loops.workers());
             server.bind(authenticator, sslContext);
@@ -130,12 +136,20 @@ public final class TernServer implements AutoCloseable {
                 config.local().mailboxes(),
                 config.local().aliases(),
                 config.relay()::isTrusted);
+        ClientLimiter limiter = new ClientLimiter(config.rateLimits(), Ticker.systemTicker());
+        metrics.bindLimits(limiter::trackedClients, diskSpace::usable);
         SessionServices services = new SessionServices(
                 delivery.scheduler,
                 authenticator,
                 sslContext,
                 policy,
                 new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerIp()),
+                limiter,
+                diskSpace,
+                new SenderOwnership(
+                        config.local().domains(),
+                        config.local().aliases(),
+                        config.auth().senders()),
                 new InflightBudget(limits.maxInflightBytes()),
                 registry,
                 Clock.systemDefaultZone(),
@@ -171,6 +185,8 @@ public final class TernServer implements AutoCloseable {
         Readiness readiness = new Readiness(List.of(
                 new Readiness.Check("listeners", this::listenersBound),
                 new Readiness.Check("spool", () -> metrics.spool().writable(System.nanoTime(), SPOOL_FAILURE_WINDOW)),
+                // Below the reserve every MAIL is refused: a balancer should send clients elsewhere.
+                new Readiness.Check("disk", () -> diskSpace.headroom() > 0),
                 new Readiness.Check(
                         "dns", () -> metrics.delivery().dnsAnswering(System.nanoTime(), DNS_TIMEOUT_WINDOW))));
         management = ManagementServer.start(
@@ -253,6 +269,9 @@ public final class TernServer implements AutoCloseable {
             management.close();
         }
         loops.shutdown();
+        if (diskSpace != null) {
+            diskSpace.close();
+        }
         closeSpool();
         metrics.close();
         log.info("stopped");

@@ -25,6 +25,20 @@ final class ConfigValidator {
         atLeast("limits.max-errors", l.maxErrors(), 1);
         atLeast("limits.max-received-headers", l.maxReceivedHeaders(), 1);
         atLeast("limits.max-inflight-bytes", l.maxInflightBytes(), 1);
+        atLeast("limits.max-messages-per-session", l.maxMessagesPerSession(), 1);
+        atLeast("limits.error-delay-after", l.errorDelayAfter(), 0);
+        notNegative("limits.error-delay", l.errorDelay());
+        rateLimits(c.rateLimits());
+        c.auth()
+                .senders()
+                .forEach((user, addresses) -> addresses.forEach(a -> {
+                    int at = a.indexOf('@');
+                    if (at < 0 || at == a.length() - 1 || a.indexOf('@', at + 1) >= 0) {
+                        throw ConfigException.invalid(
+                                "auth.senders." + user, "entries must be user@domain or @domain, got '" + a + "'");
+                    }
+                }));
+        atLeast("spool.min-free-space", c.spool().minFreeSpace(), 0);
         TimeoutsConfig t = c.timeouts();
         positive("timeouts.command", t.command());
         positive("timeouts.data-block", t.dataBlock());
@@ -42,18 +56,27 @@ final class ConfigValidator {
         positive("dns.timeout", c.dns().timeout());
         notBlank("management.address", c.management().address());
         port("management.port", c.management().port());
-        if (c.shutdownGrace().isNegative()) {
-            throw ConfigException.invalid("shutdown-grace", "must not be negative");
-        }
+        notNegative("shutdown-grace", c.shutdownGrace());
+    }
+
+    private static void rateLimits(RateLimitsConfig r) {
+        atLeast("rate-limits.connections-per-minute", r.connectionsPerMinute(), 0);
+        atLeast("rate-limits.messages-per-minute", r.messagesPerMinute(), 0);
+        atLeast("rate-limits.recipients-per-minute", r.recipientsPerMinute(), 0);
+        atLeast("rate-limits.tls-handshakes-per-minute", r.tlsHandshakesPerMinute(), 0);
+        atLeast("rate-limits.auth-failures", r.authFailures(), 0);
+        atLeast("rate-limits.auth-failures-per-user", r.authFailuresPerUser(), 0);
+        positive("rate-limits.auth-failure-window", r.authFailureWindow());
+        between("rate-limits.ipv4-prefix", r.ipv4Prefix(), 1, 32);
+        between("rate-limits.ipv6-prefix", r.ipv6Prefix(), 1, 128);
+        atLeast("rate-limits.max-tracked-clients", r.maxTrackedClients(), 1);
     }
 
     private static void delivery(DeliveryConfig d) {
         positive("delivery.first-retry", d.firstRetry());
         positive("delivery.max-retry", d.maxRetry());
         positive("delivery.queue-lifetime", d.queueLifetime());
-        if (d.delayWarning().isNegative()) {
-            throw ConfigException.invalid("delivery.delay-warning", "must not be negative (0 turns it off)");
-        }
+        notNegative("delivery.delay-warning", d.delayWarning());
         if (d.maxRetry().compareTo(d.firstRetry()) < 0) {
             throw ConfigException.invalid("delivery.max-retry", "must not be shorter than delivery.first-retry");
         }
@@ -118,6 +141,18 @@ final class ConfigValidator {
     private static void atLeast(String key, long value, long min) {
         if (value < min) {
             throw ConfigException.invalid(key, "must be at least " + min + ", got " + value);
+        }
+    }
+
+    private static void between(String key, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw ConfigException.invalid(key, "must be " + min + ".." + max + ", got " + value);
+        }
+    }
+
+    private static void notNegative(String key, Duration value) {
+        if (value.isNegative()) {
+            throw ConfigException.invalid(key, "must not be negative");
         }
     }
 

@@ -20,7 +20,7 @@ import java.util.Map;
 /**
  * Listeners are written as a mapping from name to listener ({@code listeners: {mx: {port: 25}}}) but held
  * as a list of {@link ListenerConfig} that carry their name. A listener set to {@code ~} is removed; a new
- * name starts from {@link #template}.
+ * name starts from {@link #template}; {@code restrict-senders} follows the mode unless given.
  */
 final class ListenerBinding {
     private ListenerBinding() {}
@@ -83,6 +83,11 @@ final class ListenerBinding {
             ObjectNode full = template(name);
             full.setAll((ObjectNode) node);
             full.put("name", name);
+            if (!full.has("restrict-senders")) {
+                // Submission is for a site's own users, who send as themselves (RFC 6409 6.1).
+                ListenerMode mode = ListenerMode.named(full.path("mode").asText());
+                full.put("restrict-senders", mode == ListenerMode.SUBMISSION || mode == ListenerMode.SMTPS);
+            }
             return ctxt.readTreeAsValue(full, ListenerConfig.class);
         }
     }

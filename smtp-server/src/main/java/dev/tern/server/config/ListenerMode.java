@@ -33,7 +33,7 @@ public enum ListenerMode {
     /** The mode a listener named {@code name} has unless told otherwise, or null. */
     static ListenerMode named(String name) {
         for (ListenerMode mode : values()) {
-            if (mode.key().equals(name)) {
+            if (mode.key().equalsIgnoreCase(name)) {
                 return mode;
             }
         }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 
 /**
  * The durable spool: its directory (never {@code null} in a loaded configuration: {@code <data-dir>/spool}
- * unless set), the size at which a segment file is rolled, and the most messages one group commit flushes.
+ * unless set), the size at which a segment file is rolled, the most messages one group commit flushes, and
+ * the free space its file system keeps in reserve: below it MAIL is refused (Postfix's queue_minfree).
  */
-public record SpoolConfig(Path directory, long segmentSize, int maxBatch) {}
+public record SpoolConfig(Path directory, long segmentSize, int maxBatch, long minFreeSpace) {}

@@ -21,6 +21,7 @@ public record TernConfig(
         LocalConfig local,
         RelayConfig relay,
         LimitsConfig limits,
+        RateLimitsConfig rateLimits,
         TimeoutsConfig timeouts,
         TlsConfig tls,
         AuthConfig auth,
@@ -37,6 +38,7 @@ public record TernConfig(
         Objects.requireNonNull(local, "local");
         Objects.requireNonNull(relay, "relay");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(rateLimits, "rateLimits");
         Objects.requireNonNull(timeouts, "timeouts");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(auth, "auth");

@@ -1,6 +1,7 @@
 package dev.tern.server.metrics;
 
 import dev.tern.relay.queue.DeliveryScheduler;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -17,6 +18,7 @@ import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.channel.EventLoopGroup;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * Every meter of one Tern, in one Prometheus registry: the recorders the inbound and delivery sides
@@ -66,6 +68,17 @@ public final class TernMetrics implements AutoCloseable {
     /** Queue depth gauges, read from the scheduler. */
     public void bindQueue(DeliveryScheduler scheduler, Clock clock) {
         new QueueMeters(scheduler, clock).bindTo(registry);
+    }
+
+    /** Client addresses the rate limiter remembers, and the spool file system's free space. */
+    public void bindLimits(LongSupplier trackedClients, LongSupplier spoolFree) {
+        Gauge.builder("smtp.server.limits.tracked", trackedClients, LongSupplier::getAsLong)
+                .description("Client addresses the rate limits remember")
+                .register(registry);
+        Gauge.builder("tern.spool.disk.free", spoolFree, LongSupplier::getAsLong)
+                .description("Octets usable on the spool's file system")
+                .baseUnit("bytes")
+                .register(registry);
     }
 
     /** Pending tasks per event loop of each group. */

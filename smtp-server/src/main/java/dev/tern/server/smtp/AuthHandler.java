@@ -1,5 +1,6 @@
 package dev.tern.server.smtp;
 
+import dev.tern.server.metrics.SessionMetrics.Refusal;
 import dev.tern.smtp.SmtpCommand;
 import dev.tern.smtp.SmtpReplies;
 import dev.tern.smtp.SmtpReply;
@@ -61,7 +62,10 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
         step(words.length == 2 ? words[1] : null);
     }
 
-    /** RFC 4954 4: no AUTH before EHLO, after success, inside a transaction, or (our policy) without TLS. */
+    /**
+     * RFC 4954 4: no AUTH before EHLO, after success, inside a transaction, or (our policy) without TLS or
+     * while this address is blocked for failing too often.
+     */
     private SmtpReply refusal() {
         if (!session.esmtp) {
             return SmtpReplies.SEND_HELO_FIRST;
@@ -74,6 +78,11 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
         }
         if (!session.tlsActive()) {
             return SmtpReplies.AUTH_NEEDS_TLS;
+        }
+        // Too many failures from this address lately, on this connection or others: no more guesses.
+        if (session.limits.authBlocked()) {
+            session.refused(Refusal.AUTH_FAILURES);
+            return LimitReplies.AUTH_FAILURES;
         }
         return null;
     }
@@ -118,6 +127,13 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
 
     private void verify(SaslExchange.Credentials credentials) {
         endExchange();
+        // Credential stuffing spreads guesses for one user over many addresses: count by name too. The
+        // password is not even checked, so a right guess during the block teaches nothing.
+        if (session.limits.authBlockedFor(credentials.username())) {
+            session.refused(Refusal.AUTH_FAILURES_USER);
+            session.reply(LimitReplies.AUTH_FAILURES);
+            return;
+        }
         session.beginAsync();
         session.services
                 .authenticator()
@@ -136,6 +152,7 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
             session.reply(SmtpReplies.AUTH_OK);
         } else {
             log.info("session={} authentication failed user={}", session.id, username);
+            session.limits.authFailed(username);
             session.reply(SmtpReplies.AUTH_CREDENTIALS_INVALID);
         }
         session.endAsync();

@@ -1,6 +1,7 @@
 package dev.tern.server.smtp;
 
 import dev.tern.server.metrics.SessionMetrics;
+import dev.tern.server.metrics.SessionMetrics.Refusal;
 import dev.tern.smtp.SmtpReplies;
 import dev.tern.smtp.SmtpReply;
 import io.netty.buffer.ByteBuf;
@@ -12,50 +13,64 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Admits a connection if the global and per-address caps allow it; otherwise answers 421 4.7.0
- * (RFC 5321 3.8) and closes before any session exists. The slot is given back when the channel closes.
- * Being first after TLS, it also counts the octets each read brings (once per read, not per octet).
+ * Admits a connection if the client's connection rate, the global and per-address caps (and, on the
+ * implicit-TLS listener, its TLS handshake rate) allow it; otherwise answers 421 4.7.0 (RFC 5321 3.8) and
+ * closes before any session exists. The slot is given back when the channel closes. Being first after TLS,
+ * it also counts the octets each read brings (once per read, not per octet).
  */
 final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ConnectionLimitHandler.class);
 
-    private final ConnectionLimiter limiter;
-    private final RecipientPolicy policy;
-    private final SessionMetrics metrics;
-    private final String listener;
+    private final SmtpSession session;
     private InetAddress admitted;
 
-    ConnectionLimitHandler(ConnectionLimiter limiter, RecipientPolicy policy, SessionMetrics metrics, String listener) {
-        this.limiter = limiter;
-        this.policy = policy;
-        this.metrics = metrics;
-        this.listener = listener;
+    ConnectionLimitHandler(SmtpSession session) {
+        this.session = session;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        InetAddress client = SmtpSession.remoteOf(ctx.channel()).getAddress();
-        SmtpReply refusal = limiter.acquire(client, policy.isTrusted(client));
+        InetAddress client = session.clientAddress();
+        SessionServices services = session.services;
+        session.limits = services.limiter().client(client, session.trusted());
+        if (!session.limits.allowConnection()) {
+            session.refused(Refusal.CONNECTION_RATE);
+            refuse(ctx, LimitReplies.CONNECTION_RATE);
+            return;
+        }
+        if (session.settings.implicitTls() && !session.limits.allowTlsHandshake()) {
+            // RFC 8314 3.3: nothing can be said before TLS, and a handshake is what is being refused.
+            session.refused(Refusal.TLS_HANDSHAKE_RATE);
+            ctx.channel().config().setAutoRead(false);
+            ctx.close();
+            return;
+        }
+        SmtpReply refusal = services.connectionLimiter().acquire(client, session.trusted());
         if (refusal != null) {
             log.info("connection from {} refused: {}", client.getHostAddress(), refusal.text());
-            metrics.connectionRejected(
-                    refusal.equals(SmtpReplies.TOO_MANY_CONNECTIONS)
-                            ? SessionMetrics.ConnectionRejection.GLOBAL
-                            : SessionMetrics.ConnectionRejection.PER_IP);
-            // Written from the tail so the reply encoder (and TLS, on the implicit-TLS listener) apply.
-            ctx.pipeline().writeAndFlush(refusal).addListener(ChannelFutureListener.CLOSE);
-            ctx.channel().config().setAutoRead(false);
+            services.metrics()
+                    .connectionRejected(
+                            refusal.equals(SmtpReplies.TOO_MANY_CONNECTIONS)
+                                    ? SessionMetrics.ConnectionRejection.GLOBAL
+                                    : SessionMetrics.ConnectionRejection.PER_IP);
+            refuse(ctx, refusal);
             return;
         }
         admitted = client;
-        metrics.connectionOpened(listener);
+        services.metrics().connectionOpened(session.settings.name());
         ctx.fireChannelActive();
+    }
+
+    private static void refuse(ChannelHandlerContext ctx, SmtpReply refusal) {
+        // Written from the tail so the reply encoder (and TLS, on the implicit-TLS listener) apply.
+        ctx.pipeline().writeAndFlush(refusal).addListener(ChannelFutureListener.CLOSE);
+        ctx.channel().config().setAutoRead(false);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ByteBuf bytes) {
-            metrics.bytesReceived(bytes.readableBytes());
+            session.services.metrics().bytesReceived(bytes.readableBytes());
         }
         ctx.fireChannelRead(msg);
     }
@@ -63,9 +78,9 @@ final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (admitted != null) {
-            limiter.release(admitted);
+            session.services.connectionLimiter().release(admitted);
             admitted = null;
-            metrics.connectionClosed(listener);
+            session.services.metrics().connectionClosed(session.settings.name());
             ctx.fireChannelInactive();
         }
     }

@@ -1,5 +1,6 @@
 package dev.tern.server.smtp;
 
+import dev.tern.server.metrics.SessionMetrics.Refusal;
 import dev.tern.smtp.MailFrom;
 import dev.tern.smtp.MailParameters;
 import dev.tern.smtp.ParseResult;
@@ -8,7 +9,11 @@ import dev.tern.smtp.SmtpCommand;
 import dev.tern.smtp.SmtpReplies;
 import dev.tern.smtp.SmtpReply;
 
-/** MAIL FROM (RFC 5321 4.1.1.2) with SIZE (RFC 1870), BODY, SMTPUTF8 (RFC 6531), RET/ENVID (RFC 3461). */
+/**
+ * MAIL FROM (RFC 5321 4.1.1.2) with SIZE (RFC 1870), BODY, SMTPUTF8 (RFC 6531), RET/ENVID (RFC 3461). After
+ * the syntax: the size limit, who may send as whom, the messages allowed per session and per minute, and
+ * the room left in the spool, in that order (permanent refusals before temporary ones).
+ */
 final class MailVerb implements VerbHandler {
     static final SmtpReply SIZE_EXCEEDED =
             new SmtpReply(552, "5.3.4", "Message size exceeds fixed maximum message size");
@@ -43,8 +48,42 @@ final class MailVerb implements VerbHandler {
             session.reply(UTF8_NEEDS_EHLO);
             return;
         }
+        SmtpReply refusal = policyRefusal(session, mailFrom);
+        if (refusal != null && refusal.code() == 421) {
+            session.close(refusal);
+            return;
+        }
+        if (refusal != null) {
+            session.reply(refusal);
+            return;
+        }
         session.startTransaction(new Transaction(
                 mailFrom, session.settings.limits().maxMessageSize(), session.services.inflightBudget()));
         session.reply(SmtpReplies.SENDER_OK);
+    }
+
+    /** The reply of the first policy or limit that refuses this MAIL (a 421 ends the session), or null. */
+    private static SmtpReply policyRefusal(SmtpSession session, MailFrom mailFrom) {
+        if (session.authenticated()
+                && session.settings.listener().restrictSenders()
+                && !session.services.senderOwnership().owns(session.authUser, mailFrom.reversePath())) {
+            session.refused(Refusal.SENDER_NOT_OWNED);
+            return LimitReplies.SENDER_NOT_OWNED;
+        }
+        if (session.messagesAccepted >= session.settings.limits().maxMessagesPerSession() && !session.exempt()) {
+            session.refused(Refusal.MESSAGES_PER_SESSION);
+            return LimitReplies.MESSAGES_PER_SESSION;
+        }
+        if (!session.limits.allowMessage(session.authenticated())) {
+            session.refused(Refusal.MESSAGE_RATE);
+            return LimitReplies.MESSAGE_RATE;
+        }
+        // Postfix queue_minfree: below the reserve nothing is taken; above it, not what would not fit.
+        long headroom = session.services.spoolSpace().headroom();
+        if (headroom <= 0 || mailFrom.parameters().size() > headroom) {
+            session.refused(Refusal.DISK_SPACE);
+            return SmtpReplies.INSUFFICIENT_STORAGE;
+        }
+        return null;
     }
 }

@@ -1,5 +1,6 @@
 package dev.tern.server.smtp;
 
+import dev.tern.server.metrics.SessionMetrics.Refusal;
 import dev.tern.smtp.ParseResult;
 import dev.tern.smtp.RcptTo;
 import dev.tern.smtp.SmtpArguments;
@@ -7,7 +8,10 @@ import dev.tern.smtp.SmtpCommand;
 import dev.tern.smtp.SmtpReplies;
 import dev.tern.smtp.SmtpReply;
 
-/** RCPT TO (RFC 5321 4.1.1.3): syntax, the recipient limit, then local mailbox or relay permission. */
+/**
+ * RCPT TO (RFC 5321 4.1.1.3): syntax, the recipients per transaction and per minute, then local mailbox or
+ * relay permission.
+ */
 final class RcptVerb implements VerbHandler {
 
     @Override
@@ -23,6 +27,12 @@ final class RcptVerb implements VerbHandler {
         // RFC 5321 4.5.3.1.10: past the limit, 452 asks the client to send the rest later.
         if (t.recipients.size() >= session.settings.limits().maxRecipients()) {
             session.reply(SmtpReplies.TOO_MANY_RECIPIENTS);
+            return;
+        }
+        // Counted before the recipient policy, so that guessing addresses spends the allowance as well.
+        if (!session.limits.allowRecipient(session.authenticated())) {
+            session.refused(Refusal.RECIPIENT_RATE);
+            session.reply(LimitReplies.RECIPIENT_RATE);
             return;
         }
         SmtpReply refusal = session.services

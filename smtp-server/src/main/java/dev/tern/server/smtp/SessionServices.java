@@ -1,6 +1,7 @@
 package dev.tern.server.smtp;
 
 import dev.tern.server.auth.Authenticator;
+import dev.tern.server.limit.ClientLimiter;
 import dev.tern.server.metrics.SessionMetrics;
 import dev.tern.smtp.queue.MailQueue;
 import io.netty.handler.ssl.SslContext;
@@ -9,8 +10,8 @@ import java.util.Objects;
 
 /**
  * What every session of the server shares: the queue it hands messages to, the credential check,
- * TLS material (null when TLS is unavailable), the recipient policy, the global bounds and the
- * metrics recorder.
+ * TLS material (null when TLS is unavailable), the recipient and sender policies, the connection caps and
+ * rate limiter, the global bounds (memory, spool space) and the metrics recorder.
  */
 public record SessionServices(
         MailQueue queue,
@@ -18,6 +19,9 @@ public record SessionServices(
         SslContext sslContext,
         RecipientPolicy recipientPolicy,
         ConnectionLimiter connectionLimiter,
+        ClientLimiter limiter,
+        SpoolSpace spoolSpace,
+        SenderOwnership senderOwnership,
         InflightBudget inflightBudget,
         SessionRegistry registry,
         Clock clock,
@@ -28,6 +32,9 @@ public record SessionServices(
         Objects.requireNonNull(authenticator, "authenticator");
         Objects.requireNonNull(recipientPolicy, "recipientPolicy");
         Objects.requireNonNull(connectionLimiter, "connectionLimiter");
+        Objects.requireNonNull(limiter, "limiter");
+        Objects.requireNonNull(spoolSpace, "spoolSpace");
+        Objects.requireNonNull(senderOwnership, "senderOwnership");
         Objects.requireNonNull(inflightBudget, "inflightBudget");
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(clock, "clock");

@@ -42,10 +42,7 @@ public final class SmtpServerInitializer extends ChannelInitializer<Channel> {
             tls.setHandshakeTimeout(settings.timeouts().tlsHandshake().toMillis(), TimeUnit.MILLISECONDS);
             p.addLast(PipelineNames.TLS, tls);
         }
-        p.addLast(
-                PipelineNames.CONNECTION_LIMIT,
-                new ConnectionLimitHandler(
-                        services.connectionLimiter(), services.recipientPolicy(), services.metrics(), settings.name()));
+        p.addLast(PipelineNames.CONNECTION_LIMIT, new ConnectionLimitHandler(session));
         p.addLast(PipelineNames.DEADLINE, new DeadlineHandler(session));
         p.addLast(PipelineNames.LINE_DECODER, lineDecoder);
         p.addLast(PipelineNames.COMMAND_DECODER, new SmtpCommandDecoder());

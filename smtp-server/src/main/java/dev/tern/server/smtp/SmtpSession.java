@@ -1,13 +1,20 @@
 package dev.tern.server.smtp;
 
+import dev.tern.server.config.LimitsConfig;
+import dev.tern.server.limit.ClientLimiter;
+import dev.tern.server.metrics.SessionMetrics.Refusal;
 import dev.tern.smtp.SmtpReplies;
 import dev.tern.smtp.SmtpReply;
 import dev.tern.smtp.SmtpVerb;
 import dev.tern.smtp.codec.SmtpLineDecoder;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.EnumSet;
+import java.util.Locale;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The state of one connection, shared by the STARTTLS, AUTH and session handlers of its pipeline:
@@ -15,6 +22,8 @@ import java.net.InetSocketAddress;
  * channel's event loop touches it (drain and close requests from other threads hop onto it).
  */
 final class SmtpSession {
+    private static final Logger log = LoggerFactory.getLogger(SmtpSession.class);
+
     final String id;
     final Channel channel;
     final ListenerSettings settings;
@@ -36,6 +45,12 @@ final class SmtpSession {
     /** The command awaiting its final reply, for metrics; null when none does. */
     SmtpVerb verb;
 
+    /** This client's rate limits; set by the connection limit handler once the client is known. */
+    ClientLimiter.Client limits;
+
+    private final HeldReplies held;
+    private final Set<Refusal> logged = EnumSet.noneOf(Refusal.class);
+    private Boolean trusted;
     private boolean busy;
     private boolean draining;
     private boolean closing;
@@ -48,6 +63,7 @@ final class SmtpSession {
         this.services = services;
         this.lineDecoder = decoder;
         this.remote = remoteOf(channel);
+        this.held = new HeldReplies(channel);
     }
 
     /** The client's address; a channel without one (in-memory, in tests) counts as loopback. */
@@ -77,11 +93,58 @@ final class SmtpSession {
         if (closing) {
             return;
         }
-        channel.write(reply, channel.voidPromise());
         answered(reply.code());
-        if (countsAsError(reply) && ++errors >= settings.limits().maxErrors()) {
-            close(SmtpReplies.TOO_MANY_ERRORS);
+        if (!countsAsError(reply)) {
+            held.write(reply);
+            return;
         }
+        errors++;
+        LimitsConfig limits = settings.limits();
+        if (errors >= limits.maxErrors()) {
+            held.write(reply);
+            refused(Refusal.ERRORS);
+            close(SmtpReplies.TOO_MANY_ERRORS);
+        } else if (errors > limits.errorDelayAfter() && !limits.errorDelay().isZero() && !exempt()) {
+            // Past the soft limit each error costs the client time, not us (Postfix smtpd_soft_error_limit).
+            lineDecoder.pause();
+            held.hold(reply, limits.errorDelay(), this::resumeAfterHold);
+        } else {
+            held.write(reply);
+        }
+    }
+
+    private void resumeAfterHold() {
+        if (!closing && !busy && !closeIfDrainingAndIdle()) {
+            lineDecoder.resume();
+        }
+    }
+
+    /**
+     * Counts a refusal by a limit or policy, and logs the first of each kind in this session (a client that
+     * hammers a limit gets one log line, not thousands).
+     */
+    void refused(Refusal what) {
+        services.metrics().refused(what);
+        if (logged.add(what)) {
+            log.info(
+                    "session={} client={} refused: {}",
+                    id,
+                    clientAddress().getHostAddress(),
+                    what.name().toLowerCase(Locale.ROOT));
+        }
+    }
+
+    /** Whether the client is in a trusted network (decided once: the address does not change). */
+    boolean trusted() {
+        if (trusted == null) {
+            trusted = services.recipientPolicy().isTrusted(clientAddress());
+        }
+        return trusted;
+    }
+
+    /** Exempt from the abuse limits: a trusted network, or an authenticated user when so configured. */
+    boolean exempt() {
+        return trusted() || (authenticated() && services.limiter().exemptsAuthenticated());
     }
 
     /** Counts the pending command once, by its final reply: 334 and 354 only ask for more (RFC 5321 4.2.1). */
@@ -92,9 +155,8 @@ final class SmtpSession {
         }
     }
 
-    /** "Too many recipients" is a request to retry the rest later, not a client error (RFC 5321 4.5.3.1.10). */
     private static boolean countsAsError(SmtpReply reply) {
-        return reply.code() >= 400 && reply.code() != 421 && !reply.equals(SmtpReplies.TOO_MANY_RECIPIENTS);
+        return reply.code() >= 400 && !LimitReplies.isThrottle(reply);
     }
 
     /** Writes a final reply and closes the connection once it is sent. */
@@ -105,7 +167,7 @@ final class SmtpSession {
         closing = true;
         answered(reply.code());
         lineDecoder.pause();
-        channel.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
+        held.writeAndClose(reply);
     }
 
     boolean isClosing() {
@@ -125,13 +187,14 @@ final class SmtpSession {
         if (closing) {
             return;
         }
-        if (!closeIfDrainingAndIdle()) {
+        if (!held.isHolding() && !closeIfDrainingAndIdle()) {
             lineDecoder.resume();
         }
     }
 
+    /** Our own work, or a held reply, is under way: the client waits for us. */
     boolean isBusy() {
-        return busy;
+        return busy || held.isHolding();
     }
 
     void startTransaction(Transaction t) {
@@ -176,7 +239,7 @@ final class SmtpSession {
 
     /** At shutdown a session ends between transactions, never inside one (RFC 5321 3.8). */
     boolean closeIfDrainingAndIdle() {
-        if (draining && !busy && !state.inTransaction()) {
+        if (draining && !isBusy() && !state.inTransaction()) {
             close(SmtpReplies.SHUTTING_DOWN);
             return true;
         }

@@ -1,5 +1,6 @@
 package dev.tern.server.smtp;
 
+import dev.tern.server.metrics.SessionMetrics.Refusal;
 import dev.tern.smtp.SmtpCommand;
 import dev.tern.smtp.SmtpReplies;
 import dev.tern.smtp.SmtpReply;
@@ -48,6 +49,9 @@ final class StartTlsHandler extends ChannelInboundHandlerAdapter {
             log.warn("session={} plaintext pipelined after STARTTLS; closing", session.id);
             session.lineDecoder.discardBufferedInput();
             session.close(PIPELINED_AFTER_STARTTLS);
+        } else if (!session.limits.allowTlsHandshake()) {
+            session.refused(Refusal.TLS_HANDSHAKE_RATE);
+            session.reply(LimitReplies.TLS_HANDSHAKE_RATE);
         } else {
             SslHandler tls = session.services.sslContext().newHandler(ctx.alloc());
             tls.setHandshakeTimeout(session.settings.timeouts().tlsHandshake().toMillis(), TimeUnit.MILLISECONDS);

@@ -22,14 +22,21 @@ class ConfigLoaderTest {
         assertThat(c.dataDir()).isEqualTo(Path.of("tern-data"));
         assertThat(c.listeners())
                 .containsExactly(
-                        new ListenerConfig("mx", ListenerMode.MX, "127.0.0.1", 2525),
-                        new ListenerConfig("submission", ListenerMode.SUBMISSION, "127.0.0.1", 2587),
-                        new ListenerConfig("smtps", ListenerMode.SMTPS, "127.0.0.1", 2465));
+                        new ListenerConfig("mx", ListenerMode.MX, "127.0.0.1", 2525, false),
+                        new ListenerConfig("submission", ListenerMode.SUBMISSION, "127.0.0.1", 2587, true),
+                        new ListenerConfig("smtps", ListenerMode.SMTPS, "127.0.0.1", 2465, true));
         assertThat(c.local()).isEqualTo(new LocalConfig(List.of("localhost"), List.of(), Map.of()));
         assertThat(c.relay().isTrusted(InetAddress.getByName("127.0.0.9"))).isTrue();
         assertThat(c.relay().isTrusted(InetAddress.getByName("::1"))).isTrue();
         assertThat(c.relay().isTrusted(InetAddress.getByName("192.0.2.1"))).isFalse();
-        assertThat(c.limits()).isEqualTo(new LimitsConfig(10_000, 50, 25L << 20, 100, 10, 50, 512L << 20));
+        assertThat(c.limits())
+                .isEqualTo(new LimitsConfig(
+                        10_000, 50, 25L << 20, 100, 10, 50, 512L << 20, 1000, 5, Duration.ofSeconds(1)));
+        assertThat(c.rateLimits())
+                .isEqualTo(new RateLimitsConfig(
+                        120, 300, 1200, 120, 10, 30, Duration.ofMinutes(15), 32, 64, 100_000, false));
+        assertThat(c.spool().minFreeSpace()).isEqualTo(100L << 20);
+        assertThat(c.auth().senders()).isEmpty();
         assertThat(c.timeouts())
                 .isEqualTo(new TimeoutsConfig(
                         Duration.ofMinutes(5),
@@ -91,9 +98,9 @@ class ConfigLoaderTest {
         assertThat(c.hostname()).isEqualTo("mail.example.org");
         assertThat(c.listeners())
                 .containsExactly(
-                        new ListenerConfig("mx", ListenerMode.MX, "0.0.0.0", 25),
-                        new ListenerConfig("submission", ListenerMode.SUBMISSION, "127.0.0.1", 2587),
-                        new ListenerConfig("extra", ListenerMode.SUBMISSION, "127.0.0.1", 10587));
+                        new ListenerConfig("mx", ListenerMode.MX, "0.0.0.0", 25, false),
+                        new ListenerConfig("submission", ListenerMode.SUBMISSION, "127.0.0.1", 2587, true),
+                        new ListenerConfig("extra", ListenerMode.SUBMISSION, "127.0.0.1", 10587, true));
         assertThat(c.local().domains()).containsExactly("example.org", "example.net");
         assertThat(c.local().mailboxes()).containsExactly("alice@example.org");
         assertThat(c.local().aliases()).containsEntry("postmaster", "alice@example.org");
@@ -123,7 +130,8 @@ class ConfigLoaderTest {
         TernConfig c = ConfigLoader.fromYaml(
                 "listeners: {backup: {mode: mx, port: 2626}}", Map.of("TERN_LISTENERS_BACKUP_PORT", "2727"));
 
-        assertThat(c.listener("backup")).contains(new ListenerConfig("backup", ListenerMode.MX, "127.0.0.1", 2727));
+        assertThat(c.listener("backup"))
+                .contains(new ListenerConfig("backup", ListenerMode.MX, "127.0.0.1", 2727, false));
     }
 
     @Test

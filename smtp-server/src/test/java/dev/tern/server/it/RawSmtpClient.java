@@ -60,6 +60,21 @@ final class RawSmtpClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Connects from another loopback address ({@code 127.0.0.2}, ...: Linux routes all of 127.0.0.0/8 to
+     * this host), so that one test can be many clients.
+     */
+    static RawSmtpClient connectFrom(String localAddress, InetSocketAddress address) {
+        try {
+            Socket socket = new Socket();
+            socket.bind(new InetSocketAddress(localAddress, 0));
+            socket.connect(address, (int) READ_TIMEOUT.toMillis());
+            return new RawSmtpClient(socket);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Connects with TLS from the first byte (RFC 8314 implicit TLS). */
     static RawSmtpClient connectTls(InetSocketAddress address, SSLContext tls) {
         try {

@@ -1,8 +1,11 @@
 package dev.tern.server.smtp;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tern.server.auth.Authenticator;
 import dev.tern.server.config.ConfigLoader;
+import dev.tern.server.config.RateLimitsConfig;
 import dev.tern.server.config.TernConfig;
+import dev.tern.server.limit.ClientLimiter;
 import dev.tern.server.metrics.SessionMetrics;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.SslContext;
@@ -38,6 +41,10 @@ final class TestSessions {
                 config, config.listener(submission ? "submission" : "mx").orElseThrow());
     }
 
+    /** The default rate limits: far above what a test of the session sends. */
+    static final RateLimitsConfig RATE_LIMITS =
+            ConfigLoader.fromYaml("", Map.of()).rateLimits();
+
     static SessionServices services(RecordingQueue queue, SslContext ssl, boolean trustLoopback) {
         return services(queue, ssl, trustLoopback, SessionMetrics.NOOP);
     }
@@ -55,6 +62,9 @@ final class TestSessions {
                 ssl,
                 policy,
                 new ConnectionLimiter(100, 10),
+                new ClientLimiter(RATE_LIMITS, Ticker.systemTicker()),
+                SpoolSpace.UNLIMITED,
+                new SenderOwnership(List.of("local.test"), Map.of("info", "alice@local.test"), Map.of()),
                 new InflightBudget(1 << 20),
                 new SessionRegistry(),
                 CLOCK,

@@ -1,0 +1,215 @@
+package dev.tern.server.limit;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.tern.server.config.RateLimitsConfig;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The server's one rate limiter (ARCHITECTURE.md, "Inbound pipeline"): sliding-window counts per client
+ * address prefix and per AUTH user name, in Caffeine caches bounded by {@code max-tracked-clients} (the
+ * least recently seen are forgotten first) and expiring once their windows are over. Handlers ask it
+ * through the {@link Client} of their session and keep no counters of their own. Safe from any thread.
+ */
+public final class ClientLimiter {
+    private static final long MINUTE = TimeUnit.MINUTES.toNanos(1);
+    /** Longer user names are folded into a fixed-size key, so a name cannot be used to fill the heap. */
+    private static final int MAX_USER_KEY = 64;
+
+    private final RateLimitsConfig limits;
+    private final Ticker ticker;
+    private final long authWindow;
+    private final Cache<ClientKey, Counters> clients;
+    private final Cache<String, SlidingWindow> users;
+
+    public ClientLimiter(RateLimitsConfig limits, Ticker ticker) {
+        this.limits = limits;
+        this.ticker = ticker;
+        this.authWindow = limits.authFailureWindow().toNanos();
+        long shortLife = 2 * MINUTE;
+        long longLife = 2 * Math.max(MINUTE, authWindow);
+        this.clients = Caffeine.newBuilder()
+                .maximumSize(limits.maxTrackedClients())
+                .ticker(ticker)
+                .expireAfter(new Expiry<ClientKey, Counters>() {
+                    @Override
+                    public long expireAfterCreate(ClientKey key, Counters value, long currentTime) {
+                        return shortLife;
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(ClientKey key, Counters value, long currentTime, long left) {
+                        return left;
+                    }
+
+                    @Override
+                    public long expireAfterRead(ClientKey key, Counters value, long currentTime, long left) {
+                        // A client with failed AUTH attempts is remembered for the longer AUTH window.
+                        return value.authFailed ? longLife : shortLife;
+                    }
+                })
+                .build();
+        this.users = Caffeine.newBuilder()
+                .maximumSize(limits.maxTrackedClients())
+                .ticker(ticker)
+                .expireAfterAccess(Duration.ofNanos(longLife))
+                .build();
+    }
+
+    /** The limits as they apply to one session's client; {@code trusted} clients are never limited. */
+    public Client client(InetAddress address, boolean trusted) {
+        boolean off = trusted || limits.off();
+        return new Client(off ? null : ClientKey.of(address, limits.ipv4Prefix(), limits.ipv6Prefix()));
+    }
+
+    /** Whether authenticated sessions are exempt from the abuse limits ({@code exempt-authenticated}). */
+    public boolean exemptsAuthenticated() {
+        return limits.exemptAuthenticated();
+    }
+
+    /** Addresses remembered now (an estimate, for the meter). */
+    public long trackedClients() {
+        return clients.estimatedSize();
+    }
+
+    /** Runs pending evictions (tests measure the bound after it). */
+    void cleanUp() {
+        clients.cleanUp();
+        users.cleanUp();
+    }
+
+    private Counters counters(ClientKey key) {
+        return clients.get(key, k -> new Counters());
+    }
+
+    /** Case-folded, and long names folded into a fixed-size key. */
+    static String userKey(String user) {
+        String folded = user.toLowerCase(Locale.ROOT);
+        if (folded.length() <= MAX_USER_KEY) {
+            return folded;
+        }
+        return folded.substring(0, MAX_USER_KEY - 9) + "#" + Integer.toHexString(folded.hashCode());
+    }
+
+    /** What is counted per client; each is one slot of {@link Counters}. */
+    private static final int CONNECTIONS = 0;
+
+    private static final int TLS_HANDSHAKES = 1;
+    private static final int MESSAGES = 2;
+    private static final int RECIPIENTS = 3;
+    private static final int AUTH_FAILURES = 4;
+
+    /** One client's windows, each made on first use; guarded by the instance's lock. */
+    private static final class Counters {
+        final SlidingWindow[] windows = new SlidingWindow[5];
+        /** Set once AUTH has failed: the entry is then kept for the longer AUTH window. */
+        volatile boolean authFailed;
+
+        SlidingWindow window(int slot, long now) {
+            SlidingWindow w = windows[slot];
+            if (w == null) {
+                w = new SlidingWindow(now);
+                windows[slot] = w;
+            }
+            return w;
+        }
+    }
+
+    /** The limits of one session's client: created once its address is known. */
+    public final class Client {
+        /** Null when the client is exempt or every limit is off. */
+        private final ClientKey key;
+
+        private Client(ClientKey key) {
+            this.key = key;
+        }
+
+        /** A new connection; false past {@code connections-per-minute}. */
+        public boolean allowConnection() {
+            return acquire(CONNECTIONS, limits.connectionsPerMinute());
+        }
+
+        /** A new TLS handshake (STARTTLS or implicit TLS); false past {@code tls-handshakes-per-minute}. */
+        public boolean allowTlsHandshake() {
+            return acquire(TLS_HANDSHAKES, limits.tlsHandshakesPerMinute());
+        }
+
+        /** A new transaction (MAIL); false past {@code messages-per-minute}. */
+        public boolean allowMessage(boolean authenticated) {
+            return (authenticated && limits.exemptAuthenticated()) || acquire(MESSAGES, limits.messagesPerMinute());
+        }
+
+        /** A recipient (RCPT); false past {@code recipients-per-minute}. */
+        public boolean allowRecipient(boolean authenticated) {
+            return (authenticated && limits.exemptAuthenticated()) || acquire(RECIPIENTS, limits.recipientsPerMinute());
+        }
+
+        private boolean acquire(int slot, int limit) {
+            if (key == null || limit == 0) {
+                return true;
+            }
+            Counters c = counters(key);
+            synchronized (c) {
+                long now = ticker.read();
+                return c.window(slot, now).tryAcquire(now, MINUTE, limit);
+            }
+        }
+
+        /** Whether this address has failed AUTH {@code auth-failures} times within the window. */
+        public boolean authBlocked() {
+            int limit = limits.authFailures();
+            if (key == null || limit == 0) {
+                return false;
+            }
+            Counters c = clients.getIfPresent(key);
+            if (c == null || !c.authFailed) {
+                return false;
+            }
+            synchronized (c) {
+                long now = ticker.read();
+                return c.window(AUTH_FAILURES, now).reached(now, authWindow, limit);
+            }
+        }
+
+        /** Whether {@code user} has failed AUTH {@code auth-failures-per-user} times within the window. */
+        public boolean authBlockedFor(String user) {
+            int limit = limits.authFailuresPerUser();
+            if (key == null || limit == 0) {
+                return false;
+            }
+            SlidingWindow w = users.getIfPresent(userKey(user));
+            if (w == null) {
+                return false;
+            }
+            synchronized (w) {
+                return w.reached(ticker.read(), authWindow, limit);
+            }
+        }
+
+        /** Counts a failed AUTH attempt against this address and against {@code user}. */
+        public void authFailed(String user) {
+            if (key == null) {
+                return;
+            }
+            long now = ticker.read();
+            if (limits.authFailures() > 0) {
+                Counters c = counters(key);
+                synchronized (c) {
+                    c.window(AUTH_FAILURES, now).add(now, authWindow);
+                    c.authFailed = true;
+                }
+            }
+            if (limits.authFailuresPerUser() > 0) {
+                SlidingWindow w = users.get(userKey(user), k -> new SlidingWindow(now));
+                synchronized (w) {
+                    w.add(now, authWindow);
+                }
+            }
+        }
+    }
+}

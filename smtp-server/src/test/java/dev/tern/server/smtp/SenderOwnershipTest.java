@@ -1,0 +1,54 @@
+package dev.tern.server.smtp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tern.smtp.address.Mailbox;
+import dev.tern.smtp.address.ReversePath;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class SenderOwnershipTest {
+    private final SenderOwnership ownership = new SenderOwnership(
+            List.of("example.org", "example.net"),
+            Map.of(
+                    "info", "alice@example.org",
+                    "sales@example.net", "ALICE@example.org",
+                    "support@example.org", "bob@example.org"),
+            Map.of(
+                    "alice", List.of("alice@gmail.test", "@corp.test"),
+                    "carol@partner.test", List.of("carol@example.org")));
+
+    @ParameterizedTest(name = "{0} as <{1}>: {2}")
+    @CsvSource({
+        "alice, alice@example.org, true", // her own address
+        "alice, Alice@EXAMPLE.NET, true", // at every local domain, in any case
+        "alice, alice@other.test, false", // not a local domain
+        "alice, bob@example.org, false", // somebody else
+        "alice, info@example.org, true", // an alias (bare local part) that points to her
+        "alice, info@example.net, true", // the bare alias holds on every local domain
+        "alice, info@other.test, false", // but not off-site
+        "alice, sales@example.net, true", // an alias by full address
+        "alice, sales@example.org, false", // that alias is only for its own domain
+        "alice, support@example.org, false", // an alias of bob's
+        "bob, support@example.org, true", // ... which bob owns
+        "alice, alice@gmail.test, true", // granted by auth.senders
+        "alice, anyone@corp.test, true", // a whole domain granted
+        "alice, anyone@sub.corp.test, false", // not its subdomains
+        "ALICE, alice@example.org, true", // user names are case-insensitive
+        "carol@partner.test, carol@partner.test, true", // a user named as an address owns that address
+        "carol@partner.test, carol@example.org, true", // and what it is granted
+        "carol@partner.test, carol@example.net, false", // but no local-domain address by its name
+    })
+    void decidesWhoOwnsAnAddress(String user, String address, boolean owned) {
+        int at = address.lastIndexOf('@');
+        ReversePath from = new ReversePath(new Mailbox(address.substring(0, at), address.substring(at + 1)));
+        assertThat(ownership.owns(user, from)).isEqualTo(owned);
+    }
+
+    @org.junit.jupiter.api.Test
+    void theNullSenderIsNobodys() {
+        assertThat(ownership.owns("alice", ReversePath.NULL)).isFalse();
+    }
+}
