@@ -96,14 +96,39 @@ class ProtocolIT {
                 .isEqualTo(-1);
     }
 
-    @Test
-    void refusesABareLineFeedInACommand() {
+    /**
+     * Only the octets in the table are sent, never a CRLF after them: the reply must not wait for one
+     * (nor for the idle timeout). Then the refused line's rest ends and a NOOP shows the session in step.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what                       | octets sent          | the rest of the refused line, sent after the reply
+            bare LF ends a command       | NOOP<LF>             | ''
+            bare CR inside a command     | NOOP<CR>X            | MAIL FROM:<a@remote.test><CRLF>
+            LF-only EHLO                 | EHLO client.test<LF> | ''
+            """)
+    void answersABareLineEndingInACommandAtOnce(String what, String octets, String rest) {
         try (RawSmtpClient c = tern.connect(tern.mx())) {
             c.reply();
-            c.ehlo("client.test");
-            assertThat(c.send("NOOP\nNOOP\r\n").reply().last()).startsWith("500 5.5.2");
-            // The session goes on: the next well-formed command is answered normally.
-            assertThat(c.command("NOOP").last()).startsWith("250 2.0.0");
+            assertThat(c.send(octets(octets)).reply().last()).as(what).startsWith("500 5.5.2");
+            c.send(octets(rest));
+            assertThat(c.command("NOOP").last()).as(what).startsWith("250 2.0.0");
+        }
+    }
+
+    @Test
+    void closesAClientThatKeepsSendingBareLineFeeds() {
+        try (RawSmtpClient c = tern.connect(tern.mx())) {
+            c.reply();
+            c.send("NOOP\n".repeat(tern.config().limits().maxErrors()));
+            for (int i = 0; i < tern.config().limits().maxErrors(); i++) {
+                assertThat(c.reply().last()).startsWith("500 5.5.2");
+            }
+            assertThat(c.reply().last()).startsWith("421 4.7.0");
+            c.expectEof();
         }
     }
 

@@ -9,6 +9,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -139,7 +140,6 @@ class SmtpSessionHandlerTest {
             DATA line over 1000 octets           | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<bob@local.test>\\nDATA\\n#1001\\n. | 550 5.6.0
             message over the size limit          | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<bob@local.test>\\nDATA\\n#big\\n.  | 552 5.3.4
             command line over 512 octets         | EHLO c\\n#513                                                                | 500 5.5.2
-            bare LF in a command                 | EHLO c\\nNOOP<LF>NOOP                                                      | 500 5.5.2
             RSET ends the transaction            | EHLO c\\nMAIL FROM:<a@b.test>\\nRSET\\nRCPT TO:<bob@local.test>             | 503 5.5.1
             EHLO without domain                  | EHLO                                                                         | 501 5.5.4
             """)
@@ -148,6 +148,43 @@ class SmtpSessionHandlerTest {
                 TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
         write(ch, expand(script) + "\r\n");
         assertThat(replies(ch)).as(what).last().asString().startsWith(expected);
+        ch.finishAndReleaseAll();
+    }
+
+    /** Every reply must come while the channel stays open and nothing more is sent: none waits for a CRLF. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what                               | octets sent, nothing after them (\\n is CRLF)  | reply codes after the greeting
+            bare LF ends a command               | EHLO c\\nNOOP<LF>                               | 250 500
+            bare CR inside a command             | EHLO c\\nNOOP<CR>X                              | 250 500
+            LF-only client, one reply a line     | EHLO c<LF>NOOP<LF>RSET<LF>                       | 500 500 500
+            rest of a bare-CR line is skipped    | EHLO c\\nNO<CR>OP RSET\\nNOOP\\n             | 250 500 250
+            a bare LF after a pipelined command  | EHLO c\\nNOOP\\nRSET<LF>NOOP\\n              | 250 250 500 250
+            """)
+    void answersBareLineEndingsInCommandsAtOnce(String what, String octets, String codes) {
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        write(ch, expand(octets));
+        List<String> replies = replies(ch);
+        assertThat(codes(replies.subList(1, replies.size())))
+                .as(what)
+                .containsExactly(
+                        Stream.of(codes.split(" ")).map(Integer::valueOf).toArray(Integer[]::new));
+        assertThat(replies).as(what).filteredOn(r -> r.startsWith("500")).allMatch(r -> r.startsWith("500 5.5.2"));
+        assertThat(ch.isOpen()).isTrue();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void countsBareLineEndingsTowardsTheErrorLimit() {
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        write(ch, "NOOP\n".repeat(5));
+        assertThat(codes(replies(ch))).containsExactly(220, 500, 500, 500, 500, 500, 421);
+        assertThat(ch.isOpen()).isFalse();
         ch.finishAndReleaseAll();
     }
 
@@ -235,7 +272,7 @@ class SmtpSessionHandlerTest {
         ch.finishAndReleaseAll();
     }
 
-    /** {@code \n} in a table stands for CRLF; <LF> is a bare LF; #N is N octets of 'x'; #big is 20 kB. */
+    /** {@code \n} in a table stands for CRLF; <LF> is a bare LF, <CR> a bare CR; #N is N octets of 'x'; #big is 20 kB. */
     private static String expand(String script) {
         StringBuilder out = new StringBuilder();
         for (String part : script.split("\\\\n", -1)) {
@@ -248,7 +285,7 @@ class SmtpSessionHandlerTest {
             } else if (part.startsWith("#")) {
                 out.append("x".repeat(Integer.parseInt(part.substring(1)) - 2));
             } else {
-                out.append(part.replace("<LF>", "\n"));
+                out.append(part.replace("<LF>", "\n").replace("<CR>", "\r"));
             }
         }
         return out.toString();
