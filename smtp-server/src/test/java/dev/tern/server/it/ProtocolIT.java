@@ -184,6 +184,35 @@ class ProtocolIT {
         assertThat(storedByThisTest()).isEmpty();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what                                | MAIL FROM parameters | RCPT TO parameters            | MAIL reply | RCPT reply
+            ENVID with an encoded NUL             | ENVID=a+00b          | ''                            | 501 5.5.4  | 503 5.5.1
+            ENVID with an encoded CRLF            | ENVID=a+0D+0Ab       | ''                            | 501 5.5.4  | 503 5.5.1
+            ENVID with an encoded DEL             | ENVID=a+7F           | ''                            | 501 5.5.4  | 503 5.5.1
+            ORCPT with an encoded LF              | ''                   | ORCPT=rfc822;a+0Ab@x          | 250 2.1.0  | 501 5.5.4
+            ORCPT with an encoded ESC             | ''                   | ORCPT=rfc822;a+1Bb@x          | 250 2.1.0  | 501 5.5.4
+            printable ENVID and ORCPT are taken   | ENVID=a+20b          | ORCPT=rfc822;bob+40local.test | 250 2.1.0  | 250 2.1.5
+            """)
+    void refusesDsnParametersThatDecodeToControlCharacters(
+            String what, String mailParameters, String rcptParameters, String mailReply, String rcptReply) {
+        try (RawSmtpClient c = tern.connect(tern.mx())) {
+            c.reply();
+            c.ehlo("client.test");
+            assertThat(c.command(("MAIL FROM:<sender@remote.test> " + mailParameters).strip())
+                            .last())
+                    .as(what)
+                    .startsWith(mailReply);
+            assertThat(c.command(("RCPT TO:<bob@local.test> " + rcptParameters).strip())
+                            .last())
+                    .as(what)
+                    .startsWith(rcptReply);
+        }
+    }
+
     @Test
     void unstuffsLeadingDots() {
         try (RawSmtpClient c = openTransaction()) {
