@@ -214,7 +214,9 @@ public final class TernServer implements AutoCloseable {
                 timeouts.command(),
                 timeouts.dataBlock(),
                 timeouts.commandDeadline(),
-                timeouts.minDataRate());
+                timeouts.minDataRate(),
+                limits.maxHeaderSize(),
+                limits.maxHeaderFields());
     }
 
     /** The bound address of a listener (its port when configured as 0). */

@@ -11,6 +11,7 @@ import java.util.Map;
  * {@code null} here and resolved against the effective {@code data-dir} by the loader.
  */
 final class ConfigDefaults {
+    static final long KIB = 1L << 10;
     static final long MIB = 1L << 20;
 
     private ConfigDefaults() {}
@@ -27,7 +28,8 @@ final class ConfigDefaults {
                         new ListenerConfig("smtps", ListenerMode.SMTPS, "127.0.0.1", 2465)),
                 new LocalConfig(List.of("localhost"), List.of(), Map.of()),
                 new RelayConfig(List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128"))),
-                new LimitsConfig(10_000, 50, 25 * MIB, 100, 10, 50, 512 * MIB),
+                // Header section: 100KiB as Postfix's header_size_limit, and 1000 fields.
+                new LimitsConfig(10_000, 50, 25 * MIB, 100, 10, 50, 512 * MIB, 100 * KIB, 1000),
                 // RFC 5321 4.5.3.2.7 (command: 5 minutes) and 4.5.3.2.5 (data block: 3 minutes).
                 new TimeoutsConfig(
                         Duration.ofMinutes(5),

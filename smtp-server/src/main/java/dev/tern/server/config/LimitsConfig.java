@@ -4,7 +4,8 @@ package dev.tern.server.config;
  * Resource limits. Sizes are bytes. {@code maxMessageSize} is announced in the EHLO SIZE keyword
  * (RFC 1870); {@code maxRecipients} must be at least 100 to honour RFC 5321 section 4.5.3.1.8, though
  * smaller values are accepted for tests; {@code maxInflightBytes} caps message bytes buffered across all
- * sessions before the spool owns them.
+ * sessions before the spool owns them; {@code maxHeaderSize} (bytes) and {@code maxHeaderFields} bound a
+ * message's header section.
  */
 public record LimitsConfig(
         int maxConnections,
@@ -13,4 +14,6 @@ public record LimitsConfig(
         int maxRecipients,
         int maxErrors,
         int maxReceivedHeaders,
-        long maxInflightBytes) {}
+        long maxInflightBytes,
+        long maxHeaderSize,
+        int maxHeaderFields) {}

@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param dataTimeout how long we wait for the next block of message data (RFC 5321 4.5.3.2.5)
  * @param commandDeadline the longest one command line may take to arrive
  * @param minDataRate octets per second a client must keep up while it sends a line or a message
+ * @param maxHeaderSize octets of a message's header section, line ends included
+ * @param maxHeaderFields header fields of a message (RFC 5322 2.2; folded lines count once)
  */
 public record ListenerSettings(
         String name,
@@ -30,7 +32,9 @@ public record ListenerSettings(
         Duration commandTimeout,
         Duration dataTimeout,
         Duration commandDeadline,
-        long minDataRate) {
+        long minDataRate,
+        long maxHeaderSize,
+        int maxHeaderFields) {
 
     public ListenerSettings {
         Objects.requireNonNull(name, "name");
@@ -43,6 +47,9 @@ public record ListenerSettings(
         }
         if (maxMessageSize < 1 || maxRecipients < 1 || maxErrors < 1 || maxReceivedHeaders < 1 || minDataRate < 0) {
             throw new IllegalArgumentException("limits must be positive");
+        }
+        if (maxHeaderSize < 1 || maxHeaderFields < 1) {
+            throw new IllegalArgumentException("header limits must be positive");
         }
     }
 }

@@ -29,7 +29,8 @@ class ConfigLoaderTest {
         assertThat(c.relay().isTrusted(InetAddress.getByName("127.0.0.9"))).isTrue();
         assertThat(c.relay().isTrusted(InetAddress.getByName("::1"))).isTrue();
         assertThat(c.relay().isTrusted(InetAddress.getByName("192.0.2.1"))).isFalse();
-        assertThat(c.limits()).isEqualTo(new LimitsConfig(10_000, 50, 25L << 20, 100, 10, 50, 512L << 20));
+        assertThat(c.limits())
+                .isEqualTo(new LimitsConfig(10_000, 50, 25L << 20, 100, 10, 50, 512L << 20, 100L << 10, 1000));
         assertThat(c.timeouts())
                 .isEqualTo(new TimeoutsConfig(
                         Duration.ofMinutes(5),

@@ -193,10 +193,11 @@ class SmtpSessionHandlerTest {
             delimiter = '|',
             textBlock =
                     """
-            # reason the metrics record | body (<LF> a bare LF, #N a line of N octets, #big 20 kB)
+            # reason the metrics record | body (<LF> a bare LF, #N a line of N octets, #big 20 kB, #fieldsN N fields)
             BARE_LINE_ENDING            | x<LF>y
             LINE_LENGTH                 | #1001
             SIZE                        | #big
+            HEADER                      | #fields61
             """)
     void countsARefusedMessageByReason(SessionMetrics.MessageRejection reason, String body) {
         List<SessionMetrics.MessageRejection> recorded = new ArrayList<>();
@@ -212,6 +213,53 @@ class SmtpSessionHandlerTest {
                 ch,
                 "EHLO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<bob@local.test>\r\nDATA\r\n" + expand(body) + "\r\n.\r\n");
         assertThat(recorded).containsExactly(reason);
+        assertThat(queue.stored).isEmpty();
+        ch.finishAndReleaseAll();
+    }
+
+    /** TestSessions allow 3,000 octets and 60 fields of header section. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what                                 | message (\\n is CRLF)                       | reply to the end of data
+            60 fields: the limit                   | #fields60\\n\\nbody                        | 250 2.0.0
+            61 fields                              | #fields61\\n\\nbody                        | 552 5.3.4
+            61 fields, no empty line               | #fields61                                     | 552 5.3.4
+            folded lines count once                | #fields30\\n folded\\n folded\\n#fields30\\n\\nbody | 250 2.0.0
+            3,000 octets: the limit                | #1000\\n#1000\\n#1000\\n\\nbody           | 250 2.0.0
+            3,003 octets                           | #1000\\n#1000\\n#1000\\nX\\n\\nbody     | 552 5.3.4
+            fields in the body do not count        | A: b\\n\\n#fields100                       | 250 2.0.0
+            """)
+    void refusesAnOversizedHeaderSectionAfterReadingItAll(String what, String message, String expected) {
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        write(
+                ch,
+                "EHLO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<bob@local.test>\r\nDATA\r\n" + expand(message)
+                        + "\r\n.\r\nMAIL FROM:<a@b.test>\r\n");
+        List<String> replies = replies(ch);
+        assertThat(replies.get(replies.size() - 2)).as(what).startsWith(expected);
+        assertThat(replies)
+                .as("%s: the session stays in step", what)
+                .last()
+                .asString()
+                .startsWith("250 2.1.0");
+        assertThat(queue.stored).as(what).hasSize(expected.startsWith("250") ? 1 : 0);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void refusesAnOversizedHeaderSectionSentWithBdat() {
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        String header = "X-Field: value\r\n".repeat(61);
+        write(
+                ch,
+                "EHLO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<bob@local.test>\r\nBDAT " + header.length() + "\r\n"
+                        + header + "BDAT 6 LAST\r\n\r\nbody" + "MAIL FROM:<a@b.test>\r\n");
+        assertThat(codes(replies(ch))).containsExactly(220, 250, 250, 250, 250, 552, 250);
         assertThat(queue.stored).isEmpty();
         ch.finishAndReleaseAll();
     }
@@ -272,14 +320,19 @@ class SmtpSessionHandlerTest {
         ch.finishAndReleaseAll();
     }
 
-    /** {@code \n} in a table stands for CRLF; <LF> is a bare LF, <CR> a bare CR; #N is N octets of 'x'; #big is 20 kB. */
+    /** {@code \n} in a table stands for CRLF; <LF> is a bare LF, <CR> a bare CR; #N is N octets of 'x'; #big is 20 kB;
+     * #fieldsN is N header fields.
+     */
     private static String expand(String script) {
         StringBuilder out = new StringBuilder();
         for (String part : script.split("\\\\n", -1)) {
             if (!out.isEmpty()) {
                 out.append("\r\n");
             }
-            if (part.equals("#big")) {
+            if (part.startsWith("#fields")) {
+                out.append("X-Field: value\r\n".repeat(Integer.parseInt(part.substring(7))));
+                out.setLength(out.length() - 2);
+            } else if (part.equals("#big")) {
                 out.append(("x".repeat(98) + "\r\n").repeat(200));
                 out.setLength(out.length() - 2);
             } else if (part.startsWith("#")) {

@@ -24,6 +24,11 @@ final class TestSessions {
     static final Authenticator ALICE =
             (user, password) -> CompletableFuture.completedFuture(user.equals("alice") && password.equals("secret"));
 
+    /** Header limits well below the 10,000-octet message limit, so tests can cross them. */
+    static final int HEADER_SIZE = 3_000;
+
+    static final int HEADER_FIELDS = 60;
+
     static ListenerSettings settings(boolean submission) {
         return new ListenerSettings(
                 submission ? "submission" : "mx",
@@ -39,7 +44,9 @@ final class TestSessions {
                 Duration.ofMinutes(5),
                 Duration.ofMinutes(3),
                 Duration.ofMinutes(10),
-                0);
+                0,
+                HEADER_SIZE,
+                HEADER_FIELDS);
     }
 
     static SessionServices services(RecordingQueue queue, SslContext ssl, boolean trustLoopback) {
