@@ -46,7 +46,8 @@ final class MailParameterValues {
                 }
                 case "ENVID" -> {
                     envId = value;
-                    ok = value != null && value.length() <= MAX_ENVID && Xtext.isValid(value);
+                    // RFC 3461 4.4: printable US-ASCII once decoded; a control character is refused
+                    ok = value != null && value.length() <= MAX_ENVID && Xtext.isPrintable(value);
                 }
                 case "AUTH" -> {
                     ok = value != null && isAuth(value);
@@ -109,19 +110,6 @@ final class MailParameterValues {
 
     /** AUTH = xtext / "<>"; the decoded identity must be printable (it lands in headers and logs). */
     private static boolean isAuth(String value) {
-        if (value.equals("<>")) {
-            return true;
-        }
-        if (!Xtext.isValid(value)) {
-            return false;
-        }
-        String decoded = Xtext.decode(value);
-        for (int i = 0; i < decoded.length(); i++) {
-            char c = decoded.charAt(i);
-            if (Character.isISOControl(c) || c == '\uFFFD') {
-                return false;
-            }
-        }
-        return !decoded.isEmpty();
+        return value.equals("<>") || Xtext.isPrintable(value) && !value.isEmpty();
     }
 }

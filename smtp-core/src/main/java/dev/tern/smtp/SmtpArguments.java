@@ -137,10 +137,13 @@ public final class SmtpArguments {
         return !into.contains(RcptParameters.Notify.NEVER) || into.size() == 1 && !value.contains(",");
     }
 
-    /** ORCPT = addr-type ";" xtext, at most 500 characters (RFC 3461 4.2). */
+    /**
+     * ORCPT = addr-type ";" xtext, at most 500 characters (RFC 3461 4.2); the decoded address must be
+     * printable, since it is copied into delivery status notifications.
+     */
     private static boolean isOrcpt(String value) {
         int semicolon = value.indexOf(';');
-        if (value.length() > 500 || semicolon <= 0 || !Xtext.isValid(value.substring(semicolon + 1))) {
+        if (value.length() > 500 || semicolon <= 0 || !Xtext.isPrintable(value.substring(semicolon + 1))) {
             return false;
         }
         for (int i = 0; i < semicolon; i++) {

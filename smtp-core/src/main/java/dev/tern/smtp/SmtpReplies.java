@@ -85,6 +85,10 @@ public final class SmtpReplies {
             new SmtpReply(550, "5.1.1", "Recipient address rejected: user unknown");
     public static final SmtpReply RELAY_DENIED = new SmtpReply(554, "5.7.1", "Relay access denied");
     public static final SmtpReply MESSAGE_TOO_BIG = new SmtpReply(552, "5.3.4", "Message size exceeds fixed limit");
+    /** RFC 3463 5.3.4: the header section, not the whole message, is past a fixed limit. */
+    public static final SmtpReply HEADER_TOO_LARGE =
+            new SmtpReply(552, "5.3.4", "Message header section exceeds fixed limit");
+
     public static final SmtpReply MAIL_LOOP =
             new SmtpReply(554, "5.4.6", "Too many Received headers: mail loop detected");
     public static final SmtpReply BODY_LINE_TOO_LONG =

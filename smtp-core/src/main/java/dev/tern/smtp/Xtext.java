@@ -54,6 +54,27 @@ public final class Xtext {
         return out.toString(StandardCharsets.UTF_8);
     }
 
+    /**
+     * True when {@code text} is well-formed xtext whose decoded value holds no control character
+     * (C0, DEL, C1) and is well-formed UTF-8. Decoded values end up in delivery status notifications,
+     * trace fields and logs, where an encoded CR or LF would start a new line (RFC 3461 4.2, 4.4 ask
+     * for printable characters).
+     */
+    public static boolean isPrintable(String text) {
+        if (!isValid(text)) {
+            return false;
+        }
+        String decoded = decode(text);
+        for (int i = 0; i < decoded.length(); i++) {
+            char c = decoded.charAt(i);
+            // U+FFFD stands for octets that were not UTF-8.
+            if (Character.isISOControl(c) || c == '\uFFFD') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Encodes text as xtext; non-ASCII is written as its UTF-8 octets. */
     public static String encode(String text) {
         StringBuilder sb = new StringBuilder(text.length());

@@ -202,6 +202,15 @@ class SmtpArgumentsTest {
                         "ENVID=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
                         "501 5.5.4 Bad ENVID value"), // 101-character ENVID
                 row("ENVID=é", "501 5.5.4 Bad ENVID value"), // non-ASCII ENVID
+                row("ENVID=a+20b", "-1 SEVEN_BIT false null a+20b null"), // encoded space is printable
+                row("ENVID=a+00b", "501 5.5.4 Bad ENVID value"), // encoded NUL (RFC 3461 4.4: printable only)
+                row("ENVID=a+0D+0Ab", "501 5.5.4 Bad ENVID value"), // encoded CRLF, header injection in a DSN
+                row("ENVID=a+0Ab", "501 5.5.4 Bad ENVID value"), // encoded bare LF
+                row("ENVID=a+09b", "501 5.5.4 Bad ENVID value"), // encoded TAB, a control character too
+                row("ENVID=a+1Fb", "501 5.5.4 Bad ENVID value"), // last C0 control
+                row("ENVID=a+7Fb", "501 5.5.4 Bad ENVID value"), // encoded DEL
+                row("ENVID=a+C2+85b", "501 5.5.4 Bad ENVID value"), // C1 control NEL in UTF-8
+                row("ENVID=a+FFb", "501 5.5.4 Bad ENVID value"), // not UTF-8 at all
                 row("AUTH=<>", "-1 SEVEN_BIT false null null null"), // AUTH=<> carries no identity
                 row("AUTH=user+40example.com", "-1 SEVEN_BIT false null null user@example.com"), // AUTH decoded
                 row("AUTH=e+3Dmc2", "-1 SEVEN_BIT false null null e=mc2"), // AUTH with an encoded equals sign
@@ -318,6 +327,12 @@ class SmtpArgumentsTest {
                 row("ORCPT=;user@example.com", "501 5.5.4 Bad ORCPT value"), // empty address type
                 row("ORCPT=rfc822user", "501 5.5.4 Bad ORCPT value"), // no semicolon
                 row("ORCPT=rfc822;a+2", "501 5.5.4 Bad ORCPT value"), // bad xtext
+                row("ORCPT=rfc822;a+20b@x", "[] rfc822;a+20b@x"), // encoded space is printable
+                row("ORCPT=rfc822;a+0Ab@x", "501 5.5.4 Bad ORCPT value"), // encoded bare LF
+                row("ORCPT=rfc822;a+0D+0Ab@x", "501 5.5.4 Bad ORCPT value"), // encoded CRLF
+                row("ORCPT=rfc822;a+00b@x", "501 5.5.4 Bad ORCPT value"), // encoded NUL
+                row("ORCPT=rfc822;a+7Fb@x", "501 5.5.4 Bad ORCPT value"), // encoded DEL
+                row("ORCPT=utf-8;a+1Bb@x", "501 5.5.4 Bad ORCPT value"), // encoded ESC, any address type
                 row("ORCPT=rf(c;a", "501 5.5.4 Bad ORCPT value"), // address type is not an atom
                 row(
                         "ORCPT=rfc822;yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy",

@@ -44,6 +44,28 @@ class XtextTest {
         assertThatThrownBy(() -> Xtext.decode(xtext)).isInstanceOf(IllegalArgumentException.class);
     }
 
+    @ParameterizedTest(name = "[{index}] {0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            user+40example.com | true  | printable once decoded
+            a+20b              | true  | space is printable (RFC 3461 4.4)
+            +C3+BC             | true  | UTF-8 letter
+            a+00b              | false | NUL
+            a+0Ab              | false | LF
+            a+0D+0Ab           | false | CRLF
+            a+09b              | false | TAB
+            a+1Fb              | false | unit separator, the last C0 control
+            a+7Fb              | false | DEL
+            a+C2+80b           | false | C1 control in UTF-8
+            a+FFb              | false | not UTF-8
+            a+0                | false | not xtext
+            """)
+    void tellsValuesThatDecodeToPrintableText(String xtext, boolean printable, String why) {
+        assertThat(Xtext.isPrintable(xtext)).as(why).isEqualTo(printable);
+    }
+
     @Test
     void encodesWhatItMust() {
         assertThat(Xtext.encode("a+b=c d\r\nü")).isEqualTo("a+2Bb+3Dc+20d+0D+0A+C3+BC");

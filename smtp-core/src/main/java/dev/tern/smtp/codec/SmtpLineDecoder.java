@@ -16,8 +16,12 @@ import java.util.List;
  *
  * <ul>
  *   <li>command (initial): each line is emitted as a {@link ByteBuf} without its CRLF, or replaced by
- *       a {@link LineError}. A too-long line is discarded as it arrives and reported once its CRLF
- *       is received, so the session answers it exactly once, in order.
+ *       a {@link LineError}. Lines are told apart where every peer tells them apart, at the LF, so
+ *       the session answers each line the client sent exactly once, in order. A bare LF ends its
+ *       line and refuses it; a bare CR refuses its line at once and the rest of that line, up to
+ *       its LF, is skipped. Neither waits for a CRLF, so a client that ends lines with LF alone
+ *       is answered immediately. A too-long line is discarded as it arrives and reported at its
+ *       line end.
  *   <li>data ({@link #startData()}): the body is emitted as dot-unstuffed {@link DataContent} slices
  *       of the received buffers, then one {@link DataEnd}, after which the decoder is back in
  *       command mode.
@@ -33,10 +37,13 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
 
     private static final byte CR = '\r';
     private static final byte LF = '\n';
+    private static final int CRLF_LENGTH = 2;
+    private static final int UNDECIDED = 0;
 
     private enum State {
         COMMAND,
         DISCARDING,
+        SKIPPING,
         DATA,
         CHUNK
     }
@@ -63,7 +70,6 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         this.body = new BodyLineScanner(maxTextLineLength);
     }
 
-    /** Switches to data mode; the session calls it once it has written its 354 reply. */
     /**
      * Changes the longest command line accepted from the next line on, e.g. for the responses of an
      * AUTH exchange, which RFC 4954 4 allows up to 12,288 octets.
@@ -75,6 +81,7 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         this.maxCommandLineLength = octets;
     }
 
+    /** Switches to data mode; the session calls it once it has written its 354 reply. */
     public void startData() {
         requireCommandMode();
         body.reset();
@@ -134,7 +141,7 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
     public void discardBufferedInput() {
         ByteBuf buffered = internalBuffer();
         buffered.skipBytes(buffered.readableBytes());
-        if (state == State.DISCARDING) {
+        if (state == State.DISCARDING || state == State.SKIPPING) {
             state = State.COMMAND;
         }
     }
@@ -195,6 +202,7 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         switch (state) {
             case COMMAND -> decodeCommand(in, out);
             case DISCARDING -> discardTooLongLine(in, out);
+            case SKIPPING -> skipRestOfLine(in);
             case DATA -> decodeData(in, out);
             case CHUNK -> decodeChunk(ctx, in, out);
         }
@@ -208,38 +216,71 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
 
     private void decodeCommand(ByteBuf in, List<Object> out) {
         int start = in.readerIndex();
-        // RFC 5321 4.5.3.1.4: the limit counts the CRLF, so the whole CRLF lies in the first octets
-        int end = findCrlf(in, start, Math.min(in.readableBytes(), maxCommandLineLength));
-        if (end < 0) {
+        // RFC 5321 4.5.3.1.4: the limit counts the CRLF, so the line end lies in the first octets
+        int at = in.forEachByte(start, Math.min(in.readableBytes(), maxCommandLineLength), ByteProcessor.FIND_CRLF);
+        if (at < 0) {
             if (in.readableBytes() >= maxCommandLineLength) {
                 state = State.DISCARDING;
                 discardTooLongLine(in, out);
             }
             return;
         }
-        int length = end - start;
-        if (in.forEachByte(start, length, ByteProcessor.FIND_CRLF) >= 0) {
-            // RFC 5321 2.3.8: a CR or LF on its own is refused with its line, never a line end
-            in.skipBytes(length + 2);
-            out.add(LineError.BARE_LINE_ENDING);
+        int ending = lineEnding(in, at);
+        if (ending == UNDECIDED) {
             return;
         }
-        out.add(in.readRetainedSlice(length));
-        in.skipBytes(2);
+        int length = at - start;
+        if (ending != CRLF_LENGTH) {
+            // RFC 5321 2.3.8: a bare CR or LF is never a line end we accept; it is refused at once
+            refuseBareLineEnding(in, at, ending, out);
+        } else if (length + CRLF_LENGTH > maxCommandLineLength) {
+            in.skipBytes(length + CRLF_LENGTH);
+            out.add(LineError.TOO_LONG);
+        } else {
+            out.add(in.readRetainedSlice(length));
+            in.skipBytes(CRLF_LENGTH);
+        }
     }
 
+    /**
+     * Refuses the line whose bare CR or LF is at {@code at}. A bare LF ends the line, as every lenient
+     * peer reads it; after a bare CR the rest of the line, up to its LF, is skipped unanswered. Either
+     * way the client gets one reply per line it meant to send, and gets it now, not at the next CRLF.
+     */
+    private void refuseBareLineEnding(ByteBuf in, int at, int ending, List<Object> out) {
+        boolean bareLf = in.getByte(at) == LF;
+        in.readerIndex(at + ending);
+        out.add(LineError.BARE_LINE_ENDING);
+        if (!bareLf) {
+            state = State.SKIPPING;
+        }
+    }
+
+    /** A too-long line: its octets are dropped as they come; it is answered when its line end shows. */
     private void discardTooLongLine(ByteBuf in, List<Object> out) {
-        int end = findCrlf(in, in.readerIndex(), in.readableBytes());
-        if (end >= 0) {
-            in.readerIndex(end + 2);
-            state = State.COMMAND;
-            // One error per line, sent when the line is over, keeps replies in step with lines.
-            out.add(LineError.TOO_LONG);
+        int at = in.forEachByte(ByteProcessor.FIND_CRLF);
+        int ending = at < 0 ? UNDECIDED : lineEnding(in, at);
+        if (ending == UNDECIDED) {
+            // Keep a trailing CR: it may be the first half of the CRLF that ends the line.
+            in.readerIndex(at < 0 ? in.writerIndex() : at);
             return;
         }
-        // Keep a trailing CR: it may be the first half of the CRLF that ends the line.
-        int keep = in.isReadable() && in.getByte(in.writerIndex() - 1) == CR ? 1 : 0;
-        in.skipBytes(in.readableBytes() - keep);
+        in.readerIndex(at + ending);
+        // One error per line, sent when the line is over, keeps replies in step with lines; a bare CR
+        // is answered at once like in any line, and the rest of the line skipped.
+        state = ending == CRLF_LENGTH || in.getByte(at) == LF ? State.COMMAND : State.SKIPPING;
+        out.add(LineError.TOO_LONG);
+    }
+
+    /** The rest of a line already refused for a bare CR: dropped up to and including its LF. */
+    private void skipRestOfLine(ByteBuf in) {
+        int lf = in.indexOf(in.readerIndex(), in.writerIndex(), LF);
+        if (lf < 0) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        in.readerIndex(lf + 1);
+        state = State.COMMAND;
     }
 
     private void decodeData(ByteBuf in, List<Object> out) {
@@ -308,20 +349,17 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         }
     }
 
-    /** Index of the CR of the first CR LF lying wholly within {@code length} octets, or -1. */
-    private static int findCrlf(ByteBuf in, int from, int length) {
-        int limit = from + length;
-        int i = from;
-        while (i < limit) {
-            int lf = in.indexOf(i, limit, LF);
-            if (lf < 0) {
-                return -1;
-            }
-            if (lf > from && in.getByte(lf - 1) == CR) {
-                return lf - 1;
-            }
-            i = lf + 1;
+    /**
+     * The length of the line end whose first octet, a CR or LF, is at {@code at}: {@link #CRLF_LENGTH}
+     * for CR LF, 1 for a bare CR or LF, or {@link #UNDECIDED} while a CR is the last octet received.
+     */
+    private static int lineEnding(ByteBuf in, int at) {
+        if (in.getByte(at) == LF) {
+            return 1;
         }
-        return -1;
+        if (at + 1 == in.writerIndex()) {
+            return UNDECIDED;
+        }
+        return in.getByte(at + 1) == LF ? CRLF_LENGTH : 1;
     }
 }

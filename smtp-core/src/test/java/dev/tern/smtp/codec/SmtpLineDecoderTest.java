@@ -27,22 +27,87 @@ class SmtpLineDecoderTest {
 
     static Stream<Arguments> bareLineEndings() {
         return Stream.of(
-                arguments("NO\nOP\r\nQUIT\r\n", List.of("BARE_LINE_ENDING", "LINE:QUIT")), // LF inside a line
-                arguments("NOOP\n\r\nQUIT\r\n", List.of("BARE_LINE_ENDING", "LINE:QUIT")), // LF just before CRLF
-                arguments("NOOP\nQUIT\r\n", List.of("BARE_LINE_ENDING")), // a bare LF ends nothing: one line
-                arguments("NO\rOP\r\nQUIT\r\n", List.of("BARE_LINE_ENDING", "LINE:QUIT")), // CR inside a line
-                arguments("NOOP\rQUIT\r\n", List.of("BARE_LINE_ENDING")), // a bare CR ends nothing: one line
-                arguments("NOOP\r\r\nQUIT\r\n", List.of("BARE_LINE_ENDING", "LINE:QUIT")), // CR CR LF
-                arguments("NOOP\n\rQUIT\r\n", List.of("BARE_LINE_ENDING")), // LF CR is not a line end
-                arguments("\nNOOP\r\nQUIT\r\n", List.of("BARE_LINE_ENDING", "LINE:QUIT")), // leading LF
-                arguments("\r\r\nQUIT\r\n", List.of("BARE_LINE_ENDING", "LINE:QUIT")), // CR alone on a line
-                arguments("\n\r\nQUIT\r\n", List.of("BARE_LINE_ENDING", "LINE:QUIT"))); // LF alone on a line
+                arguments("NOOP\nQUIT\r\n", List.of("BARE", "LINE:QUIT")), // a bare LF ends its line, refused
+                arguments("NO\nOP\r\nQUIT\r\n", List.of("BARE", "LINE:OP", "LINE:QUIT")), // LF inside a line
+                arguments("NOOP\n\r\nQUIT\r\n", List.of("BARE", "LINE:", "LINE:QUIT")), // LF, then an empty line
+                arguments("\nNOOP\r\nQUIT\r\n", List.of("BARE", "LINE:NOOP", "LINE:QUIT")), // leading LF
+                arguments("\n\nQUIT\r\n", List.of("BARE", "BARE", "LINE:QUIT")), // two LF-only empty lines
+                arguments("NO\rOP\r\nQUIT\r\n", List.of("BARE", "LINE:QUIT")), // CR inside: rest of line skipped
+                arguments("NOOP\rQUIT\r\n", List.of("BARE")), // a bare CR is no line end: QUIT is skipped
+                arguments("NOOP\r\r\nQUIT\r\n", List.of("BARE", "LINE:QUIT")), // CR CR LF: one bad line
+                arguments("NOOP\rX\nQUIT\r\n", List.of("BARE", "LINE:QUIT")), // skipping ends at a bare LF too
+                arguments("NOOP\n\rQUIT\r\n", List.of("BARE", "BARE")), // LF CR: two bad lines
+                arguments("\r\r\nQUIT\r\n", List.of("BARE", "LINE:QUIT")), // CR alone on a line
+                arguments("NOOP\r" + "X".repeat(2000) + "\r\nQUIT\r\n", List.of("BARE", "LINE:QUIT"))); // long rest
     }
 
     @ParameterizedTest
     @MethodSource("bareLineEndings")
     void refusesLinesWithBareCrOrLf(String input, List<String> expected) {
-        assertDecodes(input, expected.toArray(String[]::new));
+        assertDecodes(
+                input,
+                expected.stream()
+                        .map(e -> e.replace("BARE", "BARE_LINE_ENDING"))
+                        .toArray(String[]::new));
+    }
+
+    static Stream<Arguments> answeredAtOnce() {
+        return Stream.of(
+                arguments("NOOP\n", List.of("BARE_LINE_ENDING")), // LF-terminated command, nothing after it
+                arguments("\n", List.of("BARE_LINE_ENDING")), // an empty LF-terminated line
+                arguments("NOOP\rX", List.of("BARE_LINE_ENDING")), // CR followed by anything but LF
+                arguments("NOOP\r", List.of()), // a CR last: the next octet tells CRLF from a bare CR
+                arguments("N".repeat(600) + "\n", List.of("TOO_LONG")), // a too-long line ended by a bare LF
+                arguments("N".repeat(600) + "\rX", List.of("TOO_LONG"))); // ... or by a bare CR
+    }
+
+    /** Nothing more arrives and the channel stays open: the answer must not wait for a CRLF. */
+    @ParameterizedTest
+    @MethodSource("answeredAtOnce")
+    void answersBareLineEndingsWithoutWaitingForCrlf(String input, List<String> expected) {
+        DecoderHarness whole = new DecoderHarness();
+        whole.write(input);
+        assertThat(whole.events).as("one buffer").containsExactlyElementsOf(expected);
+        whole.finish();
+        DecoderHarness byteByByte = new DecoderHarness();
+        for (char c : input.toCharArray()) {
+            byteByByte.write(String.valueOf(c));
+        }
+        assertThat(byteByByte.events).as("byte by byte").containsExactlyElementsOf(expected);
+        byteByByte.finish();
+    }
+
+    @Test
+    void staysInStepWithAClientThatEndsLinesWithLf() {
+        DecoderHarness harness = new DecoderHarness();
+        harness.write("EHLO c\n");
+        harness.write("NOOP\n");
+        assertThat(harness.events).containsExactly("BARE_LINE_ENDING", "BARE_LINE_ENDING");
+        harness.write("NOOP\r\n");
+        assertThat(harness.finish()).containsExactly("BARE_LINE_ENDING", "BARE_LINE_ENDING", "LINE:NOOP");
+    }
+
+    @Test
+    void answersABareLfAtOnceUnderTheLongerAuthLimit() {
+        // RFC 4954 4: AUTH responses may be 12,288 octets; a bare LF in one is still answered at once.
+        DecoderHarness harness = new DecoderHarness();
+        harness.decoder.maxCommandLineLength(12_288);
+        harness.write("x".repeat(9_000) + "\n");
+        assertThat(harness.events).containsExactly("BARE_LINE_ENDING");
+        harness.write("x".repeat(9_000) + "\r\n");
+        assertThat(harness.finish()).containsExactly("BARE_LINE_ENDING", "LINE:" + "x".repeat(9_000));
+    }
+
+    @Test
+    void skipsTheRestOfALineAfterABareCrWithoutBufferingIt() {
+        DecoderHarness harness = new DecoderHarness();
+        harness.write("NOOP\rX");
+        for (int i = 0; i < 100; i++) {
+            harness.write("N".repeat(1024));
+            assertThat(harness.decoder.bufferedBytes()).isZero();
+        }
+        harness.write("\r\nNOOP\r\n");
+        assertThat(harness.finish()).containsExactly("BARE_LINE_ENDING", "LINE:NOOP");
     }
 
     static Stream<Arguments> commandLengths() {
@@ -50,8 +115,10 @@ class SmtpLineDecoderTest {
                 arguments("N".repeat(510) + "\r\n", "LINE:" + "N".repeat(510)), // 512 octets: the limit
                 arguments("N".repeat(511) + "\r\n", "TOO_LONG"), // 513 octets
                 arguments("N".repeat(2000) + "\r\n", "TOO_LONG"), // far over, one error only
-                arguments("N".repeat(600) + "\n\r" + "N".repeat(600) + "\r\n", "TOO_LONG"), // bare in discarded part
+                arguments("N".repeat(512) + "\n", "TOO_LONG"), // no line end within 512 octets: too long first
+                arguments("N".repeat(600) + "\r" + "N".repeat(600) + "\r\n", "TOO_LONG"), // bare CR after the limit
                 arguments("N".repeat(509) + "\r\r\n", "BARE_LINE_ENDING"), // 512 octets with a bare CR
+                arguments("N".repeat(511) + "\n", "BARE_LINE_ENDING"), // 512 octets ended by a bare LF
                 arguments("\r\n", "LINE:")); // empty line
     }
 

@@ -25,6 +25,8 @@ final class ConfigValidator {
         atLeast("limits.max-errors", l.maxErrors(), 1);
         atLeast("limits.max-received-headers", l.maxReceivedHeaders(), 1);
         atLeast("limits.max-inflight-bytes", l.maxInflightBytes(), 1);
+        atLeast("limits.max-header-size", l.maxHeaderSize(), 1);
+        atLeast("limits.max-header-fields", l.maxHeaderFields(), 1);
         atLeast("limits.max-messages-per-session", l.maxMessagesPerSession(), 1);
         atLeast("limits.error-delay-after", l.errorDelayAfter(), 0);
         notNegative("limits.error-delay", l.errorDelay());

@@ -6,7 +6,8 @@ import java.time.Duration;
  * Resource limits. Sizes are bytes. {@code maxMessageSize} is announced in the EHLO SIZE keyword
  * (RFC 1870); {@code maxRecipients} must be at least 100 to honour RFC 5321 section 4.5.3.1.8, though
  * smaller values are accepted for tests; {@code maxInflightBytes} caps message bytes buffered across all
- * sessions before the spool owns them. {@code maxErrors} closes a session; past {@code errorDelayAfter}
+ * sessions before the spool owns them; {@code maxHeaderSize} (bytes) and {@code maxHeaderFields} bound a
+ * message's header section. {@code maxErrors} closes a session; past {@code errorDelayAfter}
  * errors each further error reply waits {@code errorDelay} (a tarpit, Postfix's smtpd_soft_error_limit and
  * smtpd_error_sleep_time). After {@code maxMessagesPerSession} messages the next MAIL closes the session.
  */
@@ -18,6 +19,8 @@ public record LimitsConfig(
         int maxErrors,
         int maxReceivedHeaders,
         long maxInflightBytes,
+        long maxHeaderSize,
+        int maxHeaderFields,
         int maxMessagesPerSession,
         int errorDelayAfter,
         Duration errorDelay) {}

@@ -59,6 +59,8 @@ public interface SessionMetrics {
         LINE_LENGTH,
         BARE_LINE_ENDING,
         LOOP,
+        /** {@code limits.max-header-size} or {@code limits.max-header-fields} exceeded. */
+        HEADER,
         MEMORY,
         QUEUE_ERROR,
         OTHER

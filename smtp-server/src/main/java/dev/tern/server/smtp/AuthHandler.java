@@ -5,6 +5,7 @@ import dev.tern.smtp.SmtpCommand;
 import dev.tern.smtp.SmtpReplies;
 import dev.tern.smtp.SmtpReply;
 import dev.tern.smtp.SmtpVerb;
+import dev.tern.smtp.codec.LineError;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.util.Locale;
@@ -91,9 +92,12 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
         try {
             switch (msg) {
                 case SmtpCommand line -> step(line.line());
-                // A line too long or malformed inside the exchange ends it (RFC 4954 4).
-                case SmtpReply ignored -> fail(LINE_TOO_LONG);
-                default -> fail(LINE_TOO_LONG);
+                // A line refused by the decoders ends the exchange (RFC 4954 4), answered at once.
+                case LineError error -> fail(error == LineError.TOO_LONG ? LINE_TOO_LONG : error.reply());
+                case SmtpReply refusal -> fail(refusal);
+                default ->
+                    throw new IllegalStateException(
+                            "unexpected message " + msg.getClass().getName());
             }
         } finally {
             io.netty.util.ReferenceCountUtil.release(msg);

@@ -2,31 +2,53 @@ package dev.tern.server.smtp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import java.nio.charset.StandardCharsets;
 
 /**
- * What the server needs to know of a message's header section (RFC 5322 2.2): how many trace
- * (Received) fields it has, for loop detection (RFC 5321 6.3), and whether Message-ID and Date are
- * present, for submission (RFC 6409 8.2, 8.3). Reads the buffer in place; copies nothing.
+ * What the server needs to know of a message's header section (RFC 5322 2.2): whether it stays within
+ * the configured size and field count, how many trace (Received) fields it has, for loop detection
+ * (RFC 5321 6.3), and whether Message-ID and Date are present, for submission (RFC 6409 8.2, 8.3).
+ * Reads the buffer in place and copies nothing; past a limit it stops reading, so the work per message
+ * is bounded by the limits, not by the message.
+ *
+ * @param overLimit the header section exceeds {@code maxOctets} or {@code maxFields}; the other
+ *     components then describe only the part read
  */
-record HeaderScan(int receivedCount, boolean hasMessageId, boolean hasDate) {
+record HeaderScan(int receivedCount, boolean hasMessageId, boolean hasDate, boolean overLimit) {
 
     private static final byte[] RECEIVED = ascii("received:");
     private static final byte[] MESSAGE_ID = ascii("message-id:");
     private static final byte[] DATE = ascii("date:");
 
-    static HeaderScan of(ByteBuf message) {
+    /**
+     * Scans the header section of {@code message}: every line before the first empty one (RFC 5322
+     * 2.1), counted with its line end; a message without an empty line is all header section.
+     */
+    static HeaderScan of(ByteBuf message, long maxOctets, int maxFields) {
         int received = 0;
         boolean messageId = false;
         boolean date = false;
-        int index = message.readerIndex();
+        int fields = 0;
+        int start = message.readerIndex();
+        int index = start;
         int end = message.writerIndex();
+        // No line end is looked for past the size limit: one endless line costs no more than a long header.
+        int searchEnd = (int) Math.min(end, start + maxOctets + 1);
         while (index < end) {
-            int lf = ByteBufUtil.indexOf(message, index, end, (byte) '\n');
-            int lineEnd = lf < 0 ? end : lf + 1;
+            int lf = ByteBufUtil.indexOf(message, index, searchEnd, (byte) '\n');
+            int lineEnd = lf < 0 ? searchEnd : lf + 1;
             int length = lineEnd - index;
+            byte first = message.getByte(index);
             // The header section ends at the first empty line (RFC 5322 2.1).
-            if (length <= 2 && (message.getByte(index) == '\r' || message.getByte(index) == '\n')) {
+            if (length <= 2 && (first == '\r' || first == '\n')) {
                 break;
+            }
+            // RFC 5322 2.2.3: a line starting with white space continues the field before it.
+            if (first != ' ' && first != '\t') {
+                fields++;
+            }
+            if (lineEnd - start > maxOctets || fields > maxFields) {
+                return new HeaderScan(received, messageId, date, true);
             }
             if (startsWithIgnoreCase(message, index, lineEnd, RECEIVED)) {
                 received++;
@@ -37,7 +59,7 @@ record HeaderScan(int receivedCount, boolean hasMessageId, boolean hasDate) {
             }
             index = lineEnd;
         }
-        return new HeaderScan(received, messageId, date);
+        return new HeaderScan(received, messageId, date, false);
     }
 
     private static boolean startsWithIgnoreCase(ByteBuf buf, int from, int to, byte[] lowerPrefix) {
@@ -57,6 +79,6 @@ record HeaderScan(int receivedCount, boolean hasMessageId, boolean hasDate) {
     }
 
     private static byte[] ascii(String s) {
-        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

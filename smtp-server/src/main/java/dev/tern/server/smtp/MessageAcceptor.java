@@ -34,20 +34,30 @@ final class MessageAcceptor {
         }
         ByteBufAllocator alloc = session.channel.alloc();
         ByteBuf content = t.takeContent(alloc);
-        HeaderScan headers = HeaderScan.of(content);
-        // RFC 5321 6.3: a message that has passed this many hops is in a loop.
-        if (headers.receivedCount() >= session.settings.limits().maxReceivedHeaders()) {
+        ListenerSettings settings = session.settings;
+        HeaderScan headers = HeaderScan.of(
+                content, settings.limits().maxHeaderSize(), settings.limits().maxHeaderFields());
+        SmtpReply headerRefusal = null;
+        if (headers.overLimit()) {
+            // Checked first: past a limit the scan stopped, so its Received count is partial. The
+            // message has been read to its end, so refusing it keeps the session in step.
+            headerRefusal = SmtpReplies.HEADER_TOO_LARGE;
+        } else if (headers.receivedCount() >= settings.limits().maxReceivedHeaders()) {
+            // RFC 5321 6.3: a message that has passed this many hops is in a loop.
+            headerRefusal = SmtpReplies.MAIL_LOOP;
+        }
+        if (headerRefusal != null) {
             content.release();
-            refuse(session, SmtpReplies.MAIL_LOOP);
+            refuse(session, headerRefusal);
             return;
         }
         ZonedDateTime now = ZonedDateTime.now(session.services.clock());
         String single = t.recipients.size() == 1 ? t.recipients.get(0).mailbox().address() : null;
         StringBuilder added = new StringBuilder(TraceHeaders.received(session, single, now));
-        if (session.settings.submission()) {
+        if (settings.submission()) {
             // RFC 6409 8.2, 8.3: the submission server may add the fields a client left out.
             if (!headers.hasMessageId()) {
-                added.append(TraceHeaders.messageId(session.settings.hostname()));
+                added.append(TraceHeaders.messageId(settings.hostname()));
             }
             if (!headers.hasDate()) {
                 added.append(TraceHeaders.date(now));
@@ -97,6 +107,8 @@ final class MessageAcceptor {
             reason = SessionMetrics.MessageRejection.LINE_LENGTH;
         } else if (reply.equals(SmtpReplies.BODY_BARE_LINE_ENDING)) {
             reason = SessionMetrics.MessageRejection.BARE_LINE_ENDING;
+        } else if (reply.equals(SmtpReplies.HEADER_TOO_LARGE)) {
+            reason = SessionMetrics.MessageRejection.HEADER;
         } else if (reply.equals(SmtpReplies.MAIL_LOOP)) {
             reason = SessionMetrics.MessageRejection.LOOP;
         } else if (reply.equals(SmtpReplies.INSUFFICIENT_STORAGE)) {

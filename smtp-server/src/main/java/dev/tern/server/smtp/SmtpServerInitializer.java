@@ -6,8 +6,6 @@ import dev.tern.smtp.codec.SmtpReplyEncoder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.ssl.SslHandler;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The whole inbound pipeline of one listener, top to bottom (ARCHITECTURE.md, "Inbound pipeline"). */
@@ -38,9 +36,7 @@ public final class SmtpServerInitializer extends ChannelInitializer<Channel> {
         ChannelPipeline p = ch.pipeline();
         if (settings.implicitTls()) {
             // RFC 8314 3.3: TLS from the first byte.
-            SslHandler tls = services.sslContext().newHandler(ch.alloc());
-            tls.setHandshakeTimeout(settings.timeouts().tlsHandshake().toMillis(), TimeUnit.MILLISECONDS);
-            p.addLast(PipelineNames.TLS, tls);
+            ServerTls.addFirst(p, session);
         }
         p.addLast(PipelineNames.CONNECTION_LIMIT, new ConnectionLimitHandler(session));
         p.addLast(PipelineNames.DEADLINE, new DeadlineHandler(session));

@@ -70,7 +70,7 @@ final class SmtpSessionHandler extends SimpleChannelInboundHandler<Object> {
             case ChunkEnd ignored -> bdat.end(session);
             case LineError error -> {
                 session.verb = SmtpVerb.UNKNOWN;
-                session.reply(error == LineError.TOO_LONG ? SmtpReplies.LINE_TOO_LONG : SmtpReplies.BARE_LINE_ENDING);
+                session.reply(error.reply());
             }
             case SmtpReply reply -> {
                 session.verb = SmtpVerb.UNKNOWN;

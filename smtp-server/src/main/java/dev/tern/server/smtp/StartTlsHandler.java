@@ -7,8 +7,6 @@ import dev.tern.smtp.SmtpReply;
 import dev.tern.smtp.SmtpVerb;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.ssl.SslHandler;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,13 +51,11 @@ final class StartTlsHandler extends ChannelInboundHandlerAdapter {
             session.refused(Refusal.TLS_HANDSHAKE_RATE);
             session.reply(LimitReplies.TLS_HANDSHAKE_RATE);
         } else {
-            SslHandler tls = session.services.sslContext().newHandler(ctx.alloc());
-            tls.setHandshakeTimeout(session.settings.timeouts().tlsHandshake().toMillis(), TimeUnit.MILLISECONDS);
             // startTls=false on purpose: the 220 must be written as plaintext, so it is written
             // before the handler is in place, and then nothing else is read as plaintext.
             ctx.writeAndFlush(SmtpReplies.READY_TO_START_TLS);
             session.answered(SmtpReplies.READY_TO_START_TLS.code());
-            ctx.pipeline().addFirst(PipelineNames.TLS, tls);
+            ServerTls.addFirst(ctx.pipeline(), session);
         }
     }
 }

@@ -31,7 +31,18 @@ class ConfigLoaderTest {
         assertThat(c.relay().isTrusted(InetAddress.getByName("192.0.2.1"))).isFalse();
         assertThat(c.limits())
                 .isEqualTo(new LimitsConfig(
-                        10_000, 50, 25L << 20, 100, 10, 50, 512L << 20, 1000, 5, Duration.ofSeconds(1)));
+                        10_000,
+                        50,
+                        25L << 20,
+                        100,
+                        10,
+                        50,
+                        512L << 20,
+                        100L << 10,
+                        1000,
+                        1000,
+                        5,
+                        Duration.ofSeconds(1)));
         assertThat(c.rateLimits())
                 .isEqualTo(new RateLimitsConfig(
                         120, 300, 1200, 120, 10, 30, Duration.ofMinutes(15), 32, 64, 100_000, false));

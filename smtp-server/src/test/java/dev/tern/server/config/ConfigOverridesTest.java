@@ -22,6 +22,8 @@ class ConfigOverridesTest {
                 row("TERN_LIMITS_MAX_MESSAGE_SIZE", "10MiB", c -> c.limits().maxMessageSize(), 10L << 20),
                 // size in plain bytes
                 row("TERN_LIMITS_MAX_INFLIGHT_BYTES", "4096", c -> c.limits().maxInflightBytes(), 4096L),
+                // size in KiB
+                row("TERN_LIMITS_MAX_HEADER_SIZE", "64KiB", c -> c.limits().maxHeaderSize(), 64L << 10),
                 // integer
                 row("TERN_LIMITS_MAX_CONNECTIONS_PER_IP", "3", c -> c.limits().maxConnectionsPerIp(), 3),
                 // comma-separated list

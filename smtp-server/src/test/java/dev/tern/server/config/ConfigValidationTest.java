@@ -41,6 +41,8 @@ class ConfigValidationTest {
             # limits must be at least one
             limits: {max-errors: 0}                                     | key 'limits.max-errors' must be at least 1
             limits: {max-connections: 0}                                | key 'limits.max-connections' must be at least 1
+            limits: {max-header-size: 0}                                | key 'limits.max-header-size' must be at least 1
+            limits: {max-header-fields: 0}                              | key 'limits.max-header-fields' must be at least 1
             spool: {max-batch: 0}                                       | key 'spool.max-batch' must be at least 1
             # negative data rate
             timeouts: {min-data-rate: -1}                               | key 'timeouts.min-data-rate'

@@ -74,6 +74,42 @@ class LimitsIT {
     }
 
     @Test
+    void refusesAHeaderSectionOverTheDefaultSizeLimitAfterTheTerminator() {
+        start(Map.of());
+        // 104 lines of 1,000 octets: past the default 100KiB, well under the 25MiB message limit.
+        String field = "X-Padding: " + "p".repeat(987) + "\r\n";
+        try (RawSmtpClient c = inTransaction()) {
+            assertThat(c.command("DATA").code()).isEqualTo(354);
+            c.send("Subject: heavy header\r\n" + field.repeat(104) + "\r\nbody\r\n");
+            c.expectSilence(Duration.ofMillis(300));
+            assertThat(c.send(".\r\n").reply().last())
+                    .isEqualTo("552 5.3.4 Message header section exceeds fixed limit");
+            // The session is in step, and the same content as body, not header, is taken.
+            assertThat(c.command("MAIL FROM:<a@remote.test>").last()).startsWith("250 2.1.0");
+            assertThat(c.command("RCPT TO:<bob@local.test>").last()).startsWith("250 2.1.5");
+            assertThat(c.command("DATA").code()).isEqualTo(354);
+            c.send("Subject: heavy body\r\n\r\n" + field.repeat(104));
+            assertThat(c.send(".\r\n").reply().last()).startsWith("250 2.0.0 Ok: queued as");
+        }
+        assertThat(tern.storedContents()).singleElement().asString().contains("Subject: heavy body");
+    }
+
+    @Test
+    void refusesAHeaderSectionWithTooManyFields() {
+        start(Map.of("TERN_LIMITS_MAX_HEADER_FIELDS", "20"));
+        try (RawSmtpClient c = inTransaction()) {
+            assertThat(c.command("DATA").code()).isEqualTo(354);
+            c.send("X-Field: 1\r\n".repeat(21) + "\r\nbody\r\n.\r\n");
+            assertThat(c.reply().last()).startsWith("552 5.3.4");
+            assertThat(c.command("MAIL FROM:<a@remote.test>").last()).startsWith("250 2.1.0");
+            assertThat(c.command("RCPT TO:<bob@local.test>").last()).startsWith("250 2.1.5");
+            c.send("BDAT 240 LAST\r\n" + "X-Field: 1\r\n".repeat(20));
+            assertThat(c.reply().last()).startsWith("250 2.0.0 Ok: queued as");
+        }
+        assertThat(tern.storedContents()).hasSize(1);
+    }
+
+    @Test
     void refusesADeclaredSizeOverTheLimit() {
         start(Map.of("TERN_LIMITS_MAX_MESSAGE_SIZE", "10000"));
         try (RawSmtpClient c = greeted()) {

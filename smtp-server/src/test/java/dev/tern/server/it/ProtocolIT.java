@@ -96,14 +96,39 @@ class ProtocolIT {
                 .isEqualTo(-1);
     }
 
-    @Test
-    void refusesABareLineFeedInACommand() {
+    /**
+     * Only the octets in the table are sent, never a CRLF after them: the reply must not wait for one
+     * (nor for the idle timeout). Then the refused line's rest ends and a NOOP shows the session in step.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what                       | octets sent          | the rest of the refused line, sent after the reply
+            bare LF ends a command       | NOOP<LF>             | ''
+            bare CR inside a command     | NOOP<CR>X            | MAIL FROM:<a@remote.test><CRLF>
+            LF-only EHLO                 | EHLO client.test<LF> | ''
+            """)
+    void answersABareLineEndingInACommandAtOnce(String what, String octets, String rest) {
         try (RawSmtpClient c = tern.connect(tern.mx())) {
             c.reply();
-            c.ehlo("client.test");
-            assertThat(c.send("NOOP\nNOOP\r\n").reply().last()).startsWith("500 5.5.2");
-            // The session goes on: the next well-formed command is answered normally.
-            assertThat(c.command("NOOP").last()).startsWith("250 2.0.0");
+            assertThat(c.send(octets(octets)).reply().last()).as(what).startsWith("500 5.5.2");
+            c.send(octets(rest));
+            assertThat(c.command("NOOP").last()).as(what).startsWith("250 2.0.0");
+        }
+    }
+
+    @Test
+    void closesAClientThatKeepsSendingBareLineFeeds() {
+        try (RawSmtpClient c = tern.connect(tern.mx())) {
+            c.reply();
+            c.send("NOOP\n".repeat(tern.config().limits().maxErrors()));
+            for (int i = 0; i < tern.config().limits().maxErrors(); i++) {
+                assertThat(c.reply().last()).startsWith("500 5.5.2");
+            }
+            assertThat(c.reply().last()).startsWith("421 4.7.0");
+            c.expectEof();
         }
     }
 
@@ -157,6 +182,35 @@ class ProtocolIT {
             c.expectEof();
         }
         assertThat(storedByThisTest()).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what                                | MAIL FROM parameters | RCPT TO parameters            | MAIL reply | RCPT reply
+            ENVID with an encoded NUL             | ENVID=a+00b          | ''                            | 501 5.5.4  | 503 5.5.1
+            ENVID with an encoded CRLF            | ENVID=a+0D+0Ab       | ''                            | 501 5.5.4  | 503 5.5.1
+            ENVID with an encoded DEL             | ENVID=a+7F           | ''                            | 501 5.5.4  | 503 5.5.1
+            ORCPT with an encoded LF              | ''                   | ORCPT=rfc822;a+0Ab@x          | 250 2.1.0  | 501 5.5.4
+            ORCPT with an encoded ESC             | ''                   | ORCPT=rfc822;a+1Bb@x          | 250 2.1.0  | 501 5.5.4
+            printable ENVID and ORCPT are taken   | ENVID=a+20b          | ORCPT=rfc822;bob+40local.test | 250 2.1.0  | 250 2.1.5
+            """)
+    void refusesDsnParametersThatDecodeToControlCharacters(
+            String what, String mailParameters, String rcptParameters, String mailReply, String rcptReply) {
+        try (RawSmtpClient c = tern.connect(tern.mx())) {
+            c.reply();
+            c.ehlo("client.test");
+            assertThat(c.command(("MAIL FROM:<sender@remote.test> " + mailParameters).strip())
+                            .last())
+                    .as(what)
+                    .startsWith(mailReply);
+            assertThat(c.command(("RCPT TO:<bob@local.test> " + rcptParameters).strip())
+                            .last())
+                    .as(what)
+                    .startsWith(rcptReply);
+        }
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -75,12 +76,15 @@ final class RawSmtpClient implements AutoCloseable {
         }
     }
 
-    /** Connects with TLS from the first byte (RFC 8314 implicit TLS). */
-    static RawSmtpClient connectTls(InetSocketAddress address, SSLContext tls) {
+    /**
+     * Connects with TLS from the first byte (RFC 8314 implicit TLS), offering only {@code protocols}
+     * when any are given.
+     */
+    static RawSmtpClient connectTls(InetSocketAddress address, SSLContext tls, String... protocols) {
         try {
             SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket();
             socket.connect(address, (int) READ_TIMEOUT.toMillis());
-            verifyHostname(socket);
+            verifyHostname(socket, protocols);
             socket.startHandshake();
             return new RawSmtpClient(socket);
         } catch (IOException e) {
@@ -96,9 +100,12 @@ final class RawSmtpClient implements AutoCloseable {
         this.out = s.getOutputStream();
     }
 
-    private static void verifyHostname(SSLSocket socket) {
+    private static void verifyHostname(SSLSocket socket, String... protocols) {
         var params = socket.getSSLParameters();
         params.setEndpointIdentificationAlgorithm("HTTPS");
+        if (protocols.length > 0) {
+            params.setProtocols(protocols);
+        }
         socket.setSSLParameters(params);
     }
 
@@ -187,6 +194,8 @@ final class RawSmtpClient implements AutoCloseable {
             throw new AssertionError("server kept the connection open for " + READ_TIMEOUT);
         } catch (SocketException e) {
             // A reset is an ending too: the server closed with our unread bytes in its buffer.
+        } catch (SSLException e) {
+            // So is a TLS connection cut without close_notify, which the JDK reports this way.
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -241,13 +250,16 @@ final class RawSmtpClient implements AutoCloseable {
         }
     }
 
-    /** After a 220 to STARTTLS: wraps this connection in TLS and completes the handshake. */
-    void startTls(SSLContext tls) {
+    /**
+     * After a 220 to STARTTLS: wraps this connection in TLS, offering only {@code protocols} when any
+     * are given, and completes the handshake.
+     */
+    void startTls(SSLContext tls, String... protocols) {
         try {
             SSLSocket ssl =
                     (SSLSocket) tls.getSocketFactory().createSocket(socket, TernFixture.HOST, socket.getPort(), true);
             ssl.setUseClientMode(true);
-            verifyHostname(ssl);
+            verifyHostname(ssl, protocols);
             ssl.startHandshake();
             use(ssl);
         } catch (IOException e) {
@@ -267,6 +279,32 @@ final class RawSmtpClient implements AutoCloseable {
 
     boolean isTls() {
         return socket instanceof SSLSocket;
+    }
+
+    /** The TLS version in use, e.g. {@code TLSv1.2}. */
+    String tlsProtocol() {
+        return ((SSLSocket) socket).getSession().getProtocol();
+    }
+
+    /**
+     * Asks for a new handshake on the TLS connection: a renegotiation in TLS 1.2, a key update in TLS
+     * 1.3. The JDK sends the first message and returns; the handshake goes on as data is read.
+     */
+    void renegotiate() {
+        try {
+            ((SSLSocket) socket).startHandshake();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads {@code n} octets, fewer only when the stream ends first. */
+    byte[] read(int n) {
+        try {
+            return in.readNBytes(n);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override

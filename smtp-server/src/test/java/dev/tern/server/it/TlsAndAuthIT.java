@@ -244,6 +244,25 @@ class TlsAndAuthIT {
     }
 
     @Test
+    void answersABareLineFeedInAnAuthResponseAtOnce() {
+        try (RawSmtpClient c = tern.connect(tern.submission())) {
+            c.reply();
+            c.ehlo("client.test");
+            upgrade(c);
+            assertThat(c.command("AUTH LOGIN").last()).isEqualTo("334 " + b64("Username:"));
+            // No CRLF follows: the reply must not wait for one. The exchange ends with it.
+            assertThat(c.send(b64(USER) + "\n").reply().last()).startsWith("500 5.5.2");
+            assertThat(c.command("NOOP").last()).startsWith("250 2.0.0");
+            assertThat(c.command("AUTH LOGIN").last()).isEqualTo("334 " + b64("Username:"));
+            assertThat(c.send(b64(USER) + "\rX").reply().last()).startsWith("500 5.5.2");
+            assertThat(c.send("\r\n")
+                            .command("AUTH PLAIN " + plain(USER, PASSWORD))
+                            .last())
+                    .startsWith("235 2.7.0");
+        }
+    }
+
+    @Test
     void implicitTlsListenerSpeaksTlsFromTheFirstByte() {
         try (RawSmtpClient c = tern.connectSmtps()) {
             assertThat(c.isTls()).isTrue();

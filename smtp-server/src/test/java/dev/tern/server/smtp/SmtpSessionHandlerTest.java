@@ -9,6 +9,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -139,7 +140,6 @@ class SmtpSessionHandlerTest {
             DATA line over 1000 octets           | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<bob@local.test>\\nDATA\\n#1001\\n. | 550 5.6.0
             message over the size limit          | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<bob@local.test>\\nDATA\\n#big\\n.  | 552 5.3.4
             command line over 512 octets         | EHLO c\\n#513                                                                | 500 5.5.2
-            bare LF in a command                 | EHLO c\\nNOOP<LF>NOOP                                                      | 500 5.5.2
             RSET ends the transaction            | EHLO c\\nMAIL FROM:<a@b.test>\\nRSET\\nRCPT TO:<bob@local.test>             | 503 5.5.1
             EHLO without domain                  | EHLO                                                                         | 501 5.5.4
             """)
@@ -151,15 +151,53 @@ class SmtpSessionHandlerTest {
         ch.finishAndReleaseAll();
     }
 
+    /** Every reply must come while the channel stays open and nothing more is sent: none waits for a CRLF. */
     @ParameterizedTest(name = "{0}")
     @CsvSource(
             delimiter = '|',
             textBlock =
                     """
-            # reason the metrics record | body (<LF> a bare LF, #N a line of N octets, #big 20 kB)
+            # what                               | octets sent, nothing after them (\\n is CRLF)  | reply codes after the greeting
+            bare LF ends a command               | EHLO c\\nNOOP<LF>                               | 250 500
+            bare CR inside a command             | EHLO c\\nNOOP<CR>X                              | 250 500
+            LF-only client, one reply a line     | EHLO c<LF>NOOP<LF>RSET<LF>                       | 500 500 500
+            rest of a bare-CR line is skipped    | EHLO c\\nNO<CR>OP RSET\\nNOOP\\n             | 250 500 250
+            a bare LF after a pipelined command  | EHLO c\\nNOOP\\nRSET<LF>NOOP\\n              | 250 250 500 250
+            """)
+    void answersBareLineEndingsInCommandsAtOnce(String what, String octets, String codes) {
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        write(ch, expand(octets));
+        List<String> replies = replies(ch);
+        assertThat(codes(replies.subList(1, replies.size())))
+                .as(what)
+                .containsExactly(
+                        Stream.of(codes.split(" ")).map(Integer::valueOf).toArray(Integer[]::new));
+        assertThat(replies).as(what).filteredOn(r -> r.startsWith("500")).allMatch(r -> r.startsWith("500 5.5.2"));
+        assertThat(ch.isOpen()).isTrue();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void countsBareLineEndingsTowardsTheErrorLimit() {
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        write(ch, "NOOP\n".repeat(5));
+        assertThat(codes(replies(ch))).containsExactly(220, 500, 500, 500, 500, 500, 421);
+        assertThat(ch.isOpen()).isFalse();
+        ch.finishAndReleaseAll();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # reason the metrics record | body (<LF> a bare LF, #N a line of N octets, #big 20 kB, #fieldsN N fields)
             BARE_LINE_ENDING            | x<LF>y
             LINE_LENGTH                 | #1001
             SIZE                        | #big
+            HEADER                      | #fields61
             """)
     void countsARefusedMessageByReason(SessionMetrics.MessageRejection reason, String body) {
         List<SessionMetrics.MessageRejection> recorded = new ArrayList<>();
@@ -175,6 +213,53 @@ class SmtpSessionHandlerTest {
                 ch,
                 "EHLO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<bob@local.test>\r\nDATA\r\n" + expand(body) + "\r\n.\r\n");
         assertThat(recorded).containsExactly(reason);
+        assertThat(queue.stored).isEmpty();
+        ch.finishAndReleaseAll();
+    }
+
+    /** TestSessions allow 3,000 octets and 60 fields of header section. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what                                 | message (\\n is CRLF)                       | reply to the end of data
+            60 fields: the limit                   | #fields60\\n\\nbody                        | 250 2.0.0
+            61 fields                              | #fields61\\n\\nbody                        | 552 5.3.4
+            61 fields, no empty line               | #fields61                                     | 552 5.3.4
+            folded lines count once                | #fields30\\n folded\\n folded\\n#fields30\\n\\nbody | 250 2.0.0
+            3,000 octets: the limit                | #1000\\n#1000\\n#1000\\n\\nbody           | 250 2.0.0
+            3,003 octets                           | #1000\\n#1000\\n#1000\\nX\\n\\nbody     | 552 5.3.4
+            fields in the body do not count        | A: b\\n\\n#fields100                       | 250 2.0.0
+            """)
+    void refusesAnOversizedHeaderSectionAfterReadingItAll(String what, String message, String expected) {
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        write(
+                ch,
+                "EHLO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<bob@local.test>\r\nDATA\r\n" + expand(message)
+                        + "\r\n.\r\nMAIL FROM:<a@b.test>\r\n");
+        List<String> replies = replies(ch);
+        assertThat(replies.get(replies.size() - 2)).as(what).startsWith(expected);
+        assertThat(replies)
+                .as("%s: the session stays in step", what)
+                .last()
+                .asString()
+                .startsWith("250 2.1.0");
+        assertThat(queue.stored).as(what).hasSize(expected.startsWith("250") ? 1 : 0);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void refusesAnOversizedHeaderSectionSentWithBdat() {
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        String header = "X-Field: value\r\n".repeat(61);
+        write(
+                ch,
+                "EHLO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<bob@local.test>\r\nBDAT " + header.length() + "\r\n"
+                        + header + "BDAT 6 LAST\r\n\r\nbody" + "MAIL FROM:<a@b.test>\r\n");
+        assertThat(codes(replies(ch))).containsExactly(220, 250, 250, 250, 250, 552, 250);
         assertThat(queue.stored).isEmpty();
         ch.finishAndReleaseAll();
     }
@@ -235,20 +320,25 @@ class SmtpSessionHandlerTest {
         ch.finishAndReleaseAll();
     }
 
-    /** {@code \n} in a table stands for CRLF; <LF> is a bare LF; #N is N octets of 'x'; #big is 20 kB. */
+    /** {@code \n} in a table stands for CRLF; <LF> is a bare LF, <CR> a bare CR; #N is N octets of 'x'; #big is 20 kB;
+     * #fieldsN is N header fields.
+     */
     private static String expand(String script) {
         StringBuilder out = new StringBuilder();
         for (String part : script.split("\\\\n", -1)) {
             if (!out.isEmpty()) {
                 out.append("\r\n");
             }
-            if (part.equals("#big")) {
+            if (part.startsWith("#fields")) {
+                out.append("X-Field: value\r\n".repeat(Integer.parseInt(part.substring(7))));
+                out.setLength(out.length() - 2);
+            } else if (part.equals("#big")) {
                 out.append(("x".repeat(98) + "\r\n").repeat(200));
                 out.setLength(out.length() - 2);
             } else if (part.startsWith("#")) {
                 out.append("x".repeat(Integer.parseInt(part.substring(1)) - 2));
             } else {
-                out.append(part.replace("<LF>", "\n"));
+                out.append(part.replace("<LF>", "\n").replace("<CR>", "\r"));
             }
         }
         return out.toString();

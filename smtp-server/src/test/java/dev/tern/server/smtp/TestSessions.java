@@ -28,14 +28,24 @@ final class TestSessions {
     static final Authenticator ALICE =
             (user, password) -> CompletableFuture.completedFuture(user.equals("alice") && password.equals("secret"));
 
-    /** mx.test with a 10,000-octet size limit, 3 recipients, 5 errors and no minimum data rate. */
+    /** Header limits well below the 10,000-octet message limit, so tests can cross them. */
+    static final int HEADER_SIZE = 3_000;
+
+    static final int HEADER_FIELDS = 60;
+
+    /**
+     * mx.test with a 10,000-octet size limit, 3 recipients, 5 errors, the header limits above and no
+     * minimum data rate.
+     */
     static ListenerSettings settings(boolean submission) {
         TernConfig config = ConfigLoader.fromYaml(
                 """
                 hostname: mx.test
-                limits: {max-message-size: 10000, max-recipients: 3, max-errors: 5}
+                limits: {max-message-size: 10000, max-recipients: 3, max-errors: 5, max-header-size: %d,
+                         max-header-fields: %d}
                 timeouts: {min-data-rate: 0}
-                """,
+                """
+                        .formatted(HEADER_SIZE, HEADER_FIELDS),
                 Map.of());
         return ListenerSettings.of(
                 config, config.listener(submission ? "submission" : "mx").orElseThrow());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tern.server.config.TlsConfig;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslContext;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -13,6 +14,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import javax.net.ssl.SSLEngine;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.sec.ECPrivateKey;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
@@ -36,6 +38,14 @@ class TlsMaterialTest {
         assertThat(second.isServer()).isTrue();
         assertThat(Files.readAllBytes(dir.resolve("tls/cert.pem"))).isEqualTo(cert);
         assertThat(Files.readAllBytes(dir.resolve("tls/key.pem"))).isEqualTo(key);
+    }
+
+    /** RFC 8996: TLS 1.0 and 1.1 are gone; the engine must not even enable them, whatever the JVM allows. */
+    @Test
+    void serverOffersTls12And13Only() {
+        SslContext server = TlsMaterial.load(new TlsConfig(null, null), dir, "mx.example");
+        SSLEngine engine = server.newEngine(ByteBufAllocator.DEFAULT);
+        assertThat(engine.getEnabledProtocols()).containsExactlyInAnyOrder("TLSv1.3", "TLSv1.2");
     }
 
     @Test

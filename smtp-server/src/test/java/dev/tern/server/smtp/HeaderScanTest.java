@@ -1,0 +1,53 @@
+package dev.tern.server.smtp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The header section bounds and counts of {@link HeaderScan}, with limits of 100 octets and 4 fields. */
+class HeaderScanTest {
+    private static final long MAX_OCTETS = 100;
+    private static final int MAX_FIELDS = 4;
+
+    static Stream<Arguments> sections() {
+        return Stream.of(
+                row("A: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\nbody\r\n", false, 0), // 4 fields: the limit
+                row("A: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: 5\r\n\r\nbody\r\n", true, 0), // 5 fields
+                row("A: 1\r\n 1\r\n\t1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n", false, 0), // folded lines count once
+                row("A: 1\r\n\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: 5\r\n", false, 0), // fields after the empty line are body
+                row("A: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: 5\r\n", true, 0), // no empty line: all header section
+                row("A: " + "x".repeat(93) + "\r\n\r\n" + "y".repeat(500), false, 0), // 98 octets
+                row("A: " + "x".repeat(95) + "\r\n\r\n", false, 0), // 100 octets, CRLF included: the limit
+                row("A: " + "x".repeat(96) + "\r\n\r\n", true, 0), // 101 octets
+                row("A: " + "x".repeat(50) + "\r\n " + "x".repeat(50) + "\r\n\r\n", true, 0), // folded, 108 octets
+                row("A: " + "x".repeat(5000), true, 0), // one endless line
+                row("A: " + "x".repeat(95), false, 0), // a last line without line end, 98 octets
+                row("\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: 5\r\n", false, 0), // empty header section
+                row("Received: a\r\nreceived: b\r\nX: received: c\r\n\r\n", false, 2), // trace fields still counted
+                row("Received: a\r\nReceived: b\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n", true, 2)); // over after two
+    }
+
+    @ParameterizedTest
+    @MethodSource("sections")
+    void boundsTheHeaderSection(String message, boolean overLimit, int received) {
+        ByteBuf content = Unpooled.copiedBuffer(message, StandardCharsets.US_ASCII);
+        try {
+            HeaderScan scan = HeaderScan.of(content, MAX_OCTETS, MAX_FIELDS);
+            assertThat(scan.overLimit()).isEqualTo(overLimit);
+            assertThat(scan.receivedCount()).isEqualTo(received);
+            assertThat(content.readerIndex()).as("reads in place").isZero();
+        } finally {
+            content.release();
+        }
+    }
+
+    private static Arguments row(String message, boolean overLimit, int received) {
+        return Arguments.of(message, overLimit, received);
+    }
+}
