@@ -7,6 +7,9 @@
 #   bench/run.sh --quick    smaller counts (under a minute), for checking the script itself
 #   bench/run.sh --keep     keep the temporary data directory (spool) afterwards
 #   bench/run.sh --jfr      record a JFR file of the throughput phase into the results directory
+#   bench/run.sh --limits   only the cost of the rate limits: 100 sessions x 4 KiB against two Terns,
+#                           one with every rate limit off, one with them on (set far above the load, the
+#                           client not exempt), alternating; prints throughput and CPU per message
 #
 # Environment: BENCH_WORK_DIR  parent of the temporary data dir (default bench/out; must be a real
 #                              disk, not tmpfs, or the fsync figures mean nothing)
@@ -16,13 +19,14 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-mode=full keep=0 jfr=0
+mode=full keep=0 jfr=0 limits_only=0
 for arg in "$@"; do
   case $arg in
     --quick) mode=quick ;;
+    --limits) limits_only=1 ;;
     --keep) keep=1 ;;
     --jfr) jfr=1 ;;
-    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -69,6 +73,7 @@ stop_pid() { # pid, seconds to wait after SIGTERM before SIGKILL
 }
 cleanup() {
   stop_pid "$idle_pid" 5
+  stop_pid "${limits_off_pid:-}" 15
   stop_pid "$tern_pid" 15
   stop_pid "$sink_pid" 5
   if [ "$keep" = 1 ]; then echo "bench: kept $work" >&2; else rm -rf "$work"; fi
@@ -153,6 +158,61 @@ sample_tern() { # case: a per-thread CPU snapshot a few seconds into the run
   (sleep 4; top -H -b -n 2 -d 2 -p "$tern_pid" >"$results/top-$1.txt" 2>&1) &
 }
 
+# --- the cost of the rate limits -------------------------------------------------------------------
+# CPU time of a process in milliseconds (user + system), from /proc.
+cpu_ms() {
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f\n", ($14 + $15) * 1000 / hz }' "/proc/$1/stat"
+}
+
+# Two Terns, identical but for the rate limits: off (every limit 0, nothing counted) and on (every limit
+# far above the load). Loopback is not a trusted network in either, so the client is not exempt, and
+# bench.test is a local domain so that nothing needs relay permission. Runs alternate off, on, on, off.
+limits_cost() {
+  local count half port_off port_on pid_off pid_on name
+  count=$([ "$mode" = full ] && echo 60000 || echo 4000)
+  half=$((count / 4))
+  common=$'delivery:\n  enabled: false\nrelay:\n  trusted-networks: [192.0.2.0/24]'
+  # The base configuration of start_tern names local and limits already: these two come from the
+  # environment, which Tern lays over the file.
+  export TERN_LOCAL_DOMAINS=bench.test TERN_LIMITS_MAX_MESSAGES_PER_SESSION=1000000000
+  port_off=$(free_port)
+  start_tern limits-off "$port_off" "$work/off" "" "$(printf '%s\nrate-limits: {connections-per-minute: 0, messages-per-minute: 0, recipients-per-minute: 0, tls-handshakes-per-minute: 0, auth-failures: 0, auth-failures-per-user: 0}' "$common")"
+  pid_off=$tern_pid
+  limits_off_pid=$tern_pid
+  port_on=$(free_port)
+  start_tern limits-on "$port_on" "$work/on" "" "$(printf '%s\nrate-limits: {connections-per-minute: 1000000000, messages-per-minute: 1000000000, recipients-per-minute: 1000000000, tls-handshakes-per-minute: 1000000000}' "$common")"
+  pid_on=$tern_pid
+  unset TERN_LOCAL_DOMAINS TERN_LIMITS_MAX_MESSAGES_PER_SESSION
+  # Warm-up, not measured.
+  tern_log="$results/tern-limits-off.log"
+  run_source tern "$port_off" warm-off "$half" -s 100 -l 4096 -d >/dev/null
+  tern_log="$results/tern-limits-on.log"
+  run_source tern "$port_on" warm-on "$half" -s 100 -l 4096 -d >/dev/null
+  declare -A secs=([off]=0 [on]=0) cpu=([off]=0 [on]=0)
+  for name in off on on off off on on off; do
+    local pid port before after out
+    pid=$([ "$name" = off ] && echo "$pid_off" || echo "$pid_on")
+    port=$([ "$name" = off ] && echo "$port_off" || echo "$port_on")
+    tern_log="$results/tern-limits-$name.log"
+    before=$(cpu_ms "$pid")
+    out=$(run_source tern "$port" "limits-$name-$RANDOM" "$half" -s 100 -l 4096 -d)
+    after=$(cpu_ms "$pid")
+    secs[$name]=$(awk -v a="${secs[$name]}" -v b="${out%% *}" 'BEGIN { print a + b }')
+    cpu[$name]=$((cpu[$name] + after - before))
+  done
+  local n=$((half * 4))
+  printf "\nrate limits, 100 sessions x 4 KiB, %d messages each way (runs alternated off/on):\n" "$n" | tee "$results/limits.txt"
+  for name in off on; do
+    awk -v name="$name" -v n="$n" -v s="${secs[$name]}" -v c="${cpu[$name]}" 'BEGIN {
+      printf "  limits %-3s %7.0f msg/s   Tern CPU %6.1f us/message\n", name, n / s, c * 1000 / n }'
+  done | tee -a "$results/limits.txt"
+  awk -v off="${cpu[off]}" -v on="${cpu[on]}" 'BEGIN { printf "  CPU per message with the limits on: %+.1f%%\n", (on - off) * 100 / off }' | tee -a "$results/limits.txt"
+  grep -h "refused" "$results"/tern-limits-*.log && { echo "bench: a limit refused the bench client" >&2; exit 1; }
+  stop_pid "$pid_off" 15
+  stop_pid "$pid_on" 15
+  tern_pid=""
+}
+
 # --- cases -----------------------------------------------------------------------------------------
 # name | count full | count quick | smtp-source flags
 cases=(
@@ -173,6 +233,11 @@ cases=(
   df -h "$work" | tail -1
   findmnt -n -o FSTYPE,OPTIONS --target "$work" 2>/dev/null || echo "(findmnt unavailable)"
 } | tee "$results/machine.txt"
+
+if [ "$limits_only" = 1 ]; then
+  limits_cost
+  exit 0
+fi
 
 tern_port=$(free_port)
 sink_port=$(free_port)

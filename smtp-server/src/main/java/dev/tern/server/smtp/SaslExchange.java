@@ -68,6 +68,16 @@ abstract sealed class SaslExchange {
     /** The step for a decoded response. */
     abstract Step respond(String text);
 
+    /**
+     * No user name holds a control character; refusing them keeps a name that is logged and counted free
+     * of line breaks and terminal escapes.
+     */
+    static final SmtpReply MALFORMED_USER = SmtpReplies.BAD_BASE64.withText("Malformed user name");
+
+    static boolean hasControl(String text) {
+        return text.chars().anyMatch(c -> c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0));
+    }
+
     static String base64(String text) {
         return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
@@ -89,6 +99,9 @@ abstract sealed class SaslExchange {
             if (!parts[0].isEmpty() && !parts[0].equals(parts[1])) {
                 return new Failed(AUTHZID_MISMATCH);
             }
+            if (hasControl(parts[1])) {
+                return new Failed(MALFORMED_USER);
+            }
             return new Credentials(parts[1], parts[2]);
         }
     }
@@ -107,6 +120,9 @@ abstract sealed class SaslExchange {
             if (username == null) {
                 if (text.isEmpty()) {
                     return new Failed(SmtpReplies.BAD_BASE64.withText("Empty user name"));
+                }
+                if (hasControl(text)) {
+                    return new Failed(MALFORMED_USER);
                 }
                 username = text;
                 return new Challenge(base64("Password:"));
