@@ -4,8 +4,8 @@ import java.util.Objects;
 
 /**
  * The ESMTP parameters of MAIL FROM: SIZE (RFC 1870, -1 when absent), BODY (RFC 6152, RFC 3030),
- * SMTPUTF8 (RFC 6531), RET and ENVID (RFC 3461 4.3, 4.4; null when absent) and AUTH (RFC 4954 5,
- * the xtext-decoded value, null when absent).
+ * SMTPUTF8 (RFC 6531), RET and ENVID (RFC 3461 4.3, 4.4; ENVID as the xtext the client sent, which is
+ * passed on as it is; null when absent) and AUTH (RFC 4954 5, the xtext-decoded value, null when absent).
  */
 public record MailParameters(long size, Body body, boolean smtpUtf8, Ret ret, String envId, String auth) {
 

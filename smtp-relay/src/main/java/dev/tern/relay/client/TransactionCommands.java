@@ -8,7 +8,6 @@ import dev.tern.smtp.RcptParameters.Notify;
 import dev.tern.smtp.RcptTo;
 import dev.tern.smtp.SmtpCommand;
 import dev.tern.smtp.SmtpVerb;
-import dev.tern.smtp.Xtext;
 import java.util.List;
 import java.util.StringJoiner;
 
@@ -60,7 +59,8 @@ final class TransactionCommands {
                 arg.append(" RET=").append(p.ret().name());
             }
             if (p.envId() != null) {
-                arg.append(" ENVID=").append(Xtext.encode(p.envId()));
+                // Held as the xtext the client sent: encoding it again would turn "+2B" into "+2B2B".
+                arg.append(" ENVID=").append(p.envId());
             }
         }
         return SmtpCommand.of(SmtpVerb.MAIL, arg.toString());

@@ -234,8 +234,8 @@ class SmtpClientTransactionTest {
     @Test
     void passesDsnParametersWhenTheServerOffersDsn() throws Exception {
         peer.extensions("DSN");
-        MailParameters params =
-                new MailParameters(-1, MailParameters.Body.SEVEN_BIT, false, MailParameters.Ret.HDRS, "id+1 x", null);
+        MailParameters params = new MailParameters(
+                -1, MailParameters.Body.SEVEN_BIT, false, MailParameters.Ret.HDRS, "id+2B1+20x", null);
         RcptTo rcpt = new RcptTo(
                 ClientFixture.mailbox("a@dest.test"),
                 new RcptParameters(
