@@ -13,31 +13,34 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Admits a connection if the global and per-address caps allow it; otherwise answers 421 4.7.0
- * (RFC 5321 3.8) and closes before any session exists. The slot is given back when the channel closes.
- * Being first after TLS, it also counts the octets each read brings (once per read, not per octet).
+ * (RFC 5321 3.8) and closes before any session exists. The address counted is the session's client
+ * address, which {@link ClientAddressHandler} has decided by the time the channel becomes active here
+ * (behind a load balancer, the client it names, never the balancer). The slot is given back when the
+ * channel closes. Being first after TLS, it also counts the octets each read brings (once per read).
  */
 final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ConnectionLimitHandler.class);
 
+    private final SmtpSession session;
     private final ConnectionLimiter limiter;
-    private final RecipientPolicy policy;
     private final SessionMetrics metrics;
     private final String listener;
     private InetAddress admitted;
 
-    ConnectionLimitHandler(ConnectionLimiter limiter, RecipientPolicy policy, SessionMetrics metrics, String listener) {
-        this.limiter = limiter;
-        this.policy = policy;
-        this.metrics = metrics;
-        this.listener = listener;
+    ConnectionLimitHandler(SmtpSession session) {
+        this.session = session;
+        this.limiter = session.services.connectionLimiter();
+        this.metrics = session.services.metrics();
+        this.listener = session.settings.name();
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        InetAddress client = SmtpSession.remoteOf(ctx.channel()).getAddress();
-        SmtpReply refusal = limiter.acquire(client, policy.isTrusted(client));
+        InetAddress client = session.clientAddress();
+        SmtpReply refusal =
+                limiter.acquire(client, session.services.recipientPolicy().isTrusted(client));
         if (refusal != null) {
-            log.info("connection from {} refused: {}", client.getHostAddress(), refusal.text());
+            log.info("session={} connection from {} refused: {}", session.id, client.getHostAddress(), refusal.text());
             metrics.connectionRejected(
                     refusal.equals(SmtpReplies.TOO_MANY_CONNECTIONS)
                             ? SessionMetrics.ConnectionRejection.GLOBAL

@@ -36,16 +36,15 @@ public final class SmtpServerInitializer extends ChannelInitializer<Channel> {
         SmtpSession session = new SmtpSession(id, ch, settings, services, lineDecoder);
 
         ChannelPipeline p = ch.pipeline();
+        // First the client address, ahead of TLS: a PROXY header is sent before the TLS ClientHello.
+        p.addLast(PipelineNames.CLIENT_ADDRESS, new ClientAddressHandler(session));
         if (settings.implicitTls()) {
             // RFC 8314 3.3: TLS from the first byte.
             SslHandler tls = services.sslContext().newHandler(ch.alloc());
             tls.setHandshakeTimeout(settings.timeouts().tlsHandshake().toMillis(), TimeUnit.MILLISECONDS);
             p.addLast(PipelineNames.TLS, tls);
         }
-        p.addLast(
-                PipelineNames.CONNECTION_LIMIT,
-                new ConnectionLimitHandler(
-                        services.connectionLimiter(), services.recipientPolicy(), services.metrics(), settings.name()));
+        p.addLast(PipelineNames.CONNECTION_LIMIT, new ConnectionLimitHandler(session));
         p.addLast(PipelineNames.DEADLINE, new DeadlineHandler(session));
         p.addLast(PipelineNames.LINE_DECODER, lineDecoder);
         p.addLast(PipelineNames.COMMAND_DECODER, new SmtpCommandDecoder());

@@ -51,8 +51,17 @@ final class RawSmtpClient implements AutoCloseable {
     }
 
     static RawSmtpClient connect(InetSocketAddress address) {
+        return connectFrom(null, address);
+    }
+
+    /**
+     * Connects from {@code localAddress} (null: wherever the system picks). On Linux any 127.x.y.z will do,
+     * so one test can be several clients.
+     */
+    static RawSmtpClient connectFrom(String localAddress, InetSocketAddress address) {
         try {
             Socket socket = new Socket();
+            socket.bind(localAddress == null ? null : new InetSocketAddress(localAddress, 0));
             socket.connect(address, (int) READ_TIMEOUT.toMillis());
             return new RawSmtpClient(socket);
         } catch (IOException e) {

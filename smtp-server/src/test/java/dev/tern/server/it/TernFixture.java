@@ -147,6 +147,11 @@ final class TernFixture implements AutoCloseable {
         return RawSmtpClient.connect(address);
     }
 
+    /** Connects from another loopback address ({@code 127.0.0.2}...): another client, to Tern. */
+    RawSmtpClient connectFrom(String localAddress, InetSocketAddress address) {
+        return RawSmtpClient.connectFrom(localAddress, address);
+    }
+
     /** Connects to the implicit-TLS listener: TLS from the first byte. */
     RawSmtpClient connectSmtps() {
         return RawSmtpClient.connectTls(smtps(), clientTls);
