@@ -1,11 +1,18 @@
 package dev.tern.server.smtp;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.haproxy.HAProxyCommand;
+import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.handler.codec.haproxy.HAProxyProtocolException;
+import io.netty.util.NetUtil;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
 /**
  * What Tern needs to know of the PROXY protocol (HAProxy's {@code doc/proxy-protocol.txt}) beyond
- * Netty's decoder: how a header begins, so that one can be recognised where none is allowed.
+ * Netty's decoder: which client a decoded header names, and how a header begins, so that one can be
+ * recognised where none is allowed.
  */
 final class ProxyHeaders {
     private ProxyHeaders() {}
@@ -15,6 +22,29 @@ final class ProxyHeaders {
 
     /** Section 2.2: the 12-octet signature of a version 2 (binary) header. */
     private static final byte[] V2_SIGNATURE = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
+
+    /**
+     * The client a header names: its source address and port, for TCP or UDP over IPv4 or IPv6. A LOCAL
+     * command (the balancer's own health check, section 2.2), the v1 {@code UNKNOWN} protocol and the
+     * UNSPEC and UNIX families carry no client: the receiver "must use the real connection endpoints"
+     * (sections 2.1 and 2.2), so the peer stays the client.
+     */
+    static InetSocketAddress client(HAProxyMessage header, InetSocketAddress peer) {
+        if (header.command() != HAProxyCommand.PROXY) {
+            return peer;
+        }
+        return switch (header.proxiedProtocol().addressFamily()) {
+            case AF_IPv4, AF_IPv6 -> {
+                // A literal, never a name: no DNS on the event loop.
+                InetAddress source = NetUtil.createInetAddressFromIpAddressString(header.sourceAddress());
+                if (source == null) {
+                    throw new HAProxyProtocolException("not an address: " + header.sourceAddress());
+                }
+                yield new InetSocketAddress(source, header.sourcePort());
+            }
+            case AF_UNSPEC, AF_UNIX -> peer;
+        };
+    }
 
     enum Start {
         /** The octets begin a PROXY header. */

@@ -6,6 +6,7 @@ import dev.tern.smtp.codec.SmtpReplyEncoder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.ssl.SslHandler;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,7 +38,12 @@ public final class SmtpServerInitializer extends ChannelInitializer<Channel> {
 
         ChannelPipeline p = ch.pipeline();
         // First the client address, ahead of TLS: a PROXY header is sent before the TLS ClientHello.
-        p.addLast(PipelineNames.CLIENT_ADDRESS, new ClientAddressHandler(session));
+        // Only the configured load balancers may (and then must) send one; the decoder leaves after it.
+        boolean fromBalancer = settings.listener().takesProxyHeaderFrom(session.peer.getAddress());
+        if (fromBalancer) {
+            p.addLast(PipelineNames.PROXY_DECODER, new HAProxyMessageDecoder());
+        }
+        p.addLast(PipelineNames.CLIENT_ADDRESS, new ClientAddressHandler(session, fromBalancer));
         if (settings.implicitTls()) {
             // RFC 8314 3.3: TLS from the first byte.
             SslHandler tls = services.sslContext().newHandler(ch.alloc());

@@ -27,13 +27,18 @@ final class TestSessions {
 
     /** mx.test with a 10,000-octet size limit, 3 recipients, 5 errors and no minimum data rate. */
     static ListenerSettings settings(boolean submission) {
+        return settings(submission, Map.of());
+    }
+
+    /** The same, with {@code TERN_*} overrides as an operator would set them. */
+    static ListenerSettings settings(boolean submission, Map<String, String> env) {
         TernConfig config = ConfigLoader.fromYaml(
                 """
                 hostname: mx.test
                 limits: {max-message-size: 10000, max-recipients: 3, max-errors: 5}
                 timeouts: {min-data-rate: 0}
                 """,
-                Map.of());
+                env);
         return ListenerSettings.of(
                 config, config.listener(submission ? "submission" : "mx").orElseThrow());
     }
