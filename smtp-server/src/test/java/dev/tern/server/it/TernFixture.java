@@ -138,6 +138,15 @@ final class TernFixture implements AutoCloseable {
         return server.address("smtps");
     }
 
+    /** How often {@code smtp.server.refusals} counted the given {@code limit} tag (docs/metrics.md). */
+    double refusals(String limit) {
+        return server.meterRegistry()
+                .get("smtp.server.refusals")
+                .tag("limit", limit)
+                .counter()
+                .count();
+    }
+
     /** A JDK TLS context trusting exactly the certificate Tern made in its data directory. */
     SSLContext clientTls() {
         return clientTls;

@@ -54,7 +54,7 @@ class ClientAddressHandlerTest {
         for (int split = 0; split < input.length; split++) {
             queue.stored.clear();
             metrics.refusals.clear();
-            EmbeddedChannel ch = channel();
+            EmbeddedChannel ch = TestSessions.channel(queue, metrics);
             feed(ch, input, 0, split);
             feed(ch, input, split, input.length);
             assertThat(codes(replies(ch))).as("%s, split at %d", what, split).isEqualTo(expectedCodes(expected));
@@ -186,10 +186,6 @@ class ClientAddressHandlerTest {
         ch.finishAndReleaseAll();
     }
 
-    private EmbeddedChannel channel() {
-        return TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false, metrics));
-    }
-
     /** The in-memory channel's peer counts as loopback, which this listener takes for its load balancer. */
     private EmbeddedChannel fromBalancer() {
         ListenerSettings settings =
@@ -230,7 +226,7 @@ class ClientAddressHandlerTest {
         return out;
     }
 
-    private static List<Integer> expectedCodes(String expected) {
+    static List<Integer> expectedCodes(String expected) {
         return Arrays.stream(expected.split(" ")).map(Integer::valueOf).collect(Collectors.toList());
     }
 

@@ -66,6 +66,11 @@ final class TestSessions {
                 metrics);
     }
 
+    /** The mx listener's pipeline for a client that is not trusted, recording into {@code metrics}. */
+    static EmbeddedChannel channel(RecordingQueue queue, SessionMetrics metrics) {
+        return channel(settings(false), services(queue, null, false, metrics));
+    }
+
     static EmbeddedChannel channel(ListenerSettings settings, SessionServices services) {
         return new EmbeddedChannel(new SmtpServerInitializer(settings, services, new AtomicLong()));
     }
