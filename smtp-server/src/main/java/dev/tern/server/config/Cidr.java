@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -56,6 +57,16 @@ public record Cidr(InetAddress network, int prefixLength) {
             return false;
         }
         return masked(candidate, prefixLength).equals(network);
+    }
+
+    /** Whether {@code address} is inside one of {@code networks}. */
+    public static boolean anyContains(List<Cidr> networks, InetAddress address) {
+        for (Cidr network : networks) {
+            if (network.contains(address)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @JsonValue

@@ -47,6 +47,7 @@ final class ConfigValidator {
         positive("timeouts.command-deadline", t.commandDeadline());
         atLeast("timeouts.min-data-rate", t.minDataRate(), 0);
         positive("timeouts.tls-handshake", t.tlsHandshake());
+        positive("timeouts.proxy-header", t.proxyHeader());
         if ((c.tls().certFile() == null) != (c.tls().keyFile() == null)) {
             String missing = c.tls().certFile() == null ? "tls.cert-file" : "tls.key-file";
             String present = c.tls().certFile() == null ? "tls.key-file" : "tls.cert-file";
@@ -113,6 +114,7 @@ final class ConfigValidator {
                 throw ConfigException.invalid(key + ".port", "is required");
             }
             port(key + ".port", listener.port());
+            proxyProtocolFrom(key + ".proxy-protocol-from", listener.proxyProtocolFrom());
             for (ListenerConfig other : bound) {
                 if (clash(listener, other)) {
                     throw ConfigException.invalid(
@@ -120,6 +122,19 @@ final class ConfigValidator {
                 }
             }
             bound.add(listener);
+        }
+    }
+
+    /**
+     * A PROXY header sets the client address that relay permission and limits are decided on, so only
+     * named load balancers may send one: a network of every address would let any client claim to be
+     * a trusted network.
+     */
+    private static void proxyProtocolFrom(String key, List<Cidr> networks) {
+        for (Cidr network : networks) {
+            if (network.prefixLength() == 0) {
+                throw ConfigException.invalid(key, "must name the load balancers, not every address (" + network + ")");
+            }
         }
     }
 

@@ -27,7 +27,7 @@ final class ListenerBinding {
 
     /**
      * What a listener is before its own keys are laid over it: bound to loopback, its mode the name when
-     * the name is a mode, and a port that the validator asks for ({@code -1}: not given).
+     * the name is a mode, a port that the validator asks for ({@code -1}: not given), and no PROXY protocol.
      */
     static ObjectNode template(String name) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
@@ -39,6 +39,7 @@ final class ListenerBinding {
         }
         node.put("address", "127.0.0.1");
         node.put("port", -1);
+        node.putArray("proxy-protocol-from");
         return node;
     }
 

@@ -13,11 +13,6 @@ public record RelayConfig(List<Cidr> trustedNetworks) {
 
     /** Whether {@code address} lies in one of the trusted networks. */
     public boolean isTrusted(java.net.InetAddress address) {
-        for (Cidr network : trustedNetworks) {
-            if (network.contains(address)) {
-                return true;
-            }
-        }
-        return false;
+        return Cidr.anyContains(trustedNetworks, address);
     }
 }

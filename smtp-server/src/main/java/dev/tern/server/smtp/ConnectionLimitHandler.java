@@ -15,8 +15,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Admits a connection if the client's connection rate, the global and per-address caps (and, on the
  * implicit-TLS listener, its TLS handshake rate) allow it; otherwise answers 421 4.7.0 (RFC 5321 3.8) and
- * closes before any session exists. The slot is given back when the channel closes. Being first after TLS,
- * it also counts the octets each read brings (once per read, not per octet).
+ * closes before any session exists. The address counted is the session's client address, which
+ * {@link ClientAddressHandler} has decided by the time the channel becomes active here (behind a load
+ * balancer, the client it names, never the balancer). The slot is given back when the channel closes.
+ * Being first after TLS, it also counts the octets each read brings (once per read, not per octet).
  */
 final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ConnectionLimitHandler.class);
@@ -47,7 +49,7 @@ final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
         }
         SmtpReply refusal = services.connectionLimiter().acquire(client, session.trusted());
         if (refusal != null) {
-            log.info("connection from {} refused: {}", client.getHostAddress(), refusal.text());
+            log.info("session={} connection from {} refused: {}", session.id, client.getHostAddress(), refusal.text());
             services.metrics()
                     .connectionRejected(
                             refusal.equals(SmtpReplies.TOO_MANY_CONNECTIONS)

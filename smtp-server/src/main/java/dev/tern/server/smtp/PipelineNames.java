@@ -4,6 +4,8 @@ package dev.tern.server.smtp;
 final class PipelineNames {
     private PipelineNames() {}
 
+    static final String PROXY_DECODER = "proxy-decoder";
+    static final String CLIENT_ADDRESS = "client-address";
     static final String TLS_RENEGOTIATION = "tls-renegotiation";
     static final String TLS = "tls";
     static final String CONNECTION_LIMIT = "connection-limit";

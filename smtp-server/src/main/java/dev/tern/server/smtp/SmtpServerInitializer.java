@@ -6,6 +6,7 @@ import dev.tern.smtp.codec.SmtpReplyEncoder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The whole inbound pipeline of one listener, top to bottom (ARCHITECTURE.md, "Inbound pipeline"). */
@@ -34,9 +35,16 @@ public final class SmtpServerInitializer extends ChannelInitializer<Channel> {
         SmtpSession session = new SmtpSession(id, ch, settings, services, lineDecoder);
 
         ChannelPipeline p = ch.pipeline();
+        // First the client address, ahead of TLS: a PROXY header is sent before the TLS ClientHello.
+        // Only the configured load balancers may (and then must) send one; the decoder leaves after it.
+        boolean fromBalancer = settings.listener().takesProxyHeaderFrom(session.peer.getAddress());
+        if (fromBalancer) {
+            p.addLast(PipelineNames.PROXY_DECODER, new HAProxyMessageDecoder());
+        }
+        p.addLast(PipelineNames.CLIENT_ADDRESS, new ClientAddressHandler(session, fromBalancer));
         if (settings.implicitTls()) {
             // RFC 8314 3.3: TLS from the first byte.
-            ServerTls.addFirst(p, session);
+            ServerTls.add(p, session);
         }
         p.addLast(PipelineNames.CONNECTION_LIMIT, new ConnectionLimitHandler(session));
         p.addLast(PipelineNames.DEADLINE, new DeadlineHandler(session));

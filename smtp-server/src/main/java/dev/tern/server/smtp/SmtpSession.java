@@ -29,7 +29,9 @@ final class SmtpSession {
     final ListenerSettings settings;
     final SessionServices services;
     final SmtpLineDecoder lineDecoder;
-    final InetSocketAddress remote;
+    /** The other end of the TCP connection: the client itself, or a load balancer that relays it. */
+    final InetSocketAddress peer;
+
     final long startNanos = System.nanoTime();
 
     SessionState state = SessionState.CONNECTED;
@@ -51,6 +53,10 @@ final class SmtpSession {
     private final HeldReplies held;
     private final Set<Refusal> logged = EnumSet.noneOf(Refusal.class);
     private Boolean trusted;
+
+    /** Who the session is with, for every check and record: the peer, or the client a PROXY header names. */
+    private InetSocketAddress client;
+
     private boolean busy;
     private boolean draining;
     private boolean closing;
@@ -62,19 +68,28 @@ final class SmtpSession {
         this.settings = settings;
         this.services = services;
         this.lineDecoder = decoder;
-        this.remote = remoteOf(channel);
+        this.peer = remoteOf(channel);
+        this.client = peer;
         this.held = new HeldReplies(channel);
     }
 
     /** The client's address; a channel without one (in-memory, in tests) counts as loopback. */
-    static InetSocketAddress remoteOf(Channel channel) {
+    private static InetSocketAddress remoteOf(Channel channel) {
         return channel.remoteAddress() instanceof InetSocketAddress address
                 ? address
                 : new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     }
 
     InetAddress clientAddress() {
-        return remote.getAddress();
+        return client.getAddress();
+    }
+
+    /**
+     * Sets the client address. Only the head of the pipeline ({@link ClientAddressHandler}) calls it, before
+     * the session becomes active, so that limits, policy, logs and trace fields all see one address.
+     */
+    void clientAddress(InetSocketAddress address) {
+        client = address;
     }
 
     boolean tlsActive() {

@@ -84,6 +84,9 @@ final class SmtpSessionHandler extends SimpleChannelInboundHandler<Object> {
 
     private void dispatch(SmtpCommand command) {
         session.verb = command.verb();
+        if (ForbiddenCommands.refuse(session, command)) {
+            return;
+        }
         SmtpReply outOfOrder = CommandOrder.check(command.verb(), session.state);
         if (command.verb() == SmtpVerb.BDAT) {
             bdat.start(session, command, outOfOrder);

@@ -55,7 +55,7 @@ final class StartTlsHandler extends ChannelInboundHandlerAdapter {
             // before the handler is in place, and then nothing else is read as plaintext.
             ctx.writeAndFlush(SmtpReplies.READY_TO_START_TLS);
             session.answered(SmtpReplies.READY_TO_START_TLS.code());
-            ServerTls.addFirst(ctx.pipeline(), session);
+            ServerTls.add(ctx.pipeline(), session);
         }
     }
 }

@@ -22,9 +22,9 @@ class ConfigLoaderTest {
         assertThat(c.dataDir()).isEqualTo(Path.of("tern-data"));
         assertThat(c.listeners())
                 .containsExactly(
-                        new ListenerConfig("mx", ListenerMode.MX, "127.0.0.1", 2525, false),
-                        new ListenerConfig("submission", ListenerMode.SUBMISSION, "127.0.0.1", 2587, true),
-                        new ListenerConfig("smtps", ListenerMode.SMTPS, "127.0.0.1", 2465, true));
+                        new ListenerConfig("mx", ListenerMode.MX, "127.0.0.1", 2525, false, List.of()),
+                        new ListenerConfig("submission", ListenerMode.SUBMISSION, "127.0.0.1", 2587, true, List.of()),
+                        new ListenerConfig("smtps", ListenerMode.SMTPS, "127.0.0.1", 2465, true, List.of()));
         assertThat(c.local()).isEqualTo(new LocalConfig(List.of("localhost"), List.of(), Map.of()));
         assertThat(c.relay().isTrusted(InetAddress.getByName("127.0.0.9"))).isTrue();
         assertThat(c.relay().isTrusted(InetAddress.getByName("::1"))).isTrue();
@@ -54,7 +54,8 @@ class ConfigLoaderTest {
                         Duration.ofMinutes(3),
                         Duration.ofMinutes(10),
                         1024,
-                        Duration.ofSeconds(30)));
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(10)));
         assertThat(c.tls()).isEqualTo(new TlsConfig(null, null));
         assertThat(c.auth().usersFile()).isEqualTo(Path.of("tern-data", "users"));
         assertThat(c.spool().directory()).isEqualTo(Path.of("tern-data", "spool"));
@@ -109,9 +110,9 @@ class ConfigLoaderTest {
         assertThat(c.hostname()).isEqualTo("mail.example.org");
         assertThat(c.listeners())
                 .containsExactly(
-                        new ListenerConfig("mx", ListenerMode.MX, "0.0.0.0", 25, false),
-                        new ListenerConfig("submission", ListenerMode.SUBMISSION, "127.0.0.1", 2587, true),
-                        new ListenerConfig("extra", ListenerMode.SUBMISSION, "127.0.0.1", 10587, true));
+                        new ListenerConfig("mx", ListenerMode.MX, "0.0.0.0", 25, false, List.of()),
+                        new ListenerConfig("submission", ListenerMode.SUBMISSION, "127.0.0.1", 2587, true, List.of()),
+                        new ListenerConfig("extra", ListenerMode.SUBMISSION, "127.0.0.1", 10587, true, List.of()));
         assertThat(c.local().domains()).containsExactly("example.org", "example.net");
         assertThat(c.local().mailboxes()).containsExactly("alice@example.org");
         assertThat(c.local().aliases()).containsEntry("postmaster", "alice@example.org");
@@ -142,7 +143,23 @@ class ConfigLoaderTest {
                 "listeners: {backup: {mode: mx, port: 2626}}", Map.of("TERN_LISTENERS_BACKUP_PORT", "2727"));
 
         assertThat(c.listener("backup"))
-                .contains(new ListenerConfig("backup", ListenerMode.MX, "127.0.0.1", 2727, false));
+                .contains(new ListenerConfig("backup", ListenerMode.MX, "127.0.0.1", 2727, false, List.of()));
+    }
+
+    @Test
+    void readsLoadBalancersPerListenerFromTheFileAndTheEnvironment() throws Exception {
+        TernConfig c = ConfigLoader.fromYaml(
+                "listeners: {mx: {proxy-protocol-from: [10.1.0.0/16]}, extra: {mode: smtps, port: 2466}}",
+                Map.of("TERN_LISTENERS_EXTRA_PROXY_PROTOCOL_FROM", "192.0.2.7, 2001:db8::/64"));
+
+        ListenerConfig mx = c.listener("mx").orElseThrow();
+        assertThat(mx.proxyProtocolFrom()).containsExactly(Cidr.parse("10.1.0.0/16"));
+        assertThat(mx.takesProxyHeaderFrom(InetAddress.getByName("10.1.2.3"))).isTrue();
+        assertThat(mx.takesProxyHeaderFrom(InetAddress.getByName("10.2.0.1"))).isFalse();
+        assertThat(c.listener("extra").orElseThrow().proxyProtocolFrom())
+                .containsExactly(Cidr.parse("192.0.2.7/32"), Cidr.parse("2001:db8::/64"));
+        // A listener says nothing of it: no PROXY protocol, as the template has it.
+        assertThat(c.listener("submission").orElseThrow().proxyProtocolFrom()).isEmpty();
     }
 
     @Test

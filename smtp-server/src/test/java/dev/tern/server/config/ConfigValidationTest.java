@@ -64,6 +64,13 @@ class ConfigValidationTest {
             relay: {trusted-networks: [10.0.0.0/8, nonsense]}           | key 'relay.trusted-networks[1]' not an IP address
             # prefix too long
             relay: {trusted-networks: [10.0.0.0/33]}                    | key 'relay.trusted-networks[0]'
+            # zero wait for a PROXY header
+            timeouts: {proxy-header: 0s}                                | key 'timeouts.proxy-header' must be longer than zero
+            # not a network among the load balancers
+            listeners: {mx: {proxy-protocol-from: [balancer]}}          | key 'listeners.mx.proxy-protocol-from[0]' not an IP address
+            # every address may claim any client address: anyone could pose as a trusted network
+            listeners: {mx: {proxy-protocol-from: [0.0.0.0/0]}}         | key 'listeners.mx.proxy-protocol-from' must name the load balancers
+            listeners: {smtps: {proxy-protocol-from: ["::/0"]}}         | key 'listeners.smtps.proxy-protocol-from' must name the load balancers
             # whitespace in hostname
             hostname: mail example                                      | key 'hostname' must be a domain name
             # empty domain list entry

@@ -265,12 +265,7 @@ class AbuseLimitsIT {
     }
 
     private long refusals(String limit) {
-        return (long) tern.server()
-                .meterRegistry()
-                .get("smtp.server.refusals")
-                .tag("limit", limit)
-                .counter()
-                .count();
+        return (long) tern.refusals(limit);
     }
 
     private static Duration elapsedSince(long start) {

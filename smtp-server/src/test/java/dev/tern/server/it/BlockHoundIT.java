@@ -20,9 +20,10 @@ import reactor.blockhound.BlockingMethod;
 
 /**
  * No event loop ever blocks (ARCHITECTURE.md): a whole session — STARTTLS, AUTH against the real
- * bcrypt file, a message forced into the real spool — runs under BlockHound, and BlockHound is shown
- * to catch a blocking call on a Netty event loop. Netty's own integration (found through the
- * ServiceLoader) marks its event-loop threads as non-blocking and allows its known-safe calls.
+ * bcrypt file, a message forced into the real spool, a PROXY header before implicit TLS — runs under
+ * BlockHound, and BlockHound is shown to catch a blocking call on a Netty event loop. Netty's own
+ * integration (found through the ServiceLoader) marks its event-loop threads as non-blocking and allows
+ * its known-safe calls.
  *
  * <p>BlockHound installs once per JVM and stays; violations are collected rather than thrown, so
  * other integration tests sharing the JVM are observed but never broken by it.
@@ -66,7 +67,9 @@ class BlockHoundIT {
 
     @Test
     void aWholeSessionNeverBlocksAnEventLoop() {
-        try (TernFixture tern = TernFixture.start(dataDir, Map.of())) {
+        // The implicit-TLS listener sits behind a load balancer: the PROXY header is decoded on the loop too.
+        try (TernFixture tern =
+                TernFixture.start(dataDir, Map.of("TERN_LISTENERS_SMTPS_PROXY_PROTOCOL_FROM", "127.0.0.1"))) {
             try (RawSmtpClient c = tern.connect(tern.submission())) {
                 assertThat(c.reply().code()).isEqualTo(220);
                 c.ehlo("client.test");
@@ -88,7 +91,9 @@ class BlockHoundIT {
                         .startsWith("250 2.0.0 Ok: queued as");
                 assertThat(c.command("QUIT").code()).isEqualTo(221);
             }
-            try (RawSmtpClient implicit = tern.connectSmtps()) {
+            try (RawSmtpClient implicit = tern.connectFrom("127.0.0.1", tern.smtps())) {
+                implicit.send(ProxyProtocolIT.v1("TCP4", "198.51.100.7"));
+                implicit.startTls(tern.clientTls());
                 assertThat(implicit.reply().code()).isEqualTo(220);
                 assertThat(implicit.command("QUIT").code()).isEqualTo(221);
             }

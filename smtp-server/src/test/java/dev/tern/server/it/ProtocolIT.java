@@ -1,6 +1,7 @@
 package dev.tern.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.tern.relay.spool.SpooledMessage;
 import dev.tern.server.it.RawSmtpClient.Reply;
@@ -20,7 +21,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The protocol over a real socket: greeting and extensions, a message from an independent client,
  * strict CRLF (RFC 5321 2.3.8, the SMTP smuggling family), dot-unstuffing (4.5.2), PIPELINING
- * (RFC 2920) and CHUNKING (RFC 3030).
+ * (RFC 2920) and CHUNKING (RFC 3030); and peers that are no SMTP clients (a browser made to POST to
+ * port 25, HTTP or header lines as commands), disconnected before a line after theirs runs.
  */
 class ProtocolIT {
     @TempDir
@@ -254,6 +256,53 @@ class ProtocolIT {
         }
         // BDAT content is octets: no dot-unstuffing, no end-of-data detection (RFC 3030 2).
         assertThat(storedByThisTest()).singleElement().asString().endsWith("\r\n" + first + last);
+    }
+
+    @Test
+    void closesAtAnHttpPostAndRunsNoneOfTheSmtpInItsBody() {
+        double before = tern.refusals("not_smtp");
+        try (RawSmtpClient c = tern.connect(tern.mx())) {
+            // All in one write, as a browser sends it: the greeting is not even awaited.
+            c.send("POST / HTTP/1.1\r\n"
+                    + "Host: 127.0.0.1:25\r\n"
+                    + "Content-Type: text/plain\r\n"
+                    + "\r\n"
+                    + "EHLO attacker.test\r\n"
+                    + "MAIL FROM:<a@attacker.test>\r\n"
+                    + "RCPT TO:<bob@local.test>\r\n"
+                    + "DATA\r\n"
+                    + "Subject: cross-protocol\r\n\r\nspam\r\n.\r\n"
+                    + "QUIT\r\n");
+            assertThat(c.readToEof())
+                    .isEqualTo("220 tern.test ESMTP Tern\r\n554 5.7.0 Not an SMTP client, closing connection\r\n");
+        }
+        assertThat(storedByThisTest()).isEmpty();
+        await().untilAsserted(() -> assertThat(tern.refusals("not_smtp")).isEqualTo(before + 1));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what                                | after EHLO first | line
+            a GET as the first line               | false            | GET / HTTP/1.1
+            a CONNECT through a forward proxy     | false            | CONNECT 127.0.0.1:25 HTTP/1.1
+            a lower-case method                   | false            | options * HTTP/1.1
+            a header line as the first line       | false            | Host: tern.test
+            a header line in the session          | true             | User-Agent: curl/8.0
+            a message header out of place         | true             | Subject: hello
+            """)
+    void closesAtAnHttpOrHeaderLine(String what, boolean afterEhlo, String line) {
+        try (RawSmtpClient c = tern.connect(tern.mx())) {
+            assertThat(c.reply().code()).isEqualTo(220);
+            if (afterEhlo) {
+                c.ehlo("client.test");
+            }
+            c.send(line + "\r\nNOOP\r\n");
+            assertThat(c.reply().last()).isEqualTo("554 5.7.0 Not an SMTP client, closing connection");
+            c.expectEof();
+        }
     }
 
     /** Connected, greeted, EHLO sent, inside a transaction for bob@local.test. */

@@ -52,23 +52,17 @@ final class RawSmtpClient implements AutoCloseable {
     }
 
     static RawSmtpClient connect(InetSocketAddress address) {
-        try {
-            Socket socket = new Socket();
-            socket.connect(address, (int) READ_TIMEOUT.toMillis());
-            return new RawSmtpClient(socket);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return connectFrom(null, address);
     }
 
     /**
-     * Connects from another loopback address ({@code 127.0.0.2}, ...: Linux routes all of 127.0.0.0/8 to
-     * this host), so that one test can be many clients.
+     * Connects from {@code localAddress} (null: wherever the system picks). On Linux any 127.x.y.z will do,
+     * so one test can be several clients.
      */
     static RawSmtpClient connectFrom(String localAddress, InetSocketAddress address) {
         try {
             Socket socket = new Socket();
-            socket.bind(new InetSocketAddress(localAddress, 0));
+            socket.bind(localAddress == null ? null : new InetSocketAddress(localAddress, 0));
             socket.connect(address, (int) READ_TIMEOUT.toMillis());
             return new RawSmtpClient(socket);
         } catch (IOException e) {

@@ -138,6 +138,15 @@ final class TernFixture implements AutoCloseable {
         return server.address("smtps");
     }
 
+    /** How often {@code smtp.server.refusals} counted the given {@code limit} tag (docs/metrics.md). */
+    double refusals(String limit) {
+        return server.meterRegistry()
+                .get("smtp.server.refusals")
+                .tag("limit", limit)
+                .counter()
+                .count();
+    }
+
     /** A JDK TLS context trusting exactly the certificate Tern made in its data directory. */
     SSLContext clientTls() {
         return clientTls;
@@ -145,6 +154,11 @@ final class TernFixture implements AutoCloseable {
 
     RawSmtpClient connect(InetSocketAddress address) {
         return RawSmtpClient.connect(address);
+    }
+
+    /** Connects from another loopback address ({@code 127.0.0.2}...): another client, to Tern. */
+    RawSmtpClient connectFrom(String localAddress, InetSocketAddress address) {
+        return RawSmtpClient.connectFrom(localAddress, address);
     }
 
     /** Connects to the implicit-TLS listener: TLS from the first byte. */

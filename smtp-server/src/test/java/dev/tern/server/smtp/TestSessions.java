@@ -38,6 +38,11 @@ final class TestSessions {
      * minimum data rate.
      */
     static ListenerSettings settings(boolean submission) {
+        return settings(submission, Map.of());
+    }
+
+    /** The same, with {@code TERN_*} overrides as an operator would set them. */
+    static ListenerSettings settings(boolean submission, Map<String, String> env) {
         TernConfig config = ConfigLoader.fromYaml(
                 """
                 hostname: mx.test
@@ -46,7 +51,7 @@ final class TestSessions {
                 timeouts: {min-data-rate: 0}
                 """
                         .formatted(HEADER_SIZE, HEADER_FIELDS),
-                Map.of());
+                env);
         return ListenerSettings.of(
                 config, config.listener(submission ? "submission" : "mx").orElseThrow());
     }
@@ -79,6 +84,11 @@ final class TestSessions {
                 new SessionRegistry(),
                 CLOCK,
                 metrics);
+    }
+
+    /** The mx listener's pipeline for a client that is not trusted, recording into {@code metrics}. */
+    static EmbeddedChannel channel(RecordingQueue queue, SessionMetrics metrics) {
+        return channel(settings(false), services(queue, null, false, metrics));
     }
 
     static EmbeddedChannel channel(ListenerSettings settings, SessionServices services) {
