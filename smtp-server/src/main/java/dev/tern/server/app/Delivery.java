@@ -9,7 +9,6 @@ import dev.tern.relay.dns.HostSelector;
 import dev.tern.relay.dns.MxResolverOptions;
 import dev.tern.relay.dsn.DsnBouncer;
 import dev.tern.relay.dsn.DsnBuilder;
-import dev.tern.relay.local.LocalMailboxes;
 import dev.tern.relay.local.MaildirDelivery;
 import dev.tern.relay.metrics.DeliveryMetrics;
 import dev.tern.relay.metrics.MeteredBouncer;
@@ -23,6 +22,7 @@ import dev.tern.server.config.DeliveryConfig;
 import dev.tern.server.config.DnsServer;
 import dev.tern.server.config.RouteSpec;
 import dev.tern.server.config.TernConfig;
+import dev.tern.smtp.address.LocalMailboxes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -46,11 +46,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Delivery implements AutoCloseable {
     final DeliveryScheduler scheduler;
+    /** Who lives here: the rule Maildir delivery follows, handed to the inbound side's RCPT too. */
+    final LocalMailboxes mailboxes;
+
     private final SmtpClient client;
     private final ExecutorService blocking;
 
-    private Delivery(DeliveryScheduler scheduler, SmtpClient client, ExecutorService blocking) {
+    private Delivery(
+            DeliveryScheduler scheduler, LocalMailboxes mailboxes, SmtpClient client, ExecutorService blocking) {
         this.scheduler = scheduler;
+        this.mailboxes = mailboxes;
         this.client = client;
         this.blocking = blocking;
     }
@@ -86,17 +91,10 @@ final class Delivery implements AutoCloseable {
                 .withSelf(selfNames::contains, address -> false);
         Map<String, Smarthost> routes = smarthosts(d.routes());
         var localDomains = new HashSet<>(config.local().domains());
+        LocalMailboxes mailboxes = config.local().rule();
         Router router = new Router(
                 localDomains,
-                new MaildirDelivery(
-                        config.dataDir().resolve("mail"),
-                        new LocalMailboxes(
-                                new HashSet<>(config.local().domains()),
-                                new HashSet<>(config.local().mailboxes()),
-                                config.local().aliases()),
-                        blocking,
-                        config.hostname(),
-                        clock),
+                new MaildirDelivery(config.dataDir().resolve("mail"), mailboxes, blocking, config.hostname(), clock),
                 routes,
                 new DnsMailExchangerResolver(dns, metrics),
                 new HostSelector(d.port(), d.preferLowLatency(), latency, new SplittableRandom()),
@@ -113,7 +111,7 @@ final class Delivery implements AutoCloseable {
         if (d.enabled()) {
             scheduler.start();
         }
-        return new Delivery(scheduler, client, blocking);
+        return new Delivery(scheduler, mailboxes, client, blocking);
     }
 
     /** The router's own rule (local domain, then route, then MX), for metrics. */

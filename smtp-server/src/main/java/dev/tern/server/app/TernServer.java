@@ -125,11 +125,7 @@ public final class TernServer implements AutoCloseable {
 
     private void bind(Authenticator authenticator, SslContext sslContext) throws InterruptedException {
         var limits = config.limits();
-        RecipientPolicy policy = new RecipientPolicy(
-                config.local().domains(),
-                config.local().mailboxes(),
-                config.local().aliases(),
-                config.relay()::isTrusted);
+        RecipientPolicy policy = new RecipientPolicy(delivery.mailboxes, config.relay()::isTrusted);
         SessionServices services = new SessionServices(
                 delivery.scheduler,
                 authenticator,

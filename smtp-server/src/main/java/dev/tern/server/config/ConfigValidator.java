@@ -1,8 +1,10 @@
 package dev.tern.server.config;
 
+import dev.tern.smtp.address.Mailbox;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** Range and consistency checks on a bound configuration; each failure names its key path. */
 final class ConfigValidator {
@@ -11,12 +13,7 @@ final class ConfigValidator {
     static void validate(TernConfig c) {
         hostname(c.hostname());
         listeners(c);
-        c.local().domains().forEach(d -> notBlank("local.domains", d));
-        c.local().mailboxes().forEach(m -> {
-            if (m.indexOf('@') <= 0 || m.indexOf('@') == m.length() - 1) {
-                throw ConfigException.invalid("local.mailboxes", "entries must be user@domain, got '" + m + "'");
-            }
-        });
+        local(c.local());
         LimitsConfig l = c.limits();
         atLeast("limits.max-connections", l.maxConnections(), 1);
         atLeast("limits.max-connections-per-ip", l.maxConnectionsPerIp(), 1);
@@ -44,6 +41,35 @@ final class ConfigValidator {
         port("management.port", c.management().port());
         if (c.shutdownGrace().isNegative()) {
             throw ConfigException.invalid("shutdown-grace", "must not be negative");
+        }
+    }
+
+    private static void local(LocalConfig l) {
+        l.domains().forEach(d -> notBlank("local.domains", d));
+        l.mailboxes().forEach(m -> {
+            if (m.indexOf('@') <= 0 || m.indexOf('@') == m.length() - 1) {
+                throw ConfigException.invalid("local.mailboxes", "entries must be user@domain, got '" + m + "'");
+            }
+        });
+        l.aliases().keySet().forEach(key -> {
+            int at = key.lastIndexOf('@');
+            if (key.isBlank()
+                    || at >= 0 && !l.domains().contains(key.substring(at + 1).toLowerCase(Locale.ROOT))) {
+                throw ConfigException.invalid(
+                        "local.aliases", "keys are a local part or an address of a local domain, got '" + key + "'");
+            }
+        });
+        // An extension follows an unquoted local part (RFC 5322 3.2.3 atext), as Postfix's + or -.
+        if (!l.recipientDelimiter().chars().allMatch(ch -> ch < 0x80 && Mailbox.isAtext(ch))) {
+            throw ConfigException.invalid(
+                    "local.recipient-delimiter",
+                    "must be characters such as + or - (ASCII atext), got '" + l.recipientDelimiter() + "'");
+        }
+        try {
+            l.rule();
+        } catch (IllegalArgumentException e) {
+            // Looping aliases, or a target that is no address.
+            throw ConfigException.invalid("local.aliases", e.getMessage());
         }
     }
 

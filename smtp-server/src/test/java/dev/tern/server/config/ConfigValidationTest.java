@@ -68,6 +68,16 @@ class ConfigValidationTest {
             local: {domains: ['']}                                      | key 'local.domains' must not be empty
             # a mailbox needs a domain
             local: {mailboxes: [alice]}                                 | key 'local.mailboxes'
+            # the recipient delimiter cannot be the at sign
+            local: {recipient-delimiter: '@'}                           | key 'local.recipient-delimiter' must be characters such as + or -
+            # nor a dot, which belongs to dot-atoms
+            local: {recipient-delimiter: '+.'}                          | key 'local.recipient-delimiter'
+            # aliases that name each other
+            local: {aliases: {a: b, b: a}}                              | key 'local.aliases' aliases loop
+            # an alias for a domain that is not local
+            local: {aliases: {a@elsewhere.test: b}}                     | key 'local.aliases' keys are a local part or an address of a local domain
+            # an alias target without its domain part
+            local: {aliases: {a: b@}}                                   | key 'local.aliases' not an address
             # null for a non-path value
             hostname: ~                                                 | key 'hostname' must have a value
             # no listeners at all

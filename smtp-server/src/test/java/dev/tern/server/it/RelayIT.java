@@ -17,10 +17,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  * the decision is made on the forward-path's final domain, whatever tricks the local part holds.
  */
 class RelayIT {
-    /** Untrusted loopback, two real mailboxes. */
+    /** Untrusted loopback, two real mailboxes, {@code +} starts an address extension. */
     private static final Map<String, String> STRICT = Map.of(
             "TERN_RELAY_TRUSTED_NETWORKS", "10.0.0.0/8",
-            "TERN_LOCAL_MAILBOXES", "alice@local.test,bob@local.test");
+            "TERN_LOCAL_MAILBOXES", "alice@local.test,bob@local.test",
+            "TERN_LOCAL_RECIPIENT_DELIMITER", "+");
 
     private static final Authenticator ALICE = (user, password) ->
             CompletableFuture.completedFuture(user.equals(TernFixture.USER) && password.equals(TernFixture.PASSWORD));
@@ -46,6 +47,8 @@ class RelayIT {
             another domain, unauthenticated          | <x@other.test>                 | 554 5.7.1
             unknown local user                       | <carol@local.test>             | 550 5.1.1
             postmaster always exists                 | <postmaster@local.test>        | 250 2.1.5
+            extension of a mailbox                   | <Bob+Lists@local.test>         | 250 2.1.5
+            extension of nobody                      | <carol+lists@local.test>       | 550 5.1.1
             percent hack stays local                 | <x%other.test@local.test>      | 550 5.1.1
             quoted at sign stays local               | <"x@other.test"@local.test>    | 550 5.1.1
             bang path stays local                    | <other.test!x@local.test>      | 550 5.1.1

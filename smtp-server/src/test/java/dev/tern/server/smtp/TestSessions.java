@@ -4,6 +4,7 @@ import dev.tern.server.auth.Authenticator;
 import dev.tern.server.config.ConfigLoader;
 import dev.tern.server.config.TernConfig;
 import dev.tern.server.metrics.SessionMetrics;
+import dev.tern.smtp.address.LocalMailboxes;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetAddress;
@@ -45,9 +46,11 @@ final class TestSessions {
     static SessionServices services(
             RecordingQueue queue, SslContext ssl, boolean trustLoopback, SessionMetrics metrics) {
         RecipientPolicy policy = new RecipientPolicy(
-                List.of("local.test"),
-                List.of("alice@local.test", "bob@local.test"),
-                Map.of("info", "alice@local.test"),
+                new LocalMailboxes(
+                        List.of("local.test"),
+                        List.of("alice@local.test", "bob@local.test"),
+                        Map.of("info", "alice@local.test"),
+                        "+"),
                 (InetAddress a) -> trustLoopback);
         return new SessionServices(
                 queue,
