@@ -1,5 +1,6 @@
 package dev.tern.smtp.address;
 
+import dev.tern.smtp.RcptTo;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -87,6 +88,11 @@ public final class LocalMailboxes {
             return new LocalDestination.Rewrite(end);
         }
         return folder(a);
+    }
+
+    /** {@code rcpt} addressed to where its alias leads (ORCPT keeps the address it had), else {@code rcpt}. */
+    public RcptTo rewrite(RcptTo rcpt) {
+        return resolve(rcpt.mailbox()) instanceof LocalDestination.Rewrite r ? rcpt.forwardTo(r.target()) : rcpt;
     }
 
     private boolean isOurs(Mailbox a) {

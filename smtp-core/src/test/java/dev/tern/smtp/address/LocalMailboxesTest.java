@@ -3,9 +3,13 @@ package dev.tern.smtp.address;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tern.smtp.RcptParameters;
+import dev.tern.smtp.RcptTo;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -92,6 +96,18 @@ class LocalMailboxesTest {
                 .as(what)
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(message);
+    }
+
+    @Test
+    void rewritesOnlyAliasesKeepingTheAddressGivenInOrcpt() {
+        RcptTo alias = new RcptTo(mailbox("Away+x@example.net"), RcptParameters.NONE);
+        RcptTo mailbox = new RcptTo(mailbox("bob+x@example.net"), RcptParameters.NONE);
+
+        assertThat(LISTED.rewrite(alias))
+                .isEqualTo(new RcptTo(
+                        mailbox("Someone@Remote.example"),
+                        new RcptParameters(Set.of(), "rfc822;Away+2Bx@example.net")));
+        assertThat(LISTED.rewrite(mailbox)).isSameAs(mailbox);
     }
 
     private static Mailbox mailbox(String address) {

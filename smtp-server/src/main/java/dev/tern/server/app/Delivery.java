@@ -103,7 +103,7 @@ final class Delivery implements AutoCloseable {
         DeliveryScheduler scheduler = new DeliveryScheduler(
                 spool,
                 new MeteredDeliverer(router, domain -> kindOf(domain, localDomains, routes), metrics),
-                new MeteredBouncer(new DsnBouncer(new DsnBuilder(config.hostname(), clock)), metrics),
+                new MeteredBouncer(new DsnBouncer(new DsnBuilder(config.hostname(), clock), mailboxes), metrics),
                 new RetryPolicy(d.firstRetry(), d.maxRetry(), d.queueLifetime(), d.delayWarning()),
                 d.maxConnections(),
                 d.maxConnectionsPerDestination(),

@@ -5,9 +5,11 @@ import dev.tern.smtp.RcptTo;
 import dev.tern.smtp.SmtpArguments;
 import dev.tern.smtp.SmtpCommand;
 import dev.tern.smtp.SmtpReplies;
-import dev.tern.smtp.SmtpReply;
 
-/** RCPT TO (RFC 5321 4.1.1.3): syntax, the recipient limit, then local mailbox or relay permission. */
+/**
+ * RCPT TO (RFC 5321 4.1.1.3): syntax, the recipient limit, then local mailbox or relay permission; an
+ * alias enters the envelope as its target.
+ */
 final class RcptVerb implements VerbHandler {
 
     @Override
@@ -25,14 +27,13 @@ final class RcptVerb implements VerbHandler {
             session.reply(SmtpReplies.TOO_MANY_RECIPIENTS);
             return;
         }
-        SmtpReply refusal = session.services
-                .recipientPolicy()
-                .check(rcpt.mailbox(), session.authenticated(), session.clientAddress());
-        if (refusal != null) {
-            session.reply(refusal);
+        ParseResult<RcptTo> admitted =
+                session.services.recipientPolicy().admit(rcpt, session.authenticated(), session.clientAddress());
+        if (admitted instanceof ParseResult.Rejected<RcptTo> r) {
+            session.reply(r.reply());
             return;
         }
-        t.recipients.add(rcpt);
+        t.recipients.add(((ParseResult.Parsed<RcptTo>) admitted).value());
         session.state = SessionState.RCPT;
         session.reply(SmtpReplies.RECIPIENT_OK);
     }

@@ -2,7 +2,12 @@ package dev.tern.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tern.relay.spool.SpooledMessage;
 import dev.tern.server.auth.Authenticator;
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -14,7 +19,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Who may send to whom, over a real socket: an MX must not be an open relay (RFC 5321 3.6.2, 7.1), and
- * the decision is made on the forward-path's final domain, whatever tricks the local part holds.
+ * the decision is made on the forward-path's final domain, whatever tricks the local part holds. An alias
+ * enters the envelope as its target.
  */
 class RelayIT {
     /** Untrusted loopback, two real mailboxes, {@code +} starts an address extension. */
@@ -94,6 +100,33 @@ class RelayIT {
         try (RawSmtpClient c = inTransaction()) {
             assertThat(c.command("RCPT TO:<x@other.test>").last()).startsWith("250 2.1.5");
         }
+    }
+
+    @Test
+    void storesAnAliasAsItsTargetWithTheAddressGivenAsOrcpt() throws Exception {
+        tern = TernFixture.start(
+                dataDir,
+                Map.of(
+                        "TERN_RELAY_TRUSTED_NETWORKS", "10.0.0.0/8",
+                        "TERN_LOCAL_MAILBOXES", "alice@local.test",
+                        "TERN_LOCAL_ALIASES", "info=alice,away=Bob@elsewhere.test"),
+                ALICE);
+        Session session = AngusClient.plain();
+        MimeMessage message = AngusClient.message(session, "carol@remote.test", "info@local.test", "hi", "body");
+        message.addRecipient(Message.RecipientType.CC, new InternetAddress("Away@Local.Test"));
+
+        // Untrusted and unauthenticated, yet the off-site target is accepted: the alias is ours.
+        assertThat(AngusClient.send(session, tern.mx(), null, null, message)).startsWith("250 2.0.0");
+
+        SpooledMessage stored = tern.server().spool().pending().getFirst();
+        assertThat(stored.envelope().reversePath().mailbox().address()).isEqualTo("carol@remote.test");
+        assertThat(stored.envelope().recipients())
+                .extracting(r -> r.mailbox().address())
+                .containsExactly("alice@local.test", "Bob@elsewhere.test");
+        // RFC 3461 4.2: the address the client gave, kept for reports.
+        assertThat(stored.envelope().recipients())
+                .extracting(r -> r.parameters().orcpt())
+                .containsExactly("rfc822;info@local.test", "rfc822;Away@Local.Test");
     }
 
     private RawSmtpClient inTransaction() {
