@@ -19,6 +19,9 @@ import java.util.Set;
  * two mailboxes that differ only in case are a trap for users. An address of a local domain resolves so:
  *
  * <ol>
+ *   <li>a postmaster address (RFC 5321 4.5.1: {@code postmaster} in any local domain, or at our own
+ *       {@code hostname}, which is what a bare {@code <postmaster>} means) is rewritten to {@code postmaster}
+ *       when that is set; otherwise {@code postmaster@hostname} stands for the first local domain's;
  *   <li>an alias, keyed {@code local@domain} (that domain) or a bare {@code local} (every local domain; the
  *       address key wins), first for the whole local part, then for the part before the recipient delimiter,
  *       rewrites it to its target: an address, or a bare local part in the same domain. A target in a local
@@ -38,31 +41,47 @@ public final class LocalMailboxes {
     public static final int MAX_CHAIN = 10;
 
     private final Set<String> domains;
+    /** Where {@code postmaster@hostname} goes when {@link #postmaster} is not set; null with no domain. */
+    private final String firstDomain;
+
     private final Set<String> mailboxes;
     private final Map<String, String> aliases;
     private final String delimiters;
-    /** Folder addresses that exist because an alias chain ends there. */
+    private final Mailbox postmaster;
+    private final String hostname;
+    /** Folder addresses that exist because an alias chain or the postmaster rule ends there. */
     private final Set<String> targets = new HashSet<>();
 
     /**
-     * @param domains the local domains
+     * @param domains the local domains; the first receives {@code postmaster@hostname}
      * @param mailboxes addresses ({@code user@domain}) that exist; empty means every local part
      * @param aliases alias to target, as above
      * @param recipientDelimiter characters that start an address extension; empty for none
-     * @throws IllegalArgumentException when aliases loop or chain past {@link #MAX_CHAIN}
+     * @param postmaster where every postmaster address goes; empty for each domain's own postmaster
+     * @param hostname our own name, whose postmaster is ours too
+     * @throws IllegalArgumentException when aliases loop or chain past {@link #MAX_CHAIN}, or when nothing
+     *     could receive a postmaster's mail (no local domain and no {@code postmaster})
      */
     public LocalMailboxes(
-            Collection<String> domains,
+            List<String> domains,
             Collection<String> mailboxes,
             Map<String, String> aliases,
-            String recipientDelimiter) {
+            String recipientDelimiter,
+            String postmaster,
+            String hostname) {
         this.domains = Set.copyOf(domains.stream().map(LocalMailboxes::lower).toList());
+        this.firstDomain = domains.isEmpty() ? null : lower(domains.getFirst());
         this.mailboxes =
                 Set.copyOf(mailboxes.stream().map(LocalMailboxes::lower).toList());
         Map<String, String> lowered = new HashMap<>();
         aliases.forEach((key, target) -> lowered.put(lower(key), target));
         this.aliases = Map.copyOf(lowered);
         this.delimiters = recipientDelimiter;
+        this.postmaster = postmaster.isEmpty() ? null : split(postmaster, null);
+        this.hostname = lower(hostname);
+        if (firstDomain == null && this.postmaster == null) {
+            throw new IllegalArgumentException("with no local domain, postmaster mail needs a postmaster address");
+        }
         for (Mailbox start : startingPoints()) {
             Mailbox end = lower(endOfChain(start));
             if (this.domains.contains(end.domain())) {
@@ -84,19 +103,26 @@ public final class LocalMailboxes {
             return LocalDestination.NOT_LOCAL;
         }
         Mailbox end = endOfChain(a);
-        if (!lower(end).equals(a)) {
+        if (!lower(end).equals(a) || !domains.contains(a.domain())) {
             return new LocalDestination.Rewrite(end);
         }
         return folder(a);
     }
 
-    /** {@code rcpt} addressed to where its alias leads (ORCPT keeps the address it had), else {@code rcpt}. */
+    /**
+     * {@code rcpt} addressed to where its alias or the postmaster rule leads (ORCPT keeps the address it
+     * had), else {@code rcpt}.
+     */
     public RcptTo rewrite(RcptTo rcpt) {
         return resolve(rcpt.mailbox()) instanceof LocalDestination.Rewrite r ? rcpt.forwardTo(r.target()) : rcpt;
     }
 
     private boolean isOurs(Mailbox a) {
-        return domains.contains(a.domain());
+        return domains.contains(a.domain()) || a.domain().equals(hostname) && isPostmasterAddress(a);
+    }
+
+    private boolean isPostmasterAddress(Mailbox a) {
+        return a.localPart().equals(POSTMASTER) || POSTMASTER.equals(base(a.localPart()));
     }
 
     private LocalDestination folder(Mailbox a) {
@@ -112,7 +138,7 @@ public final class LocalMailboxes {
         return exists ? new LocalDestination.Folder(m) : LocalDestination.NO_SUCH_USER;
     }
 
-    /** Follows aliases from {@code start}; refuses loops and overlong chains. */
+    /** Follows aliases (and the postmaster rule) from {@code start}; refuses loops and overlong chains. */
     private Mailbox endOfChain(Mailbox start) {
         List<Mailbox> seen = new ArrayList<>(List.of(lower(start)));
         Mailbox current = start;
@@ -136,6 +162,14 @@ public final class LocalMailboxes {
 
     /** The next address of a chain, or null where it ends; {@code a} is in lower case and ours. */
     private Mailbox step(Mailbox a) {
+        boolean isPostmaster = isPostmasterAddress(a);
+        if (isPostmaster && postmaster != null) {
+            return postmaster;
+        }
+        if (!domains.contains(a.domain())) {
+            // postmaster@hostname, with the hostname not a local domain.
+            return new Mailbox(POSTMASTER, firstDomain);
+        }
         Mailbox target = alias(a.localPart(), a.domain());
         String base = base(a.localPart());
         return target == null && base != null ? alias(base, a.domain()) : target;
@@ -159,10 +193,12 @@ public final class LocalMailboxes {
         return null;
     }
 
-    /** Every address an alias chain can start from: each alias key in each local domain. */
+    /** Every address an alias chain can start from: each alias key, and each postmaster address. */
     private Set<Mailbox> startingPoints() {
         Set<Mailbox> starts = new LinkedHashSet<>();
+        starts.add(new Mailbox(POSTMASTER, hostname));
         for (String domain : domains) {
+            starts.add(new Mailbox(POSTMASTER, domain));
             for (String key : aliases.keySet()) {
                 Mailbox m = split(key, domain);
                 if (domains.contains(m.domain())) {

@@ -28,11 +28,30 @@ class LocalMailboxesTest {
                     "news", "bob+news@example.net",
                     "dave", "dave@example.net",
                     "helpdesk", "frank@example.net"),
-            "+-");
+            "+-",
+            "",
+            "tern.test");
 
-    /** No mailboxes listed: every local part exists. */
-    private static final LocalMailboxes ANYONE =
-            new LocalMailboxes(List.of("example.net"), List.of(), Map.of("info", "alice"), "+");
+    /** No mailboxes listed: every local part exists; postmaster goes to an alias; our name is local. */
+    private static final LocalMailboxes ANYONE = new LocalMailboxes(
+            List.of("example.net"),
+            List.of(),
+            Map.of("info", "alice", "root", "alice"),
+            "+",
+            "root@example.net",
+            "example.net");
+
+    /** Every postmaster goes off-site. */
+    private static final LocalMailboxes POSTIE = new LocalMailboxes(
+            List.of("example.net", "other.example"),
+            List.of("alice@example.net"),
+            Map.of(),
+            "+",
+            "Hostmaster@Elsewhere.test",
+            "tern.test");
+
+    private static final Map<String, LocalMailboxes> RULES =
+            Map.of("listed", LISTED, "anyone", ANYONE, "postie", POSTIE);
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(
@@ -65,15 +84,26 @@ class LocalMailboxesTest {
             an alias to itself is a mailbox            | listed | dave@example.net            | folder dave@example.net
             the end of a chain exists, though unlisted | listed | frank@example.net           | folder frank@example.net
             so do its extensions                       | listed | frank+x@example.net         | folder frank@example.net
+            our own name's postmaster is the first's   | listed | postmaster@tern.test        | rewrite postmaster@example.net
+            another domain's postmaster is not ours    | listed | postmaster@example.org      | not local
             # with no mailbox listed, every local part exists
             any local part exists                      | anyone | whoever@example.net         | folder whoever@example.net
             an extension goes to the part before it    | anyone | whoever+tag@example.net     | folder whoever@example.net
             aliases still apply                        | anyone | info+x@example.net          | rewrite alice@example.net
             other domains are not ours                 | anyone | whoever@example.org         | not local
+            # local.postmaster set: every postmaster address goes there
+            postmaster of the first domain             | postie | PostMaster@example.net      | rewrite Hostmaster@Elsewhere.test
+            postmaster of another local domain         | postie | postmaster@other.example    | rewrite Hostmaster@Elsewhere.test
+            postmaster at our own name                 | postie | postmaster@TERN.test        | rewrite Hostmaster@Elsewhere.test
+            postmaster with an extension               | postie | postmaster+x@example.net    | rewrite Hostmaster@Elsewhere.test
+            other users of our own name are not ours   | postie | alice@tern.test             | not local
+            other users stay as they are               | postie | alice@example.net           | folder alice@example.net
+            the postmaster address may be an alias     | anyone | postmaster@example.net      | rewrite alice@example.net
             """)
     void resolvesAddresses(String what, String rules, String address, String expected) {
-        LocalMailboxes mailboxes = rules.equals("listed") ? LISTED : ANYONE;
-        assertThat(describe(mailboxes.resolve(mailbox(address)))).as(what).isEqualTo(expected);
+        assertThat(describe(RULES.get(rules).resolve(mailbox(address))))
+                .as(what)
+                .isEqualTo(expected);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -92,10 +122,20 @@ class LocalMailboxesTest {
         for (String pair : aliases.split(",")) {
             map.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
         }
-        assertThatThrownBy(() -> new LocalMailboxes(List.of("example.net"), List.of(), map, "+"))
+        assertThatThrownBy(() -> new LocalMailboxes(List.of("example.net"), List.of(), map, "+", "", "tern.test"))
                 .as(what)
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(message);
+    }
+
+    @Test
+    void needsSomewhereForPostmastersMail() {
+        assertThatThrownBy(() -> new LocalMailboxes(List.of(), List.of(), Map.of(), "", "", "tern.test"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("postmaster");
+        assertThat(new LocalMailboxes(List.of(), List.of(), Map.of(), "", "root@elsewhere.test", "tern.test")
+                        .resolve(new Mailbox("Postmaster", "tern.test")))
+                .isEqualTo(new LocalDestination.Rewrite(new Mailbox("root", "elsewhere.test")));
     }
 
     @Test

@@ -27,7 +27,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Reports are queued past RCPT, so the bouncer rewrites an aliased sender as RCPT would. */
 class DsnBouncerTest {
     private static final LocalMailboxes MAILBOXES = new LocalMailboxes(
-            List.of("local.test"), List.of("alice@local.test"), Map.of("bob", "bob@elsewhere.test"), "+");
+            List.of("local.test"),
+            List.of("alice@local.test"),
+            Map.of("bob", "bob@elsewhere.test"),
+            "+",
+            "",
+            "mx.tern.test");
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(

@@ -69,7 +69,9 @@ class MaildirDeliveryTest {
                 List.of("example.net", "Other.example"),
                 List.of("alice@example.net", "bob@example.net", "alice@other.example"),
                 Map.of("info", "alice", "sales@other.example", "bob@example.net", "away", "someone@remote.example"),
-                "+");
+                "+",
+                "",
+                "mx1.example.net");
     }
 
     private List<RecipientOutcome> deliver(MaildirDelivery delivery, String... recipients) throws Exception {
@@ -179,7 +181,7 @@ class MaildirDeliveryTest {
 
     @Test
     void acceptsAnyLocalPartWhenNoMailboxesAreListed() throws Exception {
-        LocalMailboxes any = new LocalMailboxes(List.of("example.net"), List.of(), Map.of(), "");
+        LocalMailboxes any = new LocalMailboxes(List.of("example.net"), List.of(), Map.of(), "", "", "mx1.example.net");
 
         assertThat(deliver(delivery(any), "whoever@example.net"))
                 .extracting(RecipientOutcome::status)
@@ -223,7 +225,7 @@ class MaildirDeliveryTest {
                 "tab\there   | control character",
             })
     void refusesLocalPartsThatAreNotSafeFolderNames(String localPart, String why) throws Exception {
-        LocalMailboxes any = new LocalMailboxes(List.of("example.net"), List.of(), Map.of(), "");
+        LocalMailboxes any = new LocalMailboxes(List.of("example.net"), List.of(), Map.of(), "", "", "mx1.example.net");
         String decoded = localPart.replace("\\t", "\t").replace("\\\\", "\\");
 
         List<RecipientOutcome> outcomes = deliver(delivery(any), decoded + "@example.net");

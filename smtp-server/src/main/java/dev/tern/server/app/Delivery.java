@@ -91,7 +91,7 @@ final class Delivery implements AutoCloseable {
                 .withSelf(selfNames::contains, address -> false);
         Map<String, Smarthost> routes = smarthosts(d.routes());
         var localDomains = new HashSet<>(config.local().domains());
-        LocalMailboxes mailboxes = config.local().rule();
+        LocalMailboxes mailboxes = config.local().rule(config.hostname());
         Router router = new Router(
                 localDomains,
                 new MaildirDelivery(config.dataDir().resolve("mail"), mailboxes, blocking, config.hostname(), clock),

@@ -1,6 +1,7 @@
 package dev.tern.server.config;
 
 import dev.tern.smtp.address.Mailbox;
+import dev.tern.smtp.address.PathParser;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,7 @@ final class ConfigValidator {
     static void validate(TernConfig c) {
         hostname(c.hostname());
         listeners(c);
-        local(c.local());
+        local(c.local(), c.hostname());
         LimitsConfig l = c.limits();
         atLeast("limits.max-connections", l.maxConnections(), 1);
         atLeast("limits.max-connections-per-ip", l.maxConnectionsPerIp(), 1);
@@ -44,7 +45,7 @@ final class ConfigValidator {
         }
     }
 
-    private static void local(LocalConfig l) {
+    private static void local(LocalConfig l, String hostname) {
         l.domains().forEach(d -> notBlank("local.domains", d));
         l.mailboxes().forEach(m -> {
             if (m.indexOf('@') <= 0 || m.indexOf('@') == m.length() - 1) {
@@ -65,8 +66,16 @@ final class ConfigValidator {
                     "local.recipient-delimiter",
                     "must be characters such as + or - (ASCII atext), got '" + l.recipientDelimiter() + "'");
         }
+        if (!l.postmaster().isEmpty() && PathParser.parseMailbox(l.postmaster()).isEmpty()) {
+            throw ConfigException.invalid(
+                    "local.postmaster", "must be an address user@domain, got '" + l.postmaster() + "'");
+        }
+        if (l.postmaster().isEmpty() && l.domains().isEmpty()) {
+            // RFC 5321 4.5.1: postmaster is always accepted, so its mail must have somewhere to go.
+            throw ConfigException.invalid("local.postmaster", "is required when local.domains is empty");
+        }
         try {
-            l.rule();
+            l.rule(hostname);
         } catch (IllegalArgumentException e) {
             // Looping aliases, or a target that is no address.
             throw ConfigException.invalid("local.aliases", e.getMessage());

@@ -78,6 +78,10 @@ class ConfigValidationTest {
             local: {aliases: {a@elsewhere.test: b}}                     | key 'local.aliases' keys are a local part or an address of a local domain
             # an alias target without its domain part
             local: {aliases: {a: b@}}                                   | key 'local.aliases' not an address
+            # postmaster mail goes to an address
+            local: {postmaster: root}                                   | key 'local.postmaster' must be an address user@domain
+            # with no local domain, postmaster mail needs somewhere to go
+            local: {domains: []}                                        | key 'local.postmaster' is required when local.domains is empty
             # null for a non-path value
             hostname: ~                                                 | key 'hostname' must have a value
             # no listeners at all

@@ -53,6 +53,11 @@ class RelayIT {
             another domain, unauthenticated          | <x@other.test>                 | 554 5.7.1
             unknown local user                       | <carol@local.test>             | 550 5.1.1
             postmaster always exists                 | <postmaster@local.test>        | 250 2.1.5
+            in any case                              | <PostMaster@LOCAL.test>        | 250 2.1.5
+            bare postmaster (RFC 5321 4.1.1.3)       | <postmaster>                   | 250 2.1.5
+            bare, in any case                        | <POSTMASTER>                   | 250 2.1.5
+            postmaster at our own name               | <postmaster@tern.test>         | 250 2.1.5
+            someone else at our own name             | <alice@tern.test>              | 554 5.7.1
             extension of a mailbox                   | <Bob+Lists@local.test>         | 250 2.1.5
             extension of nobody                      | <carol+lists@local.test>       | 550 5.1.1
             percent hack stays local                 | <x%other.test@local.test>      | 550 5.1.1

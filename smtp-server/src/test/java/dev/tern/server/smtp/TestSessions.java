@@ -50,7 +50,9 @@ final class TestSessions {
                         List.of("local.test"),
                         List.of("alice@local.test", "bob@local.test"),
                         Map.of("info", "alice@local.test"),
-                        "+"),
+                        "+",
+                        "",
+                        "mx.test"),
                 (InetAddress a) -> trustLoopback);
         return new SessionServices(
                 queue,

@@ -97,4 +97,47 @@ class LocalAddressesIT {
             assertThat(peer.messages()).isEmpty();
         }
     }
+
+    @Test
+    void takesPostmasterFromAnyoneInEveryFormAndDeliversItToLocalPostmaster() throws Exception {
+        Map<String, String> env = Map.of(
+                "TERN_RELAY_TRUSTED_NETWORKS", "10.0.0.0/8",
+                "TERN_LOCAL_MAILBOXES", ALICE,
+                "TERN_LOCAL_POSTMASTER", "hostmaster@elsewhere.test");
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, Map.of(), env)) {
+            ScriptedSmtpPeer peer = tern.peer().extensions("PIPELINING", "ENHANCEDSTATUSCODES", "DSN");
+            tern.host("mx.elsewhere.test", "127.0.0.2", peer);
+            tern.dns().mx("elsewhere.test", 10, "mx.elsewhere.test");
+            // RFC 5321 4.5.1: whatever the mailbox list says, from an untrusted and unauthenticated client.
+            List<String> forms = List.of("postmaster", "POSTMASTER", "PostMaster@Local.Test", "postmaster@tern.test");
+
+            forms.forEach(form -> tern.submit("carol@remote.test", List.of(form), "to " + form));
+
+            await().atMost(WAIT).untilAsserted(() -> assertThat(peer.messages()).hasSize(forms.size()));
+            assertThat(peer.messages())
+                    .extracting(ScriptedSmtpPeer.Received::rcptTo)
+                    .containsExactlyInAnyOrder(
+                            // the bare form is postmaster at our own name (RFC 5321 4.1.1.3)
+                            List.of("TO:<hostmaster@elsewhere.test> ORCPT=rfc822;postmaster@tern.test"),
+                            List.of("TO:<hostmaster@elsewhere.test> ORCPT=rfc822;POSTMASTER@tern.test"),
+                            List.of("TO:<hostmaster@elsewhere.test> ORCPT=rfc822;PostMaster@Local.Test"),
+                            List.of("TO:<hostmaster@elsewhere.test> ORCPT=rfc822;postmaster@tern.test"));
+            assertThat(tern.allMailboxes()).isEmpty();
+        }
+    }
+
+    @Test
+    void deliversPostmasterToTheFirstLocalDomainsPostmasterByDefault() throws Exception {
+        Map<String, String> env = Map.of("TERN_RELAY_TRUSTED_NETWORKS", "10.0.0.0/8", "TERN_LOCAL_MAILBOXES", ALICE);
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, Map.of(), env)) {
+            tern.submit("carol@remote.test", List.of("postmaster"), "bare");
+            tern.submit("carol@remote.test", List.of("Postmaster@local.test"), "domain");
+
+            await().atMost(WAIT).untilAsserted(() -> assertThat(tern.mailbox("postmaster@local.test"))
+                    .hasSize(2));
+            assertThat(tern.mailbox("postmaster@local.test"))
+                    .anySatisfy(m -> assertThat(m).contains("Subject: bare"))
+                    .anySatisfy(m -> assertThat(m).contains("Subject: domain"));
+        }
+    }
 }
