@@ -96,6 +96,11 @@ public final class LocalMailboxes {
         return domains.contains(lower(domain));
     }
 
+    /** True for the local part {@code postmaster}, in any case (RFC 5321 4.5.1). */
+    public static boolean isPostmaster(String localPart) {
+        return lower(localPart).equals(POSTMASTER);
+    }
+
     /** Where mail for {@code address} goes. */
     public LocalDestination resolve(Mailbox address) {
         Mailbox a = lower(address);

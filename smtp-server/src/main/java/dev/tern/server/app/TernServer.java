@@ -125,7 +125,8 @@ public final class TernServer implements AutoCloseable {
 
     private void bind(Authenticator authenticator, SslContext sslContext) throws InterruptedException {
         var limits = config.limits();
-        RecipientPolicy policy = new RecipientPolicy(delivery.mailboxes, config.relay()::isTrusted);
+        RecipientPolicy policy = new RecipientPolicy(
+                delivery.mailboxes, config.relay().domains(), config.relay().recipients(), config.relay()::isTrusted);
         SessionServices services = new SessionServices(
                 delivery.scheduler,
                 authenticator,

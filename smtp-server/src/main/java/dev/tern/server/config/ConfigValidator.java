@@ -15,6 +15,7 @@ final class ConfigValidator {
         hostname(c.hostname());
         listeners(c);
         local(c.local(), c.hostname());
+        relay(c.relay(), c.local());
         LimitsConfig l = c.limits();
         atLeast("limits.max-connections", l.maxConnections(), 1);
         atLeast("limits.max-connections-per-ip", l.maxConnectionsPerIp(), 1);
@@ -79,6 +80,23 @@ final class ConfigValidator {
         } catch (IllegalArgumentException e) {
             // Looping aliases, or a target that is no address.
             throw ConfigException.invalid("local.aliases", e.getMessage());
+        }
+    }
+
+    private static void relay(RelayConfig r, LocalConfig l) {
+        for (String domain : r.domains()) {
+            notBlank("relay.domains", domain);
+            if (l.domains().contains(domain)) {
+                // Mail for a domain is delivered here or passed on, never both.
+                throw ConfigException.invalid("relay.domains", "'" + domain + "' is also in local.domains");
+            }
+        }
+        for (String address : r.recipients()) {
+            int at = address.lastIndexOf('@');
+            if (at <= 0 || !r.domains().contains(address.substring(at + 1).toLowerCase(Locale.ROOT))) {
+                throw ConfigException.invalid(
+                        "relay.recipients", "entries must be user@ a relay domain, got '" + address + "'");
+            }
         }
     }
 

@@ -82,6 +82,11 @@ class ConfigValidationTest {
             local: {postmaster: root}                                   | key 'local.postmaster' must be an address user@domain
             # with no local domain, postmaster mail needs somewhere to go
             local: {domains: []}                                        | key 'local.postmaster' is required when local.domains is empty
+            # a domain is delivered here or passed on, not both
+            relay: {domains: [localhost]}                               | key 'relay.domains' 'localhost' is also in local.domains
+            # a relay recipient belongs to a relay domain
+            relay: {domains: [relay.test], recipients: [bob@other.test]} | key 'relay.recipients' entries must be user@ a relay domain
+            relay: {recipients: [bob]}                                  | key 'relay.recipients'
             # null for a non-path value
             hostname: ~                                                 | key 'hostname' must have a value
             # no listeners at all

@@ -23,11 +23,16 @@ import org.junit.jupiter.params.provider.CsvSource;
  * enters the envelope as its target.
  */
 class RelayIT {
-    /** Untrusted loopback, two real mailboxes, {@code +} starts an address extension. */
+    /**
+     * Untrusted loopback, two real mailboxes, {@code +} starts an address extension, and two relay domains
+     * with one listed recipient.
+     */
     private static final Map<String, String> STRICT = Map.of(
             "TERN_RELAY_TRUSTED_NETWORKS", "10.0.0.0/8",
             "TERN_LOCAL_MAILBOXES", "alice@local.test,bob@local.test",
-            "TERN_LOCAL_RECIPIENT_DELIMITER", "+");
+            "TERN_LOCAL_RECIPIENT_DELIMITER", "+",
+            "TERN_RELAY_DOMAINS", "relay.test,gateway.test",
+            "TERN_RELAY_RECIPIENTS", "bob@relay.test");
 
     private static final Authenticator ALICE = (user, password) ->
             CompletableFuture.completedFuture(user.equals(TernFixture.USER) && password.equals(TernFixture.PASSWORD));
@@ -58,6 +63,10 @@ class RelayIT {
             bare, in any case                        | <POSTMASTER>                   | 250 2.1.5
             postmaster at our own name               | <postmaster@tern.test>         | 250 2.1.5
             someone else at our own name             | <alice@tern.test>              | 554 5.7.1
+            listed recipient of a relay domain       | <Bob@Relay.test>               | 250 2.1.5
+            unlisted recipient of a relay domain     | <carol@relay.test>             | 550 5.1.1
+            a relay domain with none listed          | <carol@gateway.test>           | 550 5.1.1
+            a relay domain's postmaster              | <postmaster@gateway.test>      | 250 2.1.5
             extension of a mailbox                   | <Bob+Lists@local.test>         | 250 2.1.5
             extension of nobody                      | <carol+lists@local.test>       | 550 5.1.1
             percent hack stays local                 | <x%other.test@local.test>      | 550 5.1.1

@@ -53,6 +53,8 @@ final class TestSessions {
                         "+",
                         "",
                         "mx.test"),
+                List.of("relay.test"),
+                List.of("bob@relay.test"),
                 (InetAddress a) -> trustLoopback);
         return new SessionServices(
                 queue,
