@@ -124,6 +124,10 @@ final class ConfigValidator {
         if (hostname.chars().anyMatch(ch -> ch <= ' ' || ch >= 0x7f)) {
             throw ConfigException.invalid("hostname", "must be a domain name without spaces, got '" + hostname + "'");
         }
+        // RFC 5321 4.1.2 Domain has no trailing dot; with one, Tern would not know itself in an MX list (5.1).
+        if (hostname.endsWith(".")) {
+            throw ConfigException.invalid("hostname", "must not end with a dot, got '" + hostname + "'");
+        }
     }
 
     private static void listeners(TernConfig c) {

@@ -64,6 +64,8 @@ class ConfigValidationTest {
             relay: {trusted-networks: [10.0.0.0/33]}                    | key 'relay.trusted-networks[0]'
             # whitespace in hostname
             hostname: mail example                                      | key 'hostname' must be a domain name
+            # a trailing dot: MX names are compared without one
+            hostname: mx.example.org.                                   | key 'hostname' must not end with a dot
             # empty domain list entry
             local: {domains: ['']}                                      | key 'local.domains' must not be empty
             # a mailbox needs a domain

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Mail for relay domains (a backup MX, an inbound gateway): taken from anyone, passed on to the domain's
@@ -57,18 +59,25 @@ class RelayDomainsIT {
         }
     }
 
-    @Test
-    void asABackupMxTriesOnlyTheMorePreferredExchangers() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        // the MX record names our hostname
+        "by its hostname,                           tern.test,          127.0.0.3",
+        // another name, at the address our listeners are bound to (127.0.0.1)
+        "by another name at its listener's address, backup.relay.test,  127.0.0.1",
+    })
+    void asABackupMxTriesOnlyTheMorePreferredExchangers(String how, String selfName, String selfAddress)
+            throws Exception {
         try (DeliveryFixture tern = DeliveryFixture.start(dataDir, Map.of(), BACKUP_MX)) {
             ScriptedSmtpPeer primary = tern.peer();
-            LoopbackForwarder toSelf = tern.host(DeliveryFixture.HOSTNAME, "127.0.0.3", tern.peer());
+            LoopbackForwarder toSelf = tern.host(selfName, selfAddress, tern.peer());
             LoopbackForwarder toEqual = tern.host("mx2.relay.test", "127.0.0.4", tern.peer());
             LoopbackForwarder toLower = tern.host("mx3.relay.test", "127.0.0.5", tern.peer());
             // The primary's address answers nothing yet: it is down.
             tern.dns()
                     .a("mx1.relay.test", "127.0.0.2")
                     .mx("relay.test", 10, "mx1.relay.test")
-                    .mx("relay.test", 20, DeliveryFixture.HOSTNAME)
+                    .mx("relay.test", 20, selfName)
                     .mx("relay.test", 20, "mx2.relay.test")
                     .mx("relay.test", 30, "mx3.relay.test");
 
@@ -85,6 +94,7 @@ class RelayDomainsIT {
                     .untilAsserted(() -> assertThat(primary.messages()).hasSize(1));
             assertThat(primary.messages().get(0).rcptTo()).containsExactly("TO:<bob@relay.test>");
             assertThat(toSelf.connections() + toEqual.connections() + toLower.connections())
+                    .as(how)
                     .isZero();
             await().atMost(WAIT).until(() -> !tern.queued(id));
             assertThat(tern.allMailboxes()).as("no bounce").isEmpty();
