@@ -20,8 +20,9 @@ import java.util.Set;
  *
  * <ol>
  *   <li>a postmaster address (RFC 5321 4.5.1: {@code postmaster} in any local domain, or at our own
- *       {@code hostname}, which is what a bare {@code <postmaster>} means) is rewritten to {@code postmaster}
- *       when that is set; otherwise {@code postmaster@hostname} stands for the first local domain's;
+ *       {@code hostname}) is rewritten to {@code postmaster} when that is set; otherwise {@code
+ *       postmaster@hostname} stands for the first local domain's. A bare {@code <postmaster>} is read in
+ *       {@link #postmasterDomain()};
  *   <li>an alias, keyed {@code local@domain} (that domain) or a bare {@code local} (every local domain; the
  *       address key wins), first for the whole local part, then for the part before the recipient delimiter,
  *       rewrites it to its target: an address, or a bare local part in the same domain. A target in a local
@@ -94,6 +95,11 @@ public final class LocalMailboxes {
     /** True when mail for this domain is delivered here. */
     public boolean isLocal(String domain) {
         return domains.contains(lower(domain));
+    }
+
+    /** The domain of a bare {@code <postmaster>} (RFC 5321 4.1.1.3): the first local domain, else our name. */
+    public String postmasterDomain() {
+        return firstDomain != null ? firstDomain : hostname;
     }
 
     /** True for the local part {@code postmaster}, in any case (RFC 5321 4.5.1). */

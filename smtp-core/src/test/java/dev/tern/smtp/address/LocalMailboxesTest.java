@@ -129,6 +129,14 @@ class LocalMailboxesTest {
     }
 
     @Test
+    void readsABarePostmasterInTheFirstLocalDomainElseInOurName() {
+        assertThat(LISTED.postmasterDomain()).isEqualTo("example.net");
+        assertThat(new LocalMailboxes(List.of(), List.of(), Map.of(), "", "root@elsewhere.test", "Tern.Test")
+                        .postmasterDomain())
+                .isEqualTo("tern.test");
+    }
+
+    @Test
     void needsSomewhereForPostmastersMail() {
         assertThatThrownBy(() -> new LocalMailboxes(List.of(), List.of(), Map.of(), "", "", "tern.test"))
                 .isInstanceOf(IllegalArgumentException.class)

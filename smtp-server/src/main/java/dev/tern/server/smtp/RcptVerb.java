@@ -15,8 +15,10 @@ final class RcptVerb implements VerbHandler {
     @Override
     public void handle(SmtpSession session, SmtpCommand command) {
         Transaction t = session.transaction;
+        RecipientPolicy policy = session.services.recipientPolicy();
+        // RFC 5321 4.1.1.3: a bare <postmaster> is accepted, and read as postmaster of a domain of ours.
         ParseResult<RcptTo> parsed =
-                SmtpArguments.parseRcpt(command.argument(), t.smtpUtf8(), session.settings.hostname());
+                SmtpArguments.parseRcpt(command.argument(), t.smtpUtf8(), policy.postmasterDomain());
         if (parsed instanceof ParseResult.Rejected<RcptTo> r) {
             session.reply(r.reply());
             return;
@@ -27,8 +29,7 @@ final class RcptVerb implements VerbHandler {
             session.reply(SmtpReplies.TOO_MANY_RECIPIENTS);
             return;
         }
-        ParseResult<RcptTo> admitted =
-                session.services.recipientPolicy().admit(rcpt, session.authenticated(), session.clientAddress());
+        ParseResult<RcptTo> admitted = policy.admit(rcpt, session.authenticated(), session.clientAddress());
         if (admitted instanceof ParseResult.Rejected<RcptTo> r) {
             session.reply(r.reply());
             return;

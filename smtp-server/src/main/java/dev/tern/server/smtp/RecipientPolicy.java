@@ -48,6 +48,11 @@ public final class RecipientPolicy {
         return trustedNetworks.test(client);
     }
 
+    /** The domain a bare {@code <postmaster>} is read in. */
+    String postmasterDomain() {
+        return mailboxes.postmasterDomain();
+    }
+
     /**
      * The recipient as it goes into the envelope, or the reply refusing it. An alias is rewritten to its
      * target here, at RCPT, so that an off-site target is delivered by MX like any remote recipient; the
