@@ -92,11 +92,6 @@ public final class LocalMailboxes {
         }
     }
 
-    /** True when mail for this domain is delivered here. */
-    public boolean isLocal(String domain) {
-        return domains.contains(lower(domain));
-    }
-
     /** The domain of a bare {@code <postmaster>} (RFC 5321 4.1.1.3): the first local domain, else our name. */
     public String postmasterDomain() {
         return firstDomain != null ? firstDomain : hostname;
