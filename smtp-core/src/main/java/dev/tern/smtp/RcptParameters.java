@@ -1,5 +1,6 @@
 package dev.tern.smtp;
 
+import dev.tern.smtp.address.Mailbox;
 import java.util.Set;
 
 /**
@@ -19,6 +20,23 @@ public record RcptParameters(Set<Notify> notifyOn, String orcpt) {
         if (orcpt != null) {
             SmtpText.requireSingleLine(orcpt, "ORCPT");
         }
+    }
+
+    /**
+     * These parameters with ORCPT naming {@code original}, unless the client gave one: when a recipient is
+     * rewritten, reports keep naming the address the sender wrote (RFC 3461 4.2; RFC 6533 3 for an
+     * internationalized address).
+     */
+    public RcptParameters withOriginalRecipient(Mailbox original) {
+        if (orcpt != null) {
+            return this;
+        }
+        String address = original.address();
+        return new RcptParameters(
+                notifyOn,
+                original.needsSmtpUtf8()
+                        ? "utf-8;" + Xtext.encodeUtf8Address(address)
+                        : "rfc822;" + Xtext.encode(address));
     }
 
     public enum Notify {

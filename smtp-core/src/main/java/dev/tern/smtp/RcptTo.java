@@ -9,4 +9,9 @@ public record RcptTo(Mailbox mailbox, RcptParameters parameters) {
         Objects.requireNonNull(mailbox, "mailbox");
         Objects.requireNonNull(parameters, "parameters");
     }
+
+    /** This recipient addressed to {@code target}; the address it had stays in ORCPT (RFC 3461 4.2). */
+    public RcptTo forwardTo(Mailbox target) {
+        return new RcptTo(target, parameters.withOriginalRecipient(mailbox));
+    }
 }

@@ -2,6 +2,7 @@ package dev.tern.smtp;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
  * The xtext encoding of ESMTP parameter values (RFC 3461 4): printable US-ASCII stands for itself,
@@ -86,6 +87,24 @@ public final class Xtext {
                 sb.append('+').append(HEX[octet >> 4]).append(HEX[octet & 0xf]);
             }
         }
+        return sb.toString();
+    }
+
+    /**
+     * Encodes an internationalized address as utf-8-addr-xtext (RFC 6533 3): printable US-ASCII other than
+     * {@code +}, {@code =} and {@code \} stands for itself, every other character is {@code \x{HEX}}, its
+     * code point in upper-case hex. The result is also valid xtext.
+     */
+    public static String encodeUtf8Address(String address) {
+        StringBuilder sb = new StringBuilder(address.length() + 16);
+        address.codePoints().forEach(cp -> {
+            if (cp < 0x80 && isXchar((char) cp) && cp != '\\') {
+                sb.append((char) cp);
+            } else {
+                String hex = Integer.toHexString(cp).toUpperCase(Locale.ROOT);
+                sb.append("\\x{").append(hex.length() < 2 ? "0" + hex : hex).append('}');
+            }
+        });
         return sb.toString();
     }
 

@@ -71,6 +71,22 @@ class XtextTest {
         assertThat(Xtext.encode("a+b=c d\r\nü")).isEqualTo("a+2Bb+3Dc+20d+0D+0A+C3+BC");
     }
 
+    @ParameterizedTest(name = "[{index}] {0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            user@example.com  | user@example.com        | plain ASCII stands for itself
+            pelé@example.com  | pel\\x{E9}@example.com   | a Latin-1 letter
+            用户@例子.example  | \\x{7528}\\x{6237}@\\x{4F8B}\\x{5B50}.example | CJK
+            a+b=c\\d@x.test   | a\\x{2B}b\\x{3D}c\\x{5C}d@x.test | plus, equals and backslash are escaped
+            😀@x.test          | \\x{1F600}@x.test      | beyond the BMP, one code point
+            """)
+    void encodesUtf8AddressesAsRfc6533Says(String address, String encoded, String why) {
+        assertThat(Xtext.encodeUtf8Address(address)).as(why).isEqualTo(encoded);
+        assertThat(Xtext.isValid(encoded)).as("also valid xtext").isTrue();
+    }
+
     @Test
     void roundTripsRandomText() {
         SplittableRandom random = new SplittableRandom(3461);

@@ -2,6 +2,8 @@ package dev.tern.relay.local;
 
 import dev.tern.relay.delivery.DeliveryRequest;
 import dev.tern.relay.delivery.RecipientOutcome;
+import dev.tern.smtp.address.LocalDestination;
+import dev.tern.smtp.address.LocalMailboxes;
 import dev.tern.smtp.address.Mailbox;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -74,7 +75,14 @@ public final class MaildirDelivery {
 
     private RecipientOutcome deliverOne(
             DeliveryRequest request, int index, Mailbox recipient, Map<Mailbox, RecipientOutcome> byMailbox) {
-        if (!mailboxes.isLocal(recipient.domain())) {
+        LocalDestination destination = mailboxes.resolve(recipient);
+        Mailbox addressed = recipient;
+        if (destination instanceof LocalDestination.Rewrite r) {
+            // An alias the inbound side did not rewrite (queued before it did, or our own report to a sender).
+            addressed = r.target();
+            destination = mailboxes.resolve(addressed);
+        }
+        if (destination instanceof LocalDestination.NotLocal && addressed == recipient) {
             // Routing sent us a domain that is not (or no longer) local: a configuration matter, not the sender's.
             return RecipientOutcome.temporary(index, "4.3.5", "domain is not local: " + recipient.domain(), null);
         }
@@ -82,41 +90,40 @@ public final class MaildirDelivery {
             // RFC 3463 X.1.3: a local part we cannot turn into a folder name is a bad mailbox address.
             return RecipientOutcome.permanent(index, "5.1.3", "local part not usable as a mailbox name", null);
         }
-        Optional<Mailbox> resolved = mailboxes.resolveAddress(recipient);
-        if (resolved.isEmpty()) {
-            // RFC 3463 X.1.1: bad destination mailbox address.
-            return RecipientOutcome.permanent(index, "5.1.1", "no such mailbox here: " + recipient.address(), null);
+        if (!(destination instanceof LocalDestination.Folder(Mailbox folder))) {
+            return destination == LocalDestination.NO_SUCH_USER
+                    // RFC 3463 X.1.1: bad destination mailbox address.
+                    ? RecipientOutcome.permanent(index, "5.1.1", "no such mailbox here: " + recipient.address(), null)
+                    // An alias that forwards elsewhere: local delivery cannot follow it (RFC 3463 X.3.5).
+                    : RecipientOutcome.permanent(index, "5.3.5", "alias points outside the local domains", null);
         }
-        Mailbox target = resolved.get();
-        if (!mailboxes.isLocal(target.domain())) {
-            // An alias that forwards elsewhere: local delivery cannot follow it (RFC 3463 X.3.5, misconfigured).
-            return RecipientOutcome.permanent(index, "5.3.5", "alias points outside the local domains", null);
+        if (!MaildirNames.isSafeSegment(folder.localPart()) || !MaildirNames.isSafeSegment(folder.domain())) {
+            return RecipientOutcome.permanent(index, "5.1.3", "mailbox name not usable: " + folder.address(), null);
         }
-        if (!MaildirNames.isSafeSegment(target.localPart()) || !MaildirNames.isSafeSegment(target.domain())) {
-            return RecipientOutcome.permanent(index, "5.1.3", "mailbox name not usable: " + target.address(), null);
-        }
-        RecipientOutcome earlier = byMailbox.get(target);
+        RecipientOutcome earlier = byMailbox.get(folder);
         if (earlier != null) {
             // Same mailbox twice in one transaction (an alias and its target, or different case): one copy.
             return new RecipientOutcome(
                     index, earlier.status(), earlier.enhancedStatus(), earlier.diagnostic(), earlier.remoteMta());
         }
-        RecipientOutcome outcome = write(request, index, target);
-        byMailbox.put(target, outcome);
+        RecipientOutcome outcome = write(request, index, folder, addressed);
+        byMailbox.put(folder, outcome);
         return outcome;
     }
 
-    private RecipientOutcome write(DeliveryRequest request, int index, Mailbox target) {
-        Path folder = mailRoot.resolve(target.domain()).resolve(target.localPart());
+    /** Writes into {@code folder}'s Maildir; Delivered-To names the address that led there, extension kept. */
+    private RecipientOutcome write(DeliveryRequest request, int index, Mailbox folder, Mailbox addressed) {
+        Path dir = mailRoot.resolve(folder.domain()).resolve(folder.localPart());
+        String deliveredTo = addressed.address().toLowerCase(Locale.ROOT);
         byte[] prefix = ("Return-Path: " + request.envelope().reversePath().toPathString() + "\r\n" + "Delivered-To: "
-                        + target.address() + "\r\n")
+                        + deliveredTo + "\r\n")
                 .getBytes(StandardCharsets.UTF_8);
         try {
-            Path file = writer.write(folder, prefix, request.content());
-            LOG.debug("{}: delivered to {} as {}", request.id(), target.address(), file.getFileName());
-            return RecipientOutcome.delivered(index, "delivered to maildir " + target.address(), null);
+            Path file = writer.write(dir, prefix, request.content());
+            LOG.debug("{}: delivered to {} as {}", request.id(), deliveredTo, file.getFileName());
+            return RecipientOutcome.delivered(index, "delivered to maildir " + folder.address(), null);
         } catch (IOException | RuntimeException e) {
-            LOG.warn("{}: maildir delivery to {} failed: {}", request.id(), target.address(), e.toString());
+            LOG.warn("{}: maildir delivery to {} failed: {}", request.id(), folder.address(), e.toString());
             // The reason may end up in a DSN to a stranger: keep paths and exception text in our log only.
             return RecipientOutcome.temporary(index, diskStatus(e), "cannot write to the mailbox", null);
         }

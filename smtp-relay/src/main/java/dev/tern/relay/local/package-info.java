@@ -5,8 +5,10 @@
  * <p>A message is written to {@code tmp/}, forced to disk, renamed atomically into {@code new/} and
  * the {@code new/} directory is forced, so a crash leaves either no message or a whole one; only
  * then is the recipient counted as delivered, which is when the relay may forget it (RFC 5321 6.1).
- * Local parts are matched case-insensitively, aliases are resolved one level, and {@code postmaster}
- * always exists (RFC 5321 4.5.1). File IO runs on a caller-supplied executor, never on an event loop.
+ * Which folder an address reaches is smtp-core's {@code LocalMailboxes}, the rule RCPT follows too:
+ * local parts matched case-insensitively, aliases, the recipient delimiter ({@code u+tag} reaches
+ * {@code u}), and {@code postmaster}, which always exists (RFC 5321 4.5.1). File IO runs on a
+ * caller-supplied executor, never on an event loop.
  *
  * <p>Files keep the message's CRLF line ends as received (Dovecot and most Maildir readers accept
  * them); the prepended {@code Return-Path} and {@code Delivered-To} lines use CRLF too.

@@ -9,6 +9,7 @@ import dev.tern.smtp.Envelope;
 import dev.tern.smtp.MailParameters;
 import dev.tern.smtp.RcptParameters;
 import dev.tern.smtp.RcptTo;
+import dev.tern.smtp.address.LocalMailboxes;
 import dev.tern.smtp.address.Mailbox;
 import dev.tern.smtp.address.ReversePath;
 import dev.tern.smtp.queue.QueueId;
@@ -25,7 +26,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -66,9 +66,12 @@ class MaildirDeliveryTest {
 
     private static LocalMailboxes mailboxes() {
         return new LocalMailboxes(
-                Set.of("example.net", "Other.example"),
-                Set.of("alice@example.net", "bob@example.net", "alice@other.example"),
-                Map.of("info", "alice", "sales@other.example", "bob@example.net", "away", "someone@remote.example"));
+                List.of("example.net", "Other.example"),
+                List.of("alice@example.net", "bob@example.net", "alice@other.example"),
+                Map.of("info", "alice", "sales@other.example", "bob@example.net", "away", "someone@remote.example"),
+                "+",
+                "",
+                "mx1.example.net");
     }
 
     private List<RecipientOutcome> deliver(MaildirDelivery delivery, String... recipients) throws Exception {
@@ -178,7 +181,7 @@ class MaildirDeliveryTest {
 
     @Test
     void acceptsAnyLocalPartWhenNoMailboxesAreListed() throws Exception {
-        LocalMailboxes any = new LocalMailboxes(Set.of("example.net"), Set.of(), Map.of());
+        LocalMailboxes any = new LocalMailboxes(List.of("example.net"), List.of(), Map.of(), "", "", "mx1.example.net");
 
         assertThat(deliver(delivery(any), "whoever@example.net"))
                 .extracting(RecipientOutcome::status)
@@ -187,11 +190,25 @@ class MaildirDeliveryTest {
     }
 
     @Test
-    void storesOneCopyForRecipientsThatShareAMailbox() throws Exception {
-        List<RecipientOutcome> outcomes =
-                deliver(delivery(mailboxes()), "alice@example.net", "ALICE@example.net", "info@example.net");
+    void deliversAnAddressExtensionToItsMailboxNamingItInDeliveredTo() throws Exception {
+        List<RecipientOutcome> outcomes = deliver(delivery(mailboxes()), "Bob+Lists@example.net");
 
-        assertThat(outcomes).extracting(RecipientOutcome::recipientIndex).containsExactly(0, 1, 2);
+        assertThat(outcomes).extracting(RecipientOutcome::status).containsExactly(DeliveryStatus.DELIVERED);
+        assertThat(Files.readString(files("example.net", "bob", "new").get(0)))
+                .startsWith("Return-Path: <sender@example.org>\r\nDelivered-To: bob+lists@example.net\r\n");
+        assertThat(root.resolve("example.net/bob+lists")).doesNotExist();
+    }
+
+    @Test
+    void storesOneCopyForRecipientsThatShareAMailbox() throws Exception {
+        List<RecipientOutcome> outcomes = deliver(
+                delivery(mailboxes()),
+                "alice@example.net",
+                "ALICE@example.net",
+                "info@example.net",
+                "alice+x@example.net");
+
+        assertThat(outcomes).extracting(RecipientOutcome::recipientIndex).containsExactly(0, 1, 2, 3);
         assertThat(outcomes).extracting(RecipientOutcome::status).containsOnly(DeliveryStatus.DELIVERED);
         assertThat(files("example.net", "alice", "new")).hasSize(1);
     }
@@ -208,7 +225,7 @@ class MaildirDeliveryTest {
                 "tab\there   | control character",
             })
     void refusesLocalPartsThatAreNotSafeFolderNames(String localPart, String why) throws Exception {
-        LocalMailboxes any = new LocalMailboxes(Set.of("example.net"), Set.of(), Map.of());
+        LocalMailboxes any = new LocalMailboxes(List.of("example.net"), List.of(), Map.of(), "", "", "mx1.example.net");
         String decoded = localPart.replace("\\t", "\t").replace("\\\\", "\\");
 
         List<RecipientOutcome> outcomes = deliver(delivery(any), decoded + "@example.net");

@@ -9,7 +9,6 @@ import dev.tern.relay.dns.HostSelector;
 import dev.tern.relay.dns.MxResolverOptions;
 import dev.tern.relay.dsn.DsnBouncer;
 import dev.tern.relay.dsn.DsnBuilder;
-import dev.tern.relay.local.LocalMailboxes;
 import dev.tern.relay.local.MaildirDelivery;
 import dev.tern.relay.metrics.DeliveryMetrics;
 import dev.tern.relay.metrics.MeteredBouncer;
@@ -23,6 +22,7 @@ import dev.tern.server.config.DeliveryConfig;
 import dev.tern.server.config.DnsServer;
 import dev.tern.server.config.RouteSpec;
 import dev.tern.server.config.TernConfig;
+import dev.tern.smtp.address.LocalMailboxes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -46,11 +46,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Delivery implements AutoCloseable {
     final DeliveryScheduler scheduler;
+    /** Who lives here: the rule Maildir delivery follows, handed to the inbound side's RCPT too. */
+    final LocalMailboxes mailboxes;
+
     private final SmtpClient client;
     private final ExecutorService blocking;
 
-    private Delivery(DeliveryScheduler scheduler, SmtpClient client, ExecutorService blocking) {
+    private Delivery(
+            DeliveryScheduler scheduler, LocalMailboxes mailboxes, SmtpClient client, ExecutorService blocking) {
         this.scheduler = scheduler;
+        this.mailboxes = mailboxes;
         this.client = client;
         this.blocking = blocking;
     }
@@ -83,20 +88,13 @@ final class Delivery implements AutoCloseable {
                         .toList())
                 .withTimeout(config.dns().timeout(), 1)
                 .withLimits(d.maxMxHosts(), 3)
-                .withSelf(selfNames::contains, address -> false);
+                .withSelf(selfNames::contains, OwnAddresses.of(config.listeners())::contains);
         Map<String, Smarthost> routes = smarthosts(d.routes());
         var localDomains = new HashSet<>(config.local().domains());
+        LocalMailboxes mailboxes = config.local().rule(config.hostname());
         Router router = new Router(
                 localDomains,
-                new MaildirDelivery(
-                        config.dataDir().resolve("mail"),
-                        new LocalMailboxes(
-                                new HashSet<>(config.local().domains()),
-                                new HashSet<>(config.local().mailboxes()),
-                                config.local().aliases()),
-                        blocking,
-                        config.hostname(),
-                        clock),
+                new MaildirDelivery(config.dataDir().resolve("mail"), mailboxes, blocking, config.hostname(), clock),
                 routes,
                 new DnsMailExchangerResolver(dns, metrics),
                 new HostSelector(d.port(), d.preferLowLatency(), latency, new SplittableRandom()),
@@ -105,7 +103,7 @@ final class Delivery implements AutoCloseable {
         DeliveryScheduler scheduler = new DeliveryScheduler(
                 spool,
                 new MeteredDeliverer(router, domain -> kindOf(domain, localDomains, routes), metrics),
-                new MeteredBouncer(new DsnBouncer(new DsnBuilder(config.hostname(), clock)), metrics),
+                new MeteredBouncer(new DsnBouncer(new DsnBuilder(config.hostname(), clock), mailboxes), metrics),
                 new RetryPolicy(d.firstRetry(), d.maxRetry(), d.queueLifetime(), d.delayWarning()),
                 d.maxConnections(),
                 d.maxConnectionsPerDestination(),
@@ -113,7 +111,7 @@ final class Delivery implements AutoCloseable {
         if (d.enabled()) {
             scheduler.start();
         }
-        return new Delivery(scheduler, client, blocking);
+        return new Delivery(scheduler, mailboxes, client, blocking);
     }
 
     /** The router's own rule (local domain, then route, then MX), for metrics. */

@@ -132,10 +132,7 @@ public final class TernServer implements AutoCloseable {
     private void bind(Authenticator authenticator, SslContext sslContext) throws InterruptedException {
         var limits = config.limits();
         RecipientPolicy policy = new RecipientPolicy(
-                config.local().domains(),
-                config.local().mailboxes(),
-                config.local().aliases(),
-                config.relay()::isTrusted);
+                delivery.mailboxes, config.relay().domains(), config.relay().recipients(), config.relay()::isTrusted);
         ClientLimiter limiter = new ClientLimiter(config.rateLimits(), Ticker.systemTicker());
         metrics.bindLimits(limiter::trackedClients, diskSpace::usable);
         SessionServices services = new SessionServices(
@@ -147,8 +144,8 @@ public final class TernServer implements AutoCloseable {
                 limiter,
                 diskSpace,
                 new SenderOwnership(
+                        delivery.mailboxes,
                         config.local().domains(),
-                        config.local().aliases(),
                         config.auth().senders()),
                 new InflightBudget(limits.maxInflightBytes()),
                 registry,

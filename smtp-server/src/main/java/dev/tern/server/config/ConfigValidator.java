@@ -1,8 +1,11 @@
 package dev.tern.server.config;
 
+import dev.tern.smtp.address.Mailbox;
+import dev.tern.smtp.address.PathParser;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** Range and consistency checks on a bound configuration; each failure names its key path. */
 final class ConfigValidator {
@@ -11,12 +14,8 @@ final class ConfigValidator {
     static void validate(TernConfig c) {
         hostname(c.hostname());
         listeners(c);
-        c.local().domains().forEach(d -> notBlank("local.domains", d));
-        c.local().mailboxes().forEach(m -> {
-            if (m.indexOf('@') <= 0 || m.indexOf('@') == m.length() - 1) {
-                throw ConfigException.invalid("local.mailboxes", "entries must be user@domain, got '" + m + "'");
-            }
-        });
+        local(c.local(), c.hostname());
+        relay(c.relay(), c.local());
         LimitsConfig l = c.limits();
         atLeast("limits.max-connections", l.maxConnections(), 1);
         atLeast("limits.max-connections-per-ip", l.maxConnectionsPerIp(), 1);
@@ -75,6 +74,60 @@ final class ConfigValidator {
         atLeast("rate-limits.max-tracked-clients", r.maxTrackedClients(), 1);
     }
 
+    private static void local(LocalConfig l, String hostname) {
+        l.domains().forEach(d -> notBlank("local.domains", d));
+        l.mailboxes().forEach(m -> {
+            if (m.indexOf('@') <= 0 || m.indexOf('@') == m.length() - 1) {
+                throw ConfigException.invalid("local.mailboxes", "entries must be user@domain, got '" + m + "'");
+            }
+        });
+        l.aliases().keySet().forEach(key -> {
+            int at = key.lastIndexOf('@');
+            if (key.isBlank()
+                    || at >= 0 && !l.domains().contains(key.substring(at + 1).toLowerCase(Locale.ROOT))) {
+                throw ConfigException.invalid(
+                        "local.aliases", "keys are a local part or an address of a local domain, got '" + key + "'");
+            }
+        });
+        // An extension follows an unquoted local part (RFC 5322 3.2.3 atext), as Postfix's + or -.
+        if (!l.recipientDelimiter().chars().allMatch(ch -> ch < 0x80 && Mailbox.isAtext(ch))) {
+            throw ConfigException.invalid(
+                    "local.recipient-delimiter",
+                    "must be characters such as + or - (ASCII atext), got '" + l.recipientDelimiter() + "'");
+        }
+        if (!l.postmaster().isEmpty() && PathParser.parseMailbox(l.postmaster()).isEmpty()) {
+            throw ConfigException.invalid(
+                    "local.postmaster", "must be an address user@domain, got '" + l.postmaster() + "'");
+        }
+        if (l.postmaster().isEmpty() && l.domains().isEmpty()) {
+            // RFC 5321 4.5.1: postmaster is always accepted, so its mail must have somewhere to go.
+            throw ConfigException.invalid("local.postmaster", "is required when local.domains is empty");
+        }
+        try {
+            l.rule(hostname);
+        } catch (IllegalArgumentException e) {
+            // Looping aliases, or a target that is no address.
+            throw ConfigException.invalid("local.aliases", e.getMessage());
+        }
+    }
+
+    private static void relay(RelayConfig r, LocalConfig l) {
+        for (String domain : r.domains()) {
+            notBlank("relay.domains", domain);
+            if (l.domains().contains(domain)) {
+                // Mail for a domain is delivered here or passed on, never both.
+                throw ConfigException.invalid("relay.domains", "'" + domain + "' is also in local.domains");
+            }
+        }
+        for (String address : r.recipients()) {
+            int at = address.lastIndexOf('@');
+            if (at <= 0 || !r.domains().contains(address.substring(at + 1).toLowerCase(Locale.ROOT))) {
+                throw ConfigException.invalid(
+                        "relay.recipients", "entries must be user@ a relay domain, got '" + address + "'");
+            }
+        }
+    }
+
     private static void delivery(DeliveryConfig d) {
         positive("delivery.first-retry", d.firstRetry());
         positive("delivery.max-retry", d.maxRetry());
@@ -96,6 +149,10 @@ final class ConfigValidator {
         // The name goes into the 220 greeting and EHLO reply (RFC 5321 4.1.1.1): no spaces or controls.
         if (hostname.chars().anyMatch(ch -> ch <= ' ' || ch >= 0x7f)) {
             throw ConfigException.invalid("hostname", "must be a domain name without spaces, got '" + hostname + "'");
+        }
+        // RFC 5321 4.1.2 Domain has no trailing dot; with one, Tern would not know itself in an MX list (5.1).
+        if (hostname.endsWith(".")) {
+            throw ConfigException.invalid("hostname", "must not end with a dot, got '" + hostname + "'");
         }
     }
 

@@ -6,19 +6,20 @@ import dev.tern.smtp.RcptTo;
 import dev.tern.smtp.SmtpArguments;
 import dev.tern.smtp.SmtpCommand;
 import dev.tern.smtp.SmtpReplies;
-import dev.tern.smtp.SmtpReply;
 
 /**
  * RCPT TO (RFC 5321 4.1.1.3): syntax, the recipients per transaction and per minute, then local mailbox or
- * relay permission.
+ * relay permission; an alias enters the envelope as its target.
  */
 final class RcptVerb implements VerbHandler {
 
     @Override
     public void handle(SmtpSession session, SmtpCommand command) {
         Transaction t = session.transaction;
+        RecipientPolicy policy = session.services.recipientPolicy();
+        // RFC 5321 4.1.1.3: a bare <postmaster> is accepted, and read as postmaster of a domain of ours.
         ParseResult<RcptTo> parsed =
-                SmtpArguments.parseRcpt(command.argument(), t.smtpUtf8(), session.settings.hostname());
+                SmtpArguments.parseRcpt(command.argument(), t.smtpUtf8(), policy.postmasterDomain());
         if (parsed instanceof ParseResult.Rejected<RcptTo> r) {
             session.reply(r.reply());
             return;
@@ -35,14 +36,12 @@ final class RcptVerb implements VerbHandler {
             session.reply(LimitReplies.RECIPIENT_RATE);
             return;
         }
-        SmtpReply refusal = session.services
-                .recipientPolicy()
-                .check(rcpt.mailbox(), session.authenticated(), session.clientAddress());
-        if (refusal != null) {
-            session.reply(refusal);
+        ParseResult<RcptTo> admitted = policy.admit(rcpt, session.authenticated(), session.clientAddress());
+        if (admitted instanceof ParseResult.Rejected<RcptTo> r) {
+            session.reply(r.reply());
             return;
         }
-        t.recipients.add(rcpt);
+        t.recipients.add(((ParseResult.Parsed<RcptTo>) admitted).value());
         session.state = SessionState.RCPT;
         session.reply(SmtpReplies.RECIPIENT_OK);
     }

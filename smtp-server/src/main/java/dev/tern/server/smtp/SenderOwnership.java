@@ -1,35 +1,35 @@
 package dev.tern.server.smtp;
 
+import dev.tern.smtp.address.LocalDestination;
+import dev.tern.smtp.address.LocalMailboxes;
 import dev.tern.smtp.address.Mailbox;
 import dev.tern.smtp.address.ReversePath;
-import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * Which reverse-paths an authenticated user may use (Postfix's reject_sender_login_mismatch): its own
  * address (a user named {@code alice} is {@code alice@} every local domain; a user named like an address is
- * that address), every alias that points to one of those, and what {@code auth.senders} adds for it (full
+ * that address), every address the local mailbox rule leads to the same place ({@code alice+tag@}, aliases
+ * that point to her, the postmaster when it is her), and what {@code auth.senders} adds for it (full
  * addresses, or {@code @domain} for a whole domain). The null reverse-path is nobody's: bounces are the
  * server's to send, not a user's.
  */
 public final class SenderOwnership {
-    private final Set<String> localDomains;
-    private final Map<String, String> aliases;
+    private final LocalMailboxes mailboxes;
+    private final List<String> localDomains;
     private final Map<String, List<String>> senders;
 
     /**
-     * @param aliases an address or a bare local part (for every local domain) to its target address
+     * @param mailboxes the rule that says where mail for a local address goes
+     * @param localDomains the local domains, at each of which a plain user name has its address
      * @param senders user name to the addresses or {@code @domain}s it may also send as
      */
-    public SenderOwnership(
-            Collection<String> localDomains, Map<String, String> aliases, Map<String, List<String>> senders) {
-        this.localDomains = localDomains.stream().map(SenderOwnership::fold).collect(Collectors.toUnmodifiableSet());
-        this.aliases = aliases.entrySet().stream()
-                .collect(Collectors.toUnmodifiableMap(e -> fold(e.getKey()), e -> fold(e.getValue())));
+    public SenderOwnership(LocalMailboxes mailboxes, List<String> localDomains, Map<String, List<String>> senders) {
+        this.mailboxes = mailboxes;
+        this.localDomains = localDomains.stream().map(SenderOwnership::fold).toList();
         this.senders = senders.entrySet().stream()
                 .collect(Collectors.toUnmodifiableMap(
                         e -> fold(e.getKey()),
@@ -43,33 +43,46 @@ public final class SenderOwnership {
         }
         Mailbox mailbox = from.mailbox();
         String u = fold(user);
-        String local = fold(mailbox.localPart());
-        String domain = mailbox.domainKey();
-        String address = local + "@" + domain;
-        if (isOwn(u, address)) {
-            return true;
-        }
+        String address = fold(mailbox.localPart()) + "@" + mailbox.domainKey();
         for (String granted : senders.getOrDefault(u, List.of())) {
             if (granted.equals(address)
-                    || (granted.startsWith("@") && granted.substring(1).equals(domain))) {
+                    || (granted.startsWith("@") && granted.substring(1).equals(mailbox.domainKey()))) {
                 return true;
             }
         }
-        // An alias of the user's: the full address, or a bare local part on a local domain.
-        String target = aliases.get(address);
-        if (target == null && localDomains.contains(domain)) {
-            target = aliases.get(local);
+        String place = destination(mailbox);
+        for (String own : ownAddresses(u)) {
+            if (own.equals(address)) {
+                return true;
+            }
+            int at = own.lastIndexOf('@');
+            String ownPlace = destination(new Mailbox(own.substring(0, at), own.substring(at + 1)));
+            // An address that is not local ends where it is: an alias pointing there leads to its owner.
+            if (place != null && place.equals(ownPlace == null ? own : ownPlace)) {
+                return true;
+            }
         }
-        return target != null && isOwn(u, target);
+        return false;
     }
 
-    /** The user's own address: itself when it is an address, else its name at any local domain. */
-    private boolean isOwn(String user, String address) {
-        if (user.indexOf('@') >= 0) {
-            return address.equals(user);
+    private List<String> ownAddresses(String user) {
+        return user.indexOf('@') > 0
+                ? List.of(user)
+                : localDomains.stream().map(d -> user + "@" + d).toList();
+    }
+
+    /** Where mail for {@code address} ends, as "local@domain": its folder, or an alias's off-site target. */
+    private String destination(Mailbox address) {
+        LocalDestination d = mailboxes.resolve(address);
+        if (d instanceof LocalDestination.Rewrite r) {
+            LocalDestination end = mailboxes.resolve(r.target());
+            return end instanceof LocalDestination.Folder f ? text(f.mailbox()) : text(r.target());
         }
-        int at = address.lastIndexOf('@');
-        return at > 0 && address.substring(0, at).equals(user) && localDomains.contains(address.substring(at + 1));
+        return d instanceof LocalDestination.Folder f ? text(f.mailbox()) : null;
+    }
+
+    private static String text(Mailbox m) {
+        return fold(m.localPart()) + "@" + m.domainKey();
     }
 
     private static String fold(String s) {

@@ -25,7 +25,7 @@ class ConfigLoaderTest {
                         new ListenerConfig("mx", ListenerMode.MX, "127.0.0.1", 2525, false, List.of()),
                         new ListenerConfig("submission", ListenerMode.SUBMISSION, "127.0.0.1", 2587, true, List.of()),
                         new ListenerConfig("smtps", ListenerMode.SMTPS, "127.0.0.1", 2465, true, List.of()));
-        assertThat(c.local()).isEqualTo(new LocalConfig(List.of("localhost"), List.of(), Map.of()));
+        assertThat(c.local()).isEqualTo(new LocalConfig(List.of("localhost"), List.of(), Map.of(), "", ""));
         assertThat(c.relay().isTrusted(InetAddress.getByName("127.0.0.9"))).isTrue();
         assertThat(c.relay().isTrusted(InetAddress.getByName("::1"))).isTrue();
         assertThat(c.relay().isTrusted(InetAddress.getByName("192.0.2.1"))).isFalse();

@@ -73,10 +73,31 @@ class ConfigValidationTest {
             listeners: {smtps: {proxy-protocol-from: ["::/0"]}}         | key 'listeners.smtps.proxy-protocol-from' must name the load balancers
             # whitespace in hostname
             hostname: mail example                                      | key 'hostname' must be a domain name
+            # a trailing dot: MX names are compared without one
+            hostname: mx.example.org.                                   | key 'hostname' must not end with a dot
             # empty domain list entry
             local: {domains: ['']}                                      | key 'local.domains' must not be empty
             # a mailbox needs a domain
             local: {mailboxes: [alice]}                                 | key 'local.mailboxes'
+            # the recipient delimiter cannot be the at sign
+            local: {recipient-delimiter: '@'}                           | key 'local.recipient-delimiter' must be characters such as + or -
+            # nor a dot, which belongs to dot-atoms
+            local: {recipient-delimiter: '+.'}                          | key 'local.recipient-delimiter'
+            # aliases that name each other
+            local: {aliases: {a: b, b: a}}                              | key 'local.aliases' aliases loop
+            # an alias for a domain that is not local
+            local: {aliases: {a@elsewhere.test: b}}                     | key 'local.aliases' keys are a local part or an address of a local domain
+            # an alias target without its domain part
+            local: {aliases: {a: b@}}                                   | key 'local.aliases' not an address
+            # postmaster mail goes to an address
+            local: {postmaster: root}                                   | key 'local.postmaster' must be an address user@domain
+            # with no local domain, postmaster mail needs somewhere to go
+            local: {domains: []}                                        | key 'local.postmaster' is required when local.domains is empty
+            # a domain is delivered here or passed on, not both
+            relay: {domains: [localhost]}                               | key 'relay.domains' 'localhost' is also in local.domains
+            # a relay recipient belongs to a relay domain
+            relay: {domains: [relay.test], recipients: [bob@other.test]} | key 'relay.recipients' entries must be user@ a relay domain
+            relay: {recipients: [bob]}                                  | key 'relay.recipients'
             # null for a non-path value
             hostname: ~                                                 | key 'hostname' must have a value
             # no listeners at all

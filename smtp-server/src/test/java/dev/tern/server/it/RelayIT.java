@@ -2,7 +2,12 @@ package dev.tern.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tern.relay.spool.SpooledMessage;
 import dev.tern.server.auth.Authenticator;
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -14,13 +19,20 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Who may send to whom, over a real socket: an MX must not be an open relay (RFC 5321 3.6.2, 7.1), and
- * the decision is made on the forward-path's final domain, whatever tricks the local part holds.
+ * the decision is made on the forward-path's final domain, whatever tricks the local part holds. An alias
+ * enters the envelope as its target.
  */
 class RelayIT {
-    /** Untrusted loopback, two real mailboxes. */
+    /**
+     * Untrusted loopback, two real mailboxes, {@code +} starts an address extension, and two relay domains
+     * with one listed recipient.
+     */
     private static final Map<String, String> STRICT = Map.of(
             "TERN_RELAY_TRUSTED_NETWORKS", "10.0.0.0/8",
-            "TERN_LOCAL_MAILBOXES", "alice@local.test,bob@local.test");
+            "TERN_LOCAL_MAILBOXES", "alice@local.test,bob@local.test",
+            "TERN_LOCAL_RECIPIENT_DELIMITER", "+",
+            "TERN_RELAY_DOMAINS", "relay.test,gateway.test",
+            "TERN_RELAY_RECIPIENTS", "bob@relay.test");
 
     private static final Authenticator ALICE = (user, password) ->
             CompletableFuture.completedFuture(user.equals(TernFixture.USER) && password.equals(TernFixture.PASSWORD));
@@ -46,6 +58,17 @@ class RelayIT {
             another domain, unauthenticated          | <x@other.test>                 | 554 5.7.1
             unknown local user                       | <carol@local.test>             | 550 5.1.1
             postmaster always exists                 | <postmaster@local.test>        | 250 2.1.5
+            in any case                              | <PostMaster@LOCAL.test>        | 250 2.1.5
+            bare postmaster (RFC 5321 4.1.1.3)       | <postmaster>                   | 250 2.1.5
+            bare, in any case                        | <POSTMASTER>                   | 250 2.1.5
+            postmaster at our own name               | <postmaster@tern.test>         | 250 2.1.5
+            someone else at our own name             | <alice@tern.test>              | 554 5.7.1
+            listed recipient of a relay domain       | <Bob@Relay.test>               | 250 2.1.5
+            unlisted recipient of a relay domain     | <carol@relay.test>             | 550 5.1.1
+            a relay domain with none listed          | <carol@gateway.test>           | 550 5.1.1
+            a relay domain's postmaster              | <postmaster@gateway.test>      | 250 2.1.5
+            extension of a mailbox                   | <Bob+Lists@local.test>         | 250 2.1.5
+            extension of nobody                      | <carol+lists@local.test>       | 550 5.1.1
             percent hack stays local                 | <x%other.test@local.test>      | 550 5.1.1
             quoted at sign stays local               | <"x@other.test"@local.test>    | 550 5.1.1
             bang path stays local                    | <other.test!x@local.test>      | 550 5.1.1
@@ -91,6 +114,33 @@ class RelayIT {
         try (RawSmtpClient c = inTransaction()) {
             assertThat(c.command("RCPT TO:<x@other.test>").last()).startsWith("250 2.1.5");
         }
+    }
+
+    @Test
+    void storesAnAliasAsItsTargetWithTheAddressGivenAsOrcpt() throws Exception {
+        tern = TernFixture.start(
+                dataDir,
+                Map.of(
+                        "TERN_RELAY_TRUSTED_NETWORKS", "10.0.0.0/8",
+                        "TERN_LOCAL_MAILBOXES", "alice@local.test",
+                        "TERN_LOCAL_ALIASES", "info=alice,away=Bob@elsewhere.test"),
+                ALICE);
+        Session session = AngusClient.plain();
+        MimeMessage message = AngusClient.message(session, "carol@remote.test", "info@local.test", "hi", "body");
+        message.addRecipient(Message.RecipientType.CC, new InternetAddress("Away@Local.Test"));
+
+        // Untrusted and unauthenticated, yet the off-site target is accepted: the alias is ours.
+        assertThat(AngusClient.send(session, tern.mx(), null, null, message)).startsWith("250 2.0.0");
+
+        SpooledMessage stored = tern.server().spool().pending().getFirst();
+        assertThat(stored.envelope().reversePath().mailbox().address()).isEqualTo("carol@remote.test");
+        assertThat(stored.envelope().recipients())
+                .extracting(r -> r.mailbox().address())
+                .containsExactly("alice@local.test", "Bob@elsewhere.test");
+        // RFC 3461 4.2: the address the client gave, kept for reports.
+        assertThat(stored.envelope().recipients())
+                .extracting(r -> r.parameters().orcpt())
+                .containsExactly("rfc822;info@local.test", "rfc822;Away@Local.Test");
     }
 
     private RawSmtpClient inTransaction() {

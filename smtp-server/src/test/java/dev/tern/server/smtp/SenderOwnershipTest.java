@@ -2,6 +2,7 @@ package dev.tern.server.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tern.smtp.address.LocalMailboxes;
 import dev.tern.smtp.address.Mailbox;
 import dev.tern.smtp.address.ReversePath;
 import java.util.List;
@@ -11,11 +12,19 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class SenderOwnershipTest {
     private final SenderOwnership ownership = new SenderOwnership(
+            new LocalMailboxes(
+                    List.of("example.org", "example.net"),
+                    List.of(),
+                    Map.of(
+                            "info", "alice@example.org",
+                            "sales@example.net", "ALICE@example.org",
+                            "support@example.org", "bob@example.org",
+                            "help@example.org", "info@example.org",
+                            "carol@example.net", "carol@partner.test"),
+                    "+",
+                    "alice@example.net",
+                    "mx.example.org"),
             List.of("example.org", "example.net"),
-            Map.of(
-                    "info", "alice@example.org",
-                    "sales@example.net", "ALICE@example.org",
-                    "support@example.org", "bob@example.org"),
             Map.of(
                     "alice", List.of("alice@gmail.test", "@corp.test"),
                     "carol@partner.test", List.of("carol@example.org")));
@@ -32,6 +41,13 @@ class SenderOwnershipTest {
         "alice, sales@example.net, true", // an alias by full address
         "alice, sales@example.org, false", // that alias is only for its own domain
         "alice, support@example.org, false", // an alias of bob's
+        "alice, help@example.org, true", // an alias of an alias of hers
+        "alice, alice+lists@example.org, true", // her address with an extension
+        "bob, alice+bob@example.org, false", // an extension does not change whose it is
+        "alice, postmaster@example.org, true", // the postmaster is hers (local.postmaster)
+        "alice, postmaster@example.net, true", // in every local domain
+        "bob, postmaster@example.org, false", // not bob's
+        "carol@partner.test, carol@example.net, true", // an alias pointing off-site to the user's address
         "bob, support@example.org, true", // ... which bob owns
         "alice, alice@gmail.test, true", // granted by auth.senders
         "alice, anyone@corp.test, true", // a whole domain granted
@@ -39,7 +55,8 @@ class SenderOwnershipTest {
         "ALICE, alice@example.org, true", // user names are case-insensitive
         "carol@partner.test, carol@partner.test, true", // a user named as an address owns that address
         "carol@partner.test, carol@example.org, true", // and what it is granted
-        "carol@partner.test, carol@example.net, false", // but no local-domain address by its name
+        "carol@partner.test, carol+x@example.org, false", // a grant is that address, not its extensions
+        "carol@partner.test, carol@example.com, false", // nor any other address by the same name
     })
     void decidesWhoOwnsAnAddress(String user, String address, boolean owned) {
         int at = address.lastIndexOf('@');

@@ -124,6 +124,10 @@ class SmtpSessionHandlerTest {
             unknown local user                   | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<carol@local.test>                  | 550 5.1.1
             alias of a local user                | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<INFO@Local.Test>                   | 250 2.1.5
             postmaster always exists             | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<postmaster@local.test>             | 250 2.1.5
+            bare postmaster (RFC 5321 4.5.1)     | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<Postmaster>                        | 250 2.1.5
+            postmaster at our own name           | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<postmaster@MX.test>                | 250 2.1.5
+            extension of a local user            | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<bob+news@local.test>              | 250 2.1.5
+            extension of nobody                  | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<carol+news@local.test>            | 550 5.1.1
             relay refused                        | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<x@elsewhere.test>                  | 554 5.7.1
             relay trick with percent             | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<x%elsewhere.test@local.test>      | 550 5.1.1
             relay trick with quoted at           | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<"x@elsewhere.test"@local.test>    | 550 5.1.1

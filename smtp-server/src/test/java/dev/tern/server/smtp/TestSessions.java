@@ -7,6 +7,7 @@ import dev.tern.server.config.RateLimitsConfig;
 import dev.tern.server.config.TernConfig;
 import dev.tern.server.limit.ClientLimiter;
 import dev.tern.server.metrics.SessionMetrics;
+import dev.tern.smtp.address.LocalMailboxes;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetAddress;
@@ -66,11 +67,15 @@ final class TestSessions {
 
     static SessionServices services(
             RecordingQueue queue, SslContext ssl, boolean trustLoopback, SessionMetrics metrics) {
-        RecipientPolicy policy = new RecipientPolicy(
+        LocalMailboxes mailboxes = new LocalMailboxes(
                 List.of("local.test"),
                 List.of("alice@local.test", "bob@local.test"),
                 Map.of("info", "alice@local.test"),
-                (InetAddress a) -> trustLoopback);
+                "+",
+                "",
+                "mx.test");
+        RecipientPolicy policy = new RecipientPolicy(
+                mailboxes, List.of("relay.test"), List.of("bob@relay.test"), (InetAddress a) -> trustLoopback);
         return new SessionServices(
                 queue,
                 ALICE,
@@ -79,7 +84,7 @@ final class TestSessions {
                 new ConnectionLimiter(100, 10),
                 new ClientLimiter(RATE_LIMITS, Ticker.systemTicker()),
                 SpoolSpace.UNLIMITED,
-                new SenderOwnership(List.of("local.test"), Map.of("info", "alice@local.test"), Map.of()),
+                new SenderOwnership(mailboxes, List.of("local.test"), Map.of()),
                 new InflightBudget(1 << 20),
                 new SessionRegistry(),
                 CLOCK,

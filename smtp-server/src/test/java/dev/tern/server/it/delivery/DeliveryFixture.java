@@ -40,26 +40,33 @@ final class DeliveryFixture implements AutoCloseable {
 
     private final Path dataDir;
     private final Map<String, String> delivery;
+    private final Map<String, String> env;
     private final TestDnsServer dns = TestDnsServer.start();
     private final int mxPort = freePort();
     private final List<AutoCloseable> resources = new ArrayList<>();
     private BcryptAuthenticator authenticator;
     private TernServer server;
 
-    private DeliveryFixture(Path dataDir, Map<String, String> delivery) {
+    private DeliveryFixture(Path dataDir, Map<String, String> delivery, Map<String, String> env) {
         this.dataDir = dataDir;
         this.delivery = delivery;
+        this.env = env;
     }
 
     /** Starts Tern; {@code delivery} holds extra {@code delivery.*} keys as YAML values. */
     static DeliveryFixture start(Path dataDir, Map<String, String> delivery) {
+        return start(dataDir, delivery, Map.of());
+    }
+
+    /** As {@link #start(Path, Map)}, with other keys set by {@code TERN_*} variables, as an operator would. */
+    static DeliveryFixture start(Path dataDir, Map<String, String> delivery, Map<String, String> env) {
         Map<String, String> keys = new LinkedHashMap<>();
         keys.put("first-retry", "200ms");
         keys.put("max-retry", "1s");
         keys.put("queue-lifetime", "5s");
         keys.put("connect-timeout", "1s");
         keys.putAll(delivery);
-        DeliveryFixture fixture = new DeliveryFixture(dataDir, keys);
+        DeliveryFixture fixture = new DeliveryFixture(dataDir, keys, env);
         fixture.startTern();
         return fixture;
     }
@@ -166,7 +173,7 @@ final class DeliveryFixture implements AutoCloseable {
     }
 
     private void startTern() {
-        TernConfig config = ConfigLoader.fromYaml(yaml(), new HashMap<>());
+        TernConfig config = ConfigLoader.fromYaml(yaml(), new HashMap<>(env));
         writeUsers(config.auth().usersFile());
         authenticator = BcryptAuthenticator.open(config.auth().usersFile());
         try {

@@ -22,14 +22,7 @@ final class Submitter {
 
     /** Submits a small message with {@code subject} in its header; {@code from} may be "" for {@code <>}. */
     static QueueId submit(InetSocketAddress mx, String from, List<String> to, String subject) {
-        try (Socket socket = new Socket()) {
-            socket.connect(mx, 2000);
-            socket.setSoTimeout(10_000);
-            var in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
-            OutputStream out = socket.getOutputStream();
-            expect(in, "220");
-            command(out, in, "EHLO client.test", "250");
-            command(out, in, "MAIL FROM:<" + from + ">", "250");
+        return transaction(mx, from, (out, in) -> {
             for (String rcpt : to) {
                 command(out, in, "RCPT TO:<" + rcpt + ">", "250");
             }
@@ -42,8 +35,32 @@ final class Submitter {
                     + "..a line that needs its dot stuffed\r\n"
                     + ".\r\n";
             String queued = command(out, in, message, "250");
-            command(out, in, "QUIT", "221");
             return new QueueId(queued.substring(queued.lastIndexOf(' ') + 1));
+        });
+    }
+
+    /** The reply to RCPT for {@code rcpt}, in a transaction from {@code from} that is then abandoned. */
+    static String rcptReply(InetSocketAddress mx, String from, String rcpt) {
+        return transaction(mx, from, (out, in) -> command(out, in, "RCPT TO:<" + rcpt + ">", ""));
+    }
+
+    /** What is said between MAIL and QUIT. */
+    private interface Dialogue<T> {
+        T run(OutputStream out, BufferedReader in) throws IOException;
+    }
+
+    private static <T> T transaction(InetSocketAddress mx, String from, Dialogue<T> dialogue) {
+        try (Socket socket = new Socket()) {
+            socket.connect(mx, 2000);
+            socket.setSoTimeout(10_000);
+            var in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            OutputStream out = socket.getOutputStream();
+            expect(in, "220");
+            command(out, in, "EHLO client.test", "250");
+            command(out, in, "MAIL FROM:<" + from + ">", "250");
+            T result = dialogue.run(out, in);
+            command(out, in, "QUIT", "221");
+            return result;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

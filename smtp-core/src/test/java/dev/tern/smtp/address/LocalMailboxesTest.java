@@ -1,0 +1,174 @@
+package dev.tern.smtp.address;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tern.smtp.RcptParameters;
+import dev.tern.smtp.RcptTo;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class LocalMailboxesTest {
+    /** Listed mailboxes, aliases of every kind, and + or - as the recipient delimiter. */
+    private static final LocalMailboxes LISTED = new LocalMailboxes(
+            List.of("Example.NET", "other.example"),
+            List.of("Alice@example.net", "bob@example.net", "alice@other.example", "carol+work@example.net"),
+            Map.of(
+                    "Info", "alice",
+                    "sales@other.example", "bob@example.net",
+                    "away", "Someone@Remote.example",
+                    "first", "second@example.net",
+                    "second", "third",
+                    "third", "alice@other.example",
+                    "news", "bob+news@example.net",
+                    "dave", "dave@example.net",
+                    "helpdesk", "frank@example.net"),
+            "+-",
+            "",
+            "tern.test");
+
+    /** No mailboxes listed: every local part exists; postmaster goes to an alias; our name is local. */
+    private static final LocalMailboxes ANYONE = new LocalMailboxes(
+            List.of("example.net"),
+            List.of(),
+            Map.of("info", "alice", "root", "alice"),
+            "+",
+            "root@example.net",
+            "example.net");
+
+    /** Every postmaster goes off-site. */
+    private static final LocalMailboxes POSTIE = new LocalMailboxes(
+            List.of("example.net", "other.example"),
+            List.of("alice@example.net"),
+            Map.of(),
+            "+",
+            "Hostmaster@Elsewhere.test",
+            "tern.test");
+
+    private static final Map<String, LocalMailboxes> RULES =
+            Map.of("listed", LISTED, "anyone", ANYONE, "postie", POSTIE);
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what                                     | rules  | address                     | destination
+            a listed mailbox                           | listed | alice@example.net           | folder alice@example.net
+            case does not matter                       | listed | ALICE@EXAMPLE.net           | folder alice@example.net
+            listed for one domain only                 | listed | bob@other.example           | no such user
+            not a local domain                         | listed | alice@example.com           | not local
+            an unknown user                            | listed | eve@example.net             | no such user
+            postmaster always exists                   | listed | PostMaster@example.net      | folder postmaster@example.net
+            an extension reaches its mailbox           | listed | bob+news@example.net        | folder bob@example.net
+            the other delimiter too                    | listed | bob-news@example.net        | folder bob@example.net
+            the first delimiter splits                 | listed | bob+a-b@example.net         | folder bob@example.net
+            an extension of nobody                     | listed | eve+x@example.net           | no such user
+            a leading delimiter is no extension        | listed | +bob@example.net            | no such user
+            a listed address with its extension wins   | listed | carol+work@example.net      | folder carol+work@example.net
+            only that extension is listed              | listed | carol+home@example.net      | no such user
+            postmaster with an extension               | listed | postmaster+x@example.net    | folder postmaster@example.net
+            a bare alias, in every local domain        | listed | INFO@other.example          | rewrite alice@other.example
+            an address alias, in its domain only       | listed | sales@other.example         | rewrite bob@example.net
+            that alias in another domain               | listed | sales@example.net           | no such user
+            an alias to elsewhere keeps its case       | listed | away@example.net            | rewrite Someone@Remote.example
+            an alias with an extension                 | listed | away+x@example.net          | rewrite Someone@Remote.example
+            a chain ends at its last target            | listed | first@example.net           | rewrite alice@other.example
+            a chain may start in the middle            | listed | second@other.example        | rewrite alice@other.example
+            an alias to an extension                   | listed | news@example.net            | rewrite bob+news@example.net
+            an alias to itself is a mailbox            | listed | dave@example.net            | folder dave@example.net
+            the end of a chain exists, though unlisted | listed | frank@example.net           | folder frank@example.net
+            so do its extensions                       | listed | frank+x@example.net         | folder frank@example.net
+            our own name's postmaster is the first's   | listed | postmaster@tern.test        | rewrite postmaster@example.net
+            another domain's postmaster is not ours    | listed | postmaster@example.org      | not local
+            # with no mailbox listed, every local part exists
+            any local part exists                      | anyone | whoever@example.net         | folder whoever@example.net
+            an extension goes to the part before it    | anyone | whoever+tag@example.net     | folder whoever@example.net
+            aliases still apply                        | anyone | info+x@example.net          | rewrite alice@example.net
+            other domains are not ours                 | anyone | whoever@example.org         | not local
+            # local.postmaster set: every postmaster address goes there
+            postmaster of the first domain             | postie | PostMaster@example.net      | rewrite Hostmaster@Elsewhere.test
+            postmaster of another local domain         | postie | postmaster@other.example    | rewrite Hostmaster@Elsewhere.test
+            postmaster at our own name                 | postie | postmaster@TERN.test        | rewrite Hostmaster@Elsewhere.test
+            postmaster with an extension               | postie | postmaster+x@example.net    | rewrite Hostmaster@Elsewhere.test
+            other users of our own name are not ours   | postie | alice@tern.test             | not local
+            other users stay as they are               | postie | alice@example.net           | folder alice@example.net
+            the postmaster address may be an alias     | anyone | postmaster@example.net      | rewrite alice@example.net
+            """)
+    void resolvesAddresses(String what, String rules, String address, String expected) {
+        assertThat(describe(RULES.get(rules).resolve(mailbox(address))))
+                .as(what)
+                .isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what                                   | aliases                                       | message
+            two aliases name each other              | a=b,b=a@example.net                           | aliases loop:
+            a loop through an extension              | a=b+x,b=a                                     | aliases loop
+            eleven in a row                          | a=b,b=c,c=d,d=e,e=f,f=g,g=h,h=i,i=j,j=k,k=l   | more than 10 aliases in a row
+            a target without a domain part           | a=b@                                          | not an address: b@
+            """)
+    void refusesAliasesThatCannotEnd(String what, String aliases, String message) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (String pair : aliases.split(",")) {
+            map.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+        }
+        assertThatThrownBy(() -> new LocalMailboxes(List.of("example.net"), List.of(), map, "+", "", "tern.test"))
+                .as(what)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(message);
+    }
+
+    @Test
+    void readsABarePostmasterInTheFirstLocalDomainElseInOurName() {
+        assertThat(LISTED.postmasterDomain()).isEqualTo("example.net");
+        assertThat(new LocalMailboxes(List.of(), List.of(), Map.of(), "", "root@elsewhere.test", "Tern.Test")
+                        .postmasterDomain())
+                .isEqualTo("tern.test");
+    }
+
+    @Test
+    void needsSomewhereForPostmastersMail() {
+        assertThatThrownBy(() -> new LocalMailboxes(List.of(), List.of(), Map.of(), "", "", "tern.test"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("postmaster");
+        assertThat(new LocalMailboxes(List.of(), List.of(), Map.of(), "", "root@elsewhere.test", "tern.test")
+                        .resolve(new Mailbox("Postmaster", "tern.test")))
+                .isEqualTo(new LocalDestination.Rewrite(new Mailbox("root", "elsewhere.test")));
+    }
+
+    @Test
+    void rewritesOnlyAliasesKeepingTheAddressGivenInOrcpt() {
+        RcptTo alias = new RcptTo(mailbox("Away+x@example.net"), RcptParameters.NONE);
+        RcptTo mailbox = new RcptTo(mailbox("bob+x@example.net"), RcptParameters.NONE);
+
+        assertThat(LISTED.rewrite(alias))
+                .isEqualTo(new RcptTo(
+                        mailbox("Someone@Remote.example"),
+                        new RcptParameters(Set.of(), "rfc822;Away+2Bx@example.net")));
+        assertThat(LISTED.rewrite(mailbox)).isSameAs(mailbox);
+    }
+
+    private static Mailbox mailbox(String address) {
+        int at = address.lastIndexOf('@');
+        return new Mailbox(address.substring(0, at), address.substring(at + 1));
+    }
+
+    private static String describe(LocalDestination destination) {
+        return switch (destination) {
+            case LocalDestination.Folder f -> "folder " + f.mailbox().address();
+            case LocalDestination.Rewrite r -> "rewrite " + r.target().address();
+            case LocalDestination.NoSuchUser n -> "no such user";
+            case LocalDestination.NotLocal n -> "not local";
+        };
+    }
+}
