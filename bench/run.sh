@@ -74,6 +74,7 @@ stop_pid() { # pid, seconds to wait after SIGTERM before SIGKILL
 cleanup() {
   stop_pid "$idle_pid" 5
   stop_pid "${limits_off_pid:-}" 15
+  stop_pid "${limits_on_pid:-}" 15
   stop_pid "$tern_pid" 15
   stop_pid "$sink_pid" 5
   if [ "$keep" = 1 ]; then echo "bench: kept $work" >&2; else rm -rf "$work"; fi
@@ -168,49 +169,69 @@ cpu_ms() {
 # far above the load). Loopback is not a trusted network in either, so the client is not exempt, and
 # bench.test is a local domain so that nothing needs relay permission. Runs alternate off, on, on, off.
 limits_cost() {
-  local count half port_off port_on pid_off pid_on name
-  count=$([ "$mode" = full ] && echo 60000 || echo 4000)
-  half=$((count / 4))
+  local half pairs rounds pair round name common off_yaml on_yaml port_off port_on pid_off pid_on
+  pairs=$([ "$mode" = full ] && echo 3 || echo 1)
+  rounds=$([ "$mode" = full ] && echo 4 || echo 1)
+  half=$([ "$mode" = full ] && echo 10000 || echo 1000)
   common=$'delivery:\n  enabled: false\nrelay:\n  trusted-networks: [192.0.2.0/24]'
-  # The base configuration of start_tern names local and limits already: these two come from the
-  # environment, which Tern lays over the file.
-  export TERN_LOCAL_DOMAINS=bench.test TERN_LIMITS_MAX_MESSAGES_PER_SESSION=1000000000
-  port_off=$(free_port)
-  start_tern limits-off "$port_off" "$work/off" "" "$(printf '%s\nrate-limits: {connections-per-minute: 0, messages-per-minute: 0, recipients-per-minute: 0, tls-handshakes-per-minute: 0, auth-failures: 0, auth-failures-per-user: 0}' "$common")"
-  pid_off=$tern_pid
-  limits_off_pid=$tern_pid
-  port_on=$(free_port)
-  start_tern limits-on "$port_on" "$work/on" "" "$(printf '%s\nrate-limits: {connections-per-minute: 1000000000, messages-per-minute: 1000000000, recipients-per-minute: 1000000000, tls-handshakes-per-minute: 1000000000}' "$common")"
-  pid_on=$tern_pid
-  unset TERN_LOCAL_DOMAINS TERN_LIMITS_MAX_MESSAGES_PER_SESSION
-  # Warm-up, not measured.
-  tern_log="$results/tern-limits-off.log"
-  run_source tern "$port_off" warm-off "$half" -s 100 -l 4096 -d >/dev/null
-  tern_log="$results/tern-limits-on.log"
-  run_source tern "$port_on" warm-on "$half" -s 100 -l 4096 -d >/dev/null
-  declare -A secs=([off]=0 [on]=0) cpu=([off]=0 [on]=0)
-  for name in off on on off off on on off; do
-    local pid port before after out
-    pid=$([ "$name" = off ] && echo "$pid_off" || echo "$pid_on")
-    port=$([ "$name" = off ] && echo "$port_off" || echo "$port_on")
-    tern_log="$results/tern-limits-$name.log"
-    before=$(cpu_ms "$pid")
-    out=$(run_source tern "$port" "limits-$name-$RANDOM" "$half" -s 100 -l 4096 -d)
-    after=$(cpu_ms "$pid")
-    secs[$name]=$(awk -v a="${secs[$name]}" -v b="${out%% *}" 'BEGIN { print a + b }')
-    cpu[$name]=$((cpu[$name] + after - before))
+  off_yaml=$(printf '%s\nrate-limits: {connections-per-minute: 0, messages-per-minute: 0, recipients-per-minute: 0, tls-handshakes-per-minute: 0, auth-failures: 0, auth-failures-per-user: 0}' "$common")
+  on_yaml=$(printf '%s\nrate-limits: {connections-per-minute: 1000000000, messages-per-minute: 1000000000, recipients-per-minute: 1000000000, tls-handshakes-per-minute: 1000000000}' "$common")
+  local runs="$results/limits-runs.tsv"
+  printf "limits\tseconds\tcpu_ms\tmessages\n" >"$runs"
+  # Several pairs of fresh JVMs (which one starts first alternates), since two JVMs of one jar can differ
+  # by a few percent by how the JIT went; within a pair, rounds of off, on, on, off, so that a change in
+  # the machine's load weighs on both alike. The medians of all runs are compared.
+  for ((pair = 0; pair < pairs; pair++)); do
+    # The base configuration of start_tern names local and limits already: these two come from the
+    # environment, which Tern lays over the file.
+    export TERN_LOCAL_DOMAINS=bench.test TERN_LIMITS_MAX_MESSAGES_PER_SESSION=1000000000
+    for name in $([ $((pair % 2)) = 0 ] && echo "off on" || echo "on off"); do
+      local port
+      port=$(free_port)
+      start_tern "limits-$name-$pair" "$port" "$work/$name-$pair" "" "$([ "$name" = off ] && echo "$off_yaml" || echo "$on_yaml")"
+      if [ "$name" = off ]; then port_off=$port pid_off=$tern_pid limits_off_pid=$tern_pid; else port_on=$port pid_on=$tern_pid limits_on_pid=$tern_pid; fi
+    done
+    unset TERN_LOCAL_DOMAINS TERN_LIMITS_MAX_MESSAGES_PER_SESSION
+    for name in off on; do # warm-up, not measured
+      tern_log="$results/tern-limits-$name-$pair.log"
+      run_source tern "$([ "$name" = off ] && echo "$port_off" || echo "$port_on")" "warm-$name-$pair" "$half" -s 100 -l 4096 -d >/dev/null
+    done
+    for ((round = 0; round < rounds; round++)); do
+      for name in off on on off; do
+        local pid port before after out
+        pid=$([ "$name" = off ] && echo "$pid_off" || echo "$pid_on")
+        port=$([ "$name" = off ] && echo "$port_off" || echo "$port_on")
+        tern_log="$results/tern-limits-$name-$pair.log"
+        before=$(cpu_ms "$pid")
+        out=$(run_source tern "$port" "limits-$name-$pair-$round-$RANDOM" "$half" -s 100 -l 4096 -d)
+        after=$(cpu_ms "$pid")
+        printf "%s\t%s\t%s\t%s\n" "$name" "${out%% *}" $((after - before)) "$half" >>"$runs"
+      done
+    done
+    stop_pid "$pid_off" 15
+    stop_pid "$pid_on" 15
+    limits_off_pid="" limits_on_pid="" tern_pid=""
   done
-  local n=$((half * 4))
-  printf "\nrate limits, 100 sessions x 4 KiB, %d messages each way (runs alternated off/on):\n" "$n" | tee "$results/limits.txt"
-  for name in off on; do
-    awk -v name="$name" -v n="$n" -v s="${secs[$name]}" -v c="${cpu[$name]}" 'BEGIN {
-      printf "  limits %-3s %7.0f msg/s   Tern CPU %6.1f us/message\n", name, n / s, c * 1000 / n }'
-  done | tee -a "$results/limits.txt"
-  awk -v off="${cpu[off]}" -v on="${cpu[on]}" 'BEGIN { printf "  CPU per message with the limits on: %+.1f%%\n", (on - off) * 100 / off }' | tee -a "$results/limits.txt"
-  grep -h "refused" "$results"/tern-limits-*.log && { echo "bench: a limit refused the bench client" >&2; exit 1; }
-  stop_pid "$pid_off" 15
-  stop_pid "$pid_on" 15
-  tern_pid=""
+  python3 - "$runs" "$pairs" <<'PY' | tee "$results/limits.txt"
+import statistics, sys
+rows = [line.split("\t") for line in open(sys.argv[1]).read().splitlines()[1:]]
+by = {"off": [], "on": []}
+for name, secs, cpu, n in rows:
+    by[name].append((int(n) / float(secs), int(cpu) * 1000 / int(n)))
+print(f"\nrate limits, 100 sessions x 4 KiB: {sys.argv[2]} pairs of Terns, {len(by['off'])} runs of {rows[0][3]} messages each way:")
+for name in ("off", "on"):
+    rates = [r for r, _ in by[name]]
+    cpus = [c for _, c in by[name]]
+    print(f"  limits {name:<3}  median {statistics.median(rates):6.0f} msg/s   Tern CPU median {statistics.median(cpus):6.1f} us/message"
+          f" (runs {min(cpus):.1f}..{max(cpus):.1f})")
+off = statistics.median(c for _, c in by["off"])
+on = statistics.median(c for _, c in by["on"])
+print(f"  CPU per message with the limits on: {(on - off) * 100 / off:+.1f}% (medians)")
+PY
+  if grep -h "refused" "$results"/tern-limits-*.log; then
+    echo "bench: a limit refused the bench client" >&2
+    exit 1
+  fi
 }
 
 # --- cases -----------------------------------------------------------------------------------------

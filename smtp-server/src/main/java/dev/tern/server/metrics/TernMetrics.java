@@ -72,10 +72,13 @@ public final class TernMetrics implements AutoCloseable {
 
     /** Client addresses the rate limiter remembers, and the spool file system's free space. */
     public void bindLimits(LongSupplier trackedClients, LongSupplier spoolFree) {
+        // Strong references: a gauge holds its state weakly, and these suppliers have no other owner.
         Gauge.builder("smtp.server.limits.tracked", trackedClients, LongSupplier::getAsLong)
+                .strongReference(true)
                 .description("Client addresses the rate limits remember")
                 .register(registry);
         Gauge.builder("tern.spool.disk.free", spoolFree, LongSupplier::getAsLong)
+                .strongReference(true)
                 .description("Octets usable on the spool's file system")
                 .baseUnit("bytes")
                 .register(registry);

@@ -103,6 +103,51 @@ class BlockHoundIT {
     }
 
     @Test
+    void theRateLimitsNeverBlockAnEventLoop() {
+        // Loopback untrusted, so every rate limit counts, in caches filled and read on the event loops.
+        try (TernFixture tern = TernFixture.start(
+                dataDir, Map.of("TERN_RELAY_TRUSTED_NETWORKS", "10.0.0.0/8", "TERN_RATE_LIMITS_AUTH_FAILURES", "2"))) {
+            for (int i = 0; i < 200; i++) {
+                try (RawSmtpClient c = tern.connectFrom("127.0.4." + (i + 1), tern.mx())) {
+                    assertThat(c.reply().code()).isEqualTo(220);
+                    c.ehlo("client.test");
+                    assertThat(c.command("MAIL FROM:<a@remote.test>").code()).isEqualTo(250);
+                    assertThat(c.command("RCPT TO:<bob@local.test>").code()).isEqualTo(250);
+                    assertThat(c.command("QUIT").code()).isEqualTo(221);
+                }
+            }
+            try (RawSmtpClient c = tern.connectFrom("127.0.5.1", tern.submission())) {
+                assertThat(c.reply().code()).isEqualTo(220);
+                c.ehlo("client.test");
+                assertThat(c.command("STARTTLS").code()).isEqualTo(220);
+                c.startTls(tern.clientTls());
+                c.ehlo("client.test");
+                for (int i = 0; i < 2; i++) {
+                    assertThat(c.command("AUTH PLAIN " + TlsAndAuthIT.plain("alice", "wrong " + i))
+                                    .code())
+                            .isEqualTo(535);
+                }
+                assertThat(c.command("AUTH PLAIN " + TlsAndAuthIT.plain("alice", "wrong"))
+                                .code())
+                        .isEqualTo(454);
+            }
+            assertThat(tern.server()
+                            .meterRegistry()
+                            .get("smtp.server.limits.tracked")
+                            .gauge()
+                            .value())
+                    .isGreaterThanOrEqualTo(100);
+            assertThat(tern.server()
+                            .meterRegistry()
+                            .get("tern.spool.disk.free")
+                            .gauge()
+                            .value())
+                    .isPositive();
+        }
+        assertThat(VIOLATIONS).isEmpty();
+    }
+
+    @Test
     void detectsBlockingCallsOnAnEventLoop() throws Exception {
         Path probe = dataDir.resolve("probe.txt");
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
