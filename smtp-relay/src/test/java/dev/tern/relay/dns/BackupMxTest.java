@@ -26,6 +26,8 @@ class BackupMxTest extends ResolverTestBase {
             ... keeps every more preferred host         | 10 mx1=.11, 15 mx2=.12, 20 me=.13              | name me.tern.test   | mx1 mx2
             ... wherever the answer lists it            | 30 mx3=.13, 20 me=.12, 10 mx1=.11              | name me.tern.test   | mx1
             ourselves under another name, by address    | 10 mx1=.11, 20 alias=.12, 30 mx3=.13           | address 127.0.0.12  | mx1
+            ourselves by address as the primary         | 10 alias=.12, 20 mx2=.13                       | address 127.0.0.12  | 5.4.6
+            ourselves by address, tied with a peer      | 10 peer=.11, 10 alias=.12, 20 mx2=.13          | address 127.0.0.12  | 5.4.6
             the primary: nothing is left                | 10 me=.11, 20 mx2=.12                          | name me.tern.test   | 5.4.6
             tied with the primary: nothing is left      | 10 mx1=.11, 10 me=.12                          | name me.tern.test   | 5.4.6
             not among them: all are kept                | 10 mx1=.11, 20 mx2=.12                         | name me.tern.test   | mx1 mx2

@@ -88,7 +88,7 @@ final class Delivery implements AutoCloseable {
                         .toList())
                 .withTimeout(config.dns().timeout(), 1)
                 .withLimits(d.maxMxHosts(), 3)
-                .withSelf(selfNames::contains, OwnAddresses.of(config.listeners())::contains);
+                .withSelf(selfNames::contains, OwnAddresses.of(config.listeners(), d.selfAddresses()));
         Map<String, Smarthost> routes = smarthosts(d.routes());
         var localDomains = new HashSet<>(config.local().domains());
         LocalMailboxes mailboxes = config.local().rule(config.hostname());

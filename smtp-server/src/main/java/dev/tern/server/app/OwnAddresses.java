@@ -1,35 +1,49 @@
 package dev.tern.server.app;
 
+import dev.tern.server.config.Cidr;
 import dev.tern.server.config.ListenerConfig;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The addresses this server takes mail on: its listeners' addresses, every interface address for a
- * listener on the wildcard address (as Postfix's {@code inet_interfaces}). A mail exchanger found at one of
- * them is ourselves under another name, so RFC 5321 5.1 drops it and every exchanger not more preferred
- * (a backup MX whose MX record does not use its {@code hostname} would otherwise send mail to itself).
- * Computed once at start, off any event loop.
+ * The addresses at which a connection reaches this server: its listeners' addresses, every interface
+ * address for a listener on the wildcard address (as Postfix's {@code inet_interfaces}) and then every
+ * loopback address too (Linux routes all of 127.0.0.0/8 to a wildcard socket), and {@code
+ * delivery.self-addresses}, the addresses a NAT forwards here (Postfix's {@code proxy_interfaces}). A mail
+ * exchanger found at one of them is ourselves under another name, whatever its port, so RFC 5321 5.1 drops
+ * it and every exchanger not more preferred. Computed once at start, off any event loop.
  */
-final class OwnAddresses {
+final class OwnAddresses implements Predicate<InetAddress> {
     private static final Logger log = LoggerFactory.getLogger(OwnAddresses.class);
 
-    private OwnAddresses() {}
+    private final Set<InetAddress> addresses;
+    private final boolean wildcard;
+    private final List<Cidr> configured;
 
-    static Set<InetAddress> of(List<ListenerConfig> listeners) {
+    private OwnAddresses(Set<InetAddress> addresses, boolean wildcard, List<Cidr> configured) {
+        this.addresses = Set.copyOf(addresses);
+        this.wildcard = wildcard;
+        this.configured = List.copyOf(configured);
+    }
+
+    static OwnAddresses of(List<ListenerConfig> listeners, List<Cidr> selfAddresses) {
         Set<InetAddress> own = new HashSet<>();
+        boolean wildcard = false;
         for (ListenerConfig listener : listeners) {
             try {
                 InetAddress address = InetAddress.getByName(listener.address());
                 if (address.isAnyLocalAddress()) {
+                    wildcard = true;
                     own.addAll(interfaceAddresses());
                 } else {
                     own.add(address);
@@ -39,7 +53,27 @@ final class OwnAddresses {
                 log.warn("cannot tell the addresses of listener {}: {}", listener.name(), e.toString());
             }
         }
-        return Set.copyOf(own);
+        OwnAddresses self = new OwnAddresses(own, wildcard, selfAddresses);
+        log.info("delivery: mail exchangers at {} are this host", self);
+        return self;
+    }
+
+    @Override
+    public boolean test(InetAddress address) {
+        return addresses.contains(address)
+                || wildcard && address.isLoopbackAddress()
+                || Cidr.anyContains(configured, address);
+    }
+
+    @Override
+    public String toString() {
+        List<String> parts = new ArrayList<>(
+                addresses.stream().map(InetAddress::getHostAddress).sorted().toList());
+        if (wildcard) {
+            parts.add("loopback");
+        }
+        configured.forEach(c -> parts.add(c.toString()));
+        return String.join(", ", parts);
     }
 
     private static Set<InetAddress> interfaceAddresses() throws SocketException {

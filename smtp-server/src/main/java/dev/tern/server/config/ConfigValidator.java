@@ -140,6 +140,14 @@ final class ConfigValidator {
         atLeast("delivery.max-connections-per-destination", d.maxConnectionsPerDestination(), 1);
         port("delivery.port", d.port());
         atLeast("delivery.max-mx-hosts", d.maxMxHosts(), 1);
+        for (Cidr network : d.selfAddresses()) {
+            if (network.prefixLength() == 0) {
+                // Every mail exchanger would be this host: all mail not kept here would fail as a loop.
+                throw ConfigException.invalid(
+                        "delivery.self-addresses",
+                        "must name this host's addresses, not every address (" + network + ")");
+            }
+        }
         positive("delivery.connect-timeout", d.connectTimeout());
         positive("delivery.idle-timeout", d.idleTimeout());
     }

@@ -1,6 +1,7 @@
 package dev.tern.server.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -13,6 +14,8 @@ import java.util.stream.Collectors;
  * @param enabled false: accept and keep messages in the queue without delivering them (maintenance)
  * @param port the destination port for mail exchangers (25; tests and private networks change it)
  * @param preferLowLatency among mail exchangers of equal preference, favour the one that connects faster
+ * @param selfAddresses addresses that reach this server though no listener is bound to them (a NAT's public
+ *     address): a mail exchanger found at one is this server itself (RFC 5321 5.1)
  * @param routes recipient domain (lower case) to smarthost route, e.g. {@code "smtp.example.net:587 starttls
  *     user=alice password-file=/run/secrets/smtp"} (see {@link RouteSpec})
  */
@@ -27,11 +30,13 @@ public record DeliveryConfig(
         int port,
         boolean preferLowLatency,
         int maxMxHosts,
+        List<Cidr> selfAddresses,
         Duration connectTimeout,
         Duration idleTimeout,
         Map<String, RouteSpec> routes) {
 
     public DeliveryConfig {
+        selfAddresses = List.copyOf(selfAddresses);
         routes = routes.entrySet().stream()
                 .collect(Collectors.toUnmodifiableMap(e -> e.getKey().toLowerCase(Locale.ROOT), Map.Entry::getValue));
     }

@@ -98,6 +98,10 @@ class ConfigValidationTest {
             # a relay recipient belongs to a relay domain
             relay: {domains: [relay.test], recipients: [bob@other.test]} | key 'relay.recipients' entries must be user@ a relay domain
             relay: {recipients: [bob]}                                  | key 'relay.recipients'
+            # our own addresses are addresses, never names: a name would need the resolver to be read
+            delivery: {self-addresses: [mx.example.org]}                | key 'delivery.self-addresses[0]' not an IP address
+            # every address is ourselves: all mail for elsewhere would fail as a loop
+            delivery: {self-addresses: [0.0.0.0/0]}                     | key 'delivery.self-addresses' must name this host's addresses
             # null for a non-path value
             hostname: ~                                                 | key 'hostname' must have a value
             # no listeners at all

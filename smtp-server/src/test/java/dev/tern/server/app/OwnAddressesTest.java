@@ -1,0 +1,44 @@
+package dev.tern.server.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tern.server.config.Cidr;
+import dev.tern.server.config.ListenerConfig;
+import dev.tern.server.config.ListenerMode;
+import java.net.InetAddress;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Which addresses are this server, so that a mail exchanger found at one is never dialled (RFC 5321 5.1). */
+class OwnAddressesTest {
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what                                          | listener  | self-addresses       | address       | ourselves
+            the listener's own address, whatever the port  | 127.0.0.1 | ''                   | 127.0.0.1     | true
+            another loopback address is another host's     | 127.0.0.1 | ''                   | 127.0.0.2     | false
+            a wildcard listener takes every loopback address| 0.0.0.0   | ''                   | 127.0.0.2     | true
+            ... IPv6's too                                  | 0.0.0.0   | ''                   | ::1           | true
+            a NAT's public address, configured              | 127.0.0.1 | 203.0.113.7          | 203.0.113.7   | true
+            ... or a network of them                        | 127.0.0.1 | 203.0.113.0/29       | 203.0.113.5   | true
+            ... and nothing beside it                       | 127.0.0.1 | 203.0.113.7          | 203.0.113.8   | false
+            several configured addresses                    | 127.0.0.1 | 192.0.2.1 2001:db8::1| 2001:db8::1   | true
+            a stranger                                      | 0.0.0.0   | 203.0.113.7          | 192.0.2.200   | false
+            """)
+    void knowsItselfByAddress(String what, String listener, String selfAddresses, String address, boolean ourselves)
+            throws Exception {
+        List<Cidr> configured = Arrays.stream(selfAddresses.split(" "))
+                .filter(s -> !s.isBlank())
+                .map(Cidr::parse)
+                .toList();
+        OwnAddresses own = OwnAddresses.of(
+                List.of(new ListenerConfig("mx", ListenerMode.MX, listener, 25, false, List.of())), configured);
+
+        assertThat(own.test(InetAddress.getByName(address))).as(what).isEqualTo(ourselves);
+    }
+}
