@@ -23,14 +23,9 @@ import dev.tern.server.config.DnsServer;
 import dev.tern.server.config.RouteSpec;
 import dev.tern.server.config.TernConfig;
 import dev.tern.smtp.address.LocalMailboxes;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -142,22 +137,13 @@ final class Delivery implements AutoCloseable {
                         case STARTTLS -> ClientRoute.TlsMode.STARTTLS;
                         case IMPLICIT -> ClientRoute.TlsMode.IMPLICIT;
                     };
-            String password = spec.passwordFile() == null ? null : readPassword(spec);
+            String password = spec.password(domain);
             out.put(
                     domain,
                     new Smarthost(
                             spec.host(), spec.port(), new ClientRoute(tls, spec.verify(), spec.username(), password)));
         });
         return out;
-    }
-
-    private static String readPassword(RouteSpec spec) {
-        try {
-            List<String> lines = Files.readAllLines(spec.passwordFile(), StandardCharsets.UTF_8);
-            return lines.isEmpty() ? "" : lines.get(0);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read password file " + spec.passwordFile(), e);
-        }
     }
 
     @Override

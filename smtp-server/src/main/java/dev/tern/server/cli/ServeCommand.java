@@ -43,6 +43,10 @@ final class ServeCommand implements Callable<Integer> {
             // Unreadable certificate or key: the operator's to fix, so a message, not a stack trace.
             spec.commandLine().getErr().println("tern: tls: " + e.getMessage());
             return ExitCodes.CONFIG;
+        } catch (ConfigException e) {
+            // Checked at load, but a file the configuration names (a route's password file) may go before start.
+            spec.commandLine().getErr().println("tern: config: " + e.getMessage());
+            return ExitCodes.CONFIG;
         } catch (UserFileException e) {
             spec.commandLine().getErr().println("tern: users: " + e.getMessage());
             return ExitCodes.CONFIG;

@@ -271,7 +271,7 @@ public final class ConfigLoader {
         return variable == null ? e : e.fromEnvironment(variable);
     }
 
-    private static String describe(IOException e) {
+    static String describe(IOException e) {
         return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
     }
 }

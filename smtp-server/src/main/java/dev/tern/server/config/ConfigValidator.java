@@ -150,6 +150,8 @@ final class ConfigValidator {
         }
         positive("delivery.connect-timeout", d.connectTimeout());
         positive("delivery.idle-timeout", d.idleTimeout());
+        // Read now rather than at the first message for the route: a missing secret is the operator's to fix.
+        d.routes().forEach((domain, route) -> route.password(domain));
     }
 
     private static void hostname(String hostname) {

@@ -2,7 +2,12 @@ package dev.tern.server.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -53,6 +58,28 @@ public record RouteSpec(String host, int port, Tls tls, boolean verify, String u
         int defaultPort = tls == Tls.IMPLICIT ? 465 : tls == Tls.STARTTLS && user != null ? 587 : 25;
         HostPort hp = HostPort.parse(words[0], defaultPort);
         return new RouteSpec(hp.host(), hp.port(), tls, verify, user, passwordFile);
+    }
+
+    /**
+     * The password: the first line of the password file, or null for a route without AUTH. Read when the
+     * configuration is validated, so a missing or unreadable file stops {@code check-config} and {@code serve}
+     * naming the route's key, and again when delivery starts.
+     *
+     * @throws ConfigException naming {@code delivery.routes.DOMAIN} when the file cannot be read
+     */
+    public String password(String domain) {
+        if (passwordFile == null) {
+            return null;
+        }
+        try {
+            List<String> lines = Files.readAllLines(passwordFile, StandardCharsets.UTF_8);
+            return lines.isEmpty() ? "" : lines.get(0);
+        } catch (IOException | UncheckedIOException e) {
+            IOException cause = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+            throw ConfigException.invalid(
+                    "delivery.routes." + domain,
+                    "password-file " + passwordFile + " cannot be read: " + ConfigLoader.describe(cause));
+        }
     }
 
     /** The route on one line, in the syntax {@link #parse} reads. */

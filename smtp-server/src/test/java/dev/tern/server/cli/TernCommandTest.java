@@ -3,6 +3,7 @@ package dev.tern.server.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tern.server.auth.UserStore;
+import dev.tern.server.config.ConfigException;
 import dev.tern.server.config.ConfigLoader;
 import dev.tern.server.config.TernConfig;
 import java.io.ByteArrayInputStream;
@@ -17,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import picocli.CommandLine;
 
 class TernCommandTest {
@@ -152,6 +155,49 @@ class TernCommandTest {
 
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("tern: config: key 'listeners.mx.port'");
+    }
+
+    @ParameterizedTest(name = "{0}: the password file {1}")
+    @CsvSource({
+        // the secret was never put there
+        "check-config, is missing",
+        "serve,        is missing",
+        // a path to the wrong thing
+        "check-config, is a directory",
+        "serve,        is a directory",
+    })
+    void aRouteWhosePasswordFileCannotBeReadStopsNamingItsKey(String command, String what) throws Exception {
+        Path passwordFile = dir.resolve("secrets/corp");
+        if (what.equals("is a directory")) {
+            Files.createDirectories(passwordFile);
+        }
+        Path config = Files.writeString(
+                dir.resolve("tern.yaml"),
+                "delivery:\n  routes:\n    corp.test: \"smtp.corp.test starttls user=bob password-file=%s\"\n"
+                        .formatted(passwordFile));
+
+        int code = run(Map.of(), "", command, "--config", config.toString());
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString())
+                .startsWith("tern: config: key 'delivery.routes.corp.test' password-file " + passwordFile
+                        + " cannot be read")
+                .doesNotContain("\tat ");
+        assertThat(launched).isEmpty();
+    }
+
+    @Test
+    void serveReportsAConfigurationErrorFoundAtStartWithoutATrace() {
+        CommandLine cli = TernCommand.commandLine(Map.of(), new ByteArrayInputStream(new byte[0]), config -> {
+            throw ConfigException.invalid("delivery.routes.corp.test", "password-file /gone cannot be read");
+        });
+        cli.setErr(new PrintWriter(err, true));
+
+        int code = cli.execute("serve");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString())
+                .isEqualTo("tern: config: key 'delivery.routes.corp.test' password-file /gone cannot be read\n");
     }
 
     @Test
