@@ -16,6 +16,15 @@ final class AddressLiterals {
         return domain.startsWith("[") && domain.endsWith("]");
     }
 
+    /** A bare address as configuration writes it ({@code 192.0.2.1}, {@code ::1}), or empty for a name. */
+    static Optional<InetAddress> parseBare(String text) {
+        try {
+            return Optional.of(Address.getByAddress(text));
+        } catch (UnknownHostException e) {
+            return Optional.empty();
+        }
+    }
+
     /** The address inside the brackets, or empty when the literal is malformed. Never asks DNS. */
     static Optional<InetAddress> parse(String literal) {
         if (!isLiteral(literal) || literal.length() < 3) {

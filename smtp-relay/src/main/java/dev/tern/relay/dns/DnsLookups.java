@@ -1,5 +1,6 @@
 package dev.tern.relay.dns;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.xbill.DNS.Cache;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.ExtendedResolver;
@@ -46,13 +48,18 @@ final class DnsLookups {
     }
 
     private final LookupSession session;
+    private final String servers;
 
     DnsLookups(MxResolverOptions options) {
         // Bounded LRU cache; entries expire with their TTL, negative answers with the SOA's (RFC 2308 5).
         Cache cache = new Cache(DClass.IN);
         cache.setMaxEntries(options.cacheMaxEntries());
+        List<InetSocketAddress> servers = servers(options);
+        this.servers = servers.stream()
+                .map(s -> s.getAddress().getHostAddress() + ":" + s.getPort())
+                .collect(Collectors.joining(", "));
         this.session = LookupSession.builder()
-                .resolver(resolver(options))
+                .resolver(resolver(servers, options))
                 .cache(cache)
                 .clearSearchPath()
                 .executor(options.executor())
@@ -83,9 +90,16 @@ final class DnsLookups {
         });
     }
 
-    private static Resolver resolver(MxResolverOptions options) {
-        List<InetSocketAddress> servers =
-                options.servers().isEmpty() ? ResolverConfig.getCurrentConfig().servers() : options.servers();
+    /** The servers every question goes to, in the order they are asked, for log lines. */
+    String servers() {
+        return servers;
+    }
+
+    private static List<InetSocketAddress> servers(MxResolverOptions options) {
+        return options.servers().isEmpty() ? ResolverConfig.getCurrentConfig().servers() : options.servers();
+    }
+
+    private static Resolver resolver(List<InetSocketAddress> servers, MxResolverOptions options) {
         List<Resolver> simple = servers.stream()
                 .map(server -> {
                     SimpleResolver resolver = new SimpleResolver(server);
@@ -116,7 +130,11 @@ final class DnsLookups {
         if (cause instanceof ServerFailedException) {
             return "server failure (SERVFAIL)";
         }
-        if (cause instanceof SocketTimeoutException || cause instanceof TimeoutException) {
+        if (cause instanceof SocketTimeoutException
+                || cause instanceof TimeoutException
+                // dnsjava's ExtendedResolver reports its last attempt timing out as a bare IOException.
+                || cause instanceof IOException
+                        && String.valueOf(cause.getMessage()).startsWith("Timed out")) {
             return "timed out";
         }
         String simple = cause.getClass().getSimpleName();

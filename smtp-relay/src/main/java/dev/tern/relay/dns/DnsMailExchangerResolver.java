@@ -22,7 +22,9 @@ import org.xbill.DNS.Type;
 
 /**
  * {@link MailExchangerResolver} on dnsjava's asynchronous {@code LookupSession}, with a bounded
- * cache that keeps answers for their TTL. Implements RFC 5321 5.1 and RFC 7505:
+ * cache that keeps answers for their TTL: the one resolver for every name delivery needs (MX targets,
+ * implicit MX, smarthosts); the JDK's resolver, which reads /etc/resolv.conf and blocks, is never asked.
+ * Implements RFC 5321 5.1 and RFC 7505:
  *
  * <ul>
  *   <li>MX records present: their hosts in preference order (the domain's own A/AAAA are ignored);
@@ -75,6 +77,33 @@ public final class DnsMailExchangerResolver implements MailExchangerResolver {
                     case RECORDS -> fromMx(plain, answer);
                 })
                 .exceptionally(error -> MxFailures.dnsTrouble(String.valueOf(error)));
+    }
+
+    @Override
+    public CompletionStage<MxResolution> resolveHost(String host) {
+        String plain = normalize(host);
+        Optional<InetAddress> literal = AddressLiterals.parseBare(plain);
+        if (literal.isPresent()) {
+            return done(new Exchangers(List.of(new MailExchanger(plain, 0, List.of(literal.get())))));
+        }
+        Optional<Name> name = toName(plain);
+        if (name.isEmpty()) {
+            return done(MxFailures.unknownHost(host, "malformed name"));
+        }
+        // STYLE: NXDOMAIN and NODATA are permanent (the route names a host that is not there); SERVFAIL and
+        // timeouts are temporary.
+        return HostAddresses.lookup(dns, name.get(), options)
+                .<MxResolution>thenApply(found -> found.addresses().isEmpty()
+                        ? found.temporaryFailure()
+                                ? MxFailures.dnsTrouble(found.reason())
+                                : MxFailures.unknownHost(plain, found.reason())
+                        : new Exchangers(List.of(new MailExchanger(plain, 0, found.addresses()))))
+                .exceptionally(error -> MxFailures.dnsTrouble(String.valueOf(error)));
+    }
+
+    @Override
+    public String servers() {
+        return dns.servers();
     }
 
     /** The answer as a metrics result; DnsLookups words its temporary reasons "SERVFAIL" and "timed out". */

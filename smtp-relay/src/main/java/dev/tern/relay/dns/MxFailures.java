@@ -52,6 +52,11 @@ final class MxFailures {
                 "no mail exchanger of " + domain + " has an address (" + reason + ")");
     }
 
+    static Failure unknownHost(String host, String reason) {
+        return new Failure(
+                DeliveryStatus.PERMANENT, UNABLE_TO_ROUTE, "cannot resolve smarthost " + host + " (" + reason + ")");
+    }
+
     static Failure loop(String domain) {
         return new Failure(DeliveryStatus.PERMANENT, ROUTING_LOOP, "mail for " + domain + " loops back to myself");
     }

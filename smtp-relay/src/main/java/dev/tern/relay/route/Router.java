@@ -7,6 +7,7 @@ import dev.tern.relay.delivery.DeliveryRequest;
 import dev.tern.relay.delivery.DeliveryStatus;
 import dev.tern.relay.delivery.RecipientOutcome;
 import dev.tern.relay.dns.HostSelector;
+import dev.tern.relay.dns.MailExchanger;
 import dev.tern.relay.dns.MailExchangerResolver;
 import dev.tern.relay.dns.MxCandidate;
 import dev.tern.relay.dns.MxResolution;
@@ -15,14 +16,15 @@ import dev.tern.relay.queue.Deliverer;
 import dev.tern.smtp.EnhancedStatus;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The queue's {@link Deliverer}: local domains to Maildir, routed domains to their smarthost, the rest
@@ -31,32 +33,29 @@ import java.util.concurrent.Executor;
  * ran gives per-recipient outcomes and ends the attempt.
  */
 public final class Router implements Deliverer {
+    private static final Logger log = LoggerFactory.getLogger(Router.class);
+
     private final Set<String> localDomains;
     private final MaildirDelivery local;
     private final Map<String, Smarthost> routes;
     private final MailExchangerResolver resolver;
     private final HostSelector selector;
     private final SmtpClient client;
-    private final Executor blocking;
 
-    /**
-     * @param blocking where a smarthost's name is resolved (the JDK resolver blocks; never an event loop)
-     */
+    /** @param resolver resolves every name: MX targets, implicit MX and smarthosts alike */
     public Router(
             Set<String> localDomains,
             MaildirDelivery local,
             Map<String, Smarthost> routes,
             MailExchangerResolver resolver,
             HostSelector selector,
-            SmtpClient client,
-            Executor blocking) {
+            SmtpClient client) {
         this.localDomains = Set.copyOf(localDomains);
         this.local = local;
         this.routes = Map.copyOf(routes);
         this.resolver = resolver;
         this.selector = selector;
         this.client = client;
-        this.blocking = blocking;
     }
 
     @Override
@@ -66,46 +65,57 @@ public final class Router implements Deliverer {
         }
         Smarthost smarthost = routes.get(domain);
         if (smarthost != null) {
-            return toSmarthost(smarthost, request);
-        }
-        return resolver.resolve(domain).thenCompose(resolution -> switch (resolution) {
-            case MxResolution.Failure f ->
-                CompletableFuture.completedFuture(all(request, f.status(), f.enhancedStatus(), f.diagnostic()));
-            case MxResolution.Exchangers x -> {
-                List<Candidate> candidates = new ArrayList<>();
-                for (MxCandidate c : selector.select(domain, x)) {
-                    candidates.add(new Candidate(c.host(), c.address()));
-                }
-                yield tryInTurn(candidates, 0, ClientRoute.mx(), request, null);
-            }
-        });
-    }
-
-    private CompletionStage<List<RecipientOutcome>> toSmarthost(Smarthost smarthost, DeliveryRequest request) {
-        return CompletableFuture.supplyAsync(
-                        () -> {
-                            try {
-                                List<Candidate> candidates = new ArrayList<>();
-                                for (InetAddress a : InetAddress.getAllByName(smarthost.host())) {
-                                    candidates.add(new Candidate(
-                                            smarthost.host(), new InetSocketAddress(a, smarthost.port())));
-                                }
-                                return candidates;
-                            } catch (UnknownHostException e) {
-                                return List.<Candidate>of();
+            return resolver.resolveHost(smarthost.host())
+                    .thenCompose(resolution -> onResolved(resolution, domain, request, exchangers -> {
+                        List<Candidate> candidates = new ArrayList<>();
+                        for (MailExchanger host : exchangers.exchangers()) {
+                            for (InetAddress address : host.addresses()) {
+                                candidates.add(
+                                        new Candidate(host.host(), new InetSocketAddress(address, smarthost.port())));
                             }
-                        },
-                        blocking)
-                .thenCompose(candidates -> candidates.isEmpty()
-                        ? CompletableFuture.completedFuture(all(
-                                request,
-                                DeliveryStatus.TEMPORARY,
-                                EnhancedStatus.parse("4.4.3"),
-                                "cannot resolve smarthost " + smarthost.host()))
-                        : tryInTurn(candidates, 0, smarthost.route(), request, null));
+                        }
+                        return tryInTurn(candidates, 0, smarthost.route(), request, null);
+                    }));
+        }
+        return resolver.resolve(domain)
+                .thenCompose(resolution -> onResolved(resolution, domain, request, exchangers -> {
+                    List<Candidate> candidates = new ArrayList<>();
+                    for (MxCandidate c : selector.select(domain, exchangers)) {
+                        candidates.add(new Candidate(c.host(), c.address()));
+                    }
+                    return tryInTurn(candidates, 0, ClientRoute.mx(), request, null);
+                }));
     }
 
-    private record Candidate(String host, InetSocketAddress address) {}
+    /** Hosts found go to {@code send}; a failure ends the attempt for every recipient, logged with its server. */
+    private CompletionStage<List<RecipientOutcome>> onResolved(
+            MxResolution resolution,
+            String domain,
+            DeliveryRequest request,
+            Function<MxResolution.Exchangers, CompletionStage<List<RecipientOutcome>>> send) {
+        return switch (resolution) {
+            case MxResolution.Exchangers x -> send.apply(x);
+            case MxResolution.Failure f -> {
+                log.info(
+                        "id={} domain={} dns servers={} {}: {}",
+                        request.id(),
+                        domain,
+                        resolver.servers(),
+                        f.isTemporary() ? "temporary" : "permanent",
+                        f.diagnostic());
+                yield CompletableFuture.completedFuture(all(request, f.status(), f.enhancedStatus(), f.diagnostic()));
+            }
+        };
+    }
+
+    /** An address to dial: always resolved here, so the client never resolves a name (nor blocks on one). */
+    private record Candidate(String host, InetSocketAddress address) {
+        Candidate {
+            if (address.isUnresolved()) {
+                throw new IllegalArgumentException("the client is given addresses, never names: " + address);
+            }
+        }
+    }
 
     private CompletionStage<List<RecipientOutcome>> tryInTurn(
             List<Candidate> candidates,

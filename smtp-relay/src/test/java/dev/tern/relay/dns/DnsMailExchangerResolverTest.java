@@ -7,12 +7,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tern.relay.delivery.DeliveryStatus;
 import dev.tern.relay.dns.MxResolution.Exchangers;
 import dev.tern.relay.dns.MxResolution.Failure;
+import dev.tern.relay.metrics.DeliveryMetrics;
 import dev.tern.relay.testing.TestDnsServer;
 import dev.tern.smtp.EnhancedStatus;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class DnsMailExchangerResolverTest extends ResolverTestBase {
     @Test
@@ -116,7 +120,38 @@ class DnsMailExchangerResolverTest extends ResolverTestBase {
         // 300 ms per attempt, two attempts; dnsjava checks its timeouts once a second, so ~2 s.
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
         assertFailure(failure, DeliveryStatus.TEMPORARY, "4.4.3");
+        assertThat(failure.diagnostic()).endsWith("timed out");
         assertThat(dns.queryCount("example.test", "MX")).isEqualTo(2);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        // records, or a definite "none" (then the implicit MX is looked up, not counted here)
+        "answers,  OK",
+        "nxdomain, NXDOMAIN",
+        "servfail, SERVFAIL",
+        // dnsjava words its last timeout as a plain IOException: still a timeout
+        "drop,     TIMEOUT",
+    })
+    void countsEachMxQuestionByItsResult(String mode, DeliveryMetrics.DnsResult expected) throws Exception {
+        dns.mx("example.test", 10, "mx.example.test").a("mx.example.test", "127.0.0.11");
+        switch (mode) {
+            case "nxdomain" -> dns.nxdomain("example.test");
+            case "servfail" -> dns.servfail("example.test");
+            case "drop" -> dns.drop("example.test");
+            default -> {}
+        }
+        List<DeliveryMetrics.DnsResult> results = new CopyOnWriteArrayList<>();
+        resolver = new DnsMailExchangerResolver(options(dns), new DeliveryMetrics() {
+            @Override
+            public void dnsLookup(DnsResult result, long nanos) {
+                results.add(result);
+            }
+        });
+
+        resolve(resolver, "example.test");
+
+        assertThat(results).containsExactly(expected);
     }
 
     @Test

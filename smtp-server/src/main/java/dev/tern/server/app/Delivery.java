@@ -93,8 +93,7 @@ final class Delivery implements AutoCloseable {
                 routes,
                 new DnsMailExchangerResolver(dns, metrics),
                 new HostSelector(d.port(), d.preferLowLatency(), latency, new SplittableRandom()),
-                client,
-                blocking);
+                client);
         DeliveryScheduler scheduler = new DeliveryScheduler(
                 spool,
                 new MeteredDeliverer(router, domain -> kindOf(domain, localDomains, routes), metrics),
@@ -118,7 +117,7 @@ final class Delivery implements AutoCloseable {
         return routes.containsKey(domain) ? DeliveryMetrics.Kind.SMARTHOST : DeliveryMetrics.Kind.MX;
     }
 
-    /** File system and name-service work of the delivery side: bounded, never an event loop. */
+    /** File system work of the delivery side (Maildir): bounded, never an event loop. */
     private static ExecutorService blockingPool() {
         AtomicInteger n = new AtomicInteger();
         return new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000), r -> {

@@ -92,6 +92,25 @@ class TransportIT {
     }
 
     @Test
+    void resolvesASmarthostsNameWithTheConfiguredDnsServer() throws Exception {
+        try (ScriptedSmtpPeer smarthost = ScriptedSmtpPeer.start()) {
+            // Only the test's DNS server knows this name: the JDK's resolver (resolv.conf) would not find it.
+            String route = "smarthost.corp.test:%d none".formatted(smarthost.port());
+            try (DeliveryFixture tern =
+                    DeliveryFixture.start(dataDir, Map.of("routes", "{corp.test: \"" + route + "\"}"))) {
+                tern.dns().a("smarthost.corp.test", "127.0.0.1");
+
+                tern.submit("carol@corp.test", "smarthost by name");
+
+                await().atMost(WAIT)
+                        .untilAsserted(() -> assertThat(smarthost.messages()).hasSize(1));
+                assertThat(tern.dns().queryCount("smarthost.corp.test", "A")).isEqualTo(1);
+                assertThat(tern.dns().queryCount("corp.test", "MX")).isZero();
+            }
+        }
+    }
+
+    @Test
     void deliversToALocalMaildir() throws Exception {
         try (DeliveryFixture tern = DeliveryFixture.start(dataDir)) {
             tern.submit("carol@" + DeliveryFixture.LOCAL, "local");

@@ -1,0 +1,141 @@
+package dev.tern.relay.route;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dev.tern.relay.client.ClientRoute;
+import dev.tern.relay.client.SmtpClient;
+import dev.tern.relay.client.SmtpClientOptions;
+import dev.tern.relay.delivery.DeliveryRequest;
+import dev.tern.relay.delivery.DeliveryStatus;
+import dev.tern.relay.delivery.RecipientOutcome;
+import dev.tern.relay.dns.ConnectLatency;
+import dev.tern.relay.dns.DnsMailExchangerResolver;
+import dev.tern.relay.dns.HostSelector;
+import dev.tern.relay.dns.MxResolverOptions;
+import dev.tern.relay.local.MaildirDelivery;
+import dev.tern.relay.testing.TestDnsServer;
+import dev.tern.smtp.Envelope;
+import dev.tern.smtp.MailParameters;
+import dev.tern.smtp.RcptParameters;
+import dev.tern.smtp.RcptTo;
+import dev.tern.smtp.address.LocalMailboxes;
+import dev.tern.smtp.address.Mailbox;
+import dev.tern.smtp.address.ReversePath;
+import dev.tern.smtp.queue.QueueId;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routing outcomes when a name does not resolve, for smarthosts and mail exchangers alike: every recipient
+ * gets the outcome, and one log line names the queue id, the DNS server asked, the name and the DNS result.
+ */
+class RouterTest {
+    @TempDir
+    Path maildirs;
+
+    private final TestDnsServer dns = TestDnsServer.start();
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final ExecutorService files = Executors.newSingleThreadExecutor();
+    private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    private final ByteBuf content = Unpooled.copiedBuffer("Subject: hi\r\n\r\nHello\r\n", StandardCharsets.US_ASCII);
+    private SmtpClient client;
+    private Router router;
+
+    @BeforeEach
+    void setUp() {
+        logs.start();
+        ((Logger) LoggerFactory.getLogger(Router.class)).addAppender(logs);
+        client = new SmtpClient(group, NioSocketChannel.class, SmtpClientOptions.defaults("tern.test"));
+        MxResolverOptions options =
+                MxResolverOptions.defaults().withServers(List.of(dns.address())).withTimeout(Duration.ofMillis(300), 1);
+        router = new Router(
+                Set.of("local.test"),
+                new MaildirDelivery(
+                        maildirs,
+                        new LocalMailboxes(List.of("local.test"), List.of(), Map.of(), "", "", "tern.test"),
+                        files,
+                        "tern.test",
+                        Clock.systemUTC()),
+                Map.of("corp.test", new Smarthost("smtp.corp.test", 2525, ClientRoute.mx())),
+                new DnsMailExchangerResolver(options),
+                new HostSelector(25, true, new ConnectLatency(), new SplittableRandom(1)),
+                client);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        ((Logger) LoggerFactory.getLogger(Router.class)).detachAppender(logs);
+        client.close();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        files.shutdown();
+        dns.close();
+        content.release();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what                                   | recipient domain | name asked     | DNS does  | outcome   | status | result in the log
+            a smarthost that does not exist          | corp.test        | smtp.corp.test | nxdomain  | PERMANENT | 5.4.4  | (NXDOMAIN)
+            a smarthost whose server fails           | corp.test        | smtp.corp.test | servfail  | TEMPORARY | 4.4.3  | (SERVFAIL)
+            a smarthost whose server never answers   | corp.test        | smtp.corp.test | drop      | TEMPORARY | 4.4.3  | timed out
+            a recipient domain that does not exist   | gone.test        | gone.test      | nxdomain  | PERMANENT | 5.1.2  | (NXDOMAIN)
+            a recipient domain whose server fails    | flaky.test       | flaky.test     | servfail  | TEMPORARY | 4.4.3  | (SERVFAIL)
+            """)
+    void aNameThatDoesNotResolveFailsEveryRecipientAndIsLogged(
+            String what, String domain, String name, String mode, DeliveryStatus status, String enhanced, String result)
+            throws Exception {
+        switch (mode) {
+            case "nxdomain" -> dns.nxdomain(name);
+            case "servfail" -> dns.servfail(name);
+            default -> dns.drop(name);
+        }
+
+        List<RecipientOutcome> outcomes =
+                router.deliver(domain, request(domain)).toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+        assertThat(outcomes).as(what).hasSize(2).allSatisfy(o -> {
+            assertThat(o.status()).isEqualTo(status);
+            assertThat(o.enhancedStatus()).hasToString(enhanced);
+            assertThat(o.diagnostic()).contains(name);
+        });
+        assertThat(logs.list).as(what).singleElement().satisfies(line -> assertThat(line.getFormattedMessage())
+                .contains("id=Q1", "domain=" + domain, "dns servers=127.0.0.1:" + dns.port(), name, result));
+    }
+
+    private DeliveryRequest request(String domain) {
+        Envelope envelope = new Envelope(
+                new ReversePath(new Mailbox("alice", "local.test")),
+                List.of(
+                        new RcptTo(new Mailbox("bob", domain), RcptParameters.NONE),
+                        new RcptTo(new Mailbox("carol", domain), RcptParameters.NONE)),
+                MailParameters.NONE);
+        return new DeliveryRequest(new QueueId("Q1"), envelope, List.of(0, 1), content);
+    }
+}
