@@ -18,8 +18,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -27,32 +25,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The queue's {@link Deliverer}: local domains to Maildir, routed domains to their smarthost, the rest
- * to their mail exchangers. Candidates are tried one after another within the attempt: a refused
- * connection, a 4xx or 5xx greeting or a 421 moves on to the next (RFC 5321 5.1); a transaction that
- * ran gives per-recipient outcomes and ends the attempt.
+ * The queue's {@link Deliverer}: follows the {@link Route} that {@link Routing} decided for the domain, to
+ * Maildir, to a smarthost or to the mail exchangers. Candidates are tried one after another within the
+ * attempt: a refused connection, a 4xx or 5xx greeting or a 421 moves on to the next (RFC 5321 5.1); a
+ * transaction that ran gives per-recipient outcomes and ends the attempt.
  */
 public final class Router implements Deliverer {
     private static final Logger log = LoggerFactory.getLogger(Router.class);
 
-    private final Set<String> localDomains;
+    private final Routing routing;
     private final MaildirDelivery local;
-    private final Map<String, Smarthost> routes;
     private final MailExchangerResolver resolver;
     private final HostSelector selector;
     private final SmtpClient client;
 
-    /** @param resolver resolves every name: MX targets, implicit MX and smarthosts alike */
+    /**
+     * @param routing the decision this router follows, the same the delivery metrics read
+     * @param resolver resolves every name: MX targets, implicit MX and smarthosts alike
+     */
     public Router(
-            Set<String> localDomains,
+            Routing routing,
             MaildirDelivery local,
-            Map<String, Smarthost> routes,
             MailExchangerResolver resolver,
             HostSelector selector,
             SmtpClient client) {
-        this.localDomains = Set.copyOf(localDomains);
+        this.routing = routing;
         this.local = local;
-        this.routes = Map.copyOf(routes);
         this.resolver = resolver;
         this.selector = selector;
         this.client = client;
@@ -60,31 +58,37 @@ public final class Router implements Deliverer {
 
     @Override
     public CompletionStage<List<RecipientOutcome>> deliver(String domain, DeliveryRequest request) {
-        if (localDomains.contains(domain)) {
-            return local.deliver(request);
+        return switch (routing.of(domain)) {
+            case Route.Local local -> this.local.deliver(request);
+            case Smarthost smarthost ->
+                resolver.resolveHost(smarthost.host())
+                        .thenCompose(resolution -> onResolved(
+                                resolution, domain, request, found -> toSmarthost(smarthost, found, request)));
+            case Route.Mx mx ->
+                resolver.resolve(domain)
+                        .thenCompose(resolution ->
+                                onResolved(resolution, domain, request, found -> toExchangers(domain, found, request)));
+        };
+    }
+
+    private CompletionStage<List<RecipientOutcome>> toSmarthost(
+            Smarthost smarthost, MxResolution.Exchangers found, DeliveryRequest request) {
+        List<Candidate> candidates = new ArrayList<>();
+        for (MailExchanger host : found.exchangers()) {
+            for (InetAddress address : host.addresses()) {
+                candidates.add(new Candidate(host.host(), new InetSocketAddress(address, smarthost.port())));
+            }
         }
-        Smarthost smarthost = routes.get(domain);
-        if (smarthost != null) {
-            return resolver.resolveHost(smarthost.host())
-                    .thenCompose(resolution -> onResolved(resolution, domain, request, exchangers -> {
-                        List<Candidate> candidates = new ArrayList<>();
-                        for (MailExchanger host : exchangers.exchangers()) {
-                            for (InetAddress address : host.addresses()) {
-                                candidates.add(
-                                        new Candidate(host.host(), new InetSocketAddress(address, smarthost.port())));
-                            }
-                        }
-                        return tryInTurn(candidates, 0, smarthost.route(), request, null);
-                    }));
+        return tryInTurn(candidates, 0, smarthost.route(), request, null);
+    }
+
+    private CompletionStage<List<RecipientOutcome>> toExchangers(
+            String domain, MxResolution.Exchangers found, DeliveryRequest request) {
+        List<Candidate> candidates = new ArrayList<>();
+        for (MxCandidate c : selector.select(domain, found)) {
+            candidates.add(new Candidate(c.host(), c.address()));
         }
-        return resolver.resolve(domain)
-                .thenCompose(resolution -> onResolved(resolution, domain, request, exchangers -> {
-                    List<Candidate> candidates = new ArrayList<>();
-                    for (MxCandidate c : selector.select(domain, exchangers)) {
-                        candidates.add(new Candidate(c.host(), c.address()));
-                    }
-                    return tryInTurn(candidates, 0, ClientRoute.mx(), request, null);
-                }));
+        return tryInTurn(candidates, 0, ClientRoute.mx(), request, null);
     }
 
     /** Hosts found go to {@code send}; a failure ends the attempt for every recipient, logged with its server. */

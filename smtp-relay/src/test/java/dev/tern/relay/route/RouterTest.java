@@ -73,14 +73,15 @@ class RouterTest {
         MxResolverOptions options =
                 MxResolverOptions.defaults().withServers(List.of(dns.address())).withTimeout(Duration.ofMillis(300), 1);
         router = new Router(
-                Set.of("local.test"),
+                new Routing(
+                        Set.of("local.test"),
+                        Map.of("corp.test", new Smarthost("smtp.corp.test", 2525, ClientRoute.mx()))),
                 new MaildirDelivery(
                         maildirs,
                         new LocalMailboxes(List.of("local.test"), List.of(), Map.of(), "", "", "tern.test"),
                         files,
                         "tern.test",
                         Clock.systemUTC()),
-                Map.of("corp.test", new Smarthost("smtp.corp.test", 2525, ClientRoute.mx())),
                 new DnsMailExchangerResolver(options),
                 new HostSelector(25, true, new ConnectLatency(), new SplittableRandom(1)),
                 client);

@@ -16,6 +16,7 @@ import dev.tern.relay.metrics.MeteredDeliverer;
 import dev.tern.relay.queue.DeliveryScheduler;
 import dev.tern.relay.queue.RetryPolicy;
 import dev.tern.relay.route.Router;
+import dev.tern.relay.route.Routing;
 import dev.tern.relay.route.Smarthost;
 import dev.tern.relay.spool.Spool;
 import dev.tern.server.config.DeliveryConfig;
@@ -28,6 +29,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -84,19 +86,18 @@ final class Delivery implements AutoCloseable {
                 .withTimeout(config.dns().timeout(), 1)
                 .withLimits(d.maxMxHosts(), 3)
                 .withSelf(selfNames::contains, OwnAddresses.of(config.listeners(), d.selfAddresses()));
-        Map<String, Smarthost> routes = smarthosts(d.routes());
-        var localDomains = new HashSet<>(config.local().domains());
+        // Decided once per domain; the router follows it and the metrics are tagged with it.
+        Routing routing = new Routing(Set.copyOf(config.local().domains()), smarthosts(d.routes()));
         LocalMailboxes mailboxes = config.local().rule(config.hostname());
         Router router = new Router(
-                localDomains,
+                routing,
                 new MaildirDelivery(config.dataDir().resolve("mail"), mailboxes, blocking, config.hostname(), clock),
-                routes,
                 new DnsMailExchangerResolver(dns, metrics),
                 new HostSelector(d.port(), d.preferLowLatency(), latency, new SplittableRandom()),
                 client);
         DeliveryScheduler scheduler = new DeliveryScheduler(
                 spool,
-                new MeteredDeliverer(router, domain -> kindOf(domain, localDomains, routes), metrics),
+                new MeteredDeliverer(router, domain -> routing.of(domain).kind(), metrics),
                 new MeteredBouncer(new DsnBouncer(new DsnBuilder(config.hostname(), clock), mailboxes), metrics),
                 new RetryPolicy(d.firstRetry(), d.maxRetry(), d.queueLifetime(), d.delayWarning()),
                 d.maxConnections(),
@@ -106,15 +107,6 @@ final class Delivery implements AutoCloseable {
             scheduler.start();
         }
         return new Delivery(scheduler, mailboxes, client, blocking);
-    }
-
-    /** The router's own rule (local domain, then route, then MX), for metrics. */
-    private static DeliveryMetrics.Kind kindOf(
-            String domain, java.util.Set<String> localDomains, Map<String, Smarthost> routes) {
-        if (localDomains.contains(domain)) {
-            return DeliveryMetrics.Kind.LOCAL;
-        }
-        return routes.containsKey(domain) ? DeliveryMetrics.Kind.SMARTHOST : DeliveryMetrics.Kind.MX;
     }
 
     /** File system work of the delivery side (Maildir): bounded, never an event loop. */

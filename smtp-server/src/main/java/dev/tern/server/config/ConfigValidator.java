@@ -55,6 +55,12 @@ final class ConfigValidator {
         atLeast("spool.segment-size", c.spool().segmentSize(), 1);
         atLeast("spool.max-batch", c.spool().maxBatch(), 1);
         delivery(c.delivery());
+        for (String domain : c.delivery().routes().keySet()) {
+            if (c.local().domains().contains(domain)) {
+                // Mail for a domain is delivered here or passed on, never both: one route per domain.
+                throw ConfigException.invalid("delivery.routes." + domain, "names a domain in local.domains");
+            }
+        }
         positive("dns.timeout", c.dns().timeout());
         notBlank("management.address", c.management().address());
         port("management.port", c.management().port());

@@ -102,6 +102,8 @@ class ConfigValidationTest {
             delivery: {self-addresses: [mx.example.org]}                | key 'delivery.self-addresses[0]' not an IP address
             # every address is ourselves: all mail for elsewhere would fail as a loop
             delivery: {self-addresses: [0.0.0.0/0]}                     | key 'delivery.self-addresses' must name this host's addresses
+            # a local domain is delivered here, so a route for it would never be followed
+            delivery: {routes: {localhost: smtp.example.net}}           | key 'delivery.routes.localhost' names a domain in local.domains
             # null for a non-path value
             hostname: ~                                                 | key 'hostname' must have a value
             # no listeners at all

@@ -106,6 +106,12 @@ class TransportIT {
                         .untilAsserted(() -> assertThat(smarthost.messages()).hasSize(1));
                 assertThat(tern.dns().queryCount("smarthost.corp.test", "A")).isEqualTo(1);
                 assertThat(tern.dns().queryCount("corp.test", "MX")).isZero();
+                // The metrics read the route the router followed.
+                await().atMost(WAIT).untilAsserted(() -> assertThat(tern.server()
+                                .meterRegistry()
+                                .counter("smtp.relay.delivery.attempts", "kind", "smarthost", "outcome", "delivered")
+                                .count())
+                        .isEqualTo(1.0));
             }
         }
     }
