@@ -2,6 +2,7 @@ package dev.tern.relay.dsn;
 
 import dev.tern.relay.delivery.RecipientOutcome;
 import dev.tern.smtp.Envelope;
+import dev.tern.smtp.MailDates;
 import dev.tern.smtp.RcptTo;
 import dev.tern.smtp.Xtext;
 import dev.tern.smtp.address.Mailbox;

@@ -2,6 +2,7 @@ package dev.tern.relay.dsn;
 
 import dev.tern.relay.delivery.RecipientOutcome;
 import dev.tern.smtp.Envelope;
+import dev.tern.smtp.MailDates;
 import dev.tern.smtp.queue.QueueId;
 import java.time.Instant;
 import java.util.List;

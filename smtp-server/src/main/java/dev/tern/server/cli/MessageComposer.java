@@ -1,10 +1,10 @@
 package dev.tern.server.cli;
 
+import dev.tern.smtp.MailDates;
 import java.net.URLConnection;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
@@ -36,7 +36,7 @@ final class MessageComposer {
             ZonedDateTime date,
             String idDomain) {
         StringBuilder m = new StringBuilder();
-        header(m, "Date", date.format(DateTimeFormatter.RFC_1123_DATE_TIME)); // RFC 5322 3.6.1
+        header(m, "Date", MailDates.format(date)); // RFC 5322 3.6.1, a numeric zone (3.3)
         header(m, "Message-ID", "<" + UUID.randomUUID() + "@" + idDomain + ">"); // RFC 5322 3.6.4
         header(m, "From", from);
         header(m, "To", String.join(",\r\n ", to));

@@ -1,16 +1,12 @@
 package dev.tern.server.smtp;
 
+import dev.tern.smtp.MailDates;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** The header fields Tern adds to a message: the Received trace field and, on submission, Message-ID and Date. */
 final class TraceHeaders {
     private TraceHeaders() {}
-
-    /** RFC 5322 3.3 date-time with a numeric zone. */
-    static final DateTimeFormatter DATE_TIME = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.US);
 
     /**
      * RFC 5321 4.4: {@code from} the client's HELO name and address literal, {@code by} us, {@code with}
@@ -34,7 +30,7 @@ final class TraceHeaders {
         if (forRecipient != null) {
             sb.append("\r\n\tfor <").append(forRecipient).append('>');
         }
-        sb.append("; ").append(DATE_TIME.format(now)).append("\r\n");
+        sb.append("; ").append(MailDates.format(now)).append("\r\n");
         return sb.toString();
     }
 
@@ -54,7 +50,7 @@ final class TraceHeaders {
     }
 
     static String date(ZonedDateTime now) {
-        return "Date: " + DATE_TIME.format(now) + "\r\n";
+        return "Date: " + MailDates.format(now) + "\r\n";
     }
 
     private static String addressLiteral(SmtpSession session) {

@@ -14,6 +14,8 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -182,6 +184,18 @@ class SendCommandTest {
                 .allSatisfy(word ->
                         assertThat(word).startsWith("=?UTF-8?B?").endsWith("?=").hasSizeLessThanOrEqualTo(75));
         assertThat(encoded).isASCII();
+    }
+
+    @Test
+    void writesTheDateWithANumericZoneNeverGmt() {
+        ZonedDateTime utc = ZonedDateTime.of(2025, 3, 1, 10, 0, 0, 0, ZoneId.of("GMT"));
+
+        String message = new String(
+                MessageComposer.compose("a@b.test", List.of("c@d.test"), null, "hi", List.of(), utc, "b.test"),
+                StandardCharsets.UTF_8);
+
+        // RFC 5322 3.3: a numeric zone; "GMT" is the obsolete syntax (4.3).
+        assertThat(message).startsWith("Date: Sat, 1 Mar 2025 10:00:00 +0000\r\n");
     }
 
     private int run(String stdin, String... args) {
