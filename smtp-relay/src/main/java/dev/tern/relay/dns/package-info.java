@@ -1,8 +1,9 @@
 /**
  * Finding where mail for a domain goes: MX resolution with dnsjava's asynchronous {@code
  * LookupSession} (RFC 5321 5.1: preference order, implicit MX, loop detection; RFC 7505: null MX),
- * and the ordering of candidate hosts for one delivery attempt (equal preferences spread by
- * round-robin rotation, optionally weighted toward the lower measured connect latency).
+ * the addresses of smarthosts through the same resolver, and the ordering of candidate hosts for one
+ * delivery attempt (equal preferences spread by a smooth weighted round-robin, optionally weighted
+ * toward the lower measured connect latency, with a floor).
  *
  * <p>Lookups complete on dnsjava's executor, never on the caller's thread: a Netty caller must hop
  * back to its {@code channel.eventLoop()} before touching channel state.
