@@ -46,9 +46,9 @@ final class TernContainer extends GenericContainer<TernContainer> {
         withEnv("TERN_AUTH_USERS_FILE", "/etc/tern/users");
         String users = USER + ":" + UserStore.newHash(PASSWORD.toCharArray()) + "\n";
         withCopyToContainer(Transferable.of(users, 0644), "/etc/tern/users");
-        // The image build (first run: a couple of minutes) happens before this timeout starts.
-        waitingFor(
-                Wait.forLogMessage(".*listening name=submission .*\\n", 1).withStartupTimeout(Duration.ofMinutes(2)));
+        // The image build (first run: a couple of minutes) happens before this timeout starts. The management
+        // listener is the last to bind: waiting for the submission listener left /health a moment unanswered.
+        waitingFor(Wait.forLogMessage(".*management listening .*\\n", 1).withStartupTimeout(Duration.ofMinutes(2)));
     }
 
     /** Keeps the data directory on the named volume {@code name}, which outlives the container. */
