@@ -1,6 +1,6 @@
 package dev.tern.relay.dsn;
 
-import dev.tern.relay.delivery.RecipientOutcome;
+import dev.tern.relay.queue.Bouncer;
 import dev.tern.smtp.Envelope;
 import dev.tern.smtp.queue.QueueId;
 import java.time.Instant;
@@ -17,7 +17,7 @@ final class HumanText {
             QueueId id,
             Envelope envelope,
             Instant arrival,
-            List<RecipientOutcome> outcomes,
+            List<Bouncer.Recipient> recipients,
             Instant willRetryUntil,
             int width) {
         out.text("This is the mail system at " + reportingMta + ".", width, "");
@@ -38,18 +38,14 @@ final class HumanText {
                     width,
                     "");
         }
-        for (RecipientOutcome outcome : outcomes) {
+        for (Bouncer.Recipient recipient : recipients) {
             out.blank();
             out.text(
-                    "<"
-                            + envelope.recipients()
-                                    .get(outcome.recipientIndex())
-                                    .mailbox()
-                                    .address() + ">",
-                    width,
-                    "");
-            String where = outcome.remoteMta() == null ? "" : " (from " + outcome.remoteMta() + ")";
-            out.text(outcome.diagnostic() + where, width, "    ");
+                    "<" + envelope.recipients().get(recipient.index()).mailbox().address() + ">", width, "");
+            String where = recipient.last().remoteMta() == null
+                    ? ""
+                    : " (from " + recipient.last().remoteMta() + ")";
+            out.text(recipient.last().diagnostic() + where, width, "    ");
         }
         out.blank();
         out.text(

@@ -1,5 +1,6 @@
 package dev.tern.relay.dsn;
 
+import dev.tern.relay.queue.Bouncer;
 import dev.tern.smtp.RcptParameters.Notify;
 
 /** The two reports we send: a recipient failed for good, or is still being retried. */
@@ -18,5 +19,12 @@ enum ReportKind {
         this.action = action;
         this.notify = notify;
         this.subject = subject;
+    }
+
+    static ReportKind of(Bouncer.Kind kind) {
+        return switch (kind) {
+            case FAILURE -> FAILURE;
+            case DELAY -> DELAY;
+        };
     }
 }

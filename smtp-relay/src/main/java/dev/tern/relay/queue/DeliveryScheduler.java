@@ -2,8 +2,10 @@ package dev.tern.relay.queue;
 
 import dev.tern.relay.delivery.DeliveryRequest;
 import dev.tern.relay.delivery.RecipientOutcome;
+import dev.tern.relay.spool.LastAttempt;
 import dev.tern.relay.spool.RecipientState;
 import dev.tern.relay.spool.Spool;
+import dev.tern.smtp.EnhancedStatus;
 import dev.tern.smtp.Envelope;
 import dev.tern.smtp.RcptTo;
 import dev.tern.smtp.queue.MailQueue;
@@ -253,17 +255,26 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
                 String why = failure == null ? "no outcome from the transport" : failure.toString();
                 o = RecipientOutcome.temporary(i, "4.3.0", "local error: " + why, null);
             }
-            RecipientState state =
-                    switch (o.status()) {
-                        case DELIVERED -> RecipientState.delivered(QueuedMessage.detail(o));
-                        case PERMANENT -> RecipientState.failed(QueuedMessage.detail(o));
+            LastAttempt last =
+                    new LastAttempt(now, o.enhancedStatus(), o.reply(), o.remoteMta(), o.diagnostic(), o.nextHopDsn());
+            int attempts = m.states[i].attempts() + 1;
+            RecipientState state = (switch (o.status()) {
+                        case DELIVERED -> RecipientState.delivered(attempts, last);
+                        case PERMANENT -> RecipientState.failed(attempts, last);
                         case TEMPORARY ->
                             retry.expired(age)
-                                    ? RecipientState.failed("4.4.7 delivery time expired after "
-                                            + Duration.ofMillis(age).toHours() + "h; last error: " + o.diagnostic())
-                                    : RecipientState.deferred(
-                                            now + retry.nextDelayMillis(age, random), QueuedMessage.detail(o));
-                    };
+                                    ? RecipientState.failed(
+                                            attempts,
+                                            // RFC 3463 3.5: X.4.7, delivery time expired; the reply stays the last one.
+                                            last.restated(
+                                                    EnhancedStatus.parse("4.4.7"),
+                                                    "delivery time expired after "
+                                                            + Duration.ofMillis(age)
+                                                                    .toHours() + "h; last error: "
+                                                            + o.diagnostic()))
+                                    : RecipientState.deferred(now + retry.nextDelayMillis(age, random), attempts, last);
+                    })
+                    .notifiedAs(m.states[i]);
             switch (state.kind()) {
                 case DELIVERED -> delivered++;
                 case FAILED -> failed++;
@@ -325,19 +336,22 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
         if (m.timer != null) {
             m.timer.cancel(false);
         }
-        List<RecipientOutcome> failed = new ArrayList<>();
-        for (int i = 0; i < m.recipients(); i++) {
-            if (m.states[i].kind() == RecipientState.Kind.FAILED) {
-                failed.add(m.outcomeOf(i));
-            }
-        }
+        List<Bouncer.Recipient> failed = m.reported(RecipientState.Kind.FAILED);
         if (failed.isEmpty() || m.spooled.envelope().reversePath().isNull()) {
             markDone(m);
             return;
         }
         notifier.send(
                         m.spooled,
-                        content -> bouncer.failed(m.spooled.id(), m.spooled.envelope(), arrival(m), failed, content))
+                        content -> bouncer.report(
+                                new Bouncer.Report(
+                                        Bouncer.Kind.FAILURE,
+                                        m.spooled.id(),
+                                        m.spooled.envelope(),
+                                        arrival(m),
+                                        failed,
+                                        null),
+                                content))
                 .whenComplete((v, e) -> submit(() -> markDone(m)));
     }
 
@@ -359,16 +373,14 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
             return;
         }
         m.warned = true;
-        List<RecipientOutcome> delayed = new ArrayList<>();
-        for (int i = 0; i < m.recipients(); i++) {
-            if (m.states[i].kind() == RecipientState.Kind.DEFERRED) {
-                delayed.add(m.outcomeOf(i));
-            }
-        }
+        List<Bouncer.Recipient> delayed = m.reported(RecipientState.Kind.DEFERRED);
         Instant until = arrival(m).plus(retry.lifetime());
         notifier.send(
                 m.spooled,
-                content -> bouncer.delayed(m.spooled.id(), m.spooled.envelope(), arrival(m), delayed, content, until));
+                content -> bouncer.report(
+                        new Bouncer.Report(
+                                Bouncer.Kind.DELAY, m.spooled.id(), m.spooled.envelope(), arrival(m), delayed, until),
+                        content));
     }
 
     private static Instant arrival(QueuedMessage m) {

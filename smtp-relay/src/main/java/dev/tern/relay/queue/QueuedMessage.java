@@ -1,10 +1,7 @@
 package dev.tern.relay.queue;
 
-import dev.tern.relay.delivery.DeliveryStatus;
-import dev.tern.relay.delivery.RecipientOutcome;
 import dev.tern.relay.spool.RecipientState;
 import dev.tern.relay.spool.SpooledMessage;
-import dev.tern.smtp.EnhancedStatus;
 import java.util.concurrent.ScheduledFuture;
 
 /** A message in the scheduling queue, with the state of each recipient. Touched only by the queue's thread. */
@@ -67,29 +64,14 @@ final class QueuedMessage {
         return false;
     }
 
-    /** The outcome a recorded state stands for: its detail is "status diagnostic" (see {@link #detail}). */
-    RecipientOutcome outcomeOf(int i) {
-        RecipientState s = states[i];
-        String detail = s.detail() == null ? "" : s.detail();
-        int space = detail.indexOf(' ');
-        EnhancedStatus status;
-        try {
-            status = EnhancedStatus.parse(space > 0 ? detail.substring(0, space) : detail);
-        } catch (IllegalArgumentException e) {
-            status = new EnhancedStatus(s.kind() == RecipientState.Kind.DELIVERED ? 2 : 5, 0, 0);
+    /** What a report says of every recipient in state {@code kind}, as recorded. */
+    java.util.List<Bouncer.Recipient> reported(RecipientState.Kind kind) {
+        java.util.List<Bouncer.Recipient> out = new java.util.ArrayList<>();
+        for (int i = 0; i < states.length; i++) {
+            if (states[i].kind() == kind) {
+                out.add(new Bouncer.Recipient(i, states[i].last()));
+            }
         }
-        DeliveryStatus kind =
-                switch (s.kind()) {
-                    case DELIVERED -> DeliveryStatus.DELIVERED;
-                    case FAILED -> DeliveryStatus.PERMANENT;
-                    default -> DeliveryStatus.TEMPORARY;
-                };
-        String diagnostic = space > 0 ? detail.substring(space + 1) : detail;
-        return new RecipientOutcome(i, kind, status, diagnostic, null);
-    }
-
-    /** What a state records of an outcome, enough to write a DSN after a restart. */
-    static String detail(RecipientOutcome outcome) {
-        return outcome.enhancedStatus() + " " + outcome.diagnostic();
+        return out;
     }
 }

@@ -5,7 +5,7 @@ import static dev.tern.relay.dsn.DsnFixtures.envelope;
 import static dev.tern.relay.dsn.DsnFixtures.rcpt;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tern.relay.delivery.RecipientOutcome;
+import dev.tern.relay.queue.Bouncer;
 import dev.tern.smtp.Envelope;
 import dev.tern.smtp.MailParameters;
 import dev.tern.smtp.RcptParameters;
@@ -17,7 +17,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -55,19 +54,10 @@ class DsnNotifyTest {
         }
         Envelope envelope = envelope(MailParameters.NONE, rcpt("rcpt@example.net", new RcptParameters(on, null)));
         DsnBuilder builder = new DsnBuilder("mx.tern.test", Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
-        List<RecipientOutcome> outcomes = List.of(RecipientOutcome.permanent(0, "5.1.1", "no such user", null));
+        Bouncer.Kind report = kind == ReportKind.FAILURE ? Bouncer.Kind.FAILURE : Bouncer.Kind.DELAY;
         ByteBuf original = Unpooled.copiedBuffer(ORIGINAL, StandardCharsets.UTF_8);
         try {
-            Dsn dsn = kind == ReportKind.FAILURE
-                    ? builder.failure(
-                            new dev.tern.smtp.queue.QueueId("Q1"), envelope, Instant.EPOCH, outcomes, original)
-                    : builder.delay(
-                            new dev.tern.smtp.queue.QueueId("Q1"),
-                            envelope,
-                            Instant.EPOCH,
-                            outcomes,
-                            original,
-                            Instant.EPOCH.plusSeconds(3600));
+            Dsn dsn = builder.build(DsnFixtures.report(report, envelope, DsnFixtures.refused(0)), original);
             assertThat(dsn != null).isEqualTo(expected);
         } finally {
             original.release();

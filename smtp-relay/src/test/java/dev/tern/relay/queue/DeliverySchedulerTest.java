@@ -22,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +45,7 @@ class DeliverySchedulerTest {
 
     private final List<AutoCloseable> open = new ArrayList<>();
     private final List<DeliveryRequest> requests = new CopyOnWriteArrayList<>();
-    private final List<List<RecipientOutcome>> bounced = new CopyOnWriteArrayList<>();
+    private final List<List<Bouncer.Recipient>> bounced = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void closeAll() throws Exception {
@@ -102,7 +101,7 @@ class DeliverySchedulerTest {
                         all(r, (i, d, h) -> RecipientOutcome.permanent(i, "5.1.1", "550 5.1.1 no such user", h)));
         QueueId id = enqueue(queue, "<s@a.test>", "r@b.test", "q@c.test");
         await().until(() -> bounced.size() == 1);
-        assertThat(bounced.get(0)).extracting(RecipientOutcome::recipientIndex).containsExactlyInAnyOrder(0, 1);
+        assertThat(bounced.get(0)).extracting(Bouncer.Recipient::index).containsExactlyInAnyOrder(0, 1);
         // The DSN itself is a new message from <> to the sender; the original is done.
         await().until(() -> spool.find(id).isEmpty());
         await().until(() ->
@@ -122,9 +121,9 @@ class DeliverySchedulerTest {
                         : all(r, (i, d, h) -> RecipientOutcome.temporary(i, "4.4.1", "connection refused", h)));
         enqueue(queue, "<s@a.test>", "r@b.test");
         await().until(() -> bounced.size() == 1);
-        RecipientOutcome failed = bounced.get(0).get(0);
-        assertThat(failed.enhancedStatus()).hasToString("4.4.7");
-        assertThat(failed.diagnostic()).contains("connection refused");
+        Bouncer.Recipient failed = bounced.get(0).get(0);
+        assertThat(failed.last().status()).hasToString("4.4.7");
+        assertThat(failed.last().diagnostic()).contains("connection refused");
         await().until(() -> spool.pending().isEmpty());
     }
 
@@ -293,25 +292,13 @@ class DeliverySchedulerTest {
     }
 
     private Bouncer recordingBouncer(List<String> delays) {
-        return new Bouncer() {
-            @Override
-            public Optional<Notification> failed(
-                    QueueId id, Envelope envelope, Instant arrival, List<RecipientOutcome> failed, ByteBuf original) {
-                bounced.add(failed);
-                return Optional.of(notification(envelope, "failed"));
+        return (report, original) -> {
+            if (report.kind() == Bouncer.Kind.FAILURE) {
+                bounced.add(report.recipients());
+            } else {
+                delays.add(report.id().value());
             }
-
-            @Override
-            public Optional<Notification> delayed(
-                    QueueId id,
-                    Envelope envelope,
-                    Instant arrival,
-                    List<RecipientOutcome> delayed,
-                    ByteBuf original,
-                    Instant retryUntil) {
-                delays.add(id.value());
-                return Optional.of(notification(envelope, "delayed"));
-            }
+            return Optional.of(notification(report.envelope(), report.kind().name()));
         };
     }
 

@@ -112,9 +112,9 @@ class SpoolTest {
         try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
             first = join(spool.enqueue(envelope("a@example.com", "b@example.net", "c@example.net"), content("1")));
             second = enqueue(spool, "2");
-            join(spool.recordState(first, 0, RecipientState.delivered("250 ok")));
-            join(spool.recordState(first, 1, RecipientState.deferred(1_700_000_000_000L, "451 busy")));
-            join(spool.recordState(second, 0, RecipientState.failed("550 no such user")));
+            join(spool.recordState(first, 0, SpoolFixtures.delivered("250 ok")));
+            join(spool.recordState(first, 1, SpoolFixtures.deferred(1_700_000_000_000L, "451 busy")));
+            join(spool.recordState(second, 0, SpoolFixtures.failed("550 no such user")));
             join(spool.recordDone(second));
             assertThat(spool.pending()).extracting(SpooledMessage::id).containsExactly(first);
         }
@@ -122,8 +122,7 @@ class SpoolTest {
             assertThat(spool.pending()).extracting(SpooledMessage::id).containsExactly(first);
             assertThat(spool.pending().get(0).states())
                     .containsExactly(
-                            RecipientState.delivered("250 ok"),
-                            RecipientState.deferred(1_700_000_000_000L, "451 busy"));
+                            SpoolFixtures.delivered("250 ok"), SpoolFixtures.deferred(1_700_000_000_000L, "451 busy"));
         }
     }
 
@@ -131,9 +130,9 @@ class SpoolTest {
     void refusesStateForUnknownMessageOrRecipient() throws Exception {
         try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
             QueueId id = enqueue(spool, "1");
-            assertThat(spool.recordState(id, 1, RecipientState.failed(null)).toCompletableFuture())
+            assertThat(spool.recordState(id, 1, SpoolFixtures.failed("x")).toCompletableFuture())
                     .isCompletedExceptionally();
-            assertThat(spool.recordState(new QueueId("NOSUCHID"), 0, RecipientState.failed(null))
+            assertThat(spool.recordState(new QueueId("NOSUCHID"), 0, SpoolFixtures.failed("x"))
                             .toCompletableFuture())
                     .isCompletedExceptionally();
             join(spool.recordDone(id));
@@ -172,7 +171,7 @@ class SpoolTest {
         try (Spool spool = Spool.open(dir, options)) {
             QueueId a = enqueue(spool, "a");
             QueueId b = enqueue(spool, "b");
-            join(spool.recordState(a, 0, RecipientState.deferred(42, "451")));
+            join(spool.recordState(a, 0, SpoolFixtures.deferred(42, "451")));
             join(spool.recordDone(b));
             enqueue(spool, "c");
             // b's segment is finished, but a's state record lives after it: nothing may go yet.
@@ -180,7 +179,7 @@ class SpoolTest {
         }
         try (Spool spool = Spool.open(dir, options)) {
             assertThat(pendingTexts(spool)).containsExactly("a", "c");
-            assertThat(spool.pending().get(0).states()).containsExactly(RecipientState.deferred(42, "451"));
+            assertThat(spool.pending().get(0).states()).containsExactly(SpoolFixtures.deferred(42, "451"));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.tern.server.it.delivery;
 
+import dev.tern.relay.testing.PeerSession;
 import dev.tern.relay.testing.ScriptedSmtpPeer;
 import dev.tern.relay.testing.TestDnsServer;
 import dev.tern.server.app.TernServer;
@@ -111,6 +112,15 @@ final class DeliveryFixture implements AutoCloseable {
 
     QueueId submit(String to, String subject) {
         return submit(SENDER, List.of(to), subject);
+    }
+
+    /** How many RCPT commands {@code peer} was sent, over all its sessions. */
+    static long rcptCount(ScriptedSmtpPeer peer) {
+        return peer.sessions().stream()
+                .map(PeerSession::commands)
+                .flatMap(List::stream)
+                .filter(c -> c.startsWith("RCPT"))
+                .count();
     }
 
     /** Whether the spool still holds the message (it is delivered to none or some of its recipients). */
