@@ -17,6 +17,9 @@ import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
@@ -45,6 +48,17 @@ class SpoolTest {
             assertThat(m.states()).containsExactly(RecipientState.PENDING, RecipientState.PENDING);
             assertThat(m.arrivalMillis()).isPositive();
             assertThat(readText(spool, m)).isEqualTo(message(1));
+        }
+    }
+
+    @Test
+    void stampsArrivalAndQueueIdWithItsClock() throws Exception {
+        Instant now = Instant.parse("2031-05-06T07:08:09.010Z");
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults().withClock(Clock.fixed(now, ZoneOffset.UTC)))) {
+            QueueId id = enqueue(spool, message(1));
+            assertThat(spool.find(id).orElseThrow().arrivalMillis()).isEqualTo(now.toEpochMilli());
+            // The id's first nine characters are the acceptance millisecond in base 36.
+            assertThat(Long.parseLong(id.value().substring(0, 9), 36)).isEqualTo(now.toEpochMilli());
         }
     }
 

@@ -60,9 +60,9 @@ final class Delivery implements AutoCloseable {
         this.blocking = blocking;
     }
 
-    static Delivery start(TernConfig config, Spool spool, EventLoops loops, DeliveryMetrics metrics) {
+    /** @param clock the spool's clock: arrival times and retry times must be reckoned alike */
+    static Delivery start(TernConfig config, Spool spool, EventLoops loops, DeliveryMetrics metrics, Clock clock) {
         DeliveryConfig d = config.delivery();
-        Clock clock = Clock.systemDefaultZone();
         ExecutorService blocking = blockingPool();
         ConnectLatency latency = new ConnectLatency();
         SmtpClientOptions defaults = SmtpClientOptions.defaults(config.hostname());
