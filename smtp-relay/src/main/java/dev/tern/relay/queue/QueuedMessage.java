@@ -2,19 +2,22 @@ package dev.tern.relay.queue;
 
 import dev.tern.relay.spool.RecipientState;
 import dev.tern.relay.spool.SpooledMessage;
-import java.util.concurrent.ScheduledFuture;
+import java.util.ArrayList;
+import java.util.List;
 
-/** A message in the scheduling queue, with the state of each recipient. Touched only by the queue's thread. */
+/** A message in the scheduling queue, with the state of each recipient. Touched only on the queue's thread. */
 final class QueuedMessage {
     final SpooledMessage spooled;
     final RecipientState[] states;
     final boolean[] inFlight;
-    /** Destinations whose due recipients wait for a delivery slot. */
-    final java.util.Set<String> blockedDomains = new java.util.HashSet<>(2);
 
+    /** The "still trying" warning was considered: it is sent once per message at most. */
     boolean warned;
+    /** Every recipient is final: its reports and its DONE record are on their way. */
     boolean completing;
-    ScheduledFuture<?> timer;
+    /** Wakes the message when its next deferred recipient falls due. */
+    QueueExecutor.Timer timer;
+
     long timerDue = Long.MAX_VALUE;
 
     QueuedMessage(SpooledMessage spooled) {
@@ -25,6 +28,15 @@ final class QueuedMessage {
 
     int recipients() {
         return states.length;
+    }
+
+    long arrivalMillis() {
+        return spooled.arrivalMillis();
+    }
+
+    /** The recipient's destination: its domain, the unit of grouping and of delivery slots. */
+    String destination(int i) {
+        return spooled.envelope().recipients().get(i).mailbox().domainKey();
     }
 
     boolean due(int i, long now) {
@@ -65,8 +77,8 @@ final class QueuedMessage {
     }
 
     /** What a report says of every recipient in state {@code kind}, as recorded. */
-    java.util.List<Bouncer.Recipient> reported(RecipientState.Kind kind) {
-        java.util.List<Bouncer.Recipient> out = new java.util.ArrayList<>();
+    List<Bouncer.Recipient> reported(RecipientState.Kind kind) {
+        List<Bouncer.Recipient> out = new ArrayList<>();
         for (int i = 0; i < states.length; i++) {
             if (states[i].kind() == kind) {
                 out.add(new Bouncer.Recipient(i, states[i].last()));
