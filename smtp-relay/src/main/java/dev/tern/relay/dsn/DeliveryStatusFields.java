@@ -46,7 +46,7 @@ final class DeliveryStatusFields {
                         originalRecipient(rcpt.parameters().orcpt()));
             }
             out.field("Final-Recipient", addressField(rcpt.mailbox()));
-            out.field("Action", kind.action);
+            out.field("Action", kind.action(last));
             // RFC 3464 2.3.4: the remote server's enhanced code when its reply had one, else ours.
             out.field("Status", last.status().toString());
             if (last.remoteMta() != null) {

@@ -1,6 +1,7 @@
 package dev.tern.relay.dsn;
 
 import dev.tern.relay.queue.Bouncer;
+import dev.tern.relay.spool.LastAttempt;
 import dev.tern.smtp.Envelope;
 import dev.tern.smtp.MailParameters;
 import dev.tern.smtp.RcptParameters;
@@ -16,8 +17,8 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Builds delivery status notifications (RFC 3464) for recipients that failed or are delayed, from what
- * the spool recorded of them.
+ * Builds delivery status notifications (RFC 3464) for recipients that failed, are delayed or were
+ * delivered, from what the spool recorded of them.
  *
  * <p>The original content is only read (indexes untouched, never released): the caller owns it.
  */
@@ -44,7 +45,7 @@ public final class DsnBuilder {
         }
         List<Bouncer.Recipient> reported = new ArrayList<>();
         for (Bouncer.Recipient recipient : report.recipients()) {
-            if (wants(envelope.recipients().get(recipient.index()).parameters(), kind)) {
+            if (wants(envelope.recipients().get(recipient.index()).parameters(), kind, recipient.last())) {
                 reported.add(recipient);
             }
         }
@@ -53,7 +54,8 @@ public final class DsnBuilder {
         }
         Mailbox sender = envelope.reversePath().mailbox();
         // RFC 3461 4.3: RET=FULL returns the message; HDRS or no RET returns its headers (our choice).
-        boolean full = envelope.parameters().ret() == MailParameters.Ret.FULL;
+        // RFC 3461 6.2: a report of no failure returns only the headers.
+        boolean full = envelope.parameters().ret() == MailParameters.Ret.FULL && kind == ReportKind.FAILURE;
         OriginalMessage original = OriginalMessage.of(originalContent, full);
         Instant now = clock.instant();
         long serial = counter.incrementAndGet();
@@ -73,8 +75,14 @@ public final class DsnBuilder {
         return new Dsn(new Envelope(ReversePath.NULL, List.of(to), parameters), content);
     }
 
-    /** RFC 3461 4.1: no NOTIFY means FAILURE and DELAY; otherwise only what was asked (NEVER asks nothing). */
-    static boolean wants(RcptParameters parameters, ReportKind kind) {
+    /**
+     * RFC 3461 4.1: no NOTIFY means FAILURE and DELAY; otherwise only what was asked (NEVER asks nothing).
+     * A success handed to a next hop that announced DSN is that host's to report (RFC 3461 5.2.1).
+     */
+    static boolean wants(RcptParameters parameters, ReportKind kind, LastAttempt last) {
+        if (kind == ReportKind.SUCCESS) {
+            return parameters.notifyOn().contains(kind.notify) && !last.nextHopDsn();
+        }
         return parameters.notifyOn().isEmpty() || parameters.notifyOn().contains(kind.notify);
     }
 }

@@ -22,22 +22,24 @@ final class HumanText {
             int width) {
         out.text("This is the mail system at " + reportingMta + ".", width, "");
         out.blank();
-        if (kind == ReportKind.FAILURE) {
-            out.text(
-                    "Your message could not be delivered to the recipients listed below. The mail system has"
-                            + " given up on them; each is shown with the reason it was given. No further attempts"
-                            + " will be made for them.",
-                    width,
-                    "");
-        } else {
-            String until = willRetryUntil == null ? "" : " until " + MailDates.format(willRetryUntil);
-            out.text(
-                    "Your message has not yet been delivered to the recipients listed below. It is still"
-                            + " queued and delivery will be retried" + until + "; you do not need to send it"
-                            + " again.",
-                    width,
-                    "");
-        }
+        String what =
+                switch (kind) {
+                    case FAILURE ->
+                        "Your message could not be delivered to the recipients listed below. The mail system has"
+                                + " given up on them; each is shown with the reason it was given. No further attempts"
+                                + " will be made for them.";
+                    case DELAY -> {
+                        String until = willRetryUntil == null ? "" : " until " + MailDates.format(willRetryUntil);
+                        yield "Your message has not yet been delivered to the recipients listed below. It is still"
+                                + " queued and delivery will be retried" + until + "; you do not need to send it"
+                                + " again.";
+                    }
+                    case SUCCESS ->
+                        "Your message was delivered to the recipients listed below, as you asked to be told."
+                                + " Where it was passed on to another mail system, that system sends no such"
+                                + " reports: this is the last you will hear of it.";
+                };
+        out.text(what, width, "");
         for (Bouncer.Recipient recipient : recipients) {
             out.blank();
             out.text(

@@ -27,6 +27,7 @@ public final class MeteredBouncer implements Bouncer {
         return switch (kind) {
             case FAILURE -> BounceKind.FAILED;
             case DELAY -> BounceKind.DELAYED;
+            case SUCCESS -> BounceKind.SUCCESS;
         };
     }
 }

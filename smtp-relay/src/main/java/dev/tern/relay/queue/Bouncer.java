@@ -30,7 +30,9 @@ public interface Bouncer {
         /** Recipients that failed for good: "failed". */
         FAILURE,
         /** The "still trying" warning: "delayed". */
-        DELAY
+        DELAY,
+        /** Delivered here ("delivered") or passed to a next hop that does not report it ("relayed"). */
+        SUCCESS
     }
 
     /** One recipient a report is about: its index in the envelope and its last attempt as spooled. */

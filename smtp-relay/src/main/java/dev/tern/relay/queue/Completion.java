@@ -6,11 +6,9 @@ import dev.tern.relay.spool.RecipientState;
 import dev.tern.relay.spool.Spool;
 import dev.tern.smtp.EnhancedStatus;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -18,8 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What happens after an attempt: each recipient's new state, decided by the {@link RetryPolicy} and
- * recorded in the spool as typed values; the reports the sender is due (RFC 3464); and, once every
- * recipient is final, the message's DONE record. Called on the queue's thread.
+ * recorded in the spool as typed values; the reports the sender is due ({@link Reports}, RFC 3464); and,
+ * once every recipient is final, the message's DONE record. Called on the queue's thread.
  */
 final class Completion {
     private static final Logger log = LoggerFactory.getLogger(Completion.class);
@@ -27,17 +25,15 @@ final class Completion {
     private static final EnhancedStatus EXPIRED = EnhancedStatus.parse("4.4.7");
 
     private final Spool spool;
-    private final Notifier notifier;
-    private final Bouncer bouncer;
     private final RetryPolicy retry;
     private final RandomGenerator random;
+    private final Reports reports;
 
-    Completion(Spool spool, Notifier notifier, Bouncer bouncer, RetryPolicy retry, RandomGenerator random) {
+    Completion(Spool spool, RetryPolicy retry, RandomGenerator random, Reports reports) {
         this.spool = spool;
-        this.notifier = notifier;
-        this.bouncer = bouncer;
         this.retry = retry;
         this.random = random;
+        this.reports = reports;
     }
 
     /**
@@ -66,7 +62,7 @@ final class Completion {
             m.states[i] = state;
             tally[state.kind().ordinal()]++;
             last = o.diagnostic();
-            store(m, i);
+            m.record(spool, i);
         }
         int delivered = tally[RecipientState.Kind.DELIVERED.ordinal()];
         log.info(
@@ -111,21 +107,25 @@ final class Completion {
         return new EnhancedStatus(delivered ? 2 : kind == RecipientState.Kind.DEFERRED ? 4 : 5, 0, 0);
     }
 
-    /** Sends the "still trying" report once per message, when the policy says it is due. */
-    CompletionStage<Void> warnIfDue(QueuedMessage m, long now) {
-        if (m.warned || !retry.delayWarningDue(m.arrivalMillis(), now)) {
-            return CompletableFuture.completedFuture(null);
-        }
-        m.warned = true;
-        return report(m, Bouncer.Kind.DELAY, m.reported(RecipientState.Kind.DEFERRED));
+    /** After an attempt that left recipients to do: the reports due meanwhile (successes, the warning). */
+    CompletionStage<Void> afterAttempt(QueuedMessage m, long now) {
+        return reports.afterAttempt(m, now);
     }
 
-    /** Every recipient is final: reports those that failed (when due); completes once it is queued. */
-    CompletionStage<Void> reportFailures(QueuedMessage m) {
-        return report(m, Bouncer.Kind.FAILURE, m.reported(RecipientState.Kind.FAILED));
+    /** A message taken in again after a restart: the reports its previous run did not get to send. */
+    CompletionStage<Void> admitted(QueuedMessage m) {
+        return reports.admitted(m);
     }
 
-    /** The message is finished: it leaves the spool's pending set, and its segment may go. */
+    /** Every recipient is final: the last reports; the stage completes once they are queued. */
+    CompletionStage<Void> finalReports(QueuedMessage m) {
+        return reports.finalReports(m);
+    }
+
+    /**
+     * The message is finished (called once its final reports are queued): it leaves the spool's pending
+     * set, and its segment may go.
+     */
     void recordDone(QueuedMessage m) {
         spool.recordDone(m.spooled.id()).whenComplete((v, e) -> {
             if (e != null) {
@@ -133,25 +133,5 @@ final class Completion {
             }
         });
         log.info("id={} done", m.spooled.id());
-    }
-
-    private CompletionStage<Void> report(QueuedMessage m, Bouncer.Kind kind, List<Bouncer.Recipient> recipients) {
-        if (recipients.isEmpty() || m.spooled.envelope().reversePath().isNull()) {
-            // RFC 5321 4.5.5 and 6.1: nothing is ever reported to the null reverse-path.
-            return CompletableFuture.completedFuture(null);
-        }
-        Instant arrival = Instant.ofEpochMilli(m.arrivalMillis());
-        Instant until = kind == Bouncer.Kind.DELAY ? retry.retryUntilInstant(m.arrivalMillis()) : null;
-        Bouncer.Report report =
-                new Bouncer.Report(kind, m.spooled.id(), m.spooled.envelope(), arrival, recipients, until);
-        return notifier.send(m.spooled, content -> bouncer.report(report, content));
-    }
-
-    private void store(QueuedMessage m, int i) {
-        spool.recordState(m.spooled.id(), i, m.states[i]).whenComplete((v, e) -> {
-            if (e != null) {
-                log.warn("id={} could not record recipient state: {}", m.spooled.id(), e.toString());
-            }
-        });
     }
 }

@@ -75,8 +75,8 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
         this.reader = reader;
         this.clock = clock;
         this.slots = new DestinationSlots<>(limits);
-        this.completion =
-                new Completion(spool, new Notifier(spool, reader, this), bouncer, retry, new SplittableRandom());
+        Reports reports = new Reports(spool, new Notifier(spool, reader, this), bouncer, retry, this::submit);
+        this.completion = new Completion(spool, retry, new SplittableRandom(), reports);
     }
 
     /** Schedules every message the spool still holds (after a restart), and starts delivering new ones. */
@@ -126,6 +126,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
             // Finished before a restart, but its report or DONE record was not written yet.
             complete(m);
         } else {
+            track(completion.admitted(m));
             dispatch(m);
         }
     }
@@ -211,14 +212,14 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
                 complete(m);
             }
         } else {
-            track(completion.warnIfDue(m, now));
+            track(completion.afterAttempt(m, now));
             dispatch(m);
         }
         slots.wake(this::dispatch);
         idle();
     }
 
-    /** Every recipient is final: report what failed, then mark the message done in the spool. */
+    /** Every recipient is final: the last reports, then the message is marked done in the spool. */
     private void complete(QueuedMessage m) {
         m.completing = true;
         if (m.timer != null) {
@@ -226,7 +227,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
         }
         busy++;
         completion
-                .reportFailures(m)
+                .finalReports(m)
                 .whenComplete((v, e) -> submit(() -> {
                     completion.recordDone(m);
                     admission.remove(m);

@@ -1,18 +1,25 @@
 package dev.tern.relay.queue;
 
 import dev.tern.relay.spool.RecipientState;
+import dev.tern.relay.spool.Spool;
 import dev.tern.relay.spool.SpooledMessage;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** A message in the scheduling queue, with the state of each recipient. Touched only on the queue's thread. */
 final class QueuedMessage {
+    private static final Logger log = LoggerFactory.getLogger(QueuedMessage.class);
+
     final SpooledMessage spooled;
     final RecipientState[] states;
     final boolean[] inFlight;
 
-    /** The "still trying" warning was considered: it is sent once per message at most. */
+    /** The "still trying" warning was considered: it is sent once per message at most, across restarts too. */
     boolean warned;
+    /** The reports about this message asked for so far; the next one, and DONE, wait for them. */
+    CompletionStage<Void> reports = CompletableFuture.completedFuture(null);
     /** Every recipient is final: its reports and its DONE record are on their way. */
     boolean completing;
     /** Wakes the message when its next deferred recipient falls due. */
@@ -24,6 +31,18 @@ final class QueuedMessage {
         this.spooled = spooled;
         this.states = spooled.states().toArray(RecipientState[]::new);
         this.inFlight = new boolean[states.length];
+        for (RecipientState s : states) {
+            warned |= s.notified().contains(RecipientState.Notice.DELAY);
+        }
+    }
+
+    /** Records recipient {@code i}'s state in the spool, as it is now. */
+    void record(Spool spool, int i) {
+        spool.recordState(spooled.id(), i, states[i]).whenComplete((v, e) -> {
+            if (e != null) {
+                log.warn("id={} could not record recipient state: {}", spooled.id(), e.toString());
+            }
+        });
     }
 
     int recipients() {
@@ -74,16 +93,5 @@ final class QueuedMessage {
             }
         }
         return false;
-    }
-
-    /** What a report says of every recipient in state {@code kind}, as recorded. */
-    List<Bouncer.Recipient> reported(RecipientState.Kind kind) {
-        List<Bouncer.Recipient> out = new ArrayList<>();
-        for (int i = 0; i < states.length; i++) {
-            if (states[i].kind() == kind) {
-                out.add(new Bouncer.Recipient(i, states[i].last()));
-            }
-        }
-        return out;
     }
 }

@@ -157,6 +157,48 @@ class DsnBuilderTest {
     }
 
     @Test
+    void successReportSaysDeliveredHereAndRelayedToAHopWithoutDsn() throws Exception {
+        RcptParameters success = new RcptParameters(java.util.Set.of(Notify.SUCCESS), null);
+        MailParameters full =
+                new MailParameters(-1, MailParameters.Body.SEVEN_BIT, false, MailParameters.Ret.FULL, null, null);
+        Envelope envelope = envelope(full, rcpt("local@tern.test", success), rcpt("rcpt@example.net", success));
+        SmtpReply queued = new SmtpReply(250, "2.0.0", "Ok: queued as 4711");
+        Bouncer.Recipient relayed = new Bouncer.Recipient(
+                1,
+                new LastAttempt(
+                        ATTEMPT.toEpochMilli(),
+                        queued.status(),
+                        queued,
+                        "mx1.example.net",
+                        "250 Ok: queued as 4711",
+                        false));
+
+        Dsn dsn = builder.build(
+                report(
+                        Bouncer.Kind.SUCCESS,
+                        envelope,
+                        local(0, "2.0.0", "delivered to maildir local@tern.test"),
+                        relayed),
+                original);
+
+        assertWellFormedLines(dsn.content());
+        MimeMessage message = parse(dsn.content());
+        assertThat(message.getSubject()).isEqualTo("Successful Mail Delivery Report");
+        MimeMultipart parts = (MimeMultipart) message.getContent();
+        List<InternetHeaders> groups = statusGroups(parts.getBodyPart(1));
+        // RFC 3461 5.2.3: put in a mailbox here.
+        assertThat(field(groups.get(1), "Action")).isEqualTo("delivered");
+        assertThat(field(groups.get(1), "Status")).isEqualTo("2.0.0");
+        assertThat(field(groups.get(1), "Remote-MTA")).isNull();
+        // RFC 3461 5.2.2 (b): handed to a server that will not report delivery itself.
+        assertThat(field(groups.get(2), "Action")).isEqualTo("relayed");
+        assertThat(field(groups.get(2), "Remote-MTA")).isEqualTo("dns; mx1.example.net");
+        assertThat(field(groups.get(2), "Diagnostic-Code")).isEqualTo("smtp; 250 2.0.0 Ok: queued as 4711");
+        // RFC 3461 6.2: a report of no failure returns only the headers, whatever RET asked.
+        assertThat(parts.getBodyPart(2).isMimeType("text/rfc822-headers")).isTrue();
+    }
+
+    @Test
     void neverReportsToTheNullReversePath() {
         Envelope envelope = new Envelope(
                 ReversePath.NULL, List.of(rcpt("rcpt@example.net", RcptParameters.NONE)), MailParameters.NONE);

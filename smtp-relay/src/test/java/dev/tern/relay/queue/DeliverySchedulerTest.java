@@ -6,9 +6,7 @@ import dev.tern.relay.delivery.DeliveryRequest;
 import dev.tern.relay.delivery.RecipientOutcome;
 import dev.tern.relay.spool.RecipientState;
 import dev.tern.relay.spool.Spool;
-import dev.tern.relay.spool.SpoolOptions;
 import dev.tern.smtp.queue.QueueId;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,9 +14,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The queue on a controlled clock: its thread is run by the test ({@link ManualQueueExecutor}), time
@@ -31,21 +28,15 @@ class DeliverySchedulerTest {
     static final RetryPolicy POLICY =
             new RetryPolicy(Duration.ofMinutes(1), Duration.ofMinutes(8), Duration.ofHours(1), Duration.ZERO);
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final QueueFixture fixture = new QueueFixture(START);
 
-    private final MutableClock clock = new MutableClock(START);
-    private final ManualQueueExecutor loop = new ManualQueueExecutor(clock);
-    private final QueueFixture fixture = new QueueFixture(clock, loop);
-
-    @AfterEach
-    void close() throws Exception {
-        fixture.close();
-    }
+    private final MutableClock clock = fixture.clock;
+    private final ManualQueueExecutor loop = fixture.loop;
 
     @Test
     void deliversANewMessageAndMarksItDone() throws Exception {
-        Spool spool = fixture.spool(dir);
+        Spool spool = fixture.spool();
         DeliveryScheduler queue = fixture.scheduler(spool, POLICY, fixture.delivering());
         QueueId id = fixture.enqueue(queue, "<sender@a.test>", "rcpt@b.test");
 
@@ -59,7 +50,7 @@ class DeliverySchedulerTest {
 
     @Test
     void groupsRecipientsByDomain() throws Exception {
-        Spool spool = fixture.spool(dir);
+        Spool spool = fixture.spool();
         DeliveryScheduler queue = fixture.scheduler(spool, POLICY, fixture.delivering());
         fixture.enqueue(queue, "<s@a.test>", "one@b.test", "x@c.test", "two@B.test");
 
@@ -72,7 +63,7 @@ class DeliverySchedulerTest {
 
     @Test
     void retriesADeferredRecipientAtItsTimeAndNotBefore() throws Exception {
-        Spool spool = fixture.spool(dir);
+        Spool spool = fixture.spool();
         List<Instant> attempts = new CopyOnWriteArrayList<>();
         DeliveryScheduler queue = fixture.scheduler(spool, POLICY, (domain, r) -> {
             attempts.add(clock.instant());
@@ -102,7 +93,7 @@ class DeliverySchedulerTest {
 
     @Test
     void bouncesAPermanentFailureToTheSender() throws Exception {
-        Spool spool = fixture.spool(dir);
+        Spool spool = fixture.spool();
         DeliveryScheduler queue = fixture.scheduler(
                 spool,
                 POLICY,
@@ -125,7 +116,7 @@ class DeliverySchedulerTest {
 
     @Test
     void givesUpAtTheEndOfTheLifetimeWithTheLastReply() throws Exception {
-        Spool spool = fixture.spool(dir);
+        Spool spool = fixture.spool();
         List<Instant> attempts = new CopyOnWriteArrayList<>();
         DeliveryScheduler queue = fixture.scheduler(spool, POLICY, (domain, r) -> {
             if (r.envelope().reversePath().isNull()) {
@@ -156,7 +147,7 @@ class DeliverySchedulerTest {
 
     @Test
     void neverBouncesMailFromTheNullSender() throws Exception {
-        Spool spool = fixture.spool(dir);
+        Spool spool = fixture.spool();
         DeliveryScheduler queue =
                 fixture.scheduler(spool, POLICY, (domain, r) -> QueueFixture.all(r, QueueFixture::refused));
         fixture.enqueue(queue, "<>", "r@b.test");
@@ -169,7 +160,7 @@ class DeliverySchedulerTest {
 
     @Test
     void resumesAfterARestartWithoutRepeatingFinishedRecipients() throws Exception {
-        Spool spool = fixture.spool(dir);
+        Spool spool = fixture.spool();
         DeliveryScheduler first = fixture.scheduler(
                 spool,
                 POLICY,
@@ -183,7 +174,7 @@ class DeliverySchedulerTest {
         spool.close();
         fixture.requests.clear();
 
-        Spool reopened = fixture.spool(dir);
+        Spool reopened = fixture.spool();
         assertThat(reopened.find(id).orElseThrow().states())
                 .extracting(RecipientState::kind)
                 .containsExactly(RecipientState.Kind.DELIVERED, RecipientState.Kind.DEFERRED);
@@ -201,7 +192,7 @@ class DeliverySchedulerTest {
 
     @Test
     void keepsToTheLimitPerDomainAndWakesTheNextWhenASlotFrees() throws Exception {
-        Spool spool = fixture.spool(dir);
+        Spool spool = fixture.spool();
         List<CompletableFuture<List<RecipientOutcome>>> running = new ArrayList<>();
         DeliveryScheduler queue = fixture.scheduler(spool, POLICY, new DeliveryLimits(10, 2), (domain, r) -> {
             CompletableFuture<List<RecipientOutcome>> attempt = new CompletableFuture<>();
@@ -228,7 +219,7 @@ class DeliverySchedulerTest {
 
     @Test
     void shutdownWaitsForTheAttemptUnderWayToHandItsOutcomeToTheSpool() throws Exception {
-        Spool spool = fixture.spool(dir);
+        Spool spool = fixture.spool();
         CompletableFuture<List<RecipientOutcome>> attempt = new CompletableFuture<>();
         DeliveryScheduler queue = fixture.scheduler(spool, POLICY, (domain, r) -> attempt);
         QueueId id = fixture.enqueue(queue, "<s@a.test>", "r@b.test");
@@ -248,7 +239,7 @@ class DeliverySchedulerTest {
 
     @Test
     void spoolAndQueueShareTheClock() throws Exception {
-        Spool spool = fixture.spool(dir);
+        Spool spool = fixture.spool();
         clock.advance(Duration.ofDays(3));
         DeliveryScheduler queue =
                 fixture.scheduler(spool, POLICY, (domain, r) -> QueueFixture.all(r, QueueFixture::busy));
@@ -260,9 +251,5 @@ class DeliverySchedulerTest {
         loop.advance(Duration.ofSeconds(1));
         assertThat(queue.depth().oldestArrivalMillis())
                 .isEqualTo(START.plus(Duration.ofDays(3)).toEpochMilli());
-    }
-
-    static SpoolOptions options(MutableClock clock) {
-        return SpoolOptions.defaults().withClock(clock);
     }
 }

@@ -16,32 +16,48 @@ import dev.tern.smtp.queue.QueueId;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Spools and schedulers for queue tests, on one {@link MutableClock} and one {@link ManualQueueExecutor};
- * content is read on the test's thread. Records every delivery request and every report asked for.
+ * content is read on the test's thread. Records every delivery request and every report asked for. A
+ * JUnit extension: register it with {@code @RegisterExtension}; after each test it closes its spools
+ * and deletes their directory.
  */
-final class QueueFixture implements AutoCloseable {
+final class QueueFixture implements AfterEachCallback {
     final List<DeliveryRequest> requests = new CopyOnWriteArrayList<>();
     final List<Bouncer.Report> reports = new CopyOnWriteArrayList<>();
 
-    private final MutableClock clock;
-    private final ManualQueueExecutor loop;
-    private final List<Spool> spools = new ArrayList<>();
+    /** The time the spool and the queue both read; it moves only with {@link ManualQueueExecutor#advance}. */
+    final MutableClock clock;
+    /** The queue's thread, run by the test. */
+    final ManualQueueExecutor loop;
 
-    QueueFixture(MutableClock clock, ManualQueueExecutor loop) {
-        this.clock = clock;
-        this.loop = loop;
+    private final List<Spool> spools = new ArrayList<>();
+    private Path dir;
+
+    QueueFixture(Instant start) {
+        this.clock = new MutableClock(start);
+        this.loop = new ManualQueueExecutor(clock);
     }
 
-    Spool spool(Path dir) throws Exception {
+    /** Opens the test's spool, the same directory every time (a second open after a close is a restart). */
+    Spool spool() throws Exception {
+        if (dir == null) {
+            dir = Files.createTempDirectory("tern-queue-test");
+        }
         Spool spool = Spool.open(dir, SpoolOptions.defaults().withClock(clock));
         spools.add(spool);
         return spool;
@@ -129,9 +145,16 @@ final class QueueFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void afterEach(ExtensionContext context) throws Exception {
         for (Spool spool : spools) {
             spool.close();
+        }
+        if (dir != null) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
         }
     }
 }

@@ -1,5 +1,8 @@
 package dev.tern.server.it.delivery;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.tern.relay.testing.PeerSession;
 import dev.tern.relay.testing.ScriptedSmtpPeer;
 import dev.tern.relay.testing.TestDnsServer;
@@ -18,6 +21,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -104,6 +108,20 @@ final class DeliveryFixture implements AutoCloseable {
         LoopbackForwarder forwarder = LoopbackForwarder.start(address, mxPort, peer.address());
         resources.add(forwarder);
         return forwarder;
+    }
+
+    /** Makes {@code peer} the one mail exchanger of {@code domain}: {@code mx.DOMAIN} at loopback {@code address}. */
+    ScriptedSmtpPeer exchanger(String domain, String address, ScriptedSmtpPeer peer) {
+        host("mx." + domain, address, peer);
+        dns.mx(domain, 10, "mx." + domain);
+        return peer;
+    }
+
+    /** Asserts that nothing arrives in {@code address}'s mailbox, now or a little later. */
+    void expectNoMail(String address) {
+        await().during(Duration.ofMillis(600))
+                .atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(mailbox(address)).isEmpty());
     }
 
     QueueId submit(String from, List<String> to, String subject) {

@@ -24,12 +24,10 @@ class DsnReportsIT {
     @Test
     void aRefusalIsReportedWithTheRemoteHostAndItsReplyAfterARestart() throws Exception {
         try (DeliveryFixture tern = DeliveryFixture.start(dataDir, Map.of("queue-lifetime", "1m"))) {
-            ScriptedSmtpPeer refusing = tern.peer()
-                    .rcptReply("bob@refuse.test", "550-5.1.1 <bob@refuse.test>: no such user\r\n550 5.1.1 try bob2");
-            ScriptedSmtpPeer busy = tern.peer().rcptReply("carol@busy.test", "451 4.3.0 come back later");
-            tern.host("mx.refuse.test", "127.0.0.2", refusing);
-            tern.host("mx.busy.test", "127.0.0.3", busy);
-            tern.dns().mx("refuse.test", 10, "mx.refuse.test").mx("busy.test", 10, "mx.busy.test");
+            String refusal = "550-5.1.1 <bob@refuse.test>: no such user\r\n550 5.1.1 try bob2";
+            tern.exchanger("refuse.test", "127.0.0.2", tern.peer().rcptReply("bob@refuse.test", refusal));
+            ScriptedSmtpPeer busy = tern.exchanger(
+                    "busy.test", "127.0.0.3", tern.peer().rcptReply("carol@busy.test", "451 4.3.0 come back later"));
 
             QueueId id = tern.submit(SENDER, List.of("bob@refuse.test", "carol@busy.test"), "refused");
 
@@ -56,6 +54,106 @@ class DsnReportsIT {
                     .contains(
                             "Diagnostic-Code: smtp; 550-5.1.1 <bob@refuse.test>: no such user\r\n 550 5.1.1 try bob2\r\n");
             await().atMost(WAIT).until(() -> !tern.queued(id));
+        }
+    }
+
+    @Test
+    void aSuccessHereIsReportedAsDelivered() throws Exception {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir)) {
+            QueueId id =
+                    tern.submit(SENDER, List.of("bob@" + DeliveryFixture.LOCAL + " NOTIFY=SUCCESS"), "success here");
+
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(tern.mailbox(SENDER)).hasSize(1));
+            String dsn = tern.mailbox(SENDER).get(0);
+            assertThat(Dsns.isReport(dsn)).as(dsn).isTrue();
+            // RFC 3461 5.2.3 (a): put in the mailbox here.
+            assertThat(Dsns.actions(dsn)).containsExactly("delivered");
+            assertThat(Dsns.statuses(dsn)).containsExactly("2.0.0");
+            assertThat(Dsns.fields(dsn, "Remote-MTA")).isEmpty();
+            assertThat(tern.mailbox("bob@" + DeliveryFixture.LOCAL)).hasSize(1);
+            await().atMost(WAIT).until(() -> !tern.queued(id));
+        }
+    }
+
+    @Test
+    void aSuccessHandedToAPeerWithoutDsnIsReportedAsRelayed() throws Exception {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir)) {
+            ScriptedSmtpPeer peer =
+                    tern.exchanger("nodsn.test", "127.0.0.2", tern.peer().extensions("PIPELINING", "8BITMIME"));
+
+            tern.submit(SENDER, List.of("bob@nodsn.test NOTIFY=SUCCESS,FAILURE"), "relayed");
+
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(tern.mailbox(SENDER)).hasSize(1));
+            String dsn = tern.mailbox(SENDER).get(0);
+            // RFC 3461 5.2.2: NOTIFY could not be passed on, so we report the hand-over ourselves.
+            assertThat(peer.sessions().get(0).commands()).contains("RCPT TO:<bob@nodsn.test>");
+            assertThat(Dsns.actions(dsn)).containsExactly("relayed");
+            assertThat(Dsns.fields(dsn, "Remote-MTA")).containsExactly("dns; mx.nodsn.test");
+            assertThat(Dsns.fields(dsn, "Diagnostic-Code")).containsExactly("smtp; 250 2.0.0 Ok: queued as SCRIPTED");
+        }
+    }
+
+    @Test
+    void aSuccessHandedToAPeerWithDsnIsLeftToIt() throws Exception {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir)) {
+            ScriptedSmtpPeer peer =
+                    tern.exchanger("dsn.test", "127.0.0.2", tern.peer().extensions("PIPELINING", "DSN"));
+
+            QueueId id = tern.submit(SENDER, List.of("bob@dsn.test NOTIFY=SUCCESS"), "left to the next hop");
+
+            await().atMost(WAIT).until(() -> !tern.queued(id));
+            // RFC 3461 5.2.1: the next hop got NOTIFY=SUCCESS and reports delivery itself.
+            assertThat(peer.sessions().get(0).commands()).contains("RCPT TO:<bob@dsn.test> NOTIFY=SUCCESS");
+            tern.expectNoMail(SENDER);
+        }
+    }
+
+    @Test
+    void notifyNeverSuppressesTheFailureReport() throws Exception {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir)) {
+            ScriptedSmtpPeer peer = tern.exchanger(
+                    "refuse.test", "127.0.0.2", tern.peer().rcptReply("bob@refuse.test", "550 5.1.1 no such user"));
+
+            QueueId id = tern.submit(SENDER, List.of("bob@refuse.test NOTIFY=NEVER"), "never");
+
+            await().atMost(WAIT).until(() -> !tern.queued(id));
+            assertThat(DeliveryFixture.rcptCount(peer)).isEqualTo(1);
+            tern.expectNoMail(SENDER);
+        }
+    }
+
+    @Test
+    void warnsOnceAboutADelayEvenAcrossARestart() throws Exception {
+        Map<String, String> keys = Map.of("queue-lifetime", "1m", "delay-warning", "500ms");
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, keys)) {
+            ScriptedSmtpPeer busy = tern.exchanger(
+                    "busy.test", "127.0.0.2", tern.peer().rcptReply("bob@busy.test", "451 4.3.0 come back later"));
+
+            QueueId id = tern.submit(SENDER, List.of("bob@busy.test NOTIFY=DELAY,FAILURE"), "delayed");
+
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(tern.mailbox(SENDER)).hasSize(1));
+            String dsn = tern.mailbox(SENDER).get(0);
+            assertThat(Dsns.actions(dsn)).containsExactly("delayed");
+            assertThat(Dsns.statuses(dsn)).containsExactly("4.3.0");
+            assertThat(Dsns.fields(dsn, "Remote-MTA")).containsExactly("dns; mx.busy.test");
+            assertThat(Dsns.fields(dsn, "Will-Retry-Until")).hasSize(1);
+            // The warning is marked in the spool: a restart does not send it again.
+            await().atMost(WAIT).until(() -> tern.server()
+                    .spool()
+                    .find(id)
+                    .orElseThrow()
+                    .states()
+                    .get(0)
+                    .notified()
+                    .contains(RecipientState.Notice.DELAY));
+            long before = DeliveryFixture.rcptCount(busy);
+            tern.restart();
+            await().atMost(WAIT).until(() -> DeliveryFixture.rcptCount(busy) >= before + 2);
+            assertThat(tern.mailbox(SENDER)).as("still the one warning").hasSize(1);
+            assertThat(tern.queued(id)).isTrue();
         }
     }
 
