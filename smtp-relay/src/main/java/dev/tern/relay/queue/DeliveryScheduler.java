@@ -1,6 +1,5 @@
 package dev.tern.relay.queue;
 
-import dev.tern.relay.delivery.DeliveryRequest;
 import dev.tern.relay.delivery.RecipientOutcome;
 import dev.tern.relay.spool.Spool;
 import dev.tern.relay.spool.SpooledMessage;
@@ -8,7 +7,6 @@ import dev.tern.smtp.Envelope;
 import dev.tern.smtp.queue.MailQueue;
 import dev.tern.smtp.queue.QueueId;
 import io.netty.buffer.ByteBuf;
-import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * The queue between the spool and the transports, and the {@link MailQueue} the server sees: a message
  * is spooled first (durably), then scheduled. This class only connects the parts that do the work:
  * {@link Admission} (which messages, which recipients are due, by destination), {@link DestinationSlots}
- * (how many attempts at once), {@link RetryPolicy} (what follows an outcome, and when) and
- * {@link Completion} (state records and reports).
+ * (how many attempts at once), {@link Attempts} (an attempt off the queue's thread), {@link RetryPolicy}
+ * (what follows an outcome, and when) and {@link Completion} (state records and reports).
  *
  * <p>Its state lives on the {@link QueueExecutor} it is given; content is read from the spool on the
  * {@code reader} executor; time is the given {@link Clock}, the spool's. It starts no thread: the
@@ -41,13 +39,12 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
     private static final long CLOSE_GRACE_SECONDS = 10;
 
     private final Spool spool;
-    private final Deliverer deliverer;
     private final QueueExecutor queue;
-    private final Executor reader;
     private final Clock clock;
     private final Admission admission = new Admission();
     private final DestinationSlots<QueuedMessage> slots;
     private final Completion completion;
+    private final Attempts attempts;
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
 
     /** Attempts, reports and completions under way; closing waits for them. Queue thread only. */
@@ -70,10 +67,9 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
             Executor reader,
             Clock clock) {
         this.spool = spool;
-        this.deliverer = deliverer;
         this.queue = queue;
-        this.reader = reader;
         this.clock = clock;
+        this.attempts = new Attempts(spool, deliverer, reader, this::submit, this::attempted);
         this.slots = new DestinationSlots<>(limits);
         Reports reports = new Reports(spool, new Notifier(spool, reader, this), bouncer, retry, this::submit);
         this.completion = new Completion(spool, retry, new SplittableRandom(), reports);
@@ -169,33 +165,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
     private void attempt(QueuedMessage m, String destination, List<Integer> indexes) {
         indexes.forEach(i -> m.inFlight[i] = true);
         busy++;
-        try {
-            reader.execute(() -> read(m, destination, indexes));
-        } catch (RejectedExecutionException e) {
-            attempted(m, destination, indexes, List.of(), e);
-        }
-    }
-
-    /** On the reader: the content from disk, then the attempt; its end hops back to the queue. */
-    private void read(QueuedMessage m, String destination, List<Integer> indexes) {
-        ByteBuf content;
-        try {
-            content = spool.readContent(m.spooled);
-        } catch (IOException | RuntimeException e) {
-            submit(() -> attempted(m, destination, indexes, List.of(), e));
-            return;
-        }
-        CompletionStage<List<RecipientOutcome>> stage;
-        try {
-            stage = deliverer.deliver(
-                    destination, new DeliveryRequest(m.spooled.id(), m.spooled.envelope(), indexes, content));
-        } catch (RuntimeException e) {
-            stage = CompletableFuture.failedFuture(e);
-        }
-        stage.whenComplete((outcomes, failure) -> {
-            content.release();
-            submit(() -> attempted(m, destination, indexes, outcomes == null ? List.of() : outcomes, failure));
-        });
+        attempts.start(m, destination, indexes);
     }
 
     private void attempted(
