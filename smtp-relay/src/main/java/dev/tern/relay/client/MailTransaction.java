@@ -40,6 +40,9 @@ final class MailTransaction implements ClientSessionHandler.Listener {
     private final RecipientOutcome[] outcomes;
     private final boolean pipelining;
     private final boolean chunking;
+    /** RFC 3461 5.2.1: a next hop with DSN got NOTIFY and ORCPT, and reports success itself. */
+    private final boolean nextHopDsn;
+
     private final CompletableFuture<AttemptResult> result = new CompletableFuture<>();
     private State state = State.MAIL;
     private int rcptReplies;
@@ -63,6 +66,7 @@ final class MailTransaction implements ClientSessionHandler.Listener {
         this.outcomes = new RecipientOutcome[request.recipientIndexes().size()];
         this.pipelining = ehlo.supports("PIPELINING");
         this.chunking = TransactionCommands.useChunking(ehlo);
+        this.nextHopDsn = ehlo.supports("DSN");
     }
 
     CompletableFuture<AttemptResult> result() {
@@ -158,7 +162,7 @@ final class MailTransaction implements ClientSessionHandler.Listener {
         if (decisive.isPositive()) {
             accepted++;
         } else {
-            outcomes[i] = RecipientOutcome.fromReply(recipientIndex(i), decisive, remoteMta);
+            outcomes[i] = RecipientOutcome.fromReply(recipientIndex(i), decisive, remoteMta, nextHopDsn);
         }
         if (rcptReplies < outcomes.length) {
             if (!pipelining && mailRejection == null) {
@@ -224,7 +228,7 @@ final class MailTransaction implements ClientSessionHandler.Listener {
     private void acceptedGet(SmtpReply reply) {
         for (int i = 0; i < outcomes.length; i++) {
             if (outcomes[i] == null) {
-                outcomes[i] = RecipientOutcome.fromReply(recipientIndex(i), reply, remoteMta);
+                outcomes[i] = RecipientOutcome.fromReply(recipientIndex(i), reply, remoteMta, nextHopDsn);
             }
         }
     }

@@ -1,21 +1,20 @@
 package dev.tern.relay.dsn;
 
-import dev.tern.relay.delivery.RecipientOutcome;
+import dev.tern.relay.queue.Bouncer;
+import dev.tern.relay.spool.LastAttempt;
 import dev.tern.smtp.Envelope;
 import dev.tern.smtp.MailDates;
 import dev.tern.smtp.RcptTo;
+import dev.tern.smtp.SmtpReply;
 import dev.tern.smtp.Xtext;
 import dev.tern.smtp.address.Mailbox;
 import dev.tern.smtp.queue.QueueId;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /** The machine-readable part: per-message and per-recipient fields of RFC 3464 2.2 and 2.3. */
 final class DeliveryStatusFields {
-    /** A remote reply as {@link RecipientOutcome#fromReply} writes it: three digits, then text. */
-    private static final Pattern SMTP_REPLY = Pattern.compile("[245][0-9][0-9]( .*)?");
-
     private DeliveryStatusFields() {}
 
     static void write(
@@ -25,7 +24,7 @@ final class DeliveryStatusFields {
             Envelope envelope,
             Instant arrival,
             ReportKind kind,
-            List<RecipientOutcome> outcomes,
+            List<Bouncer.Recipient> recipients,
             Instant now,
             Instant willRetryUntil) {
         // RFC 3464 2.2: per-message fields first.
@@ -37,8 +36,9 @@ final class DeliveryStatusFields {
             out.field("Original-Envelope-Id", decodedOrRaw(envelope.parameters().envId()));
         }
         out.field("Arrival-Date", MailDates.format(arrival));
-        for (RecipientOutcome outcome : outcomes) {
-            RcptTo rcpt = envelope.recipients().get(outcome.recipientIndex());
+        for (Bouncer.Recipient recipient : recipients) {
+            RcptTo rcpt = envelope.recipients().get(recipient.index());
+            LastAttempt last = recipient.last();
             out.blank();
             // RFC 3464 2.3: one block per recipient, separated by an empty line.
             if (rcpt.parameters().orcpt() != null) {
@@ -47,13 +47,18 @@ final class DeliveryStatusFields {
                         originalRecipient(rcpt.parameters().orcpt()));
             }
             out.field("Final-Recipient", addressField(rcpt.mailbox()));
-            out.field("Action", kind.action);
-            out.field("Status", outcome.enhancedStatus().toString());
-            if (outcome.remoteMta() != null) {
-                out.field("Remote-MTA", "dns; " + outcome.remoteMta());
+            out.field("Action", kind.action(last));
+            // RFC 3464 2.3.4: the remote server's enhanced code when its reply had one, else ours.
+            out.field("Status", last.status().toString());
+            if (last.remoteMta() != null) {
+                // RFC 3464 2.3.5, RFC 3461 6.3 (h): the host that answered, by its DNS name.
+                out.field("Remote-MTA", "dns; " + last.remoteMta());
             }
-            out.field("Diagnostic-Code", diagnosticCode(outcome));
-            out.field("Last-Attempt-Date", MailDates.format(now));
+            out.field("Diagnostic-Code", diagnosticCode(last));
+            // RFC 3464 2.3.7: when it was tried, as recorded (a format-1 spool did not record it).
+            out.field(
+                    "Last-Attempt-Date",
+                    MailDates.format(last.atMillis() > 0 ? Instant.ofEpochMilli(last.atMillis()) : now));
             if (kind == ReportKind.DELAY && willRetryUntil != null) {
                 // RFC 3464 2.3.9: only for delayed recipients.
                 out.field("Will-Retry-Until", MailDates.format(willRetryUntil));
@@ -67,22 +72,35 @@ final class DeliveryStatusFields {
     }
 
     /** True when the report names an address that only {@code message/global-delivery-status} can carry. */
-    static boolean needsUtf8(Envelope envelope, List<RecipientOutcome> outcomes) {
-        for (RecipientOutcome outcome : outcomes) {
-            if (envelope.recipients().get(outcome.recipientIndex()).mailbox().needsSmtpUtf8()) {
+    static boolean needsUtf8(Envelope envelope, List<Bouncer.Recipient> recipients) {
+        for (Bouncer.Recipient recipient : recipients) {
+            if (envelope.recipients().get(recipient.index()).mailbox().needsSmtpUtf8()) {
                 return true;
             }
         }
         return false;
     }
 
-    /** RFC 3464 2.3.6: {@code smtp;} for a remote reply, our own diagnostic type for local reasons. */
-    static String diagnosticCode(RecipientOutcome outcome) {
-        String text = outcome.diagnostic();
-        if (outcome.remoteMta() != null && SMTP_REPLY.matcher(text).matches()) {
-            return "smtp; " + text;
+    /**
+     * RFC 3464 2.3.6: {@code smtp;} and the remote reply as received, each reply line on a line of its
+     * own (RFC 3461 9.2); our own diagnostic type when no server answered.
+     */
+    static List<String> diagnosticCode(LastAttempt last) {
+        SmtpReply reply = last.reply();
+        if (reply == null) {
+            return List.of("X-Tern; " + last.diagnostic());
         }
-        return "X-Tern; " + text;
+        List<String> lines = new ArrayList<>(reply.lines().size());
+        for (int i = 0; i < reply.lines().size(); i++) {
+            String separator = i < reply.lines().size() - 1 ? "-" : " ";
+            String status = reply.status() == null ? "" : reply.status() + " ";
+            lines.add((i == 0 ? "smtp; " : "")
+                    + reply.code()
+                    + separator
+                    + status
+                    + reply.lines().get(i));
+        }
+        return lines;
     }
 
     /** ORCPT is {@code addr-type;xtext} (RFC 3461 4.2); the report shows it decoded (RFC 3464 2.3.1). */

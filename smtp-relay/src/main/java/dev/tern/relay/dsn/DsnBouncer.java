@@ -1,14 +1,11 @@
 package dev.tern.relay.dsn;
 
-import dev.tern.relay.delivery.RecipientOutcome;
 import dev.tern.relay.queue.Bouncer;
 import dev.tern.smtp.Envelope;
 import dev.tern.smtp.RcptTo;
 import dev.tern.smtp.address.LocalMailboxes;
-import dev.tern.smtp.queue.QueueId;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -27,20 +24,8 @@ public final class DsnBouncer implements Bouncer {
     }
 
     @Override
-    public Optional<Notification> failed(
-            QueueId id, Envelope envelope, Instant arrival, List<RecipientOutcome> failed, ByteBuf original) {
-        return wrap(builder.failure(id, envelope, arrival, failed, original));
-    }
-
-    @Override
-    public Optional<Notification> delayed(
-            QueueId id,
-            Envelope envelope,
-            Instant arrival,
-            List<RecipientOutcome> delayed,
-            ByteBuf original,
-            Instant retryUntil) {
-        return wrap(builder.delay(id, envelope, arrival, delayed, original, retryUntil));
+    public Optional<Notification> report(Report report, ByteBuf original) {
+        return wrap(builder.build(report, original));
     }
 
     private Optional<Notification> wrap(Dsn dsn) {

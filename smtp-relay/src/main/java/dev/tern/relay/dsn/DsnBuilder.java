@@ -1,13 +1,13 @@
 package dev.tern.relay.dsn;
 
-import dev.tern.relay.delivery.RecipientOutcome;
+import dev.tern.relay.queue.Bouncer;
+import dev.tern.relay.spool.LastAttempt;
 import dev.tern.smtp.Envelope;
 import dev.tern.smtp.MailParameters;
 import dev.tern.smtp.RcptParameters;
 import dev.tern.smtp.RcptTo;
 import dev.tern.smtp.address.Mailbox;
 import dev.tern.smtp.address.ReversePath;
-import dev.tern.smtp.queue.QueueId;
 import io.netty.buffer.ByteBuf;
 import java.time.Clock;
 import java.time.Instant;
@@ -17,7 +17,8 @@ import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Builds delivery status notifications (RFC 3464) for recipients that failed or are delayed.
+ * Builds delivery status notifications (RFC 3464) for recipients that failed, are delayed or were
+ * delivered, from what the spool recorded of them.
  *
  * <p>The original content is only read (indexes untouched, never released): the caller owns it.
  */
@@ -32,44 +33,20 @@ public final class DsnBuilder {
     }
 
     /**
-     * The report for recipients that failed for good (Action: failed), or null when none is due: the
-     * reverse-path is null, or no listed recipient asked for failure reports.
+     * The report {@code report} describes, or null when none is due: the reverse-path is null, or no
+     * listed recipient asked for this kind of report.
      */
-    public Dsn failure(
-            QueueId id, Envelope envelope, Instant arrival, List<RecipientOutcome> failed, ByteBuf originalContent) {
-        return build(ReportKind.FAILURE, id, envelope, arrival, failed, originalContent, null);
-    }
-
-    /**
-     * The report for recipients still being retried (Action: delayed), or null when none is due: the
-     * reverse-path is null, or no listed recipient asked for delay reports.
-     */
-    public Dsn delay(
-            QueueId id,
-            Envelope envelope,
-            Instant arrival,
-            List<RecipientOutcome> delayed,
-            ByteBuf originalContent,
-            Instant willRetryUntil) {
-        return build(ReportKind.DELAY, id, envelope, arrival, delayed, originalContent, willRetryUntil);
-    }
-
-    private Dsn build(
-            ReportKind kind,
-            QueueId id,
-            Envelope envelope,
-            Instant arrival,
-            List<RecipientOutcome> outcomes,
-            ByteBuf originalContent,
-            Instant willRetryUntil) {
+    public Dsn build(Bouncer.Report report, ByteBuf originalContent) {
+        Envelope envelope = report.envelope();
+        ReportKind kind = ReportKind.of(report.kind());
         if (envelope.reversePath().isNull()) {
             // RFC 5321 4.5.5 and 6.1: a notification is never sent to the null reverse-path.
             return null;
         }
-        List<RecipientOutcome> reported = new ArrayList<>();
-        for (RecipientOutcome outcome : outcomes) {
-            if (wants(envelope.recipients().get(outcome.recipientIndex()).parameters(), kind)) {
-                reported.add(outcome);
+        List<Bouncer.Recipient> reported = new ArrayList<>();
+        for (Bouncer.Recipient recipient : report.recipients()) {
+            if (wants(envelope.recipients().get(recipient.index()).parameters(), kind, recipient.last())) {
+                reported.add(recipient);
             }
         }
         if (reported.isEmpty()) {
@@ -77,12 +54,13 @@ public final class DsnBuilder {
         }
         Mailbox sender = envelope.reversePath().mailbox();
         // RFC 3461 4.3: RET=FULL returns the message; HDRS or no RET returns its headers (our choice).
-        boolean full = envelope.parameters().ret() == MailParameters.Ret.FULL;
+        // RFC 3461 6.2: a report of no failure returns only the headers.
+        boolean full = envelope.parameters().ret() == MailParameters.Ret.FULL && kind == ReportKind.FAILURE;
         OriginalMessage original = OriginalMessage.of(originalContent, full);
         Instant now = clock.instant();
         long serial = counter.incrementAndGet();
         ReportWriter writer = new ReportWriter(reportingMta, kind, now, serial);
-        byte[] content = writer.write(id, envelope, arrival, reported, original, willRetryUntil);
+        byte[] content = writer.write(report.id(), envelope, report.arrival(), reported, original, report.retryUntil());
         boolean eightBit = OriginalMessage.isEightBit(content);
         MailParameters parameters = new MailParameters(
                 -1,
@@ -97,8 +75,14 @@ public final class DsnBuilder {
         return new Dsn(new Envelope(ReversePath.NULL, List.of(to), parameters), content);
     }
 
-    /** RFC 3461 4.1: no NOTIFY means FAILURE and DELAY; otherwise only what was asked (NEVER asks nothing). */
-    static boolean wants(RcptParameters parameters, ReportKind kind) {
+    /**
+     * RFC 3461 4.1: no NOTIFY means FAILURE and DELAY; otherwise only what was asked (NEVER asks nothing).
+     * A success handed to a next hop that announced DSN is that host's to report (RFC 3461 5.2.1).
+     */
+    static boolean wants(RcptParameters parameters, ReportKind kind, LastAttempt last) {
+        if (kind == ReportKind.SUCCESS) {
+            return parameters.notifyOn().contains(kind.notify) && !last.nextHopDsn();
+        }
         return parameters.notifyOn().isEmpty() || parameters.notifyOn().contains(kind.notify);
     }
 }

@@ -25,6 +25,26 @@ final class MimeLines {
         return this;
     }
 
+    /**
+     * A field whose value is several lines of text, each starting a folded line of its own (a
+     * multi-line SMTP reply in a Diagnostic-Code, RFC 3461 9.2).
+     */
+    MimeLines field(String name, List<String> values) {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            if (i == 0) {
+                lines.addAll(wrap(name + ": " + clean(values.get(i)), SOFT_LIMIT, " "));
+                continue;
+            }
+            List<String> wrapped = wrap(clean(values.get(i)), SOFT_LIMIT - 1, " ");
+            // The leading space folds it (RFC 5322 2.2.3); it may push the line past the hard limit.
+            splitHard(" " + wrapped.get(0), " ", lines);
+            lines.addAll(wrapped.subList(1, wrapped.size()));
+        }
+        lines.forEach(this::line);
+        return this;
+    }
+
     /** Free text wrapped at {@code width}, every line starting with {@code indent}. */
     MimeLines text(String text, int width, String indent) {
         List<String> lines = new ArrayList<>();

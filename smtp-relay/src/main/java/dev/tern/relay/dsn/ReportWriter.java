@@ -1,6 +1,6 @@
 package dev.tern.relay.dsn;
 
-import dev.tern.relay.delivery.RecipientOutcome;
+import dev.tern.relay.queue.Bouncer;
 import dev.tern.smtp.Envelope;
 import dev.tern.smtp.MailDates;
 import dev.tern.smtp.queue.QueueId;
@@ -28,16 +28,16 @@ final class ReportWriter {
             QueueId id,
             Envelope envelope,
             Instant arrival,
-            List<RecipientOutcome> outcomes,
+            List<Bouncer.Recipient> recipients,
             OriginalMessage original,
             Instant willRetryUntil) {
         MimeLines text = new MimeLines();
-        HumanText.write(text, reportingMta, kind, id, envelope, arrival, outcomes, willRetryUntil, TEXT_WIDTH);
+        HumanText.write(text, reportingMta, kind, id, envelope, arrival, recipients, willRetryUntil, TEXT_WIDTH);
         byte[] textBytes = text.toByteArray();
         MimeLines status = new MimeLines();
-        DeliveryStatusFields.write(status, reportingMta, id, envelope, arrival, kind, outcomes, now, willRetryUntil);
+        DeliveryStatusFields.write(status, reportingMta, id, envelope, arrival, kind, recipients, now, willRetryUntil);
         byte[] statusBytes = status.toByteArray();
-        boolean utf8Status = DeliveryStatusFields.needsUtf8(envelope, outcomes);
+        boolean utf8Status = DeliveryStatusFields.needsUtf8(envelope, recipients);
         boolean textEightBit = OriginalMessage.isEightBit(textBytes);
         String boundary = boundary(id, original);
 

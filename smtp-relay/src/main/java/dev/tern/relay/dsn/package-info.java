@@ -1,13 +1,18 @@
 /**
- * Delivery status notifications: the report a sender gets when a recipient failed or is delayed
- * (RFC 3464 message/delivery-status inside an RFC 6522 multipart/report).
+ * Delivery status notifications: the report a sender gets when a recipient failed, is delayed, or was
+ * delivered and NOTIFY=SUCCESS asked to hear of it (RFC 3464 message/delivery-status inside an RFC 6522
+ * multipart/report). A success is "delivered" for a mailbox here (RFC 3461 5.2.3) and "relayed" for a
+ * next hop without DSN (RFC 3461 5.2.2); a next hop with DSN was handed NOTIFY and reports it itself
+ * (RFC 3461 5.2.1), so no report is written. What a report says of a recipient comes from the spool's
+ * typed record of its last attempt: status, remote host, the remote reply as received.
  *
  * <p>A report is never sent to the null reverse-path (RFC 5321 4.5.5, 6.1) and honours each
  * recipient's NOTIFY (RFC 3461 4.1): absent means FAILURE and DELAY. The report comes from
  * {@code <>} and carries {@code Auto-Submitted: auto-replied} (RFC 3834 5) so that it cannot start a
  * mail loop.
  *
- * <p>The third part returns what RET asked for (RFC 3461 4.3): RET=FULL gives the whole message as
+ * <p>The third part of a failure report returns what RET asked for (RFC 3461 4.3); other reports return
+ * the headers (RFC 3461 6.2). RET=FULL gives the whole message as
  * {@code message/rfc822}; RET=HDRS or no RET gives the header section as {@code text/rfc822-headers},
  * as most MTAs do, so a bounce never doubles a large message back. A full message that cannot be
  * returned unchanged within RFC 5322's 998-octet lines (e.g. BINARYMIME) is returned as headers only.

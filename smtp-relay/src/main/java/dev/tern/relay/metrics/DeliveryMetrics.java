@@ -38,7 +38,9 @@ public interface DeliveryMetrics {
     /** Which notification was sent back to a sender (RFC 3464). */
     enum BounceKind {
         FAILED,
-        DELAYED
+        DELAYED,
+        /** NOTIFY=SUCCESS: delivered here, or relayed to a next hop without DSN (RFC 3461 5.2). */
+        SUCCESS
     }
 
     /** One attempt to a destination took {@code nanos}, whatever it achieved. */

@@ -1,13 +1,8 @@
 package dev.tern.relay.metrics;
 
-import dev.tern.relay.delivery.RecipientOutcome;
 import dev.tern.relay.metrics.DeliveryMetrics.BounceKind;
 import dev.tern.relay.queue.Bouncer;
-import dev.tern.smtp.Envelope;
-import dev.tern.smtp.queue.QueueId;
 import io.netty.buffer.ByteBuf;
-import java.time.Instant;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -22,23 +17,17 @@ public final class MeteredBouncer implements Bouncer {
     }
 
     @Override
-    public Optional<Notification> failed(
-            QueueId id, Envelope envelope, Instant arrival, List<RecipientOutcome> failed, ByteBuf original) {
-        Optional<Notification> dsn = delegate.failed(id, envelope, arrival, failed, original);
-        dsn.ifPresent(n -> metrics.bounceSent(BounceKind.FAILED));
+    public Optional<Notification> report(Report report, ByteBuf original) {
+        Optional<Notification> dsn = delegate.report(report, original);
+        dsn.ifPresent(n -> metrics.bounceSent(kindOf(report.kind())));
         return dsn;
     }
 
-    @Override
-    public Optional<Notification> delayed(
-            QueueId id,
-            Envelope envelope,
-            Instant arrival,
-            List<RecipientOutcome> delayed,
-            ByteBuf original,
-            Instant retryUntil) {
-        Optional<Notification> dsn = delegate.delayed(id, envelope, arrival, delayed, original, retryUntil);
-        dsn.ifPresent(n -> metrics.bounceSent(BounceKind.DELAYED));
-        return dsn;
+    private static BounceKind kindOf(Kind kind) {
+        return switch (kind) {
+            case FAILURE -> BounceKind.FAILED;
+            case DELAY -> BounceKind.DELAYED;
+            case SUCCESS -> BounceKind.SUCCESS;
+        };
     }
 }

@@ -1,33 +1,61 @@
 package dev.tern.relay.queue;
 
-import dev.tern.relay.delivery.DeliveryStatus;
-import dev.tern.relay.delivery.RecipientOutcome;
 import dev.tern.relay.spool.RecipientState;
+import dev.tern.relay.spool.Spool;
 import dev.tern.relay.spool.SpooledMessage;
-import dev.tern.smtp.EnhancedStatus;
-import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** A message in the scheduling queue, with the state of each recipient. Touched only by the queue's thread. */
+/** A message in the scheduling queue, with the state of each recipient. Touched only on the queue's thread. */
 final class QueuedMessage {
+    private static final Logger log = LoggerFactory.getLogger(QueuedMessage.class);
+
     final SpooledMessage spooled;
     final RecipientState[] states;
     final boolean[] inFlight;
-    /** Destinations whose due recipients wait for a delivery slot. */
-    final java.util.Set<String> blockedDomains = new java.util.HashSet<>(2);
 
+    /** The "still trying" warning was considered: it is sent once per message at most, across restarts too. */
     boolean warned;
+    /** The reports about this message asked for so far; the next one, and DONE, wait for them. */
+    CompletionStage<Void> reports = CompletableFuture.completedFuture(null);
+    /** Every recipient is final: its reports and its DONE record are on their way. */
     boolean completing;
-    ScheduledFuture<?> timer;
+    /** Wakes the message when its next deferred recipient falls due. */
+    QueueExecutor.Timer timer;
+
     long timerDue = Long.MAX_VALUE;
 
     QueuedMessage(SpooledMessage spooled) {
         this.spooled = spooled;
         this.states = spooled.states().toArray(RecipientState[]::new);
         this.inFlight = new boolean[states.length];
+        for (RecipientState s : states) {
+            warned |= s.notified().contains(RecipientState.Notice.DELAY);
+        }
+    }
+
+    /** Records recipient {@code i}'s state in the spool, as it is now. */
+    void record(Spool spool, int i) {
+        spool.recordState(spooled.id(), i, states[i]).whenComplete((v, e) -> {
+            if (e != null) {
+                log.warn("id={} could not record recipient state: {}", spooled.id(), e.toString());
+            }
+        });
     }
 
     int recipients() {
         return states.length;
+    }
+
+    long arrivalMillis() {
+        return spooled.arrivalMillis();
+    }
+
+    /** The recipient's destination: its domain, the unit of grouping and of delivery slots. */
+    String destination(int i) {
+        return spooled.envelope().recipients().get(i).mailbox().domainKey();
     }
 
     boolean due(int i, long now) {
@@ -65,31 +93,5 @@ final class QueuedMessage {
             }
         }
         return false;
-    }
-
-    /** The outcome a recorded state stands for: its detail is "status diagnostic" (see {@link #detail}). */
-    RecipientOutcome outcomeOf(int i) {
-        RecipientState s = states[i];
-        String detail = s.detail() == null ? "" : s.detail();
-        int space = detail.indexOf(' ');
-        EnhancedStatus status;
-        try {
-            status = EnhancedStatus.parse(space > 0 ? detail.substring(0, space) : detail);
-        } catch (IllegalArgumentException e) {
-            status = new EnhancedStatus(s.kind() == RecipientState.Kind.DELIVERED ? 2 : 5, 0, 0);
-        }
-        DeliveryStatus kind =
-                switch (s.kind()) {
-                    case DELIVERED -> DeliveryStatus.DELIVERED;
-                    case FAILED -> DeliveryStatus.PERMANENT;
-                    default -> DeliveryStatus.TEMPORARY;
-                };
-        String diagnostic = space > 0 ? detail.substring(space + 1) : detail;
-        return new RecipientOutcome(i, kind, status, diagnostic, null);
-    }
-
-    /** What a state records of an outcome, enough to write a DSN after a restart. */
-    static String detail(RecipientOutcome outcome) {
-        return outcome.enhancedStatus() + " " + outcome.diagnostic();
     }
 }

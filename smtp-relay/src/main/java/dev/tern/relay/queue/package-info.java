@@ -1,7 +1,13 @@
 /**
- * The scheduling queue: every spooled message whose recipients are not all finished, ordered by next
- * attempt time, rebuilt from the spool at start. Recipients are grouped by destination so one attempt
- * carries all recipients for one domain; outcomes are recorded in the spool so a restart neither loses
- * nor repeats finished recipients (RFC 5321 4.5.4 retry strategy; RFC 3464 bounces).
+ * The scheduling queue: every spooled message whose recipients are not all finished, rebuilt from the
+ * spool at start. Its parts have one job each: {@link dev.tern.relay.queue.Admission} takes messages in
+ * and groups due recipients by destination, so one attempt carries all recipients for one domain;
+ * {@link dev.tern.relay.queue.DestinationSlots} holds attempts to the {@link
+ * dev.tern.relay.queue.DeliveryLimits}; {@link dev.tern.relay.queue.RetryPolicy} decides, with no clock
+ * or thread of its own, what follows an outcome and when (RFC 5321 4.5.4.1); {@link
+ * dev.tern.relay.queue.Completion} records each recipient's state in the spool, so a restart neither
+ * loses nor repeats finished recipients, and sends the reports (RFC 3464, RFC 3461).
+ * {@link dev.tern.relay.queue.DeliveryScheduler} connects them on the {@link
+ * dev.tern.relay.queue.QueueExecutor} and {@link java.time.Clock} it is given.
  */
 package dev.tern.relay.queue;

@@ -97,7 +97,7 @@ final class BatchEncoder {
                 SpoolCodec.writeMessage(scratch, ids[i], m.arrivalMillis(), m.envelope());
                 scratch.setInt(lengthAt, scratch.writerIndex() - lengthAt - 4);
             }
-            case SpoolOp.State s -> SpoolCodec.writeState(scratch, s.id(), s.recipient(), s.state());
+            case SpoolOp.State s -> StateCodec.write(scratch, s.id(), s.recipient(), s.state());
             case SpoolOp.Done d -> SpoolCodec.writeDone(scratch, d.id());
             case SpoolOp.Stop s -> {}
         }

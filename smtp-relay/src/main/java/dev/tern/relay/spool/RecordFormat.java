@@ -13,12 +13,18 @@ import java.util.zip.CRC32C;
  * resynchronising after a corrupt record) cannot pass the check.
  *
  * <p>Payloads: MESSAGE = {@code [meta length u32][meta][content]}, STATE and DONE = meta only;
- * meta is encoded by {@link SpoolCodec}.
+ * meta is encoded by {@link SpoolCodec} and, for STATE, {@link StateCodec}. The segment's version says
+ * how STATE metadata reads: format 1 segments (an older Tern's) are still replayed, but new records
+ * only ever go to a segment of the current version.
  */
 final class RecordFormat {
 
     static final int SEGMENT_MAGIC = 0x544E5347; // "TNSG"
-    static final byte SEGMENT_VERSION = 1;
+    /** Recipient states as one string ({@link FormatOneState}); read, never written. */
+    static final byte FORMAT_ONE = 1;
+    /** Recipient states as typed fields ({@link StateCodec}). */
+    static final byte SEGMENT_VERSION = 2;
+
     static final int SEGMENT_HEADER_SIZE = 16;
 
     static final int MAGIC = 0x544E5231; // "TNR1"
@@ -33,6 +39,10 @@ final class RecordFormat {
     private static final String SUFFIX = ".log";
 
     private RecordFormat() {}
+
+    static boolean isReadableVersion(int version) {
+        return version == FORMAT_ONE || version == SEGMENT_VERSION;
+    }
 
     static boolean isKnownType(int type) {
         return type == MESSAGE || type == STATE || type == DONE;

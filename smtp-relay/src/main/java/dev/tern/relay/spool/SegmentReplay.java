@@ -25,13 +25,14 @@ final class SegmentReplay {
      * What a segment held.
      *
      * @param usable false when the segment header is missing or foreign: nothing was read from it
+     * @param version the segment's format version (see {@link RecordFormat})
      * @param nonce the segment's checksum nonce
      * @param size the file's size
      * @param validEnd where the last good record ends: anything after it is a torn tail
      * @param records good records applied
      * @param corrupt torn or corrupt regions skipped
      */
-    record Result(boolean usable, long nonce, long size, long validEnd, int records, int corrupt) {}
+    record Result(boolean usable, int version, long nonce, long size, long validEnd, int records, int corrupt) {}
 
     private final Path file;
     private final long seq;
@@ -40,6 +41,7 @@ final class SegmentReplay {
     private final ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK);
     private final ByteBuffer scan = ByteBuffer.allocateDirect(CHUNK);
     private long nonce;
+    private int version;
 
     private SegmentReplay(Path file, long seq, SpoolIndex index) {
         this.file = file;
@@ -56,13 +58,14 @@ final class SegmentReplay {
             long size = ch.size();
             ByteBuffer head = ByteBuffer.allocate(RecordFormat.SEGMENT_HEADER_SIZE);
             if (size < RecordFormat.SEGMENT_HEADER_SIZE || !readFully(ch, head, 0)) {
-                return new Result(false, 0, size, 0, 0, 0);
+                return new Result(false, 0, 0, size, 0, 0, 0);
             }
             head.flip();
-            if (head.getInt() != RecordFormat.SEGMENT_MAGIC || head.get() != RecordFormat.SEGMENT_VERSION) {
-                LOG.warn("spool: {} is not a Tern segment (bad header); leaving it alone", file);
-                return new Result(false, 0, size, 0, 0, 1);
+            if (head.getInt() != RecordFormat.SEGMENT_MAGIC || !RecordFormat.isReadableVersion(head.get(4))) {
+                LOG.warn("spool: {} is not a Tern segment this version reads (bad header); leaving it alone", file);
+                return new Result(false, 0, 0, size, 0, 0, 1);
             }
+            version = head.get(4);
             nonce = head.getLong(8);
             index.addSegment(seq);
             long pos = RecordFormat.SEGMENT_HEADER_SIZE;
@@ -81,7 +84,7 @@ final class SegmentReplay {
                 corrupt++;
                 pos = resync(ch, pos + 1, size);
             }
-            return new Result(true, nonce, size, validEnd, records, corrupt);
+            return new Result(true, version, nonce, size, validEnd, records, corrupt);
         }
     }
 
@@ -155,7 +158,7 @@ final class SegmentReplay {
                     }
                 }
                 case RecordFormat.STATE -> {
-                    SpoolCodec.StateMeta s = SpoolCodec.readState(meta);
+                    SpoolCodec.StateMeta s = StateCodec.read(meta, version);
                     if (apply) {
                         index.applyState(s.id(), s.recipient(), s.state());
                     }

@@ -15,6 +15,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -38,13 +39,16 @@ public final class Spool implements MailQueue, AutoCloseable {
     private final FileLock lock;
     private final SpoolIndex index;
     private final SpoolWriter writer;
+    private final Clock clock;
 
-    private Spool(Path directory, FileChannel lockChannel, FileLock lock, SpoolIndex index, SpoolWriter writer) {
+    private Spool(
+            Path directory, FileChannel lockChannel, FileLock lock, SpoolIndex index, SpoolWriter writer, Clock clock) {
         this.directory = directory;
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.index = index;
         this.writer = writer;
+        this.clock = clock;
     }
 
     /**
@@ -77,7 +81,7 @@ public final class Spool implements MailQueue, AutoCloseable {
             SpoolRecovery.Recovered recovered = SpoolRecovery.recover(directory, options, index);
             SpoolWriter writer = new SpoolWriter(directory, options, index, recovered);
             writer.start();
-            return new Spool(directory, lockChannel, lock, index, writer);
+            return new Spool(directory, lockChannel, lock, index, writer, options.clock());
         } catch (IOException | RuntimeException e) {
             lockChannel.close(); // releases the lock
             throw e;
@@ -96,7 +100,7 @@ public final class Spool implements MailQueue, AutoCloseable {
             content.release();
             throw new NullPointerException("envelope");
         }
-        return writer.submitMessage(envelope, content, System.currentTimeMillis());
+        return writer.submitMessage(envelope, content, clock.millis());
     }
 
     /** Records the state of one recipient (by its index in the envelope); completes once on disk. */

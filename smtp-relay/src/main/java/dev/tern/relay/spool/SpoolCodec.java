@@ -83,22 +83,6 @@ final class SpoolCodec {
         return new MessageMeta(id, arrival, new Envelope(path, recipients, params));
     }
 
-    static void writeState(ByteBuf out, QueueId id, int recipient, RecipientState state) {
-        writeString(out, id.value());
-        out.writeInt(recipient);
-        out.writeByte(state.kind().code);
-        out.writeLong(state.nextAttemptMillis());
-        writeString(out, state.detail());
-    }
-
-    static StateMeta readState(ByteBuf in) {
-        QueueId id = new QueueId(readString(in));
-        int recipient = in.readInt();
-        RecipientState.Kind kind = RecipientState.Kind.ofCode(in.readByte());
-        long next = in.readLong();
-        return new StateMeta(id, recipient, new RecipientState(kind, next, readString(in)));
-    }
-
     static void writeDone(ByteBuf out, QueueId id) {
         writeString(out, id.value());
     }

@@ -1,5 +1,6 @@
 package dev.tern.relay.spool;
 
+import java.time.Clock;
 import java.util.Objects;
 
 /**
@@ -12,6 +13,8 @@ import java.util.Objects;
  *     at once with a temporary error instead of growing the heap
  * @param storage how segment files are opened, appended and forced
  * @param listener metrics hooks, called on the writer thread
+ * @param clock stamps each message's arrival and its queue id: the delivery queue reckons ages and
+ *     retries with the same clock
  */
 public record SpoolOptions(
         long segmentSize,
@@ -19,7 +22,8 @@ public record SpoolOptions(
         long maxBatchBytes,
         long maxQueuedBytes,
         SpoolStorage storage,
-        SpoolListener listener) {
+        SpoolListener listener,
+        Clock clock) {
 
     public static final long DEFAULT_SEGMENT_SIZE = 64L << 20;
     public static final int DEFAULT_MAX_BATCH = 512;
@@ -29,12 +33,13 @@ public record SpoolOptions(
     public SpoolOptions {
         Objects.requireNonNull(storage, "storage");
         Objects.requireNonNull(listener, "listener");
+        Objects.requireNonNull(clock, "clock");
         if (segmentSize <= 0 || maxBatch <= 0 || maxBatchBytes <= 0 || maxQueuedBytes <= 0) {
             throw new IllegalArgumentException("spool sizes and limits must be positive");
         }
     }
 
-    /** The defaults: 64 MiB segments, batches of up to 512 records or 16 MiB, 256 MiB queued. */
+    /** The defaults: 64 MiB segments, batches of up to 512 records or 16 MiB, 256 MiB queued, UTC system time. */
     public static SpoolOptions defaults() {
         return new SpoolOptions(
                 DEFAULT_SEGMENT_SIZE,
@@ -42,26 +47,31 @@ public record SpoolOptions(
                 DEFAULT_MAX_BATCH_BYTES,
                 DEFAULT_MAX_QUEUED_BYTES,
                 SpoolStorage.files(),
-                SpoolListener.NONE);
+                SpoolListener.NONE,
+                Clock.systemUTC());
     }
 
     public SpoolOptions withSegmentSize(long bytes) {
-        return new SpoolOptions(bytes, maxBatch, maxBatchBytes, maxQueuedBytes, storage, listener);
+        return new SpoolOptions(bytes, maxBatch, maxBatchBytes, maxQueuedBytes, storage, listener, clock);
     }
 
     public SpoolOptions withMaxBatch(int records, long bytes) {
-        return new SpoolOptions(segmentSize, records, bytes, maxQueuedBytes, storage, listener);
+        return new SpoolOptions(segmentSize, records, bytes, maxQueuedBytes, storage, listener, clock);
     }
 
     public SpoolOptions withMaxQueuedBytes(long bytes) {
-        return new SpoolOptions(segmentSize, maxBatch, maxBatchBytes, bytes, storage, listener);
+        return new SpoolOptions(segmentSize, maxBatch, maxBatchBytes, bytes, storage, listener, clock);
     }
 
     public SpoolOptions withStorage(SpoolStorage newStorage) {
-        return new SpoolOptions(segmentSize, maxBatch, maxBatchBytes, maxQueuedBytes, newStorage, listener);
+        return new SpoolOptions(segmentSize, maxBatch, maxBatchBytes, maxQueuedBytes, newStorage, listener, clock);
+    }
+
+    public SpoolOptions withClock(Clock newClock) {
+        return new SpoolOptions(segmentSize, maxBatch, maxBatchBytes, maxQueuedBytes, storage, listener, newClock);
     }
 
     public SpoolOptions withListener(SpoolListener newListener) {
-        return new SpoolOptions(segmentSize, maxBatch, maxBatchBytes, maxQueuedBytes, storage, newListener);
+        return new SpoolOptions(segmentSize, maxBatch, maxBatchBytes, maxQueuedBytes, storage, newListener, clock);
     }
 }

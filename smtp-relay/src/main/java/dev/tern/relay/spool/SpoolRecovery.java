@@ -42,7 +42,8 @@ final class SpoolRecovery {
             if (!r.usable() && r.size() < RecordFormat.SEGMENT_HEADER_SIZE) {
                 // Cut off while being created: it holds no record.
                 Files.deleteIfExists(file);
-            } else if (r.usable() && i == seqs.size() - 1) {
+            } else if (r.usable() && r.version() == RecordFormat.SEGMENT_VERSION && i == seqs.size() - 1) {
+                // A segment of an older format is only read: new records go to a new segment.
                 active = reopenLast(file, seq, r, options);
             }
         }

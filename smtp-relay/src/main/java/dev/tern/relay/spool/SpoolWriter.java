@@ -33,7 +33,7 @@ final class SpoolWriter implements Runnable {
     private final LinkedBlockingQueue<SpoolOp> queue = new LinkedBlockingQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final Object submitLock = new Object();
-    private final QueueIdGenerator ids = new QueueIdGenerator(System::currentTimeMillis, new SecureRandom());
+    private final QueueIdGenerator ids;
     private final BatchEncoder encoder = new BatchEncoder();
     private final SegmentRoller segments;
     private final Thread thread;
@@ -42,6 +42,7 @@ final class SpoolWriter implements Runnable {
     SpoolWriter(Path directory, SpoolOptions options, SpoolIndex index, SpoolRecovery.Recovered recovered) {
         this.options = options;
         this.index = index;
+        this.ids = new QueueIdGenerator(options.clock()::millis, new SecureRandom());
         this.segments = new SegmentRoller(directory, options, index, recovered);
         this.thread = new Thread(this, "tern-spool-writer");
         // A daemon: an unfinished batch at exit was never acknowledged, so nothing accepted is lost.

@@ -15,6 +15,9 @@
  * until it finishes; copying live messages forward is left for when that matters.
  *
  * <p>Record layout: {@code [magic u32][type u8][length u32][crc32c u32][payload]}; see
- * {@link dev.tern.relay.spool.RecordFormat}.
+ * {@link dev.tern.relay.spool.RecordFormat}. A recipient's state is stored as typed values (status,
+ * enhanced code, the remote reply, the remote host, reports sent), so a DSN written after a restart
+ * says what it would have said before (RFC 3464 2.3). Segments of format 1, where that state was one
+ * string, are still replayed.
  */
 package dev.tern.relay.spool;

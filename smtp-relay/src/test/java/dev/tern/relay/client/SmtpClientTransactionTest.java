@@ -251,6 +251,20 @@ class SmtpClientTransactionTest {
                         "RCPT TO:<a@dest.test> NOTIFY=FAILURE,DELAY ORCPT=rfc822;a@dest.test");
     }
 
+    @ParameterizedTest(name = "DSN announced: {0}")
+    @ValueSource(booleans = {true, false})
+    void tellsWhetherTheNextHopTookTheDsnParameters(boolean dsn) throws Exception {
+        peer.extensions(dsn ? new String[] {"PIPELINING", "DSN"} : new String[] {"PIPELINING"});
+        peer.rcptReply("b@dest.test", "550 5.1.1 no such user");
+
+        AttemptResult result = deliver(fixture.request(MESSAGE, "a@dest.test", "b@dest.test"));
+
+        // RFC 3461 5.2.1 and 5.2.2: who reports success depends on it; the reply is kept as received.
+        assertThat(((Completed) result).outcomes())
+                .extracting(RecipientOutcome::nextHopDsn, o -> o.reply().code())
+                .containsExactly(tuple(dsn, 250), tuple(dsn, 550));
+    }
+
     @Test
     void usesBdatWhenChunkingIsOfferedAndSendsTheBytesUnstuffed() throws Exception {
         peer.extensions("PIPELINING", "CHUNKING");

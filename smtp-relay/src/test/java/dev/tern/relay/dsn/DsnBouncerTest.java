@@ -4,7 +4,7 @@ import static dev.tern.relay.dsn.DsnFixtures.ORIGINAL;
 import static dev.tern.relay.dsn.DsnFixtures.rcpt;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tern.relay.delivery.RecipientOutcome;
+import dev.tern.relay.queue.Bouncer;
 import dev.tern.relay.queue.Bouncer.Notification;
 import dev.tern.smtp.Envelope;
 import dev.tern.smtp.MailParameters;
@@ -12,7 +12,6 @@ import dev.tern.smtp.RcptParameters;
 import dev.tern.smtp.address.LocalMailboxes;
 import dev.tern.smtp.address.Mailbox;
 import dev.tern.smtp.address.ReversePath;
-import dev.tern.smtp.queue.QueueId;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
@@ -55,12 +54,8 @@ class DsnBouncerTest {
                 MailParameters.NONE);
         ByteBuf original = Unpooled.copiedBuffer(ORIGINAL, StandardCharsets.UTF_8);
         try {
-            Notification report = bouncer.failed(
-                            new QueueId("Q1"),
-                            envelope,
-                            Instant.EPOCH,
-                            List.of(RecipientOutcome.permanent(0, "5.1.1", "no such user", null)),
-                            original)
+            Notification report = bouncer.report(
+                            DsnFixtures.report(Bouncer.Kind.FAILURE, envelope, DsnFixtures.refused(0)), original)
                     .orElseThrow();
             report.content().release();
 

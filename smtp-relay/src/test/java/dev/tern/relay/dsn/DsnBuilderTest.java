@@ -1,23 +1,29 @@
 package dev.tern.relay.dsn;
 
+import static dev.tern.relay.dsn.DsnFixtures.ATTEMPT;
 import static dev.tern.relay.dsn.DsnFixtures.ORIGINAL;
 import static dev.tern.relay.dsn.DsnFixtures.assertWellFormedLines;
 import static dev.tern.relay.dsn.DsnFixtures.envelope;
 import static dev.tern.relay.dsn.DsnFixtures.field;
+import static dev.tern.relay.dsn.DsnFixtures.local;
 import static dev.tern.relay.dsn.DsnFixtures.parse;
 import static dev.tern.relay.dsn.DsnFixtures.rcpt;
+import static dev.tern.relay.dsn.DsnFixtures.refused;
+import static dev.tern.relay.dsn.DsnFixtures.report;
 import static dev.tern.relay.dsn.DsnFixtures.statusGroups;
 import static dev.tern.relay.dsn.DsnFixtures.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tern.relay.delivery.RecipientOutcome;
+import dev.tern.relay.queue.Bouncer;
+import dev.tern.relay.spool.LastAttempt;
+import dev.tern.smtp.EnhancedStatus;
 import dev.tern.smtp.Envelope;
+import dev.tern.smtp.MailDates;
 import dev.tern.smtp.MailParameters;
 import dev.tern.smtp.RcptParameters;
 import dev.tern.smtp.RcptParameters.Notify;
 import dev.tern.smtp.SmtpReply;
 import dev.tern.smtp.address.ReversePath;
-import dev.tern.smtp.queue.QueueId;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import jakarta.mail.BodyPart;
@@ -34,8 +40,6 @@ import org.junit.jupiter.api.Test;
 
 class DsnBuilderTest {
     static final Instant NOW = Instant.parse("2025-03-01T10:00:00Z");
-    static final Instant ARRIVAL = Instant.parse("2025-02-28T09:30:00Z");
-    static final QueueId ID = new QueueId("ABC123");
 
     private final DsnBuilder builder = new DsnBuilder("mx.tern.test", Clock.fixed(NOW, ZoneOffset.UTC));
     private final ByteBuf original = Unpooled.copiedBuffer(ORIGINAL, StandardCharsets.UTF_8);
@@ -47,16 +51,19 @@ class DsnBuilderTest {
         original.release();
     }
 
-    private static RecipientOutcome rejected(int index) {
-        return RecipientOutcome.fromReply(
-                index, new SmtpReply(550, "5.1.1", "<rcpt@example.net>: no such user"), "mx1.example.net");
+    private Dsn failure(Envelope envelope, Bouncer.Recipient... recipients) {
+        return failure(envelope, original, recipients);
+    }
+
+    private Dsn failure(Envelope envelope, ByteBuf content, Bouncer.Recipient... recipients) {
+        return builder.build(report(Bouncer.Kind.FAILURE, envelope, recipients), content);
     }
 
     @Test
     void failureIsAMultipartReportWithNotificationStatusAndHeaders() throws Exception {
         Envelope envelope = envelope(MailParameters.NONE, rcpt("rcpt@example.net", RcptParameters.NONE));
 
-        Dsn dsn = builder.failure(ID, envelope, ARRIVAL, List.of(rejected(0)), original);
+        Dsn dsn = failure(envelope, refused(0));
 
         assertThat(dsn.envelope().reversePath()).isEqualTo(ReversePath.NULL);
         assertThat(dsn.envelope().recipients())
@@ -93,9 +100,12 @@ class DsnBuilderTest {
         assertThat(field(perRecipient, "Action")).isEqualTo("failed");
         assertThat(field(perRecipient, "Status")).isEqualTo("5.1.1");
         assertThat(field(perRecipient, "Remote-MTA")).isEqualTo("dns; mx1.example.net");
-        assertThat(field(perRecipient, "Diagnostic-Code")).isEqualTo("smtp; 550 <rcpt@example.net>: no such user");
+        assertThat(field(perRecipient, "Diagnostic-Code"))
+                .isEqualTo("smtp; 550 5.1.1 <rcpt@example.net>: no such user");
         assertThat(field(perRecipient, "Original-Recipient")).isNull();
         assertThat(field(perRecipient, "Will-Retry-Until")).isNull();
+        // RFC 3464 2.3.7: when it was tried, as the spool recorded it, not when the report was written.
+        assertThat(field(perRecipient, "Last-Attempt-Date")).isEqualTo(MailDates.format(ATTEMPT));
 
         BodyPart returned = parts.getBodyPart(2);
         assertThat(returned.isMimeType("text/rfc822-headers")).isTrue();
@@ -103,13 +113,99 @@ class DsnBuilderTest {
     }
 
     @Test
+    void transcribesAMultiLineReplyOneLinePerFoldedLine() throws Exception {
+        Envelope envelope = envelope(MailParameters.NONE, rcpt("rcpt@example.net", RcptParameters.NONE));
+        SmtpReply reply = new SmtpReply(
+                550, EnhancedStatus.parse("5.1.1"), List.of("<rcpt@example.net>: no such user", "try rcpt2 instead"));
+        Bouncer.Recipient refused = new Bouncer.Recipient(
+                0, new LastAttempt(ATTEMPT.toEpochMilli(), reply.status(), reply, "mx1.example.net", "x", false));
+
+        Dsn dsn = failure(envelope, refused);
+
+        // RFC 3461 9.2: "550-" on every line but the last, and a space in front of each line after the first.
+        assertThat(new String(dsn.content(), StandardCharsets.US_ASCII))
+                .contains("Diagnostic-Code: smtp; 550-5.1.1 <rcpt@example.net>: no such user\r\n"
+                        + " 550 5.1.1 try rcpt2 instead\r\n");
+        InternetHeaders perRecipient = statusGroups(
+                        ((MimeMultipart) parse(dsn.content()).getContent()).getBodyPart(1))
+                .get(1);
+        assertThat(field(perRecipient, "Status")).isEqualTo("5.1.1");
+    }
+
+    @Test
+    void anExpiredRecipientCarriesOurStatusAndTheLastRemoteReply() throws Exception {
+        Envelope envelope = envelope(MailParameters.NONE, rcpt("rcpt@example.net", RcptParameters.NONE));
+        SmtpReply reply = new SmtpReply(451, "4.3.0", "mailbox busy");
+        Bouncer.Recipient expired = new Bouncer.Recipient(
+                0,
+                new LastAttempt(
+                        ATTEMPT.toEpochMilli(),
+                        EnhancedStatus.parse("4.4.7"),
+                        reply,
+                        "mx1.example.net",
+                        "delivery time expired after 120h; last error: 451 mailbox busy",
+                        false));
+
+        Dsn dsn = failure(envelope, expired);
+
+        MimeMultipart parts = (MimeMultipart) parse(dsn.content()).getContent();
+        InternetHeaders perRecipient = statusGroups(parts.getBodyPart(1)).get(1);
+        assertThat(field(perRecipient, "Action")).isEqualTo("failed");
+        assertThat(field(perRecipient, "Status")).isEqualTo("4.4.7");
+        assertThat(field(perRecipient, "Remote-MTA")).isEqualTo("dns; mx1.example.net");
+        assertThat(field(perRecipient, "Diagnostic-Code")).isEqualTo("smtp; 451 4.3.0 mailbox busy");
+        assertThat(text(parts.getBodyPart(0))).contains("delivery time expired after 120h");
+    }
+
+    @Test
+    void successReportSaysDeliveredHereAndRelayedToAHopWithoutDsn() throws Exception {
+        RcptParameters success = new RcptParameters(java.util.Set.of(Notify.SUCCESS), null);
+        MailParameters full =
+                new MailParameters(-1, MailParameters.Body.SEVEN_BIT, false, MailParameters.Ret.FULL, null, null);
+        Envelope envelope = envelope(full, rcpt("local@tern.test", success), rcpt("rcpt@example.net", success));
+        SmtpReply queued = new SmtpReply(250, "2.0.0", "Ok: queued as 4711");
+        Bouncer.Recipient relayed = new Bouncer.Recipient(
+                1,
+                new LastAttempt(
+                        ATTEMPT.toEpochMilli(),
+                        queued.status(),
+                        queued,
+                        "mx1.example.net",
+                        "250 Ok: queued as 4711",
+                        false));
+
+        Dsn dsn = builder.build(
+                report(
+                        Bouncer.Kind.SUCCESS,
+                        envelope,
+                        local(0, "2.0.0", "delivered to maildir local@tern.test"),
+                        relayed),
+                original);
+
+        assertWellFormedLines(dsn.content());
+        MimeMessage message = parse(dsn.content());
+        assertThat(message.getSubject()).isEqualTo("Successful Mail Delivery Report");
+        MimeMultipart parts = (MimeMultipart) message.getContent();
+        List<InternetHeaders> groups = statusGroups(parts.getBodyPart(1));
+        // RFC 3461 5.2.3: put in a mailbox here.
+        assertThat(field(groups.get(1), "Action")).isEqualTo("delivered");
+        assertThat(field(groups.get(1), "Status")).isEqualTo("2.0.0");
+        assertThat(field(groups.get(1), "Remote-MTA")).isNull();
+        // RFC 3461 5.2.2 (b): handed to a server that will not report delivery itself.
+        assertThat(field(groups.get(2), "Action")).isEqualTo("relayed");
+        assertThat(field(groups.get(2), "Remote-MTA")).isEqualTo("dns; mx1.example.net");
+        assertThat(field(groups.get(2), "Diagnostic-Code")).isEqualTo("smtp; 250 2.0.0 Ok: queued as 4711");
+        // RFC 3461 6.2: a report of no failure returns only the headers, whatever RET asked.
+        assertThat(parts.getBodyPart(2).isMimeType("text/rfc822-headers")).isTrue();
+    }
+
+    @Test
     void neverReportsToTheNullReversePath() {
         Envelope envelope = new Envelope(
                 ReversePath.NULL, List.of(rcpt("rcpt@example.net", RcptParameters.NONE)), MailParameters.NONE);
 
-        assertThat(builder.failure(ID, envelope, ARRIVAL, List.of(rejected(0)), original))
-                .isNull();
-        assertThat(builder.delay(ID, envelope, ARRIVAL, List.of(rejected(0)), original, NOW))
+        assertThat(failure(envelope, refused(0))).isNull();
+        assertThat(builder.build(report(Bouncer.Kind.DELAY, envelope, refused(0)), original))
                 .isNull();
     }
 
@@ -119,7 +215,7 @@ class DsnBuilderTest {
                 new MailParameters(-1, MailParameters.Body.SEVEN_BIT, false, MailParameters.Ret.FULL, null, null);
         Envelope envelope = envelope(full, rcpt("rcpt@example.net", RcptParameters.NONE));
 
-        Dsn dsn = builder.failure(ID, envelope, ARRIVAL, List.of(rejected(0)), original);
+        Dsn dsn = failure(envelope, refused(0));
 
         assertWellFormedLines(dsn.content());
         BodyPart returned = ((MimeMultipart) parse(dsn.content()).getContent()).getBodyPart(2);
@@ -136,7 +232,7 @@ class DsnBuilderTest {
                 new MailParameters(-1, MailParameters.Body.SEVEN_BIT, false, MailParameters.Ret.HDRS, null, null);
         Envelope envelope = envelope(hdrs, rcpt("rcpt@example.net", RcptParameters.NONE));
 
-        Dsn dsn = builder.failure(ID, envelope, ARRIVAL, List.of(rejected(0)), original);
+        Dsn dsn = failure(envelope, refused(0));
 
         BodyPart returned = ((MimeMultipart) parse(dsn.content()).getContent()).getBodyPart(2);
         assertThat(returned.isMimeType("text/rfc822-headers")).isTrue();
@@ -150,7 +246,7 @@ class DsnBuilderTest {
         RcptParameters withOrcpt = new RcptParameters(java.util.Set.of(), "rfc822;Rcpt+2Bext@example.net");
         Envelope envelope = envelope(withEnvid, rcpt("rcpt@example.net", withOrcpt));
 
-        Dsn dsn = builder.failure(ID, envelope, ARRIVAL, List.of(rejected(0)), original);
+        Dsn dsn = failure(envelope, refused(0));
 
         List<InternetHeaders> groups =
                 statusGroups(((MimeMultipart) parse(dsn.content()).getContent()).getBodyPart(1));
@@ -161,10 +257,8 @@ class DsnBuilderTest {
     @Test
     void delayReportSaysDelayedAndUntilWhen() throws Exception {
         Envelope envelope = envelope(MailParameters.NONE, rcpt("rcpt@example.net", RcptParameters.NONE));
-        RecipientOutcome deferred = RecipientOutcome.temporary(0, "4.4.1", "connection refused", null);
-        Instant until = Instant.parse("2025-03-05T09:30:00Z");
-
-        Dsn dsn = builder.delay(ID, envelope, ARRIVAL, List.of(deferred), original, until);
+        Dsn dsn =
+                builder.build(report(Bouncer.Kind.DELAY, envelope, local(0, "4.4.1", "connection refused")), original);
 
         assertWellFormedLines(dsn.content());
         MimeMessage message = parse(dsn.content());
@@ -187,7 +281,7 @@ class DsnBuilderTest {
                 rcpt("quiet@example.net", new RcptParameters(java.util.Set.of(Notify.NEVER), null)),
                 rcpt("loud@example.net", RcptParameters.NONE));
 
-        Dsn dsn = builder.failure(ID, envelope, ARRIVAL, List.of(rejected(0), rejected(1)), original);
+        Dsn dsn = failure(envelope, refused(0), refused(1));
 
         List<InternetHeaders> groups =
                 statusGroups(((MimeMultipart) parse(dsn.content()).getContent()).getBodyPart(1));
@@ -200,9 +294,7 @@ class DsnBuilderTest {
         Envelope envelope = envelope(MailParameters.NONE, rcpt("rcpt@example.net", RcptParameters.NONE));
         String words = "word ".repeat(400).strip();
         String longWord = "x".repeat(2500);
-        RecipientOutcome outcome = RecipientOutcome.permanent(0, "5.0.0", words + " " + longWord, null);
-
-        Dsn dsn = builder.failure(ID, envelope, ARRIVAL, List.of(outcome), original);
+        Dsn dsn = failure(envelope, local(0, "5.0.0", words + " " + longWord));
 
         assertWellFormedLines(dsn.content());
         InternetHeaders perRecipient = statusGroups(
@@ -220,7 +312,7 @@ class DsnBuilderTest {
         try {
             Envelope envelope = envelope(MailParameters.NONE, rcpt("rcpt@example.net", RcptParameters.NONE));
 
-            Dsn dsn = builder.failure(ID, envelope, ARRIVAL, List.of(rejected(0)), longHeader);
+            Dsn dsn = failure(envelope, longHeader, refused(0));
 
             assertWellFormedLines(dsn.content());
             BodyPart returned = ((MimeMultipart) parse(dsn.content()).getContent()).getBodyPart(2);
@@ -239,7 +331,7 @@ class DsnBuilderTest {
                     new MailParameters(-1, MailParameters.Body.BINARY_MIME, false, MailParameters.Ret.FULL, null, null);
             Envelope envelope = envelope(full, rcpt("rcpt@example.net", RcptParameters.NONE));
 
-            Dsn dsn = builder.failure(ID, envelope, ARRIVAL, List.of(rejected(0)), binary);
+            Dsn dsn = failure(envelope, binary, refused(0));
 
             assertWellFormedLines(dsn.content());
             BodyPart returned = ((MimeMultipart) parse(dsn.content()).getContent()).getBodyPart(2);

@@ -2,12 +2,17 @@ package dev.tern.relay.dsn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tern.relay.queue.Bouncer;
+import dev.tern.relay.spool.LastAttempt;
+import dev.tern.smtp.EnhancedStatus;
 import dev.tern.smtp.Envelope;
 import dev.tern.smtp.MailParameters;
 import dev.tern.smtp.RcptParameters;
 import dev.tern.smtp.RcptTo;
+import dev.tern.smtp.SmtpReply;
 import dev.tern.smtp.address.Mailbox;
 import dev.tern.smtp.address.ReversePath;
+import dev.tern.smtp.queue.QueueId;
 import jakarta.mail.BodyPart;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -17,6 +22,7 @@ import jakarta.mail.internet.MimeUtility;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -27,6 +33,37 @@ final class DsnFixtures {
             + "Message-ID: <m1@example.org>\r\n\r\nThe body line one\r\nThe body line two\r\n";
 
     private DsnFixtures() {}
+
+    /** When the recipients of these reports were last tried. */
+    static final Instant ATTEMPT = Instant.parse("2025-03-01T09:59:00Z");
+
+    static final QueueId ID = new QueueId("ABC123");
+    static final Instant ARRIVAL = Instant.parse("2025-02-28T09:30:00Z");
+
+    /** A recipient a remote server refused: {@code 550 5.1.1} from mx1.example.net. */
+    static Bouncer.Recipient refused(int index) {
+        SmtpReply reply = new SmtpReply(550, "5.1.1", "<rcpt@example.net>: no such user");
+        return new Bouncer.Recipient(
+                index,
+                new LastAttempt(
+                        ATTEMPT.toEpochMilli(),
+                        reply.status(),
+                        reply,
+                        "mx1.example.net",
+                        "550 <rcpt@example.net>: no such user",
+                        false));
+    }
+
+    /** A recipient whose outcome no server gave (local delivery, DNS, no connection). */
+    static Bouncer.Recipient local(int index, String status, String diagnostic) {
+        return new Bouncer.Recipient(
+                index, LastAttempt.local(ATTEMPT.toEpochMilli(), EnhancedStatus.parse(status), diagnostic));
+    }
+
+    static Bouncer.Report report(Bouncer.Kind kind, Envelope envelope, Bouncer.Recipient... recipients) {
+        Instant until = kind == Bouncer.Kind.DELAY ? Instant.parse("2025-03-05T09:30:00Z") : null;
+        return new Bouncer.Report(kind, ID, envelope, ARRIVAL, List.of(recipients), until);
+    }
 
     static RcptTo rcpt(String address, RcptParameters parameters) {
         int at = address.lastIndexOf('@');

@@ -1,346 +1,255 @@
 package dev.tern.relay.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.tern.relay.delivery.DeliveryRequest;
 import dev.tern.relay.delivery.RecipientOutcome;
 import dev.tern.relay.spool.RecipientState;
 import dev.tern.relay.spool.Spool;
-import dev.tern.relay.spool.SpoolOptions;
-import dev.tern.relay.spool.SpooledMessage;
-import dev.tern.smtp.Envelope;
-import dev.tern.smtp.MailParameters;
-import dev.tern.smtp.RcptParameters;
-import dev.tern.smtp.RcptTo;
-import dev.tern.smtp.address.Mailbox;
-import dev.tern.smtp.address.ReversePath;
 import dev.tern.smtp.queue.QueueId;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiFunction;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
+/**
+ * The queue on a controlled clock: its thread is run by the test ({@link ManualQueueExecutor}), time
+ * moves only when the test moves it, so retries, expiry and warnings are checked at their exact times
+ * without waiting for them. The spool is real, in a temporary directory.
+ */
 class DeliverySchedulerTest {
-    private static final RetryPolicy FAST =
-            new RetryPolicy(Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMinutes(10), Duration.ZERO);
+    static final Instant START = Instant.parse("2030-01-01T00:00:00Z");
+    /** First retry after 1 min, doubling to 8 min; given up after 1 h; no warning. */
+    static final RetryPolicy POLICY =
+            new RetryPolicy(Duration.ofMinutes(1), Duration.ofMinutes(8), Duration.ofHours(1), Duration.ZERO);
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final QueueFixture fixture = new QueueFixture(START);
 
-    private final List<AutoCloseable> open = new ArrayList<>();
-    private final List<DeliveryRequest> requests = new CopyOnWriteArrayList<>();
-    private final List<List<RecipientOutcome>> bounced = new CopyOnWriteArrayList<>();
-
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-    }
+    private final MutableClock clock = fixture.clock;
+    private final ManualQueueExecutor loop = fixture.loop;
 
     @Test
     void deliversANewMessageAndMarksItDone() throws Exception {
-        Spool spool = spool();
-        DeliveryScheduler queue = scheduler(spool, FAST, (domain, r) -> all(r, RecipientOutcome::delivered));
-        QueueId id = enqueue(queue, "<sender@a.test>", "rcpt@b.test");
-        await().until(() -> spool.pending().isEmpty());
-        assertThat(requests).singleElement().satisfies(r -> assertThat(r.id()).isEqualTo(id));
-        assertThat(bounced).isEmpty();
+        Spool spool = fixture.spool();
+        DeliveryScheduler queue = fixture.scheduler(spool, POLICY, fixture.delivering());
+        QueueId id = fixture.enqueue(queue, "<sender@a.test>", "rcpt@b.test");
+
+        loop.runUntil(() -> spool.pending().isEmpty());
+
+        assertThat(fixture.requests).singleElement().satisfies(r -> assertThat(r.id())
+                .isEqualTo(id));
+        assertThat(fixture.reports).isEmpty();
+        assertThat(queue.size()).isZero();
     }
 
     @Test
     void groupsRecipientsByDomain() throws Exception {
-        Spool spool = spool();
-        DeliveryScheduler queue = scheduler(spool, FAST, (domain, r) -> all(r, RecipientOutcome::delivered));
-        enqueue(queue, "<s@a.test>", "one@b.test", "x@c.test", "two@B.test");
-        await().until(() -> spool.pending().isEmpty());
-        assertThat(requests)
+        Spool spool = fixture.spool();
+        DeliveryScheduler queue = fixture.scheduler(spool, POLICY, fixture.delivering());
+        fixture.enqueue(queue, "<s@a.test>", "one@b.test", "x@c.test", "two@B.test");
+
+        loop.runUntil(() -> spool.pending().isEmpty());
+
+        assertThat(fixture.requests)
                 .extracting(DeliveryRequest::recipientIndexes)
                 .containsExactlyInAnyOrder(List.of(0, 2), List.of(1));
     }
 
     @Test
-    void retriesADeferredRecipientUntilItIsDelivered() throws Exception {
-        Spool spool = spool();
-        AtomicInteger calls = new AtomicInteger();
-        DeliveryScheduler queue = scheduler(
-                spool,
-                FAST,
-                (domain, r) -> calls.incrementAndGet() < 3
-                        ? all(r, (i, d, h) -> RecipientOutcome.temporary(i, "4.4.1", "try later", h))
-                        : all(r, RecipientOutcome::delivered));
-        enqueue(queue, "<s@a.test>", "r@b.test");
-        await().until(() -> spool.pending().isEmpty());
-        assertThat(calls).hasValue(3);
-        assertThat(bounced).isEmpty();
+    void retriesADeferredRecipientAtItsTimeAndNotBefore() throws Exception {
+        Spool spool = fixture.spool();
+        List<Instant> attempts = new CopyOnWriteArrayList<>();
+        DeliveryScheduler queue = fixture.scheduler(spool, POLICY, (domain, r) -> {
+            attempts.add(clock.instant());
+            return attempts.size() < 3
+                    ? QueueFixture.all(r, QueueFixture::busy)
+                    : QueueFixture.all(r, QueueFixture::ok);
+        });
+        QueueId id = fixture.enqueue(queue, "<s@a.test>", "r@b.test");
+        loop.runUntil(() -> QueueFixture.state(spool, id, 0).kind() == RecipientState.Kind.DEFERRED);
+        long retryAt = QueueFixture.state(spool, id, 0).nextAttemptMillis();
+        // 1 min ±10%, by the policy.
+        assertThat(retryAt - START.toEpochMilli()).isBetween(54_000L, 66_000L);
+
+        loop.advance(Duration.ofMillis(retryAt - clock.millis() - 1));
+        assertThat(attempts).as("not a millisecond early").hasSize(1);
+        loop.advance(Duration.ofMillis(1));
+        assertThat(attempts).hasSize(2).last().isEqualTo(Instant.ofEpochMilli(retryAt));
+        loop.advance(Duration.ofMinutes(3));
+        loop.runUntil(() -> spool.pending().isEmpty());
+
+        assertThat(attempts).hasSize(3);
+        // The second wait doubles: 2 min ±10% after the second attempt.
+        assertThat(Duration.between(attempts.get(1), attempts.get(2)))
+                .isBetween(Duration.ofSeconds(108), Duration.ofSeconds(132));
+        assertThat(fixture.reports).isEmpty();
     }
 
     @Test
     void bouncesAPermanentFailureToTheSender() throws Exception {
-        Spool spool = spool();
-        DeliveryScheduler queue = scheduler(
+        Spool spool = fixture.spool();
+        DeliveryScheduler queue = fixture.scheduler(
                 spool,
-                FAST,
-                (domain, r) ->
-                        all(r, (i, d, h) -> RecipientOutcome.permanent(i, "5.1.1", "550 5.1.1 no such user", h)));
-        QueueId id = enqueue(queue, "<s@a.test>", "r@b.test", "q@c.test");
-        await().until(() -> bounced.size() == 1);
-        assertThat(bounced.get(0)).extracting(RecipientOutcome::recipientIndex).containsExactlyInAnyOrder(0, 1);
-        // The DSN itself is a new message from <> to the sender; the original is done.
-        await().until(() -> spool.find(id).isEmpty());
-        await().until(() ->
-                requests.stream().anyMatch(r -> r.envelope().reversePath().isNull()));
+                POLICY,
+                (domain, r) -> r.envelope().reversePath().isNull()
+                        ? QueueFixture.all(r, QueueFixture::ok)
+                        : QueueFixture.all(r, QueueFixture::refused));
+        QueueId id = fixture.enqueue(queue, "<s@a.test>", "r@b.test", "q@c.test");
+
+        loop.runUntil(() -> spool.find(id).isEmpty() && spool.pending().isEmpty());
+
+        assertThat(fixture.reports).singleElement().satisfies(report -> {
+            assertThat(report.kind()).isEqualTo(Bouncer.Kind.FAILURE);
+            assertThat(report.recipients()).extracting(Bouncer.Recipient::index).containsExactly(0, 1);
+            assertThat(report.recipients().get(0).last().remoteMta()).isEqualTo("mx.test");
+            assertThat(report.recipients().get(0).last().reply().code()).isEqualTo(550);
+        });
+        // The report itself is a new message from <> to the sender, delivered like any other.
+        assertThat(fixture.requests).anyMatch(r -> r.envelope().reversePath().isNull());
     }
 
     @Test
-    void givesUpAfterTheQueueLifetimeAndBounces() throws Exception {
-        Spool spool = spool();
-        RetryPolicy shortLife =
-                new RetryPolicy(Duration.ofMillis(20), Duration.ofMillis(40), Duration.ofMillis(300), Duration.ZERO);
-        DeliveryScheduler queue = scheduler(
-                spool,
-                shortLife,
-                (domain, r) -> r.envelope().reversePath().isNull()
-                        ? all(r, RecipientOutcome::delivered)
-                        : all(r, (i, d, h) -> RecipientOutcome.temporary(i, "4.4.1", "connection refused", h)));
-        enqueue(queue, "<s@a.test>", "r@b.test");
-        await().until(() -> bounced.size() == 1);
-        RecipientOutcome failed = bounced.get(0).get(0);
-        assertThat(failed.enhancedStatus()).hasToString("4.4.7");
-        assertThat(failed.diagnostic()).contains("connection refused");
-        await().until(() -> spool.pending().isEmpty());
+    void givesUpAtTheEndOfTheLifetimeWithTheLastReply() throws Exception {
+        Spool spool = fixture.spool();
+        List<Instant> attempts = new CopyOnWriteArrayList<>();
+        DeliveryScheduler queue = fixture.scheduler(spool, POLICY, (domain, r) -> {
+            if (r.envelope().reversePath().isNull()) {
+                return QueueFixture.all(r, QueueFixture::ok);
+            }
+            attempts.add(clock.instant());
+            return QueueFixture.all(r, QueueFixture::busy);
+        });
+        QueueId id = fixture.enqueue(queue, "<s@a.test>", "r@b.test");
+        loop.runUntil(() -> attempts.size() == 1);
+
+        loop.advance(Duration.ofMinutes(59));
+        assertThat(fixture.reports).as("still within the lifetime").isEmpty();
+        loop.advance(Duration.ofMinutes(1));
+        loop.runUntil(() -> spool.find(id).isEmpty());
+
+        // 1, 2, 4, 8, 8, ... minutes apart, and one last try exactly at the end of the hour.
+        assertThat(attempts.get(attempts.size() - 1)).isEqualTo(START.plus(Duration.ofHours(1)));
+        assertThat(attempts).hasSizeBetween(9, 11);
+        Bouncer.Report report = fixture.reports.get(0);
+        assertThat(report.kind()).isEqualTo(Bouncer.Kind.FAILURE);
+        assertThat(report.recipients().get(0).last().status()).hasToString("4.4.7");
+        assertThat(report.recipients().get(0).last().diagnostic()).contains("last error: 451 busy");
+        assertThat(report.recipients().get(0).last().reply().code())
+                .as("the last reply")
+                .isEqualTo(451);
     }
 
     @Test
     void neverBouncesMailFromTheNullSender() throws Exception {
-        Spool spool = spool();
-        DeliveryScheduler queue = scheduler(
-                spool,
-                FAST,
-                (domain, r) -> all(r, (i, d, h) -> RecipientOutcome.permanent(i, "5.1.1", "no such user", h)));
-        enqueue(queue, "<>", "r@b.test");
-        await().until(() -> spool.pending().isEmpty());
-        assertThat(bounced).isEmpty();
-        assertThat(requests).hasSize(1);
-    }
+        Spool spool = fixture.spool();
+        DeliveryScheduler queue =
+                fixture.scheduler(spool, POLICY, (domain, r) -> QueueFixture.all(r, QueueFixture::refused));
+        fixture.enqueue(queue, "<>", "r@b.test");
 
-    @Test
-    void sendsOneDelayWarning() throws Exception {
-        Spool spool = spool();
-        RetryPolicy warning = new RetryPolicy(
-                Duration.ofMillis(20), Duration.ofMillis(40), Duration.ofMinutes(10), Duration.ofMillis(100));
-        List<String> delays = new CopyOnWriteArrayList<>();
-        DeliveryScheduler queue = scheduler(
-                spool,
-                warning,
-                recordingBouncer(delays),
-                (domain, r) -> r.envelope().reversePath().isNull()
-                        ? all(r, RecipientOutcome::delivered)
-                        : all(r, (i, d, h) -> RecipientOutcome.temporary(i, "4.4.1", "busy", h)));
-        enqueue(queue, "<s@a.test>", "r@b.test");
-        await().until(() -> delays.size() == 1);
-        await().during(Duration.ofMillis(300)).until(() -> delays.size() == 1);
+        loop.runUntil(() -> spool.pending().isEmpty());
+
+        assertThat(fixture.reports).isEmpty();
+        assertThat(fixture.requests).hasSize(1);
     }
 
     @Test
     void resumesAfterARestartWithoutRepeatingFinishedRecipients() throws Exception {
-        Spool spool = Spool.open(dir, SpoolOptions.defaults());
-        Map<String, AtomicInteger> perRecipient = new ConcurrentHashMap<>();
-        BiFunction<String, DeliveryRequest, CompletionStage<List<RecipientOutcome>>> firstRun = (domain, r) -> {
-            List<RecipientOutcome> out = new ArrayList<>();
-            for (int i : r.recipientIndexes()) {
-                String to = r.envelope().recipients().get(i).mailbox().address();
-                perRecipient.computeIfAbsent(to, k -> new AtomicInteger()).incrementAndGet();
-                out.add(
-                        to.startsWith("ok")
-                                ? RecipientOutcome.delivered(i, "250 ok", "mx")
-                                : RecipientOutcome.temporary(i, "4.4.1", "later", "mx"));
-            }
-            return CompletableFuture.completedFuture(out);
-        };
-        RetryPolicy slow = new RetryPolicy(Duration.ofHours(1), Duration.ofHours(2), Duration.ofDays(1), Duration.ZERO);
-        DeliveryScheduler first =
-                new DeliveryScheduler(spool, firstRun::apply, bouncer(), slow, 10, 10, Clock.systemUTC());
-        first.start();
-        QueueId id = enqueueOn(first, "<s@a.test>", "ok@b.test", "later@c.test");
-        await().until(() -> spool.find(id)
-                .map(m -> m.states().stream().noneMatch(s -> s.kind() == RecipientState.Kind.PENDING))
-                .orElse(false));
-        first.close();
+        Spool spool = fixture.spool();
+        DeliveryScheduler first = fixture.scheduler(
+                spool,
+                POLICY,
+                (domain, r) -> QueueFixture.all(
+                        r, (i, h) -> domain.equals("b.test") ? QueueFixture.ok(i, h) : QueueFixture.busy(i, h)));
+        QueueId id = fixture.enqueue(first, "<s@a.test>", "ok@b.test", "later@c.test");
+        loop.runUntil(() -> QueueFixture.state(spool, id, 0).kind() == RecipientState.Kind.DELIVERED
+                && QueueFixture.state(spool, id, 1).kind() == RecipientState.Kind.DEFERRED);
+        CompletionStage<Void> stopped = first.shutdown();
+        loop.runUntil(() -> stopped.toCompletableFuture().isDone());
         spool.close();
+        fixture.requests.clear();
 
-        Spool reopened = spool();
-        SpooledMessage m = reopened.find(id).orElseThrow();
-        assertThat(m.states())
+        Spool reopened = fixture.spool();
+        assertThat(reopened.find(id).orElseThrow().states())
                 .extracting(RecipientState::kind)
                 .containsExactly(RecipientState.Kind.DELIVERED, RecipientState.Kind.DEFERRED);
-        // A clock two hours on: the deferred recipient is due, the delivered one is never tried again.
-        Clock later = Clock.offset(Clock.systemUTC(), Duration.ofHours(2));
-        DeliveryScheduler second = new DeliveryScheduler(
-                reopened,
-                (domain, r) -> {
-                    requests.add(r);
-                    return all(r, RecipientOutcome::delivered);
-                },
-                bouncer(),
-                slow,
-                10,
-                10,
-                later);
-        open.add(second);
-        second.start();
-        await().until(() -> reopened.pending().isEmpty());
-        assertThat(requests).singleElement().satisfies(r -> assertThat(r.recipientIndexes())
+        fixture.scheduler(reopened, POLICY, fixture.delivering());
+        loop.runDue();
+        assertThat(fixture.requests)
+                .as("the deferred recipient waits for its time")
+                .isEmpty();
+        loop.advance(Duration.ofMinutes(2));
+        loop.runUntil(() -> reopened.pending().isEmpty());
+
+        assertThat(fixture.requests).singleElement().satisfies(r -> assertThat(r.recipientIndexes())
                 .containsExactly(1));
-        assertThat(perRecipient.get("ok@b.test")).hasValue(1);
     }
 
     @Test
-    void keepsToTheLimitPerDomain() throws Exception {
-        Spool spool = spool();
-        AtomicInteger running = new AtomicInteger();
-        AtomicInteger most = new AtomicInteger();
-        List<CompletableFuture<List<RecipientOutcome>>> pending = new CopyOnWriteArrayList<>();
-        DeliveryScheduler queue = new DeliveryScheduler(
-                spool,
-                (domain, r) -> {
-                    most.accumulateAndGet(running.incrementAndGet(), Math::max);
-                    CompletableFuture<List<RecipientOutcome>> f = new CompletableFuture<>();
-                    pending.add(f);
-                    // The attempt is over before the queue hears of it, so the count never lags.
-                    CompletableFuture.delayedExecutor(30, java.util.concurrent.TimeUnit.MILLISECONDS)
-                            .execute(() -> {
-                                running.decrementAndGet();
-                                f.complete(all(r, RecipientOutcome::delivered)
-                                        .toCompletableFuture()
-                                        .join());
-                            });
-                    return f;
-                },
-                bouncer(),
-                FAST,
-                10,
-                2,
-                Clock.systemUTC());
-        open.add(queue);
-        queue.start();
-        for (int i = 0; i < 6; i++) {
-            enqueueOn(queue, "<s@a.test>", "r" + i + "@b.test");
+    void keepsToTheLimitPerDomainAndWakesTheNextWhenASlotFrees() throws Exception {
+        Spool spool = fixture.spool();
+        List<CompletableFuture<List<RecipientOutcome>>> running = new ArrayList<>();
+        DeliveryScheduler queue = fixture.scheduler(spool, POLICY, new DeliveryLimits(10, 2), (domain, r) -> {
+            CompletableFuture<List<RecipientOutcome>> attempt = new CompletableFuture<>();
+            running.add(attempt);
+            return attempt;
+        });
+        for (int i = 0; i < 5; i++) {
+            fixture.enqueue(queue, "<s@a.test>", "r" + i + "@b.test");
         }
-        await().until(() -> spool.pending().isEmpty());
-        assertThat(pending).hasSize(6);
-        assertThat(most.get()).isEqualTo(2);
+        loop.runUntil(() -> running.size() == 2);
+        loop.advance(Duration.ofSeconds(1));
+        assertThat(running).as("two slots for b.test").hasSize(2);
+        assertThat(queue.depth()).isEqualTo(new QueueDepth(2, 0, 3, START.toEpochMilli()));
+
+        running.get(0).complete(List.of(QueueFixture.ok(0, "mx.test")));
+        loop.runUntil(() -> running.size() == 3);
+
+        running.get(1).complete(List.of(QueueFixture.ok(0, "mx.test")));
+        running.get(2).complete(List.of(QueueFixture.ok(0, "mx.test")));
+        loop.runUntil(() -> running.size() == 5);
+        running.forEach(f -> f.complete(List.of(QueueFixture.ok(0, "mx.test"))));
+        loop.runUntil(() -> spool.pending().isEmpty());
     }
 
-    // --- helpers ---
+    @Test
+    void shutdownWaitsForTheAttemptUnderWayToHandItsOutcomeToTheSpool() throws Exception {
+        Spool spool = fixture.spool();
+        CompletableFuture<List<RecipientOutcome>> attempt = new CompletableFuture<>();
+        DeliveryScheduler queue = fixture.scheduler(spool, POLICY, (domain, r) -> attempt);
+        QueueId id = fixture.enqueue(queue, "<s@a.test>", "r@b.test");
+        loop.runUntil(() -> !fixture.requests.isEmpty());
 
-    private interface OutcomeMaker {
-        RecipientOutcome make(int index, String diagnostic, String host);
+        CompletionStage<Void> stopped = queue.shutdown();
+        loop.runDue();
+        assertThat(stopped.toCompletableFuture()).as("an attempt is under way").isNotDone();
+        attempt.complete(List.of(QueueFixture.busy(0, "mx.test")));
+        loop.runUntil(() -> stopped.toCompletableFuture().isDone());
+
+        // Handed to the spool, whose writer puts it on disk before the spool closes.
+        loop.runUntil(() -> QueueFixture.state(spool, id, 0).kind() == RecipientState.Kind.DEFERRED);
+        loop.advance(Duration.ofHours(2));
+        assertThat(fixture.requests).as("nothing starts after shutdown").hasSize(1);
     }
 
-    private static CompletionStage<List<RecipientOutcome>> all(DeliveryRequest r, OutcomeMaker maker) {
-        return CompletableFuture.completedFuture(r.recipientIndexes().stream()
-                .map(i -> maker.make(i, "250 2.0.0 ok", "mx.test"))
-                .toList());
-    }
+    @Test
+    void spoolAndQueueShareTheClock() throws Exception {
+        Spool spool = fixture.spool();
+        clock.advance(Duration.ofDays(3));
+        DeliveryScheduler queue =
+                fixture.scheduler(spool, POLICY, (domain, r) -> QueueFixture.all(r, QueueFixture::busy));
+        QueueId id = fixture.enqueue(queue, "<s@a.test>", "r@b.test");
+        loop.runUntil(() -> QueueFixture.state(spool, id, 0).kind() == RecipientState.Kind.DEFERRED);
 
-    private Spool spool() throws Exception {
-        Spool spool = Spool.open(dir, SpoolOptions.defaults());
-        open.add(spool);
-        return spool;
-    }
-
-    private DeliveryScheduler scheduler(Spool spool, RetryPolicy retry, Deliverer deliverer) {
-        return scheduler(spool, retry, bouncer(), deliverer);
-    }
-
-    private DeliveryScheduler scheduler(Spool spool, RetryPolicy retry, Bouncer bouncer, Deliverer deliverer) {
-        DeliveryScheduler queue = new DeliveryScheduler(
-                spool,
-                (domain, r) -> {
-                    requests.add(r);
-                    return deliverer.deliver(domain, r);
-                },
-                bouncer,
-                retry,
-                10,
-                10,
-                Clock.systemUTC());
-        open.add(queue);
-        queue.start();
-        return queue;
-    }
-
-    private Bouncer bouncer() {
-        return recordingBouncer(new CopyOnWriteArrayList<>());
-    }
-
-    private Bouncer recordingBouncer(List<String> delays) {
-        return new Bouncer() {
-            @Override
-            public Optional<Notification> failed(
-                    QueueId id, Envelope envelope, Instant arrival, List<RecipientOutcome> failed, ByteBuf original) {
-                bounced.add(failed);
-                return Optional.of(notification(envelope, "failed"));
-            }
-
-            @Override
-            public Optional<Notification> delayed(
-                    QueueId id,
-                    Envelope envelope,
-                    Instant arrival,
-                    List<RecipientOutcome> delayed,
-                    ByteBuf original,
-                    Instant retryUntil) {
-                delays.add(id.value());
-                return Optional.of(notification(envelope, "delayed"));
-            }
-        };
-    }
-
-    private static Bouncer.Notification notification(Envelope original, String what) {
-        Envelope envelope = new Envelope(
-                ReversePath.NULL,
-                List.of(new RcptTo(original.reversePath().mailbox(), RcptParameters.NONE)),
-                MailParameters.NONE);
-        return new Bouncer.Notification(
-                envelope, Unpooled.copiedBuffer("Subject: " + what + "\r\n\r\nx\r\n", StandardCharsets.US_ASCII));
-    }
-
-    private static QueueId enqueue(DeliveryScheduler queue, String from, String... to) throws Exception {
-        return enqueueOn(queue, from, to);
-    }
-
-    private static QueueId enqueueOn(DeliveryScheduler queue, String from, String... to) throws Exception {
-        List<RcptTo> rcpts = new ArrayList<>();
-        for (String t : to) {
-            int at = t.indexOf('@');
-            rcpts.add(new RcptTo(new Mailbox(t.substring(0, at), t.substring(at + 1)), RcptParameters.NONE));
-        }
-        ReversePath path = from.equals("<>")
-                ? ReversePath.NULL
-                : new ReversePath(new Mailbox(
-                        from.substring(1, from.indexOf('@')),
-                        from.substring(from.indexOf('@') + 1, from.length() - 1)));
-        Envelope envelope = new Envelope(path, rcpts, MailParameters.NONE);
-        ByteBuf content = Unpooled.copiedBuffer("Subject: t\r\n\r\nbody\r\n", StandardCharsets.US_ASCII);
-        return queue.enqueue(envelope, content).toCompletableFuture().get();
+        assertThat(spool.find(id).orElseThrow().arrivalMillis()).isEqualTo(clock.millis());
+        assertThat(QueueFixture.state(spool, id, 0).last().atMillis()).isEqualTo(clock.millis());
+        loop.advance(Duration.ofSeconds(1));
+        assertThat(queue.depth().oldestArrivalMillis())
+                .isEqualTo(START.plus(Duration.ofDays(3)).toEpochMilli());
     }
 }

@@ -3,10 +3,12 @@ package dev.tern.relay.spool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tern.smtp.EnhancedStatus;
 import dev.tern.smtp.Envelope;
 import dev.tern.smtp.MailParameters;
 import dev.tern.smtp.RcptParameters;
 import dev.tern.smtp.RcptTo;
+import dev.tern.smtp.SmtpReply;
 import dev.tern.smtp.address.Mailbox;
 import dev.tern.smtp.address.ReversePath;
 import dev.tern.smtp.queue.QueueId;
@@ -22,6 +24,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class SpoolCodecTest {
@@ -71,11 +74,45 @@ class SpoolCodecTest {
     }
 
     static Stream<RecipientState> states() {
+        SmtpReply multiLine = new SmtpReply(
+                550, EnhancedStatus.parse("5.1.1"), List.of("<bob@example.net>: no such user", "try bob2 instead"));
+        SmtpReply noEnhanced = new SmtpReply(451, "greylisted, come back later");
         return Stream.of(
-                RecipientState.PENDING, // before any attempt
-                RecipientState.delivered("250 2.0.0 ok"), // done
-                RecipientState.failed("550 5.1.1 no such user"), // done, DSN due
-                RecipientState.deferred(1_700_000_060_000L, null)); // retry later, no diagnostic
+                // before any attempt
+                RecipientState.PENDING,
+                // delivered to a mailbox here: no reply, no remote host
+                RecipientState.delivered(
+                        1, LastAttempt.local(1_700_000_000_123L, EnhancedStatus.parse("2.0.0"), "maildir")),
+                // refused by a next hop with DSN, in a multi-line reply
+                RecipientState.failed(
+                        2,
+                        new LastAttempt(
+                                1_700_000_000_000L,
+                                multiLine.status(),
+                                multiLine,
+                                "mx1.example.net",
+                                "550 <bob@example.net>: no such user try bob2 instead",
+                                true)),
+                // deferred by a reply without an enhanced code, after a delay report went out
+                new RecipientState(
+                        RecipientState.Kind.DEFERRED,
+                        1_700_000_060_000L,
+                        7,
+                        new LastAttempt(1, EnhancedStatus.parse("4.0.0"), noEnhanced, "mx2.example.net", "", false),
+                        Set.of(RecipientState.Notice.DELAY)),
+                // delivered to a next hop with DSN, success reported, UTF-8 in the diagnostic
+                new RecipientState(
+                        RecipientState.Kind.DELIVERED,
+                        0,
+                        1,
+                        new LastAttempt(
+                                5,
+                                EnhancedStatus.parse("2.6.0"),
+                                new SmtpReply(250, "2.6.0", "ok ✓"),
+                                "mx",
+                                "ok ✓",
+                                true),
+                        EnumSet.allOf(RecipientState.Notice.class)));
     }
 
     @ParameterizedTest
@@ -83,11 +120,64 @@ class SpoolCodecTest {
     void stateRoundTrips(RecipientState state) {
         ByteBuf buf = Unpooled.buffer();
         try {
-            SpoolCodec.writeState(buf, ID, 3, state);
-            assertThat(SpoolCodec.readState(buf)).isEqualTo(new SpoolCodec.StateMeta(ID, 3, state));
+            StateCodec.write(buf, ID, 3, state);
+            assertThat(StateCodec.read(buf, RecordFormat.SEGMENT_VERSION))
+                    .isEqualTo(new SpoolCodec.StateMeta(ID, 3, state));
+            assertThat(buf.isReadable()).isFalse();
         } finally {
             buf.release();
         }
+    }
+
+    @ParameterizedTest(name = "{0} \"{1}\"")
+    @CsvSource(
+            delimiter = '|',
+            nullValues = "null",
+            textBlock =
+                    """
+            # kind    | format 1 detail                               | status | diagnostic                           | reply code | reply status | reply text
+            # a remote refusal: the reply comes back typed
+            FAILED    | 5.1.1 550 5.1.1 <bob@b.test>: no such user    | 5.1.1  | 550 5.1.1 <bob@b.test>: no such user | 550        | 5.1.1        | <bob@b.test>: no such user
+            # the reply as format 1 flattened it (its enhanced code already lifted out)
+            FAILED    | 5.1.1 550 <bob@b.test>: no such user          | 5.1.1  | 550 <bob@b.test>: no such user       | 550        | null         | <bob@b.test>: no such user
+            # a reason of our own: no reply
+            DEFERRED  | 4.4.1 connect failed: Connection refused      | 4.4.1  | connect failed: Connection refused   | null       | null         | null
+            DELIVERED | 2.0.0 delivered to maildir bob@local.test     | 2.0.0  | delivered to maildir bob@local.test  | null       | null         | null
+            # the queue gave up: our code, the last error in words
+            FAILED    | 4.4.7 delivery time expired after 120h; last error: 451 busy | 4.4.7 | delivery time expired after 120h; last error: 451 busy | null | null | null
+            # no status in front: the class default, all of it diagnostic
+            FAILED    | local error: java.io.IOException              | 5.0.0  | local error: java.io.IOException     | null       | null         | null
+            # a status that does not fit the kind is not trusted
+            DELIVERED | 5.1.1 odd                                     | 2.0.0  | 5.1.1 odd                            | null       | null         | null
+            # nothing written at all
+            DEFERRED  | null                                          | 4.0.0  | ''                                   | null       | null         | null
+            """)
+    void readsFormatOneDetailIntoTypedFields(
+            RecipientState.Kind kind,
+            String detail,
+            String status,
+            String diagnostic,
+            Integer replyCode,
+            String replyStatus,
+            String replyText) {
+        RecipientState state = FormatOneState.of(kind, kind == RecipientState.Kind.DEFERRED ? 42 : 0, detail);
+
+        assertThat(state.kind()).isEqualTo(kind);
+        assertThat(state.attempts()).isEqualTo(1);
+        assertThat(state.last().status()).hasToString(status);
+        assertThat(state.last().diagnostic()).isEqualTo(diagnostic);
+        assertThat(state.last().remoteMta()).isNull();
+        assertThat(state.last().atMillis()).isZero();
+        SmtpReply expected = replyCode == null
+                ? null
+                : new SmtpReply(
+                        replyCode, replyStatus == null ? null : EnhancedStatus.parse(replyStatus), List.of(replyText));
+        assertThat(state.last().reply()).isEqualTo(expected);
+    }
+
+    @Test
+    void formatOnePendingStaysPending() {
+        assertThat(FormatOneState.of(RecipientState.Kind.PENDING, 0, null)).isEqualTo(RecipientState.PENDING);
     }
 
     @Test

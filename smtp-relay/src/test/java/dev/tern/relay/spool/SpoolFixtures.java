@@ -1,5 +1,6 @@
 package dev.tern.relay.spool;
 
+import dev.tern.smtp.EnhancedStatus;
 import dev.tern.smtp.Envelope;
 import dev.tern.smtp.MailParameters;
 import dev.tern.smtp.RcptParameters;
@@ -49,6 +50,24 @@ final class SpoolFixtures {
                                 new RcptParameters(Set.of(RcptParameters.Notify.NEVER), null))),
                 new MailParameters(
                         12345, MailParameters.Body.EIGHT_BIT_MIME, true, MailParameters.Ret.HDRS, "env-1", "<>"));
+    }
+
+    /** A delivered recipient, tried once, with our own diagnostic. */
+    static RecipientState delivered(String diagnostic) {
+        return RecipientState.delivered(
+                1, LastAttempt.local(1_700_000_000_000L, EnhancedStatus.parse("2.0.0"), diagnostic));
+    }
+
+    /** A deferred recipient, tried once, due again at {@code nextMillis}. */
+    static RecipientState deferred(long nextMillis, String diagnostic) {
+        return RecipientState.deferred(
+                nextMillis, 1, LastAttempt.local(1_700_000_000_000L, EnhancedStatus.parse("4.0.0"), diagnostic));
+    }
+
+    /** A recipient failed for good, tried once. */
+    static RecipientState failed(String diagnostic) {
+        return RecipientState.failed(
+                1, LastAttempt.local(1_700_000_000_000L, EnhancedStatus.parse("5.0.0"), diagnostic));
     }
 
     static Mailbox mailbox(String address) {

@@ -17,6 +17,9 @@ import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
@@ -45,6 +48,17 @@ class SpoolTest {
             assertThat(m.states()).containsExactly(RecipientState.PENDING, RecipientState.PENDING);
             assertThat(m.arrivalMillis()).isPositive();
             assertThat(readText(spool, m)).isEqualTo(message(1));
+        }
+    }
+
+    @Test
+    void stampsArrivalAndQueueIdWithItsClock() throws Exception {
+        Instant now = Instant.parse("2031-05-06T07:08:09.010Z");
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults().withClock(Clock.fixed(now, ZoneOffset.UTC)))) {
+            QueueId id = enqueue(spool, message(1));
+            assertThat(spool.find(id).orElseThrow().arrivalMillis()).isEqualTo(now.toEpochMilli());
+            // The id's first nine characters are the acceptance millisecond in base 36.
+            assertThat(Long.parseLong(id.value().substring(0, 9), 36)).isEqualTo(now.toEpochMilli());
         }
     }
 
@@ -112,9 +126,9 @@ class SpoolTest {
         try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
             first = join(spool.enqueue(envelope("a@example.com", "b@example.net", "c@example.net"), content("1")));
             second = enqueue(spool, "2");
-            join(spool.recordState(first, 0, RecipientState.delivered("250 ok")));
-            join(spool.recordState(first, 1, RecipientState.deferred(1_700_000_000_000L, "451 busy")));
-            join(spool.recordState(second, 0, RecipientState.failed("550 no such user")));
+            join(spool.recordState(first, 0, SpoolFixtures.delivered("250 ok")));
+            join(spool.recordState(first, 1, SpoolFixtures.deferred(1_700_000_000_000L, "451 busy")));
+            join(spool.recordState(second, 0, SpoolFixtures.failed("550 no such user")));
             join(spool.recordDone(second));
             assertThat(spool.pending()).extracting(SpooledMessage::id).containsExactly(first);
         }
@@ -122,8 +136,7 @@ class SpoolTest {
             assertThat(spool.pending()).extracting(SpooledMessage::id).containsExactly(first);
             assertThat(spool.pending().get(0).states())
                     .containsExactly(
-                            RecipientState.delivered("250 ok"),
-                            RecipientState.deferred(1_700_000_000_000L, "451 busy"));
+                            SpoolFixtures.delivered("250 ok"), SpoolFixtures.deferred(1_700_000_000_000L, "451 busy"));
         }
     }
 
@@ -131,9 +144,9 @@ class SpoolTest {
     void refusesStateForUnknownMessageOrRecipient() throws Exception {
         try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
             QueueId id = enqueue(spool, "1");
-            assertThat(spool.recordState(id, 1, RecipientState.failed(null)).toCompletableFuture())
+            assertThat(spool.recordState(id, 1, SpoolFixtures.failed("x")).toCompletableFuture())
                     .isCompletedExceptionally();
-            assertThat(spool.recordState(new QueueId("NOSUCHID"), 0, RecipientState.failed(null))
+            assertThat(spool.recordState(new QueueId("NOSUCHID"), 0, SpoolFixtures.failed("x"))
                             .toCompletableFuture())
                     .isCompletedExceptionally();
             join(spool.recordDone(id));
@@ -172,7 +185,7 @@ class SpoolTest {
         try (Spool spool = Spool.open(dir, options)) {
             QueueId a = enqueue(spool, "a");
             QueueId b = enqueue(spool, "b");
-            join(spool.recordState(a, 0, RecipientState.deferred(42, "451")));
+            join(spool.recordState(a, 0, SpoolFixtures.deferred(42, "451")));
             join(spool.recordDone(b));
             enqueue(spool, "c");
             // b's segment is finished, but a's state record lives after it: nothing may go yet.
@@ -180,7 +193,7 @@ class SpoolTest {
         }
         try (Spool spool = Spool.open(dir, options)) {
             assertThat(pendingTexts(spool)).containsExactly("a", "c");
-            assertThat(spool.pending().get(0).states()).containsExactly(RecipientState.deferred(42, "451"));
+            assertThat(spool.pending().get(0).states()).containsExactly(SpoolFixtures.deferred(42, "451"));
         }
     }
 

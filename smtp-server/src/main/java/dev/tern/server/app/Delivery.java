@@ -13,7 +13,9 @@ import dev.tern.relay.local.MaildirDelivery;
 import dev.tern.relay.metrics.DeliveryMetrics;
 import dev.tern.relay.metrics.MeteredBouncer;
 import dev.tern.relay.metrics.MeteredDeliverer;
+import dev.tern.relay.queue.DeliveryLimits;
 import dev.tern.relay.queue.DeliveryScheduler;
+import dev.tern.relay.queue.QueueExecutor;
 import dev.tern.relay.queue.RetryPolicy;
 import dev.tern.relay.route.Router;
 import dev.tern.relay.route.Routing;
@@ -32,7 +34,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,18 +53,27 @@ final class Delivery implements AutoCloseable {
 
     private final SmtpClient client;
     private final ExecutorService blocking;
+    private final ScheduledExecutorService queueThread;
+    private final ExecutorService queueReader;
 
     private Delivery(
-            DeliveryScheduler scheduler, LocalMailboxes mailboxes, SmtpClient client, ExecutorService blocking) {
+            DeliveryScheduler scheduler,
+            LocalMailboxes mailboxes,
+            SmtpClient client,
+            ExecutorService blocking,
+            ScheduledExecutorService queueThread,
+            ExecutorService queueReader) {
         this.scheduler = scheduler;
         this.mailboxes = mailboxes;
         this.client = client;
         this.blocking = blocking;
+        this.queueThread = queueThread;
+        this.queueReader = queueReader;
     }
 
-    static Delivery start(TernConfig config, Spool spool, EventLoops loops, DeliveryMetrics metrics) {
+    /** @param clock the spool's clock: arrival times and retry times must be reckoned alike */
+    static Delivery start(TernConfig config, Spool spool, EventLoops loops, DeliveryMetrics metrics, Clock clock) {
         DeliveryConfig d = config.delivery();
-        Clock clock = Clock.systemDefaultZone();
         ExecutorService blocking = blockingPool();
         ConnectLatency latency = new ConnectLatency();
         SmtpClientOptions defaults = SmtpClientOptions.defaults(config.hostname());
@@ -95,28 +109,41 @@ final class Delivery implements AutoCloseable {
                 new DnsMailExchangerResolver(dns, metrics),
                 new HostSelector(d.port(), d.preferLowLatency(), latency, new SplittableRandom()),
                 client);
+        // The queue's state lives on one thread; spooled content is read back on two more (disk, never a loop).
+        ScheduledExecutorService queueThread = Executors.newSingleThreadScheduledExecutor(threads("tern-queue"));
+        ExecutorService queueReader = Executors.newFixedThreadPool(2, threads("tern-queue-read"));
         DeliveryScheduler scheduler = new DeliveryScheduler(
                 spool,
                 new MeteredDeliverer(router, domain -> routing.of(domain).kind(), metrics),
                 new MeteredBouncer(new DsnBouncer(new DsnBuilder(config.hostname(), clock), mailboxes), metrics),
                 new RetryPolicy(d.firstRetry(), d.maxRetry(), d.queueLifetime(), d.delayWarning()),
-                d.maxConnections(),
-                d.maxConnectionsPerDestination(),
+                new DeliveryLimits(d.maxConnections(), d.maxConnectionsPerDestination()),
+                QueueExecutor.on(queueThread),
+                queueReader,
                 clock);
         if (d.enabled()) {
             scheduler.start();
         }
-        return new Delivery(scheduler, mailboxes, client, blocking);
+        return new Delivery(scheduler, mailboxes, client, blocking, queueThread, queueReader);
     }
 
     /** File system work of the delivery side (Maildir): bounded, never an event loop. */
     private static ExecutorService blockingPool() {
+        return new ThreadPoolExecutor(
+                4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000), threads("tern-delivery"));
+    }
+
+    /**
+     * Plain daemon threads named {@code prefix-N}: they may block (disk, name service), so they are not
+     * Netty's threads, which BlockHound holds to the event loop's rules.
+     */
+    private static ThreadFactory threads(String prefix) {
         AtomicInteger n = new AtomicInteger();
-        return new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(10_000), r -> {
-            Thread t = new Thread(r, "tern-delivery-" + n.incrementAndGet());
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
-        });
+        };
     }
 
     private static Map<String, Smarthost> smarthosts(Map<String, RouteSpec> routes) {
@@ -140,6 +167,8 @@ final class Delivery implements AutoCloseable {
     @Override
     public void close() {
         scheduler.close();
+        queueThread.shutdown();
+        queueReader.shutdown();
         client.close();
         blocking.shutdown();
     }

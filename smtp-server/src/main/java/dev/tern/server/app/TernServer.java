@@ -99,6 +99,8 @@ public final class TernServer implements AutoCloseable {
             throws Exception {
         TernMetrics metrics = new TernMetrics(
                 config.listeners().stream().map(ListenerConfig::name).toList());
+        // One clock after 250: the spool stamps arrivals with it, the queue reckons ages and retries by it.
+        Clock clock = Clock.systemUTC();
         Spool spool;
         try {
             spool = Spool.open(
@@ -106,7 +108,8 @@ public final class TernServer implements AutoCloseable {
                     SpoolOptions.defaults()
                             .withSegmentSize(config.spool().segmentSize())
                             .withMaxBatch(config.spool().maxBatch(), SpoolOptions.DEFAULT_MAX_BATCH_BYTES)
-                            .withListener(metrics.spool()));
+                            .withListener(metrics.spool())
+                            .withClock(clock));
         } catch (Exception e) {
             metrics.close();
             throw e;
@@ -115,10 +118,10 @@ public final class TernServer implements AutoCloseable {
         SessionRegistry registry = new SessionRegistry();
         TernServer server = new TernServer(config, loops, spool, registry, metrics);
         try {
-            server.delivery = Delivery.start(config, spool, loops, metrics.delivery());
+            server.delivery = Delivery.start(config, spool, loops, metrics.delivery(), clock);
             server.diskSpace = SpoolDiskSpace.watch(
                     config.spool().directory(), config.spool().minFreeSpace());
-            metrics.bindQueue(server.delivery.scheduler, Clock.systemDefaultZone());
+            metrics.bindQueue(server.delivery.scheduler, clock);
             metrics.bindEventLoops(loops.acceptors(), loops.workers());
             server.bind(authenticator, sslContext);
             server.startManagement();

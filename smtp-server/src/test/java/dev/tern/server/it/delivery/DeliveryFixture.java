@@ -1,5 +1,9 @@
 package dev.tern.server.it.delivery;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tern.relay.testing.PeerSession;
 import dev.tern.relay.testing.ScriptedSmtpPeer;
 import dev.tern.relay.testing.TestDnsServer;
 import dev.tern.server.app.TernServer;
@@ -17,6 +21,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -105,12 +110,35 @@ final class DeliveryFixture implements AutoCloseable {
         return forwarder;
     }
 
+    /** Makes {@code peer} the one mail exchanger of {@code domain}: {@code mx.DOMAIN} at loopback {@code address}. */
+    ScriptedSmtpPeer exchanger(String domain, String address, ScriptedSmtpPeer peer) {
+        host("mx." + domain, address, peer);
+        dns.mx(domain, 10, "mx." + domain);
+        return peer;
+    }
+
+    /** Asserts that nothing arrives in {@code address}'s mailbox, now or a little later. */
+    void expectNoMail(String address) {
+        await().during(Duration.ofMillis(600))
+                .atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(mailbox(address)).isEmpty());
+    }
+
     QueueId submit(String from, List<String> to, String subject) {
         return Submitter.submit(server.address("mx"), from, to, subject);
     }
 
     QueueId submit(String to, String subject) {
         return submit(SENDER, List.of(to), subject);
+    }
+
+    /** How many RCPT commands {@code peer} was sent, over all its sessions. */
+    static long rcptCount(ScriptedSmtpPeer peer) {
+        return peer.sessions().stream()
+                .map(PeerSession::commands)
+                .flatMap(List::stream)
+                .filter(c -> c.startsWith("RCPT"))
+                .count();
     }
 
     /** Whether the spool still holds the message (it is delivered to none or some of its recipients). */

@@ -19,6 +19,13 @@ final class Dsns {
                 && message.contains("message/delivery-status");
     }
 
+    /** Every value of field {@code name} in the report, in order, unfolded (RFC 5322 2.2.3). */
+    static List<String> fields(String message, String name) {
+        String unfolded = message.replaceAll("\r?\n[ \t]", " ");
+        return all(
+                Pattern.compile("(?m)^" + Pattern.quote(name) + ": (.*?)\r?$").matcher(unfolded));
+    }
+
     /** The {@code Status:} values of the per-recipient parts, in order. */
     static List<String> statuses(String message) {
         return all(STATUS.matcher(message));

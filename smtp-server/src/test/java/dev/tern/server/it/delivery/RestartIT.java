@@ -3,7 +3,6 @@ package dev.tern.server.it.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tern.relay.testing.PeerSession;
 import dev.tern.relay.testing.ScriptedSmtpPeer;
 import dev.tern.smtp.queue.QueueId;
 import java.nio.file.Path;
@@ -34,7 +33,7 @@ class RestartIT {
 
             await().atMost(WAIT)
                     .untilAsserted(() -> assertThat(accepting.messages()).hasSize(1));
-            await().atMost(WAIT).until(() -> rcptCount(busy) >= 1);
+            await().atMost(WAIT).until(() -> DeliveryFixture.rcptCount(busy) >= 1);
             tern.restart();
             // Tern is down and up again: the message is still there (the deferral is on disk).
             assertThat(tern.queued(id)).as("still queued after the restart").isTrue();
@@ -48,13 +47,5 @@ class RestartIT {
                     .hasSize(1));
             assertThat(tern.allMailboxes()).as("no DSN").isEmpty();
         }
-    }
-
-    private static long rcptCount(ScriptedSmtpPeer peer) {
-        return peer.sessions().stream()
-                .map(PeerSession::commands)
-                .flatMap(List::stream)
-                .filter(c -> c.startsWith("RCPT"))
-                .count();
     }
 }

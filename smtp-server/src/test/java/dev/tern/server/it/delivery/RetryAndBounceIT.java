@@ -3,7 +3,6 @@ package dev.tern.server.it.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tern.relay.testing.PeerSession;
 import dev.tern.relay.testing.ScriptedSmtpPeer;
 import dev.tern.smtp.queue.QueueId;
 import java.nio.file.Path;
@@ -30,12 +29,14 @@ class RetryAndBounceIT {
 
             QueueId id = tern.submit("bob@retry.test", "retry");
 
-            await().atMost(WAIT).until(() -> rcptCount(peer) >= 1);
+            await().atMost(WAIT).until(() -> DeliveryFixture.rcptCount(peer) >= 1);
             peer.rcptReply("bob@retry.test", "250 2.1.5 Ok");
 
             await().atMost(WAIT).untilAsserted(() -> assertThat(peer.messages()).hasSize(1));
             await().atMost(WAIT).until(() -> !tern.queued(id));
-            assertThat(rcptCount(peer)).as("RCPT asked again after the 451").isGreaterThanOrEqualTo(2);
+            assertThat(DeliveryFixture.rcptCount(peer))
+                    .as("RCPT asked again after the 451")
+                    .isGreaterThanOrEqualTo(2);
             // Delivered once, and nothing more comes once it is done.
             await().during(Duration.ofMillis(600))
                     .atMost(WAIT)
@@ -65,7 +66,7 @@ class RetryAndBounceIT {
             // RFC 3464 2.1: the original headers come back with the report.
             assertThat(dsn).contains("bob@busy.test").contains("Subject: expiry");
             assertThat(waited).as("given up only after the lifetime").isGreaterThanOrEqualTo(Duration.ofSeconds(2));
-            assertThat(rcptCount(peer)).as("retried meanwhile").isGreaterThanOrEqualTo(2);
+            assertThat(DeliveryFixture.rcptCount(peer)).as("retried meanwhile").isGreaterThanOrEqualTo(2);
             assertThat(peer.messages()).isEmpty();
             await().atMost(WAIT).until(() -> !tern.queued(id));
         }
@@ -90,13 +91,5 @@ class RetryAndBounceIT {
                     .as("scheduling queue empty")
                     .isZero();
         }
-    }
-
-    private static long rcptCount(ScriptedSmtpPeer peer) {
-        return peer.sessions().stream()
-                .map(PeerSession::commands)
-                .flatMap(List::stream)
-                .filter(c -> c.startsWith("RCPT"))
-                .count();
     }
 }

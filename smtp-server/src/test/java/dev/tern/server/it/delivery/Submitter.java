@@ -20,15 +20,20 @@ import java.util.List;
 final class Submitter {
     private Submitter() {}
 
-    /** Submits a small message with {@code subject} in its header; {@code from} may be "" for {@code <>}. */
+    /**
+     * Submits a small message with {@code subject} in its header; {@code from} may be "" for {@code <>}.
+     * A recipient may carry RCPT parameters after a space: {@code "bob@example.net NOTIFY=SUCCESS"}.
+     */
     static QueueId submit(InetSocketAddress mx, String from, List<String> to, String subject) {
         return transaction(mx, from, (out, in) -> {
             for (String rcpt : to) {
-                command(out, in, "RCPT TO:<" + rcpt + ">", "250");
+                int space = rcpt.indexOf(' ');
+                String address = space < 0 ? rcpt : rcpt.substring(0, space);
+                command(out, in, "RCPT TO:<" + address + ">" + (space < 0 ? "" : rcpt.substring(space)), "250");
             }
             command(out, in, "DATA", "354");
             String message = "From: <" + (from.isEmpty() ? "mailer-daemon@remote.test" : from) + ">\r\n"
-                    + "To: <" + to.get(0) + ">\r\n"
+                    + "To: <" + to.get(0).split(" ")[0] + ">\r\n"
                     + "Subject: " + subject + "\r\n"
                     + "\r\n"
                     + "Body of " + subject + ".\r\n"

@@ -1,0 +1,137 @@
+package dev.tern.relay.queue;
+
+import dev.tern.relay.delivery.RecipientOutcome;
+import dev.tern.relay.spool.LastAttempt;
+import dev.tern.relay.spool.RecipientState;
+import dev.tern.relay.spool.Spool;
+import dev.tern.smtp.EnhancedStatus;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What happens after an attempt: each recipient's new state, decided by the {@link RetryPolicy} and
+ * recorded in the spool as typed values; the reports the sender is due ({@link Reports}, RFC 3464); and,
+ * once every recipient is final, the message's DONE record. Called on the queue's thread.
+ */
+final class Completion {
+    private static final Logger log = LoggerFactory.getLogger(Completion.class);
+    /** RFC 3463 3.5: delivery time expired. */
+    private static final EnhancedStatus EXPIRED = EnhancedStatus.parse("4.4.7");
+
+    private final Spool spool;
+    private final RetryPolicy retry;
+    private final RandomGenerator random;
+    private final Reports reports;
+
+    Completion(Spool spool, RetryPolicy retry, RandomGenerator random, Reports reports) {
+        this.spool = spool;
+        this.retry = retry;
+        this.random = random;
+        this.reports = reports;
+    }
+
+    /**
+     * Records the outcomes of one attempt for {@code indexes}; a recipient the transport gave no outcome
+     * for (it failed as a whole) is temporarily failed with {@code failure}.
+     */
+    void record(
+            QueuedMessage m,
+            String destination,
+            List<Integer> indexes,
+            List<RecipientOutcome> outcomes,
+            Throwable failure,
+            long now) {
+        Map<Integer, RecipientOutcome> byIndex = new HashMap<>();
+        outcomes.forEach(o -> byIndex.put(o.recipientIndex(), o));
+        int[] tally = new int[RecipientState.Kind.values().length];
+        String last = "";
+        for (int i : indexes) {
+            m.inFlight[i] = false;
+            RecipientOutcome o = byIndex.get(i);
+            if (o == null) {
+                String why = failure == null ? "no outcome from the transport" : failure.toString();
+                o = RecipientOutcome.temporary(i, "4.3.0", "local error: " + why, null);
+            }
+            RecipientState state = stateAfter(m.states[i], o, m.arrivalMillis(), now);
+            m.states[i] = state;
+            tally[state.kind().ordinal()]++;
+            last = o.diagnostic();
+            m.record(spool, i);
+        }
+        int delivered = tally[RecipientState.Kind.DELIVERED.ordinal()];
+        log.info(
+                "id={} domain={} rcpts={} delivered={} deferred={} failed={}{}",
+                m.spooled.id(),
+                destination,
+                indexes.size(),
+                delivered,
+                tally[RecipientState.Kind.DEFERRED.ordinal()],
+                tally[RecipientState.Kind.FAILED.ordinal()],
+                delivered == indexes.size() ? "" : " last=\"" + last + "\"");
+    }
+
+    /** The state {@code outcome} leads to from {@code before}, as the policy says; reports sent stay marked. */
+    RecipientState stateAfter(RecipientState before, RecipientOutcome outcome, long arrivalMillis, long now) {
+        int attempts = before.attempts() + 1;
+        RetryPolicy.Next next = retry.after(outcome.status(), arrivalMillis, now, attempts, random.nextDouble());
+        LastAttempt last = new LastAttempt(
+                now,
+                fitting(outcome.enhancedStatus(), next.kind()),
+                outcome.reply(),
+                outcome.remoteMta(),
+                outcome.diagnostic(),
+                outcome.nextHopDsn());
+        if (next.expired()) {
+            // The remote reply stays the last one; the status says why we stopped.
+            last = last.restated(
+                    EXPIRED,
+                    "delivery time expired after "
+                            + Duration.ofMillis(now - arrivalMillis).toHours() + "h; last error: "
+                            + outcome.diagnostic());
+        }
+        return new RecipientState(next.kind(), next.nextAttemptMillis(), attempts, last, before.notified());
+    }
+
+    /** A transport's status whose class contradicts the outcome is replaced by the class alone (RFC 3463 X.0.0). */
+    private static EnhancedStatus fitting(EnhancedStatus status, RecipientState.Kind kind) {
+        boolean delivered = kind == RecipientState.Kind.DELIVERED;
+        if (delivered == (status.statusClass() == 2)) {
+            return status;
+        }
+        return new EnhancedStatus(delivered ? 2 : kind == RecipientState.Kind.DEFERRED ? 4 : 5, 0, 0);
+    }
+
+    /** After an attempt that left recipients to do: the reports due meanwhile (successes, the warning). */
+    CompletionStage<Void> afterAttempt(QueuedMessage m, long now) {
+        return reports.afterAttempt(m, now);
+    }
+
+    /** A message taken in again after a restart: the reports its previous run did not get to send. */
+    CompletionStage<Void> admitted(QueuedMessage m) {
+        return reports.admitted(m);
+    }
+
+    /** Every recipient is final: the last reports; the stage completes once they are queued. */
+    CompletionStage<Void> finalReports(QueuedMessage m) {
+        return reports.finalReports(m);
+    }
+
+    /**
+     * The message is finished (called once its final reports are queued): it leaves the spool's pending
+     * set, and its segment may go.
+     */
+    void recordDone(QueuedMessage m) {
+        spool.recordDone(m.spooled.id()).whenComplete((v, e) -> {
+            if (e != null) {
+                log.warn("id={} could not record completion: {}", m.spooled.id(), e.toString());
+            }
+        });
+        log.info("id={} done", m.spooled.id());
+    }
+}

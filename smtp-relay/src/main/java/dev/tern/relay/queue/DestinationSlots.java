@@ -1,0 +1,92 @@
+package dev.tern.relay.queue;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Delivery slots: attempts under way in all and per destination, held to the {@link DeliveryLimits},
+ * and what waits for a slot, per destination in the order it came. A freed slot wakes the waiting in
+ * that order; nothing polls. Used on the queue's thread only.
+ *
+ * @param <T> what waits (a queued message)
+ */
+final class DestinationSlots<T> {
+    private final DeliveryLimits limits;
+    private final Map<String, Integer> activePerDestination = new HashMap<>();
+    private final Map<String, LinkedHashSet<T>> waiting = new LinkedHashMap<>();
+    private final Map<T, Integer> waits = new HashMap<>();
+    private int active;
+
+    DestinationSlots(DeliveryLimits limits) {
+        this.limits = limits;
+    }
+
+    /** Takes a slot for an attempt to {@code destination}; false when a limit is reached. */
+    boolean tryTake(String destination) {
+        if (!free(destination)) {
+            return false;
+        }
+        active++;
+        activePerDestination.merge(destination, 1, Integer::sum);
+        return true;
+    }
+
+    /** Gives back the slot of an attempt that ended. */
+    void release(String destination) {
+        active--;
+        activePerDestination.computeIfPresent(destination, (d, n) -> n == 1 ? null : n - 1);
+    }
+
+    /** {@code item} waits for a slot to {@code destination} (once, however often it asks). */
+    void await(String destination, T item) {
+        if (waiting.computeIfAbsent(destination, d -> new LinkedHashSet<>()).add(item)) {
+            waits.merge(item, 1, Integer::sum);
+        }
+    }
+
+    /**
+     * Hands what waits to {@code retry}, destination by destination in the order they first filled up,
+     * as long as slots are free for it. {@code retry} takes its slots itself, or waits again.
+     */
+    void wake(Consumer<T> retry) {
+        for (String destination : List.copyOf(waiting.keySet())) {
+            if (active >= limits.maxActive()) {
+                return;
+            }
+            LinkedHashSet<T> queue = waiting.get(destination);
+            while (queue != null && !queue.isEmpty() && free(destination)) {
+                T next = queue.iterator().next();
+                remove(destination, queue, next);
+                retry.accept(next);
+                queue = waiting.get(destination);
+            }
+        }
+    }
+
+    /** Whether {@code item} waits for any slot. */
+    boolean waits(T item) {
+        return waits.containsKey(item);
+    }
+
+    /** Attempts under way. */
+    int active() {
+        return active;
+    }
+
+    private boolean free(String destination) {
+        return active < limits.maxActive()
+                && activePerDestination.getOrDefault(destination, 0) < limits.maxActivePerDestination();
+    }
+
+    private void remove(String destination, LinkedHashSet<T> queue, T item) {
+        queue.remove(item);
+        if (queue.isEmpty()) {
+            waiting.remove(destination);
+        }
+        waits.computeIfPresent(item, (t, n) -> n == 1 ? null : n - 1);
+    }
+}

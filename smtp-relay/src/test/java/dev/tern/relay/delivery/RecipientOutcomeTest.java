@@ -1,0 +1,58 @@
+package dev.tern.relay.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tern.smtp.EnhancedStatus;
+import dev.tern.smtp.SmtpReply;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** What a remote reply means for a recipient, and what of it is kept for the report. */
+class RecipientOutcomeTest {
+
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @CsvSource(
+            delimiter = '|',
+            nullValues = "null",
+            textBlock =
+                    """
+            # code | enhanced | text                 | status     | reported status
+            # the remote's own enhanced code is the one reported (RFC 3464 2.3.4)
+            550    | 5.1.1    | no such user         | PERMANENT  | 5.1.1
+            550    | 5.7.1    | relaying denied      | PERMANENT  | 5.7.1
+            # without one, only the class is known (RFC 3463 X.0.0)
+            554    | null     | go away              | PERMANENT  | 5.0.0
+            451    | 4.3.0    | try again later      | TEMPORARY  | 4.3.0
+            421    | null     | closing              | TEMPORARY  | 4.0.0
+            250    | 2.6.0    | queued               | DELIVERED  | 2.6.0
+            250    | null     | ok                   | DELIVERED  | 2.0.0
+            """)
+    void keepsTheReplyAndItsEnhancedCode(
+            int code, String enhanced, String text, DeliveryStatus status, String reported) {
+        SmtpReply reply = new SmtpReply(code, enhanced == null ? null : EnhancedStatus.parse(enhanced), List.of(text));
+
+        RecipientOutcome outcome = RecipientOutcome.fromReply(3, reply, "mx.example.net", true);
+
+        assertThat(outcome.recipientIndex()).isEqualTo(3);
+        assertThat(outcome.status()).isEqualTo(status);
+        assertThat(outcome.enhancedStatus()).hasToString(reported);
+        assertThat(outcome.reply()).isSameAs(reply);
+        assertThat(outcome.remoteMta()).isEqualTo("mx.example.net");
+        assertThat(outcome.nextHopDsn()).isTrue();
+        assertThat(outcome.diagnostic()).isEqualTo(code + " " + text);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        // no reply stands behind these: nothing to transcribe, and no next hop that took DSN parameters
+        "local",
+        "dns",
+    })
+    void anOutcomeWithoutAReplyHasNoneAndNoNextHopDsn(String why) {
+        RecipientOutcome outcome = RecipientOutcome.temporary(0, "4.4.3", why, null);
+
+        assertThat(outcome.reply()).isNull();
+        assertThat(outcome.nextHopDsn()).isFalse();
+    }
+}
