@@ -2,8 +2,6 @@ package dev.tern.relay.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tern.relay.client.ClientSessionHandler.Broken;
-import dev.tern.relay.client.ClientSessionHandler.BrokenKind;
 import dev.tern.smtp.SmtpCommand;
 import dev.tern.smtp.SmtpReply;
 import dev.tern.smtp.SmtpVerb;
@@ -16,23 +14,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The reply matcher on an EmbeddedChannel: order, splitting, timeouts, unexpected replies. */
+/** The reply matcher on an EmbeddedChannel: one future per reply, order, splitting, timeouts, stray replies. */
 class ClientSessionHandlerTest {
     private final List<String> events = new ArrayList<>();
-    private final ClientSessionHandler handler = new ClientSessionHandler(new ClientSessionHandler.Listener() {
-        @Override
-        public void onReply(SmtpReply reply) {
-            events.add("reply " + reply.code());
-        }
-
-        @Override
-        public void onBroken(Broken broken) {
-            events.add("broken " + broken.kind());
-        }
-    });
+    private final ClientSessionHandler handler = new ClientSessionHandler();
     private final EmbeddedChannel channel = new EmbeddedChannel();
 
     ClientSessionHandlerTest() {
@@ -40,6 +29,7 @@ class ClientSessionHandlerTest {
                 .addLast(ClientPipelineNames.REPLY_DECODER, new SmtpReplyDecoder())
                 .addLast(ClientPipelineNames.COMMAND_ENCODER, new SmtpCommandEncoder())
                 .addLast(ClientPipelineNames.SESSION, handler);
+        handler.ended().thenAccept(broken -> events.add("broken " + broken.kind()));
     }
 
     @Test
@@ -69,8 +59,20 @@ class ClientSessionHandlerTest {
     }
 
     @Test
+    void aLostConnectionFailsEveryReplyStillAwaited() {
+        sendPipelined();
+        channel.writeInbound(ascii("250 2.1.0 ok\r\n"));
+
+        channel.close();
+
+        assertThat(events).containsExactly("reply 250", "failed CLOSED", "failed CLOSED", "broken CLOSED");
+        outbound();
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
     void timesOutWhenTheReplyDoesNotCome() {
-        handler.send(SmtpCommand.of(SmtpVerb.NOOP, ""), Duration.ofSeconds(10));
+        record(handler.send(SmtpCommand.of(SmtpVerb.NOOP, ""), Duration.ofSeconds(10)));
         handler.flush();
 
         channel.advanceTimeBy(9, TimeUnit.SECONDS);
@@ -79,7 +81,7 @@ class ClientSessionHandlerTest {
         channel.advanceTimeBy(2, TimeUnit.SECONDS);
         channel.runScheduledPendingTasks();
 
-        assertThat(events).containsExactly("broken TIMEOUT");
+        assertThat(events).containsExactly("failed TIMEOUT", "broken TIMEOUT");
         assertThat(channel.isOpen()).isFalse();
         outbound();
         channel.finishAndReleaseAll();
@@ -89,26 +91,33 @@ class ClientSessionHandlerTest {
     void aReplyThatAnswersNothingBreaksTheConnection() {
         channel.writeInbound(ascii("421 4.3.2 going away\r\n"));
 
-        assertThat(events).containsExactly("broken " + BrokenKind.PROTOCOL);
+        assertThat(events).containsExactly("broken PROTOCOL");
         assertThat(channel.isOpen()).isFalse();
         channel.finishAndReleaseAll();
     }
 
     @Test
     void aMalformedReplyBreaksTheConnection() {
-        handler.expect("greeting", Duration.ofSeconds(10));
+        record(handler.expect("greeting", Duration.ofSeconds(10)));
 
         channel.writeInbound(ascii("220 bare LF\n"));
 
-        assertThat(events).containsExactly("broken " + BrokenKind.PROTOCOL);
+        assertThat(events).containsExactly("failed PROTOCOL", "broken PROTOCOL");
         channel.finishAndReleaseAll();
     }
 
     private void sendPipelined() {
-        handler.send(SmtpCommand.of(SmtpVerb.MAIL, "FROM:<a@b.test>"), Duration.ofMinutes(5));
-        handler.send(SmtpCommand.of(SmtpVerb.RCPT, "TO:<c@d.test>"), Duration.ofMinutes(5));
-        handler.send(SmtpCommand.of(SmtpVerb.DATA, ""), Duration.ofMinutes(2));
+        record(handler.send(SmtpCommand.of(SmtpVerb.MAIL, "FROM:<a@b.test>"), Duration.ofMinutes(5)));
+        record(handler.send(SmtpCommand.of(SmtpVerb.RCPT, "TO:<c@d.test>"), Duration.ofMinutes(5)));
+        record(handler.send(SmtpCommand.of(SmtpVerb.DATA, ""), Duration.ofMinutes(2)));
         handler.flush();
+    }
+
+    private void record(CompletionStage<SmtpReply> reply) {
+        reply.whenComplete((r, failure) -> events.add(
+                failure == null
+                        ? "reply " + r.code()
+                        : "failed " + ConnectionBroken.of(failure).kind()));
     }
 
     private String outbound() {
