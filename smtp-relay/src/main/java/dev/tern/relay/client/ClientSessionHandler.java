@@ -3,6 +3,7 @@ package dev.tern.relay.client;
 import dev.tern.relay.client.ConnectionBroken.Kind;
 import dev.tern.smtp.SmtpCommand;
 import dev.tern.smtp.SmtpReply;
+import dev.tern.smtp.SmtpVerb;
 import dev.tern.smtp.codec.SmtpReplyDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -26,15 +27,24 @@ import javax.net.ssl.SSLException;
  * The last handler of the client pipeline: {@link #send} writes a command and returns the stage of
  * its reply. One future waits per awaited reply, in the order the commands were written, so
  * PIPELINING (RFC 2920 3.1) is writing several before flushing. The decoder completes them in
- * order; a reply that arrives when none waits is a protocol error (RFC 5321 4.2: every command gets
- * exactly one reply). The head's RFC 5321 4.5.3.2 timeout runs here. When the connection breaks,
- * every waiting future fails with a {@link ConnectionBroken}. Every method runs on the channel's
- * event loop.
+ * order. Client and server must stay in step (RFC 5321 4.2: every command gets exactly one reply),
+ * so a reply that cannot be the answer to the command at the head is a protocol error that ends the
+ * connection, never a reply taken for the next command: one that arrives when no command waits, one
+ * that began before the command was written ({@link ReplyArrivals}), and a positive reply of the
+ * wrong kind (a 250 to DATA, which the 354 must answer). The head's RFC 5321 4.5.3.2 timeout runs
+ * here. When the connection breaks, every waiting future fails with a {@link ConnectionBroken}.
+ * Every method runs on the channel's event loop.
  */
 final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
 
-    private record Pending(String what, Duration timeout, CompletableFuture<SmtpReply> reply) {}
+    /**
+     * @param verb the command's verb, or null for the greeting and the content
+     * @param writtenAfter how many reads had arrived when it was written
+     */
+    private record Pending(
+            String what, SmtpVerb verb, Duration timeout, long writtenAfter, CompletableFuture<SmtpReply> reply) {}
 
+    private final ReplyArrivals arrivals = new ReplyArrivals();
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     private final CompletableFuture<ConnectionBroken> ended = new CompletableFuture<>();
     private final List<CompletableFuture<Void>> stepWaiters = new ArrayList<>();
@@ -44,6 +54,11 @@ final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
     private boolean reading;
     /** Between the 220 to STARTTLS and the end of the handshake: replies read now are plaintext. */
     private boolean discardPlaintext;
+
+    /** The handler that goes in front of the reply decoder. */
+    ReplyArrivals arrivals() {
+        return arrivals;
+    }
 
     boolean isBroken() {
         return broken != null;
@@ -56,12 +71,12 @@ final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
 
     /** Awaits a reply no command asks for: the greeting (RFC 5321 3.1, 4.5.3.2.1). */
     CompletionStage<SmtpReply> expect(String what, Duration timeout) {
-        return await(what, timeout);
+        return await(what, null, timeout);
     }
 
     /** Writes a command without flushing; the stage completes with its reply, after those awaited before it. */
     CompletionStage<SmtpReply> send(SmtpCommand command, Duration timeout) {
-        CompletionStage<SmtpReply> reply = await(command.verb().name(), timeout);
+        CompletionStage<SmtpReply> reply = await(command.verb().name(), command.verb(), timeout);
         if (broken == null) {
             ctx.write(command).addListener(this::checkWrite);
         }
@@ -82,7 +97,7 @@ final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
      */
     CompletionStage<SmtpReply> sendContent(
             SmtpCommand prefix, ByteBuf content, String what, Duration blockTimeout, Duration replyTimeout) {
-        CompletionStage<SmtpReply> reply = await(what, replyTimeout);
+        CompletionStage<SmtpReply> reply = await(what, null, replyTimeout);
         if (broken != null) {
             content.release();
             return reply;
@@ -145,6 +160,7 @@ final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
         tls.handshakeFuture().addListener(f -> {
             if (f.isSuccess() && broken == null) {
                 discardPlaintext = false;
+                arrivals.reset();
                 done.complete(null);
                 return;
             }
@@ -188,11 +204,18 @@ final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
         if (broken != null || discardPlaintext) {
             return;
         }
-        Pending head = pending.poll();
-        if (head == null) {
-            fail(Kind.PROTOCOL, "reply to no command: " + reply);
+        long began = arrivals.takeStart();
+        Pending head = pending.peek();
+        String outOfStep = head == null
+                ? "reply to no command: " + reply
+                : began <= head.writtenAfter()
+                        ? "reply sent before " + head.what() + " was: " + reply
+                        : !answers(head.verb(), reply) ? "reply to " + head.what() + " out of step: " + reply : null;
+        if (outOfStep != null) {
+            fail(Kind.PROTOCOL, outOfStep);
             return;
         }
+        pending.poll();
         cancelTimer();
         arm();
         head.reply().complete(reply);
@@ -230,13 +253,28 @@ final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private CompletionStage<SmtpReply> await(String what, Duration timeout) {
+    /**
+     * Whether a reply can answer a command of {@code verb} (RFC 5321 4.3.2): any failure can, but DATA
+     * goes on only with 354, an AUTH step with 334 or 235 (RFC 4954 4), everything else with 2xx.
+     */
+    private static boolean answers(SmtpVerb verb, SmtpReply reply) {
+        if (!reply.isPositive()) {
+            return true;
+        }
+        if (verb == SmtpVerb.DATA) {
+            return reply.code() == 354;
+        }
+        boolean authStep = verb == SmtpVerb.AUTH || verb == SmtpVerb.UNKNOWN;
+        return reply.code() < 300 || authStep && reply.code() == 334;
+    }
+
+    private CompletionStage<SmtpReply> await(String what, SmtpVerb verb, Duration timeout) {
         CompletableFuture<SmtpReply> reply = new CompletableFuture<>();
         if (broken != null) {
             reply.completeExceptionally(broken);
             return reply;
         }
-        pending.add(new Pending(what, timeout, reply));
+        pending.add(new Pending(what, verb, timeout, arrivals.reads(), reply));
         arm();
         return reply;
     }
