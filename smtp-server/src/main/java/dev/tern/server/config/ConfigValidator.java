@@ -142,6 +142,7 @@ final class ConfigValidator {
         atLeast("delivery.max-mx-hosts", d.maxMxHosts(), 1);
         positive("delivery.connect-timeout", d.connectTimeout());
         positive("delivery.idle-timeout", d.idleTimeout());
+        positive("delivery.final-dot-timeout", d.finalDotTimeout());
     }
 
     private static void hostname(String hostname) {

@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
  * @param enabled false: accept and keep messages in the queue without delivering them (maintenance)
  * @param port the destination port for mail exchangers (25; tests and private networks change it)
  * @param preferLowLatency among mail exchangers of equal preference, favour the one that connects faster
+ * @param finalDotTimeout how long to wait for the reply to the end of the message (RFC 5321 4.5.3.2.6)
  * @param routes recipient domain (lower case) to smarthost route, e.g. {@code "smtp.example.net:587 starttls
  *     user=alice password-file=/run/secrets/smtp"} (see {@link RouteSpec})
  */
@@ -29,6 +30,7 @@ public record DeliveryConfig(
         int maxMxHosts,
         Duration connectTimeout,
         Duration idleTimeout,
+        Duration finalDotTimeout,
         Map<String, RouteSpec> routes) {
 
     public DeliveryConfig {

@@ -34,6 +34,8 @@ class ConfigValidationTest {
             timeouts: {command: 300}                                    | key 'timeouts.command' expected a duration
             # zero duration
             timeouts: {data-block: 0s}                                  | key 'timeouts.data-block' must be longer than zero
+            # no wait at all for the reply to the final dot
+            delivery: {final-dot-timeout: 0s}                           | key 'delivery.final-dot-timeout' must be longer than zero
             # port out of range
             listeners: {mx: {port: 70000}}                              | key 'listeners.mx.port' must be a port number
             # negative port
