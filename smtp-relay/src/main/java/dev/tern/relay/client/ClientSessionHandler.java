@@ -174,7 +174,7 @@ final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
 
     /** The TCP connection did not come about. */
     void connectFailed(Throwable cause) {
-        fail(Kind.CONNECT, "connect failed: " + cause.getMessage());
+        fail(Kind.CONNECT, TransportErrors.describe(cause));
     }
 
     /** Closes the connection; whatever still waits fails, as if the peer had closed it. */
@@ -209,7 +209,7 @@ final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
         String outOfStep = head == null
                 ? "reply to no command: " + reply
                 : began <= head.writtenAfter()
-                        ? "reply sent before " + head.what() + " was: " + reply
+                        ? "reply read before " + head.what() + " was sent: " + reply
                         : !answers(head.verb(), reply) ? "reply to " + head.what() + " out of step: " + reply : null;
         if (outOfStep != null) {
             fail(Kind.PROTOCOL, outOfStep);
@@ -249,7 +249,7 @@ final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
         } else if (cause instanceof DecoderException) {
             fail(Kind.PROTOCOL, "malformed reply: " + cause.getMessage());
         } else {
-            fail(Kind.CLOSED, "connection error: " + cause.getMessage());
+            fail(Kind.CLOSED, TransportErrors.describe(cause));
         }
     }
 
@@ -281,7 +281,7 @@ final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
 
     private void checkWrite(Future<?> future) {
         if (!future.isSuccess()) {
-            fail(Kind.CLOSED, "write failed: " + future.cause().getMessage());
+            fail(Kind.CLOSED, "write failed: " + TransportErrors.describe(future.cause()));
         }
     }
 

@@ -3,10 +3,8 @@ package dev.tern.relay.client;
 import dev.tern.relay.client.AttemptResult.Completed;
 import dev.tern.relay.client.AttemptResult.HostFailed;
 import dev.tern.relay.delivery.DeliveryRequest;
-import dev.tern.relay.delivery.DeliveryStatus;
 import dev.tern.relay.delivery.RecipientOutcome;
 import dev.tern.smtp.EhloReply;
-import dev.tern.smtp.EnhancedStatus;
 import dev.tern.smtp.SmtpCommand;
 import dev.tern.smtp.SmtpReply;
 import dev.tern.smtp.SmtpVerb;
@@ -35,6 +33,9 @@ final class MailTransaction {
     private final ByteBufAllocator alloc;
     private final RecipientOutcome[] outcomes;
     private final boolean chunking;
+    /** RFC 3461 4: a server that announces DSN reports on what it accepted; one without it, not. */
+    private final boolean remoteDsn;
+
     private int accepted;
     private boolean reusable = true;
 
@@ -53,6 +54,7 @@ final class MailTransaction {
         this.alloc = alloc;
         this.outcomes = new RecipientOutcome[request.recipientIndexes().size()];
         this.chunking = TransactionCommands.useChunking(ehlo);
+        this.remoteDsn = ehlo.supports("DSN");
     }
 
     /** False when the connection must not carry another transaction. */
@@ -170,7 +172,7 @@ final class MailTransaction {
         if (reply.isPositive()) {
             accepted++;
         } else {
-            outcomes[i] = RecipientOutcome.fromReply(recipientIndex(i), reply, remoteMta);
+            outcomes[i] = RecipientOutcome.fromReply(recipientIndex(i), reply, remoteMta, remoteDsn);
         }
     }
 
@@ -235,7 +237,7 @@ final class MailTransaction {
     private void acceptedGet(SmtpReply reply) {
         for (int i = 0; i < outcomes.length; i++) {
             if (outcomes[i] == null) {
-                outcomes[i] = RecipientOutcome.fromReply(recipientIndex(i), reply, remoteMta);
+                outcomes[i] = RecipientOutcome.fromReply(recipientIndex(i), reply, remoteMta, remoteDsn);
             }
         }
     }
@@ -243,7 +245,8 @@ final class MailTransaction {
     private void acceptedDeferred(String enhanced, String diagnostic) {
         for (int i = 0; i < outcomes.length; i++) {
             if (outcomes[i] == null) {
-                outcomes[i] = RecipientOutcome.temporary(recipientIndex(i), enhanced, diagnostic, remoteMta);
+                outcomes[i] = RecipientOutcome.temporary(recipientIndex(i), enhanced, diagnostic, remoteMta)
+                        .withRemoteDsn(remoteDsn);
             }
         }
     }
@@ -256,7 +259,8 @@ final class MailTransaction {
 
     private CompletionStage<AttemptResult> failAll(String enhanced, String diagnostic) {
         for (int i = 0; i < outcomes.length; i++) {
-            outcomes[i] = RecipientOutcome.permanent(recipientIndex(i), enhanced, diagnostic, remoteMta);
+            outcomes[i] = RecipientOutcome.permanent(recipientIndex(i), enhanced, diagnostic, remoteMta)
+                    .withRemoteDsn(remoteDsn);
         }
         return completed();
     }
@@ -281,14 +285,15 @@ final class MailTransaction {
     private HostFailed closed(String step, SmtpReply reply) {
         reusable = false;
         session.close();
-        return HostFailed.temporary(SessionSetup.temporaryStatus(reply, "4.4.0"), step + ": " + reply);
+        return HostFailed.temporary(
+                SessionSetup.temporaryStatus(reply, "4.4.0"), step + ": " + AttemptLog.reply(reply), remoteMta, reply);
     }
 
     private AttemptResult hostBroken(Throwable failure) {
         ConnectionBroken broken = ConnectionBroken.of(failure);
         reusable = false;
         session.close();
-        return new HostFailed(DeliveryStatus.TEMPORARY, EnhancedStatus.parse(broken.enhancedStatus()), broken.reason());
+        return HostFailed.temporary(broken.enhancedStatus(), broken.reason(), remoteMta, null);
     }
 
     private int recipientIndex(int i) {

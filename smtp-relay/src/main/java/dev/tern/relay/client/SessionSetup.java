@@ -33,6 +33,7 @@ final class SessionSetup {
     private final ClientSessionHandler session;
     private final SmtpClientOptions options;
     private final ClientRoute route;
+    private final String remoteMta;
     private final boolean mayStartTls;
     private final ClientInitializer.TlsFactory tlsFactory;
     private Channel channel;
@@ -40,6 +41,7 @@ final class SessionSetup {
     private boolean handshaking;
 
     /**
+     * @param remoteMta the host's name, for the failures it causes
      * @param implicitTls the connection starts with TLS (RFC 8314)
      * @param mayStartTls false on the plaintext retry after a failed opportunistic handshake
      */
@@ -47,12 +49,14 @@ final class SessionSetup {
             ClientSessionHandler session,
             SmtpClientOptions options,
             ClientRoute route,
+            String remoteMta,
             boolean implicitTls,
             boolean mayStartTls,
             ClientInitializer.TlsFactory tlsFactory) {
         this.session = session;
         this.options = options;
         this.route = route;
+        this.remoteMta = remoteMta;
         this.tls = implicitTls;
         this.mayStartTls = mayStartTls;
         this.tlsFactory = tlsFactory;
@@ -176,12 +180,17 @@ final class SessionSetup {
     }
 
     private CompletionStage<Result> rejected(String fallbackStatus, String step, SmtpReply reply) {
-        return failed(temporaryStatus(reply, fallbackStatus), step + ": " + reply);
+        return failed(temporaryStatus(reply, fallbackStatus), step + ": " + AttemptLog.reply(reply), reply);
     }
 
     private CompletionStage<Result> failed(String status, String reason) {
+        return failed(status, reason, null);
+    }
+
+    private CompletionStage<Result> failed(String status, String reason, SmtpReply reply) {
         session.close();
-        return CompletableFuture.completedFuture(new Result.Failed(HostFailed.temporary(status, reason), false));
+        HostFailed failure = HostFailed.temporary(status, reason, remoteMta, reply);
+        return CompletableFuture.completedFuture(new Result.Failed(failure, false));
     }
 
     private Result broken(Throwable failure) {
@@ -189,7 +198,7 @@ final class SessionSetup {
         session.close();
         boolean tlsFailed = handshaking || broken.kind() == Kind.TLS;
         String status = tlsFailed ? "4.7.0" : broken.enhancedStatus();
-        return new Result.Failed(HostFailed.temporary(status, broken.reason()), tlsFailed);
+        return new Result.Failed(HostFailed.temporary(status, broken.reason(), remoteMta, null), tlsFailed);
     }
 
     /** The reply's enhanced code moved into class 4 (we keep trying), or the fallback. */

@@ -1,11 +1,8 @@
 package dev.tern.relay.client;
 
-import dev.tern.relay.client.AttemptResult.Completed;
 import dev.tern.relay.client.AttemptResult.HostFailed;
 import dev.tern.relay.client.SessionSetup.Result;
 import dev.tern.relay.delivery.DeliveryRequest;
-import dev.tern.relay.delivery.DeliveryStatus;
-import dev.tern.relay.delivery.RecipientOutcome;
 import dev.tern.relay.metrics.DeliveryMetrics;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -16,8 +13,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -97,7 +92,8 @@ public final class SmtpClient implements AutoCloseable {
         ClientInitializer.TlsFactory tlsFactory = ch -> newTlsHandler(ch, route, attempt.hostName, address);
         ClientSessionHandler session = new ClientSessionHandler();
         boolean implicit = route.tls() == ClientRoute.TlsMode.IMPLICIT;
-        SessionSetup setup = new SessionSetup(session, options, route, implicit, mayStartTls, tlsFactory);
+        SessionSetup setup =
+                new SessionSetup(session, options, route, attempt.hostName, implicit, mayStartTls, tlsFactory);
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channel(channelClass)
@@ -141,10 +137,9 @@ public final class SmtpClient implements AutoCloseable {
             when failed.tlsFailed() && mayStartTls && route.tls() == ClientRoute.TlsMode.OPPORTUNISTIC -> {
                 // Opportunistic TLS (RFC 7435 6) must not make delivery worse than plaintext.
                 log.info(
-                        "{} to {} [{}]: {}; retrying without STARTTLS",
+                        "id={} peer={}: {}; retrying without STARTTLS",
                         attempt.request.id(),
-                        attempt.hostName,
-                        attempt.key.address(),
+                        attempt.peer(),
                         failed.failure().diagnostic());
                 connect(attempt, false);
             }
@@ -190,26 +185,16 @@ public final class SmtpClient implements AutoCloseable {
             this.request = request;
         }
 
+        String peer() {
+            return AttemptLog.peer(hostName, key.address());
+        }
+
         void finish(AttemptResult outcome, String tls) {
             if (result.isDone()) {
                 return;
             }
-            log.info("{} to {} [{}] tls={}: {}", request.id(), hostName, key.address(), tls, summary(outcome));
+            log.info("id={} peer={} tls={}: {}", request.id(), peer(), tls, AttemptLog.summary(outcome));
             result.complete(outcome);
-        }
-
-        private static String summary(AttemptResult outcome) {
-            return switch (outcome) {
-                case HostFailed f -> "host failed " + f.enhancedStatus() + " " + f.diagnostic();
-                case Completed c -> {
-                    Map<DeliveryStatus, Integer> counts = new EnumMap<>(DeliveryStatus.class);
-                    for (RecipientOutcome o : c.outcomes()) {
-                        counts.merge(o.status(), 1, Integer::sum);
-                    }
-                    yield counts.toString().toLowerCase(java.util.Locale.ROOT) + " last="
-                            + c.outcomes().get(c.outcomes().size() - 1).diagnostic();
-                }
-            };
         }
     }
 }
