@@ -46,6 +46,8 @@ class ConfigValidationTest {
             limits: {max-header-size: 0}                                | key 'limits.max-header-size' must be at least 1
             limits: {max-header-fields: 0}                              | key 'limits.max-header-fields' must be at least 1
             spool: {max-batch: 0}                                       | key 'spool.max-batch' must be at least 1
+            # RFC 5321 4.5.3.1.6: no listener takes fewer than 1000 octets
+            limits: {max-submission-line-length: 999}                   | key 'limits.max-submission-line-length' must be 1000..2147483647
             # negative data rate
             timeouts: {min-data-rate: -1}                               | key 'timeouts.min-data-rate'
             # certificate without key
