@@ -5,6 +5,7 @@ import dev.tern.relay.client.AttemptResult.HostFailed;
 import dev.tern.relay.delivery.DeliveryRequest;
 import dev.tern.relay.delivery.RecipientOutcome;
 import dev.tern.smtp.EhloReply;
+import dev.tern.smtp.MailParameters;
 import dev.tern.smtp.SmtpCommand;
 import dev.tern.smtp.SmtpReply;
 import dev.tern.smtp.SmtpVerb;
@@ -36,6 +37,9 @@ final class MailTransaction {
     /** RFC 3461 4: a server that announces DSN reports on what it accepted; one without it, not. */
     private final boolean remoteDsn;
 
+    /** The message as it goes: {@link #run()} makes it and releases it when the transaction is over. */
+    private ByteBuf content;
+
     private int accepted;
     private boolean reusable = true;
 
@@ -62,9 +66,26 @@ final class MailTransaction {
         return reusable && !session.isBroken();
     }
 
-    /** Runs the transaction; completes on the event loop, never exceptionally. */
+    /**
+     * Runs the transaction; completes on the event loop, never exceptionally. The message goes with
+     * its long lines folded ({@link LongLines}), so no peer receives a line RFC 5321 4.5.3.1.6 forbids,
+     * except a BINARYMIME body, which has no lines (RFC 3030 3).
+     */
     CompletionStage<AttemptResult> run() {
-        long size = request.content().readableBytes();
+        boolean binary = request.envelope().parameters().body() == MailParameters.Body.BINARY_MIME;
+        content = binary ? request.content().retainedDuplicate() : LongLines.fold(request.content(), alloc);
+        CompletionStage<AttemptResult> result;
+        try {
+            result = transact();
+        } catch (RuntimeException e) {
+            content.release();
+            throw e;
+        }
+        return result.whenComplete((done, failure) -> content.release());
+    }
+
+    private CompletionStage<AttemptResult> transact() {
+        long size = content.readableBytes();
         if (ehlo.sizeLimit().isPresent() && size > ehlo.sizeLimit().getAsLong()) {
             // RFC 1870 6: the server told us in advance; sending would only waste both sides' time.
             return failAll(
@@ -200,7 +221,6 @@ final class MailTransaction {
      * handing the message to another host (RFC 5321 6.1 prefers a duplicate to a loss).
      */
     private CompletionStage<AttemptResult> content() {
-        ByteBuf content = request.content();
         CompletionStage<SmtpReply> end = chunking
                 // RFC 3030 2: the octets go as they are, no dot-stuffing; one LAST chunk holds them all.
                 ? session.sendContent(

@@ -322,6 +322,29 @@ class SmtpClientTransactionTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"PIPELINING", "CHUNKING"}) // DATA, or BDAT (whose lines have the same limit)
+    void foldsLinesOver998OctetsSoThatThePeerGetsNoLongerLine(String extension) throws Exception {
+        peer.extensions(extension, "SIZE 100000");
+        String header = "Subject: " + "word ".repeat(400) + "end\r\n";
+        String body = "x".repeat(5000) + "\r\n.dot\r\n";
+
+        AttemptResult result = deliver(fixture.request(header + "\r\n" + body, "a@dest.test"));
+
+        assertThat(statuses(result)).containsExactly(DeliveryStatus.DELIVERED);
+        String received = new String(peer.messages().get(0).content(), StandardCharsets.US_ASCII);
+        // RFC 5321 4.5.3.1.6: 1000 octets with the CRLF.
+        assertThat(received.split("\r\n"))
+                .allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(998));
+        int split = received.indexOf("\r\n\r\n") + 2;
+        // The header field is folded before white space (RFC 5322 2.2.3); the body line gets CRLF SP.
+        assertThat(received.substring(0, split).replaceAll("\r\n(?=[ \t])", "")).isEqualTo(header);
+        assertThat(received.substring(split + 2).replace("\r\n ", "")).isEqualTo(body);
+        // SIZE announces what is sent (RFC 1870 6).
+        assertThat(peer.sessions().get(0).commands())
+                .contains("MAIL FROM:<sender@origin.test> SIZE=" + received.length());
+    }
+
+    @ParameterizedTest
     @ValueSource(
             strings = {
                 "Subject: x\r\n\r\n.\r\n", // a lone dot would end DATA early
