@@ -15,7 +15,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -25,27 +24,18 @@ import javax.net.ssl.SSLException;
 
 /**
  * The last handler of the client pipeline: {@link #send} writes a command and returns the stage of
- * its reply. One future waits per awaited reply, in the order the commands were written, so
- * PIPELINING (RFC 2920 3.1) is writing several before flushing. The decoder completes them in
- * order. Client and server must stay in step (RFC 5321 4.2: every command gets exactly one reply),
- * so a reply that cannot be the answer to the command at the head is a protocol error that ends the
- * connection, never a reply taken for the next command: one that arrives when no command waits, one
- * that began before the command was written ({@link ReplyArrivals}), and a positive reply of the
- * wrong kind (a 250 to DATA, which the 354 must answer). The head's RFC 5321 4.5.3.2 timeout runs
- * here. When the connection breaks, every waiting future fails with a {@link ConnectionBroken}.
- * Every method runs on the channel's event loop.
+ * its reply. One future waits per awaited reply ({@link AwaitedReplies}), in the order the commands
+ * were written, so PIPELINING (RFC 2920 3.1) is writing several before flushing. The decoder
+ * completes them in order; a reply that cannot answer the command at the head (RFC 5321 4.2: every
+ * command gets exactly one reply) is a protocol error that ends the connection, never a reply taken
+ * for the next command. The head's RFC 5321 4.5.3.2 timeout runs here. When the connection breaks,
+ * every waiting future fails with a {@link ConnectionBroken}. Every method runs on the channel's
+ * event loop.
  */
 final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
 
-    /**
-     * @param verb the command's verb, or null for the greeting and the content
-     * @param writtenAfter how many reads had arrived when it was written
-     */
-    private record Pending(
-            String what, SmtpVerb verb, Duration timeout, long writtenAfter, CompletableFuture<SmtpReply> reply) {}
-
     private final ReplyArrivals arrivals = new ReplyArrivals();
-    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final AwaitedReplies awaited = new AwaitedReplies(arrivals);
     private final CompletableFuture<ConnectionBroken> ended = new CompletableFuture<>();
     private final List<CompletableFuture<Void>> stepWaiters = new ArrayList<>();
     private ChannelHandlerContext ctx;
@@ -204,21 +194,13 @@ final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
         if (broken != null || discardPlaintext) {
             return;
         }
-        long began = arrivals.takeStart();
-        Pending head = pending.peek();
-        String outOfStep = head == null
-                ? "reply to no command: " + reply
-                : began <= head.writtenAfter()
-                        ? "reply read before " + head.what() + " was sent: " + reply
-                        : !answers(head.verb(), reply) ? "reply to " + head.what() + " out of step: " + reply : null;
+        cancelTimer();
+        String outOfStep = awaited.answer(reply);
         if (outOfStep != null) {
             fail(Kind.PROTOCOL, outOfStep);
             return;
         }
-        pending.poll();
-        cancelTimer();
         arm();
-        head.reply().complete(reply);
     }
 
     @Override
@@ -253,28 +235,11 @@ final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /**
-     * Whether a reply can answer a command of {@code verb} (RFC 5321 4.3.2): any failure can, but DATA
-     * goes on only with 354, an AUTH step with 334 or 235 (RFC 4954 4), everything else with 2xx.
-     */
-    private static boolean answers(SmtpVerb verb, SmtpReply reply) {
-        if (!reply.isPositive()) {
-            return true;
-        }
-        if (verb == SmtpVerb.DATA) {
-            return reply.code() == 354;
-        }
-        boolean authStep = verb == SmtpVerb.AUTH || verb == SmtpVerb.UNKNOWN;
-        return reply.code() < 300 || authStep && reply.code() == 334;
-    }
-
     private CompletionStage<SmtpReply> await(String what, SmtpVerb verb, Duration timeout) {
-        CompletableFuture<SmtpReply> reply = new CompletableFuture<>();
         if (broken != null) {
-            reply.completeExceptionally(broken);
-            return reply;
+            return CompletableFuture.failedFuture(broken);
         }
-        pending.add(new Pending(what, verb, timeout, arrivals.reads(), reply));
+        CompletableFuture<SmtpReply> reply = awaited.add(what, verb, timeout);
         arm();
         return reply;
     }
@@ -286,10 +251,10 @@ final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void arm() {
-        if (timer != null || broken != null || ctx == null || !ctx.channel().isActive() || pending.isEmpty()) {
+        AwaitedReplies.Awaited head = awaited.head();
+        if (timer != null || broken != null || ctx == null || !ctx.channel().isActive() || head == null) {
             return;
         }
-        Pending head = pending.peek();
         timer = ctx.executor()
                 .schedule(
                         () -> fail(Kind.TIMEOUT, "no reply to " + head.what() + " within " + text(head.timeout())),
@@ -313,11 +278,9 @@ final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
         if (ctx != null) {
             ctx.close();
         }
-        List<Pending> failed = List.copyOf(pending);
-        pending.clear();
+        awaited.failAll(broken);
         List<CompletableFuture<Void>> waiters = List.copyOf(stepWaiters);
         stepWaiters.clear();
-        failed.forEach(p -> p.reply().completeExceptionally(broken));
         waiters.forEach(w -> w.completeExceptionally(broken));
         ended.complete(broken);
     }

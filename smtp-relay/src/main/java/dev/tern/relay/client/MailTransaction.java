@@ -1,9 +1,7 @@
 package dev.tern.relay.client;
 
-import dev.tern.relay.client.AttemptResult.Completed;
 import dev.tern.relay.client.AttemptResult.HostFailed;
 import dev.tern.relay.delivery.DeliveryRequest;
-import dev.tern.relay.delivery.RecipientOutcome;
 import dev.tern.smtp.EhloReply;
 import dev.tern.smtp.MailParameters;
 import dev.tern.smtp.SmtpCommand;
@@ -32,15 +30,12 @@ final class MailTransaction {
     private final String remoteMta;
     private final EhloReply ehlo;
     private final ByteBufAllocator alloc;
-    private final RecipientOutcome[] outcomes;
+    private final TransactionOutcomes outcomes;
     private final boolean chunking;
-    /** RFC 3461 4: a server that announces DSN reports on what it accepted; one without it, not. */
-    private final boolean remoteDsn;
 
     /** The message as it goes: {@link #run()} makes it and releases it when the transaction is over. */
     private ByteBuf content;
 
-    private int accepted;
     private boolean reusable = true;
 
     MailTransaction(
@@ -56,9 +51,8 @@ final class MailTransaction {
         this.remoteMta = remoteMta;
         this.ehlo = ehlo;
         this.alloc = alloc;
-        this.outcomes = new RecipientOutcome[request.recipientIndexes().size()];
+        this.outcomes = new TransactionOutcomes(request.recipientIndexes(), remoteMta, ehlo.supports("DSN"));
         this.chunking = TransactionCommands.useChunking(ehlo);
-        this.remoteDsn = ehlo.supports("DSN");
     }
 
     /** False when the connection must not carry another transaction. */
@@ -108,7 +102,7 @@ final class MailTransaction {
     private CompletionStage<AttemptResult> pipelined(SmtpCommand mail) {
         List<CompletableFuture<SmtpReply>> replies = new ArrayList<>();
         replies.add(session.send(mail, options.commandTimeout()).toCompletableFuture());
-        for (int i = 0; i < outcomes.length; i++) {
+        for (int i = 0; i < outcomes.size(); i++) {
             replies.add(sendRcpt(i).toCompletableFuture());
         }
         if (!chunking) {
@@ -126,7 +120,7 @@ final class MailTransaction {
         for (int i = 0; i < replies.size(); i++) {
             CompletableFuture<SmtpReply> reply = replies.get(i);
             if (reply.state() == CompletableFuture.State.SUCCESS && closing(reply.resultNow())) {
-                return hostFailed(i == 0 ? "MAIL" : i <= outcomes.length ? "RCPT" : "DATA", reply.resultNow());
+                return hostFailed(i == 0 ? "MAIL" : i <= outcomes.size() ? "RCPT" : "DATA", reply.resultNow());
             }
         }
         for (CompletableFuture<SmtpReply> reply : replies) {
@@ -137,13 +131,13 @@ final class MailTransaction {
         // Decide only once every reply read with the group has been seen: a surplus one breaks the step.
         return session.inStep().thenCompose(inStep -> {
             SmtpReply mail = replies.get(0).resultNow();
-            for (int i = 0; i < outcomes.length; i++) {
-                rcptReplied(i, mail.isPositive() ? replies.get(i + 1).resultNow() : mail);
+            for (int i = 0; i < outcomes.size(); i++) {
+                outcomes.rcptReplied(i, mail.isPositive() ? replies.get(i + 1).resultNow() : mail);
             }
             if (chunking) {
-                return accepted == 0 ? completed() : content();
+                return outcomes.accepted() == 0 ? completed() : content();
             }
-            return dataReplied(replies.get(outcomes.length + 1).resultNow());
+            return dataReplied(replies.get(outcomes.size() + 1).resultNow());
         });
     }
 
@@ -156,9 +150,7 @@ final class MailTransaction {
                 return hostFailed("MAIL", mailReply);
             }
             if (!mailReply.isPositive()) {
-                for (int i = 0; i < outcomes.length; i++) {
-                    rcptReplied(i, mailReply);
-                }
+                outcomes.acceptedGet(mailReply); // RFC 5321 3.3: no recipient without a sender
                 return completed();
             }
             return rcptFrom(0);
@@ -166,8 +158,8 @@ final class MailTransaction {
     }
 
     private CompletionStage<AttemptResult> rcptFrom(int i) {
-        if (i == outcomes.length) {
-            if (accepted == 0) {
+        if (i == outcomes.size()) {
+            if (outcomes.accepted() == 0) {
                 return completed();
             }
             if (chunking) {
@@ -184,17 +176,9 @@ final class MailTransaction {
             if (closing(rcptReply)) {
                 return hostFailed("RCPT", rcptReply);
             }
-            rcptReplied(i, rcptReply);
+            outcomes.rcptReplied(i, rcptReply);
             return rcptFrom(i + 1);
         });
-    }
-
-    private void rcptReplied(int i, SmtpReply reply) {
-        if (reply.isPositive()) {
-            accepted++;
-        } else {
-            outcomes[i] = RecipientOutcome.fromReply(recipientIndex(i), reply, remoteMta, remoteDsn);
-        }
     }
 
     private CompletionStage<AttemptResult> dataReplied(SmtpReply reply) {
@@ -203,14 +187,15 @@ final class MailTransaction {
         }
         if (reply.code() != 354) {
             // Pipelined DATA after no accepted recipient gets 503/554 (RFC 2920 3.1): expected.
-            acceptedGet(reply);
+            outcomes.acceptedGet(reply);
             return completed();
         }
-        if (accepted == 0) {
-            // A server that says 354 with no recipient: do not send it anything to deliver.
+        if (outcomes.accepted() == 0) {
+            // A server that says 354 with no recipient: do not send it anything to deliver. The
+            // replies were in step (the pipelined group was checked); the refusals stand.
             reusable = false;
             session.close();
-            return completed();
+            return CompletableFuture.completedFuture(outcomes.completed());
         }
         return content();
     }
@@ -240,35 +225,17 @@ final class MailTransaction {
                     if (failure != null) {
                         ConnectionBroken broken = ConnectionBroken.of(failure);
                         reusable = false;
-                        acceptedDeferred(
+                        outcomes.acceptedDeferred(
                                 broken.enhancedStatus(),
                                 broken.reason() + "; the message may have been delivered and may be delivered twice");
-                        return new Completed(List.of(outcomes));
+                        return outcomes.completed();
                     }
                     if (closing(reply)) {
                         return closed("end of data", reply);
                     }
-                    acceptedGet(reply);
-                    return new Completed(List.of(outcomes));
+                    outcomes.acceptedGet(reply);
+                    return outcomes.completed();
                 });
-    }
-
-    /** Every recipient still without an outcome (the accepted ones) gets the outcome of {@code reply}. */
-    private void acceptedGet(SmtpReply reply) {
-        for (int i = 0; i < outcomes.length; i++) {
-            if (outcomes[i] == null) {
-                outcomes[i] = RecipientOutcome.fromReply(recipientIndex(i), reply, remoteMta, remoteDsn);
-            }
-        }
-    }
-
-    private void acceptedDeferred(String enhanced, String diagnostic) {
-        for (int i = 0; i < outcomes.length; i++) {
-            if (outcomes[i] == null) {
-                outcomes[i] = RecipientOutcome.temporary(recipientIndex(i), enhanced, diagnostic, remoteMta)
-                        .withRemoteDsn(remoteDsn);
-            }
-        }
     }
 
     private CompletionStage<SmtpReply> sendRcpt(int i) {
@@ -278,19 +245,18 @@ final class MailTransaction {
     }
 
     private CompletionStage<AttemptResult> failAll(String enhanced, String diagnostic) {
-        for (int i = 0; i < outcomes.length; i++) {
-            outcomes[i] = RecipientOutcome.permanent(recipientIndex(i), enhanced, diagnostic, remoteMta)
-                    .withRemoteDsn(remoteDsn);
-        }
+        outcomes.allFail(enhanced, diagnostic);
         return completed();
     }
 
     /**
      * No content was sent (or no recipient was accepted): a transaction that stays open on the server
-     * is cleared by the RSET that starts the next use of this connection (RFC 5321 4.1.1.5).
+     * is cleared by the RSET that starts the next use of this connection (RFC 5321 4.1.1.5). The
+     * outcomes stand only if no surplus reply was read with the last one: a refusal out of step must
+     * not bounce a recipient.
      */
     private CompletionStage<AttemptResult> completed() {
-        return CompletableFuture.completedFuture(new Completed(List.of(outcomes)));
+        return session.inStep().thenApply(inStep -> outcomes.completed());
     }
 
     /** RFC 5321 3.8: a 421 means the server is closing; nothing was delivered, another host may take it. */

@@ -62,6 +62,20 @@ class SmtpClientInStepTest {
 
     @ParameterizedTest(name = "pipelining={0}")
     @CsvSource({"false", "true"})
+    void anExtraReplyWithTheLastRefusalFailsTheHostInsteadOfBouncing(boolean pipelining) throws Exception {
+        // Nothing follows the refusal of the only recipient, so only the end of the read shows the extra line.
+        script(pipelining, "RCPT", "550 5.1.1 no such user / 550 5.1.1 no such user".replace(" / ", "\r\n"));
+
+        AttemptResult result = deliver("a@dest.test");
+
+        assertThat(result).isInstanceOfSatisfying(HostFailed.class, f -> {
+            assertThat(f.status()).isEqualTo(DeliveryStatus.TEMPORARY);
+            assertThat(f.enhancedStatus()).hasToString("4.5.0");
+        });
+    }
+
+    @ParameterizedTest(name = "pipelining={0}")
+    @CsvSource({"false", "true"})
     void anExtraReplyAfterTheContentDefersTheRecipients(boolean pipelining) throws Exception {
         script(pipelining, ".", "250 2.0.0 Ok: queued as A\r\n250 2.0.0 Ok: queued as A");
 
