@@ -3,13 +3,17 @@ package dev.tern.relay.client;
 import dev.tern.relay.delivery.DeliveryStatus;
 import dev.tern.relay.delivery.RecipientOutcome;
 import dev.tern.smtp.EnhancedStatus;
+import dev.tern.smtp.SmtpReply;
 import java.util.List;
 import java.util.Objects;
 
 /** How one attempt to one host ended. */
 public sealed interface AttemptResult {
 
-    /** The transaction ran: an outcome per recipient of the request (in request order). */
+    /**
+     * The transaction ran: an outcome per recipient of the request (in request order), each with the
+     * host's name, its reply and whether it announced DSN (see {@link RecipientOutcome}).
+     */
     record Completed(List<RecipientOutcome> outcomes) implements AttemptResult {
         public Completed {
             outcomes = List.copyOf(outcomes);
@@ -20,8 +24,17 @@ public sealed interface AttemptResult {
      * This host could not take the message at all: try the next host (or defer if none). Also used
      * when a transaction broke before the message was sent (421, lost connection, timeout): nothing
      * was delivered, so another host may be tried at once.
+     *
+     * @param diagnostic what went wrong, in words ({@code connection refused}, {@code greeting: 421 4.3.2 busy})
+     * @param remoteMta the host's name, or null when the attempt never reached a host
+     * @param remoteReply the host's reply that ended the attempt (a 4xx/5xx greeting, a 421), or null
      */
-    record HostFailed(DeliveryStatus status, EnhancedStatus enhancedStatus, String diagnostic)
+    record HostFailed(
+            DeliveryStatus status,
+            EnhancedStatus enhancedStatus,
+            String diagnostic,
+            String remoteMta,
+            SmtpReply remoteReply)
             implements AttemptResult {
         public HostFailed {
             Objects.requireNonNull(status, "status");
@@ -29,8 +42,18 @@ public sealed interface AttemptResult {
             Objects.requireNonNull(diagnostic, "diagnostic");
         }
 
+        /** A failure no host's reply describes. */
+        public HostFailed(DeliveryStatus status, EnhancedStatus enhancedStatus, String diagnostic) {
+            this(status, enhancedStatus, diagnostic, null, null);
+        }
+
         static HostFailed temporary(String enhanced, String diagnostic) {
-            return new HostFailed(DeliveryStatus.TEMPORARY, EnhancedStatus.parse(enhanced), diagnostic);
+            return temporary(enhanced, diagnostic, null, null);
+        }
+
+        static HostFailed temporary(String enhanced, String diagnostic, String remoteMta, SmtpReply reply) {
+            return new HostFailed(
+                    DeliveryStatus.TEMPORARY, EnhancedStatus.parse(enhanced), diagnostic, remoteMta, reply);
         }
     }
 }

@@ -1,6 +1,5 @@
 package dev.tern.relay.client;
 
-import dev.tern.relay.client.ClientSessionHandler.Broken;
 import dev.tern.relay.delivery.DeliveryRequest;
 import dev.tern.smtp.EhloReply;
 import dev.tern.smtp.SmtpCommand;
@@ -9,7 +8,6 @@ import dev.tern.smtp.SmtpVerb;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -20,7 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class ClientConnection {
     private final Channel channel;
-    private final ClientSessionHandler handler;
+    private final ClientSessionHandler session;
     private final SmtpClientOptions options;
     private final PoolKey key;
     private final EhloReply ehlo;
@@ -35,14 +33,14 @@ final class ClientConnection {
 
     ClientConnection(
             Channel channel,
-            ClientSessionHandler handler,
+            ClientSessionHandler session,
             SmtpClientOptions options,
             PoolKey key,
             EhloReply ehlo,
             boolean tls,
             boolean poolable) {
         this.channel = channel;
-        this.handler = handler;
+        this.session = session;
         this.options = options;
         this.key = key;
         this.ehlo = ehlo;
@@ -62,64 +60,41 @@ final class ClientConnection {
         return tls;
     }
 
-    /** Runs one transaction; the returned stage completes on the event loop. */
+    /** Runs one transaction; the returned stage completes on the event loop, never exceptionally. */
     CompletionStage<AttemptResult> transact(DeliveryRequest request, String remoteMta) {
         transactions++;
-        MailTransaction transaction = new MailTransaction(handler, options, request, remoteMta, ehlo, channel);
-        handler.listener(transaction);
-        transaction.start();
-        return transaction.result().thenApply(r -> {
+        MailTransaction transaction = new MailTransaction(session, options, request, remoteMta, ehlo, channel.alloc());
+        return transaction.run().thenApply(result -> {
             reusable = transaction.reusable();
-            return r;
+            return result;
         });
     }
 
     /** True when another transaction may follow on this connection. */
     boolean mayReuse() {
-        return poolable && reusable && !handler.isBroken() && transactions < options.maxMessagesPerConnection();
+        return poolable && reusable && !session.isBroken() && transactions < options.maxMessagesPerConnection();
     }
 
     /** RFC 5321 4.1.1.5: clears whatever the last transaction left; completes true on 250. */
     CompletionStage<Boolean> reset() {
-        CompletableFuture<Boolean> done = new CompletableFuture<>();
-        if (handler.isBroken()) {
-            // It died between being taken from the pool and now.
-            done.complete(false);
-            return done;
-        }
-        handler.listener(new ClientSessionHandler.Listener() {
-            @Override
-            public void onReply(SmtpReply reply) {
-                if (reply.code() != 250) {
-                    handler.close();
-                }
-                done.complete(reply.code() == 250);
+        CompletionStage<SmtpReply> reply = session.send(SmtpCommand.of(SmtpVerb.RSET, ""), options.commandTimeout());
+        session.flush();
+        // A connection that died in the pool, or a server that refuses RSET, is not worth keeping.
+        return reply.handle((r, failure) -> failure == null && r.code() == 250).thenApply(ok -> {
+            if (!ok) {
+                session.close();
             }
-
-            @Override
-            public void onBroken(Broken broken) {
-                done.complete(false);
-            }
+            return ok;
         });
-        handler.send(SmtpCommand.of(SmtpVerb.RSET, ""), options.commandTimeout());
-        handler.flush();
-        return done;
     }
 
     /** Parks the connection; {@code onGone} runs when it dies or idles out, after which it is closed. */
     void park(Runnable onGone) {
         idle.set(true);
-        handler.listener(new ClientSessionHandler.Listener() {
-            @Override
-            public void onReply(SmtpReply reply) {
-                // Not reachable: with nothing awaited the handler reports an unexpected reply as broken.
-            }
-
-            @Override
-            public void onBroken(Broken broken) {
-                if (claim()) {
-                    onGone.run();
-                }
+        // A reply while parked answers nothing: the session drops the connection, and it leaves the pool.
+        session.ended().thenRun(() -> {
+            if (claim()) {
+                onGone.run();
             }
         });
         idleTimer = channel.eventLoop()
@@ -152,20 +127,11 @@ final class ClientConnection {
             channel.eventLoop().execute(this::quit);
             return;
         }
-        if (handler.isBroken()) {
-            handler.close();
+        if (session.isBroken()) {
             return;
         }
-        handler.listener(new ClientSessionHandler.Listener() {
-            @Override
-            public void onReply(SmtpReply reply) {
-                handler.close();
-            }
-
-            @Override
-            public void onBroken(Broken broken) {}
-        });
-        handler.send(SmtpCommand.of(SmtpVerb.QUIT, ""), options.commandTimeout());
-        handler.flush();
+        session.send(SmtpCommand.of(SmtpVerb.QUIT, ""), options.commandTimeout())
+                .whenComplete((reply, failure) -> session.close());
+        session.flush();
     }
 }

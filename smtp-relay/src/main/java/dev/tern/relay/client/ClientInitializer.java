@@ -29,6 +29,7 @@ final class ClientInitializer extends ChannelInitializer<Channel> {
             p.addLast(ClientPipelineNames.TLS, tls);
             session.watchHandshake(tls);
         }
+        p.addLast(ClientPipelineNames.REPLY_ARRIVALS, session.arrivals());
         p.addLast(ClientPipelineNames.REPLY_DECODER, new SmtpReplyDecoder());
         p.addLast(ClientPipelineNames.COMMAND_ENCODER, COMMAND_ENCODER);
         p.addLast(ClientPipelineNames.SESSION, session);

@@ -1,7 +1,9 @@
 package dev.tern.relay.client;
 
+import dev.tern.relay.client.ConnectionBroken.Kind;
 import dev.tern.smtp.SmtpCommand;
 import dev.tern.smtp.SmtpReply;
+import dev.tern.smtp.SmtpVerb;
 import dev.tern.smtp.codec.SmtpReplyDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -13,139 +15,161 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /**
- * The last handler of the client pipeline: matches replies to the commands sent, in order (which
- * makes PIPELINING, RFC 2920 3.1, a matter of queueing), runs the RFC 5321 4.5.3.2 timeout of the
- * reply at the head of the queue, and tells the current {@link Listener} about each reply or about
- * the end of the connection. What the replies mean is the listener's business; every method runs on
- * the channel's event loop.
+ * The last handler of the client pipeline: {@link #send} writes a command and returns the stage of
+ * its reply. One future waits per awaited reply ({@link AwaitedReplies}), in the order the commands
+ * were written, so PIPELINING (RFC 2920 3.1) is writing several before flushing. The decoder
+ * completes them in order; a reply that cannot answer the command at the head (RFC 5321 4.2: every
+ * command gets exactly one reply) is a protocol error that ends the connection, never a reply taken
+ * for the next command. The head's RFC 5321 4.5.3.2 timeout runs here. When the connection breaks,
+ * every waiting future fails with a {@link ConnectionBroken}. Every method runs on the channel's
+ * event loop.
  */
 final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
 
-    /** The conversation step being run: session setup, a transaction, or the idle pool. */
-    interface Listener {
-        void onReply(SmtpReply reply);
-
-        /** The connection is gone or unusable; called once, after which nothing more arrives. */
-        void onBroken(Broken broken);
-
-        /** The STARTTLS handshake succeeded. */
-        default void onTlsReady() {}
-    }
-
-    enum BrokenKind {
-        CLOSED,
-        TIMEOUT,
-        PROTOCOL,
-        TLS
-    }
-
-    record Broken(BrokenKind kind, String reason) {}
-
-    private record Expected(String what, Duration timeout) {}
-
-    private final ArrayDeque<Expected> expected = new ArrayDeque<>();
-    private Listener listener;
+    private final ReplyArrivals arrivals = new ReplyArrivals();
+    private final AwaitedReplies awaited = new AwaitedReplies(arrivals);
+    private final CompletableFuture<ConnectionBroken> ended = new CompletableFuture<>();
+    private final List<CompletableFuture<Void>> stepWaiters = new ArrayList<>();
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> timer;
-    private boolean broken;
+    private ConnectionBroken broken;
+    private boolean reading;
     /** Between the 220 to STARTTLS and the end of the handshake: replies read now are plaintext. */
     private boolean discardPlaintext;
 
-    ClientSessionHandler(Listener listener) {
-        this.listener = listener;
-    }
-
-    void listener(Listener listener) {
-        this.listener = listener;
+    /** The handler that goes in front of the reply decoder. */
+    ReplyArrivals arrivals() {
+        return arrivals;
     }
 
     boolean isBroken() {
-        return broken;
+        return broken != null;
     }
 
-    /** Waits for one more reply (the greeting, or the reply to a command written by other means). */
-    void expect(String what, Duration timeout) {
-        expected.add(new Expected(what, timeout));
-        arm();
+    /** Completes when the connection can carry no more replies (also after {@link #close()}). */
+    CompletionStage<ConnectionBroken> ended() {
+        return ended;
     }
 
-    /** Writes a command without flushing and waits for its reply after those already awaited. */
-    void send(SmtpCommand command, Duration timeout) {
-        expected.add(new Expected(command.verb().name(), timeout));
-        ctx.write(command).addListener(this::checkWrite);
-        arm();
+    /** Awaits a reply no command asks for: the greeting (RFC 5321 3.1, 4.5.3.2.1). */
+    CompletionStage<SmtpReply> expect(String what, Duration timeout) {
+        return await(what, null, timeout);
+    }
+
+    /** Writes a command without flushing; the stage completes with its reply, after those awaited before it. */
+    CompletionStage<SmtpReply> send(SmtpCommand command, Duration timeout) {
+        CompletionStage<SmtpReply> reply = await(command.verb().name(), command.verb(), timeout);
+        if (broken == null) {
+            ctx.write(command).addListener(this::checkWrite);
+        }
+        return reply;
     }
 
     void flush() {
-        ctx.flush();
+        if (broken == null) {
+            ctx.flush();
+        }
     }
 
     /**
      * Writes and flushes message content, after {@code prefix} when not null (BDAT's command line,
-     * which has no reply of its own before the content); {@code blockTimeout} limits the sending (RFC 5321
-     * 4.5.3.2.5), and the wait for the final reply starts when the content is out (4.5.3.2.6).
+     * which has no reply of its own before the content). {@code blockTimeout} limits the sending (RFC
+     * 5321 4.5.3.2.5); the wait for the reply, {@code replyTimeout}, starts when the content is out
+     * (4.5.3.2.6). Takes over {@code content}.
      */
-    void sendContent(SmtpCommand prefix, ByteBuf content, String what, Duration blockTimeout, Duration finalTimeout) {
-        expected.add(new Expected(what, finalTimeout));
+    CompletionStage<SmtpReply> sendContent(
+            SmtpCommand prefix, ByteBuf content, String what, Duration blockTimeout, Duration replyTimeout) {
+        CompletionStage<SmtpReply> reply = await(what, null, replyTimeout);
+        if (broken != null) {
+            content.release();
+            return reply;
+        }
         if (prefix != null) {
             ctx.write(prefix).addListener(this::checkWrite);
         }
         cancelTimer();
         timer = ctx.executor()
                 .schedule(
-                        () -> fail(BrokenKind.TIMEOUT, "timeout sending " + what + " after " + blockTimeout),
+                        () -> fail(Kind.TIMEOUT, "could not send " + what + " within " + text(blockTimeout)),
                         blockTimeout.toNanos(),
                         TimeUnit.NANOSECONDS);
         ctx.writeAndFlush(content).addListener(f -> {
             checkWrite(f);
-            if (f.isSuccess() && !broken) {
+            if (f.isSuccess() && broken == null) {
                 cancelTimer();
                 arm();
             }
         });
+        return reply;
     }
 
     /**
-     * Starts TLS after the 220 to STARTTLS (RFC 3207 4.2). Bytes the server sent after that 220 came
-     * in plaintext and must never be read as TLS-protected replies (the client-side twin of
-     * CVE-2011-0411): the reply decoder holding them is dropped, its leftovers are released in
-     * {@link #channelRead}, replies already decoded are discarded until the handshake ends, and a
-     * fresh decoder reads what TLS delivers.
+     * Completes once every reply read so far has been handled (at the end of the current read), so a
+     * decision taken on a reply is not acted on while a surplus reply read with it waits to be seen.
+     * Fails if the connection breaks first.
      */
-    void startTls(SslHandler tls) {
+    CompletionStage<Void> inStep() {
+        CompletableFuture<Void> settled = new CompletableFuture<>();
+        if (broken != null) {
+            settled.completeExceptionally(broken);
+        } else if (reading) {
+            stepWaiters.add(settled);
+        } else {
+            settled.complete(null);
+        }
+        return settled;
+    }
+
+    /**
+     * Starts TLS after the 220 to STARTTLS (RFC 3207 4.2); completes when the handshake has. Bytes the
+     * server sent after that 220 came in plaintext and must never be read as TLS-protected replies
+     * (the client-side twin of CVE-2011-0411): the reply decoder holding them is dropped, its
+     * leftovers are released in {@link #channelRead}, replies already decoded are discarded until
+     * the handshake ends, and a fresh decoder reads what TLS delivers.
+     */
+    CompletionStage<Void> startTls(SslHandler tls) {
         discardPlaintext = true;
         ChannelPipeline p = ctx.pipeline();
         p.remove(ClientPipelineNames.REPLY_DECODER);
         p.addBefore(ClientPipelineNames.COMMAND_ENCODER, ClientPipelineNames.REPLY_DECODER, new SmtpReplyDecoder());
         p.addFirst(ClientPipelineNames.TLS, tls);
-        watchHandshake(tls);
+        return watchHandshake(tls);
     }
 
-    void watchHandshake(SslHandler tls) {
+    /** Fails the connection when the handshake fails; the stage completes when it succeeds. */
+    CompletionStage<Void> watchHandshake(SslHandler tls) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
         tls.handshakeFuture().addListener(f -> {
-            if (broken) {
+            if (f.isSuccess() && broken == null) {
+                discardPlaintext = false;
+                arrivals.reset();
+                done.complete(null);
                 return;
             }
-            if (f.isSuccess()) {
-                discardPlaintext = false;
-                listener.onTlsReady();
-            } else {
-                fail(BrokenKind.TLS, "TLS handshake failed: " + f.cause().getMessage());
+            if (!f.isSuccess()) {
+                fail(Kind.TLS, "TLS handshake failed: " + f.cause().getMessage());
             }
+            done.completeExceptionally(broken);
         });
+        return done;
     }
 
-    /** Closes the connection without telling the listener (it asked for it). */
+    /** The TCP connection did not come about. */
+    void connectFailed(Throwable cause) {
+        fail(Kind.CONNECT, TransportErrors.describe(cause));
+    }
+
+    /** Closes the connection; whatever still waits fails, as if the peer had closed it. */
     void close() {
-        broken = true;
-        cancelTimer();
-        expected.clear();
-        ctx.close();
+        fail(Kind.CLOSED, "connection closed by us");
     }
 
     @Override
@@ -166,53 +190,74 @@ final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (broken || discardPlaintext) {
-            return;
-        }
-        Expected head = expected.poll();
-        if (head == null) {
-            fail(BrokenKind.PROTOCOL, "unexpected reply: " + reply);
+        reading = true;
+        if (broken != null || discardPlaintext) {
             return;
         }
         cancelTimer();
+        String outOfStep = awaited.answer(reply);
+        if (outOfStep != null) {
+            fail(Kind.PROTOCOL, outOfStep);
+            return;
+        }
         arm();
-        listener.onReply(reply);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        reading = false;
+        List<CompletableFuture<Void>> waiters = List.copyOf(stepWaiters);
+        stepWaiters.clear();
+        waiters.forEach(w -> w.complete(null));
+        ctx.fireChannelReadComplete();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        fail(BrokenKind.CLOSED, "connection closed by the server");
+        fail(Kind.CLOSED, "connection closed by the server");
         ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelUnregistered(ChannelHandlerContext ctx) {
+        fail(Kind.CLOSED, "connection closed");
+        ctx.fireChannelUnregistered();
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof DecoderException && cause.getCause() instanceof SSLException ssl) {
-            fail(BrokenKind.TLS, "TLS: " + ssl.getMessage());
+            fail(Kind.TLS, "TLS: " + ssl.getMessage());
         } else if (cause instanceof DecoderException) {
-            fail(BrokenKind.PROTOCOL, "malformed reply: " + cause.getMessage());
+            fail(Kind.PROTOCOL, "malformed reply: " + cause.getMessage());
         } else {
-            fail(BrokenKind.CLOSED, "connection error: " + cause.getMessage());
+            fail(Kind.CLOSED, TransportErrors.describe(cause));
         }
+    }
+
+    private CompletionStage<SmtpReply> await(String what, SmtpVerb verb, Duration timeout) {
+        if (broken != null) {
+            return CompletableFuture.failedFuture(broken);
+        }
+        CompletableFuture<SmtpReply> reply = awaited.add(what, verb, timeout);
+        arm();
+        return reply;
     }
 
     private void checkWrite(Future<?> future) {
         if (!future.isSuccess()) {
-            fail(BrokenKind.CLOSED, "write failed: " + future.cause().getMessage());
+            fail(Kind.CLOSED, "write failed: " + TransportErrors.describe(future.cause()));
         }
     }
 
     private void arm() {
-        if (timer != null || broken || ctx == null || !ctx.channel().isActive() || expected.isEmpty()) {
+        AwaitedReplies.Awaited head = awaited.head();
+        if (timer != null || broken != null || ctx == null || !ctx.channel().isActive() || head == null) {
             return;
         }
-        Expected head = expected.peek();
         timer = ctx.executor()
                 .schedule(
-                        () -> fail(
-                                BrokenKind.TIMEOUT,
-                                "no reply to " + head.what() + " within "
-                                        + head.timeout().toSeconds() + "s"),
+                        () -> fail(Kind.TIMEOUT, "no reply to " + head.what() + " within " + text(head.timeout())),
                         head.timeout().toNanos(),
                         TimeUnit.NANOSECONDS);
     }
@@ -224,16 +269,28 @@ final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void fail(BrokenKind kind, String reason) {
-        if (broken) {
+    private void fail(Kind kind, String reason) {
+        if (broken != null) {
             return;
         }
-        broken = true;
+        broken = new ConnectionBroken(kind, reason);
         cancelTimer();
-        expected.clear();
         if (ctx != null) {
             ctx.close();
         }
-        listener.onBroken(new Broken(kind, reason));
+        awaited.failAll(broken);
+        List<CompletableFuture<Void>> waiters = List.copyOf(stepWaiters);
+        stepWaiters.clear();
+        waiters.forEach(w -> w.completeExceptionally(broken));
+        ended.complete(broken);
+    }
+
+    /** A timeout as configured: 10m, 30s, 300ms. */
+    static String text(Duration d) {
+        long ms = d.toMillis();
+        if (ms % 60_000 == 0) {
+            return ms / 60_000 + "m";
+        }
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
     }
 }

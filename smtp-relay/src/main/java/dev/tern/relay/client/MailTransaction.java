@@ -1,272 +1,285 @@
 package dev.tern.relay.client;
 
-import dev.tern.relay.client.AttemptResult.Completed;
 import dev.tern.relay.client.AttemptResult.HostFailed;
-import dev.tern.relay.client.ClientSessionHandler.Broken;
 import dev.tern.relay.delivery.DeliveryRequest;
-import dev.tern.relay.delivery.RecipientOutcome;
 import dev.tern.smtp.EhloReply;
+import dev.tern.smtp.MailParameters;
 import dev.tern.smtp.SmtpCommand;
 import dev.tern.smtp.SmtpReply;
 import dev.tern.smtp.SmtpVerb;
 import dev.tern.smtp.codec.DotStuffing;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
- * One mail transaction on a ready session (RFC 5321 3.3): MAIL, one RCPT per recipient, then DATA
- * with dot-stuffed content or one {@code BDAT n LAST} (RFC 3030). With PIPELINING the commands up to
- * DATA go in one write and the replies are read in order (RFC 2920 3.1). Each recipient gets the
- * outcome of its own RCPT reply, or of the reply to the content when it was accepted.
+ * One mail transaction on a ready session (RFC 5321 3.3) as a composition of replies: MAIL, one RCPT
+ * per recipient, then DATA with dot-stuffed content or one {@code BDAT n LAST} (RFC 3030). With
+ * PIPELINING the commands up to DATA are written as one group, flushed once, and their replies
+ * combined when all are in (RFC 2920 3.1); without it, each command waits for the reply before it.
+ * Each recipient gets the outcome of its own RCPT reply, or of the reply to the content when it was
+ * accepted.
  */
-final class MailTransaction implements ClientSessionHandler.Listener {
-
-    private enum State {
-        MAIL,
-        RCPT,
-        DATA,
-        CONTENT,
-        DONE
-    }
-
-    private final ClientSessionHandler handler;
+final class MailTransaction {
+    private final ClientSessionHandler session;
     private final SmtpClientOptions options;
     private final DeliveryRequest request;
     private final String remoteMta;
     private final EhloReply ehlo;
-    private final Channel channel;
-    private final RecipientOutcome[] outcomes;
-    private final boolean pipelining;
+    private final ByteBufAllocator alloc;
+    private final TransactionOutcomes outcomes;
     private final boolean chunking;
-    /** RFC 3461 5.2.1: a next hop with DSN got NOTIFY and ORCPT, and reports success itself. */
-    private final boolean nextHopDsn;
 
-    private final CompletableFuture<AttemptResult> result = new CompletableFuture<>();
-    private State state = State.MAIL;
-    private int rcptReplies;
-    private int accepted;
-    private SmtpReply mailRejection;
+    /** The message as it goes: {@link #run()} makes it and releases it when the transaction is over. */
+    private ByteBuf content;
+
     private boolean reusable = true;
 
     MailTransaction(
-            ClientSessionHandler handler,
+            ClientSessionHandler session,
             SmtpClientOptions options,
             DeliveryRequest request,
             String remoteMta,
             EhloReply ehlo,
-            Channel channel) {
-        this.handler = handler;
+            ByteBufAllocator alloc) {
+        this.session = session;
         this.options = options;
         this.request = request;
         this.remoteMta = remoteMta;
         this.ehlo = ehlo;
-        this.channel = channel;
-        this.outcomes = new RecipientOutcome[request.recipientIndexes().size()];
-        this.pipelining = ehlo.supports("PIPELINING");
+        this.alloc = alloc;
+        this.outcomes = new TransactionOutcomes(request.recipientIndexes(), remoteMta, ehlo.supports("DSN"));
         this.chunking = TransactionCommands.useChunking(ehlo);
-        this.nextHopDsn = ehlo.supports("DSN");
-    }
-
-    CompletableFuture<AttemptResult> result() {
-        return result;
     }
 
     /** False when the connection must not carry another transaction. */
     boolean reusable() {
-        return reusable && !handler.isBroken();
+        return reusable && !session.isBroken();
     }
 
-    /** Checks what can be checked before sending, then sends MAIL (and more when pipelining). */
-    void start() {
-        long size = request.content().readableBytes();
+    /**
+     * Runs the transaction; completes on the event loop, never exceptionally. The message goes with
+     * its long lines folded ({@link LongLines}), so no peer receives a line RFC 5321 4.5.3.1.6 forbids,
+     * except a BINARYMIME body, which has no lines (RFC 3030 3).
+     */
+    CompletionStage<AttemptResult> run() {
+        boolean binary = request.envelope().parameters().body() == MailParameters.Body.BINARY_MIME;
+        content = binary ? request.content().retainedDuplicate() : LongLines.fold(request.content(), alloc);
+        CompletionStage<AttemptResult> result;
+        try {
+            result = transact();
+        } catch (RuntimeException e) {
+            content.release();
+            throw e;
+        }
+        return result.whenComplete((done, failure) -> content.release());
+    }
+
+    private CompletionStage<AttemptResult> transact() {
+        long size = content.readableBytes();
         if (ehlo.sizeLimit().isPresent() && size > ehlo.sizeLimit().getAsLong()) {
             // RFC 1870 6: the server told us in advance; sending would only waste both sides' time.
-            failAll(
+            return failAll(
                     "5.3.4",
                     "message size " + size + " exceeds the limit "
                             + ehlo.sizeLimit().getAsLong() + " announced by " + remoteMta);
-            return;
         }
         boolean smtpUtf8 = TransactionCommands.needsSmtpUtf8(request.envelope(), request.recipientIndexes());
         if (smtpUtf8 && !ehlo.supports("SMTPUTF8")) {
             // RFC 6531 3.5: no downgrade here; the message cannot go to this server as it is.
-            failAll("5.6.7", remoteMta + " does not support SMTPUTF8, which this message needs");
-            return;
+            return failAll("5.6.7", remoteMta + " does not support SMTPUTF8, which this message needs");
         }
-        handler.send(TransactionCommands.mail(request.envelope(), ehlo, size, smtpUtf8), options.commandTimeout());
-        if (pipelining) {
-            for (int i = 0; i < outcomes.length; i++) {
-                sendRcpt(i);
-            }
-            if (!chunking) {
-                handler.send(SmtpCommand.of(SmtpVerb.DATA, ""), options.dataInitTimeout());
-            }
-        }
-        handler.flush();
+        SmtpCommand mail = TransactionCommands.mail(request.envelope(), ehlo, size, smtpUtf8);
+        CompletionStage<AttemptResult> result = ehlo.supports("PIPELINING") ? pipelined(mail) : stepwise(mail);
+        // Whatever broke before the content went out delivered nothing: another host may try at once.
+        return result.exceptionally(this::hostBroken);
     }
 
-    @Override
-    public void onReply(SmtpReply reply) {
-        if (reply.code() == 421) {
-            // RFC 5321 3.8: the server is closing; nothing was delivered, another host may take it.
-            hostFailed(HostFailed.temporary(SessionSetup.temporaryStatus(reply, "4.4.0"), state + ": " + reply));
-            return;
+    /** RFC 2920 3.1: MAIL, every RCPT and DATA in one write; the replies come back in that order. */
+    private CompletionStage<AttemptResult> pipelined(SmtpCommand mail) {
+        List<CompletableFuture<SmtpReply>> replies = new ArrayList<>();
+        replies.add(session.send(mail, options.commandTimeout()).toCompletableFuture());
+        for (int i = 0; i < outcomes.size(); i++) {
+            replies.add(sendRcpt(i).toCompletableFuture());
         }
-        switch (state) {
-            case MAIL -> mail(reply);
-            case RCPT -> rcpt(reply);
-            case DATA -> data(reply);
-            case CONTENT -> content(reply);
-            case DONE -> hostFailed(HostFailed.temporary("4.4.0", "unexpected reply: " + reply));
+        if (!chunking) {
+            replies.add(session.send(SmtpCommand.of(SmtpVerb.DATA, ""), options.dataInitTimeout())
+                    .toCompletableFuture());
         }
+        session.flush();
+        return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
+                .handle((all, failure) -> replies)
+                .thenCompose(this::combine);
     }
 
-    @Override
-    public void onBroken(Broken broken) {
-        reusable = false;
-        if (state != State.CONTENT) {
-            hostFailed(HostFailed.temporary("4.4.2", broken.reason()));
-            return;
-        }
-        // The content went out: the server may have taken it, so do not rush it to another host;
-        // the accepted recipients wait for the next attempt (RFC 5321 6.1 prefers a duplicate to a loss).
-        for (int i = 0; i < outcomes.length; i++) {
-            if (outcomes[i] == null) {
-                outcomes[i] = RecipientOutcome.temporary(recipientIndex(i), "4.4.2", broken.reason(), remoteMta);
+    /** The replies of the pipelined group, once each has come or failed. */
+    private CompletionStage<AttemptResult> combine(List<CompletableFuture<SmtpReply>> replies) {
+        for (int i = 0; i < replies.size(); i++) {
+            CompletableFuture<SmtpReply> reply = replies.get(i);
+            if (reply.state() == CompletableFuture.State.SUCCESS && closing(reply.resultNow())) {
+                return hostFailed(i == 0 ? "MAIL" : i <= outcomes.size() ? "RCPT" : "DATA", reply.resultNow());
             }
         }
-        complete();
-    }
-
-    private void mail(SmtpReply reply) {
-        state = State.RCPT;
-        if (!reply.isPositive()) {
-            mailRejection = reply;
-        }
-        if (pipelining) {
-            return; // the RCPT replies are on their way
-        }
-        if (mailRejection != null) {
-            finishWithoutContent();
-        } else {
-            sendRcpt(0);
-            handler.flush();
-        }
-    }
-
-    private void rcpt(SmtpReply reply) {
-        int i = rcptReplies++;
-        SmtpReply decisive = mailRejection != null ? mailRejection : reply;
-        if (decisive.isPositive()) {
-            accepted++;
-        } else {
-            outcomes[i] = RecipientOutcome.fromReply(recipientIndex(i), decisive, remoteMta, nextHopDsn);
-        }
-        if (rcptReplies < outcomes.length) {
-            if (!pipelining && mailRejection == null) {
-                sendRcpt(rcptReplies);
-                handler.flush();
+        for (CompletableFuture<SmtpReply> reply : replies) {
+            if (reply.state() != CompletableFuture.State.SUCCESS) {
+                return CompletableFuture.failedFuture(reply.exceptionNow());
             }
-            return;
         }
-        if (chunking) {
-            if (accepted == 0) {
-                finishWithoutContent();
-            } else {
-                sendBdat();
+        // Decide only once every reply read with the group has been seen: a surplus one breaks the step.
+        return session.inStep().thenCompose(inStep -> {
+            SmtpReply mail = replies.get(0).resultNow();
+            for (int i = 0; i < outcomes.size(); i++) {
+                outcomes.rcptReplied(i, mail.isPositive() ? replies.get(i + 1).resultNow() : mail);
             }
-        } else if (pipelining) {
-            state = State.DATA; // DATA was pipelined; its reply comes next
-        } else if (accepted == 0) {
-            finishWithoutContent();
-        } else {
-            state = State.DATA;
-            handler.send(SmtpCommand.of(SmtpVerb.DATA, ""), options.dataInitTimeout());
-            handler.flush();
-        }
+            if (chunking) {
+                return outcomes.accepted() == 0 ? completed() : content();
+            }
+            return dataReplied(replies.get(outcomes.size() + 1).resultNow());
+        });
     }
 
-    private void data(SmtpReply reply) {
+    /** Without PIPELINING: one command, one reply (RFC 5321 4.3.2). */
+    private CompletionStage<AttemptResult> stepwise(SmtpCommand mail) {
+        CompletionStage<SmtpReply> reply = session.send(mail, options.commandTimeout());
+        session.flush();
+        return reply.thenCompose(mailReply -> {
+            if (closing(mailReply)) {
+                return hostFailed("MAIL", mailReply);
+            }
+            if (!mailReply.isPositive()) {
+                outcomes.acceptedGet(mailReply); // RFC 5321 3.3: no recipient without a sender
+                return completed();
+            }
+            return rcptFrom(0);
+        });
+    }
+
+    private CompletionStage<AttemptResult> rcptFrom(int i) {
+        if (i == outcomes.size()) {
+            if (outcomes.accepted() == 0) {
+                return completed();
+            }
+            if (chunking) {
+                return content();
+            }
+            CompletionStage<SmtpReply> data =
+                    session.send(SmtpCommand.of(SmtpVerb.DATA, ""), options.dataInitTimeout());
+            session.flush();
+            return data.thenCompose(this::dataReplied);
+        }
+        CompletionStage<SmtpReply> reply = sendRcpt(i);
+        session.flush();
+        return reply.thenCompose(rcptReply -> {
+            if (closing(rcptReply)) {
+                return hostFailed("RCPT", rcptReply);
+            }
+            outcomes.rcptReplied(i, rcptReply);
+            return rcptFrom(i + 1);
+        });
+    }
+
+    private CompletionStage<AttemptResult> dataReplied(SmtpReply reply) {
+        if (closing(reply)) {
+            return hostFailed("DATA", reply);
+        }
         if (reply.code() != 354) {
             // Pipelined DATA after no accepted recipient gets 503/554 (RFC 2920 3.1): expected.
-            acceptedGet(reply);
-            complete();
-            return;
+            outcomes.acceptedGet(reply);
+            return completed();
         }
-        if (accepted == 0) {
-            // A server that says 354 with no recipient: do not send it anything to deliver.
+        if (outcomes.accepted() == 0) {
+            // A server that says 354 with no recipient: do not send it anything to deliver. The
+            // replies were in step (the pipelined group was checked); the refusals stand.
             reusable = false;
-            handler.close();
-            complete();
-            return;
+            session.close();
+            return CompletableFuture.completedFuture(outcomes.completed());
         }
-        state = State.CONTENT;
-        ByteBuf stuffed = DotStuffing.stuff(request.content(), channel.alloc());
-        handler.sendContent(null, stuffed, "end of data", options.dataBlockTimeout(), options.finalDotTimeout());
+        return content();
     }
 
-    private void sendBdat() {
-        state = State.CONTENT;
-        // RFC 3030 2: the octets go as they are, no dot-stuffing; one LAST chunk holds them all.
-        ByteBuf content = request.content();
-        handler.sendContent(
-                TransactionCommands.bdatLast(content.readableBytes()),
-                content.retainedDuplicate(),
-                "BDAT LAST",
-                options.dataBlockTimeout(),
-                options.finalDotTimeout());
+    /**
+     * Sends the message and waits for the reply that decides for every accepted recipient. From here
+     * on the server may have taken the message, so a failure defers the accepted recipients instead of
+     * handing the message to another host (RFC 5321 6.1 prefers a duplicate to a loss).
+     */
+    private CompletionStage<AttemptResult> content() {
+        CompletionStage<SmtpReply> end = chunking
+                // RFC 3030 2: the octets go as they are, no dot-stuffing; one LAST chunk holds them all.
+                ? session.sendContent(
+                        TransactionCommands.bdatLast(content.readableBytes()),
+                        content.retainedDuplicate(),
+                        "BDAT LAST",
+                        options.dataBlockTimeout(),
+                        options.finalDotTimeout())
+                : session.sendContent(
+                        null,
+                        DotStuffing.stuff(content, alloc),
+                        "end of data",
+                        options.dataBlockTimeout(),
+                        options.finalDotTimeout());
+        return end.thenCompose(reply -> session.inStep().thenApply(inStep -> reply))
+                .handle((reply, failure) -> {
+                    if (failure != null) {
+                        ConnectionBroken broken = ConnectionBroken.of(failure);
+                        reusable = false;
+                        outcomes.acceptedDeferred(
+                                broken.enhancedStatus(),
+                                broken.reason() + "; the message may have been delivered and may be delivered twice");
+                        return outcomes.completed();
+                    }
+                    if (closing(reply)) {
+                        return closed("end of data", reply);
+                    }
+                    outcomes.acceptedGet(reply);
+                    return outcomes.completed();
+                });
     }
 
-    private void content(SmtpReply reply) {
-        acceptedGet(reply);
-        complete();
-    }
-
-    /** Every recipient still without an outcome (the accepted ones) gets the outcome of {@code reply}. */
-    private void acceptedGet(SmtpReply reply) {
-        for (int i = 0; i < outcomes.length; i++) {
-            if (outcomes[i] == null) {
-                outcomes[i] = RecipientOutcome.fromReply(recipientIndex(i), reply, remoteMta, nextHopDsn);
-            }
-        }
-    }
-
-    private void sendRcpt(int i) {
-        handler.send(
+    private CompletionStage<SmtpReply> sendRcpt(int i) {
+        return session.send(
                 TransactionCommands.rcpt(request.envelope().recipients().get(recipientIndex(i)), ehlo),
                 options.commandTimeout());
     }
 
+    private CompletionStage<AttemptResult> failAll(String enhanced, String diagnostic) {
+        outcomes.allFail(enhanced, diagnostic);
+        return completed();
+    }
+
     /**
-     * No recipient was accepted (or MAIL was refused): the transaction stays open on the server,
-     * and the next use of this connection starts with RSET (RFC 5321 4.1.1.5).
+     * No content was sent (or no recipient was accepted): a transaction that stays open on the server
+     * is cleared by the RSET that starts the next use of this connection (RFC 5321 4.1.1.5). The
+     * outcomes stand only if no surplus reply was read with the last one: a refusal out of step must
+     * not bounce a recipient.
      */
-    private void finishWithoutContent() {
-        if (mailRejection != null) {
-            acceptedGet(mailRejection);
-        }
-        complete();
+    private CompletionStage<AttemptResult> completed() {
+        return session.inStep().thenApply(inStep -> outcomes.completed());
     }
 
-    private void failAll(String enhanced, String diagnostic) {
-        for (int i = 0; i < outcomes.length; i++) {
-            outcomes[i] = RecipientOutcome.permanent(recipientIndex(i), enhanced, diagnostic, remoteMta);
-        }
-        complete();
+    /** RFC 5321 3.8: a 421 means the server is closing; nothing was delivered, another host may take it. */
+    private static boolean closing(SmtpReply reply) {
+        return reply.code() == 421;
     }
 
-    private void hostFailed(HostFailed failure) {
+    private CompletionStage<AttemptResult> hostFailed(String step, SmtpReply reply) {
+        return CompletableFuture.completedFuture(closed(step, reply));
+    }
+
+    private HostFailed closed(String step, SmtpReply reply) {
         reusable = false;
-        state = State.DONE;
-        handler.close();
-        result.complete(failure);
+        session.close();
+        return HostFailed.temporary(
+                SessionSetup.temporaryStatus(reply, "4.4.0"), step + ": " + AttemptLog.reply(reply), remoteMta, reply);
     }
 
-    private void complete() {
-        state = State.DONE;
-        result.complete(new Completed(List.of(outcomes)));
+    private AttemptResult hostBroken(Throwable failure) {
+        ConnectionBroken broken = ConnectionBroken.of(failure);
+        reusable = false;
+        session.close();
+        return HostFailed.temporary(broken.enhancedStatus(), broken.reason(), remoteMta, null);
     }
 
     private int recipientIndex(int i) {

@@ -1,8 +1,7 @@
 package dev.tern.relay.client;
 
 import dev.tern.relay.client.AttemptResult.HostFailed;
-import dev.tern.relay.client.ClientSessionHandler.Broken;
-import dev.tern.relay.client.ClientSessionHandler.BrokenKind;
+import dev.tern.relay.client.ConnectionBroken.Kind;
 import dev.tern.smtp.EhloReply;
 import dev.tern.smtp.EnhancedStatus;
 import dev.tern.smtp.SmtpCommand;
@@ -13,12 +12,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
- * Opens a session, from the greeting to the point where MAIL may be sent: EHLO with HELO fallback
- * (RFC 5321 4.1.1.1, 3.2), STARTTLS (RFC 3207) and AUTH PLAIN or LOGIN (RFC 4954, RFC 4616).
+ * Opens a session, from the greeting to the point where MAIL may be sent, as a chain of replies:
+ * EHLO with HELO fallback (RFC 5321 4.1.1.1, 3.2), STARTTLS (RFC 3207) and AUTH PLAIN or LOGIN
+ * (RFC 4954, RFC 4616). One command, one reply: nothing here is pipelined (RFC 2920 3.1 forbids it
+ * for EHLO, STARTTLS and AUTH).
  */
-final class SessionSetup implements ClientSessionHandler.Listener {
+final class SessionSetup {
 
     /** What setup ended with. */
     sealed interface Result {
@@ -28,217 +30,175 @@ final class SessionSetup implements ClientSessionHandler.Listener {
         record Failed(HostFailed failure, boolean tlsFailed) implements Result {}
     }
 
-    private enum State {
-        GREETING,
-        EHLO,
-        HELO,
-        STARTTLS,
-        HANDSHAKE,
-        AUTH_PLAIN,
-        AUTH_LOGIN_USER,
-        AUTH_RESULT,
-        AUTH_LOGIN_PASSWORD,
-        DONE
-    }
-
-    private final ClientSessionHandler handler;
+    private final ClientSessionHandler session;
     private final SmtpClientOptions options;
     private final ClientRoute route;
+    private final String remoteMta;
     private final boolean mayStartTls;
     private final ClientInitializer.TlsFactory tlsFactory;
-    private final CompletableFuture<Result> result = new CompletableFuture<>();
     private Channel channel;
-    private State state = State.GREETING;
-    private EhloReply ehlo;
     private boolean tls;
+    private boolean handshaking;
 
     /**
+     * @param remoteMta the host's name, for the failures it causes
      * @param implicitTls the connection starts with TLS (RFC 8314)
      * @param mayStartTls false on the plaintext retry after a failed opportunistic handshake
      */
     SessionSetup(
-            ClientSessionHandler handler,
+            ClientSessionHandler session,
             SmtpClientOptions options,
             ClientRoute route,
+            String remoteMta,
             boolean implicitTls,
             boolean mayStartTls,
             ClientInitializer.TlsFactory tlsFactory) {
-        this.handler = handler;
+        this.session = session;
         this.options = options;
         this.route = route;
+        this.remoteMta = remoteMta;
         this.tls = implicitTls;
         this.mayStartTls = mayStartTls;
         this.tlsFactory = tlsFactory;
     }
 
-    CompletableFuture<Result> result() {
-        return result;
-    }
-
-    /** Starts waiting for the greeting (RFC 5321 4.5.3.2.1); the channel may not be connected yet. */
-    void begin(Channel channel) {
+    /**
+     * Awaits the greeting (RFC 5321 4.5.3.2.1) and runs the session up to MAIL; the channel may not be
+     * connected yet. Completes on the event loop, never exceptionally.
+     */
+    CompletionStage<Result> run(Channel channel) {
         this.channel = channel;
-        handler.expect("greeting", options.greetingTimeout());
+        return session.expect("greeting", options.greetingTimeout())
+                .thenCompose(this::greeting)
+                .exceptionally(this::broken);
     }
 
-    @Override
-    public void onReply(SmtpReply reply) {
-        switch (state) {
-            case GREETING -> greeting(reply);
-            case EHLO -> ehlo(reply);
-            case HELO -> helo(reply);
-            case STARTTLS -> startTls(reply);
-            case AUTH_PLAIN, AUTH_LOGIN_USER, AUTH_LOGIN_PASSWORD, AUTH_RESULT -> auth(reply);
-            case HANDSHAKE, DONE -> fail("4.4.0", "unexpected reply: " + reply, false);
-        }
-    }
-
-    @Override
-    public void onBroken(Broken broken) {
-        boolean tlsFailed = state == State.HANDSHAKE || broken.kind() == BrokenKind.TLS;
-        String status = tlsFailed ? "4.7.0" : broken.kind() == BrokenKind.TIMEOUT ? "4.4.2" : "4.4.0";
-        complete(new Result.Failed(HostFailed.temporary(status, broken.reason()), tlsFailed));
-    }
-
-    @Override
-    public void onTlsReady() {
-        if (state != State.HANDSHAKE) {
-            return; // implicit TLS: the greeting comes next, over TLS
-        }
-        tls = true;
-        // RFC 3207 4.2: forget everything learned in plaintext and say EHLO again.
-        sendHello(SmtpVerb.EHLO, State.EHLO);
-    }
-
-    private void greeting(SmtpReply reply) {
+    private CompletionStage<Result> greeting(SmtpReply reply) {
         if (reply.code() != 220) {
             // RFC 5321 3.1: a 554 greeting means "no service here"; 5.1 lets us try the next host.
-            rejected("4.4.0", "greeting", reply);
-            return;
+            return rejected("4.4.0", "greeting", reply);
         }
-        sendHello(SmtpVerb.EHLO, State.EHLO);
+        return hello();
     }
 
-    private void ehlo(SmtpReply reply) {
-        if (reply.code() == 250) {
-            ehlo = EhloReply.parse(reply);
-            afterHello();
-        } else if (reply.isPermanentFailure()) {
+    private CompletionStage<Result> hello() {
+        return send(SmtpCommand.of(SmtpVerb.EHLO, options.heloName())).thenCompose(reply -> {
+            if (reply.code() == 250) {
+                return afterHello(EhloReply.parse(reply));
+            }
+            if (!reply.isPermanentFailure()) {
+                return rejected("4.4.0", "EHLO", reply);
+            }
             // RFC 5321 3.2: a server that does not know EHLO still speaks HELO.
-            sendHello(SmtpVerb.HELO, State.HELO);
-        } else {
-            rejected("4.4.0", "EHLO", reply);
-        }
+            return send(SmtpCommand.of(SmtpVerb.HELO, options.heloName()))
+                    .thenCompose(helo -> helo.code() == 250
+                            ? afterHello(new EhloReply(helo.text().strip(), Map.of()))
+                            : rejected("4.4.0", "HELO", helo));
+        });
     }
 
-    private void helo(SmtpReply reply) {
-        if (reply.code() != 250) {
-            rejected("4.4.0", "HELO", reply);
-            return;
-        }
-        ehlo = new EhloReply(reply.text().strip(), Map.of());
-        afterHello();
-    }
-
-    private void afterHello() {
+    private CompletionStage<Result> afterHello(EhloReply ehlo) {
         if (!tls && route.tls() != ClientRoute.TlsMode.NONE && mayStartTls && ehlo.supports("STARTTLS")) {
-            state = State.STARTTLS;
-            handler.send(SmtpCommand.of(SmtpVerb.STARTTLS, ""), options.commandTimeout());
-            handler.flush();
-        } else if (!tls && route.tlsRequired()) {
-            fail("4.7.0", "TLS required by the route but STARTTLS is not offered", false);
-        } else {
-            authenticate();
+            return startTls(ehlo);
         }
+        if (!tls && route.tlsRequired()) {
+            return failed("4.7.0", "TLS required by the route but STARTTLS is not offered");
+        }
+        return authenticate(ehlo);
     }
 
-    private void startTls(SmtpReply reply) {
-        if (reply.code() == 220) {
-            state = State.HANDSHAKE;
-            handler.startTls(tlsFactory.newHandler(channel));
-        } else if (route.tlsRequired()) {
-            rejected("4.7.0", "STARTTLS", reply);
-        } else {
+    private CompletionStage<Result> startTls(EhloReply plaintextEhlo) {
+        return send(SmtpCommand.of(SmtpVerb.STARTTLS, "")).thenCompose(reply -> {
+            if (reply.code() == 220) {
+                handshaking = true;
+                return session.startTls(tlsFactory.newHandler(channel)).thenCompose(done -> {
+                    handshaking = false;
+                    tls = true;
+                    // RFC 3207 4.2: forget everything learned in plaintext and say EHLO again.
+                    return hello();
+                });
+            }
+            if (route.tlsRequired()) {
+                return rejected("4.7.0", "STARTTLS", reply);
+            }
             // Opportunistic (RFC 7435): the server offered and then refused; carry on in plaintext.
-            authenticate();
-        }
+            return authenticate(plaintextEhlo);
+        });
     }
 
-    private void authenticate() {
+    private CompletionStage<Result> authenticate(EhloReply ehlo) {
         if (!route.hasCredentials()) {
-            ready();
-            return;
+            return ready(ehlo);
         }
         if (!tls && route.tls() != ClientRoute.TlsMode.NONE) {
             // Only a route configured without TLS sends its password in clear (RFC 4954 4, 14).
-            fail("4.7.0", "refusing to send credentials without TLS", false);
-            return;
+            return failed("4.7.0", "refusing to send credentials without TLS");
         }
         String wanted = route.authMechanism();
         if (wanted != null && !ehlo.authMechanisms().contains(wanted)) {
-            fail("4.7.0", "the server does not offer AUTH " + wanted, false);
-            return;
+            return failed("4.7.0", "the server does not offer AUTH " + wanted);
         }
         if (ehlo.authMechanisms().contains("PLAIN") && (wanted == null || wanted.equals("PLAIN"))) {
             // RFC 4616 2: authzid NUL authcid NUL passwd, sent as the initial response (RFC 4954 4).
             String plain = "\0" + route.username() + "\0" + route.password();
-            state = State.AUTH_PLAIN;
-            handler.send(SmtpCommand.of(SmtpVerb.AUTH, "PLAIN " + base64(plain)), options.commandTimeout());
-        } else if (ehlo.authMechanisms().contains("LOGIN")) {
-            state = State.AUTH_LOGIN_USER;
-            handler.send(SmtpCommand.of(SmtpVerb.AUTH, "LOGIN"), options.commandTimeout());
-        } else {
-            fail("4.7.0", "the server offers neither AUTH PLAIN nor AUTH LOGIN", false);
-            return;
+            return send(SmtpCommand.of(SmtpVerb.AUTH, "PLAIN " + base64(plain)))
+                    .thenCompose(reply -> authenticated(reply, ehlo));
         }
-        handler.flush();
-    }
-
-    private void auth(SmtpReply reply) {
-        if (reply.code() == 235) {
-            ready();
-        } else if (reply.code() == 334 && state == State.AUTH_LOGIN_USER) {
-            state = State.AUTH_LOGIN_PASSWORD;
-            sendSecret(route.username());
-        } else if (reply.code() == 334 && state == State.AUTH_LOGIN_PASSWORD) {
-            state = State.AUTH_RESULT;
-            sendSecret(route.password());
-        } else {
-            // 535 5.7.8 (RFC 4954 6) will not heal by itself, but the operator fixes the route's
-            // credentials and then the queued mail should still go: so it stays temporary.
-            rejected("4.7.8", "AUTH", reply);
+        if (ehlo.authMechanisms().contains("LOGIN")) {
+            // RFC 4954 4: a 334 challenge asks for the user name, then for the password.
+            return send(SmtpCommand.of(SmtpVerb.AUTH, "LOGIN"))
+                    .thenCompose(user -> user.code() != 334
+                            ? authenticated(user, ehlo)
+                            : secret(route.username())
+                                    .thenCompose(password -> password.code() != 334
+                                            ? authenticated(password, ehlo)
+                                            : secret(route.password())
+                                                    .thenCompose(reply -> authenticated(reply, ehlo))));
         }
+        return failed("4.7.0", "the server offers neither AUTH PLAIN nor AUTH LOGIN");
     }
 
-    private void sendSecret(String secret) {
-        // RFC 4954 4: a continuation line is the bare base64 text, not a command.
-        String line = base64(secret);
-        handler.send(new SmtpCommand(SmtpVerb.UNKNOWN, "", line), options.commandTimeout());
-        handler.flush();
+    private CompletionStage<Result> authenticated(SmtpReply reply, EhloReply ehlo) {
+        // 535 5.7.8 (RFC 4954 6) will not heal by itself, but the operator fixes the route's
+        // credentials and then the queued mail should still go: so it stays temporary.
+        return reply.code() == 235 ? ready(ehlo) : rejected("4.7.8", "AUTH", reply);
     }
 
-    private void sendHello(SmtpVerb verb, State next) {
-        state = next;
-        handler.send(SmtpCommand.of(verb, options.heloName()), options.commandTimeout());
-        handler.flush();
+    /** RFC 4954 4: a continuation line is the bare base64 text, not a command. */
+    private CompletionStage<SmtpReply> secret(String secret) {
+        return send(new SmtpCommand(SmtpVerb.UNKNOWN, "", base64(secret)));
     }
 
-    private void ready() {
-        complete(new Result.Ready(ehlo, tls));
+    private CompletionStage<SmtpReply> send(SmtpCommand command) {
+        CompletionStage<SmtpReply> reply = session.send(command, options.commandTimeout());
+        session.flush();
+        return reply;
     }
 
-    private void rejected(String fallbackStatus, String step, SmtpReply reply) {
-        fail(temporaryStatus(reply, fallbackStatus), step + ": " + reply, false);
+    private CompletionStage<Result> ready(EhloReply ehlo) {
+        return CompletableFuture.completedFuture(new Result.Ready(ehlo, tls));
     }
 
-    private void fail(String status, String reason, boolean tlsFailed) {
-        handler.close();
-        complete(new Result.Failed(HostFailed.temporary(status, reason), tlsFailed));
+    private CompletionStage<Result> rejected(String fallbackStatus, String step, SmtpReply reply) {
+        return failed(temporaryStatus(reply, fallbackStatus), step + ": " + AttemptLog.reply(reply), reply);
     }
 
-    private void complete(Result outcome) {
-        state = State.DONE;
-        result.complete(outcome);
+    private CompletionStage<Result> failed(String status, String reason) {
+        return failed(status, reason, null);
+    }
+
+    private CompletionStage<Result> failed(String status, String reason, SmtpReply reply) {
+        session.close();
+        HostFailed failure = HostFailed.temporary(status, reason, remoteMta, reply);
+        return CompletableFuture.completedFuture(new Result.Failed(failure, false));
+    }
+
+    private Result broken(Throwable failure) {
+        ConnectionBroken broken = ConnectionBroken.of(failure);
+        session.close();
+        boolean tlsFailed = handshaking || broken.kind() == Kind.TLS;
+        String status = tlsFailed ? "4.7.0" : broken.enhancedStatus();
+        return new Result.Failed(HostFailed.temporary(status, broken.reason(), remoteMta, null), tlsFailed);
     }
 
     /** The reply's enhanced code moved into class 4 (we keep trying), or the fallback. */

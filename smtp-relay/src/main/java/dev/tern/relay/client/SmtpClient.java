@@ -1,11 +1,8 @@
 package dev.tern.relay.client;
 
-import dev.tern.relay.client.AttemptResult.Completed;
 import dev.tern.relay.client.AttemptResult.HostFailed;
 import dev.tern.relay.client.SessionSetup.Result;
 import dev.tern.relay.delivery.DeliveryRequest;
-import dev.tern.relay.delivery.DeliveryStatus;
-import dev.tern.relay.delivery.RecipientOutcome;
 import dev.tern.relay.metrics.DeliveryMetrics;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -16,8 +13,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -95,16 +90,16 @@ public final class SmtpClient implements AutoCloseable {
         ClientRoute route = attempt.key.route();
         InetSocketAddress address = attempt.key.address();
         ClientInitializer.TlsFactory tlsFactory = ch -> newTlsHandler(ch, route, attempt.hostName, address);
-        ClientSessionHandler handler = new ClientSessionHandler(null);
+        ClientSessionHandler session = new ClientSessionHandler();
         boolean implicit = route.tls() == ClientRoute.TlsMode.IMPLICIT;
-        SessionSetup setup = new SessionSetup(handler, options, route, implicit, mayStartTls, tlsFactory);
-        handler.listener(setup);
+        SessionSetup setup =
+                new SessionSetup(session, options, route, attempt.hostName, implicit, mayStartTls, tlsFactory);
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channel(channelClass)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
                         options.connectTimeout().toMillis())
-                .handler(new ClientInitializer(handler, implicit ? tlsFactory : null));
+                .handler(new ClientInitializer(session, implicit ? tlsFactory : null));
         ChannelFuture registering = bootstrap.register();
         Channel channel = registering.channel();
         registering.addListener(registered -> {
@@ -113,45 +108,43 @@ public final class SmtpClient implements AutoCloseable {
                 return;
             }
             // On the channel's event loop from here on: the greeting is awaited before any byte can come.
-            setup.begin(channel);
+            setup.run(channel).thenAccept(outcome -> established(attempt, mayStartTls, channel, session, outcome));
             long started = System.nanoTime();
             channel.connect(address).addListener(f -> {
                 if (f.isSuccess()) {
                     options.connectLatency()
                             .accept(address.getAddress(), Duration.ofNanos(System.nanoTime() - started));
                 } else {
-                    channel.close();
                     // RFC 5321 4.4.1: no answer at this address; the next MX host may do.
-                    attempt.finish(
-                            HostFailed.temporary(
-                                    "4.4.1", "connect failed: " + f.cause().getMessage()),
-                            "-");
+                    session.connectFailed(f.cause());
                 }
             });
         });
-        setup.result().thenAccept(outcome -> {
-            switch (outcome) {
-                case Result.Ready ready -> {
-                    metrics.outboundConnection(ready.tls());
-                    transact(
-                            attempt,
-                            new ClientConnection(
-                                    channel, handler, options, attempt.key, ready.ehlo(), ready.tls(), mayStartTls));
-                }
-                case Result.Failed failed
-                when failed.tlsFailed() && mayStartTls && route.tls() == ClientRoute.TlsMode.OPPORTUNISTIC -> {
-                    // Opportunistic TLS (RFC 7435 6) must not make delivery worse than plaintext.
-                    log.info(
-                            "{} to {} [{}]: {}; retrying without STARTTLS",
-                            attempt.request.id(),
-                            attempt.hostName,
-                            address,
-                            failed.failure().diagnostic());
-                    connect(attempt, false);
-                }
-                case Result.Failed failed -> attempt.finish(failed.failure(), "-");
+    }
+
+    private void established(
+            Attempt attempt, boolean mayStartTls, Channel channel, ClientSessionHandler session, Result outcome) {
+        ClientRoute route = attempt.key.route();
+        switch (outcome) {
+            case Result.Ready ready -> {
+                metrics.outboundConnection(ready.tls());
+                transact(
+                        attempt,
+                        new ClientConnection(
+                                channel, session, options, attempt.key, ready.ehlo(), ready.tls(), mayStartTls));
             }
-        });
+            case Result.Failed failed
+            when failed.tlsFailed() && mayStartTls && route.tls() == ClientRoute.TlsMode.OPPORTUNISTIC -> {
+                // Opportunistic TLS (RFC 7435 6) must not make delivery worse than plaintext.
+                log.info(
+                        "id={} peer={}: {}; retrying without STARTTLS",
+                        attempt.request.id(),
+                        attempt.peer(),
+                        failed.failure().diagnostic());
+                connect(attempt, false);
+            }
+            case Result.Failed failed -> attempt.finish(failed.failure(), "-");
+        }
     }
 
     private void transact(Attempt attempt, ClientConnection connection) {
@@ -192,26 +185,16 @@ public final class SmtpClient implements AutoCloseable {
             this.request = request;
         }
 
+        String peer() {
+            return AttemptLog.peer(hostName, key.address());
+        }
+
         void finish(AttemptResult outcome, String tls) {
             if (result.isDone()) {
                 return;
             }
-            log.info("{} to {} [{}] tls={}: {}", request.id(), hostName, key.address(), tls, summary(outcome));
+            log.info("id={} peer={} tls={}: {}", request.id(), peer(), tls, AttemptLog.summary(outcome));
             result.complete(outcome);
-        }
-
-        private static String summary(AttemptResult outcome) {
-            return switch (outcome) {
-                case HostFailed f -> "host failed " + f.enhancedStatus() + " " + f.diagnostic();
-                case Completed c -> {
-                    Map<DeliveryStatus, Integer> counts = new EnumMap<>(DeliveryStatus.class);
-                    for (RecipientOutcome o : c.outcomes()) {
-                        counts.merge(o.status(), 1, Integer::sum);
-                    }
-                    yield counts.toString().toLowerCase(java.util.Locale.ROOT) + " last="
-                            + c.outcomes().get(c.outcomes().size() - 1).diagnostic();
-                }
-            };
         }
     }
 }

@@ -83,10 +83,10 @@ final class Completion {
         LastAttempt last = new LastAttempt(
                 now,
                 fitting(outcome.enhancedStatus(), next.kind()),
-                outcome.reply(),
+                outcome.remoteReply(),
                 outcome.remoteMta(),
                 outcome.diagnostic(),
-                outcome.nextHopDsn());
+                outcome.remoteDsn());
         if (next.expired()) {
             // The remote reply stays the last one; the status says why we stopped.
             last = last.restated(

@@ -9,6 +9,7 @@ import dev.tern.relay.client.AttemptResult.HostFailed;
 import dev.tern.relay.client.ClientRoute.TlsMode;
 import dev.tern.relay.delivery.DeliveryRequest;
 import dev.tern.relay.delivery.DeliveryStatus;
+import dev.tern.relay.testing.LogLines;
 import dev.tern.relay.testing.PeerSession;
 import dev.tern.relay.testing.ScriptedSmtpPeer;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Sessions against a scripted peer: TLS, AUTH, connection reuse and timeouts. */
 class SmtpClientSessionTest {
@@ -274,12 +276,17 @@ class SmtpClientSessionTest {
         assertThat(peer.sessions().get(0).commands()).last().isEqualTo("QUIT");
     }
 
-    @Test
-    void timesOutWaitingAfterTheFinalDot() throws Exception {
-        peer.reply(".", ScriptedSmtpPeer.HANG);
+    @ParameterizedTest
+    @ValueSource(strings = {"PIPELINING", "CHUNKING"}) // the end of DATA, or BDAT LAST (RFC 3030 2)
+    void timesOutWaitingAfterTheFinalDot(String extension) throws Exception {
+        peer.extensions(extension).reply(".", ScriptedSmtpPeer.HANG);
         SmtpClientOptions options = ClientFixture.options().withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(300));
 
-        AttemptResult result = deliver(options, ClientRoute.mx());
+        AttemptResult result;
+        try (LogLines log = LogLines.of(SmtpClient.class)) {
+            result = deliver(options, ClientRoute.mx());
+            assertThat(log.lines()).singleElement().asString().contains("may be delivered twice");
+        }
 
         // The content went out, so the recipients wait for a retry rather than the next host.
         assertThat(result).isInstanceOfSatisfying(Completed.class, c -> assertThat(c.outcomes())
@@ -287,6 +294,7 @@ class SmtpClientSessionTest {
                 .satisfies(o -> {
                     assertThat(o.status()).isEqualTo(DeliveryStatus.TEMPORARY);
                     assertThat(o.enhancedStatus()).hasToString("4.4.2");
+                    assertThat(o.diagnostic()).contains("within 300ms").contains("may be delivered twice");
                 }));
     }
 

@@ -8,12 +8,15 @@ import dev.tern.relay.client.AttemptResult.HostFailed;
 import dev.tern.relay.delivery.DeliveryRequest;
 import dev.tern.relay.delivery.DeliveryStatus;
 import dev.tern.relay.delivery.RecipientOutcome;
+import dev.tern.relay.testing.LogLines;
 import dev.tern.relay.testing.PeerSession;
 import dev.tern.relay.testing.ScriptedSmtpPeer;
+import dev.tern.smtp.EnhancedStatus;
 import dev.tern.smtp.Envelope;
 import dev.tern.smtp.MailParameters;
 import dev.tern.smtp.RcptParameters;
 import dev.tern.smtp.RcptTo;
+import dev.tern.smtp.SmtpReply;
 import dev.tern.smtp.address.ReversePath;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -49,6 +52,10 @@ class SmtpClientTransactionTest {
         assertThat(((Completed) result).outcomes())
                 .extracting(RecipientOutcome::recipientIndex, RecipientOutcome::remoteMta)
                 .containsExactly(tuple(0, "peer.test"), tuple(1, "peer.test"));
+        assertThat(((Completed) result).outcomes()).allSatisfy(o -> {
+            assertThat(o.remoteReply()).isEqualTo(new SmtpReply(250, "2.0.0", "Ok: queued as SCRIPTED"));
+            assertThat(o.remoteDsn()).isFalse();
+        });
         assertThat(peer.messages()).singleElement().satisfies(m -> {
             assertThat(m.mailFrom()).isEqualTo("FROM:<sender@origin.test>");
             assertThat(m.rcptTo()).containsExactly("TO:<a@dest.test>", "TO:<b@dest.test>");
@@ -110,6 +117,44 @@ class SmtpClientTransactionTest {
         assertThat(peer.messages()).isEmpty();
     }
 
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void eachRecipientCarriesTheReplyThatDecidedItAndWhetherTheHostHasDsn(boolean dsn) throws Exception {
+        peer.extensions(dsn ? new String[] {"PIPELINING", "DSN"} : new String[] {"PIPELINING"});
+        peer.rcptReply("gone@dest.test", "550-5.1.1 no such user\r\n550 5.1.1 try another address");
+        peer.rcptReply("busy@dest.test", "450 mailbox busy"); // no enhanced code
+
+        AttemptResult result = deliver(fixture.request(MESSAGE, "ok@dest.test", "gone@dest.test", "busy@dest.test"));
+
+        // What the queue side needs for the DSN: Remote-MTA, Diagnostic-Code, relayed or delivered.
+        assertThat(((Completed) result).outcomes())
+                .extracting(RecipientOutcome::remoteMta, RecipientOutcome::remoteReply, RecipientOutcome::remoteDsn)
+                .containsExactly(
+                        tuple("peer.test", new SmtpReply(250, "2.0.0", "Ok: queued as SCRIPTED"), dsn),
+                        tuple(
+                                "peer.test",
+                                new SmtpReply(
+                                        550,
+                                        EnhancedStatus.parse("5.1.1"),
+                                        List.of("no such user", "try another address")),
+                                dsn),
+                        tuple("peer.test", new SmtpReply(450, "mailbox busy"), dsn));
+    }
+
+    @Test
+    void logsOneLineWithThePeerAndEveryReplyWithItsEnhancedCode() throws Exception {
+        peer.rcptReply("gone@dest.test", "550 5.1.1 no such user");
+
+        try (LogLines log = LogLines.of(SmtpClient.class)) {
+            deliver(fixture.request(MESSAGE, "gone@dest.test", "ok@dest.test"));
+
+            assertThat(log.lines())
+                    .containsExactly("id=Q1 peer=peer.test[127.0.0.1]:" + peer.port()
+                            + " tls=no: delivered=1 deferred=0 failed=1:"
+                            + " 550 5.1.1 no such user (1); 250 2.0.0 Ok: queued as SCRIPTED (1)");
+        }
+    }
+
     @Test
     void rejectedMailFailsEveryRecipientWithItsReply() throws Exception {
         peer.reply("MAIL", "553 5.7.1 sender refused");
@@ -156,7 +201,9 @@ class SmtpClientTransactionTest {
         assertThat(result).isInstanceOfSatisfying(HostFailed.class, f -> {
             assertThat(f.status()).isEqualTo(DeliveryStatus.TEMPORARY);
             assertThat(f.enhancedStatus().statusClass()).isEqualTo(4);
-            assertThat(f.diagnostic()).contains(reply.substring(0, 3));
+            assertThat(f.diagnostic()).contains(reply);
+            assertThat(f.remoteMta()).isEqualTo("peer.test");
+            assertThat(f.remoteReply().code()).isEqualTo(Integer.parseInt(reply.substring(0, 3)));
         });
         assertThat(peer.messages()).isEmpty();
     }
@@ -168,12 +215,20 @@ class SmtpClientTransactionTest {
             closed = new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
         }
 
-        AttemptResult result = fixture.deliver(client, closed, ClientRoute.mx(), fixture.request(MESSAGE, "a@x.test"));
+        try (LogLines log = LogLines.of(SmtpClient.class)) {
+            AttemptResult result =
+                    fixture.deliver(client, closed, ClientRoute.mx(), fixture.request(MESSAGE, "a@x.test"));
 
-        assertThat(result).isInstanceOfSatisfying(HostFailed.class, f -> {
-            assertThat(f.status()).isEqualTo(DeliveryStatus.TEMPORARY);
-            assertThat(f.enhancedStatus()).hasToString("4.4.1");
-        });
+            assertThat(result).isInstanceOfSatisfying(HostFailed.class, f -> {
+                assertThat(f.status()).isEqualTo(DeliveryStatus.TEMPORARY);
+                assertThat(f.enhancedStatus()).hasToString("4.4.1");
+                // In words, not as io.netty.channel.AbstractChannel$AnnotatedConnectException: ...
+                assertThat(f.diagnostic()).isEqualTo("connection refused");
+            });
+            assertThat(log.lines())
+                    .containsExactly("id=Q1 peer=peer.test[127.0.0.1]:" + closed.getPort()
+                            + " tls=-: host failed 4.4.1 connection refused");
+        }
     }
 
     @Test
@@ -261,7 +316,7 @@ class SmtpClientTransactionTest {
 
         // RFC 3461 5.2.1 and 5.2.2: who reports success depends on it; the reply is kept as received.
         assertThat(((Completed) result).outcomes())
-                .extracting(RecipientOutcome::nextHopDsn, o -> o.reply().code())
+                .extracting(RecipientOutcome::remoteDsn, o -> o.remoteReply().code())
                 .containsExactly(tuple(dsn, 250), tuple(dsn, 550));
     }
 
@@ -278,6 +333,29 @@ class SmtpClientTransactionTest {
             assertThat(new String(m.content(), StandardCharsets.UTF_8)).isEqualTo(content);
         });
         assertThat(peer.sessions().get(0).commands()).contains("BDAT " + content.length() + " LAST");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"PIPELINING", "CHUNKING"}) // DATA, or BDAT (whose lines have the same limit)
+    void foldsLinesOver998OctetsSoThatThePeerGetsNoLongerLine(String extension) throws Exception {
+        peer.extensions(extension, "SIZE 100000");
+        String header = "Subject: " + "word ".repeat(400) + "end\r\n";
+        String body = "x".repeat(5000) + "\r\n.dot\r\n";
+
+        AttemptResult result = deliver(fixture.request(header + "\r\n" + body, "a@dest.test"));
+
+        assertThat(statuses(result)).containsExactly(DeliveryStatus.DELIVERED);
+        String received = new String(peer.messages().get(0).content(), StandardCharsets.US_ASCII);
+        // RFC 5321 4.5.3.1.6: 1000 octets with the CRLF.
+        assertThat(received.split("\r\n"))
+                .allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(998));
+        int split = received.indexOf("\r\n\r\n") + 2;
+        // The header field is folded before white space (RFC 5322 2.2.3); the body line gets CRLF SP.
+        assertThat(received.substring(0, split).replaceAll("\r\n(?=[ \t])", "")).isEqualTo(header);
+        assertThat(received.substring(split + 2).replace("\r\n ", "")).isEqualTo(body);
+        // SIZE announces what is sent (RFC 1870 6).
+        assertThat(peer.sessions().get(0).commands())
+                .contains("MAIL FROM:<sender@origin.test> SIZE=" + received.length());
     }
 
     @ParameterizedTest

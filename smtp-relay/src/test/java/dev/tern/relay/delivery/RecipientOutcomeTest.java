@@ -37,9 +37,9 @@ class RecipientOutcomeTest {
         assertThat(outcome.recipientIndex()).isEqualTo(3);
         assertThat(outcome.status()).isEqualTo(status);
         assertThat(outcome.enhancedStatus()).hasToString(reported);
-        assertThat(outcome.reply()).isSameAs(reply);
+        assertThat(outcome.remoteReply()).isSameAs(reply);
         assertThat(outcome.remoteMta()).isEqualTo("mx.example.net");
-        assertThat(outcome.nextHopDsn()).isTrue();
+        assertThat(outcome.remoteDsn()).isTrue();
         assertThat(outcome.diagnostic()).isEqualTo(code + " " + text);
     }
 
@@ -52,7 +52,7 @@ class RecipientOutcomeTest {
     void anOutcomeWithoutAReplyHasNoneAndNoNextHopDsn(String why) {
         RecipientOutcome outcome = RecipientOutcome.temporary(0, "4.4.3", why, null);
 
-        assertThat(outcome.reply()).isNull();
-        assertThat(outcome.nextHopDsn()).isFalse();
+        assertThat(outcome.remoteReply()).isNull();
+        assertThat(outcome.remoteDsn()).isFalse();
     }
 }

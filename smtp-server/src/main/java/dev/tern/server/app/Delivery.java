@@ -84,7 +84,7 @@ final class Delivery implements AutoCloseable {
                 defaults.commandTimeout(),
                 defaults.dataInitTimeout(),
                 defaults.dataBlockTimeout(),
-                defaults.finalDotTimeout(),
+                d.finalDotTimeout(),
                 d.idleTimeout(),
                 defaults.maxMessagesPerConnection(),
                 defaults.opportunisticTls(),

@@ -29,6 +29,9 @@ final class ConfigValidator {
         atLeast("limits.max-messages-per-session", l.maxMessagesPerSession(), 1);
         atLeast("limits.error-delay-after", l.errorDelayAfter(), 0);
         notNegative("limits.error-delay", l.errorDelay());
+        // RFC 5321 4.5.3.1.6: 1000 octets is the least any listener takes. A line longer than the
+        // message size makes the message too large anyway, so the two need not agree.
+        between("limits.max-submission-line-length", l.maxSubmissionLineLength(), 1000, Integer.MAX_VALUE);
         rateLimits(c.rateLimits());
         c.auth()
                 .senders()
@@ -156,6 +159,7 @@ final class ConfigValidator {
         }
         positive("delivery.connect-timeout", d.connectTimeout());
         positive("delivery.idle-timeout", d.idleTimeout());
+        positive("delivery.final-dot-timeout", d.finalDotTimeout());
         // Read now rather than at the first message for the route: a missing secret is the operator's to fix.
         d.routes().forEach((domain, route) -> route.password(domain));
     }

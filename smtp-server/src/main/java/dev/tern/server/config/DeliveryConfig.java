@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
  * @param preferLowLatency among mail exchangers of equal preference, favour the one that connects faster
  * @param selfAddresses addresses that reach this server though no listener is bound to them (a NAT's public
  *     address): a mail exchanger found at one is this server itself (RFC 5321 5.1)
+ * @param finalDotTimeout how long to wait for the reply to the end of the message (RFC 5321 4.5.3.2.6)
  * @param routes recipient domain (lower case) to smarthost route, e.g. {@code "smtp.example.net:587 starttls
  *     user=alice password-file=/run/secrets/smtp"} (see {@link RouteSpec})
  */
@@ -33,6 +34,7 @@ public record DeliveryConfig(
         List<Cidr> selfAddresses,
         Duration connectTimeout,
         Duration idleTimeout,
+        Duration finalDotTimeout,
         Map<String, RouteSpec> routes) {
 
     public DeliveryConfig {

@@ -10,6 +10,9 @@ import java.time.Duration;
  * message's header section. {@code maxErrors} closes a session; past {@code errorDelayAfter}
  * errors each further error reply waits {@code errorDelay} (a tarpit, Postfix's smtpd_soft_error_limit and
  * smtpd_error_sleep_time). After {@code maxMessagesPerSession} messages the next MAIL closes the session.
+ * {@code maxSubmissionLineLength} (octets, CRLF included) bounds a message text line on the submission
+ * and smtps listeners, where mail programs may send longer lines than RFC 5321 4.5.3.1.6's 1000, which
+ * the mx listener keeps; the relay folds such lines before passing the message on.
  */
 public record LimitsConfig(
         int maxConnections,
@@ -23,4 +26,5 @@ public record LimitsConfig(
         int maxHeaderFields,
         int maxMessagesPerSession,
         int errorDelayAfter,
-        Duration errorDelay) {}
+        Duration errorDelay,
+        long maxSubmissionLineLength) {}

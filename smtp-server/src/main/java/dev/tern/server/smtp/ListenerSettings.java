@@ -12,7 +12,8 @@ import java.util.Objects;
  * Built once from the configuration by the application.
  *
  * @param maxCommandLine octets, CRLF included (RFC 5321 4.5.3.1.4)
- * @param maxTextLine octets, CRLF included (RFC 5321 4.5.3.1.6)
+ * @param maxTextLine octets, CRLF included (RFC 5321 4.5.3.1.6 on mx; {@code limits.max-submission-line-length}
+ *     on submission and smtps)
  */
 public record ListenerSettings(
         String hostname,
@@ -32,9 +33,17 @@ public record ListenerSettings(
         }
     }
 
-    /** The settings of {@code listener} under {@code config}, with RFC 5321's line lengths. */
+    /**
+     * The settings of {@code listener} under {@code config}: RFC 5321's line lengths, except that a
+     * submission listener takes text lines up to {@code limits.max-submission-line-length}. Mail
+     * programs write long lines (HTML on one line); RFC 6409 leaves the submission server free to take
+     * them, while a message to an MX must keep the 1000 octets (RFC 5321 4.5.3.1.6).
+     */
     public static ListenerSettings of(TernConfig config, ListenerConfig listener) {
-        return new ListenerSettings(config.hostname(), listener, config.limits(), config.timeouts(), 512, 1000);
+        int maxTextLine = listener.mode() == ListenerMode.MX
+                ? 1000
+                : Math.toIntExact(config.limits().maxSubmissionLineLength());
+        return new ListenerSettings(config.hostname(), listener, config.limits(), config.timeouts(), 512, maxTextLine);
     }
 
     public String name() {

@@ -34,6 +34,8 @@ class ConfigValidationTest {
             timeouts: {command: 300}                                    | key 'timeouts.command' expected a duration
             # zero duration
             timeouts: {data-block: 0s}                                  | key 'timeouts.data-block' must be longer than zero
+            # no wait at all for the reply to the final dot
+            delivery: {final-dot-timeout: 0s}                           | key 'delivery.final-dot-timeout' must be longer than zero
             # port out of range
             listeners: {mx: {port: 70000}}                              | key 'listeners.mx.port' must be a port number
             # negative port
@@ -44,6 +46,8 @@ class ConfigValidationTest {
             limits: {max-header-size: 0}                                | key 'limits.max-header-size' must be at least 1
             limits: {max-header-fields: 0}                              | key 'limits.max-header-fields' must be at least 1
             spool: {max-batch: 0}                                       | key 'spool.max-batch' must be at least 1
+            # RFC 5321 4.5.3.1.6: no listener takes fewer than 1000 octets
+            limits: {max-submission-line-length: 999}                   | key 'limits.max-submission-line-length' must be 1000..2147483647
             # negative data rate
             timeouts: {min-data-rate: -1}                               | key 'timeouts.min-data-rate'
             # certificate without key

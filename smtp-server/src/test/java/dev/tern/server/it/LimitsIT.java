@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Every limit over a real socket, each with the reply RFC 5321 and its extensions ask for. */
 class LimitsIT {
@@ -274,6 +276,43 @@ class LimitsIT {
             assertThat(c.reply().last()).startsWith("554 5.4.6");
         }
         assertThat(tern.storedContents()).singleElement().asString().contains("Subject: 49 hops");
+    }
+
+    @ParameterizedTest(name = "{0}, a {1}-octet line, limit {2}: {3}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                // listener | text octets | max-submission-line-length | reply
+                "mx         | 5000        | default                    | 550 5.6.0", // RFC 5321 4.5.3.1.6 for MX
+                "submission | 5000        | default                    | 250 2.0.0", // mail programs write long lines
+                "smtps      | 5000        | default                    | 250 2.0.0",
+                "smtps      | 5000        | 4000                       | 550 5.6.0", // past the configured bound
+                "submission | 3998        | 4000                       | 250 2.0.0", // the bound counts the CRLF
+                "submission | 3999        | 4000                       | 550 5.6.0",
+            })
+    void takesLongTextLinesOnSubmissionListenersUpToTheirBound(
+            String listener, int octets, String limit, String reply) {
+        tern = TernFixture.start(
+                dataDir, limit.equals("default") ? Map.of() : Map.of("TERN_LIMITS_MAX_SUBMISSION_LINE_LENGTH", limit));
+        try (RawSmtpClient c = listener.equals("mx") ? inTransaction() : submitting(listener)) {
+            assertThat(c.command("DATA").code()).isEqualTo(354);
+            c.send("Subject: long line\r\n\r\n" + "x".repeat(octets) + "\r\n.\r\n");
+            assertThat(c.reply().last()).startsWith(reply);
+        }
+        if (reply.startsWith("250")) {
+            // Stored as received: only the relay folds, on its way out.
+            assertThat(tern.storedContents()).singleElement().asString().contains("\r\n" + "x".repeat(octets) + "\r\n");
+        } else {
+            assertThat(tern.storedContents()).isEmpty();
+        }
+    }
+
+    /** Authenticated on a submission listener, in a transaction. */
+    private RawSmtpClient submitting(String listener) {
+        RawSmtpClient c = tern.authenticated(listener.equals("smtps") ? tern.smtps() : tern.submission());
+        assertThat(c.command("MAIL FROM:<alice@local.test>").code()).isEqualTo(250);
+        assertThat(c.command("RCPT TO:<bob@local.test>").code()).isEqualTo(250);
+        return c;
     }
 
     private RawSmtpClient greeted() {

@@ -93,15 +93,7 @@ class RelayIT {
     @Test
     void relaysForAnAuthenticatedClient() {
         tern = TernFixture.start(dataDir, STRICT, ALICE);
-        try (RawSmtpClient c = tern.connect(tern.mx())) {
-            c.reply();
-            c.ehlo("client.test");
-            assertThat(c.command("STARTTLS").code()).isEqualTo(220);
-            c.startTls(tern.clientTls());
-            c.ehlo("client.test");
-            assertThat(c.command("AUTH PLAIN " + TlsAndAuthIT.plain(TernFixture.USER, TernFixture.PASSWORD))
-                            .last())
-                    .startsWith("235 2.7.0");
+        try (RawSmtpClient c = tern.authenticated(tern.mx())) {
             assertThat(c.command("MAIL FROM:<alice@local.test>").code()).isEqualTo(250);
             assertThat(c.command("RCPT TO:<x@other.test>").last()).startsWith("250 2.1.5");
             assertThat(c.command("RCPT TO:<@local.test:y@other.test>").last()).startsWith("250 2.1.5");

@@ -1,5 +1,7 @@
 package dev.tern.server.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.tern.relay.spool.SpooledMessage;
 import dev.tern.server.app.TernServer;
 import dev.tern.server.auth.Authenticator;
@@ -154,6 +156,27 @@ final class TernFixture implements AutoCloseable {
 
     RawSmtpClient connect(InetSocketAddress address) {
         return RawSmtpClient.connect(address);
+    }
+
+    /**
+     * A session on {@code listener} authenticated as {@link #USER}, after EHLO over TLS: TLS from the
+     * first byte on the smtps listener, STARTTLS on any other.
+     */
+    RawSmtpClient authenticated(InetSocketAddress listener) {
+        RawSmtpClient c = connect(listener);
+        if (listener.equals(smtps())) {
+            c.startTls(clientTls);
+            assertThat(c.reply().code()).isEqualTo(220);
+        } else {
+            assertThat(c.reply().code()).isEqualTo(220);
+            c.ehlo("client.test");
+            assertThat(c.command("STARTTLS").code()).isEqualTo(220);
+            c.startTls(clientTls);
+        }
+        c.ehlo("client.test");
+        assertThat(c.command("AUTH PLAIN " + TlsAndAuthIT.plain(USER, PASSWORD)).last())
+                .startsWith("235 2.7.0");
+        return c;
     }
 
     /** Connects from another loopback address ({@code 127.0.0.2}...): another client, to Tern. */

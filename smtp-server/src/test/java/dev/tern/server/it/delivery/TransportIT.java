@@ -3,8 +3,11 @@ package dev.tern.server.it.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tern.relay.client.SmtpClient;
+import dev.tern.relay.testing.LogLines;
 import dev.tern.relay.testing.PeerSession;
 import dev.tern.relay.testing.ScriptedSmtpPeer;
+import dev.tern.smtp.queue.QueueId;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -113,6 +116,27 @@ class TransportIT {
                                 .count())
                         .isEqualTo(1.0));
             }
+        }
+    }
+
+    @Test
+    void defersTheRecipientWhenTheReplyToTheFinalDotDoesNotComeWithinTheTimeout() throws Exception {
+        try (DeliveryFixture tern = DeliveryFixture.start(
+                        dataDir, Map.of("final-dot-timeout", "300ms", "first-retry", "1m", "max-retry", "1m"));
+                LogLines log = LogLines.of(SmtpClient.class)) {
+            ScriptedSmtpPeer peer = tern.peer().reply(".", ScriptedSmtpPeer.HANG);
+            tern.host("mx.slow.test", "127.0.0.2", peer);
+            tern.dns().mx("slow.test", 10, "mx.slow.test");
+
+            QueueId id = tern.submit("bob@slow.test", "no final reply");
+
+            // RFC 5321 4.5.3.2.6: the server may have taken the message, so it is kept and tried again later.
+            await().atMost(WAIT).untilAsserted(() -> assertThat(log.lines()).anySatisfy(line -> assertThat(line)
+                    .contains(id.toString())
+                    .contains("within 300ms")
+                    .contains("may be delivered twice")));
+            assertThat(tern.queued(id)).isTrue();
+            assertThat(peer.sessions()).hasSize(1);
         }
     }
 
