@@ -132,9 +132,19 @@ public final class Router implements Deliverer {
                     ? last
                     : new AttemptResult.HostFailed(
                             DeliveryStatus.TEMPORARY, EnhancedStatus.parse("4.4.4"), "no host to try");
-            // Every host failed: the next attempt, later, may find one that works.
-            return CompletableFuture.completedFuture(
-                    all(request, DeliveryStatus.TEMPORARY, temporary(why.enhancedStatus()), why.diagnostic()));
+            // Every host failed: the next attempt, later, may find one that works. The last host tried and
+            // its reply, if it gave one, are what a report will name (RFC 3464 2.3.5, 2.3.6).
+            EnhancedStatus status = temporary(why.enhancedStatus());
+            return CompletableFuture.completedFuture(request.recipientIndexes().stream()
+                    .map(i -> new RecipientOutcome(
+                            i,
+                            DeliveryStatus.TEMPORARY,
+                            status,
+                            why.diagnostic(),
+                            why.remoteMta(),
+                            why.remoteMta() == null ? null : why.remoteReply(),
+                            false))
+                    .toList());
         }
         Candidate c = candidates.get(index);
         return client.deliver(c.address(), c.host(), route, request).thenCompose(result -> switch (result) {
@@ -149,7 +159,9 @@ public final class Router implements Deliverer {
                                 failed.status(),
                                 failed.enhancedStatus(),
                                 c.host() + " [" + c.address().getAddress().getHostAddress() + "]: "
-                                        + failed.diagnostic()));
+                                        + failed.diagnostic(),
+                                failed.remoteMta() != null ? failed.remoteMta() : c.host(),
+                                failed.remoteReply()));
         });
     }
 

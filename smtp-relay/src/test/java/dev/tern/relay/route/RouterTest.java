@@ -16,6 +16,7 @@ import dev.tern.relay.dns.DnsMailExchangerResolver;
 import dev.tern.relay.dns.HostSelector;
 import dev.tern.relay.dns.MxResolverOptions;
 import dev.tern.relay.local.MaildirDelivery;
+import dev.tern.relay.testing.ScriptedSmtpPeer;
 import dev.tern.relay.testing.TestDnsServer;
 import dev.tern.smtp.Envelope;
 import dev.tern.smtp.MailParameters;
@@ -44,6 +45,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -128,6 +130,35 @@ class RouterTest {
         });
         assertThat(logs.list).as(what).singleElement().satisfies(line -> assertThat(line.getFormattedMessage())
                 .contains("id=Q1", "domain=" + domain, "dns servers=127.0.0.1:" + dns.port(), name, result));
+    }
+
+    @Test
+    void whenEveryHostFailsTheOutcomeNamesTheLastHostAndItsReply() throws Exception {
+        try (ScriptedSmtpPeer busy = ScriptedSmtpPeer.start().greeting("421 4.3.2 too busy, try later")) {
+            dns.a("smtp.busy.test", "127.0.0.1");
+            Router toBusy = new Router(
+                    new Routing(
+                            Set.of("local.test"),
+                            Map.of("busy.test", new Smarthost("smtp.busy.test", busy.port(), ClientRoute.mx()))),
+                    null,
+                    new DnsMailExchangerResolver(MxResolverOptions.defaults()
+                            .withServers(List.of(dns.address()))
+                            .withTimeout(Duration.ofMillis(300), 1)),
+                    new HostSelector(25, true, new ConnectLatency(), new SplittableRandom(1)),
+                    client);
+
+            List<RecipientOutcome> outcomes = toBusy.deliver("busy.test", request("busy.test"))
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+
+            // RFC 3464 2.3.5, 2.3.6: a later report can say which server refused and what it said.
+            assertThat(outcomes).hasSize(2).allSatisfy(o -> {
+                assertThat(o.status()).isEqualTo(DeliveryStatus.TEMPORARY);
+                assertThat(o.remoteMta()).isEqualTo("smtp.busy.test");
+                assertThat(o.remoteReply().code()).isEqualTo(421);
+                assertThat(o.remoteReply().lines()).containsExactly("too busy, try later");
+            });
+        }
     }
 
     private DeliveryRequest request(String domain) {
