@@ -115,8 +115,9 @@ public final class MaildirDelivery {
     private RecipientOutcome write(DeliveryRequest request, int index, Mailbox folder, Mailbox addressed) {
         Path dir = mailRoot.resolve(folder.domain()).resolve(folder.localPart());
         String deliveredTo = addressed.address().toLowerCase(Locale.ROOT);
-        byte[] prefix = ("Return-Path: " + request.envelope().reversePath().toPathString() + "\r\n" + "Delivered-To: "
-                        + deliveredTo + "\r\n")
+        // LF line ends, like the message after it (LfLineEnds).
+        byte[] prefix = ("Return-Path: " + request.envelope().reversePath().toPathString() + "\n" + "Delivered-To: "
+                        + deliveredTo + "\n")
                 .getBytes(StandardCharsets.UTF_8);
         try {
             Path file = writer.write(dir, prefix, request.content());

@@ -26,7 +26,8 @@ final class MaildirWriter {
 
     /**
      * Stores {@code prefix} followed by the readable bytes of {@code content} (its indexes are left
-     * alone) as a new message in the Maildir at {@code folder}, creating the folder if needed.
+     * alone), with CRLF line ends turned into LF ({@link LfLineEnds}), as a new message in the Maildir
+     * at {@code folder}, creating the folder if needed. {@code prefix} is written as it is.
      *
      * @return the file in {@code new/}
      */
@@ -71,15 +72,7 @@ final class MaildirWriter {
             while (head.hasRemaining()) {
                 channel.write(head);
             }
-            int index = content.readerIndex();
-            int end = content.writerIndex();
-            long position = prefix.length;
-            while (index < end) {
-                // Absolute read: the caller's buffer indexes stay untouched.
-                int written = content.getBytes(index, channel, position, end - index);
-                index += written;
-                position += written;
-            }
+            LfLineEnds.write(content, channel, prefix.length);
             // Maildir: the file must be on disk before it is renamed into new/.
             channel.force(true);
             done = true;

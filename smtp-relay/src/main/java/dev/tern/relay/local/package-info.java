@@ -10,7 +10,8 @@
  * {@code u}), and {@code postmaster}, which always exists (RFC 5321 4.5.1). File IO runs on a
  * caller-supplied executor, never on an event loop.
  *
- * <p>Files keep the message's CRLF line ends as received (Dovecot and most Maildir readers accept
- * them); the prepended {@code Return-Path} and {@code Delivered-To} lines use CRLF too.
+ * <p>Files have LF line ends, as Postfix, Exim and Dovecot write Maildir files: every CRLF of the
+ * message becomes LF, a CR or LF standing alone is kept, and the prepended {@code Return-Path} and
+ * {@code Delivered-To} lines end in LF too. The spool and the wire keep CRLF.
  */
 package dev.tern.relay.local;

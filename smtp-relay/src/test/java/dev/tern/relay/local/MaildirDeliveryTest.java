@@ -39,7 +39,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class MaildirDeliveryTest {
+    /** As spooled and sent: CRLF line ends. */
     private static final String MESSAGE = "Subject: hi\r\nFrom: a@example.org\r\n\r\nHello\r\n";
+    /** As stored in the Maildir: LF line ends. */
+    private static final String STORED = "Subject: hi\nFrom: a@example.org\n\nHello\n";
+
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2025-03-01T10:00:00.123456Z"), ZoneOffset.UTC);
 
     @TempDir
@@ -117,7 +121,7 @@ class MaildirDeliveryTest {
         List<Path> fresh = files("example.net", "alice", "new");
         assertThat(fresh).hasSize(1);
         assertThat(Files.readString(fresh.get(0)))
-                .isEqualTo("Return-Path: <sender@example.org>\r\nDelivered-To: alice@example.net\r\n" + MESSAGE);
+                .isEqualTo("Return-Path: <sender@example.org>\nDelivered-To: alice@example.net\n" + STORED);
         assertThat(fresh.get(0).getFileName().toString())
                 .matches("1740823200\\.M123456P\\d+Q\\d+\\.mx1\\.example\\.net");
         assertThat(files("example.net", "alice", "tmp")).isEmpty();
@@ -149,7 +153,7 @@ class MaildirDeliveryTest {
 
         assertThat(outcomes).extracting(RecipientOutcome::status).containsExactly(DeliveryStatus.DELIVERED);
         assertThat(ranOn.get()).isNotSameAs(Thread.currentThread()).isSameAs(worker.get());
-        assertThat(Files.readString(files("example.net", "bob", "new").get(0))).startsWith("Return-Path: <>\r\n");
+        assertThat(Files.readString(files("example.net", "bob", "new").get(0))).startsWith("Return-Path: <>\n");
     }
 
     @Test
@@ -163,7 +167,7 @@ class MaildirDeliveryTest {
         assertThat(files("other.example", "alice", "new")).hasSize(1);
         // "sales@other.example" names its target's domain explicitly.
         assertThat(Files.readString(files("example.net", "bob", "new").get(0)))
-                .contains("Delivered-To: bob@example.net\r\n");
+                .contains("Delivered-To: bob@example.net\n");
     }
 
     @Test
@@ -195,7 +199,7 @@ class MaildirDeliveryTest {
 
         assertThat(outcomes).extracting(RecipientOutcome::status).containsExactly(DeliveryStatus.DELIVERED);
         assertThat(Files.readString(files("example.net", "bob", "new").get(0)))
-                .startsWith("Return-Path: <sender@example.org>\r\nDelivered-To: bob+lists@example.net\r\n");
+                .startsWith("Return-Path: <sender@example.org>\nDelivered-To: bob+lists@example.net\n");
         assertThat(root.resolve("example.net/bob+lists")).doesNotExist();
     }
 

@@ -52,7 +52,7 @@ class DsnReportsIT {
                     .containsExactly("smtp; 550-5.1.1 <bob@refuse.test>: no such user 550 5.1.1 try bob2");
             assertThat(dsn)
                     .contains(
-                            "Diagnostic-Code: smtp; 550-5.1.1 <bob@refuse.test>: no such user\r\n 550 5.1.1 try bob2\r\n");
+                            "Diagnostic-Code: smtp; 550-5.1.1 <bob@refuse.test>: no such user\n 550 5.1.1 try bob2\n");
             await().atMost(WAIT).until(() -> !tern.queued(id));
         }
     }

@@ -30,7 +30,7 @@ class LocalAddressesIT {
             await().atMost(WAIT)
                     .untilAsserted(() -> assertThat(tern.mailbox(ALICE)).hasSize(1));
             assertThat(tern.mailbox(ALICE).get(0))
-                    .contains("Delivered-To: alice+news@local.test\r\n")
+                    .contains("Delivered-To: alice+news@local.test\n")
                     .contains("Subject: extension");
             assertThat(tern.mailbox("alice+news@local.test")).isEmpty();
         }
@@ -45,7 +45,7 @@ class LocalAddressesIT {
             await().atMost(WAIT)
                     .untilAsserted(() -> assertThat(tern.mailbox(ALICE)).hasSize(1));
             assertThat(tern.mailbox(ALICE).get(0))
-                    .startsWith("Return-Path: <carol@remote.test>\r\nDelivered-To: alice@local.test\r\n")
+                    .startsWith("Return-Path: <carol@remote.test>\nDelivered-To: alice@local.test\n")
                     .contains("Subject: alias here");
             assertThat(tern.mailbox("info@local.test")).isEmpty();
         }

@@ -53,7 +53,7 @@ class LongLinesIT {
             await().atMost(WAIT).untilAsserted(() -> assertThat(tern.mailbox("carol@" + DeliveryFixture.LOCAL))
                     .hasSize(1));
             String stored = tern.mailbox("carol@" + DeliveryFixture.LOCAL).get(0);
-            assertThat(stored).contains("\r\n" + LONG_HEADER + "\r\n").contains("\r\n" + LONG_BODY_LINE + "\r\n");
+            assertThat(stored).contains("\n" + LONG_HEADER + "\n").contains("\n" + LONG_BODY_LINE + "\n");
         }
     }
 

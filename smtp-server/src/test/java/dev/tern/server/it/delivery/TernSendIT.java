@@ -51,8 +51,8 @@ class TernSendIT {
             await().atMost(WAIT).untilAsserted(() -> assertThat(tern.mailbox("carol@" + DeliveryFixture.LOCAL))
                     .hasSize(1));
             assertThat(tern.mailbox("carol@" + DeliveryFixture.LOCAL).get(0))
-                    .contains("Delivered-To: carol@" + DeliveryFixture.LOCAL + "\r\n")
-                    .contains("Subject: hello carol\r\n");
+                    .contains("Delivered-To: carol@" + DeliveryFixture.LOCAL + "\n")
+                    .contains("Subject: hello carol\n");
         }
     }
 
