@@ -29,6 +29,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -74,14 +76,27 @@ public final class TernServer implements AutoCloseable {
     public static int run(TernConfig config) throws Exception {
         SslContext ssl = ServerParts.sslContext(config);
         try (BcryptAuthenticator authenticator = ServerParts.authenticator(config)) {
-            TernServer server = start(config, authenticator, ssl);
+            // The hook comes first: a SIGTERM while the listeners bind waits for the start, then drains.
+            CompletableFuture<TernServer> started = new CompletableFuture<>();
             Runtime.getRuntime()
                     .addShutdownHook(new Thread(
                             () -> {
-                                server.shutdown();
+                                try {
+                                    started.join().shutdown();
+                                } catch (CompletionException e) {
+                                    // The start failed and released what it took: nothing to stop.
+                                }
                                 flushLogs();
                             },
                             "tern-shutdown"));
+            TernServer server;
+            try {
+                server = start(config, authenticator, ssl);
+            } catch (Exception e) {
+                started.completeExceptionally(e);
+                throw e;
+            }
+            started.complete(server);
             server.terminated.await();
         }
         return 0;
@@ -122,7 +137,8 @@ public final class TernServer implements AutoCloseable {
             server.diskSpace = SpoolDiskSpace.watch(
                     config.spool().directory(), config.spool().minFreeSpace());
             metrics.bindQueue(server.delivery.scheduler, clock);
-            metrics.bindEventLoops(loops.acceptors(), loops.workers());
+            metrics.bindEventLoops("accept", loops.acceptors());
+            metrics.bindEventLoops("io", loops.workers());
             server.bind(authenticator, sslContext);
             server.startManagement();
         } catch (Exception e) {

@@ -3,6 +3,7 @@ package dev.tern.server.metrics;
 import dev.tern.relay.queue.DeliveryScheduler;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -84,11 +85,12 @@ public final class TernMetrics implements AutoCloseable {
                 .register(registry);
     }
 
-    /** Pending tasks per event loop of each group. */
-    public void bindEventLoops(EventLoopGroup... groups) {
-        for (EventLoopGroup group : groups) {
-            new NettyEventExecutorMetrics(group).bindTo(registry);
-        }
+    /**
+     * Event loops per group and pending tasks per event loop, tagged {@code group=name}: without the
+     * tag every group's {@code netty.eventexecutor.workers} would be one meter, registered twice.
+     */
+    public void bindEventLoops(String name, EventLoopGroup group) {
+        new NettyEventExecutorMetrics(group, Tags.of("group", name)).bindTo(registry);
     }
 
     /** The Prometheus text exposition format 0.0.4 of every meter. CPU only: fine on an event loop. */
