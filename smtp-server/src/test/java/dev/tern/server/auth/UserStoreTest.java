@@ -2,9 +2,8 @@ package dev.tern.server.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
+import dev.tern.server.testing.ExternalTools;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,8 +124,7 @@ class UserStoreTest {
 
     @Test
     void acceptsALineWrittenByHtpasswd(@TempDir Path dir) throws Exception {
-        Path htpasswd = onPath("htpasswd");
-        assumeTrue(htpasswd != null, "htpasswd (apache2-utils) is not installed");
+        Path htpasswd = ExternalTools.require("htpasswd", "apache2-utils");
         Process process = new ProcessBuilder(htpasswd.toString(), "-nbB", "-C", "10", "dave", "s3cret")
                 .redirectErrorStream(true)
                 .start();
@@ -139,15 +137,5 @@ class UserStoreTest {
         assertThat(line).startsWith("dave:$2y$10$");
         assertThat(store.verify("dave", "s3cret")).isTrue();
         assertThat(store.verify("dave", "secret")).isFalse();
-    }
-
-    private static Path onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, program);
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
     }
 }

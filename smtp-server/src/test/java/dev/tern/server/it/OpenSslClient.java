@@ -12,7 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code openssl s_client}, an independent TLS client, run against Tern: its output (stdout and
@@ -30,22 +29,6 @@ final class OpenSslClient implements AutoCloseable {
         Thread reader = new Thread(() -> collect(process.getInputStream()), "openssl-output");
         reader.setDaemon(true);
         reader.start();
-    }
-
-    /** Whether an {@code openssl} command runs here (.ci/run installs one). */
-    static boolean available() {
-        try {
-            Process p = new ProcessBuilder("openssl", "version")
-                    .redirectErrorStream(true)
-                    .start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 
     /** {@code openssl s_client -connect} to {@code address} with {@code options} after it. */

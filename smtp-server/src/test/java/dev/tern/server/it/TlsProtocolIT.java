@@ -1,8 +1,8 @@
 package dev.tern.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.tern.server.testing.ExternalTools;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Map;
@@ -110,7 +110,7 @@ class TlsProtocolIT {
 
     @Test
     void closesTheConnectionWhenOpenSslRenegotiates() {
-        assumeTrue(OpenSslClient.available(), "openssl is not installed");
+        ExternalTools.require("openssl", "openssl");
         try (OpenSslClient openssl =
                 OpenSslClient.connect(tern.mx(), "-starttls", "smtp", "-tls1_2", "-name", "client.test")) {
             openssl.awaitOutput("Verify return code");
@@ -123,7 +123,7 @@ class TlsProtocolIT {
     @ParameterizedTest
     @CsvSource({"-tls1", "-tls1_1"})
     void refusesOpenSslOfferingAnOldVersion(String option) {
-        assumeTrue(OpenSslClient.available(), "openssl is not installed");
+        ExternalTools.require("openssl", "openssl");
         // Security level 0: OpenSSL 3 would not offer these versions itself otherwise.
         try (OpenSslClient openssl =
                 OpenSslClient.connect(tern.smtps(), option, "-cipher", "DEFAULT:@SECLEVEL=0", "-name", "client.test")) {

@@ -1,10 +1,9 @@
 package dev.tern.server.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tern.server.config.TlsConfig;
-import java.io.File;
+import dev.tern.server.testing.ExternalTools;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,8 +31,7 @@ class OpensslKeysTest {
             ecparam -name prime256v1 -genkey -out key.pem                  | BEGIN EC PARAMETERS
             """)
     void loadsKeysWrittenByOpenssl(String arguments, String marker) throws Exception {
-        Path openssl = onPath("openssl");
-        assumeTrue(openssl != null, "openssl is not installed");
+        Path openssl = ExternalTools.require("openssl", "openssl");
         run(openssl, arguments);
         run(openssl, "req -new -x509 -key key.pem -out cert.pem -days 1 -subj /CN=localhost");
 
@@ -53,15 +51,5 @@ class OpensslKeysTest {
         String output = new String(process.getInputStream().readAllBytes());
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).as(output).isZero();
-    }
-
-    private static Path onPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, program);
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
     }
 }
