@@ -37,7 +37,7 @@ public final class SmtpClient implements AutoCloseable {
         this(group, channelClass, options, DeliveryMetrics.NOOP);
     }
 
-    /** @param metrics told of pool hits and misses and of every new session's TLS */
+    /** @param metrics told of pool hits and misses, of every new session's TLS, and of TLS failures */
     public SmtpClient(
             EventLoopGroup group,
             Class<? extends Channel> channelClass,
@@ -125,6 +125,9 @@ public final class SmtpClient implements AutoCloseable {
     private void established(
             Attempt attempt, boolean mayStartTls, Channel channel, ClientSessionHandler session, Result outcome) {
         ClientRoute route = attempt.key.route();
+        if (outcome instanceof Result.Failed failed && failed.tlsFailed()) {
+            metrics.outboundTlsFailed();
+        }
         switch (outcome) {
             case Result.Ready ready -> {
                 metrics.outboundConnection(ready.tls());

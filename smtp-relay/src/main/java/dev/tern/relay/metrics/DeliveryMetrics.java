@@ -55,6 +55,12 @@ public interface DeliveryMetrics {
     /** A new outbound SMTP session is ready to send, with TLS or in plaintext. */
     default void outboundConnection(boolean tls) {}
 
+    /**
+     * TLS failed while an outbound session was set up: the STARTTLS or implicit-TLS handshake, or a
+     * TLS record before the session was ready. An opportunistic route then tries the host in plaintext.
+     */
+    default void outboundTlsFailed() {}
+
     /** The connection pool was asked for an idle connection: {@code hit} when it had one. */
     default void connectionReuse(boolean hit) {}
 

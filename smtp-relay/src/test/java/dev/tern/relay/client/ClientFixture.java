@@ -1,6 +1,7 @@
 package dev.tern.relay.client;
 
 import dev.tern.relay.delivery.DeliveryRequest;
+import dev.tern.relay.metrics.DeliveryMetrics;
 import dev.tern.smtp.Envelope;
 import dev.tern.smtp.MailParameters;
 import dev.tern.smtp.RcptParameters;
@@ -19,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
@@ -27,6 +29,20 @@ final class ClientFixture implements AutoCloseable {
     final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     private final List<SmtpClient> clients = new ArrayList<>();
     private final List<ByteBuf> contents = new ArrayList<>();
+    /** What the clients told their metrics of sessions and TLS, in order: "tls", "plaintext", "tls failed". */
+    final List<String> reported = new CopyOnWriteArrayList<>();
+
+    private final DeliveryMetrics metrics = new DeliveryMetrics() {
+        @Override
+        public void outboundConnection(boolean tls) {
+            reported.add(tls ? "tls" : "plaintext");
+        }
+
+        @Override
+        public void outboundTlsFailed() {
+            reported.add("tls failed");
+        }
+    };
 
     /** Short timeouts so failures show within a test's patience. */
     static SmtpClientOptions options() {
@@ -36,7 +52,7 @@ final class ClientFixture implements AutoCloseable {
     }
 
     SmtpClient client(SmtpClientOptions options) {
-        SmtpClient client = new SmtpClient(group, NioSocketChannel.class, options);
+        SmtpClient client = new SmtpClient(group, NioSocketChannel.class, options, metrics);
         clients.add(client);
         return client;
     }

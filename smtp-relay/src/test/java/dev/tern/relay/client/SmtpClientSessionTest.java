@@ -50,6 +50,7 @@ class SmtpClientSessionTest {
         assertThat(session.tls()).isTrue();
         // RFC 3207 4.2: EHLO again after the handshake.
         assertThat(session.commands()).startsWith("EHLO client.test", "STARTTLS", "EHLO client.test");
+        assertThat(fixture.reported).containsExactly("tls");
     }
 
     @Test
@@ -72,6 +73,7 @@ class SmtpClientSessionTest {
             assertThat(f.enhancedStatus()).hasToString("4.7.0");
         });
         assertThat(peer.sessions().get(0).commands()).noneMatch(c -> c.startsWith("MAIL"));
+        assertThat(fixture.reported).as("no TLS was tried, so none failed").isEmpty();
     }
 
     @Test
@@ -85,6 +87,7 @@ class SmtpClientSessionTest {
         assertThat(statuses(result)).containsExactly(DeliveryStatus.DELIVERED);
         assertThat(peer.sessions()).hasSize(2);
         assertThat(peer.sessions().get(1).commands()).doesNotContain("STARTTLS");
+        assertThat(fixture.reported).containsExactly("tls failed", "plaintext");
     }
 
     @Test
@@ -97,6 +100,7 @@ class SmtpClientSessionTest {
         assertThat(result).isInstanceOfSatisfying(HostFailed.class, f -> assertThat(f.enhancedStatus())
                 .hasToString("4.7.0"));
         assertThat(peer.sessions()).hasSize(1);
+        assertThat(fixture.reported).containsExactly("tls failed");
     }
 
     @Test
@@ -108,6 +112,7 @@ class SmtpClientSessionTest {
         assertThat(result).isInstanceOfSatisfying(HostFailed.class, f -> assertThat(f.enhancedStatus())
                 .hasToString("4.7.0"));
         assertThat(peer.messages()).isEmpty();
+        assertThat(fixture.reported).containsExactly("tls failed");
     }
 
     @Test

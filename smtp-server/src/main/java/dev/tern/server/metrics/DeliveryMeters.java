@@ -22,6 +22,7 @@ public final class DeliveryMeters implements DeliveryMetrics, MeterBinder {
     private final Counter[] connections = new Counter[2];
     private final Counter[] reuse = new Counter[2];
     private final Counter[] bounces = new Counter[BounceKind.values().length];
+    private Counter tlsFailures;
     private Timer dnsDuration;
     /** System.nanoTime() of the last DNS answer of any kind, and of the last timeout; 0: never. */
     private volatile long lastAnswerNanos;
@@ -64,6 +65,9 @@ public final class DeliveryMeters implements DeliveryMetrics, MeterBinder {
                     .tag("tls", Boolean.toString(tls == 1))
                     .register(registry);
         }
+        tlsFailures = Counter.builder("smtp.relay.tls.failures")
+                .description("Outbound sessions whose TLS failed during set-up")
+                .register(registry);
         for (int hit = 0; hit < 2; hit++) {
             reuse[hit] = Counter.builder("smtp.relay.connections.reused")
                     .description("Connection pool look-ups: hit reuses an idle connection, miss opens one")
@@ -103,6 +107,11 @@ public final class DeliveryMeters implements DeliveryMetrics, MeterBinder {
     @Override
     public void outboundConnection(boolean tls) {
         connections[tls ? 1 : 0].increment();
+    }
+
+    @Override
+    public void outboundTlsFailed() {
+        tlsFailures.increment();
     }
 
     @Override

@@ -25,6 +25,7 @@ public final class SessionMeters implements SessionMetrics, MeterBinder {
     private final List<String> listeners;
     private final AtomicInteger active = new AtomicInteger();
     private final Map<String, Counter> connections = new ConcurrentHashMap<>();
+    private final Map<String, Counter> tlsFailures = new ConcurrentHashMap<>();
     private final Map<ConnectionRejection, Counter> rejected = new EnumMap<>(ConnectionRejection.class);
     private final Map<MessageRejection, Counter> refused = new EnumMap<>(MessageRejection.class);
     private final Map<Refusal, Counter> refusals = new EnumMap<>(Refusal.class);
@@ -49,6 +50,12 @@ public final class SessionMeters implements SessionMetrics, MeterBinder {
                     listener,
                     Counter.builder("smtp.server.connections")
                             .description("Connections admitted")
+                            .tag("listener", listener)
+                            .register(registry));
+            tlsFailures.put(
+                    listener,
+                    Counter.builder("smtp.server.tls.failures")
+                            .description("TLS handshakes with clients that failed")
                             .tag("listener", listener)
                             .register(registry));
         }
@@ -165,5 +172,13 @@ public final class SessionMeters implements SessionMetrics, MeterBinder {
     @Override
     public void bytesReceived(long bytes) {
         received.increment(bytes);
+    }
+
+    @Override
+    public void tlsFailed(String listener) {
+        Counter counter = tlsFailures.get(listener);
+        if (counter != null) {
+            counter.increment();
+        }
     }
 }

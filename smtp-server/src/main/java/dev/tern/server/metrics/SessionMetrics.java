@@ -90,4 +90,10 @@ public interface SessionMetrics {
 
     /** One read from a client delivered {@code bytes} octets (after TLS). */
     default void bytesReceived(long bytes) {}
+
+    /**
+     * A TLS handshake with a client on the named listener failed (after STARTTLS, or on the
+     * implicit-TLS listener): no common version or cipher, a client that gave up, a timeout.
+     */
+    default void tlsFailed(String listener) {}
 }

@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
  * STARTTLS (RFC 3207): right behind the handler that decides the client address while it is there (a
  * PROXY header comes before the TLS ClientHello), else at the head; in front of it the handler that refuses a renegotiation by the client, then the
  * SslHandler. The protocol versions (TLS 1.2 and 1.3 only) are the context's; the handshake is bounded by
- * {@code timeouts.tls-handshake}.
+ * {@code timeouts.tls-handshake}, and one that fails is counted ({@code smtp.server.tls.failures}).
  */
 final class ServerTls {
     private ServerTls() {}
@@ -18,6 +18,11 @@ final class ServerTls {
         SslHandler tls =
                 session.services.sslContext().newHandler(pipeline.channel().alloc());
         tls.setHandshakeTimeout(session.settings.timeouts().tlsHandshake().toMillis(), TimeUnit.MILLISECONDS);
+        tls.handshakeFuture().addListener(done -> {
+            if (!done.isSuccess()) {
+                session.services.metrics().tlsFailed(session.settings.name());
+            }
+        });
         if (pipeline.get(PipelineNames.CLIENT_ADDRESS) != null) {
             pipeline.addAfter(PipelineNames.CLIENT_ADDRESS, PipelineNames.TLS, tls);
         } else {

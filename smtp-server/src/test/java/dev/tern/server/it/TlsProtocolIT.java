@@ -1,10 +1,12 @@
 package dev.tern.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.tern.server.testing.ExternalTools;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,6 +89,7 @@ class TlsProtocolIT {
             TLS11     | smtps
             """)
     void refusesVersionsOlderThanTls12(String version, String listener) throws Exception {
+        double failedBefore = tlsFailures(listener);
         try (RawSmtpClient c = tlsStart(listener)) {
             c.send(ClientHellos.offering(
                     ClientHellos.class.getDeclaredField(version).getInt(null)));
@@ -96,6 +99,19 @@ class TlsProtocolIT {
             assertThat(alert[6]).isEqualTo((byte) ClientHellos.PROTOCOL_VERSION);
             c.expectEof();
         }
+        // At least: a handshake another test left may end meanwhile.
+        await().atMost(Duration.ofSeconds(5))
+                .untilAsserted(() -> assertThat(tlsFailures(listener)).isGreaterThanOrEqualTo(failedBefore + 1));
+    }
+
+    /** {@code smtp.server.tls.failures} of one listener (docs/metrics.md). */
+    private static double tlsFailures(String listener) {
+        return tern.server()
+                .meterRegistry()
+                .get("smtp.server.tls.failures")
+                .tag("listener", listener)
+                .counter()
+                .count();
     }
 
     /** The same hand-made ClientHello for TLS 1.2 gets a ServerHello: the refusals above are for the version. */
