@@ -172,6 +172,9 @@ public final class TernServer implements AutoCloseable {
                 metrics.sessions());
         AtomicLong sessionCounter = new AtomicLong();
         for (ListenerConfig listener : config.listeners()) {
+            metrics.bindListener(listener.name(), () -> accepting(listener.name()));
+        }
+        for (ListenerConfig listener : config.listeners()) {
             ServerBootstrap bootstrap = new ServerBootstrap()
                     .group(loops.acceptors(), loops.workers())
                     .channel(loops.serverChannel())
@@ -216,13 +219,19 @@ public final class TernServer implements AutoCloseable {
         log.info("management listening address={}", management.address());
     }
 
+    /** The named listener is bound and open: it accepts connections. */
+    private boolean accepting(String name) {
+        Channel channel = listeners.get(name);
+        return channel != null && channel.isActive();
+    }
+
     /** Every configured SMTP listener is bound and Tern is not shutting down. */
     private boolean listenersBound() {
         if (stopped.get() || listeners.size() != config.listeners().size()) {
             return false;
         }
-        for (Channel channel : listeners.values()) {
-            if (!channel.isActive()) {
+        for (String name : listeners.keySet()) {
+            if (!accepting(name)) {
                 return false;
             }
         }

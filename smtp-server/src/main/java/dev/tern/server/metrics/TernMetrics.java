@@ -19,6 +19,7 @@ import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.channel.EventLoopGroup;
 import java.time.Clock;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -69,6 +70,18 @@ public final class TernMetrics implements AutoCloseable {
     /** Queue depth gauges, read from the scheduler. */
     public void bindQueue(DeliveryScheduler scheduler, Clock clock) {
         new QueueMeters(scheduler, clock).bindTo(registry);
+    }
+
+    /**
+     * {@code smtp.server.listener.up}: 1 while the named SMTP listener is bound and accepting, 0 when it
+     * is not (it closed at shutdown, or never bound).
+     */
+    public void bindListener(String name, BooleanSupplier accepting) {
+        Gauge.builder("smtp.server.listener.up", accepting, a -> a.getAsBoolean() ? 1 : 0)
+                .strongReference(true)
+                .description("1 while the SMTP listener is bound and accepting")
+                .tag("listener", name)
+                .register(registry);
     }
 
     /** Client addresses the rate limiter remembers, and the spool file system's free space. */

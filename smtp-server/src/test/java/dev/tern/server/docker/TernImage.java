@@ -1,6 +1,6 @@
 package dev.tern.server.docker;
 
-import java.nio.file.Files;
+import dev.tern.server.testing.Checkout;
 import java.nio.file.Path;
 import java.util.List;
 import org.testcontainers.images.builder.ImageFromDockerfile;
@@ -39,7 +39,7 @@ final class TernImage {
     // withDockerfilePath is deprecated for withDockerfile, which would make docker/ the build context.
     @SuppressWarnings("deprecation")
     private static ImageFromDockerfile build() {
-        Path root = repositoryRoot();
+        Path root = Checkout.root();
         // Kept after the run (deleteOnExit false) so the next run reuses its layers.
         ImageFromDockerfile image = new ImageFromDockerfile("tern:it", false)
                 .withBuildArg("BUILD_IMAGE", BUILD_IMAGE)
@@ -49,17 +49,6 @@ final class TernImage {
             image.withFileFromPath(path, root.resolve(path));
         }
         return image;
-    }
-
-    /** The checkout's root: the nearest directory above the working directory holding docker/Dockerfile. */
-    static Path repositoryRoot() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isRegularFile(dir.resolve("docker/Dockerfile")) && Files.isRegularFile(dir.resolve("mvnw"))) {
-                return dir;
-            }
-        }
-        throw new IllegalStateException(
-                "no docker/Dockerfile above " + Path.of("").toAbsolutePath());
     }
 
     private static String env(String name, String fallback) {

@@ -100,6 +100,16 @@ class ManagementIT {
     }
 
     @Test
+    void showsEveryListenerUp() throws Exception {
+        String text = metrics();
+        for (String listener : new String[] {"mx", "submission", "smtps"}) {
+            assertThat(value(text, "smtp_server_listener_up", "listener=\"" + listener + "\""))
+                    .as(listener)
+                    .isEqualTo(1.0);
+        }
+    }
+
+    @Test
     void isLiveAndReady() throws Exception {
         assertThat(get("/health/live").statusCode()).isEqualTo(200);
         HttpResponse<String> ready = get("/health/ready");

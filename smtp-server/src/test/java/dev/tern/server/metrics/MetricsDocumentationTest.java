@@ -3,17 +3,14 @@ package dev.tern.server.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tern.server.app.TernServer;
-import dev.tern.server.config.ConfigLoader;
-import dev.tern.server.config.TernConfig;
+import dev.tern.server.testing.Checkout;
 import io.micrometer.core.instrument.Meter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -42,12 +39,12 @@ class MetricsDocumentationTest {
                 lazy.add(m.group(1));
             }
         }
-        try (TernServer server = start()) {
+        try (TernServer server = ExposedMeters.start(dataDir)) {
             Set<String> registered = new TreeSet<>();
             for (Meter meter : server.meterRegistry().getMeters()) {
                 registered.add(meter.getId().getName());
             }
-            String scrape = ((io.micrometer.prometheusmetrics.PrometheusMeterRegistry) server.meterRegistry()).scrape();
+            String scrape = ExposedMeters.scrape(server);
 
             Set<String> undocumented = new TreeSet<>(registered);
             undocumented.removeAll(documented);
@@ -65,33 +62,7 @@ class MetricsDocumentationTest {
         }
     }
 
-    private TernServer start() throws Exception {
-        String yaml =
-                """
-                hostname: tern.test
-                data-dir: %s
-                listeners:
-                  mx: {address: 127.0.0.1, port: 0}
-                  submission: {address: 127.0.0.1, port: 0}
-                  smtps: {address: 127.0.0.1, port: 0}
-                management: {address: 127.0.0.1, port: 0}
-                delivery:
-                  enabled: false
-                """
-                        .formatted(dataDir.toAbsolutePath());
-        TernConfig config = ConfigLoader.fromYaml(yaml, new HashMap<>());
-        return TernServer.start(
-                config,
-                (user, password) -> CompletableFuture.completedFuture(false),
-                dev.tern.server.tls.TlsMaterial.load(config.tls(), config.dataDir(), config.hostname()));
-    }
-
     private static String docs() throws IOException {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.exists(dir.resolve("docs").resolve("metrics.md"))) {
-            dir = dir.getParent();
-        }
-        assertThat(dir).as("docs/metrics.md above the working directory").isNotNull();
-        return Files.readString(dir.resolve("docs").resolve("metrics.md"), StandardCharsets.UTF_8);
+        return Files.readString(Checkout.file("docs/metrics.md"), StandardCharsets.UTF_8);
     }
 }

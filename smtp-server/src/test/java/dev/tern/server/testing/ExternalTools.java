@@ -3,8 +3,14 @@ package dev.tern.server.testing;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -32,6 +38,34 @@ public final class ExternalTools {
             Assumptions.abort(missing);
         }
         return found;
+    }
+
+    /** What a program printed (standard output and error together) and its exit code. */
+    public record Run(int exit, String output) {}
+
+    /**
+     * Runs {@code command} in {@code directory} and waits for it, at most {@code timeout}; fails the test
+     * when it takes longer.
+     */
+    public static Run run(Path directory, Duration timeout, String... command)
+            throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command)
+                .directory(directory.toFile())
+                .redirectErrorStream(true)
+                .start();
+        // Read on another thread: a full pipe would stop the program before it exits.
+        CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            fail(String.join(" ", command) + " did not end within " + timeout);
+        }
+        return new Run(process.exitValue(), output.join());
     }
 
     private static Path onPath(String program) {
