@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
@@ -49,10 +50,16 @@ public final class ExternalTools {
      */
     public static Run run(Path directory, Duration timeout, String... command)
             throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command)
-                .directory(directory.toFile())
-                .redirectErrorStream(true)
-                .start();
+        return run(directory, Map.of(), timeout, command);
+    }
+
+    /** {@link #run(Path, Duration, String...)} with {@code environment} added to this process's. */
+    public static Run run(Path directory, Map<String, String> environment, Duration timeout, String... command)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder =
+                new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         // Read on another thread: a full pipe would stop the program before it exits.
         CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
             try {
