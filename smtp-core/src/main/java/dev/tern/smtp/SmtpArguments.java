@@ -93,6 +93,32 @@ public final class SmtpArguments {
         return ParseResult.parsed(name);
     }
 
+    /**
+     * {@code chunk-size [SP "LAST"]} (RFC 3030 2). Without a size the chunk cannot be found, so a
+     * refusal here means what follows is read as commands.
+     */
+    public static ParseResult<BdatChunk> parseBdat(String argument) {
+        String[] words = argument.split(" ", -1);
+        if (words.length > 2
+                || !isChunkSize(words[0])
+                || (words.length == 2 && !words[1].toUpperCase(Locale.ROOT).equals("LAST"))) {
+            return ParseResult.rejected(SmtpReplies.BAD_BDAT_SYNTAX);
+        }
+        return ParseResult.parsed(new BdatChunk(Long.parseLong(words[0]), words.length == 2));
+    }
+
+    private static boolean isChunkSize(String word) {
+        if (word.isEmpty() || word.length() > 18) {
+            return false;
+        }
+        for (int i = 0; i < word.length(); i++) {
+            if (word.charAt(i) < '0' || word.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** RCPT parameters NOTIFY and ORCPT (RFC 3461 4.1, 4.2). */
     private static ParseResult<RcptParameters> rcptParameters(Map<String, String> raw) {
         Set<RcptParameters.Notify> notify = EnumSet.noneOf(RcptParameters.Notify.class);

@@ -52,6 +52,7 @@ public final class SmtpReplies {
     public static final SmtpReply BARE_LINE_ENDING =
             new SmtpReply(500, "5.5.2", "Bare CR or LF received; lines end with CRLF");
     public static final SmtpReply INVALID_UTF8 = new SmtpReply(500, "5.6.7", "Invalid or unexpected non-ASCII");
+    public static final SmtpReply BAD_BDAT_SYNTAX = new SmtpReply(501, "5.5.4", "Syntax: BDAT chunk-size [LAST]");
     public static final SmtpReply SYNTAX_ERROR = new SmtpReply(501, "5.5.4", "Syntax error in parameters or arguments");
     public static final SmtpReply BAD_ADDRESS_SYNTAX = new SmtpReply(501, "5.1.3", "Bad address syntax");
     public static final SmtpReply BAD_SENDER_SYNTAX = new SmtpReply(501, "5.1.7", "Bad sender address syntax");

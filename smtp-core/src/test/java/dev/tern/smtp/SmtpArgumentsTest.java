@@ -383,6 +383,32 @@ class SmtpArgumentsTest {
         assertThat(described).isEqualTo(expected);
     }
 
+    static Stream<Arguments> bdat() {
+        return Stream.of(
+                row("100", "100"), // a chunk
+                row("0 LAST", "0 LAST"), // an empty last chunk
+                row("42 last", "42 LAST"), // LAST in any case
+                row("000000000000000007", "7"), // 18 digits at most
+                row("", "501 5.5.4 Syntax: BDAT chunk-size [LAST]"), // no size
+                row("1000000000000000000", "501 5.5.4 Syntax: BDAT chunk-size [LAST]"), // 19 digits
+                row("-1", "501 5.5.4 Syntax: BDAT chunk-size [LAST]"), // a sign
+                row("10 FIRST", "501 5.5.4 Syntax: BDAT chunk-size [LAST]"), // not LAST
+                row("10 LAST x", "501 5.5.4 Syntax: BDAT chunk-size [LAST]"), // a third word
+                row("10  LAST", "501 5.5.4 Syntax: BDAT chunk-size [LAST]") // two spaces
+                );
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @MethodSource
+    void bdat(String argument, String expected) {
+        String described =
+                switch (SmtpArguments.parseBdat(argument)) {
+                    case ParseResult.Parsed<BdatChunk>(BdatChunk chunk) -> chunk.size() + (chunk.last() ? " LAST" : "");
+                    case ParseResult.Rejected<BdatChunk>(SmtpReply reply) -> full(reply);
+                };
+        assertThat(described).isEqualTo(expected);
+    }
+
     @Test
     void rejectsBarePostmasterWithoutLocalDomain() {
         assertThat(SmtpArguments.parseRcpt("TO:<postmaster>", false))

@@ -41,8 +41,7 @@ public final class MaildirDelivery {
         this.mailRoot = Objects.requireNonNull(mailRoot, "mailRoot");
         this.mailboxes = Objects.requireNonNull(mailboxes, "mailboxes");
         this.blockingExecutor = Objects.requireNonNull(blockingExecutor, "blockingExecutor");
-        this.writer = new MaildirWriter(
-                new MaildirNames(clock, hostname, ProcessHandle.current().pid()));
+        this.writer = MaildirWriter.forHost(hostname, clock);
     }
 
     /**

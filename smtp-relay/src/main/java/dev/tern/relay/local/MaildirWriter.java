@@ -13,8 +13,11 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
-/** Writes one message into one Maildir folder: tmp, force, rename into new, force new. Blocking. */
-final class MaildirWriter {
+/**
+ * Writes one message into one Maildir folder: tmp, force, rename into new, force new. Blocking. Local
+ * delivery and {@code tern sink} both write through it.
+ */
+public final class MaildirWriter {
     /** A unique name that is taken means a clock step back or a foreign writer; a few fresh names settle it. */
     private static final int NAME_ATTEMPTS = 5;
 
@@ -24,6 +27,12 @@ final class MaildirWriter {
         this.names = names;
     }
 
+    /** A writer naming its files after {@code hostname}, this process and {@code clock}. */
+    public static MaildirWriter forHost(String hostname, java.time.Clock clock) {
+        return new MaildirWriter(
+                new MaildirNames(clock, hostname, ProcessHandle.current().pid()));
+    }
+
     /**
      * Stores {@code prefix} followed by the readable bytes of {@code content} (its indexes are left
      * alone), with CRLF line ends turned into LF ({@link LfLineEnds}), as a new message in the Maildir
@@ -31,7 +40,7 @@ final class MaildirWriter {
      *
      * @return the file in {@code new/}
      */
-    Path write(Path folder, byte[] prefix, ByteBuf content) throws IOException {
+    public Path write(Path folder, byte[] prefix, ByteBuf content) throws IOException {
         Path tmp = folder.resolve("tmp");
         Path fresh = folder.resolve("new");
         createDirectories(tmp);

@@ -14,14 +14,14 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
-/** The transport: native epoll where the platform has it, NIO otherwise. */
-record EventLoops(
+/** The transport: native epoll where the platform has it, NIO otherwise (Tern's listeners, {@code tern sink}). */
+public record EventLoops(
         EventLoopGroup acceptors,
         EventLoopGroup workers,
         Class<? extends ServerChannel> serverChannel,
         Class<? extends Channel> clientChannel) {
 
-    static EventLoops create() {
+    public static EventLoops create() {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         return new EventLoops(
@@ -31,11 +31,11 @@ record EventLoops(
                 epoll ? EpollSocketChannel.class : NioSocketChannel.class);
     }
 
-    String transport() {
+    public String transport() {
         return serverChannel == EpollServerSocketChannel.class ? "epoll" : "nio";
     }
 
-    void shutdown() {
+    public void shutdown() {
         acceptors
                 .shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS)
                 .syncUninterruptibly();

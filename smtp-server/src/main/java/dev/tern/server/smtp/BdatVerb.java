@@ -1,16 +1,17 @@
 package dev.tern.server.smtp;
 
+import dev.tern.smtp.BdatChunk;
+import dev.tern.smtp.ParseResult;
+import dev.tern.smtp.SmtpArguments;
 import dev.tern.smtp.SmtpCommand;
+import dev.tern.smtp.SmtpReplies;
 import dev.tern.smtp.SmtpReply;
-import java.util.Locale;
 
 /**
  * BDAT (RFC 3030 2): {@code BDAT size [LAST]}. The chunk's octets follow the command at once, so they
  * are always read, even when the command is refused; the refusal is given once the chunk is consumed.
  */
 final class BdatVerb {
-    static final SmtpReply BAD_BDAT_SYNTAX = new SmtpReply(501, "5.5.4", "Syntax: BDAT chunk-size [LAST]");
-
     /** A refusal waiting for its chunk to be read, or null. */
     private SmtpReply pendingRefusal;
 
@@ -19,17 +20,13 @@ final class BdatVerb {
 
     /** Called for every BDAT command, admitted or not ({@code refusal} is the ordering check's verdict). */
     void start(SmtpSession session, SmtpCommand command, SmtpReply refusal) {
-        String[] words = command.argument().split(" ", -1);
-        if (words.length < 1
-                || words.length > 2
-                || !isChunkSize(words[0])
-                || (words.length == 2 && !words[1].toUpperCase(Locale.ROOT).equals("LAST"))) {
+        if (!(SmtpArguments.parseBdat(command.argument()) instanceof ParseResult.Parsed<BdatChunk>(BdatChunk chunk))) {
             // Without a size the chunk cannot be found: what follows is read as commands.
-            session.reply(BAD_BDAT_SYNTAX);
+            session.reply(SmtpReplies.BAD_BDAT_SYNTAX);
             return;
         }
-        chunkSize = Long.parseLong(words[0]);
-        last = words.length == 2;
+        chunkSize = chunk.size();
+        last = chunk.last();
         pendingRefusal = refusal;
         if (refusal == null) {
             session.state = SessionState.BDAT;
@@ -60,17 +57,5 @@ final class BdatVerb {
         } else {
             session.reply(new SmtpReply(250, "2.0.0", "Ok: " + chunkSize + " octets received"));
         }
-    }
-
-    private static boolean isChunkSize(String word) {
-        if (word.isEmpty() || word.length() > 18) {
-            return false;
-        }
-        for (int i = 0; i < word.length(); i++) {
-            if (word.charAt(i) < '0' || word.charAt(i) > '9') {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -43,6 +43,19 @@ public final class TlsMaterial {
         return serverContext(key, chain);
     }
 
+    /**
+     * A server context with a self-signed certificate for {@code hostname} made in memory, nothing
+     * written anywhere ({@code tern sink}, tests).
+     */
+    public static InMemory selfSigned(String hostname) {
+        KeyPair keys = SelfSignedCertificate.newKeyPair();
+        X509Certificate certificate = SelfSignedCertificate.create(keys, hostname);
+        return new InMemory(serverContext(keys.getPrivate(), List.of(certificate)), certificate);
+    }
+
+    /** A server context and the certificate it presents, which a client may be told to trust. */
+    public record InMemory(SslContext context, X509Certificate certificate) {}
+
     /** A server context for {@code key} and its certificate chain (leaf first). */
     public static SslContext serverContext(PrivateKey key, List<X509Certificate> chain) {
         try {

@@ -130,11 +130,23 @@ final class RawSmtpClient implements AutoCloseable {
 
     /** Reads one complete reply (RFC 5321 4.2.1: {@code code-text} lines, then {@code code text}). */
     Reply reply(Duration timeout) {
+        return read(timeout, false);
+    }
+
+    /** Reads one complete reply, or returns null when the server closes the connection before sending any. */
+    Reply replyOrClose() {
+        return read(READ_TIMEOUT, true);
+    }
+
+    private Reply read(Duration timeout, boolean closeAllowed) {
         try {
             socket.setSoTimeout((int) timeout.toMillis());
             List<String> lines = new ArrayList<>();
             while (true) {
                 String line = readLine();
+                if (line == null && closeAllowed && lines.isEmpty()) {
+                    return null;
+                }
                 if (line == null) {
                     throw new IllegalStateException("connection closed after " + lines);
                 }

@@ -227,10 +227,21 @@ final class TernFixture implements AutoCloseable {
 
     static SSLContext trusting(Path certFile) {
         try (InputStream in = Files.newInputStream(certFile)) {
+            return trusting(CertificateFactory.getInstance("X.509").generateCertificates(in));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("cannot trust " + certFile, e);
+        }
+    }
+
+    /** A client context trusting exactly {@code certificates}. */
+    static SSLContext trusting(java.util.Collection<? extends Certificate> certificates) {
+        try {
             KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
             trust.load(null, null);
             int i = 0;
-            for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+            for (Certificate cert : certificates) {
                 trust.setCertificateEntry("tern-" + i++, cert);
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -241,7 +252,7 @@ final class TernFixture implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException("cannot trust " + certFile, e);
+            throw new IllegalStateException("cannot trust " + certificates, e);
         }
     }
 }
