@@ -169,7 +169,6 @@ final class SinkCommand implements Callable<Integer> {
         if (statsEvery.isNegative()) {
             return usage("--stats-every must not be negative");
         }
-        long start = System.nanoTime();
         ScheduledExecutorService stats = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tern-sink-stats");
             t.setDaemon(true);
@@ -178,6 +177,7 @@ final class SinkCommand implements Callable<Integer> {
         Thread hook = new Thread(this::stopFromSignal, "tern-sink-stop");
         try (Sink sink = new Sink(options)) {
             int bound = sink.start(address, port);
+            long start = System.nanoTime();
             out.printf(Locale.ROOT, "tern sink: listening on %s port %d seed=%d%n", bind, bound, sink.seed());
             out.flush();
             if (statsEvery.isPositive()) {

@@ -2,11 +2,16 @@ package dev.tern.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tern.server.sink.Sink;
+import dev.tern.server.sink.SinkOptions;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -143,6 +148,43 @@ class BlockHoundIT {
                             .gauge()
                             .value())
                     .isPositive();
+        }
+        assertThat(VIOLATIONS).isEmpty();
+    }
+
+    @Test
+    void theSinkNeverBlocksAnEventLoop() throws Exception {
+        Path maildir = dataDir.resolve("sink");
+        // Storing, delays and STARTTLS: the parts of tern sink that could be tempted to block.
+        SinkOptions options = SinkOptions.builder()
+                .maildir(maildir)
+                .delay(Duration.ofMillis(5))
+                .slowFinal(Duration.ofMillis(20))
+                .build();
+        try (Sink sink = new Sink(options)) {
+            int port = sink.start(InetAddress.getLoopbackAddress(), 0);
+            try (RawSmtpClient c = RawSmtpClient.connect(new InetSocketAddress(TernFixture.HOST, port))) {
+                assertThat(c.reply().code()).isEqualTo(220);
+                c.ehlo("client.test");
+                assertThat(c.command("STARTTLS").code()).isEqualTo(220);
+                c.startTls(TernFixture.trusting(List.of(sink.certificate())));
+                c.ehlo("client.test");
+                c.send("MAIL FROM:<a@client.test>\r\nRCPT TO:<b@sink.test>\r\nDATA\r\n");
+                assertThat(List.of(c.reply().code(), c.reply().code(), c.reply().code()))
+                        .containsExactly(250, 250, 354);
+                assertThat(c.send("Subject: watched\r\n\r\nby BlockHound\r\n.\r\n")
+                                .reply()
+                                .code())
+                        .isEqualTo(250);
+                c.send("MAIL FROM:<a@client.test>\r\nRCPT TO:<b@sink.test>\r\nBDAT 4 LAST\r\nhi\r\n");
+                assertThat(List.of(c.reply().code(), c.reply().code(), c.reply().code()))
+                        .containsExactly(250, 250, 250);
+                assertThat(c.command("QUIT").code()).isEqualTo(221);
+            }
+            assertThat(sink.counts().messages()).isEqualTo(2);
+        }
+        try (var files = Files.list(maildir.resolve("new"))) {
+            assertThat(files).hasSize(2);
         }
         assertThat(VIOLATIONS).isEmpty();
     }
