@@ -10,23 +10,32 @@
 #   bench/run.sh --limits   only the cost of the rate limits: 100 sessions x 4 KiB against two Terns,
 #                           one with every rate limit off, one with them on (set far above the load, the
 #                           client not exempt), alternating; prints throughput and CPU per message
+#   bench/run.sh --relay    only relaying by MX: smtp-source -> Tern -> smtp-sink, 100 sessions x 4 KiB,
+#                           the mail exchanger found through a DNS responder on loopback (dnsmasq, or
+#                           bench/dns_mx.py without it) that Tern uses alone; counts until smtp-sink has
+#                           every message; prints end-to-end msg/s, Tern's accept rate in the same run
+#                           and the CPU of Tern and smtp-sink per message, medians of BENCH_ROUNDS rounds
 #
 # Environment: BENCH_WORK_DIR  parent of the temporary data dir (default bench/out; must be a real
 #                              disk, not tmpfs, or the fsync figures mean nothing)
 #              TERN_JAVA_OPTS  extra JVM options (passed as JDK_JAVA_OPTIONS, see start_tern)
+#              BENCH_ROUNDS    --relay: measured rounds per build (default 3; the median is printed)
+#              BENCH_TERN_DIR  --relay: the checkout(s) whose smtp-server/target/tern.jar to run, separated
+#                              by ':' to compare builds in one run (default: this checkout)
 # Results: a table on stdout; raw files (smtp-source output, Tern's log, top samples, the table as
 # TSV) in bench/out/<UTC timestamp>/.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-mode=full keep=0 jfr=0 limits_only=0
+mode=full keep=0 jfr=0 limits_only=0 relay_only=0
 for arg in "$@"; do
   case $arg in
     --quick) mode=quick ;;
     --limits) limits_only=1 ;;
+    --relay) relay_only=1 ;;
     --keep) keep=1 ;;
     --jfr) jfr=1 ;;
-    -h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -61,7 +70,7 @@ mkdir -p "$results"
 work_parent=${BENCH_WORK_DIR:-$repo/bench/out}
 mkdir -p "$work_parent"
 work=$(mktemp -d "$work_parent/work.XXXXXX")
-tern_pid="" sink_pid="" idle_pid=""
+tern_pid="" sink_pid="" idle_pid="" dns_pid="" relay_pids=()
 
 stop_pid() { # pid, seconds to wait after SIGTERM before SIGKILL
   local pid=$1 i
@@ -76,7 +85,9 @@ cleanup() {
   stop_pid "${limits_off_pid:-}" 15
   stop_pid "${limits_on_pid:-}" 15
   stop_pid "$tern_pid" 15
+  for pid in "${relay_pids[@]}"; do stop_pid "$pid" 15; done
   stop_pid "$sink_pid" 5
+  stop_pid "$dns_pid" 5
   if [ "$keep" = 1 ]; then echo "bench: kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -87,7 +98,7 @@ free_port() {
 }
 
 # --- Tern ----------------------------------------------------------------------------------------
-start_tern() { # name port data-dir extra-java-opts [extra-yaml]
+start_tern() { # name port data-dir extra-java-opts [extra-yaml]; runs $tern_dir's build (default this checkout)
   local name=$1 port=$2 data=$3 opts=$4 extra=${5:-} config="$work/$1.yaml" i
   mkdir -p "$data"
   cat >"$config" <<EOF
@@ -113,7 +124,7 @@ EOF
   # JVM options go through JDK_JAVA_OPTIONS: Tern's configuration loader refuses any unknown TERN_*
   # variable, TERN_JAVA_OPTS included, so that one is translated and removed from the environment.
   env -u TERN_JAVA_OPTS JDK_JAVA_OPTIONS="${JDK_JAVA_OPTIONS:-} ${TERN_JAVA_OPTS:-} $opts" \
-    "$repo/tern" serve --config "$config" >"$results/tern-$name.log" 2>&1 &
+    "${tern_dir:-$repo}/tern" serve --config "$config" >"$results/tern-$name.log" 2>&1 &
   tern_pid=$!
   # The first start may build the jar; bound the wait generously but finitely.
   for ((i = 0; i < 6000; i++)); do
@@ -234,6 +245,134 @@ PY
   fi
 }
 
+# --- relaying by MX: smtp-source -> Tern -> smtp-sink, the exchanger found in a loopback DNS ---------
+# The messages smtp-sink has received so far: its -c counter, rewritten in place after every message.
+sink_received() {
+  { tail -c 200 "$results/relay-smtp-sink.out" 2>/dev/null | tr '\r' '\n' | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2; } || true
+}
+
+# One Tern per build, all sharing one DNS responder and one smtp-sink. bench.test's MX is mx.bench.test
+# at 127.0.0.2: Tern listens on 127.0.0.1, and an exchanger at one of its own addresses would be dropped
+# as a loop (RFC 5321 5.1), so the sink listens on the other loopback address.
+relay_mx() {
+  local count warm rounds dns_port sink_mx_port i build dirs=() ports=() pids=() names=()
+  count=$([ "$mode" = full ] && echo 20000 || echo 2000)
+  warm=$((count / 4))
+  rounds=${BENCH_ROUNDS:-3}
+  [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "bench: BENCH_ROUNDS must be a positive number" >&2; exit 2; }
+  IFS=':' read -r -a dirs <<<"${BENCH_TERN_DIR:-$repo}"
+  for build in "${dirs[@]}"; do
+    if [ "$build" != "$repo" ] && [ ! -f "$build/smtp-server/target/tern.jar" ]; then
+      echo "bench: $build has no smtp-server/target/tern.jar; build it first (./mvnw -pl smtp-server -am package)" >&2
+      exit 2
+    fi
+  done
+
+  dns_port=$(free_port)
+  if command -v dnsmasq >/dev/null; then
+    dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts --pid-file= \
+      --listen-address=127.0.0.1 --bind-interfaces --port="$dns_port" \
+      --mx-host=bench.test,mx.bench.test,10 --host-record=mx.bench.test,127.0.0.2 \
+      --log-facility=- >"$results/dns.log" 2>&1 &
+    dns_pid=$!
+    echo "dns: dnsmasq on 127.0.0.1:$dns_port" | tee -a "$results/machine.txt"
+  else
+    python3 "$repo/bench/dns_mx.py" "$dns_port" bench.test 127.0.0.2 >"$results/dns.log" 2>&1 &
+    dns_pid=$!
+    echo "dns: bench/dns_mx.py on 127.0.0.1:$dns_port (dnsmasq not installed)" | tee -a "$results/machine.txt"
+  fi
+  sink_mx_port=$(free_port)
+  local sink_opts=(-c -m 2000)
+  [ "$(id -u)" -eq 0 ] && sink_opts+=(-u nobody)
+  "$smtp_sink" "${sink_opts[@]}" "127.0.0.2:$sink_mx_port" 2048 >"$results/relay-smtp-sink.out" 2>&1 &
+  sink_pid=$!
+  sleep 0.5
+  kill -0 "$dns_pid" 2>/dev/null || { echo "bench: the DNS responder did not start" >&2; cat "$results/dns.log" >&2; exit 1; }
+  kill -0 "$sink_pid" 2>/dev/null || { echo "bench: smtp-sink did not start" >&2; cat "$results/relay-smtp-sink.out" >&2; exit 1; }
+
+  # Only the loopback resolver, delivery to the sink's port, and nothing that would stop one source
+  # address from sending the whole run.
+  local yaml
+  yaml=$(printf 'dns:\n  servers: ["127.0.0.1:%s"]\ndelivery:\n  port: %s\n  max-connections-per-destination: 20\n  first-retry: 1s' \
+    "$dns_port" "$sink_mx_port")
+  export TERN_LIMITS_MAX_MESSAGES_PER_SESSION=1000000000
+  for i in "${!dirs[@]}"; do
+    tern_dir=${dirs[$i]}
+    names[$i]="build$i"
+    ports[$i]=$(free_port)
+    start_tern "relay-${names[$i]}" "${ports[$i]}" "$work/relay-${names[$i]}" "" "$yaml"
+    pids[$i]=$tern_pid
+    relay_pids+=("$tern_pid")
+    echo "build$i: ${dirs[$i]} ($(git -C "${dirs[$i]}" log -1 --format='%h %cs' 2>/dev/null || echo 'not a git checkout'))" |
+      tee -a "$results/machine.txt"
+  done
+  unset TERN_LIMITS_MAX_MESSAGES_PER_SESSION
+  tern_pid="" tern_dir=""
+
+  local runs="$results/relay-runs.tsv" round order
+  printf "build\tmessages\taccept_s\tend_to_end_s\ttern_cpu_ms\tsink_cpu_ms\n" >"$runs"
+  # A warm-up round per build (not measured), then rounds in which the builds take turns, the order
+  # reversed every other round so that a change in the machine's load weighs on all alike.
+  for ((round = -1; round < rounds; round++)); do
+    order=("${!dirs[@]}")
+    if [ $((round % 2)) = 1 ]; then
+      mapfile -t order < <(printf '%s\n' "${!dirs[@]}" | sort -rn)
+    fi
+    for i in "${order[@]}"; do
+      relay_round "$i" "${ports[$i]}" "${pids[$i]}" "$([ "$round" -lt 0 ] && echo "$warm" || echo "$count")" \
+        "$([ "$round" -lt 0 ] && echo warm || echo "$round")" >>"$runs"
+    done
+  done
+  sed -i '/^[^\t]*\twarm\t/d' "$runs"
+  python3 - "$runs" "$count" "$rounds" "${dirs[@]}" <<'PY' | tee "$results/relay-mx.txt"
+import statistics, sys
+runs, count, rounds, dirs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4:]
+rows = [line.split("\t") for line in open(runs).read().splitlines()[1:]]
+print(f"\nrelay by MX (100 sessions x 4 KiB, loopback DNS, smtp-sink): {rounds} round(s) of {count} messages per build, medians")
+print(f"{'build':<7} {'end-to-end msg/s':>17} {'accept msg/s':>13} {'Tern CPU us/msg':>16} {'sink CPU us/msg':>16}  runs end-to-end")
+for i, d in enumerate(dirs):
+    mine = [r for r in rows if r[0] == f"build{i}"]
+    e2e = [int(r[1]) / float(r[3]) for r in mine]
+    acc = [int(r[1]) / float(r[2]) for r in mine]
+    cpu = [int(r[4]) * 1000 / int(r[1]) for r in mine]
+    sink = [int(r[5]) * 1000 / int(r[1]) for r in mine]
+    print(f"build{i:<2} {statistics.median(e2e):17.0f} {statistics.median(acc):13.0f} {statistics.median(cpu):16.1f}"
+          f" {statistics.median(sink):16.1f}  {' '.join(f'{x:.0f}' for x in e2e)}   {d}")
+PY
+  for pid in "${pids[@]}"; do stop_pid "$pid" 15; done
+  relay_pids=()
+}
+
+# relay_round INDEX PORT PID COUNT LABEL: one run, printed as a line of relay-runs.tsv.
+relay_round() {
+  local i=$1 port=$2 pid=$3 n=$4 label=$5 before start accepted end cpu0 cpu1 scpu0 scpu1 got out
+  tern_log="$results/tern-relay-build$i.log"
+  before=$(sink_received)
+  before=${before:-0}
+  cpu0=$(cpu_ms "$pid")
+  scpu0=$(cpu_ms "$sink_pid")
+  start=$(date +%s.%N)
+  run_source tern "$port" "relay-build$i-$label" "$n" -s 100 -l 4096 -d >/dev/null
+  accepted=$(date +%s.%N)
+  got=0
+  for ((j = 0; j < 3000; j++)); do
+    out=$(sink_received)
+    got=$((${out:-0} - before))
+    [ "$got" -ge "$n" ] && break
+    sleep 0.1
+  done
+  end=$(date +%s.%N)
+  cpu1=$(cpu_ms "$pid")
+  scpu1=$(cpu_ms "$sink_pid")
+  if [ "$got" -lt "$n" ]; then
+    echo "bench: relay by MX, build$i: smtp-sink received $got of $n messages; see $tern_log" >&2
+    exit 1
+  fi
+  awk -v b="build$i" -v l="$label" -v n="$n" -v s="$start" -v a="$accepted" -v e="$end" \
+    -v c=$((cpu1 - cpu0)) -v k=$((scpu1 - scpu0)) \
+    'BEGIN { printf "%s\t%s\t%.3f\t%.3f\t%d\t%d\n", b, (l == "warm" ? "warm" : n), a - s, e - s, c, k }'
+}
+
 # --- cases -----------------------------------------------------------------------------------------
 # name | count full | count quick | smtp-source flags
 cases=(
@@ -257,6 +396,10 @@ cases=(
 
 if [ "$limits_only" = 1 ]; then
   limits_cost
+  exit 0
+fi
+if [ "$relay_only" = 1 ]; then
+  relay_mx
   exit 0
 fi
 
