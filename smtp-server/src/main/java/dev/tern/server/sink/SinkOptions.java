@@ -69,6 +69,9 @@ public record SinkOptions(
         if (rcptTempfail + rcptReject > 100 || dataTempfail + dataReject > 100) {
             throw new IllegalArgumentException("a tempfail and a reject share at one step add up to at most 100");
         }
+        if (greetingReply.code() < 400) {
+            throw new IllegalArgumentException("the reply for refused connections must be 4xx or 5xx");
+        }
         if (delay.isNegative() || slowFinal.isNegative() || !idleTimeout.isPositive()) {
             throw new IllegalArgumentException("delays must not be negative and the idle timeout must be positive");
         }
@@ -102,20 +105,25 @@ public record SinkOptions(
     }
 
     /**
-     * A reply written as {@code code [x.y.z] [text]}, e.g. {@code 421 4.7.28 rate limited}: a 4xx or 5xx
-     * code, an optional enhanced status code of the same class (RFC 3463), the text.
+     * The reply for {@code --reply}: either written whole as {@code code [x.y.z] [text]}, e.g. {@code 421
+     * 4.7.28 rate limited} (a 4xx or 5xx code, an optional enhanced status code of the same class, RFC
+     * 3463), or, when it does not start with a digit, only the text, which then follows {@code 421 4.7.0}.
      *
-     * @throws IllegalArgumentException for anything else
+     * @throws IllegalArgumentException for a code that is not 4xx or 5xx, or a bad enhanced status code
      */
     public static SmtpReply parseReply(String text) {
-        Matcher m = REPLY.matcher(text.strip());
+        String stripped = text.strip();
+        if (stripped.isEmpty() || !Character.isDigit(stripped.charAt(0))) {
+            return new SmtpReply(421, "4.7.0", stripped.isEmpty() ? "try again later" : stripped);
+        }
+        Matcher m = REPLY.matcher(stripped);
         if (!m.matches()) {
             throw new IllegalArgumentException(
-                    "expected a reply such as '421 4.7.0 try again later', got '" + text + "'");
+                    "expected a reply such as '421 4.7.0 try again later' (4xx or 5xx), got '" + text + "'");
         }
         int code = Integer.parseInt(m.group(1));
         EnhancedStatus status = m.group(2) == null ? null : EnhancedStatus.parse(m.group(2));
-        String words = m.group(3) == null || m.group(3).isBlank() ? "Service not available" : m.group(3);
+        String words = m.group(3) == null || m.group(3).isBlank() ? "try again later" : m.group(3);
         return new SmtpReply(code, status, List.of(words));
     }
 

@@ -402,7 +402,10 @@ final class SinkSessionHandler extends SimpleChannelInboundHandler<Object> {
                                 return;
                             }
                             if (failure != null) {
-                                log.warn("sink: cannot store a message: {}", failure.toString());
+                                log.warn(
+                                        "session={} sink: cannot store a message: {}",
+                                        ctx.channel().id().asShortText(),
+                                        failure.toString());
                                 sink.counters.refused.increment();
                                 respond(SmtpReplies.LOCAL_ERROR, slow, After.CONTINUE);
                             } else {
@@ -536,7 +539,7 @@ final class SinkSessionHandler extends SimpleChannelInboundHandler<Object> {
             ctx.close();
             return;
         }
-        log.warn("sink: internal error", cause);
+        log.warn("session={} sink: internal error", ctx.channel().id().asShortText(), cause);
         closing = true;
         ctx.writeAndFlush(SmtpReplies.INTERNAL_ERROR).addListener(ChannelFutureListener.CLOSE);
     }
