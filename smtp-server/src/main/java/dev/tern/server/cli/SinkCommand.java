@@ -176,7 +176,15 @@ final class SinkCommand implements Callable<Integer> {
         });
         Thread hook = new Thread(this::stopFromSignal, "tern-sink-stop");
         try (Sink sink = new Sink(options)) {
-            int bound = sink.start(address, port);
+            int bound;
+            try {
+                bound = sink.start(address, port);
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                // The bind's own exception (address in use, not ours) comes through undeclared.
+                return usage("cannot listen on " + bind + " port " + port + ": " + e.getMessage());
+            }
             long start = System.nanoTime();
             out.printf(Locale.ROOT, "tern sink: listening on %s port %d seed=%d%n", bind, bound, sink.seed());
             out.flush();
@@ -192,8 +200,6 @@ final class SinkCommand implements Callable<Integer> {
             stats.shutdownNow();
             sink.close();
             print(out, "summary ", start, sink);
-        } catch (io.netty.channel.ChannelException e) {
-            return usage("cannot listen on " + bind + " port " + port + ": " + e.getMessage());
         } finally {
             stats.shutdownNow();
             stopped.countDown();

@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
@@ -58,6 +60,16 @@ class SinkCommandTest {
 
         assertThat(exit.get()).isZero();
         assertThat(out.toString()).containsPattern("tern sink: summary [0-9.]+s connections=1 .* rcpt-reject=1 ");
+    }
+
+    @Test
+    void aPortInUseExitsTwoNamingIt() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int code = commandLine(new SinkCommand()).execute("--port", Integer.toString(taken.getLocalPort()));
+
+            assertThat(code).isEqualTo(2);
+            assertThat(err.toString()).contains("tern: sink: cannot listen on 127.0.0.1 port " + taken.getLocalPort());
+        }
     }
 
     @ParameterizedTest
