@@ -4,16 +4,11 @@ import dev.tern.relay.local.MaildirWriter;
 import dev.tern.server.app.EventLoops;
 import dev.tern.server.tls.TlsMaterial;
 import dev.tern.smtp.address.ReversePath;
-import dev.tern.smtp.codec.SmtpCommandDecoder;
-import dev.tern.smtp.codec.SmtpLineDecoder;
-import dev.tern.smtp.codec.SmtpReplyEncoder;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -40,12 +35,10 @@ public final class Sink implements AutoCloseable {
     /** Messages waiting to be stored: more are answered 451 4.3.0 rather than queued without bound. */
     private static final int STORE_QUEUE = 1024;
 
-    private static final SmtpReplyEncoder REPLY_ENCODER = new SmtpReplyEncoder();
-
     final SinkOptions options;
     final long seed;
-    final FaultDice dice;
     final SinkCounts.Counters counters = new SinkCounts.Counters();
+    final SinkFaults faults;
     final SslContext tls;
     private final X509Certificate certificate;
     final AtomicInteger open = new AtomicInteger();
@@ -59,7 +52,7 @@ public final class Sink implements AutoCloseable {
     public Sink(SinkOptions options) {
         this.options = options;
         this.seed = options.seed() != null ? options.seed() : System.nanoTime();
-        this.dice = new FaultDice(seed);
+        this.faults = new SinkFaults(options, new FaultDice(seed), counters);
         TlsMaterial.InMemory material = options.startTls() ? TlsMaterial.selfSigned(options.hostname()) : null;
         this.tls = material == null ? null : material.context();
         this.certificate = material == null ? null : material.certificate();
@@ -92,19 +85,7 @@ public final class Sink implements AutoCloseable {
                 .channel(loops.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        SmtpLineDecoder lines = new SmtpLineDecoder(options.maxLineLength(), options.maxLineLength());
-                        ch.pipeline()
-                                .addLast(new IdleStateHandler(
-                                        options.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
-                                .addLast(SinkSessionHandler.LINE_DECODER, lines)
-                                .addLast(new SmtpCommandDecoder())
-                                .addLast(REPLY_ENCODER)
-                                .addLast(new SinkSessionHandler(Sink.this, lines));
-                    }
-                });
+                .childHandler(new SinkInitializer(this));
         listener = bootstrap.bind(new InetSocketAddress(bind, port)).sync().channel();
         return ((InetSocketAddress) listener.localAddress()).getPort();
     }

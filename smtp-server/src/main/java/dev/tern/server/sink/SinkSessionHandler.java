@@ -14,17 +14,13 @@ import dev.tern.smtp.codec.DataEnd;
 import dev.tern.smtp.codec.LineError;
 import dev.tern.smtp.codec.SmtpLineDecoder;
 import io.netty.buffer.CompositeByteBuf;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,12 +31,6 @@ import org.slf4j.LoggerFactory;
  * before it.
  */
 final class SinkSessionHandler extends SimpleChannelInboundHandler<Object> {
-    static final String LINE_DECODER = "lines";
-
-    static final SmtpReply RCPT_TEMPFAIL = new SmtpReply(451, "4.3.0", "Temporary failure, try again later");
-    static final SmtpReply RCPT_REJECT = new SmtpReply(550, "5.1.1", "No such user here");
-    static final SmtpReply DATA_TEMPFAIL = new SmtpReply(451, "4.3.0", "Temporary failure, try again later");
-    static final SmtpReply DATA_REJECT = new SmtpReply(554, "5.6.0", "Message refused");
     static final SmtpReply STARTTLS_PIPELINED =
             new SmtpReply(421, "4.7.0", "Commands pipelined after STARTTLS, closing connection");
 
@@ -56,29 +46,19 @@ final class SinkSessionHandler extends SimpleChannelInboundHandler<Object> {
         BDAT
     }
 
-    /** What follows a reply once it is written. */
-    private enum After {
-        CONTINUE,
-        CLOSE,
-        START_TLS
-    }
-
     private final Sink sink;
     private final SinkOptions options;
     private final SmtpLineDecoder lines;
     private ChannelHandlerContext ctx;
+    private SinkReplies replies;
     private State state = State.START;
-    private boolean inRead;
     private boolean tlsActive;
-    private boolean closing;
 
     // The transaction.
     private MailFrom mail;
     private int recipients;
-    private long size;
-    private boolean tooBig;
     private boolean dropInBody;
-    private CompositeByteBuf content;
+    private SinkMessage message;
     private BdatChunk chunk;
     private SmtpReply chunkRefusal;
 
@@ -91,6 +71,7 @@ final class SinkSessionHandler extends SimpleChannelInboundHandler<Object> {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.replies = new SinkReplies(sink, lines, ctx);
     }
 
     @Override
@@ -100,13 +81,12 @@ final class SinkSessionHandler extends SimpleChannelInboundHandler<Object> {
         long number = sink.connectionNumbers.incrementAndGet();
         if (open > options.maxConnections()) {
             sink.counters.refused.increment();
-            respond(SmtpReplies.TOO_MANY_CONNECTIONS, 0, After.CLOSE);
-        } else if (number <= options.greeting421()) {
-            sink.counters.fault(Fault.GREETING_421);
-            respond(options.greetingReply(), 0, After.CLOSE);
+            replies.respond(SmtpReplies.TOO_MANY_CONNECTIONS, 0, SinkReplies.After.CLOSE);
+        } else if (sink.faults.greeting(number) instanceof SmtpReply refusal) {
+            replies.respond(refusal, 0, SinkReplies.After.CLOSE);
         } else {
             // RFC 5321 4.3.1: the greeting.
-            respond(new SmtpReply(220, options.hostname() + " ESMTP Tern sink"), 0, After.CONTINUE);
+            replies.respond(new SmtpReply(220, options.hostname() + " ESMTP Tern sink"), 0, SinkReplies.After.CONTINUE);
         }
         ctx.fireChannelActive();
     }
@@ -120,17 +100,17 @@ final class SinkSessionHandler extends SimpleChannelInboundHandler<Object> {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-        inRead = true;
+        replies.reading(true);
         try {
             super.channelRead(ctx, msg);
         } finally {
-            inRead = false;
+            replies.reading(false);
         }
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, Object msg) {
-        if (closing) {
+        if (replies.closing()) {
             return;
         }
         switch (msg) {
@@ -138,8 +118,8 @@ final class SinkSessionHandler extends SimpleChannelInboundHandler<Object> {
             case DataContent data -> receive(data);
             case DataEnd end -> dataEnd(end);
             case ChunkEnd ignored -> chunkEnd();
-            case LineError error -> reply(error.reply());
-            case SmtpReply reply -> reply(reply);
+            case LineError error -> replies.reply(error.reply());
+            case SmtpReply reply -> replies.reply(reply);
             default ->
                 throw new IllegalStateException(
                         "unexpected message " + msg.getClass().getName());
@@ -162,27 +142,27 @@ final class SinkSessionHandler extends SimpleChannelInboundHandler<Object> {
             case RSET -> {
                 endTransaction();
                 state = state == State.START ? State.START : State.READY;
-                reply(SmtpReplies.RESET_OK);
+                replies.reply(SmtpReplies.RESET_OK);
             }
-            case NOOP -> reply(SmtpReplies.NOOP_OK);
-            case QUIT -> respond(SmtpReplies.BYE, 0, After.CLOSE);
-            case VRFY -> reply(SmtpReplies.CANNOT_VRFY);
-            case HELP -> reply(SmtpReplies.HELP);
+            case NOOP -> replies.reply(SmtpReplies.NOOP_OK);
+            case QUIT -> replies.respond(SmtpReplies.BYE, 0, SinkReplies.After.CLOSE);
+            case VRFY -> replies.reply(SmtpReplies.CANNOT_VRFY);
+            case HELP -> replies.reply(SmtpReplies.HELP);
             case STARTTLS -> startTls(command);
-            case EXPN, AUTH -> reply(SmtpReplies.NOT_IMPLEMENTED);
-            case UNKNOWN -> reply(SmtpReplies.UNRECOGNIZED_COMMAND);
+            case EXPN, AUTH -> replies.reply(SmtpReplies.NOT_IMPLEMENTED);
+            case UNKNOWN -> replies.reply(SmtpReplies.UNRECOGNIZED_COMMAND);
         }
     }
 
     private void hello(SmtpCommand command) {
         if (!(SmtpArguments.parseHelo(command.argument()) instanceof ParseResult.Parsed<String>)) {
-            reply(SmtpReplies.EHLO_REQUIRES_DOMAIN);
+            replies.reply(SmtpReplies.EHLO_REQUIRES_DOMAIN);
             return;
         }
         endTransaction();
         state = State.READY;
         if (command.verb() == SmtpVerb.HELO) {
-            reply(new SmtpReply(250, options.hostname()));
+            replies.reply(new SmtpReply(250, options.hostname()));
             return;
         }
         List<String> ehlo = new ArrayList<>(List.of(
@@ -197,66 +177,58 @@ final class SinkSessionHandler extends SimpleChannelInboundHandler<Object> {
         if (sink.tls != null && !tlsActive) {
             ehlo.add("STARTTLS");
         }
-        reply(new SmtpReply(250, null, ehlo));
+        replies.reply(new SmtpReply(250, null, ehlo));
     }
 
     private void mail(SmtpCommand command) {
         if (state == State.START) {
-            reply(SmtpReplies.SEND_HELO_FIRST);
+            replies.reply(SmtpReplies.SEND_HELO_FIRST);
             return;
         }
         if (state != State.READY) {
-            reply(SmtpReplies.NESTED_MAIL);
+            replies.reply(SmtpReplies.NESTED_MAIL);
             return;
         }
         ParseResult<MailFrom> parsed = SmtpArguments.parseMail(command.argument());
         if (parsed instanceof ParseResult.Rejected<MailFrom>(SmtpReply refusal)) {
-            reply(refusal);
+            replies.reply(refusal);
             return;
         }
         MailFrom from = ((ParseResult.Parsed<MailFrom>) parsed).value();
         if (from.parameters().size() > options.maxSize()) {
             // RFC 1870 6.1: a declared size above the limit is refused at MAIL.
-            reply(SmtpReplies.MESSAGE_TOO_BIG);
+            replies.reply(SmtpReplies.MESSAGE_TOO_BIG);
             return;
         }
-        double roll = options.drop() > 0 ? sink.dice.percent(FaultDice.Kind.DROP) : 100;
-        if (roll < options.drop()) {
-            sink.counters.fault(Fault.DROP);
-            // Half the drops right after MAIL, half in the middle of the message.
-            if (roll < options.drop() / 2) {
-                drop();
-                return;
-            }
-            dropInBody = true;
+        SinkFaults.Drop drop = sink.faults.transaction();
+        if (drop == SinkFaults.Drop.AFTER_MAIL) {
+            drop();
+            return;
         }
+        dropInBody = drop == SinkFaults.Drop.IN_BODY;
         mail = from;
         state = State.MAIL;
-        reply(SmtpReplies.SENDER_OK);
+        replies.reply(SmtpReplies.SENDER_OK);
     }
 
     private void rcpt(SmtpCommand command) {
         if (state != State.MAIL) {
-            reply(state == State.START ? SmtpReplies.SEND_HELO_FIRST : SmtpReplies.NEED_MAIL);
+            replies.reply(state == State.START ? SmtpReplies.SEND_HELO_FIRST : SmtpReplies.NEED_MAIL);
             return;
         }
         ParseResult<?> parsed =
                 SmtpArguments.parseRcpt(command.argument(), mail.parameters().smtpUtf8(), options.hostname());
         if (parsed instanceof ParseResult.Rejected<?>(SmtpReply refusal)) {
-            reply(refusal);
+            replies.reply(refusal);
             return;
         }
-        double roll = sink.dice.percent(FaultDice.Kind.RCPT);
-        if (roll < options.rcptTempfail()) {
-            sink.counters.fault(Fault.RCPT_TEMPFAIL);
-            reply(RCPT_TEMPFAIL);
-        } else if (roll < options.rcptTempfail() + options.rcptReject()) {
-            sink.counters.fault(Fault.RCPT_REJECT);
-            reply(RCPT_REJECT);
-        } else {
-            recipients++;
-            reply(SmtpReplies.RECIPIENT_OK);
+        SmtpReply fault = sink.faults.rcpt();
+        if (fault != null) {
+            replies.reply(fault);
+            return;
         }
+        recipients++;
+        replies.reply(SmtpReplies.RECIPIENT_OK);
     }
 
     /** Why a message may not begin now, or null when it may. */
@@ -276,19 +248,19 @@ final class SinkSessionHandler extends SimpleChannelInboundHandler<Object> {
             refusal = SmtpReplies.SYNTAX_ERROR;
         }
         if (refusal != null) {
-            reply(refusal);
+            replies.reply(refusal);
             return;
         }
         beginBody();
         state = State.DATA;
         lines.startData();
-        reply(SmtpReplies.START_MAIL_INPUT);
+        replies.reply(SmtpReplies.START_MAIL_INPUT);
     }
 
     private void bdat(SmtpCommand command) {
         if (!(SmtpArguments.parseBdat(command.argument()) instanceof ParseResult.Parsed<BdatChunk>(BdatChunk next))) {
             // Without a size the chunk cannot be found: what follows is read as commands.
-            reply(SmtpReplies.BAD_BDAT_SYNTAX);
+            replies.reply(SmtpReplies.BAD_BDAT_SYNTAX);
             return;
         }
         chunk = next;
@@ -302,11 +274,7 @@ final class SinkSessionHandler extends SimpleChannelInboundHandler<Object> {
     }
 
     private void beginBody() {
-        size = 0;
-        tooBig = false;
-        if (sink.storing()) {
-            content = ctx.alloc().compositeBuffer(Integer.MAX_VALUE);
-        }
+        message = SinkMessage.begin(options.maxSize(), sink.storing(), ctx.alloc());
     }
 
     private void receive(DataContent data) {
@@ -317,14 +285,7 @@ final class SinkSessionHandler extends SimpleChannelInboundHandler<Object> {
         if (chunkRefusal != null || (state != State.DATA && state != State.BDAT)) {
             return;
         }
-        size += data.content().readableBytes();
-        if (size > options.maxSize()) {
-            // Read on to the end, keeping nothing: client and sink stay in step (RFC 1870 6.2).
-            tooBig = true;
-            releaseContent();
-        } else if (content != null) {
-            content.addComponent(true, data.content().retain());
-        }
+        message.add(data);
     }
 
     private void dataEnd(DataEnd end) {
@@ -343,7 +304,7 @@ final class SinkSessionHandler extends SimpleChannelInboundHandler<Object> {
         if (chunkRefusal != null) {
             SmtpReply refusal = chunkRefusal;
             chunkRefusal = null;
-            reply(refusal);
+            replies.reply(refusal);
             return;
         }
         if (dropInBody) {
@@ -353,49 +314,40 @@ final class SinkSessionHandler extends SimpleChannelInboundHandler<Object> {
         if (chunk.last()) {
             finish(null);
         } else {
-            reply(new SmtpReply(250, "2.0.0", "Ok: " + chunk.size() + " octets received"));
+            replies.reply(new SmtpReply(250, "2.0.0", "Ok: " + chunk.size() + " octets received"));
         }
     }
 
     /** The message is complete: refuse it, inject a fault, or accept (and store) it. */
     private void finish(SmtpReply refusal) {
         long slow = options.slowFinal().toNanos();
-        if (tooBig) {
+        if (message.tooBig()) {
             refusal = SmtpReplies.MESSAGE_TOO_BIG;
         }
         if (refusal != null) {
             sink.counters.refused.increment();
             endTransaction();
-            respond(refusal, slow, After.CONTINUE);
+            replies.respond(refusal, slow, SinkReplies.After.CONTINUE);
             return;
         }
-        double roll = sink.dice.percent(FaultDice.Kind.DATA);
-        if (roll < options.dataTempfail()) {
-            sink.counters.fault(Fault.DATA_TEMPFAIL);
+        SmtpReply fault = sink.faults.message();
+        if (fault != null) {
             endTransaction();
-            respond(DATA_TEMPFAIL, slow, After.CONTINUE);
+            replies.respond(fault, slow, SinkReplies.After.CONTINUE);
             return;
         }
-        if (roll < options.dataTempfail() + options.dataReject()) {
-            sink.counters.fault(Fault.DATA_REJECT);
-            endTransaction();
-            respond(DATA_REJECT, slow, After.CONTINUE);
-            return;
-        }
-        long octets = size;
+        long octets = message.size();
         int accepted = recipients;
+        CompositeByteBuf content = message.takeContent();
+        MailFrom from = mail;
+        endTransaction();
         if (content == null) {
-            endTransaction();
             accept(octets, accepted, slow);
             return;
         }
-        CompositeByteBuf message = content;
-        content = null;
-        MailFrom from = mail;
-        endTransaction();
         // Nothing more is read until the file is written and the reply sent.
         lines.pause();
-        sink.store(from.reversePath(), message)
+        sink.store(from.reversePath(), content)
                 .whenCompleteAsync(
                         (file, failure) -> {
                             if (!ctx.channel().isActive()) {
@@ -407,7 +359,7 @@ final class SinkSessionHandler extends SimpleChannelInboundHandler<Object> {
                                         ctx.channel().id().asShortText(),
                                         failure.toString());
                                 sink.counters.refused.increment();
-                                respond(SmtpReplies.LOCAL_ERROR, slow, After.CONTINUE);
+                                replies.respond(SmtpReplies.LOCAL_ERROR, slow, SinkReplies.After.CONTINUE);
                             } else {
                                 accept(octets, accepted, slow);
                             }
@@ -420,82 +372,31 @@ final class SinkSessionHandler extends SimpleChannelInboundHandler<Object> {
         sink.counters.recipients.add(accepted);
         sink.counters.bytes.add(octets);
         long number = sink.messageNumbers.incrementAndGet();
-        respond(new SmtpReply(250, "2.0.0", "Ok: queued as " + number), slow, After.CONTINUE);
+        replies.respond(new SmtpReply(250, "2.0.0", "Ok: queued as " + number), slow, SinkReplies.After.CONTINUE);
     }
 
     private void startTls(SmtpCommand command) {
         if (sink.tls == null) {
-            reply(SmtpReplies.TLS_NOT_AVAILABLE);
+            replies.reply(SmtpReplies.TLS_NOT_AVAILABLE);
         } else if (tlsActive) {
-            reply(SmtpReplies.ALREADY_TLS);
+            replies.reply(SmtpReplies.ALREADY_TLS);
         } else if (command.hasArgument()) {
-            reply(SmtpReplies.SYNTAX_ERROR);
+            replies.reply(SmtpReplies.SYNTAX_ERROR);
         } else if (state == State.MAIL || state == State.DATA || state == State.BDAT) {
-            reply(SmtpReplies.BAD_SEQUENCE);
+            replies.reply(SmtpReplies.BAD_SEQUENCE);
         } else if (lines.hasBufferedInput()) {
             // RFC 3207 5 (CVE-2011-0411): nothing sent as plaintext may be read as if it came over TLS.
             lines.discardBufferedInput();
-            respond(STARTTLS_PIPELINED, 0, After.CLOSE);
+            replies.respond(STARTTLS_PIPELINED, 0, SinkReplies.After.CLOSE);
         } else {
-            respond(SmtpReplies.READY_TO_START_TLS, 0, After.START_TLS);
-        }
-    }
-
-    private void reply(SmtpReply reply) {
-        respond(reply, 0, After.CONTINUE);
-    }
-
-    /**
-     * Writes {@code reply} after the sink's delay plus {@code extraNanos}, then does {@code after}. While
-     * a reply waits, the line decoder is paused: replies leave in the order of the commands.
-     */
-    private void respond(SmtpReply reply, long extraNanos, After after) {
-        if (after == After.CLOSE) {
-            closing = true;
-        }
-        long wait = options.delay().toNanos() + extraNanos;
-        if (wait == 0) {
-            write(reply, after);
-            return;
-        }
-        lines.pause();
-        // The event loop's scheduler, never a sleeping thread.
-        ctx.executor()
-                .schedule(
-                        () -> {
-                            if (ctx.channel().isActive()) {
-                                write(reply, after);
-                            }
-                        },
-                        wait,
-                        TimeUnit.NANOSECONDS);
-    }
-
-    private void write(SmtpReply reply, After after) {
-        ChannelFuture written = inRead && after == After.CONTINUE ? ctx.write(reply) : ctx.writeAndFlush(reply);
-        switch (after) {
-            case CONTINUE -> lines.resume();
-            case CLOSE -> written.addListener(ChannelFutureListener.CLOSE);
-            case START_TLS -> {
-                if (lines.hasBufferedInput()) {
-                    lines.discardBufferedInput();
-                    closing = true;
-                    ctx.close();
-                    return;
-                }
-                SslHandler handler = sink.tls.newHandler(ctx.alloc());
-                handler.setHandshakeTimeout(options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS);
-                ctx.pipeline().addFirst(handler);
-                lines.resume();
-            }
+            replies.respond(SmtpReplies.READY_TO_START_TLS, 0, SinkReplies.After.START_TLS);
         }
     }
 
     /** A connection dropped on purpose: closed with no reply. */
     private void drop() {
-        closing = true;
         endTransaction();
-        ctx.close();
+        replies.close();
     }
 
     private void endTransaction() {
@@ -503,16 +404,12 @@ final class SinkSessionHandler extends SimpleChannelInboundHandler<Object> {
         recipients = 0;
         dropInBody = false;
         chunk = null;
-        releaseContent();
+        if (message != null) {
+            message.release();
+            message = null;
+        }
         if (state != State.START) {
             state = State.READY;
-        }
-    }
-
-    private void releaseContent() {
-        if (content != null) {
-            content.release();
-            content = null;
         }
     }
 
@@ -520,15 +417,15 @@ final class SinkSessionHandler extends SimpleChannelInboundHandler<Object> {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof SslHandshakeCompletionEvent handshake) {
             if (!handshake.isSuccess()) {
-                ctx.close();
+                replies.close();
                 return;
             }
             // RFC 3207 4.2: after TLS the client starts over with EHLO.
             tlsActive = true;
             endTransaction();
             state = State.START;
-        } else if (evt instanceof IdleStateEvent && !closing) {
-            respond(SmtpReplies.TIMEOUT, 0, After.CLOSE);
+        } else if (evt instanceof IdleStateEvent && !replies.closing()) {
+            replies.respond(SmtpReplies.TIMEOUT, 0, SinkReplies.After.CLOSE);
         }
         ctx.fireUserEventTriggered(evt);
     }
@@ -540,7 +437,6 @@ final class SinkSessionHandler extends SimpleChannelInboundHandler<Object> {
             return;
         }
         log.warn("session={} sink: internal error", ctx.channel().id().asShortText(), cause);
-        closing = true;
-        ctx.writeAndFlush(SmtpReplies.INTERNAL_ERROR).addListener(ChannelFutureListener.CLOSE);
+        replies.respond(SmtpReplies.INTERNAL_ERROR, 0, SinkReplies.After.CLOSE);
     }
 }
