@@ -135,10 +135,16 @@ final class Shaping implements DestinationSlots.Gate {
         }
     }
 
-    /** The destination's suspension, or null when it may be attempted. */
+    /**
+     * The destination's suspension, or null when it may be attempted. One that has expired is no longer in
+     * force, even if its timer (which wakes what it deferred) has not run yet.
+     */
     Suspension suspension(String destination) {
         DestinationState s = states.get(destination);
-        return s == null ? null : s.suspension;
+        if (s == null || s.suspension == null || s.suspension.over(clock.instant())) {
+            return null;
+        }
+        return s.suspension;
     }
 
     /** {@code m}'s recipients for {@code destination} were deferred by its suspension. */

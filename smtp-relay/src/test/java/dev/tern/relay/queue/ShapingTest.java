@@ -376,6 +376,17 @@ class ShapingTest {
     }
 
     @Test
+    void anExpiredSuspensionIsNotInForceEvenBeforeItsTimerRuns() {
+        Shaping shaping = shaping(null);
+        shaping.suspend("b.test", Optional.of(Duration.ofSeconds(10)), "x");
+        fixture.clock.advance(Duration.ofSeconds(10).minusMillis(1));
+        assertThat(shaping.suspension("b.test")).isNotNull();
+        // The clock alone moves: a message woken at the same moment is tried, not deferred again.
+        fixture.clock.advance(Duration.ofMillis(1));
+        assertThat(shaping.suspension("b.test")).isNull();
+    }
+
+    @Test
     void anExpiredSuspensionIsDroppedAtStart() throws Exception {
         Path file = dir.resolve("suspensions");
         Files.writeString(
