@@ -69,6 +69,17 @@ final class Admission {
         return out;
     }
 
+    /** Messages with a recipient for {@code destination} deferred past {@code now}, not being delivered. */
+    List<QueuedMessage> deferredFor(String destination, long now) {
+        List<QueuedMessage> out = new ArrayList<>();
+        for (QueuedMessage m : messages.values()) {
+            if (!m.completing && m.deferredFor(destination, now)) {
+                out.add(m);
+            }
+        }
+        return out;
+    }
+
     /** Messages being delivered or waiting for their next attempt; safe from any thread. */
     int size() {
         return size;

@@ -178,7 +178,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
             Suspension suspension = shaping.suspension(group.getKey());
             if (suspension != null) {
                 parking.defer(m, group.getKey(), group.getValue(), suspension, now);
-                shaping.parked(group.getKey(), m);
+                shaping.deferred();
                 parked = true;
             } else if (slots.tryTake(group.getKey())) {
                 attempt(m, group.getKey(), group.getValue());
@@ -301,13 +301,14 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
         }
 
         @Override
-        public void resumed(String destination, List<QueuedMessage> parked) {
+        public void resumed(String destination, boolean byHand) {
+            if (!byHand) {
+                return; // what the suspension deferred is due at its end, and its timers wake it
+            }
             long now = clock.millis();
-            for (QueuedMessage m : parked) {
-                if (admission.holds(m) && !m.completing) {
-                    parking.resume(m, destination, now);
-                    dispatch(m);
-                }
+            for (QueuedMessage m : admission.deferredFor(destination, now)) {
+                parking.resume(m, destination, now);
+                dispatch(m);
             }
         }
     }

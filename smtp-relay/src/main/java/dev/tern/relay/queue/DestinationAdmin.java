@@ -25,13 +25,15 @@ public interface DestinationAdmin {
      * Suspends {@code destination} by hand: nothing is attempted to it until {@link #resume} or, when
      * {@code expiry} is given, until that much time has passed. Its queued mail is deferred without an
      * attempt being counted. A manual suspension replaces any earlier one and survives a restart; the stage
-     * completes once it is on disk, with the suspension as recorded.
+     * completes once it is on disk, with the suspension as recorded (it fails when the file cannot be
+     * written; the suspension is in force anyway, until a restart).
      */
     CompletionStage<Suspension> suspend(String destination, Optional<Duration> expiry, String reason);
 
     /**
-     * Ends a suspension of {@code destination}, manual or automatic; its queued mail is tried again at
-     * once. Completes with true when it was suspended, false when it was not (nothing changes then).
+     * Ends a suspension of {@code destination}, manual or automatic; every deferred recipient for it is
+     * then due at once, whatever deferred it (a flush, as Postfix's {@code postqueue -s}). Completes with
+     * true when it was suspended, false when it was not (nothing changes then).
      */
     CompletionStage<Boolean> resume(String destination);
 }

@@ -2,9 +2,7 @@ package dev.tern.relay.queue;
 
 import dev.tern.relay.delivery.DeliveryStatus;
 import dev.tern.relay.delivery.RecipientOutcome;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Where one destination stands: its adaptive concurrency limit, attempts under way, its rate's next
@@ -32,8 +30,6 @@ final class DestinationState {
     final MessageRate rate;
 
     final RecentOutcomes recent = new RecentOutcomes();
-    /** Messages whose recipients here were deferred by the current suspension, to be woken when it ends. */
-    final Set<QueuedMessage> parked = new LinkedHashSet<>();
 
     int limit;
     int inFlight;
@@ -83,8 +79,8 @@ final class DestinationState {
         return limit - before;
     }
 
-    /** Nothing here is worth remembering: no attempt, no suspension, no waiting mail, no recent outcome. */
+    /** Nothing here is worth remembering: no attempt, no suspension, no rate timer, no recent outcome. */
     boolean idle(long nowMillis) {
-        return inFlight == 0 && suspension == null && parked.isEmpty() && rateTimer == null && recent.empty(nowMillis);
+        return inFlight == 0 && suspension == null && rateTimer == null && recent.empty(nowMillis);
     }
 }

@@ -13,8 +13,8 @@ import org.slf4j.LoggerFactory;
  * Recipients of a suspended destination, deferred without an attempt: their attempt count and so their
  * retry backoff stay as they were, their next attempt is the suspension's end (or, for one without an
  * end, the end of the message's lifetime), and their last attempt keeps the remote reply it had. The
- * lifetime still runs: a recipient past it fails as expired ({@code 4.4.7}). When the suspension ends,
- * {@link #resume} makes them due at once. States are recorded in the spool, so a restart finds them
+ * lifetime still runs: a recipient past it fails as expired ({@code 4.4.7}). When an operator ends the
+ * suspension, {@link #resume} makes them due at once. States are recorded in the spool, so a restart finds them
  * deferred. Queue thread only.
  */
 final class Parking {
@@ -57,14 +57,14 @@ final class Parking {
         log.info("id={} domain={} rcpts={} deferred, {}", m.spooled.id(), destination, indexes.size(), why);
     }
 
-    /** The suspension of {@code destination} ended: its deferred recipients in {@code m} are due now. */
+    /**
+     * The suspension of {@code destination} was ended by hand: its deferred recipients in {@code m} are due
+     * now, whatever deferred them (as Postfix's {@code postqueue -s} flushes a site).
+     */
     void resume(QueuedMessage m, String destination, long now) {
         for (int i = 0; i < m.recipients(); i++) {
-            RecipientState s = m.states[i];
-            if (!m.inFlight[i]
-                    && s.kind() == RecipientState.Kind.DEFERRED
-                    && s.nextAttemptMillis() > now
-                    && m.destination(i).equals(destination)) {
+            if (m.deferredFor(i, destination, now)) {
+                RecipientState s = m.states[i];
                 m.states[i] =
                         new RecipientState(RecipientState.Kind.DEFERRED, now, s.attempts(), s.last(), s.notified());
                 m.record(spool, i);

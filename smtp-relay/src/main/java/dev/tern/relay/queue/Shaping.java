@@ -6,7 +6,6 @@ import dev.tern.smtp.SmtpReply;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,8 +40,11 @@ final class Shaping implements DestinationSlots.Gate {
         /** It was suspended: what waits for it is to be deferred. */
         void suspended(String destination);
 
-        /** Its suspension ended: {@code parked} (deferred by it) may go now. */
-        void resumed(String destination, List<QueuedMessage> parked);
+        /**
+         * Its suspension ended. When it expired, what it deferred wakes at its end by itself; when it was
+         * ended {@code byHand}, the destination's deferred mail is to be tried at once.
+         */
+        void resumed(String destination, boolean byHand);
     }
 
     private final ShapingPolicy policy;
@@ -147,11 +149,9 @@ final class Shaping implements DestinationSlots.Gate {
         return s.suspension;
     }
 
-    /** {@code m}'s recipients for {@code destination} were deferred by its suspension. */
-    void parked(String destination, QueuedMessage m) {
-        if (state(destination).parked.add(m)) {
-            metrics.deferredBySuspension();
-        }
+    /** A message's recipients for a suspended destination were deferred without an attempt. */
+    void deferred() {
+        metrics.deferredBySuspension();
     }
 
     /** Suspends {@code destination} by hand (replacing any suspension); written to disk, see {@link #lastWrite()}. */
@@ -270,12 +270,10 @@ final class Shaping implements DestinationSlots.Gate {
         s.suspension = null;
         suspendedCount--;
         log.info("destination={} resumed{}", s.name, expired ? ", its suspension expired" : " by hand");
-        List<QueuedMessage> parked = new ArrayList<>(s.parked);
-        s.parked.clear();
         if (manual) {
             persist();
         }
-        listener.resumed(s.name, parked);
+        listener.resumed(s.name, !expired);
     }
 
     private void persist() {

@@ -333,6 +333,34 @@ class ShapingTest {
     }
 
     @Test
+    void aResumeByHandAfterARestartSendsWhatTheSuspensionDeferred() throws Exception {
+        Spool spool = fixture.spool();
+        DeliveryScheduler first = suspendedByHand(spool, "b.test");
+        QueueId id = fixture.enqueue(first, "<s@a.test>", "r@b.test");
+        loop.runUntil(() -> QueueFixture.state(spool, id, 0).kind() == RecipientState.Kind.DEFERRED);
+        CompletionStage<Void> stopped = first.shutdown();
+        loop.runUntil(() -> stopped.toCompletableFuture().isDone());
+        spool.close();
+
+        Spool reopened = fixture.spool();
+        DeliveryScheduler second =
+                queue(reopened, new DeliveryLimits(100, 10), fixture.delivering(), ShapingPolicy.DEFAULT);
+        fixture.loop.advance(Duration.ofMinutes(10));
+        assertThat(snapshot(second, "b.test").suspension())
+                .as("still suspended after the restart")
+                .hasValueSatisfying(s -> assertThat(s.reason()).isEqualTo("maintenance"));
+        assertThat(fixture.requests).isEmpty();
+
+        assertThat(await(second.destinations().resume("b.test"))).isTrue();
+        loop.runUntil(() -> reopened.pending().isEmpty());
+        assertThat(fixture.requests).singleElement().satisfies(r -> assertThat(r.id())
+                .isEqualTo(id));
+        assertThat(fixture.clock.instant())
+                .as("at once, not at the end of the lifetime")
+                .isEqualTo(START.plus(Duration.ofMinutes(10)));
+    }
+
+    @Test
     void theLifetimeRunsWhileSuspended() throws Exception {
         Spool spool = fixture.spool();
         DeliveryScheduler queue = suspendedByHand(spool, "b.test");
@@ -441,7 +469,7 @@ class ShapingTest {
             public void suspended(String destination) {}
 
             @Override
-            public void resumed(String destination, List<QueuedMessage> parked) {
+            public void resumed(String destination, boolean byHand) {
                 resumed.add(destination);
             }
         });
