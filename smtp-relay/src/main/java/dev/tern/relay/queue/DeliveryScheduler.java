@@ -186,11 +186,11 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
                 slots.await(group.getKey(), m);
             }
         }
-        if (parked && m.allFinal() && !m.anyInFlight()) {
-            complete(m); // its lifetime ran out while the destination was suspended
-            return;
-        }
         if (parked) {
+            if (m.allFinal() && !m.anyInFlight()) {
+                complete(m); // its lifetime ran out while the destination was suspended
+                return;
+            }
             track(completion.afterAttempt(m, now));
         }
         wakeAt(m, m.nextDueAfter(now));

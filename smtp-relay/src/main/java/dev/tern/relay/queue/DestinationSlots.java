@@ -97,13 +97,15 @@ final class DestinationSlots<T> {
 
     /** Hands everything that waits for {@code destination} to {@code retry}, free slots or not. */
     void drain(String destination, Consumer<T> retry) {
-        LinkedHashSet<T> queue = waiting.get(destination);
-        while (queue != null && !queue.isEmpty()) {
-            T next = queue.iterator().next();
-            remove(destination, queue, next);
-            retry.accept(next);
-            queue = waiting.get(destination);
+        LinkedHashSet<T> queue = waiting.remove(destination);
+        if (queue == null) {
+            return;
         }
+        for (T item : queue) {
+            waits.computeIfPresent(item, (t, n) -> n == 1 ? null : n - 1);
+        }
+        // Each is handed over once; whatever waits again now waits anew.
+        queue.forEach(retry);
     }
 
     /** Whether {@code item} waits for any slot. */
