@@ -108,6 +108,33 @@ class ShapingIT {
         }
     }
 
+    @Test
+    void aRateSpacesTheAttemptsToItsDestination() throws Exception {
+        try (DeliveryFixture tern = DeliveryFixture.start(
+                dataDir, Map.of("shaping", "{destinations: [{match: .rate.test, max-rate: 4/s}]}"))) {
+            ScriptedSmtpPeer peer = tern.exchanger("rate.test", "127.0.0.2", tern.peer());
+            DestinationAdmin admin = tern.server().queue().destinations();
+            admin.suspend("rate.test", Optional.empty(), "filling up")
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+            int messages = 8;
+            for (int i = 0; i < messages; i++) {
+                tern.submit("bob@rate.test", "m" + i);
+            }
+            await().atMost(WAIT).until(() -> snapshot(admin, "rate.test").queued() == messages);
+
+            long start = System.nanoTime();
+            admin.resume("rate.test").toCompletableFuture().get(10, TimeUnit.SECONDS);
+            await().atMost(WAIT).until(() -> peer.messages().size() == messages);
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+            // 4/s: one start every 250 ms, the first at once, so 8 take at least 7 intervals.
+            assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(7 * 250));
+            assertThat(snapshot(admin, "rate.test").rate())
+                    .hasValueSatisfying(r -> assertThat(r.toString()).isEqualTo("4/s"));
+        }
+    }
+
     private static DestinationSnapshot snapshot(DestinationAdmin admin, String name) throws Exception {
         return admin.destinations().toCompletableFuture().get(10, TimeUnit.SECONDS).stream()
                 .filter(d -> d.name().equals(name))
