@@ -101,13 +101,14 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
         this.parking = new Parking(spool, retry, completion);
         this.destinations = new Destinations(queue, this.shaping, admission::queuedByDestination);
         this.shaping.listen(new ShapingListener());
+        // Before anything is admitted, and whether delivery is started or not: an operator's suspensions hold.
+        submit(this.shaping::restore);
     }
 
     /** Schedules every message the spool still holds (after a restart), and starts delivering new ones. */
     public void start() {
         started = true;
         submit(() -> {
-            shaping.restore();
             List<SpooledMessage> pending = spool.pending();
             log.info("queue: {} messages to deliver", pending.size());
             pending.forEach(this::admit);

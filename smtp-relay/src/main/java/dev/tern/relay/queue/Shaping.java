@@ -56,6 +56,9 @@ final class Shaping implements DestinationSlots.Gate {
     /** Access order, so that the least recently used idle destination is forgotten first. */
     private final LinkedHashMap<String, DestinationState> states = new LinkedHashMap<>(16, 0.75f, true);
 
+    /** The manual suspensions of the last run, read when constructed (off the queue's thread). */
+    private final Map<String, Suspension> saved;
+
     private Listener listener;
     private CompletionStage<Void> lastWrite = CompletableFuture.completedFuture(null);
     private volatile int suspendedCount;
@@ -73,6 +76,7 @@ final class Shaping implements DestinationSlots.Gate {
         this.clock = clock;
         this.metrics = metrics;
         this.store = store;
+        this.saved = store.load();
     }
 
     void listen(Listener listener) {
@@ -175,7 +179,6 @@ final class Shaping implements DestinationSlots.Gate {
     /** The manual suspensions of the last run that have not expired are in force again. */
     void restore() {
         Instant now = clock.instant();
-        Map<String, Suspension> saved = store.load();
         saved.forEach((destination, suspension) -> {
             if (!suspension.over(now)) {
                 apply(state(destination), suspension, false);
