@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import dev.tern.relay.queue.DestinationRule;
 import dev.tern.relay.queue.MessageRate;
 import java.io.IOException;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -103,8 +102,7 @@ final class ShapingRuleText {
                 if (p.currentToken() == JsonToken.START_OBJECT) {
                     JsonNode node = p.readValueAsTree();
                     Map<String, String> fields = new LinkedHashMap<>();
-                    for (Iterator<Map.Entry<String, JsonNode>> i = node.fields(); i.hasNext(); ) {
-                        Map.Entry<String, JsonNode> f = i.next();
+                    for (Map.Entry<String, JsonNode> f : node.properties()) {
                         if (!f.getValue().isValueNode()) {
                             throw new IllegalArgumentException("'" + f.getKey() + "' must be a single value");
                         }
