@@ -66,4 +66,13 @@ public interface DeliveryMetrics {
 
     /** A delivery status notification was built and handed to the queue. */
     default void bounceSent(BounceKind kind) {}
+
+    /** A destination was suspended, by hand or by a reply that matched {@code delivery.shaping.suspend-on}. */
+    default void destinationSuspended(boolean manual) {}
+
+    /** A destination's adaptive concurrency limit grew by one, or shrank. */
+    default void concurrencyChanged(boolean grew) {}
+
+    /** A message's recipients for a suspended destination were deferred without an attempt. */
+    default void deferredBySuspension() {}
 }

@@ -4,9 +4,11 @@ import dev.tern.relay.spool.SpooledMessage;
 import dev.tern.smtp.queue.QueueId;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -50,6 +52,32 @@ final class Admission {
             }
         }
         return groups;
+    }
+
+    /** Messages with recipients not final yet, by their destination; a pass over the queue. */
+    Map<String, Integer> queuedByDestination() {
+        Map<String, Integer> out = new HashMap<>();
+        Set<String> seen = new HashSet<>();
+        for (QueuedMessage m : messages.values()) {
+            seen.clear();
+            for (int i = 0; i < m.recipients(); i++) {
+                if (!m.states[i].isFinal() && seen.add(m.destination(i))) {
+                    out.merge(m.destination(i), 1, Integer::sum);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Messages with a recipient for {@code destination} deferred past {@code now}, not being delivered. */
+    List<QueuedMessage> deferredFor(String destination, long now) {
+        List<QueuedMessage> out = new ArrayList<>();
+        for (QueuedMessage m : messages.values()) {
+            if (!m.completing && m.deferredFor(destination, now)) {
+                out.add(m);
+            }
+        }
+        return out;
     }
 
     /** Messages being delivered or waiting for their next attempt; safe from any thread. */

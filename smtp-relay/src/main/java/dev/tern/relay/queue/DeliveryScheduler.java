@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * is spooled first (durably), then scheduled. This class only connects the parts that do the work:
  * {@link Admission} (which messages, which recipients are due, by destination), {@link DestinationSlots}
  * (how many attempts at once), {@link Attempts} (an attempt off the queue's thread), {@link RetryPolicy}
- * (what follows an outcome, and when) and {@link Completion} (state records and reports).
+ * (what follows an outcome, and when) and {@link Completion} (state records and reports). {@link Shaping}
+ * holds each destination to its adaptive concurrency, its rate and its suspensions; {@link Parking} defers
+ * the mail of a suspended destination without an attempt; {@link #destinations()} is the operator's view.
  *
  * <p>Its state lives on the {@link QueueExecutor} it is given; content is read from the spool on the
  * {@code reader} executor; time is the given {@link Clock}, the spool's. It starts no thread: the
@@ -45,6 +47,9 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
     private final DestinationSlots<QueuedMessage> slots;
     private final Completion completion;
     private final Attempts attempts;
+    private final Shaping shaping;
+    private final Parking parking;
+    private final Destinations destinations;
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
 
     /** Attempts, reports and completions under way; closing waits for them. Queue thread only. */
@@ -66,13 +71,38 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
             QueueExecutor queue,
             Executor reader,
             Clock clock) {
+        this(spool, deliverer, bouncer, retry, limits, queue, reader, clock, ShapingOptions.DEFAULT);
+    }
+
+    public DeliveryScheduler(
+            Spool spool,
+            Deliverer deliverer,
+            Bouncer bouncer,
+            RetryPolicy retry,
+            DeliveryLimits limits,
+            QueueExecutor queue,
+            Executor reader,
+            Clock clock,
+            ShapingOptions shaping) {
         this.spool = spool;
         this.queue = queue;
         this.clock = clock;
         this.attempts = new Attempts(spool, deliverer, reader, this::submit, this::attempted);
-        this.slots = new DestinationSlots<>(limits);
+        this.shaping = new Shaping(
+                shaping.policy(),
+                limits.maxActivePerDestination(),
+                queue,
+                clock,
+                shaping.metrics(),
+                new SuspensionStore(shaping.suspensionsFile(), shaping.io()));
+        this.slots = new DestinationSlots<>(limits, this.shaping);
         Reports reports = new Reports(spool, new Notifier(spool, reader, this), bouncer, retry, this::submit);
         this.completion = new Completion(spool, retry, new SplittableRandom(), reports);
+        this.parking = new Parking(spool, retry, completion);
+        this.destinations = new Destinations(queue, this.shaping, admission::queuedByDestination);
+        this.shaping.listen(new ShapingListener());
+        // Before anything is admitted, and whether delivery is started or not: an operator's suspensions hold.
+        submit(this.shaping::restore);
     }
 
     /** Schedules every message the spool still holds (after a restart), and starts delivering new ones. */
@@ -94,6 +124,16 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
             }
             return id;
         });
+    }
+
+    /** The operator's view of destinations: their shaping, suspend and resume. */
+    public DestinationAdmin destinations() {
+        return destinations;
+    }
+
+    /** Destinations suspended now; safe to call from any thread. */
+    public int suspendedDestinations() {
+        return shaping.suspendedCount();
     }
 
     /** Messages being delivered or waiting for their next attempt; safe to call from any thread. */
@@ -133,13 +173,26 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
             return;
         }
         long now = clock.millis();
+        boolean parked = false;
         for (Map.Entry<String, List<Integer>> group :
                 Admission.dueByDestination(m, now).entrySet()) {
-            if (slots.tryTake(group.getKey())) {
+            Suspension suspension = shaping.suspension(group.getKey());
+            if (suspension != null) {
+                parking.defer(m, group.getKey(), group.getValue(), suspension, now);
+                shaping.deferred();
+                parked = true;
+            } else if (slots.tryTake(group.getKey())) {
                 attempt(m, group.getKey(), group.getValue());
             } else {
                 slots.await(group.getKey(), m);
             }
+        }
+        if (parked) {
+            if (m.allFinal() && !m.anyInFlight()) {
+                complete(m); // its lifetime ran out while the destination was suspended
+                return;
+            }
+            track(completion.afterAttempt(m, now));
         }
         wakeAt(m, m.nextDueAfter(now));
     }
@@ -164,6 +217,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
 
     private void attempt(QueuedMessage m, String destination, List<Integer> indexes) {
         indexes.forEach(i -> m.inFlight[i] = true);
+        shaping.started(destination);
         busy++;
         attempts.start(m, destination, indexes);
     }
@@ -175,6 +229,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
             List<RecipientOutcome> outcomes,
             Throwable failure) {
         slots.release(destination);
+        shaping.ended(destination, failure == null ? outcomes : List.of());
         long now = clock.millis();
         completion.record(m, destination, indexes, outcomes, failure, now);
         if (m.allFinal()) {
@@ -234,6 +289,31 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
         }
     }
 
+    /** What the queue does when {@link Shaping} changes a destination. */
+    private final class ShapingListener implements Shaping.Listener {
+        @Override
+        public void opened(String destination) {
+            slots.wake(DeliveryScheduler.this::dispatch);
+        }
+
+        @Override
+        public void suspended(String destination) {
+            slots.drain(destination, DeliveryScheduler.this::dispatch);
+        }
+
+        @Override
+        public void resumed(String destination, boolean byHand) {
+            if (!byHand) {
+                return; // what the suspension deferred is due at its end, and its timers wake it
+            }
+            long now = clock.millis();
+            for (QueuedMessage m : admission.deferredFor(destination, now)) {
+                parking.resume(m, destination, now);
+                dispatch(m);
+            }
+        }
+    }
+
     /**
      * Stops starting attempts. The stage completes once the attempts, reports and completions under way
      * have recorded their outcomes, so that the spool, closed next, is consistent.
@@ -241,6 +321,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
     public CompletionStage<Void> shutdown() {
         submit(() -> {
             closing = true;
+            shaping.close();
             if (depthTimer != null) {
                 depthTimer.cancel();
             }

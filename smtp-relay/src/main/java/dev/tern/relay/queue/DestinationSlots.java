@@ -15,14 +15,42 @@ import java.util.function.Consumer;
  * @param <T> what waits (a queued message)
  */
 final class DestinationSlots<T> {
+    /** What else holds attempts to a destination back: its own limit below the cap, its rate. */
+    interface Gate {
+        /** Only the {@link DeliveryLimits}. */
+        Gate NONE = new Gate() {
+            @Override
+            public int limit(String destination) {
+                return Integer.MAX_VALUE;
+            }
+
+            @Override
+            public boolean ready(String destination) {
+                return true;
+            }
+        };
+
+        /** The most attempts {@code destination} may have under way now. */
+        int limit(String destination);
+
+        /** Whether one more may start now; when not, the gate wakes the slots itself once it may. */
+        boolean ready(String destination);
+    }
+
     private final DeliveryLimits limits;
+    private final Gate gate;
     private final Map<String, Integer> activePerDestination = new HashMap<>();
     private final Map<String, LinkedHashSet<T>> waiting = new LinkedHashMap<>();
     private final Map<T, Integer> waits = new HashMap<>();
     private int active;
 
     DestinationSlots(DeliveryLimits limits) {
+        this(limits, Gate.NONE);
+    }
+
+    DestinationSlots(DeliveryLimits limits, Gate gate) {
         this.limits = limits;
+        this.gate = gate;
     }
 
     /** Takes a slot for an attempt to {@code destination}; false when a limit is reached. */
@@ -67,6 +95,19 @@ final class DestinationSlots<T> {
         }
     }
 
+    /** Hands everything that waits for {@code destination} to {@code retry}, free slots or not. */
+    void drain(String destination, Consumer<T> retry) {
+        LinkedHashSet<T> queue = waiting.remove(destination);
+        if (queue == null) {
+            return;
+        }
+        for (T item : queue) {
+            waits.computeIfPresent(item, (t, n) -> n == 1 ? null : n - 1);
+        }
+        // Each is handed over once; whatever waits again now waits anew.
+        queue.forEach(retry);
+    }
+
     /** Whether {@code item} waits for any slot. */
     boolean waits(T item) {
         return waits.containsKey(item);
@@ -78,8 +119,10 @@ final class DestinationSlots<T> {
     }
 
     private boolean free(String destination) {
+        int perDestination = Math.min(limits.maxActivePerDestination(), gate.limit(destination));
         return active < limits.maxActive()
-                && activePerDestination.getOrDefault(destination, 0) < limits.maxActivePerDestination();
+                && activePerDestination.getOrDefault(destination, 0) < perDestination
+                && gate.ready(destination);
     }
 
     private void remove(String destination, LinkedHashSet<T> queue, T item) {

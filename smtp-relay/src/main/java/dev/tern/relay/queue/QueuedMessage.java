@@ -77,6 +77,25 @@ final class QueuedMessage {
         return next;
     }
 
+    /** Whether a recipient for {@code destination} waits for an attempt after {@code now}. */
+    boolean deferredFor(String destination, long now) {
+        for (int i = 0; i < states.length; i++) {
+            if (deferredFor(i, destination, now)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether recipient {@code i} is for {@code destination} and waits for an attempt after {@code now}. */
+    boolean deferredFor(int i, String destination, long now) {
+        RecipientState s = states[i];
+        return !inFlight[i]
+                && s.kind() == RecipientState.Kind.DEFERRED
+                && s.nextAttemptMillis() > now
+                && destination(i).equals(destination);
+    }
+
     boolean allFinal() {
         for (RecipientState s : states) {
             if (!s.isFinal()) {

@@ -7,6 +7,11 @@
  * or thread of its own, what follows an outcome and when (RFC 5321 4.5.4.1); {@link
  * dev.tern.relay.queue.Completion} records each recipient's state in the spool, so a restart neither
  * loses nor repeats finished recipients, and sends the reports (RFC 3464, RFC 3461).
+ * {@link dev.tern.relay.queue.Shaping} shapes traffic per destination (docs/shaping.md): an adaptive
+ * concurrency in {@link dev.tern.relay.queue.DestinationState}, an optional rate, and suspensions, by a
+ * reply or by hand ({@link dev.tern.relay.queue.DestinationAdmin}), whose queued mail {@link
+ * dev.tern.relay.queue.Parking} defers without counting an attempt; manual ones are kept on disk by
+ * {@link dev.tern.relay.queue.SuspensionStore}.
  * {@link dev.tern.relay.queue.DeliveryScheduler} connects them on the {@link
  * dev.tern.relay.queue.QueueExecutor} and {@link java.time.Clock} it is given.
  */

@@ -66,6 +66,45 @@ class DestinationSlotsTest {
         assertThat(one.waits("for a")).isTrue();
     }
 
+    @Test
+    void aGateLowersTheLimitAndHoldsBackWhatIsNotReady() {
+        boolean[] ready = {true};
+        DestinationSlots<String> gated = new DestinationSlots<>(new DeliveryLimits(10, 5), new DestinationSlots.Gate() {
+            @Override
+            public int limit(String destination) {
+                return destination.equals("a.test") ? 1 : 9; // above the cap of 5: the cap holds
+            }
+
+            @Override
+            public boolean ready(String destination) {
+                return ready[0];
+            }
+        });
+        assertThat(gated.tryTake("a.test")).isTrue();
+        assertThat(gated.tryTake("a.test")).as("the gate's limit of 1").isFalse();
+        for (int i = 0; i < 5; i++) {
+            assertThat(gated.tryTake("b.test")).isTrue();
+        }
+        assertThat(gated.tryTake("b.test")).as("the cap of 5").isFalse();
+        ready[0] = false;
+        assertThat(gated.tryTake("c.test")).as("not ready").isFalse();
+    }
+
+    @Test
+    void drainsWhatWaitsForOneDestinationWhetherSlotsAreFreeOrNot() {
+        slots.tryTake("a.test");
+        slots.tryTake("a.test");
+        slots.await("a.test", "first");
+        slots.await("b.test", "other");
+        slots.await("a.test", "second");
+
+        slots.drain("a.test", woken::add);
+
+        assertThat(woken).containsExactly("first", "second");
+        assertThat(slots.waits("first")).isFalse();
+        assertThat(slots.waits("other")).isTrue();
+    }
+
     /** What the queue does with a woken message: takes its slot. */
     private void retry(String item) {
         woken.add(item);

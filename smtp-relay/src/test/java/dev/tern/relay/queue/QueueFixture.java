@@ -68,12 +68,17 @@ final class QueueFixture implements AfterEachCallback {
     }
 
     DeliveryScheduler scheduler(Spool spool, RetryPolicy policy, DeliveryLimits limits, Deliverer deliverer) {
+        return scheduler(spool, policy, limits, deliverer, ShapingOptions.DEFAULT);
+    }
+
+    DeliveryScheduler scheduler(
+            Spool spool, RetryPolicy policy, DeliveryLimits limits, Deliverer deliverer, ShapingOptions shaping) {
         Deliverer recording = (domain, r) -> {
             requests.add(r);
             return deliverer.deliver(domain, r);
         };
-        DeliveryScheduler queue =
-                new DeliveryScheduler(spool, recording, this::report, policy, limits, loop, Runnable::run, clock);
+        DeliveryScheduler queue = new DeliveryScheduler(
+                spool, recording, this::report, policy, limits, loop, Runnable::run, clock, shaping);
         queue.start();
         return queue;
     }

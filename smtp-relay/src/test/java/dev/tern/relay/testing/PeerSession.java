@@ -30,9 +30,12 @@ public final class PeerSession {
     private List<String> rcptTo = new ArrayList<>();
     private final ByteArrayOutputStream chunks = new ByteArrayOutputStream();
 
-    PeerSession(ScriptedSmtpPeer peer, Socket socket) {
+    private final String greeting;
+
+    PeerSession(ScriptedSmtpPeer peer, Socket socket, String greeting) {
         this.peer = peer;
         this.socket = socket;
+        this.greeting = greeting;
     }
 
     public List<Line> lines() {
@@ -71,8 +74,8 @@ public final class PeerSession {
                 upgrade();
             }
             open();
-            send(peer.greeting);
-            if (!peer.greeting.startsWith("2")) {
+            send(greeting);
+            if (!greeting.startsWith("2")) {
                 flush();
                 return;
             }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
@@ -32,6 +33,10 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
     final Map<String, String> replies = new ConcurrentHashMap<>();
     final Map<String, String> rcptReplies = new ConcurrentHashMap<>();
     volatile String greeting = "220 peer.test ESMTP scripted";
+    /** The first {@code refusedConnections} connections are greeted with {@code refusal} instead. */
+    volatile String refusal;
+
+    volatile int refusedConnections;
     volatile List<String> extensions = List.of("PIPELINING", "8BITMIME", "ENHANCEDSTATUSCODES");
     volatile String user;
     volatile String password;
@@ -44,6 +49,9 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
     private final List<PeerSession> sessions = new CopyOnWriteArrayList<>();
     private final List<Received> messages = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
+    private final AtomicInteger accepted = new AtomicInteger();
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger mostOpen = new AtomicInteger();
 
     private ScriptedSmtpPeer() throws Exception {
         certificate = new SelfSignedCertificate("peer.test");
@@ -75,6 +83,18 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
     public ScriptedSmtpPeer greeting(String reply) {
         greeting = reply;
         return this;
+    }
+
+    /** Greets the first {@code connections} connections with {@code reply} (a 4xx or 5xx), later ones as usual. */
+    public ScriptedSmtpPeer greetFirst(int connections, String reply) {
+        refusal = reply;
+        refusedConnections = connections;
+        return this;
+    }
+
+    /** The most connections that were open at once. */
+    public int mostConcurrentSessions() {
+        return mostOpen.get();
     }
 
     /** The EHLO keywords (with parameters) announced after the first line. */
@@ -151,9 +171,17 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket socket = server.accept();
-                PeerSession session = new PeerSession(this, socket);
+                int n = accepted.incrementAndGet();
+                PeerSession session = new PeerSession(this, socket, n <= refusedConnections ? refusal : greeting);
                 sessions.add(session);
-                Thread.ofVirtual().name("scripted-peer-session").start(session::run);
+                mostOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
+                Thread.ofVirtual().name("scripted-peer-session").start(() -> {
+                    try {
+                        session.run();
+                    } finally {
+                        open.decrementAndGet();
+                    }
+                });
             } catch (IOException e) {
                 return;
             }

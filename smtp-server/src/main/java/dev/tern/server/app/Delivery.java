@@ -17,6 +17,7 @@ import dev.tern.relay.queue.DeliveryLimits;
 import dev.tern.relay.queue.DeliveryScheduler;
 import dev.tern.relay.queue.QueueExecutor;
 import dev.tern.relay.queue.RetryPolicy;
+import dev.tern.relay.queue.ShapingOptions;
 import dev.tern.relay.route.Router;
 import dev.tern.relay.route.Routing;
 import dev.tern.relay.route.Smarthost;
@@ -26,6 +27,10 @@ import dev.tern.server.config.DnsServer;
 import dev.tern.server.config.RouteSpec;
 import dev.tern.server.config.TernConfig;
 import dev.tern.smtp.address.LocalMailboxes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -120,11 +125,22 @@ final class Delivery implements AutoCloseable {
                 new DeliveryLimits(d.maxConnections(), d.maxConnectionsPerDestination()),
                 QueueExecutor.on(queueThread),
                 queueReader,
-                clock);
+                clock,
+                new ShapingOptions(d.shaping().policy(), suspensionsFile(config.dataDir()), queueReader, metrics));
         if (d.enabled()) {
             scheduler.start();
         }
         return new Delivery(scheduler, mailboxes, client, blocking, queueThread, queueReader);
+    }
+
+    /** Where manual suspensions of destinations are kept (docs/shaping.md); the data directory is made if need be. */
+    private static Path suspensionsFile(Path dataDir) {
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the data directory " + dataDir, e);
+        }
+        return dataDir.resolve("suspensions");
     }
 
     /** File system work of the delivery side (Maildir): bounded, never an event loop. */

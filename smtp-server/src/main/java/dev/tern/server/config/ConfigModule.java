@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import dev.tern.relay.queue.DestinationRule;
+import dev.tern.relay.queue.ReplyPattern;
 import java.io.IOException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -39,6 +41,10 @@ final class ConfigModule extends SimpleModule {
         addSerializer(Long.TYPE, new TextSerializer<>(Long.class, ConfigValues::formatSize));
         addSerializer(new TextSerializer<>(Duration.class, ConfigValues::formatDuration));
         addSerializer(new TextSerializer<>(Path.class, Path::toString));
+        scalar(ReplyPattern.class, ReplyPattern::parse);
+        addSerializer(new TextSerializer<>(ReplyPattern.class, ReplyPattern::toString));
+        addDeserializer(DestinationRule.class, new ShapingRuleText.Deserializer());
+        addSerializer(new ShapingRuleText.Serializer());
     }
 
     private <T> void scalar(Class<T> type, Function<String, T> parse) {

@@ -160,6 +160,8 @@ final class ConfigValidator {
         positive("delivery.connect-timeout", d.connectTimeout());
         positive("delivery.idle-timeout", d.idleTimeout());
         positive("delivery.final-dot-timeout", d.finalDotTimeout());
+        atLeast("delivery.shaping.initial-concurrency", d.shaping().initialConcurrency(), 1);
+        positive("delivery.shaping.suspend-for", d.shaping().suspendFor());
         // Read now rather than at the first message for the route: a missing secret is the operator's to fix.
         d.routes().forEach((domain, route) -> route.password(domain));
     }

@@ -19,6 +19,7 @@ import java.util.stream.Collectors;
  * @param finalDotTimeout how long to wait for the reply to the end of the message (RFC 5321 4.5.3.2.6)
  * @param routes recipient domain (lower case) to smarthost route, e.g. {@code "smtp.example.net:587 starttls
  *     user=alice password-file=/run/secrets/smtp"} (see {@link RouteSpec})
+ * @param shaping per-destination concurrency, rates and suspensions
  */
 public record DeliveryConfig(
         boolean enabled,
@@ -35,7 +36,8 @@ public record DeliveryConfig(
         Duration connectTimeout,
         Duration idleTimeout,
         Duration finalDotTimeout,
-        Map<String, RouteSpec> routes) {
+        Map<String, RouteSpec> routes,
+        ShapingConfig shaping) {
 
     public DeliveryConfig {
         selfAddresses = List.copyOf(selfAddresses);

@@ -22,6 +22,9 @@ public final class DeliveryMeters implements DeliveryMetrics, MeterBinder {
     private final Counter[] connections = new Counter[2];
     private final Counter[] reuse = new Counter[2];
     private final Counter[] bounces = new Counter[BounceKind.values().length];
+    private final Counter[] suspensions = new Counter[2];
+    private final Counter[] concurrencyChanges = new Counter[2];
+    private Counter suspensionDeferrals;
     private Counter tlsFailures;
     private Timer dnsDuration;
     /** System.nanoTime() of the last DNS answer of any kind, and of the last timeout; 0: never. */
@@ -74,6 +77,21 @@ public final class DeliveryMeters implements DeliveryMetrics, MeterBinder {
                     .tag("result", hit == 1 ? "hit" : "miss")
                     .register(registry);
         }
+        for (int manual = 0; manual < 2; manual++) {
+            suspensions[manual] = Counter.builder("smtp.relay.destination.suspensions")
+                    .description("Destinations suspended: auto by a reply, manual by an operator")
+                    .tag("kind", manual == 1 ? "manual" : "auto")
+                    .register(registry);
+        }
+        for (int grew = 0; grew < 2; grew++) {
+            concurrencyChanges[grew] = Counter.builder("smtp.relay.destination.concurrency.changes")
+                    .description("Changes of a destination's adaptive concurrency limit")
+                    .tag("direction", grew == 1 ? "grow" : "shrink")
+                    .register(registry);
+        }
+        suspensionDeferrals = Counter.builder("smtp.relay.destination.suspension.deferrals")
+                .description("Messages deferred without an attempt because their destination was suspended")
+                .register(registry);
         for (BounceKind kind : BounceKind.values()) {
             bounces[kind.ordinal()] = Counter.builder("smtp.relay.bounces")
                     .description("Delivery status notifications queued for senders")
@@ -122,6 +140,21 @@ public final class DeliveryMeters implements DeliveryMetrics, MeterBinder {
     @Override
     public void bounceSent(BounceKind kind) {
         bounces[kind.ordinal()].increment();
+    }
+
+    @Override
+    public void destinationSuspended(boolean manual) {
+        suspensions[manual ? 1 : 0].increment();
+    }
+
+    @Override
+    public void concurrencyChanged(boolean grew) {
+        concurrencyChanges[grew ? 1 : 0].increment();
+    }
+
+    @Override
+    public void deferredBySuspension() {
+        suspensionDeferrals.increment();
     }
 
     /**

@@ -7,7 +7,10 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Clock;
 import java.util.function.ToDoubleFunction;
 
-/** Queue depth by state and the age of the oldest message, read from the scheduler's published depth. */
+/**
+ * Queue depth by state, the age of the oldest message and the destinations suspended, read from what the
+ * scheduler publishes.
+ */
 public final class QueueMeters implements MeterBinder {
     private final DeliveryScheduler scheduler;
     private final Clock clock;
@@ -22,6 +25,9 @@ public final class QueueMeters implements MeterBinder {
         state(registry, "active", s -> s.depth().active());
         state(registry, "deferred", s -> s.depth().deferred());
         state(registry, "held", s -> s.depth().held());
+        Gauge.builder("smtp.relay.destinations.suspended", scheduler, DeliveryScheduler::suspendedDestinations)
+                .description("Destinations suspended now, by a reply or by an operator")
+                .register(registry);
         Gauge.builder("tern.queue.oldest.age", scheduler, this::oldestAgeSeconds)
                 .description("Age of the oldest message in the queue (0 when empty)")
                 .baseUnit("seconds")

@@ -3,6 +3,10 @@ package dev.tern.server.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tern.relay.queue.DestinationRule;
+import dev.tern.relay.queue.MessageRate;
+import dev.tern.relay.queue.ShapingPolicy;
+import dev.tern.smtp.SmtpReply;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -217,6 +221,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readsShapingRulesAsMappingsOrLinesInTheirOrder() {
+        TernConfig c = ConfigLoader.fromYaml(
+                """
+                delivery:
+                  shaping:
+                    suspend-on: ["421 4.7.0", "4xx too many connections"]
+                    destinations:
+                      - {match: Gmail.com, max-rate: 600/m, max-concurrency: 5}
+                      - "*.example.net initial-concurrency=1"
+                      - {match: "*"}
+                """,
+                Map.of());
+
+        ShapingPolicy policy = c.delivery().shaping().policy();
+        assertThat(policy.rules())
+                .containsExactly(
+                        new DestinationRule("gmail.com", MessageRate.parse("600/m"), 5, 0),
+                        new DestinationRule("*.example.net", null, 0, 1),
+                        new DestinationRule("*", null, 0, 0));
+        assertThat(policy.suspendOn().get(1).matches(new SmtpReply(421, "4.2.1", "Too many connections")))
+                .isTrue();
+        assertThat(c.delivery().shaping().suspendFor()).isEqualTo(Duration.ofMinutes(5));
+    }
+
+    @Test
     void printedConfigurationLoadsBackToTheSameTree() {
         TernConfig original = ConfigLoader.fromYaml(
                 """
@@ -226,6 +255,7 @@ class ConfigLoaderTest {
                 limits: {max-message-size: 1000}
                 timeouts: {tls-handshake: 1500ms}
                 tls: {cert-file: c.pem, key-file: k.pem}
+                delivery: {shaping: {destinations: [{match: .b.test, max-rate: 5/s, max-concurrency: 2}]}}
                 """,
                 Map.of());
 

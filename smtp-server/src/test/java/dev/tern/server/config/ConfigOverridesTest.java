@@ -66,6 +66,23 @@ class ConfigOverridesTest {
                         "/etc/tern/users",
                         c -> c.auth().usersFile().toString(),
                         "/etc/tern/users"),
+                // reply patterns, comma-separated
+                row(
+                        "TERN_DELIVERY_SHAPING_SUSPEND_ON",
+                        "421 4.7.0, 4xx too many connections",
+                        c -> c.delivery().shaping().suspendOn().stream()
+                                .map(Object::toString)
+                                .toList(),
+                        java.util.List.of("421 4.7.0", "4xx too many connections")),
+                // shaping rules, one line each, comma-separated
+                row(
+                        "TERN_DELIVERY_SHAPING_DESTINATIONS",
+                        "gmail.com max-rate=10/s max-concurrency=5, .example.net initial-concurrency=1",
+                        c -> c.delivery().shaping().destinations(),
+                        java.util.List.of(
+                                new dev.tern.relay.queue.DestinationRule(
+                                        "gmail.com", dev.tern.relay.queue.MessageRate.parse("10/s"), 5, 0),
+                                new dev.tern.relay.queue.DestinationRule(".example.net", null, 0, 1))),
                 row("TERN_SPOOL_MAX_BATCH", "16", c -> c.spool().maxBatch(), 16));
     }
 

@@ -108,6 +108,22 @@ class ConfigValidationTest {
             delivery: {self-addresses: [0.0.0.0/0]}                     | key 'delivery.self-addresses' must name this host's addresses
             # a local domain is delivered here, so a route for it would never be followed
             delivery: {routes: {localhost: smtp.example.net}}           | key 'delivery.routes.localhost' names a domain in local.domains
+            # a destination starts with at least one connection
+            delivery: {shaping: {initial-concurrency: 0}}               | key 'delivery.shaping.initial-concurrency' must be at least 1
+            # a suspension has a length
+            delivery: {shaping: {suspend-for: 0s}}                      | key 'delivery.shaping.suspend-for' must be longer than zero
+            # a reply pattern says something
+            delivery: {shaping: {suspend-on: ['  ']}}                   | key 'delivery.shaping.suspend-on[0]' a reply pattern is
+            # a rate has a unit the queue knows
+            delivery: {shaping: {destinations: [{match: a.test, max-rate: 5/d}]}} | key 'delivery.shaping.destinations[0]' a rate's unit is s, m or h
+            # an entry needs a match
+            delivery: {shaping: {destinations: [{max-rate: 5/s}]}}      | key 'delivery.shaping.destinations[0]' an entry needs a match
+            # unknown keys in an entry are refused, as everywhere
+            delivery: {shaping: {destinations: [{match: a.test, rate: 5/s}]}} | key 'delivery.shaping.destinations[0]' unknown key 'rate'
+            # '*' stands first only
+            delivery: {shaping: {destinations: [{match: 'mx.*.test'}]}} | key 'delivery.shaping.destinations[0]' '*' only stands first
+            # a concurrency is a whole number from 1
+            delivery: {shaping: {destinations: [{match: a.test, max-concurrency: 0}]}} | key 'delivery.shaping.destinations[0]' max-concurrency must be a whole number of at least 1
             # null for a non-path value
             hostname: ~                                                 | key 'hostname' must have a value
             # no listeners at all

@@ -1,0 +1,106 @@
+package dev.tern.relay.queue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/** The {@link DestinationAdmin} over the queue's {@link Shaping}: each call is a task on the queue's thread. */
+final class Destinations implements DestinationAdmin {
+    /** A recipient domain as written in an address (RFC 5321 4.1.2, RFC 6531): no space, control or '@'. */
+    private static final Pattern NAME = Pattern.compile("[^\\s\\p{Cntrl}@/]+");
+
+    private static final int MAX_NAME = 255;
+    private static final int MAX_REASON = 500;
+
+    private final QueueExecutor queue;
+    private final Shaping shaping;
+    private final Supplier<Map<String, Integer>> queued;
+
+    /** @param queued messages queued by destination, computed on the queue's thread */
+    Destinations(QueueExecutor queue, Shaping shaping, Supplier<Map<String, Integer>> queued) {
+        this.queue = queue;
+        this.shaping = shaping;
+        this.queued = queued;
+    }
+
+    @Override
+    public CompletionStage<List<DestinationSnapshot>> destinations() {
+        return onQueue(() -> CompletableFuture.completedFuture(shaping.snapshot(queued.get())));
+    }
+
+    @Override
+    public CompletionStage<Suspension> suspend(String destination, Optional<Duration> expiry, String reason) {
+        String name;
+        try {
+            name = name(destination);
+            if (expiry.isPresent() && (expiry.get().isNegative() || expiry.get().isZero())) {
+                throw new IllegalArgumentException("the expiry must be positive, got " + expiry.get());
+            }
+            if (reason == null || reason.length() > MAX_REASON) {
+                throw new IllegalArgumentException("a reason is at most " + MAX_REASON + " characters");
+            }
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        String why = reason.isBlank() ? "suspended by hand" : reason;
+        return onQueue(() -> {
+            Suspension s = shaping.suspend(name, expiry, why);
+            return shaping.lastWrite().thenApply(v -> s);
+        });
+    }
+
+    @Override
+    public CompletionStage<Boolean> resume(String destination) {
+        String name;
+        try {
+            name = name(destination);
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return onQueue(() -> {
+            boolean was = shaping.resume(name);
+            return shaping.lastWrite().thenApply(v -> was);
+        });
+    }
+
+    /** The destination as the queue names it (lower case); refuses what no recipient domain can be. */
+    static String name(String destination) {
+        if (destination == null || destination.isBlank() || destination.length() > MAX_NAME) {
+            throw new IllegalArgumentException("a destination is a domain name of 1 to " + MAX_NAME + " characters");
+        }
+        String name = destination.strip().toLowerCase(Locale.ROOT);
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("not a domain name: '" + destination.strip() + "'");
+        }
+        return name;
+    }
+
+    private <T> CompletionStage<T> onQueue(Supplier<CompletionStage<T>> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        try {
+            queue.execute(() -> {
+                try {
+                    work.get().whenComplete((v, e) -> {
+                        if (e != null) {
+                            result.completeExceptionally(e);
+                        } else {
+                            result.complete(v);
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new IllegalStateException("the queue is shut down", e));
+        }
+        return result;
+    }
+}
