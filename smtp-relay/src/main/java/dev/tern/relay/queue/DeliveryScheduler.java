@@ -129,7 +129,8 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
 
     /** Starts an attempt for every destination with due recipients, as far as the slots allow. */
     private void dispatch(QueuedMessage m) {
-        if (closing || m.completing || !admission.holds(m)) {
+        if (closing || m.completing || m.held || !admission.holds(m)) {
+            // A held message keeps its place and its timer-free wait until it is released.
             return;
         }
         long now = clock.millis();

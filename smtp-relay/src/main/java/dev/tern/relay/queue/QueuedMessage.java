@@ -16,6 +16,10 @@ final class QueuedMessage {
     final RecipientState[] states;
     final boolean[] inFlight;
 
+    /** The operator holds it: nothing is attempted until it is released (the spool remembers it). */
+    boolean held;
+    /** The operator returned it: every recipient still unfinished when its attempt ends fails. */
+    boolean returned;
     /** The "still trying" warning was considered: it is sent once per message at most, across restarts too. */
     boolean warned;
     /** The reports about this message asked for so far; the next one, and DONE, wait for them. */
@@ -31,6 +35,7 @@ final class QueuedMessage {
         this.spooled = spooled;
         this.states = spooled.states().toArray(RecipientState[]::new);
         this.inFlight = new boolean[states.length];
+        this.held = spooled.held();
         for (RecipientState s : states) {
             warned |= s.notified().contains(RecipientState.Notice.DELAY);
         }

@@ -115,6 +115,18 @@ public final class Spool implements MailQueue, AutoCloseable {
     }
 
     /**
+     * Records that the operator holds ({@code held}) or released a message; a held message keeps its
+     * place and its recipients' states, and stays held across a restart. Completes once on disk.
+     */
+    public CompletionStage<Void> recordHold(QueueId id, boolean held) {
+        Objects.requireNonNull(id, "id");
+        if (!index.contains(id)) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("no pending message " + id));
+        }
+        return writer.submitHold(id, held);
+    }
+
+    /**
      * Records that a message is finished (every recipient final, any DSN already spooled); it leaves
      * {@link #pending()} and its segment may then be deleted. Completes once on disk.
      */
