@@ -5,6 +5,7 @@ import dev.tern.relay.spool.Spool;
 import dev.tern.relay.spool.SpooledMessage;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.IntPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,13 +42,15 @@ final class QueuedMessage {
         }
     }
 
-    /** Records recipient {@code i}'s state in the spool, as it is now. */
-    void record(Spool spool, int i) {
-        spool.recordState(spooled.id(), i, states[i]).whenComplete((v, e) -> {
+    /** Records recipient {@code i}'s state in the spool, as it is now; completes once on disk. */
+    CompletionStage<Void> record(Spool spool, int i) {
+        CompletionStage<Void> recorded = spool.recordState(spooled.id(), i, states[i]);
+        recorded.whenComplete((v, e) -> {
             if (e != null) {
                 log.warn("id={} could not record recipient state: {}", spooled.id(), e.toString());
             }
         });
+        return recorded;
     }
 
     int recipients() {
@@ -80,6 +83,34 @@ final class QueuedMessage {
             }
         }
         return next;
+    }
+
+    /**
+     * Makes the waiting recipients {@code which} picks due at {@code now}: deferred ones come forward to
+     * {@code now} (in memory; the spool keeps the recorded time). Returns how many are due.
+     */
+    int makeDue(IntPredicate which, long now) {
+        int due = 0;
+        for (int i = 0; i < states.length; i++) {
+            RecipientState s = states[i];
+            if (inFlight[i] || s.isFinal() || !which.test(i)) {
+                continue;
+            }
+            if (s.kind() == RecipientState.Kind.DEFERRED && s.nextAttemptMillis() > now) {
+                states[i] = new RecipientState(s.kind(), now, s.attempts(), s.last(), s.notified());
+            }
+            due++;
+        }
+        return due;
+    }
+
+    /** How many recipients are not final yet. */
+    int unfinished() {
+        int n = 0;
+        for (RecipientState s : states) {
+            n += s.isFinal() ? 0 : 1;
+        }
+        return n;
     }
 
     boolean allFinal() {

@@ -8,6 +8,8 @@
  * dev.tern.relay.queue.Completion} records each recipient's state in the spool, so a restart neither
  * loses nor repeats finished recipients, and sends the reports (RFC 3464, RFC 3461).
  * {@link dev.tern.relay.queue.DeliveryScheduler} connects them on the {@link
- * dev.tern.relay.queue.QueueExecutor} and {@link java.time.Clock} it is given.
+ * dev.tern.relay.queue.QueueExecutor} and {@link java.time.Clock} it is given. {@link
+ * dev.tern.relay.queue.QueueAdmin} is the operator's hand on it (list, show, hold, release, delete,
+ * return to the sender, flush, requeue), each operation one task on the queue's thread.
  */
 package dev.tern.relay.queue;

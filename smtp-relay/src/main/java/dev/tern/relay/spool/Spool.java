@@ -158,8 +158,16 @@ public final class Spool implements MailQueue, AutoCloseable {
      * disk: never call it on an event loop.
      */
     public ByteBuf readContent(SpooledMessage message) throws IOException {
+        return readContent(message, message.contentLength());
+    }
+
+    /**
+     * Reads at most the first {@code maxBytes} of a message's content into a new buffer the caller must
+     * release. Blocks on disk: never call it on an event loop.
+     */
+    public ByteBuf readContent(SpooledMessage message, int maxBytes) throws IOException {
         Path file = directory.resolve(RecordFormat.fileName(message.segment()));
-        int length = message.contentLength();
+        int length = Math.min(Math.max(0, maxBytes), message.contentLength());
         ByteBuf content = ByteBufAllocator.DEFAULT.directBuffer(length, length);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long position = message.contentOffset();

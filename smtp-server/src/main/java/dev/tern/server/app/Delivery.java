@@ -121,9 +121,8 @@ final class Delivery implements AutoCloseable {
                 QueueExecutor.on(queueThread),
                 queueReader,
                 clock);
-        if (d.enabled()) {
-            scheduler.start();
-        }
+        // Switched off, the queue is still loaded, so the operator sees it (tern queue), but nothing is attempted.
+        scheduler.start(d.enabled());
         return new Delivery(scheduler, mailboxes, client, blocking, queueThread, queueReader);
     }
 
