@@ -280,11 +280,16 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
         return admission.all();
     }
 
-    /** Holds or releases {@code m}; completes once the spool has the record. Queue thread only. */
+    /**
+     * Holds or releases {@code m}; released, its waiting recipients are due at once. Completes once the
+     * spool has the record. Queue thread only.
+     */
     CompletionStage<Void> hold(QueuedMessage m, boolean held) {
         m.held = held;
         CompletionStage<Void> recorded = spool.recordHold(m.spooled.id(), held);
         if (!held) {
+            // Released, it is tried now, as Postfix's released mail is at its next queue run.
+            m.makeDue(i -> true, clock.millis());
             dispatch(m);
         }
         return recorded;
