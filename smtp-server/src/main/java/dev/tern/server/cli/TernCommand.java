@@ -34,7 +34,8 @@ public final class TernCommand implements Callable<Integer> {
                 .addSubcommand("serve", new ServeCommand(env, launcher))
                 .addSubcommand("user", user)
                 .addSubcommand("check-config", new CheckConfigCommand(env))
-                .addSubcommand("send", new SendCommand(stdin));
+                .addSubcommand("send", new SendCommand(stdin))
+                .addSubcommand("queue", QueueCommand.commandLine(env));
     }
 
     @Override

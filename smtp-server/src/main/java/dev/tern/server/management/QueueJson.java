@@ -80,7 +80,7 @@ final class QueueJson {
         }
         out.put("attempts", attempts);
         out.put("next_attempt", next == Long.MAX_VALUE ? null : time(next));
-        out.put("last_error", lastError == null ? null : lastError.diagnostic());
+        out.put("last_error", lastError == null ? null : reason(lastError));
         out.put("recipients", recipients);
         return out;
     }
@@ -94,9 +94,17 @@ final class QueueJson {
         out.put("next_attempt", r.state() == RecipientState.Kind.DEFERRED ? time(r.nextAttemptMillis()) : null);
         LastAttempt last = r.last();
         boolean failing = last != null && r.state() != RecipientState.Kind.DELIVERED;
-        out.put("delay_reason", failing ? last.diagnostic() : null);
+        out.put("delay_reason", failing ? reason(last) : null);
         out.put("last_attempt", last == null ? null : lastAttempt(last));
         return out;
+    }
+
+    /** Why a recipient waits or failed: the remote reply and who gave it, as Postfix says it, else ours. */
+    private static String reason(LastAttempt last) {
+        if (last.reply() == null) {
+            return last.diagnostic();
+        }
+        return (last.remoteMta() == null ? "" : "host " + last.remoteMta() + " said: ") + last.reply();
     }
 
     private static Map<String, Object> lastAttempt(LastAttempt last) {
