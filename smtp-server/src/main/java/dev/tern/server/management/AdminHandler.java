@@ -29,7 +29,7 @@ public final class AdminHandler {
     private static final Logger log = LoggerFactory.getLogger(AdminHandler.class);
     static final String JSON = "application/json; charset=utf-8";
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final int MAX_TARGET = 100;
+    private static final int MAX_LOGGED = 100;
 
     private final AdminTokens tokens;
     private final AdminRouter router;
@@ -64,7 +64,7 @@ public final class AdminHandler {
             QueryStringDecoder uri,
             Optional<String> operator) {
         if (operator.isEmpty()) {
-            log.info("admin - {} {} -> unauthorized", action, uri.path());
+            log.info("admin - {} {} -> unauthorized", action, printable(uri.path()));
             write(
                     ctx,
                     exchange,
@@ -143,19 +143,20 @@ public final class AdminHandler {
                 AdminMetrics.Outcome.FAILED);
     }
 
-    /** What a change acted on, for its log line: the id, a domain, or everything; printable and short. */
+    /** What a change acted on, for its log line: the id, a domain, or everything. */
     private static String target(AdminRequest r) {
-        String target;
         if (!r.path().isEmpty()) {
-            target = String.join(",", r.path().values());
-        } else {
-            List<String> domain = r.query().get("domain");
-            target = domain == null || domain.isEmpty() ? "all" : "domain=" + domain.get(0);
+            return printable(String.join(",", r.path().values()));
         }
-        StringBuilder safe = new StringBuilder(Math.min(target.length(), MAX_TARGET));
-        for (int i = 0; i < target.length() && i < MAX_TARGET; i++) {
-            char c = target.charAt(i);
-            // The path is the client's text: no line breaks or controls reach the log.
+        List<String> domain = r.query().get("domain");
+        return domain == null || domain.isEmpty() ? "all" : printable("domain=" + domain.get(0));
+    }
+
+    /** The client's text, short and on one line: no line breaks or controls reach the log. */
+    private static String printable(String text) {
+        StringBuilder safe = new StringBuilder(Math.min(text.length(), MAX_LOGGED));
+        for (int i = 0; i < text.length() && i < MAX_LOGGED; i++) {
+            char c = text.charAt(i);
             safe.append(c > ' ' && c < 0x7f ? c : '?');
         }
         return safe.toString();
