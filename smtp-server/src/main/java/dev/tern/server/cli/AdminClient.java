@@ -3,15 +3,13 @@ package dev.tern.server.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.channels.UnresolvedAddressException;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -20,7 +18,8 @@ import java.util.StringJoiner;
 
 /**
  * The command line's client of a running Tern's admin API (docs/operations.md): one request, one JSON
- * answer, with the bearer token. It runs on no event loop, so it uses the JDK's blocking HTTP client.
+ * answer, with the bearer token. It runs on no event loop, so it uses the JDK's blocking
+ * {@link HttpURLConnection} (in {@code java.base}: the image's trimmed Java runtime has it).
  * A transport failure or a refused token is an {@link AdminException} whose message is the one line
  * the operator sees.
  */
@@ -28,6 +27,7 @@ final class AdminClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    private static final int MAX_ANSWER = 64 << 20;
 
     /** An answer from Tern: its status and JSON body. */
     record Reply(int status, JsonNode json) {
@@ -54,15 +54,10 @@ final class AdminClient {
 
     private final URI server;
     private final String token;
-    private final HttpClient http;
 
     AdminClient(URI server, String token) {
         this.server = server;
         this.token = token;
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(CONNECT_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
     }
 
     URI server() {
@@ -82,34 +77,61 @@ final class AdminClient {
     }
 
     private Reply send(String method, String pathAndQuery) throws AdminException {
-        HttpRequest request = HttpRequest.newBuilder(server.resolve(pathAndQuery))
-                .timeout(REQUEST_TIMEOUT)
-                .header("Authorization", "Bearer " + token)
-                .header("Accept", "application/json")
-                .method(method, HttpRequest.BodyPublishers.noBody())
-                .build();
-        HttpResponse<String> response;
+        int status;
+        String body;
+        HttpURLConnection connection = null;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            connection =
+                    (HttpURLConnection) server.resolve(pathAndQuery).toURL().openConnection();
+            connection.setRequestMethod(method);
+            connection.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
+            connection.setReadTimeout((int) REQUEST_TIMEOUT.toMillis());
+            connection.setInstanceFollowRedirects(false);
+            connection.setUseCaches(false);
+            connection.setRequestProperty("Authorization", "Bearer " + token);
+            connection.setRequestProperty("Accept", "application/json");
+            if (method.equals("POST")) {
+                // An empty body, said so: some servers want a length on every POST.
+                connection.setDoOutput(true);
+                connection.setFixedLengthStreamingMode(0);
+                connection.getOutputStream().close();
+            }
+            status = connection.getResponseCode();
+            InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
+            body = in == null ? "" : readBounded(in);
         } catch (IOException e) {
             throw new AdminException("cannot reach Tern at " + base() + ": " + reason(e), ExitCodes.UNREACHABLE);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AdminException("interrupted", ExitCodes.UNREACHABLE);
+        } finally {
+            if (connection != null) {
+                connection.disconnect();
+            }
         }
-        if (response.statusCode() == 401) {
+        if (status == 401) {
             throw new AdminException("the admin token was refused (401)", ExitCodes.REFUSED);
         }
         JsonNode json;
         try {
-            json = JSON.readTree(response.body());
+            json = JSON.readTree(body);
         } catch (IOException e) {
+            json = null;
+        }
+        if (json == null || json.isMissingNode()) {
             throw new AdminException(
-                    base() + " answered HTTP " + response.statusCode()
-                            + " without JSON: is it Tern's management listener?",
+                    base() + " answered HTTP " + status + " without JSON: is it Tern's management listener?",
                     ExitCodes.UNREACHABLE);
         }
-        return new Reply(response.statusCode(), json);
+        return new Reply(status, json);
+    }
+
+    /** The answer's text, at most {@value #MAX_ANSWER} octets: a page of 1000 messages fits many times. */
+    private static String readBounded(InputStream in) throws IOException {
+        try (in) {
+            byte[] bytes = in.readNBytes(MAX_ANSWER + 1);
+            if (bytes.length > MAX_ANSWER) {
+                throw new IOException("the answer is larger than " + MAX_ANSWER + " octets");
+            }
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
     }
 
     /** {@code http://host:port} without a trailing slash, as the operator wrote it. */
@@ -120,23 +142,18 @@ final class AdminClient {
 
     /** The reason in words, not exception classes. */
     private static String reason(IOException e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause.getMessage() == null) {
-            cause = cause.getCause();
-        }
-        if (e instanceof HttpConnectTimeoutException) {
-            return "connection timed out";
-        }
-        if (e instanceof HttpTimeoutException) {
-            return "no answer within " + REQUEST_TIMEOUT.toSeconds() + "s";
-        }
-        if (e instanceof ConnectException || cause instanceof ConnectException) {
+        if (e instanceof ConnectException) {
             return "connection refused";
         }
-        if (cause instanceof UnresolvedAddressException) {
+        if (e instanceof SocketTimeoutException) {
+            return e.getMessage() != null && e.getMessage().contains("connect")
+                    ? "connection timed out"
+                    : "no answer within " + REQUEST_TIMEOUT.toSeconds() + "s";
+        }
+        if (e instanceof UnknownHostException) {
             return "unknown host";
         }
-        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     static Map<String, String> query() {
