@@ -51,8 +51,21 @@ public final class AdminHandler {
         String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
         tokens.check(authorization)
                 .whenCompleteAsync(
-                        (name, e) ->
-                                authorized(ctx, exchange, match, action, uri, name == null ? Optional.empty() : name),
+                        (name, e) -> {
+                            if (e != null) {
+                                write(
+                                        ctx,
+                                        exchange,
+                                        action,
+                                        AdminResponse.error(
+                                                HttpResponseStatus.SERVICE_UNAVAILABLE,
+                                                "unavailable",
+                                                "too many admin requests at once; try again",
+                                                AdminMetrics.Outcome.FAILED));
+                            } else {
+                                authorized(ctx, exchange, match, action, uri, name);
+                            }
+                        },
                         ctx.channel().eventLoop());
     }
 

@@ -86,13 +86,15 @@ public final class AdminTokens implements AutoCloseable {
 
     /**
      * The name whose token {@code authorization} (an HTTP Authorization header value, or null) carries,
-     * or empty when there is none or it is not known. Completes off the caller's thread.
+     * or empty when there is none or it is not known. Completes off the caller's thread; fails when too
+     * many checks are waiting already.
      */
     public CompletionStage<Optional<String>> check(String authorization) {
         try {
             return CompletableFuture.supplyAsync(() -> nameOf(entries.current(), authorization), executor);
         } catch (RejectedExecutionException e) {
-            return CompletableFuture.completedFuture(Optional.empty());
+            // Too many checks waiting: the request fails as busy, not as a wrong token.
+            return CompletableFuture.failedFuture(e);
         }
     }
 
