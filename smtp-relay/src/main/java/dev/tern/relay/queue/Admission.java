@@ -3,6 +3,8 @@ package dev.tern.relay.queue;
 import dev.tern.relay.spool.SpooledMessage;
 import dev.tern.smtp.queue.QueueId;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -31,6 +33,16 @@ final class Admission {
         messages.put(spooled.id(), m);
         size = messages.size();
         return m;
+    }
+
+    /** The queue's copy of the message with this id, or null. */
+    QueuedMessage get(QueueId id) {
+        return messages.get(id);
+    }
+
+    /** Every message held, in no order; a live view, to be read on the queue's thread. */
+    Collection<QueuedMessage> all() {
+        return Collections.unmodifiableCollection(messages.values());
     }
 
     /** Whether {@code m} is (still) the queue's copy of its message. */

@@ -6,9 +6,11 @@ import dev.tern.relay.spool.RecipientState;
 import dev.tern.relay.spool.Spool;
 import dev.tern.smtp.EnhancedStatus;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -23,6 +25,10 @@ final class Completion {
     private static final Logger log = LoggerFactory.getLogger(Completion.class);
     /** RFC 3463 3.5: delivery time expired. */
     private static final EnhancedStatus EXPIRED = EnhancedStatus.parse("4.4.7");
+    /** RFC 3463 3.1: other undefined status; the operator returned the message. */
+    private static final EnhancedStatus OPERATOR = EnhancedStatus.parse("5.0.0");
+
+    private static final String RETURNED = "returned to the sender by the operator of Tern";
 
     private final Spool spool;
     private final RetryPolicy retry;
@@ -74,6 +80,30 @@ final class Completion {
                 tally[RecipientState.Kind.DEFERRED.ordinal()],
                 tally[RecipientState.Kind.FAILED.ordinal()],
                 delivered == indexes.size() ? "" : " last=\"" + last + "\"");
+    }
+
+    /**
+     * The operator returned {@code m}: every unfinished recipient not in an attempt fails now with
+     * {@code 5.0.0} and our reason, keeping its attempts; completes once the states are on disk.
+     */
+    CompletionStage<Void> returnToSender(QueuedMessage m, long now) {
+        List<CompletableFuture<Void>> recorded = new ArrayList<>();
+        for (int i = 0; i < m.recipients(); i++) {
+            RecipientState s = m.states[i];
+            if (m.inFlight[i] || s.isFinal()) {
+                continue;
+            }
+            String why = s.last() == null
+                    ? RETURNED
+                    : RETURNED + "; last error: " + s.last().diagnostic();
+            m.states[i] = RecipientState.failed(s.attempts(), LastAttempt.local(now, OPERATOR, why))
+                    .notifiedAs(s);
+            recorded.add(m.record(spool, i).toCompletableFuture());
+        }
+        if (!recorded.isEmpty()) {
+            log.info("id={} returned to the sender by the operator: rcpts={}", m.spooled.id(), recorded.size());
+        }
+        return CompletableFuture.allOf(recorded.toArray(CompletableFuture[]::new));
     }
 
     /** The state {@code outcome} leads to from {@code before}, as the policy says; reports sent stay marked. */

@@ -8,6 +8,7 @@ import dev.tern.smtp.queue.MailQueue;
 import dev.tern.smtp.queue.QueueId;
 import io.netty.buffer.ByteBuf;
 import java.time.Clock;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -17,6 +18,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.IntPredicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,14 +54,17 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
     private final Parking parking;
     private final Destinations destinations;
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
+    private final QueueAdmin admin;
 
     /** Attempts, reports and completions under way; closing waits for them. Queue thread only. */
     private int busy;
 
     private boolean closing;
     private QueueExecutor.Timer depthTimer;
-    /** Until started, messages are only spooled (delivery switched off, or not yet replayed). */
+    /** Until started, messages are only spooled (not yet replayed). */
     private volatile boolean started;
+    /** Attempts are made (false: delivery switched off, the queue is only shown to the operator). */
+    private volatile boolean delivering;
 
     private volatile boolean closed;
 
@@ -103,14 +109,25 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
         this.shaping.listen(new ShapingListener());
         // Before anything is admitted, and whether delivery is started or not: an operator's suspensions hold.
         submit(this.shaping::restore);
+        this.admin = new SchedulerAdmin(this, spool, reader, clock);
     }
 
     /** Schedules every message the spool still holds (after a restart), and starts delivering new ones. */
     public void start() {
+        start(true);
+    }
+
+    /**
+     * Takes in every message the spool still holds (after a restart) and every new one; with {@code
+     * deliver} false nothing is attempted (delivery switched off for maintenance), but the operator still
+     * sees the queue and may hold, release, delete or return messages.
+     */
+    public void start(boolean deliver) {
         started = true;
+        delivering = deliver;
         submit(() -> {
             List<SpooledMessage> pending = spool.pending();
-            log.info("queue: {} messages to deliver", pending.size());
+            log.info("queue: {} messages to {}", pending.size(), deliver ? "deliver" : "keep (delivery is off)");
             pending.forEach(this::admit);
             refreshDepth();
         });
@@ -169,7 +186,8 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
 
     /** Starts an attempt for every destination with due recipients, as far as the slots allow. */
     private void dispatch(QueuedMessage m) {
-        if (closing || m.completing || !admission.holds(m)) {
+        if (closing || !delivering || m.completing || m.held || !admission.holds(m)) {
+            // A held message keeps its place and its timer-free wait until it is released.
             return;
         }
         long now = clock.millis();
@@ -230,8 +248,19 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
             Throwable failure) {
         slots.release(destination);
         shaping.ended(destination, failure == null ? outcomes : List.of());
+        if (!admission.holds(m)) {
+            // Deleted by the operator while the attempt was under way: nothing more is recorded.
+            log.info("id={} domain={} attempt ended after the message was deleted", m.spooled.id(), destination);
+            indexes.forEach(i -> m.inFlight[i] = false);
+            slots.wake(this::dispatch);
+            idle();
+            return;
+        }
         long now = clock.millis();
         completion.record(m, destination, indexes, outcomes, failure, now);
+        if (m.returned) {
+            completion.returnToSender(m, now);
+        }
         if (m.allFinal()) {
             if (!m.anyInFlight()) {
                 complete(m);
@@ -312,6 +341,103 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
                 dispatch(m);
             }
         }
+    }
+
+    // The operator's work (QueueAdmin), called on the queue's thread.
+
+    /** What the operator may see and do in this queue. */
+    public QueueAdmin admin() {
+        return admin;
+    }
+
+    /** The queue's copy of the message, or null. Queue thread only. */
+    QueuedMessage message(QueueId id) {
+        return admission.get(id);
+    }
+
+    /** Every message the queue holds, in no order. Queue thread only. */
+    Collection<QueuedMessage> messages() {
+        return admission.all();
+    }
+
+    /**
+     * Holds or releases {@code m}; released, its waiting recipients are due at once. Completes once the
+     * spool has the record. Queue thread only.
+     */
+    CompletionStage<Void> hold(QueuedMessage m, boolean held) {
+        m.held = held;
+        CompletionStage<Void> recorded = spool.recordHold(m.spooled.id(), held);
+        if (!held) {
+            // Released, it is tried now, as Postfix's released mail is at its next queue run.
+            m.makeDue(i -> true, clock.millis());
+            dispatch(m);
+        }
+        return recorded;
+    }
+
+    /**
+     * Removes {@code m} with no report; completes once the spool's DONE record is on disk, so a restart
+     * does not bring it back. An attempt under way ends unrecorded. Queue thread only.
+     */
+    CompletionStage<Void> delete(QueuedMessage m) {
+        if (m.timer != null) {
+            m.timer.cancel();
+        }
+        admission.remove(m);
+        return spool.recordDone(m.spooled.id());
+    }
+
+    /**
+     * Fails every unfinished recipient of {@code m} now ("returned by the operator"), those in an attempt
+     * once it ends, and so sends the sender its failure report; completes once the new states are on
+     * disk. Queue thread only.
+     */
+    CompletionStage<Void> returnToSender(QueuedMessage m) {
+        m.returned = true;
+        CompletionStage<Void> recorded = completion.returnToSender(m, clock.millis());
+        if (m.allFinal() && !m.anyInFlight()) {
+            complete(m);
+        }
+        return recorded;
+    }
+
+    /**
+     * Makes the waiting recipients of {@code m} that {@code which} picks due now and starts their
+     * attempts (unless {@code m} is held); returns how many were made due. Queue thread only.
+     */
+    int makeDue(QueuedMessage m, IntPredicate which) {
+        int due = m.makeDue(which, clock.millis());
+        if (due > 0) {
+            dispatch(m);
+        }
+        return due;
+    }
+
+    /** Runs {@code work} on the queue's thread; its stage fails when the queue no longer runs. */
+    <T> CompletionStage<T> call(Supplier<CompletionStage<T>> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        if (closed || !started) {
+            result.completeExceptionally(new IllegalStateException("the queue is not running"));
+            return result;
+        }
+        try {
+            queue.execute(() -> {
+                try {
+                    work.get().whenComplete((v, e) -> {
+                        if (e != null) {
+                            result.completeExceptionally(e);
+                        } else {
+                            result.complete(v);
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new IllegalStateException("the queue is not running", e));
+        }
+        return result;
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.tern.relay.spool.Spool;
 import dev.tern.relay.spool.SpooledMessage;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.IntPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +17,10 @@ final class QueuedMessage {
     final RecipientState[] states;
     final boolean[] inFlight;
 
+    /** The operator holds it: nothing is attempted until it is released (the spool remembers it). */
+    boolean held;
+    /** The operator returned it: every recipient still unfinished when its attempt ends fails. */
+    boolean returned;
     /** The "still trying" warning was considered: it is sent once per message at most, across restarts too. */
     boolean warned;
     /** The reports about this message asked for so far; the next one, and DONE, wait for them. */
@@ -31,18 +36,21 @@ final class QueuedMessage {
         this.spooled = spooled;
         this.states = spooled.states().toArray(RecipientState[]::new);
         this.inFlight = new boolean[states.length];
+        this.held = spooled.held();
         for (RecipientState s : states) {
             warned |= s.notified().contains(RecipientState.Notice.DELAY);
         }
     }
 
-    /** Records recipient {@code i}'s state in the spool, as it is now. */
-    void record(Spool spool, int i) {
-        spool.recordState(spooled.id(), i, states[i]).whenComplete((v, e) -> {
+    /** Records recipient {@code i}'s state in the spool, as it is now; completes once on disk. */
+    CompletionStage<Void> record(Spool spool, int i) {
+        CompletionStage<Void> recorded = spool.recordState(spooled.id(), i, states[i]);
+        recorded.whenComplete((v, e) -> {
             if (e != null) {
                 log.warn("id={} could not record recipient state: {}", spooled.id(), e.toString());
             }
         });
+        return recorded;
     }
 
     int recipients() {
@@ -94,6 +102,34 @@ final class QueuedMessage {
                 && s.kind() == RecipientState.Kind.DEFERRED
                 && s.nextAttemptMillis() > now
                 && destination(i).equals(destination);
+    }
+
+    /**
+     * Makes the waiting recipients {@code which} picks due at {@code now}: deferred ones come forward to
+     * {@code now} (in memory; the spool keeps the recorded time). Returns how many are due.
+     */
+    int makeDue(IntPredicate which, long now) {
+        int due = 0;
+        for (int i = 0; i < states.length; i++) {
+            RecipientState s = states[i];
+            if (inFlight[i] || s.isFinal() || !which.test(i)) {
+                continue;
+            }
+            if (s.kind() == RecipientState.Kind.DEFERRED && s.nextAttemptMillis() > now) {
+                states[i] = new RecipientState(s.kind(), now, s.attempts(), s.last(), s.notified());
+            }
+            due++;
+        }
+        return due;
+    }
+
+    /** How many recipients are not final yet. */
+    int unfinished() {
+        int n = 0;
+        for (RecipientState s : states) {
+            n += s.isFinal() ? 0 : 1;
+        }
+        return n;
     }
 
     boolean allFinal() {

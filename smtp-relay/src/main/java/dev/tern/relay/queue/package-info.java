@@ -13,6 +13,8 @@
  * dev.tern.relay.queue.Parking} defers without counting an attempt; manual ones are kept on disk by
  * {@link dev.tern.relay.queue.SuspensionStore}.
  * {@link dev.tern.relay.queue.DeliveryScheduler} connects them on the {@link
- * dev.tern.relay.queue.QueueExecutor} and {@link java.time.Clock} it is given.
+ * dev.tern.relay.queue.QueueExecutor} and {@link java.time.Clock} it is given. {@link
+ * dev.tern.relay.queue.QueueAdmin} is the operator's hand on it (list, show, hold, release, delete,
+ * return to the sender, flush, requeue), each operation one task on the queue's thread.
  */
 package dev.tern.relay.queue;

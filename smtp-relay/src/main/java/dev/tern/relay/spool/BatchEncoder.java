@@ -85,6 +85,7 @@ final class BatchEncoder {
                     case SpoolOp.Message m -> RecordFormat.MESSAGE;
                     case SpoolOp.State s -> RecordFormat.STATE;
                     case SpoolOp.Done d -> RecordFormat.DONE;
+                    case SpoolOp.Hold h -> RecordFormat.HOLD;
                     case SpoolOp.Stop s -> throw new IllegalArgumentException("stop is not a record");
                 };
         // Length and CRC are filled in once the whole batch is laid out.
@@ -99,6 +100,7 @@ final class BatchEncoder {
             }
             case SpoolOp.State s -> StateCodec.write(scratch, s.id(), s.recipient(), s.state());
             case SpoolOp.Done d -> SpoolCodec.writeDone(scratch, d.id());
+            case SpoolOp.Hold h -> StateCodec.writeHold(scratch, h.id(), h.held());
             case SpoolOp.Stop s -> {}
         }
     }

@@ -12,8 +12,8 @@ import java.util.zip.CRC32C;
  * nonce means a record forged inside a message's content (which replay may scan through while
  * resynchronising after a corrupt record) cannot pass the check.
  *
- * <p>Payloads: MESSAGE = {@code [meta length u32][meta][content]}, STATE and DONE = meta only;
- * meta is encoded by {@link SpoolCodec} and, for STATE, {@link StateCodec}. The segment's version says
+ * <p>Payloads: MESSAGE = {@code [meta length u32][meta][content]}, STATE, HOLD and DONE = meta only;
+ * meta is encoded by {@link SpoolCodec} and, for STATE and HOLD, {@link StateCodec}. The segment's version says
  * how STATE metadata reads: format 1 segments (an older Tern's) are still replayed, but new records
  * only ever go to a segment of the current version.
  */
@@ -34,6 +34,8 @@ final class RecordFormat {
     static final byte MESSAGE = 1;
     static final byte STATE = 2;
     static final byte DONE = 3;
+    /** The operator held or released a message (format 2 only; an older Tern skips it as unknown). */
+    static final byte HOLD = 4;
 
     private static final String PREFIX = "segment-";
     private static final String SUFFIX = ".log";
@@ -45,7 +47,7 @@ final class RecordFormat {
     }
 
     static boolean isKnownType(int type) {
-        return type == MESSAGE || type == STATE || type == DONE;
+        return type == MESSAGE || type == STATE || type == DONE || type == HOLD;
     }
 
     /** A new segment's header. */

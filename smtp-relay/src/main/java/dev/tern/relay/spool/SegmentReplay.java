@@ -163,6 +163,15 @@ final class SegmentReplay {
                         index.applyState(s.id(), s.recipient(), s.state());
                     }
                 }
+                case RecordFormat.HOLD -> {
+                    if (version == RecordFormat.FORMAT_ONE) {
+                        throw new IllegalArgumentException("a hold record in a format 1 segment");
+                    }
+                    StateCodec.HoldMeta h = StateCodec.readHold(meta);
+                    if (apply) {
+                        index.applyHold(h.id(), h.held());
+                    }
+                }
                 default -> {
                     var id = SpoolCodec.readDone(meta);
                     if (apply) {

@@ -115,6 +115,18 @@ public final class Spool implements MailQueue, AutoCloseable {
     }
 
     /**
+     * Records that the operator holds ({@code held}) or released a message; a held message keeps its
+     * place and its recipients' states, and stays held across a restart. Completes once on disk.
+     */
+    public CompletionStage<Void> recordHold(QueueId id, boolean held) {
+        Objects.requireNonNull(id, "id");
+        if (!index.contains(id)) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("no pending message " + id));
+        }
+        return writer.submitHold(id, held);
+    }
+
+    /**
      * Records that a message is finished (every recipient final, any DSN already spooled); it leaves
      * {@link #pending()} and its segment may then be deleted. Completes once on disk.
      */
@@ -146,8 +158,16 @@ public final class Spool implements MailQueue, AutoCloseable {
      * disk: never call it on an event loop.
      */
     public ByteBuf readContent(SpooledMessage message) throws IOException {
+        return readContent(message, message.contentLength());
+    }
+
+    /**
+     * Reads at most the first {@code maxBytes} of a message's content into a new buffer the caller must
+     * release. Blocks on disk: never call it on an event loop.
+     */
+    public ByteBuf readContent(SpooledMessage message, int maxBytes) throws IOException {
         Path file = directory.resolve(RecordFormat.fileName(message.segment()));
-        int length = message.contentLength();
+        int length = Math.min(Math.max(0, maxBytes), message.contentLength());
         ByteBuf content = ByteBufAllocator.DEFAULT.directBuffer(length, length);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long position = message.contentOffset();

@@ -4,11 +4,13 @@ import dev.tern.smtp.Envelope;
 import dev.tern.smtp.queue.QueueId;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -20,6 +22,8 @@ final class SpoolIndex {
 
     private final Map<QueueId, Entry> live = new LinkedHashMap<>();
     private final TreeMap<Long, Integer> liveBySegment = new TreeMap<>();
+    /** The unfinished messages the operator holds. */
+    private final Set<QueueId> held = new HashSet<>();
 
     synchronized void addSegment(long seq) {
         liveBySegment.putIfAbsent(seq, 0);
@@ -48,12 +52,27 @@ final class SpoolIndex {
         return true;
     }
 
+    /** Records whether the operator holds a message; false when it is unknown or finished. */
+    synchronized boolean applyHold(QueueId id, boolean held) {
+        Entry e = live.get(id);
+        if (e == null) {
+            return false;
+        }
+        if (held) {
+            this.held.add(id);
+        } else {
+            this.held.remove(id);
+        }
+        return true;
+    }
+
     /** Marks a message finished: it leaves the index and stops holding its segment. */
     synchronized boolean applyDone(QueueId id) {
         Entry e = live.remove(id);
         if (e == null) {
             return false;
         }
+        held.remove(id);
         liveBySegment.merge(e.segment, -1, Integer::sum);
         return true;
     }
@@ -70,14 +89,14 @@ final class SpoolIndex {
     synchronized List<SpooledMessage> snapshot() {
         List<SpooledMessage> out = new ArrayList<>(live.size());
         for (Entry e : live.values()) {
-            out.add(e.snapshot());
+            out.add(e.snapshot(held.contains(e.id())));
         }
         return out;
     }
 
     synchronized Optional<SpooledMessage> find(QueueId id) {
         Entry e = live.get(id);
-        return e == null ? Optional.empty() : Optional.of(e.snapshot());
+        return e == null ? Optional.empty() : Optional.of(e.snapshot(held.contains(id)));
     }
 
     synchronized int size() {
@@ -112,8 +131,8 @@ final class SpoolIndex {
             long offset,
             int length) {
 
-        SpooledMessage snapshot() {
-            return new SpooledMessage(id, arrivalMillis, envelope, List.of(states), segment, offset, length);
+        SpooledMessage snapshot(boolean held) {
+            return new SpooledMessage(id, arrivalMillis, envelope, List.of(states), segment, offset, length, held);
         }
     }
 }

@@ -28,6 +28,14 @@ sealed interface SpoolOp {
         }
     }
 
+    /** The operator held ({@code held}) or released the message. */
+    record Hold(QueueId id, boolean held, CompletableFuture<Void> result) implements SpoolOp {
+        @Override
+        public void fail(Throwable cause) {
+            result.completeExceptionally(cause);
+        }
+    }
+
     /** The message is finished: no recipient needs anything more, its DSNs are spooled. */
     record Done(QueueId id, CompletableFuture<Void> result) implements SpoolOp {
         @Override

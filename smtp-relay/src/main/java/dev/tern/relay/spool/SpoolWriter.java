@@ -81,6 +81,12 @@ final class SpoolWriter implements Runnable {
         return result;
     }
 
+    CompletableFuture<Void> submitHold(QueueId id, boolean held) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        offer(new SpoolOp.Hold(id, held, result));
+        return result;
+    }
+
     CompletableFuture<Void> submitDone(QueueId id) {
         CompletableFuture<Void> result = new CompletableFuture<>();
         offer(new SpoolOp.Done(id, result));
@@ -223,6 +229,7 @@ final class SpoolWriter implements Runnable {
                             encoded.contentLengths()[i]);
                 case SpoolOp.State s -> index.applyState(s.id(), s.recipient(), s.state());
                 case SpoolOp.Done d -> finished |= index.applyDone(d.id());
+                case SpoolOp.Hold h -> index.applyHold(h.id(), h.held());
                 case SpoolOp.Stop stop -> {}
             }
         }
@@ -235,6 +242,7 @@ final class SpoolWriter implements Runnable {
                 case SpoolOp.Message m -> m.result().complete(encoded.ids()[i]);
                 case SpoolOp.State s -> s.result().complete(null);
                 case SpoolOp.Done d -> d.result().complete(null);
+                case SpoolOp.Hold h -> h.result().complete(null);
                 case SpoolOp.Stop stop -> {}
             }
         }

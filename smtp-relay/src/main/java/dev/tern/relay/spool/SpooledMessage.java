@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param segment the sequence number of the segment holding the content
  * @param contentOffset where the content starts in that segment
  * @param contentLength the content's length in bytes
+ * @param held the operator holds it: nothing is attempted until it is released
  */
 public record SpooledMessage(
         QueueId id,
@@ -24,7 +25,8 @@ public record SpooledMessage(
         List<RecipientState> states,
         long segment,
         long contentOffset,
-        int contentLength) {
+        int contentLength,
+        boolean held) {
 
     public SpooledMessage {
         Objects.requireNonNull(id, "id");

@@ -23,6 +23,9 @@ import java.util.Set;
  * </pre>
  *
  * Format 1 segments hold a string instead of the typed fields; {@link FormatOneState} reads them.
+ *
+ * <p>The HOLD record (format 2) says whether the operator holds the whole message: {@code [id str]
+ * [held u8]}, 1 for held, 0 for released. The last one replayed wins.
  */
 final class StateCodec {
 
@@ -56,6 +59,22 @@ final class StateCodec {
             reply.lines().forEach(line -> writeString(out, line));
         }
     }
+
+    static void writeHold(ByteBuf out, QueueId id, boolean held) {
+        writeString(out, id.value());
+        out.writeBoolean(held);
+    }
+
+    static HoldMeta readHold(ByteBuf in) {
+        QueueId id = new QueueId(readString(in));
+        int held = in.readUnsignedByte();
+        if (held > 1) {
+            throw new IllegalArgumentException("bad hold flag " + held);
+        }
+        return new HoldMeta(id, held == 1);
+    }
+
+    record HoldMeta(QueueId id, boolean held) {}
 
     static SpoolCodec.StateMeta read(ByteBuf in, int segmentVersion) {
         QueueId id = new QueueId(readString(in));

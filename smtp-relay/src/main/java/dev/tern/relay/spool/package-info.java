@@ -18,6 +18,7 @@
  * {@link dev.tern.relay.spool.RecordFormat}. A recipient's state is stored as typed values (status,
  * enhanced code, the remote reply, the remote host, reports sent), so a DSN written after a restart
  * says what it would have said before (RFC 3464 2.3). Segments of format 1, where that state was one
- * string, are still replayed.
+ * string, are still replayed. A HOLD record (format 2) says whether the operator holds a message; the
+ * last one replayed wins.
  */
 package dev.tern.relay.spool;

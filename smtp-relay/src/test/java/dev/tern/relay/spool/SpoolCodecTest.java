@@ -26,6 +26,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class SpoolCodecTest {
 
@@ -173,6 +174,31 @@ class SpoolCodecTest {
                 : new SmtpReply(
                         replyCode, replyStatus == null ? null : EnhancedStatus.parse(replyStatus), List.of(replyText));
         assertThat(state.last().reply()).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void holdRoundTrips(boolean held) {
+        ByteBuf buf = Unpooled.buffer();
+        try {
+            StateCodec.writeHold(buf, ID, held);
+            assertThat(StateCodec.readHold(buf)).isEqualTo(new StateCodec.HoldMeta(ID, held));
+            assertThat(buf.isReadable()).isFalse();
+        } finally {
+            buf.release();
+        }
+    }
+
+    @Test
+    void refusesAHoldFlagOtherThanZeroOrOne() {
+        ByteBuf buf = Unpooled.buffer();
+        try {
+            SpoolCodec.writeString(buf, ID.value());
+            buf.writeByte(2);
+            assertThatThrownBy(() -> StateCodec.readHold(buf)).isInstanceOf(IllegalArgumentException.class);
+        } finally {
+            buf.release();
+        }
     }
 
     @Test

@@ -127,9 +127,8 @@ final class Delivery implements AutoCloseable {
                 queueReader,
                 clock,
                 new ShapingOptions(d.shaping().policy(), suspensionsFile(config.dataDir()), queueReader, metrics));
-        if (d.enabled()) {
-            scheduler.start();
-        }
+        // Switched off, the queue is still loaded, so the operator sees it (tern queue), but nothing is attempted.
+        scheduler.start(d.enabled());
         return new Delivery(scheduler, mailboxes, client, blocking, queueThread, queueReader);
     }
 

@@ -8,7 +8,11 @@ import dev.tern.server.auth.BcryptAuthenticator;
 import dev.tern.server.config.ListenerConfig;
 import dev.tern.server.config.TernConfig;
 import dev.tern.server.limit.ClientLimiter;
+import dev.tern.server.management.AdminHandler;
+import dev.tern.server.management.AdminRouter;
+import dev.tern.server.management.AdminTokens;
 import dev.tern.server.management.ManagementServer;
+import dev.tern.server.management.QueueRoutes;
 import dev.tern.server.management.Readiness;
 import dev.tern.server.metrics.TernMetrics;
 import dev.tern.server.smtp.ConnectionLimiter;
@@ -54,6 +58,7 @@ public final class TernServer implements AutoCloseable {
     private Delivery delivery;
     private SpoolDiskSpace diskSpace;
     private ManagementServer management;
+    private AdminTokens adminTokens;
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -208,6 +213,9 @@ public final class TernServer implements AutoCloseable {
                 new Readiness.Check("disk", () -> diskSpace.headroom() > 0),
                 new Readiness.Check(
                         "dns", () -> metrics.delivery().dnsAnswering(System.nanoTime(), DNS_TIMEOUT_WINDOW))));
+        adminTokens = AdminTokens.open(m.adminTokenFile());
+        AdminRouter router = new AdminRouter(metrics.admin());
+        QueueRoutes.addTo(router, delivery.scheduler.admin(), Clock.systemUTC());
         management = ManagementServer.start(
                 m.address(),
                 m.port(),
@@ -215,8 +223,9 @@ public final class TernServer implements AutoCloseable {
                 loops.workers(),
                 loops.serverChannel(),
                 metrics::scrape,
-                readiness);
-        log.info("management listening address={}", management.address());
+                readiness,
+                new AdminHandler(adminTokens, router, metrics.admin()));
+        log.info("management listening address={} admin-token-file={}", management.address(), adminTokens.file());
     }
 
     /** The named listener is bound and open: it accepts connections. */
@@ -292,6 +301,9 @@ public final class TernServer implements AutoCloseable {
         }
         if (management != null) {
             management.close();
+        }
+        if (adminTokens != null) {
+            adminTokens.close();
         }
         loops.shutdown();
         if (diskSpace != null) {

@@ -1,12 +1,6 @@
 package dev.tern.server.auth;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -29,26 +23,16 @@ import org.slf4j.LoggerFactory;
 public final class BcryptAuthenticator implements Authenticator, AutoCloseable {
     static final int THREADS = 2;
     static final int QUEUE = 64;
-    static final Duration RELOAD_CHECK = Duration.ofSeconds(1);
 
     private static final Logger log = LoggerFactory.getLogger(BcryptAuthenticator.class);
 
-    private final Path usersFile;
     private final ExecutorService executor;
-    private final InstantSource clock;
 
-    // Guarded by this; touched only on the pool.
-    private Instant lastCheck;
-    private FileStamp loadedStamp;
-    private volatile UserStore store;
+    private final ReloadingFile<UserStore> store;
 
     BcryptAuthenticator(Path usersFile, ExecutorService executor, InstantSource clock) {
-        this.usersFile = usersFile;
         this.executor = executor;
-        this.clock = clock;
-        this.loadedStamp = FileStamp.of(usersFile);
-        this.store = UserStore.load(usersFile);
-        this.lastCheck = clock.instant();
+        this.store = new ReloadingFile<>(usersFile, "users file", UserStore::load, UserStore::size, clock);
     }
 
     /**
@@ -83,12 +67,7 @@ public final class BcryptAuthenticator implements Authenticator, AutoCloseable {
             return CompletableFuture.completedFuture(false);
         }
         try {
-            return CompletableFuture.supplyAsync(
-                    () -> {
-                        reloadIfChanged();
-                        return store.verify(username, password);
-                    },
-                    executor);
+            return CompletableFuture.supplyAsync(() -> store.current().verify(username, password), executor);
         } catch (RejectedExecutionException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -96,44 +75,11 @@ public final class BcryptAuthenticator implements Authenticator, AutoCloseable {
 
     /** The users currently loaded (for tests and the log at start). */
     public int userCount() {
-        return store.size();
-    }
-
-    private synchronized void reloadIfChanged() {
-        Instant now = clock.instant();
-        if (Duration.between(lastCheck, now).compareTo(RELOAD_CHECK) < 0) {
-            return;
-        }
-        lastCheck = now;
-        FileStamp stamp = FileStamp.of(usersFile);
-        if (stamp.equals(loadedStamp)) {
-            return;
-        }
-        loadedStamp = stamp;
-        try {
-            store = UserStore.load(usersFile);
-            log.info("reloaded users file {}: {} users", usersFile, store.size());
-        } catch (UserFileException e) {
-            // Keep the users we had: a half-edited file must not lock everyone out.
-            log.warn("users file not reloaded, keeping {} users: {}", store.size(), e.getMessage());
-        }
+        return store.loaded().size();
     }
 
     @Override
     public void close() {
         executor.shutdownNow();
-    }
-
-    /** What tells us the file changed; a missing file has its own stamp. */
-    private record FileStamp(FileTime modified, long size) {
-        static FileStamp of(Path file) {
-            try {
-                return new FileStamp(Files.getLastModifiedTime(file), Files.size(file));
-            } catch (NoSuchFileException e) {
-                return new FileStamp(FileTime.fromMillis(0), -1);
-            } catch (IOException e) {
-                return new FileStamp(FileTime.fromMillis(0), -2);
-            }
-        }
     }
 }

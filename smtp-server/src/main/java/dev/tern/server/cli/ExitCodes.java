@@ -5,6 +5,8 @@ final class ExitCodes {
     static final int OK = 0;
     static final int REFUSED = 1;
     static final int CONFIG = 2;
+    /** A running Tern could not be asked (down, wrong address, not Tern). */
+    static final int UNREACHABLE = 3;
 
     private ExitCodes() {}
 }

@@ -35,7 +35,8 @@ public final class TernCommand implements Callable<Integer> {
                 .addSubcommand("user", user)
                 .addSubcommand("check-config", new CheckConfigCommand(env))
                 .addSubcommand("send", new SendCommand(stdin))
-                .addSubcommand("sink", new SinkCommand());
+                .addSubcommand("sink", new SinkCommand())
+                .addSubcommand("queue", QueueCommand.commandLine(env));
     }
 
     @Override

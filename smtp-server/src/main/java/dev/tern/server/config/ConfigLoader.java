@@ -198,13 +198,14 @@ public final class ConfigLoader {
         return applied;
     }
 
-    /** The users file and the spool default to places under the effective data directory. */
+    /** The users file, the spool and the admin token file default to places under the effective data directory. */
     private static void resolveDataPaths(ObjectNode tree) {
         if (!(tree.get("data-dir") instanceof TextNode dataDir)) {
             return;
         }
         underDataDir(tree, dataDir.asText(), "auth", "users-file", "users");
         underDataDir(tree, dataDir.asText(), "spool", "directory", "spool");
+        underDataDir(tree, dataDir.asText(), "management", "admin-token-file", "admin-token");
     }
 
     private static void underDataDir(ObjectNode tree, String dataDir, String section, String key, String name) {

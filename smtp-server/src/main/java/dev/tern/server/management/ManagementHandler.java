@@ -1,27 +1,23 @@
 package dev.tern.server.management;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Routes one aggregated request: {@code /metrics}, {@code /health/live}, {@code /health/ready}. */
+/**
+ * Routes one aggregated request: {@code /metrics}, {@code /health/live}, {@code /health/ready} (open to
+ * anyone who reaches the listener), and {@code /admin/*} to the token-guarded {@link AdminHandler}.
+ */
 @ChannelHandler.Sharable
 final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(ManagementHandler.class);
@@ -33,10 +29,13 @@ final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpReques
 
     private final Supplier<String> scrape;
     private final Readiness readiness;
+    /** The token-guarded {@code /admin/*} API, or null when the listener serves none. */
+    private final AdminHandler admin;
 
-    ManagementHandler(Supplier<String> scrape, Readiness readiness) {
+    ManagementHandler(Supplier<String> scrape, Readiness readiness, AdminHandler admin) {
         this.scrape = scrape;
         this.readiness = readiness;
+        this.admin = admin;
     }
 
     @Override
@@ -45,16 +44,26 @@ final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpReques
             respond(ctx, request, HttpResponseStatus.BAD_REQUEST, TEXT, "bad request\n", false);
             return;
         }
-        String path = new QueryStringDecoder(request.uri()).path();
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String path = uri.path();
+        if (path.equals("/admin") || path.startsWith("/admin/")) {
+            if (admin == null) {
+                respond(ctx, request, HttpResponseStatus.NOT_FOUND, TEXT, "not found\n", true);
+            } else {
+                admin.handle(ctx, request, uri);
+            }
+            return;
+        }
         boolean known = path.equals("/metrics") || path.equals("/health/live") || path.equals("/health/ready");
         if (!known) {
             respond(ctx, request, HttpResponseStatus.NOT_FOUND, TEXT, "not found\n", true);
         } else if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
             // RFC 9110 15.5.6: a 405 names the methods the resource allows.
+            HttpExchange exchange = HttpExchange.of(request);
             FullHttpResponse response =
-                    response(request, HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT, "method not allowed\n", ctx);
+                    exchange.response(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT, "method not allowed\n");
             response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
-            send(ctx, request, response, true);
+            exchange.send(ctx, response, true);
         } else if (path.equals("/metrics")) {
             respond(ctx, request, HttpResponseStatus.OK, PROMETHEUS_TEXT, scrape.get(), true);
         } else if (path.equals("/health/live")) {
@@ -82,39 +91,8 @@ final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpReques
             String contentType,
             String body,
             boolean mayKeepAlive) {
-        send(ctx, request, response(request, status, contentType, body, ctx), mayKeepAlive);
-    }
-
-    private static FullHttpResponse response(
-            FullHttpRequest request,
-            HttpResponseStatus status,
-            String contentType,
-            String body,
-            ChannelHandlerContext ctx) {
-        ByteBuf content = ByteBufUtil.writeUtf8(ctx.alloc(), body);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
-        response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
-        if (request.method().equals(HttpMethod.HEAD)) {
-            // RFC 9110 9.3.2: HEAD gets the headers GET would, without content.
-            content.clear();
-        }
-        return response;
-    }
-
-    private static void send(
-            ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response, boolean mayKeepAlive) {
-        boolean keepAlive = mayKeepAlive && HttpUtil.isKeepAlive(request);
-        if (keepAlive) {
-            if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
-                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            }
-            ctx.writeAndFlush(response, ctx.voidPromise());
-        } else {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        }
+        HttpExchange exchange = HttpExchange.of(request);
+        exchange.send(ctx, exchange.response(ctx, status, contentType, body), mayKeepAlive);
     }
 
     @Override

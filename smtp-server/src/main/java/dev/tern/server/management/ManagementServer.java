@@ -27,7 +27,9 @@ public final class ManagementServer implements AutoCloseable {
 
     /**
      * Binds {@code address:port} on the given event loops (the server's own: scraping is CPU only and
-     * readiness reads cached state). Throws if the address cannot be bound.
+     * readiness reads cached state; the admin API hands its work to the queue and writes the answer when
+     * it comes). {@code admin} may be null: then {@code /admin/*} is not served. Throws if the address
+     * cannot be bound.
      */
     public static ManagementServer start(
             String address,
@@ -36,9 +38,10 @@ public final class ManagementServer implements AutoCloseable {
             EventLoopGroup workers,
             Class<? extends ServerChannel> channelClass,
             Supplier<String> scrape,
-            Readiness readiness)
+            Readiness readiness,
+            AdminHandler admin)
             throws InterruptedException {
-        ManagementHandler handler = new ManagementHandler(scrape, readiness);
+        ManagementHandler handler = new ManagementHandler(scrape, readiness, admin);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptors, workers)
                 .channel(channelClass)

@@ -33,6 +33,7 @@ public final class TernMetrics implements AutoCloseable {
     private final DeliveryMeters delivery = new DeliveryMeters();
     private final SpoolMeters spool = new SpoolMeters();
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final AdminMeters admin = new AdminMeters(registry);
 
     /** @param listeners the names of the configured SMTP listeners */
     public TernMetrics(List<String> listeners) {
@@ -61,6 +62,11 @@ public final class TernMetrics implements AutoCloseable {
 
     public SpoolMeters spool() {
         return spool;
+    }
+
+    /** The admin API's requests by action and outcome. */
+    public AdminMetrics admin() {
+        return admin;
     }
 
     public MeterRegistry registry() {

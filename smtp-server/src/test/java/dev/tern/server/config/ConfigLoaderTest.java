@@ -64,7 +64,8 @@ class ConfigLoaderTest {
         assertThat(c.tls()).isEqualTo(new TlsConfig(null, null));
         assertThat(c.auth().usersFile()).isEqualTo(Path.of("tern-data", "users"));
         assertThat(c.spool().directory()).isEqualTo(Path.of("tern-data", "spool"));
-        assertThat(c.management()).isEqualTo(new ManagementConfig("127.0.0.1", 9465, true));
+        assertThat(c.management())
+                .isEqualTo(new ManagementConfig("127.0.0.1", 9465, true, Path.of("tern-data", "admin-token")));
         assertThat(c.shutdownGrace()).isEqualTo(Duration.ofSeconds(30));
     }
 

@@ -62,6 +62,20 @@ class ContainerDeliveryIT {
     }
 
     @Test
+    void ternQueueInsideTheContainerReadsTheQueueThroughTheTokenGuardedApi() throws Exception {
+        // docker exec sees the image's TERN_* variables: the management listener and the data directory.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            var list = TERN.execInContainer("java", "-jar", "/opt/tern/tern.jar", "queue", "list");
+            assertThat(list.getExitCode()).as(list.getStderr()).isZero();
+            assertThat(list.getStdout()).isEqualTo("Mail queue is empty\n");
+        });
+        assertThat(TERN.execInContainer("stat", "-c", "%a %U", TernContainer.DATA + "/admin-token")
+                        .getStdout())
+                .isEqualTo("600 tern\n");
+        assertThat(TERN.management("/admin/queue").statusCode()).as("no token").isEqualTo(401);
+    }
+
+    @Test
     void answersHealthChecksOnTheManagementPort() throws Exception {
         HttpResponse<String> live = TERN.management("/health/live");
         HttpResponse<String> ready = TERN.management("/health/ready");

@@ -9,6 +9,10 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -103,6 +107,57 @@ class BlockHoundIT {
                 assertThat(implicit.command("QUIT").code()).isEqualTo(221);
             }
             assertThat(tern.storedContents()).singleElement().asString().endsWith("by BlockHound\r\n");
+        }
+        assertThat(VIOLATIONS).isEmpty();
+    }
+
+    @Test
+    void theAdminApiNeverBlocksAnEventLoop() throws Exception {
+        // Delivery is off in this fixture: the queue is loaded, nothing is attempted, every action works.
+        try (TernFixture tern = TernFixture.start(dataDir, Map.of())) {
+            try (RawSmtpClient c = tern.connect(tern.mx())) {
+                assertThat(c.reply().code()).isEqualTo(220);
+                c.ehlo("client.test");
+                assertThat(c.command("MAIL FROM:<sender@example.org>").code()).isEqualTo(250);
+                assertThat(c.command("RCPT TO:<bob@local.test>").code()).isEqualTo(250);
+                assertThat(c.command("DATA").code()).isEqualTo(354);
+                assertThat(c.send("Subject: admin\r\n\r\nwatched\r\n.\r\n")
+                                .reply()
+                                .code())
+                        .isEqualTo(250);
+            }
+            String id = tern.server().spool().pending().get(0).id().value();
+            String token =
+                    Files.readAllLines(dataDir.resolve("admin-token")).get(0).split(":", 2)[1];
+            HttpClient http = HttpClient.newHttpClient();
+            String base =
+                    "http://127.0.0.1:" + tern.server().managementAddress().getPort();
+            String[][] calls = {
+                {"GET", "/admin/queue", "200"},
+                {"GET", "/admin/queue/" + id, "200"},
+                {"POST", "/admin/queue/" + id + "/hold", "200"},
+                {"POST", "/admin/queue/" + id + "/release", "200"},
+                {"POST", "/admin/queue/flush", "200"},
+                {"POST", "/admin/queue/requeue", "200"},
+                {"GET", "/admin/queue?limit=0", "400"},
+                {"DELETE", "/admin/queue/" + id, "200"},
+            };
+            for (String[] call : calls) {
+                HttpRequest request = HttpRequest.newBuilder(URI.create(base + call[1]))
+                        .method(call[0], HttpRequest.BodyPublishers.noBody())
+                        .header("Authorization", "Bearer " + token)
+                        .build();
+                assertThat(http.send(request, HttpResponse.BodyHandlers.ofString())
+                                .statusCode())
+                        .as(call[0] + " " + call[1])
+                        .isEqualTo(Integer.parseInt(call[2]));
+            }
+            HttpRequest anonymous =
+                    HttpRequest.newBuilder(URI.create(base + "/admin/queue")).build();
+            assertThat(http.send(anonymous, HttpResponse.BodyHandlers.ofString())
+                            .statusCode())
+                    .isEqualTo(401);
+            assertThat(tern.server().spool().pending()).isEmpty();
         }
         assertThat(VIOLATIONS).isEmpty();
     }

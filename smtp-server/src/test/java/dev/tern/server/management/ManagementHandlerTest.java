@@ -26,8 +26,8 @@ class ManagementHandlerTest {
     private final AtomicBoolean dnsReady = new AtomicBoolean(true);
     private final Readiness readiness = new Readiness(
             List.of(new Readiness.Check("spool", spoolReady::get), new Readiness.Check("dns", dnsReady::get)));
-    private final EmbeddedChannel server = new EmbeddedChannel(
-            ManagementServer.initializer(new ManagementHandler(() -> "# TYPE x counter\nx_total 1.0\n", readiness)));
+    private final EmbeddedChannel server = new EmbeddedChannel(ManagementServer.initializer(
+            new ManagementHandler(() -> "# TYPE x counter\nx_total 1.0\n", readiness, null)));
 
     @AfterEach
     void finish() {

@@ -1,0 +1,93 @@
+package dev.tern.server.auth;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A file read once at start and again when it changed (its modification time or size), looked at no more
+ * than once a second. A version that does not load keeps the last good one: a half-edited file must not
+ * lock everyone out. Reads the disk: call {@link #current()} off event loops.
+ *
+ * @param <T> what the file holds once parsed
+ */
+public final class ReloadingFile<T> {
+    private static final Logger log = LoggerFactory.getLogger(ReloadingFile.class);
+    static final Duration CHECK_EVERY = Duration.ofSeconds(1);
+
+    private final Path file;
+    private final String what;
+    private final Function<Path, T> loader;
+    private final ToIntFunction<T> count;
+    private final InstantSource clock;
+
+    // Guarded by this.
+    private Instant lastCheck;
+    private Stamp loadedStamp;
+    private volatile T value;
+
+    /**
+     * Loads {@code file} now; a failure to load it is thrown.
+     *
+     * @param what what the file is, for log lines ("users file")
+     * @param count how many entries a loaded value has, for log lines
+     */
+    public ReloadingFile(
+            Path file, String what, Function<Path, T> loader, ToIntFunction<T> count, InstantSource clock) {
+        this.file = file;
+        this.what = what;
+        this.loader = loader;
+        this.count = count;
+        this.clock = clock;
+        this.loadedStamp = Stamp.of(file);
+        this.value = loader.apply(file);
+        this.lastCheck = clock.instant();
+    }
+
+    /** The value as last loaded, without looking at the file. */
+    public T loaded() {
+        return value;
+    }
+
+    /** The value, loaded again first when the file changed since. */
+    public synchronized T current() {
+        Instant now = clock.instant();
+        if (Duration.between(lastCheck, now).compareTo(CHECK_EVERY) < 0) {
+            return value;
+        }
+        lastCheck = now;
+        Stamp stamp = Stamp.of(file);
+        if (stamp.equals(loadedStamp)) {
+            return value;
+        }
+        loadedStamp = stamp;
+        try {
+            value = loader.apply(file);
+            log.info("reloaded {} {}: {} entries", what, file, count.applyAsInt(value));
+        } catch (RuntimeException e) {
+            log.warn("{} not reloaded, keeping {} entries: {}", what, count.applyAsInt(value), e.getMessage());
+        }
+        return value;
+    }
+
+    private record Stamp(FileTime modified, long size) {
+        static Stamp of(Path file) {
+            try {
+                return new Stamp(Files.getLastModifiedTime(file), Files.size(file));
+            } catch (NoSuchFileException e) {
+                return new Stamp(FileTime.fromMillis(0), -1);
+            } catch (IOException e) {
+                return new Stamp(FileTime.fromMillis(0), -2);
+            }
+        }
+    }
+}

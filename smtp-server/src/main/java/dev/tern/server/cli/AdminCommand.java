@@ -1,0 +1,59 @@
+package dev.tern.server.cli;
+
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * A command that talks to a running Tern's admin API: it finds the API and its token ({@link
+ * AdminOptions}), runs, and turns a failure to reach Tern, a refused token or an API error into one line
+ * on standard error and a non-zero exit (1 refused or failed, 2 configuration, 3 unreachable).
+ */
+abstract class AdminCommand implements Callable<Integer> {
+    private final Map<String, String> env;
+
+    @Mixin
+    AdminOptions admin = new AdminOptions();
+
+    @Spec
+    CommandSpec spec;
+
+    AdminCommand(Map<String, String> env) {
+        this.env = env;
+    }
+
+    /** Does the work; returns the exit code. */
+    abstract int run(AdminClient client, PrintWriter out) throws AdminClient.AdminException;
+
+    @Override
+    public final Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        try {
+            int code = run(admin.client(env), out);
+            out.flush();
+            return code;
+        } catch (AdminClient.AdminException e) {
+            out.flush();
+            return fail(e.getMessage(), e.exitCode);
+        }
+    }
+
+    /** Prints {@code reply}'s JSON as it came, when {@code --json} asked for it; true if it did. */
+    boolean printedJson(AdminClient.Reply reply, PrintWriter out) {
+        if (!admin.json) {
+            return false;
+        }
+        out.println(reply.json().toPrettyString());
+        return true;
+    }
+
+    int fail(String message, int code) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("tern: " + message);
+        err.flush();
+        return code;
+    }
+}

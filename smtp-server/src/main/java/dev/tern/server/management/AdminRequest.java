@@ -1,0 +1,91 @@
+package dev.tern.server.management;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One admin request as a route sees it: who made it (the token's name), the path's placeholders and the
+ * query's parameters, with typed readers that refuse a bad value naming the parameter.
+ */
+public record AdminRequest(String operator, Map<String, String> path, Map<String, List<String>> query) {
+
+    public AdminRequest {
+        path = Map.copyOf(path);
+        query = Map.copyOf(query);
+    }
+
+    /** A malformed parameter: answered 400 with its name. */
+    public static final class BadParameter extends RuntimeException {
+        private final String parameter;
+
+        public BadParameter(String parameter, String message) {
+            super(message, null, false, false);
+            this.parameter = parameter;
+        }
+
+        public String parameter() {
+            return parameter;
+        }
+    }
+
+    /** A path placeholder (always there when the route matched). */
+    public String pathParameter(String name) {
+        return path.get(name);
+    }
+
+    /** A query parameter given once, non-empty, or empty when absent. */
+    public Optional<String> text(String name) {
+        List<String> values = query.get(name);
+        if (values == null) {
+            return Optional.empty();
+        }
+        if (values.size() != 1) {
+            throw new BadParameter(name, name + " may be given once");
+        }
+        String value = values.get(0).strip();
+        if (value.isEmpty()) {
+            throw new BadParameter(name, name + " must not be empty");
+        }
+        if (value.length() > 320) {
+            throw new BadParameter(name, name + " is longer than 320 characters");
+        }
+        return Optional.of(value);
+    }
+
+    /** An integer parameter in {@code [min, max]}, or {@code otherwise} when absent. */
+    public int integer(String name, int min, int max, int otherwise) {
+        Optional<String> text = text(name);
+        if (text.isEmpty()) {
+            return otherwise;
+        }
+        int value;
+        try {
+            value = Integer.parseInt(text.get());
+        } catch (NumberFormatException e) {
+            throw new BadParameter(name, name + " must be a whole number");
+        }
+        if (value < min || value > max) {
+            throw new BadParameter(name, name + " must be between " + min + " and " + max);
+        }
+        return value;
+    }
+
+    /** One of {@code type}'s constants, by its lower-case name, or null when absent. */
+    public <E extends Enum<E>> E choice(String name, Class<E> type) {
+        Optional<String> text = text(name);
+        if (text.isEmpty()) {
+            return null;
+        }
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(text.get())) {
+                return e;
+            }
+        }
+        List<String> names = java.util.Arrays.stream(type.getEnumConstants())
+                .map(e -> e.name().toLowerCase(Locale.ROOT))
+                .toList();
+        throw new BadParameter(name, name + " must be one of " + String.join(", ", names));
+    }
+}

@@ -1,0 +1,155 @@
+package dev.tern.server.management;
+
+import dev.tern.relay.queue.QueueAdmin;
+import dev.tern.relay.queue.QueueAdmin.Result;
+import dev.tern.smtp.queue.QueueId;
+import io.netty.handler.codec.http.HttpMethod;
+import java.time.Clock;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+
+/**
+ * The queue resource of the admin API (docs/operations.md), over a {@link QueueAdmin}:
+ *
+ * <pre>
+ * GET    /admin/queue                      list (sender, recipient, domain, state, limit, offset, order)
+ * GET    /admin/queue/{id}                 show
+ * DELETE /admin/queue/{id}                 delete
+ * POST   /admin/queue/{id}/hold|release|flush|bounce|requeue
+ * POST   /admin/queue/flush                flush every message (domain: one destination only)
+ * POST   /admin/queue/requeue              requeue every message
+ * </pre>
+ */
+public final class QueueRoutes {
+    static final int DEFAULT_LIMIT = 100;
+
+    private final QueueAdmin queue;
+    private final Clock clock;
+
+    private QueueRoutes(QueueAdmin queue, Clock clock) {
+        this.queue = queue;
+        this.clock = clock;
+    }
+
+    /** Adds the queue's routes to {@code router}. */
+    public static AdminRouter addTo(AdminRouter router, QueueAdmin queue, Clock clock) {
+        QueueRoutes q = new QueueRoutes(queue, clock);
+        router.add(
+                HttpMethod.GET,
+                "/admin/queue",
+                "list",
+                false,
+                Set.of("sender", "recipient", "domain", "state", "limit", "offset", "order"),
+                q::list);
+        router.add(HttpMethod.GET, "/admin/queue/{id}", "show", false, Set.of(), q::show);
+        router.add(
+                HttpMethod.DELETE,
+                "/admin/queue/{id}",
+                "delete",
+                true,
+                Set.of(),
+                r -> q.one(r, "delete", queue::delete));
+        router.add(
+                HttpMethod.POST, "/admin/queue/{id}/hold", "hold", true, Set.of(), r -> q.one(r, "hold", queue::hold));
+        router.add(
+                HttpMethod.POST,
+                "/admin/queue/{id}/release",
+                "release",
+                true,
+                Set.of(),
+                r -> q.one(r, "release", queue::release));
+        router.add(
+                HttpMethod.POST,
+                "/admin/queue/{id}/flush",
+                "flush",
+                true,
+                Set.of(),
+                r -> q.one(r, "flush", queue::flush));
+        router.add(
+                HttpMethod.POST,
+                "/admin/queue/{id}/bounce",
+                "bounce",
+                true,
+                Set.of(),
+                r -> q.one(r, "bounce", queue::bounce));
+        router.add(
+                HttpMethod.POST,
+                "/admin/queue/{id}/requeue",
+                "requeue",
+                true,
+                Set.of(),
+                r -> q.one(r, "requeue", queue::requeue));
+        router.add(HttpMethod.POST, "/admin/queue/flush", "flush", true, Set.of("domain"), q::flushAll);
+        router.add(HttpMethod.POST, "/admin/queue/requeue", "requeue", true, Set.of(), q::requeueAll);
+        return router;
+    }
+
+    private CompletionStage<AdminResponse> list(AdminRequest r) {
+        QueueAdmin.Order order = r.choice("order", QueueAdmin.Order.class);
+        QueueAdmin.Order effective = order == null ? QueueAdmin.Order.OLDEST : order;
+        QueueAdmin.Query query = new QueueAdmin.Query(
+                r.text("sender").orElse(null),
+                r.text("recipient").orElse(null),
+                r.text("domain").orElse(null),
+                r.choice("state", QueueAdmin.State.class),
+                r.integer("limit", 1, QueueAdmin.MAX_PAGE, DEFAULT_LIMIT),
+                r.integer("offset", 0, Integer.MAX_VALUE, 0),
+                effective);
+        return queue.list(query)
+                .thenApply(page -> AdminResponse.ok(
+                        QueueJson.page(page, effective, clock.millis()),
+                        page.entries().size() + " messages"));
+    }
+
+    private CompletionStage<AdminResponse> show(AdminRequest r) {
+        QueueId id = id(r);
+        return queue.show(id).thenApply(result -> switch (result) {
+            case Result.Found<QueueAdmin.Detail> f ->
+                AdminResponse.ok(QueueJson.detail(f.value(), clock.millis()), "shown");
+            case Result.NotFound<QueueAdmin.Detail> n -> notFound(id);
+            case Result.Refused<QueueAdmin.Detail> x -> AdminResponse.refused(x.reason());
+        });
+    }
+
+    private CompletionStage<AdminResponse> one(
+            AdminRequest r, String action, Function<QueueId, CompletionStage<Result<QueueAdmin.Action>>> op) {
+        QueueId id = id(r);
+        return op.apply(id).thenApply(result -> switch (result) {
+            case Result.Found<QueueAdmin.Action> f ->
+                AdminResponse.ok(
+                        QueueJson.action(action, id.value(), f.value()),
+                        f.value().outcome());
+            case Result.NotFound<QueueAdmin.Action> n -> notFound(id);
+            case Result.Refused<QueueAdmin.Action> x -> AdminResponse.refused(x.reason());
+        });
+    }
+
+    private CompletionStage<AdminResponse> flushAll(AdminRequest r) {
+        String domain = r.text("domain").orElse(null);
+        String target = domain == null ? "all" : "domain=" + domain;
+        return queue.flushAll(domain).thenApply(a -> done("flush", target, a));
+    }
+
+    private CompletionStage<AdminResponse> requeueAll(AdminRequest r) {
+        return queue.requeueAll().thenApply(a -> done("requeue", "all", a));
+    }
+
+    private static AdminResponse done(String action, String target, QueueAdmin.Action a) {
+        return AdminResponse.ok(
+                QueueJson.action(action, target, a),
+                a.outcome() + " messages=" + a.messages() + " recipients=" + a.recipients());
+    }
+
+    private static AdminResponse notFound(QueueId id) {
+        return AdminResponse.notFound("no message " + id.value() + " in the queue");
+    }
+
+    private static QueueId id(AdminRequest r) {
+        try {
+            return new QueueId(r.pathParameter("id"));
+        } catch (IllegalArgumentException e) {
+            throw new AdminRequest.BadParameter("id", "id must be a queue id: 1 to 64 letters and digits");
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package dev.tern.server.it.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tern.relay.testing.ScriptedSmtpPeer;
+import dev.tern.server.cli.TernCommand;
+import dev.tern.smtp.queue.QueueId;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tern queue} against a running Tern, as an operator types it: the address and token from
+ * {@code --server}/{@code --token-file} or from the configuration file, mail put in by a plain SMTP
+ * client, a mail exchanger that defers until the test lets it accept.
+ */
+class TernQueueIT {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Map<String, String> SLOW_RETRIES =
+            Map.of("first-retry", "10m", "max-retry", "1h", "queue-lifetime", "1d");
+
+    @TempDir
+    Path dataDir;
+
+    private record Run(int exit, String out, String err) {}
+
+    @Test
+    void listOnAnEmptyQueueSaysSoAndExitsZero() throws Exception {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+            Run run = queue(tern, "list");
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.out()).isEqualTo("Mail queue is empty\n");
+        }
+    }
+
+    @Test
+    void everyCommandActsOnTheRunningQueue() throws Exception {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+            ScriptedSmtpPeer peer = tern.exchanger(
+                    "busy.test", "127.0.0.2", tern.peer().rcptReply("bob@busy.test", "451 4.3.0 mailbox busy"));
+            QueueId first = tern.submit("bob@busy.test", "first");
+            QueueId second = tern.submit("bob@busy.test", "second");
+            await().atMost(WAIT)
+                    .until(() ->
+                            queue(tern, "list", "--state", "deferred").out().contains("2 Requests."));
+
+            Run list = queue(tern, "list");
+            assertThat(list.exit()).isZero();
+            assertThat(list.out())
+                    .startsWith("Queue ID")
+                    .contains(first.value())
+                    .contains(DeliveryFixture.SENDER)
+                    .contains("(host mx.busy.test said: 451 4.3.0 mailbox busy)")
+                    .contains("bob@busy.test  [deferred]");
+            assertThat(queue(tern, "list", "--json").out()).contains("\"queue_id\" : \"" + first.value() + "\"");
+
+            Run show = queue(tern, "show", first.value());
+            assertThat(show.out()).contains("*** HEADER SECTION ***").contains("Subject: first\n");
+            assertThat(show.out()).doesNotContain("Body of first");
+
+            assertThat(queue(tern, "hold", first.value()).out()).isEqualTo(first.value() + ": held\n");
+            assertThat(queue(tern, "list", "--state", "held").out()).contains(first.value() + "!");
+            assertThat(queue(tern, "release", first.value()).out()).isEqualTo(first.value() + ": released\n");
+
+            assertThat(queue(tern, "delete", second.value()).out()).isEqualTo(second.value() + ": deleted\n");
+            Run again = queue(tern, "delete", second.value());
+            assertThat(again.exit()).isEqualTo(1);
+            assertThat(again.err())
+                    .isEqualTo("tern: " + second.value() + ": no message " + second.value() + " in the queue\n");
+
+            assertThat(queue(tern, "requeue").out()).startsWith("all: requeued:");
+            peer.rcptReply("bob@busy.test", "250 2.1.5 Ok");
+            Run flushed = queue(tern, "flush", "--domain", "busy.test");
+            assertThat(flushed.exit()).isZero();
+            assertThat(flushed.out()).startsWith("domain=busy.test: flushed: ");
+            await().atMost(WAIT).untilAsserted(() -> assertThat(peer.messages()).hasSize(1));
+            await().atMost(WAIT).until(() -> !tern.queued(first));
+            assertThat(queue(tern, "list").out()).isEqualTo("Mail queue is empty\n");
+        }
+    }
+
+    @Test
+    void bounceSendsTheSenderAReport() throws Exception {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+            tern.exchanger("busy.test", "127.0.0.2", tern.peer().rcptReply("bob@busy.test", "451 4.3.0 busy"));
+            QueueId id = tern.submit("bob@busy.test", "bounce me");
+            await().atMost(WAIT)
+                    .until(() ->
+                            queue(tern, "list", "--state", "deferred").out().contains(id.value()));
+
+            Run bounced = queue(tern, "bounce", id.value());
+            assertThat(bounced.out()).isEqualTo(id.value() + ": returned to the sender\n");
+            await().atMost(WAIT).untilAsserted(() -> assertThat(tern.mailbox(DeliveryFixture.SENDER))
+                    .hasSize(1));
+            assertThat(Dsns.statuses(tern.mailbox(DeliveryFixture.SENDER).get(0)))
+                    .containsExactly("5.0.0");
+        }
+    }
+
+    @Test
+    void findsTheServerAndTokenThroughTheConfigurationFile() throws Exception {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+            Path config = Files.writeString(
+                    dataDir.resolve("tern.yaml"),
+                    "data-dir: " + dataDir.toAbsolutePath() + "\nmanagement: {address: 127.0.0.1, port: "
+                            + tern.server().managementAddress().getPort() + "}\n");
+            Run run = tern(List.of("queue", "list", "--config", config.toString()));
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.out()).isEqualTo("Mail queue is empty\n");
+        }
+    }
+
+    @Test
+    void aRefusedTokenIsSaidInOneLine() throws Exception {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+            Path wrong = Files.writeString(dataDir.resolve("wrong-token"), "admin:not-the-token-of-this-tern\n");
+            Run run = tern(List.of("queue", "list", "--server", server(tern), "--token-file", wrong.toString()));
+            assertThat(run.exit()).isEqualTo(1);
+            assertThat(run.err()).isEqualTo("tern: the admin token was refused (401)\n");
+            assertThat(run.out()).isEmpty();
+        }
+    }
+
+    @Test
+    void aServerThatIsDownIsSaidInOneLine() throws Exception {
+        Path token = Files.writeString(dataDir.resolve("token"), "admin:0123456789abcdef0123\n");
+        int port = closedPort();
+        Run run = tern(
+                List.of("queue", "list", "--server", "http://127.0.0.1:" + port, "--token-file", token.toString()));
+        assertThat(run.exit()).isEqualTo(3);
+        assertThat(run.err())
+                .isEqualTo("tern: cannot reach Tern at http://127.0.0.1:" + port + ": connection refused\n");
+    }
+
+    private static String server(DeliveryFixture tern) {
+        InetSocketAddress a = tern.server().managementAddress();
+        return "http://127.0.0.1:" + a.getPort();
+    }
+
+    private Run queue(DeliveryFixture tern, String... args) {
+        List<String> all = new ArrayList<>(List.of("queue"));
+        all.addAll(List.of(args));
+        all.addAll(List.of(
+                "--server",
+                server(tern),
+                "--token-file",
+                tern.dataDir().resolve("admin-token").toString()));
+        return tern(all);
+    }
+
+    private static Run tern(List<String> args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = TernCommand.commandLine(Map.of(), new ByteArrayInputStream(new byte[0]))
+                .setOut(new PrintWriter(out))
+                .setErr(new PrintWriter(err))
+                .execute(args.toArray(String[]::new));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    /** A loopback port nothing listens on (it was bound a moment ago and closed). */
+    private static int closedPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
