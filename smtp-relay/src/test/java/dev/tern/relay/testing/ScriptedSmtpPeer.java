@@ -43,6 +43,7 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
     private final SSLContext sslContext;
     private final List<PeerSession> sessions = new CopyOnWriteArrayList<>();
     private final List<Received> messages = new CopyOnWriteArrayList<>();
+    private final List<Received> attempts = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
 
     private ScriptedSmtpPeer() throws Exception {
@@ -128,6 +129,15 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
 
     SSLContext sslContext() {
         return sslContext;
+    }
+
+    /** Every message sent to its end, whatever the reply to it was (a 4xx or 5xx included). */
+    public List<Received> attempts() {
+        return List.copyOf(attempts);
+    }
+
+    void attempted(Received message) {
+        attempts.add(message);
     }
 
     void received(Received message) {

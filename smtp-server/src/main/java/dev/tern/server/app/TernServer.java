@@ -53,6 +53,7 @@ public final class TernServer implements AutoCloseable {
     private final TernMetrics metrics;
     private Delivery delivery;
     private SpoolDiskSpace diskSpace;
+    private DkimSigning dkim;
     private ManagementServer management;
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
@@ -154,8 +155,11 @@ public final class TernServer implements AutoCloseable {
                 delivery.mailboxes, config.relay().domains(), config.relay().recipients(), config.relay()::isTrusted);
         ClientLimiter limiter = new ClientLimiter(config.rateLimits(), Ticker.systemTicker());
         metrics.bindLimits(limiter::trackedClients, diskSpace::usable);
+        // The same wall clock stamps t= as the sessions' Date and Received fields.
+        dkim = DkimSigning.start(config.dkim(), metrics.dkim(), Clock.systemUTC());
         SessionServices services = new SessionServices(
                 delivery.scheduler,
+                dkim.signer,
                 authenticator,
                 sslContext,
                 policy,
@@ -286,6 +290,9 @@ public final class TernServer implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (dkim != null) {
+            dkim.close();
         }
         if (delivery != null) {
             delivery.close();

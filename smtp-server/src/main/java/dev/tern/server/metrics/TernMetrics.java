@@ -32,6 +32,7 @@ public final class TernMetrics implements AutoCloseable {
     private final SessionMeters sessions;
     private final DeliveryMeters delivery = new DeliveryMeters();
     private final SpoolMeters spool = new SpoolMeters();
+    private final DkimMeters dkim = new DkimMeters();
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
     /** @param listeners the names of the configured SMTP listeners */
@@ -40,6 +41,7 @@ public final class TernMetrics implements AutoCloseable {
         sessions.bindTo(registry);
         delivery.bindTo(registry);
         spool.bindTo(registry);
+        dkim.bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -61,6 +63,10 @@ public final class TernMetrics implements AutoCloseable {
 
     public SpoolMeters spool() {
         return spool;
+    }
+
+    public DkimMeters dkim() {
+        return dkim;
     }
 
     public MeterRegistry registry() {

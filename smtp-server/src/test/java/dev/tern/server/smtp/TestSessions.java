@@ -8,6 +8,7 @@ import dev.tern.server.config.TernConfig;
 import dev.tern.server.limit.ClientLimiter;
 import dev.tern.server.metrics.SessionMetrics;
 import dev.tern.smtp.address.LocalMailboxes;
+import dev.tern.smtp.queue.Signer;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetAddress;
@@ -78,6 +79,7 @@ final class TestSessions {
                 mailboxes, List.of("relay.test"), List.of("bob@relay.test"), (InetAddress a) -> trustLoopback);
         return new SessionServices(
                 queue,
+                Signer.NONE,
                 ALICE,
                 ssl,
                 policy,
