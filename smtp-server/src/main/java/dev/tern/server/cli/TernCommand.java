@@ -30,9 +30,11 @@ public final class TernCommand implements Callable<Integer> {
 
     static CommandLine commandLine(Map<String, String> env, InputStream stdin, ServerLauncher launcher) {
         CommandLine user = new CommandLine(new UserCommand()).addSubcommand("add", new UserAddCommand(env, stdin));
+        CommandLine dkim = new CommandLine(new DkimCommand()).addSubcommand("keygen", new DkimKeygenCommand());
         return new CommandLine(new TernCommand())
                 .addSubcommand("serve", new ServeCommand(env, launcher))
                 .addSubcommand("user", user)
+                .addSubcommand("dkim", dkim)
                 .addSubcommand("check-config", new CheckConfigCommand(env))
                 .addSubcommand("send", new SendCommand(stdin));
     }
@@ -41,6 +43,19 @@ public final class TernCommand implements Callable<Integer> {
     public Integer call() {
         spec.commandLine().usage(spec.commandLine().getErr());
         return ExitCodes.CONFIG;
+    }
+
+    /** {@code tern dkim}: groups the DKIM subcommands. */
+    @Command(name = "dkim", mixinStandardHelpOptions = true, description = "Manage DKIM signing keys.")
+    static final class DkimCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().usage(spec.commandLine().getErr());
+            return ExitCodes.CONFIG;
+        }
     }
 
     /** {@code tern user}: groups the user subcommands. */
