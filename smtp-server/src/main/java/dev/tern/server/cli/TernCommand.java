@@ -45,9 +45,8 @@ public final class TernCommand implements Callable<Integer> {
         return ExitCodes.CONFIG;
     }
 
-    /** {@code tern dkim}: groups the DKIM subcommands. */
-    @Command(name = "dkim", mixinStandardHelpOptions = true, description = "Manage DKIM signing keys.")
-    static final class DkimCommand implements Callable<Integer> {
+    /** A command that only groups subcommands: alone, it prints its usage. */
+    abstract static class CommandGroup implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
@@ -57,17 +56,12 @@ public final class TernCommand implements Callable<Integer> {
             return ExitCodes.CONFIG;
         }
     }
+
+    /** {@code tern dkim}: groups the DKIM subcommands. */
+    @Command(name = "dkim", mixinStandardHelpOptions = true, description = "Manage DKIM signing keys.")
+    static final class DkimCommand extends CommandGroup {}
 
     /** {@code tern user}: groups the user subcommands. */
     @Command(name = "user", mixinStandardHelpOptions = true, description = "Manage the users file.")
-    static final class UserCommand implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            spec.commandLine().usage(spec.commandLine().getErr());
-            return ExitCodes.CONFIG;
-        }
-    }
+    static final class UserCommand extends CommandGroup {}
 }

@@ -111,47 +111,28 @@ class DkimKeygenCommandTest {
         }
     }
 
+    private int keygen(String algorithm, String bits) {
+        return run(
+                "dkim",
+                "keygen",
+                "--domain",
+                "example.com",
+                "--selector",
+                "a",
+                "--algorithm",
+                algorithm,
+                "--bits",
+                bits,
+                "--out",
+                dir.toString());
+    }
+
     @Test
     void refusesWeakRsaAndAnExistingFile() {
-        assertThat(run(
-                        "dkim",
-                        "keygen",
-                        "--domain",
-                        "example.com",
-                        "--selector",
-                        "a",
-                        "--algorithm",
-                        "rsa",
-                        "--bits",
-                        "1024",
-                        "--out",
-                        dir.toString()))
-                .isEqualTo(ExitCodes.REFUSED);
+        assertThat(keygen("rsa", "1024")).isEqualTo(ExitCodes.REFUSED);
         assertThat(err.toString()).contains("2048");
-        assertThat(run(
-                        "dkim",
-                        "keygen",
-                        "--domain",
-                        "example.com",
-                        "--selector",
-                        "a",
-                        "--algorithm",
-                        "ed25519",
-                        "--out",
-                        dir.toString()))
-                .isZero();
-        assertThat(run(
-                        "dkim",
-                        "keygen",
-                        "--domain",
-                        "example.com",
-                        "--selector",
-                        "a",
-                        "--algorithm",
-                        "ed25519",
-                        "--out",
-                        dir.toString()))
-                .isEqualTo(ExitCodes.REFUSED);
+        assertThat(keygen("ed25519", "2048")).isZero();
+        assertThat(keygen("ed25519", "2048")).isEqualTo(ExitCodes.REFUSED);
         assertThat(err.toString()).contains("exists");
     }
 }
