@@ -19,6 +19,8 @@ final class BodyCanonicalizer {
     private final MessageDigest digest;
     /** Output buffer, so the digest gets runs of octets rather than single ones. */
     private final byte[] out = new byte[8192];
+    /** Where off-heap input is copied to be scanned. */
+    private final byte[] scratch = new byte[8192];
 
     private int outLength;
     private long emptyLines;
@@ -38,18 +40,61 @@ final class BodyCanonicalizer {
             int start = chunk.arrayOffset() + chunk.position();
             update(array, start, start + chunk.remaining());
         } else {
-            int position = chunk.position();
-            int limit = chunk.limit();
-            for (int i = position; i < limit; i++) {
-                accept(chunk.get(i));
+            // Off-heap memory is copied in slices into one small array, so the scan below runs on an array.
+            ByteBuffer view = chunk.duplicate();
+            while (view.hasRemaining()) {
+                int n = Math.min(scratch.length, view.remaining());
+                view.get(scratch, 0, n);
+                update(scratch, 0, n);
             }
         }
     }
 
     void update(byte[] bytes, int from, int to) {
-        for (int i = from; i < to; i++) {
-            accept(bytes[i]);
+        int i = from;
+        while (i < to) {
+            if (!pendingCr && !pendingSpace && emptyLines == 0) {
+                // The common case, inside a line: octets that stay as they are go across in one copy.
+                int run = i;
+                while (run < to && unchanged(bytes, run, to)) {
+                    run++;
+                }
+                if (run > i) {
+                    put(bytes, i, run - i);
+                    lineHasContent = true;
+                    i = run;
+                    if (i == to) {
+                        return;
+                    }
+                }
+            }
+            accept(bytes[i++]);
         }
+    }
+
+    /**
+     * Whether the octet at {@code i} passes unchanged whatever follows: not CR; for relaxed not white space,
+     * except a single space between two such octets (the usual space between words).
+     */
+    private boolean unchanged(byte[] bytes, int i, int to) {
+        byte b = bytes[i];
+        if (b == '\r') {
+            return false;
+        }
+        if (!relaxed) {
+            return true;
+        }
+        if (b == '\t') {
+            return false;
+        }
+        if (b != ' ') {
+            return true;
+        }
+        if (i + 1 >= to) {
+            return false;
+        }
+        byte next = bytes[i + 1];
+        return next != ' ' && next != '\t' && next != '\r';
     }
 
     private void accept(byte b) {
@@ -96,6 +141,21 @@ final class BodyCanonicalizer {
         for (; emptyLines > 0; emptyLines--) {
             put('\r');
             put('\n');
+        }
+    }
+
+    private void put(byte[] bytes, int from, int length) {
+        wroteAny = true;
+        while (length > 0) {
+            if (outLength == out.length) {
+                digest.update(out, 0, outLength);
+                outLength = 0;
+            }
+            int n = Math.min(length, out.length - outLength);
+            System.arraycopy(bytes, from, out, outLength, n);
+            outLength += n;
+            from += n;
+            length -= n;
         }
     }
 

@@ -93,6 +93,24 @@ final class TestSessions {
                 metrics);
     }
 
+    /** {@code services} with {@code signer} in place of {@link Signer#NONE}. */
+    static SessionServices withSigner(SessionServices s, Signer signer) {
+        return new SessionServices(
+                s.queue(),
+                signer,
+                s.authenticator(),
+                s.sslContext(),
+                s.recipientPolicy(),
+                s.connectionLimiter(),
+                s.limiter(),
+                s.spoolSpace(),
+                s.senderOwnership(),
+                s.inflightBudget(),
+                s.registry(),
+                s.clock(),
+                s.metrics());
+    }
+
     /** The mx listener's pipeline for a client that is not trusted, recording into {@code metrics}. */
     static EmbeddedChannel channel(RecordingQueue queue, SessionMetrics metrics) {
         return channel(settings(false), services(queue, null, false, metrics));
