@@ -5,10 +5,8 @@ import io.netty.buffer.ByteBuf;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.Signature;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -180,7 +178,7 @@ public final class DkimSigner implements Signer {
         data.writeBytes(signedHeaders);
         byte[] self = field.toString().getBytes(StandardCharsets.US_ASCII);
         data.writeBytes(DkimHeaders.canonical(self, canonicalization.header(), false));
-        String b = Base64.getEncoder().encodeToString(sign(key, data.toByteArray()));
+        String b = Base64.getEncoder().encodeToString(key.sign(data.toByteArray()));
         for (int i = 0; i < b.length(); i += B_LINE) {
             if (i > 0) {
                 field.append("\r\n\t");
@@ -188,28 +186,6 @@ public final class DkimSigner implements Signer {
             field.append(b, i, Math.min(b.length(), i + B_LINE));
         }
         return field.append("\r\n").toString();
-    }
-
-    private static byte[] sign(DkimKey key, byte[] data) {
-        try {
-            return switch (key.algorithm()) {
-                case RSA_SHA256 -> {
-                    Signature rsa = Signature.getInstance("SHA256withRSA");
-                    rsa.initSign(key.privateKey());
-                    rsa.update(data);
-                    yield rsa.sign();
-                }
-                case ED25519_SHA256 -> {
-                    // RFC 8463 3: Ed25519 signs the SHA-256 hash of the data, not the data.
-                    Signature ed = Signature.getInstance("Ed25519");
-                    ed.initSign(key.privateKey());
-                    ed.update(sha256().digest(data));
-                    yield ed.sign();
-                }
-            };
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot sign with selector " + key.selector() + ": " + e, e);
-        }
     }
 
     private static MessageDigest sha256() {
