@@ -6,6 +6,7 @@ import dev.tern.relay.spool.SpooledMessage;
 import dev.tern.smtp.Envelope;
 import dev.tern.smtp.queue.MailQueue;
 import dev.tern.smtp.queue.QueueId;
+import dev.tern.smtp.queue.Signer;
 import io.netty.buffer.ByteBuf;
 import java.time.Clock;
 import java.util.List;
@@ -65,13 +66,14 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
             DeliveryLimits limits,
             QueueExecutor queue,
             Executor reader,
+            Signer signer,
             Clock clock) {
         this.spool = spool;
         this.queue = queue;
         this.clock = clock;
         this.attempts = new Attempts(spool, deliverer, reader, this::submit, this::attempted);
         this.slots = new DestinationSlots<>(limits);
-        Reports reports = new Reports(spool, new Notifier(spool, reader, this), bouncer, retry, this::submit);
+        Reports reports = new Reports(spool, new Notifier(spool, reader, this, signer), bouncer, retry, this::submit);
         this.completion = new Completion(spool, retry, new SplittableRandom(), reports);
     }
 

@@ -26,6 +26,7 @@ import dev.tern.server.config.DnsServer;
 import dev.tern.server.config.RouteSpec;
 import dev.tern.server.config.TernConfig;
 import dev.tern.smtp.address.LocalMailboxes;
+import dev.tern.smtp.queue.Signer;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -72,7 +73,8 @@ final class Delivery implements AutoCloseable {
     }
 
     /** @param clock the spool's clock: arrival times and retry times must be reckoned alike */
-    static Delivery start(TernConfig config, Spool spool, EventLoops loops, DeliveryMetrics metrics, Clock clock) {
+    static Delivery start(
+            TernConfig config, Spool spool, EventLoops loops, DeliveryMetrics metrics, Signer signer, Clock clock) {
         DeliveryConfig d = config.delivery();
         ExecutorService blocking = blockingPool();
         ConnectLatency latency = new ConnectLatency();
@@ -120,6 +122,7 @@ final class Delivery implements AutoCloseable {
                 new DeliveryLimits(d.maxConnections(), d.maxConnectionsPerDestination()),
                 QueueExecutor.on(queueThread),
                 queueReader,
+                signer,
                 clock);
         if (d.enabled()) {
             scheduler.start();

@@ -134,7 +134,10 @@ public final class TernServer implements AutoCloseable {
         SessionRegistry registry = new SessionRegistry();
         TernServer server = new TernServer(config, loops, spool, registry, metrics);
         try {
-            server.delivery = Delivery.start(config, spool, loops, metrics.delivery(), clock);
+            // One signer for the sessions and for Tern's own reports (DSNs); the same wall clock stamps t=
+            // as the sessions' Date and Received fields.
+            server.dkim = DkimSigning.start(config.dkim(), metrics.dkim(), Clock.systemUTC());
+            server.delivery = Delivery.start(config, spool, loops, metrics.delivery(), server.dkim.signer, clock);
             server.diskSpace = SpoolDiskSpace.watch(
                     config.spool().directory(), config.spool().minFreeSpace());
             metrics.bindQueue(server.delivery.scheduler, clock);
@@ -155,8 +158,6 @@ public final class TernServer implements AutoCloseable {
                 delivery.mailboxes, config.relay().domains(), config.relay().recipients(), config.relay()::isTrusted);
         ClientLimiter limiter = new ClientLimiter(config.rateLimits(), Ticker.systemTicker());
         metrics.bindLimits(limiter::trackedClients, diskSpace::usable);
-        // The same wall clock stamps t= as the sessions' Date and Received fields.
-        dkim = DkimSigning.start(config.dkim(), metrics.dkim(), Clock.systemUTC());
         SessionServices services = new SessionServices(
                 delivery.scheduler,
                 dkim.signer,
@@ -291,11 +292,12 @@ public final class TernServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (dkim != null) {
-            dkim.close();
-        }
         if (delivery != null) {
             delivery.close();
+        }
+        // After delivery: its last reports may still be signed.
+        if (dkim != null) {
+            dkim.close();
         }
         if (management != null) {
             management.close();

@@ -71,6 +71,14 @@ class DkimIT {
         return tern;
     }
 
+    private static void publish(
+            DeliveryFixture tern, String selector, DkimAlgorithm algorithm, KeyPair pair, String domain) {
+        tern.dns()
+                .txt(
+                        DkimKeyRecord.name(selector, domain),
+                        DkimKeyRecord.strings(DkimKeyRecord.text(algorithm, pair.getPublic())));
+    }
+
     private static void publish(DeliveryFixture tern, String selector, DkimAlgorithm algorithm, KeyPair pair) {
         tern.dns()
                 .txt(
@@ -167,6 +175,29 @@ class DkimIT {
                     .hasSize(2)
                     .isEqualTo(signatures(new String(delivered, StandardCharsets.UTF_8)));
             assertVerifies(dir, tern, delivered);
+        }
+    }
+
+    @Test
+    void ternsOwnDeliveryReportsAreSignedForItsHostname(@TempDir Path dir) throws Exception {
+        // The reports come From MAILER-DAEMON@<hostname>: a key for the hostname signs them.
+        Map<String, String> env =
+                Map.of("TERN_DKIM_DOMAINS", DeliveryFixture.HOSTNAME + "=e1:ed25519-sha256:" + edFile);
+        try (DeliveryFixture tern = DeliveryFixture.start(dir.resolve("data"), Map.of(), env)) {
+            publish(tern, "e1", DkimAlgorithm.ED25519_SHA256, ed, DeliveryFixture.HOSTNAME);
+            tern.exchanger(REMOTE, "127.0.0.24", tern.peer().rcptReply("nobody@" + REMOTE, "550 5.1.1 no such user"));
+            tern.submit(DeliveryFixture.SENDER, List.of("nobody@" + REMOTE), "bounced");
+
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> tern.mailbox(DeliveryFixture.SENDER).size() == 1);
+            String dsn = tern.mailbox(DeliveryFixture.SENDER).get(0);
+            assertThat(dsn)
+                    .contains("MAILER-DAEMON@" + DeliveryFixture.HOSTNAME)
+                    .contains("\nDKIM-Signature: ");
+            ExternalTools.Run run = DkimVerifier.verify(
+                    dir, dsn.getBytes(StandardCharsets.ISO_8859_1), tern.dns().port());
+            assertThat(run.exit()).as(run.output()).isZero();
+            assertThat(run.output()).contains("0 pass ed25519-sha256 " + DeliveryFixture.HOSTNAME + " e1");
         }
     }
 
