@@ -97,7 +97,7 @@ final class DkimKeygenCommand implements Callable<Integer> {
         w.println("wrote " + file + " (" + a.tag() + (a == DkimAlgorithm.RSA_SHA256 ? ", " + bits + " bits" : "")
                 + ", mode 0600)");
         w.println();
-        w.println("Publish this DNS record (the key is used once it resolves):");
+        w.println("Publish this DNS record, and let it resolve before Tern signs with the key:");
         w.println(DkimKeyRecord.zoneLine(keySpec.selector(), d, text));
         w.println();
         w.println("Add the key to the configuration (beside the current one while you rotate):");

@@ -106,6 +106,10 @@ final class ConfigValidator {
             }
         }
         notNegative("dkim.expire-after", d.expireAfter());
+        if (!d.expireAfter().isZero() && d.expireAfter().toSeconds() < 1) {
+            // RFC 6376 3.5: x= is in seconds and must be later than t=.
+            throw ConfigException.invalid("dkim.expire-after", "must be 0s (no x=) or at least 1s");
+        }
         between("dkim.threads", d.threads(), 1, 64);
         atLeast("dkim.max-pending", d.maxPending(), 1);
     }

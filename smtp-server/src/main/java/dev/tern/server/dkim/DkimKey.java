@@ -74,7 +74,7 @@ public final class DkimKey {
                     .generatePrivate(new PKCS8EncodedKeySpec(read.getEncoded()));
         } catch (GeneralSecurityException | RuntimeException e) {
             throw new IllegalArgumentException(
-                    spec.keyFile() + " holds a " + read.getAlgorithm() + " key, not an "
+                    spec.keyFile() + " holds an " + read.getAlgorithm() + " key, not an "
                             + spec.algorithm().jcaKeyAlgorithm() + " key for "
                             + spec.algorithm().tag(),
                     e);

@@ -94,6 +94,13 @@ class DkimConfigTest {
     }
 
     @Test
+    void refusesAnExpiryUnderOneSecond() {
+        assertThatThrownBy(
+                        () -> ConfigLoader.fromYaml("data-dir: " + dir + "\ndkim: {expire-after: 500ms}\n", Map.of()))
+                .hasMessageContaining("dkim.expire-after");
+    }
+
+    @Test
     void refusesAHeaderListWithoutFrom() {
         assertThatThrownBy(() ->
                         ConfigLoader.fromYaml("data-dir: " + dir + "\ndkim: {headers: [To, Subject]}\n", Map.of()))
