@@ -36,6 +36,7 @@ public final class DkimSigner implements Signer {
     private static final int MAX_HEADER_OCTETS = 4 << 20;
 
     private static final int B_LINE = 72;
+    private static final int LINE = 76;
 
     private final Map<String, List<DkimKey>> domains;
     private final Canonicalization canonicalization;
@@ -119,7 +120,7 @@ public final class DkimSigner implements Signer {
         for (DkimKey key : keys) {
             boolean ok = false;
             try {
-                out.append(signature(key, domain.get(), now, String.join(":", signedNames), bodyHash, signedHeaders));
+                out.append(signature(key, domain.get(), now, signedNames, bodyHash, signedHeaders));
                 ok = true;
             } finally {
                 metrics.signature(key.algorithm(), ok);
@@ -152,7 +153,7 @@ public final class DkimSigner implements Signer {
 
     /** One DKIM-Signature field (RFC 6376 3.5), folded, ending in CRLF. */
     private String signature(
-            DkimKey key, String domain, long now, String signedNames, String bodyHash, byte[] signedHeaders) {
+            DkimKey key, String domain, long now, List<String> signedNames, String bodyHash, byte[] signedHeaders) {
         StringBuilder field = new StringBuilder(512)
                 .append("DKIM-Signature: v=1; a=")
                 .append(key.algorithm().tag())
@@ -168,11 +169,19 @@ public final class DkimSigner implements Signer {
         if (!expireAfter.isZero()) {
             field.append(" x=").append(now + expireAfter.toSeconds()).append(';');
         }
-        field.append("\r\n\th=")
-                .append(signedNames)
-                .append(";\r\n\tbh=")
-                .append(bodyHash)
-                .append(";\r\n\tb=");
+        field.append("\r\n\th=");
+        // Folded after a colon to keep lines short (RFC 5322 2.1.1); h= allows FWS there (RFC 6376 3.5).
+        int column = 3;
+        for (int i = 0; i < signedNames.size(); i++) {
+            String name = signedNames.get(i);
+            if (i > 0 && column + name.length() + 1 > LINE) {
+                field.append("\r\n\t ");
+                column = 2;
+            }
+            field.append(name).append(i == signedNames.size() - 1 ? ';' : ':');
+            column += name.length() + 1;
+        }
+        field.append("\r\n\tbh=").append(bodyHash).append(";\r\n\tb=");
         // RFC 6376 3.7: the field itself is hashed last, with an empty b= and without its final CRLF.
         ByteArrayOutputStream data = new ByteArrayOutputStream(signedHeaders.length + 512);
         data.writeBytes(signedHeaders);

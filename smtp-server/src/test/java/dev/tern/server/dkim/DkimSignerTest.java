@@ -254,6 +254,24 @@ class DkimSignerTest {
     }
 
     @Test
+    void foldsALongHeaderListAndStillVerifies() throws Exception {
+        String text = HEAD + "Cc: c@example.net\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n"
+                + "Content-Transfer-Encoding: 7bit\r\nReply-To: r@example.com\r\nIn-Reply-To: <0@example.com>\r\n"
+                + "References: <0@example.com>\r\n\r\nbody\r\n";
+        byte[] message = text.getBytes(StandardCharsets.US_ASCII);
+        for (String c : List.of("relaxed/relaxed", "simple/simple")) {
+            String signature = signer(Map.of("example.com", List.of(rsa, ed)), c, Duration.ZERO)
+                    .signNow(chunks(message, 64));
+            assertThat(signature.lines()).allMatch(line -> line.length() <= 78);
+            assertThat(signature.replaceAll("\\s", ""))
+                    .contains("h=from:from:to:cc:subject:date:message-id:mime-version:content-type:"
+                            + "content-transfer-encoding:reply-to:in-reply-to:references;");
+            ExternalTools.Run run = verify(signature, message);
+            assertThat(run.exit()).as(run.output()).isZero();
+        }
+    }
+
+    @Test
     void theStarEntrySignsAnyOtherDomainWithItsOwnName() throws Exception {
         byte[] message = message("plain");
         String other = new String(message, StandardCharsets.UTF_8).replace("alice@example.com", "carol@Other.Example");
