@@ -6,6 +6,7 @@ import dev.tern.relay.spool.SpooledMessage;
 import dev.tern.smtp.Envelope;
 import dev.tern.smtp.queue.MailQueue;
 import dev.tern.smtp.queue.QueueId;
+import dev.tern.smtp.queue.Signer;
 import io.netty.buffer.ByteBuf;
 import java.time.Clock;
 import java.util.Collection;
@@ -76,8 +77,9 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
             DeliveryLimits limits,
             QueueExecutor queue,
             Executor reader,
+            Signer signer,
             Clock clock) {
-        this(spool, deliverer, bouncer, retry, limits, queue, reader, clock, ShapingOptions.DEFAULT);
+        this(spool, deliverer, bouncer, retry, limits, queue, reader, signer, clock, ShapingOptions.DEFAULT);
     }
 
     public DeliveryScheduler(
@@ -88,6 +90,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
             DeliveryLimits limits,
             QueueExecutor queue,
             Executor reader,
+            Signer signer,
             Clock clock,
             ShapingOptions shaping) {
         this.spool = spool;
@@ -102,7 +105,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
                 shaping.metrics(),
                 new SuspensionStore(shaping.suspensionsFile(), shaping.io()));
         this.slots = new DestinationSlots<>(limits, this.shaping);
-        Reports reports = new Reports(spool, new Notifier(spool, reader, this), bouncer, retry, this::submit);
+        Reports reports = new Reports(spool, new Notifier(spool, reader, this, signer), bouncer, retry, this::submit);
         this.completion = new Completion(spool, retry, new SplittableRandom(), reports);
         this.parking = new Parking(spool, retry, completion);
         this.destinations = new Destinations(queue, this.shaping, admission::queuedByDestination);

@@ -13,6 +13,7 @@ import dev.tern.smtp.SmtpReply;
 import dev.tern.smtp.address.Mailbox;
 import dev.tern.smtp.address.ReversePath;
 import dev.tern.smtp.queue.QueueId;
+import dev.tern.smtp.queue.Signer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
@@ -78,7 +79,7 @@ final class QueueFixture implements AfterEachCallback {
             return deliverer.deliver(domain, r);
         };
         DeliveryScheduler queue = new DeliveryScheduler(
-                spool, recording, this::report, policy, limits, loop, Runnable::run, clock, shaping);
+                spool, recording, this::report, policy, limits, loop, Runnable::run, Signer.NONE, clock, shaping);
         queue.start();
         return queue;
     }

@@ -199,8 +199,10 @@ public final class PeerSession {
 
     private boolean finish(byte[] content, boolean chunked) throws IOException {
         String reply = peer.replies.getOrDefault(".", "250 2.0.0 Ok: queued as SCRIPTED");
+        var received = new ScriptedSmtpPeer.Received(mailFrom, List.copyOf(rcptTo), content, chunked);
+        peer.attempted(received);
         if (reply.startsWith("2")) {
-            peer.received(new ScriptedSmtpPeer.Received(mailFrom, List.copyOf(rcptTo), content, chunked));
+            peer.received(received);
         }
         mailFrom = null;
         rcptTo = new ArrayList<>();

@@ -48,6 +48,7 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
     private final SSLContext sslContext;
     private final List<PeerSession> sessions = new CopyOnWriteArrayList<>();
     private final List<Received> messages = new CopyOnWriteArrayList<>();
+    private final List<Received> attempts = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicInteger open = new AtomicInteger();
@@ -148,6 +149,15 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
 
     SSLContext sslContext() {
         return sslContext;
+    }
+
+    /** Every message sent to its end, whatever the reply to it was (a 4xx or 5xx included). */
+    public List<Received> attempts() {
+        return List.copyOf(attempts);
+    }
+
+    void attempted(Received message) {
+        attempts.add(message);
     }
 
     void received(Received message) {

@@ -21,10 +21,12 @@ import org.xbill.DNS.Flags;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
+import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
@@ -113,6 +115,14 @@ public final class TestDnsServer implements AutoCloseable {
         return add(new AAAARecord(name(host), DClass.IN, ttl.toSeconds(), literal(address)));
     }
 
+    /**
+     * A TXT record of one or more character-strings (each at most 255 octets, RFC 1035 3.3.14), such as a
+     * DKIM key record (RFC 6376 3.6.2.2).
+     */
+    public TestDnsServer txt(String name, List<String> strings) {
+        return add(new TXTRecord(name(name), DClass.IN, DEFAULT_TTL.toSeconds(), strings));
+    }
+
     /** Answers NXDOMAIN for this name whatever records it has. */
     public TestDnsServer nxdomain(String name) {
         modes.put(name(name), Mode.NXDOMAIN);
@@ -180,7 +190,9 @@ public final class TestDnsServer implements AutoCloseable {
                 Message query = new Message(java.util.Arrays.copyOf(packet.getData(), packet.getLength()));
                 Message response = answer(query);
                 if (response != null) {
-                    byte[] wire = response.toWire(512);
+                    // RFC 6891 6.2.5: a client that sent EDNS takes answers up to its payload size.
+                    OPTRecord opt = query.getOPT();
+                    byte[] wire = response.toWire(opt == null ? 512 : Math.max(512, opt.getPayloadSize()));
                     socket.send(new DatagramPacket(wire, wire.length, packet.getSocketAddress()));
                 }
             } catch (IOException e) {

@@ -27,6 +27,7 @@ import dev.tern.server.config.DnsServer;
 import dev.tern.server.config.RouteSpec;
 import dev.tern.server.config.TernConfig;
 import dev.tern.smtp.address.LocalMailboxes;
+import dev.tern.smtp.queue.Signer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -77,7 +78,8 @@ final class Delivery implements AutoCloseable {
     }
 
     /** @param clock the spool's clock: arrival times and retry times must be reckoned alike */
-    static Delivery start(TernConfig config, Spool spool, EventLoops loops, DeliveryMetrics metrics, Clock clock) {
+    static Delivery start(
+            TernConfig config, Spool spool, EventLoops loops, DeliveryMetrics metrics, Signer signer, Clock clock) {
         DeliveryConfig d = config.delivery();
         ExecutorService blocking = blockingPool();
         ConnectLatency latency = new ConnectLatency();
@@ -125,6 +127,7 @@ final class Delivery implements AutoCloseable {
                 new DeliveryLimits(d.maxConnections(), d.maxConnectionsPerDestination()),
                 QueueExecutor.on(queueThread),
                 queueReader,
+                signer,
                 clock,
                 new ShapingOptions(d.shaping().policy(), suspensionsFile(config.dataDir()), queueReader, metrics));
         // Switched off, the queue is still loaded, so the operator sees it (tern queue), but nothing is attempted.

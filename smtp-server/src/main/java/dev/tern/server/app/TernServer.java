@@ -57,6 +57,7 @@ public final class TernServer implements AutoCloseable {
     private final TernMetrics metrics;
     private Delivery delivery;
     private SpoolDiskSpace diskSpace;
+    private DkimSigning dkim;
     private ManagementServer management;
     private AdminTokens adminTokens;
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
@@ -138,7 +139,10 @@ public final class TernServer implements AutoCloseable {
         SessionRegistry registry = new SessionRegistry();
         TernServer server = new TernServer(config, loops, spool, registry, metrics);
         try {
-            server.delivery = Delivery.start(config, spool, loops, metrics.delivery(), clock);
+            // One signer for the sessions and for Tern's own reports (DSNs); the same wall clock stamps t=
+            // as the sessions' Date and Received fields.
+            server.dkim = DkimSigning.start(config.dkim(), metrics.dkim(), Clock.systemUTC());
+            server.delivery = Delivery.start(config, spool, loops, metrics.delivery(), server.dkim.signer, clock);
             server.diskSpace = SpoolDiskSpace.watch(
                     config.spool().directory(), config.spool().minFreeSpace());
             metrics.bindQueue(server.delivery.scheduler, clock);
@@ -161,6 +165,7 @@ public final class TernServer implements AutoCloseable {
         metrics.bindLimits(limiter::trackedClients, diskSpace::usable);
         SessionServices services = new SessionServices(
                 delivery.scheduler,
+                dkim.signer,
                 authenticator,
                 sslContext,
                 policy,
@@ -298,6 +303,10 @@ public final class TernServer implements AutoCloseable {
         }
         if (delivery != null) {
             delivery.close();
+        }
+        // After delivery: its last reports may still be signed.
+        if (dkim != null) {
+            dkim.close();
         }
         if (management != null) {
             management.close();

@@ -30,9 +30,11 @@ public final class TernCommand implements Callable<Integer> {
 
     static CommandLine commandLine(Map<String, String> env, InputStream stdin, ServerLauncher launcher) {
         CommandLine user = new CommandLine(new UserCommand()).addSubcommand("add", new UserAddCommand(env, stdin));
+        CommandLine dkim = new CommandLine(new DkimCommand()).addSubcommand("keygen", new DkimKeygenCommand());
         return new CommandLine(new TernCommand())
                 .addSubcommand("serve", new ServeCommand(env, launcher))
                 .addSubcommand("user", user)
+                .addSubcommand("dkim", dkim)
                 .addSubcommand("check-config", new CheckConfigCommand(env))
                 .addSubcommand("send", new SendCommand(stdin))
                 .addSubcommand("sink", new SinkCommand())
@@ -45,9 +47,8 @@ public final class TernCommand implements Callable<Integer> {
         return ExitCodes.CONFIG;
     }
 
-    /** {@code tern user}: groups the user subcommands. */
-    @Command(name = "user", mixinStandardHelpOptions = true, description = "Manage the users file.")
-    static final class UserCommand implements Callable<Integer> {
+    /** A command that only groups subcommands: alone, it prints its usage. */
+    abstract static class CommandGroup implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
@@ -57,4 +58,12 @@ public final class TernCommand implements Callable<Integer> {
             return ExitCodes.CONFIG;
         }
     }
+
+    /** {@code tern dkim}: groups the DKIM subcommands. */
+    @Command(name = "dkim", mixinStandardHelpOptions = true, description = "Manage DKIM signing keys.")
+    static final class DkimCommand extends CommandGroup {}
+
+    /** {@code tern user}: groups the user subcommands. */
+    @Command(name = "user", mixinStandardHelpOptions = true, description = "Manage the users file.")
+    static final class UserCommand extends CommandGroup {}
 }

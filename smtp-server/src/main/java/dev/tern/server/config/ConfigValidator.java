@@ -1,11 +1,14 @@
 package dev.tern.server.config;
 
+import dev.tern.server.dkim.DkimSigner;
 import dev.tern.smtp.address.Mailbox;
 import dev.tern.smtp.address.PathParser;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /** Range and consistency checks on a bound configuration; each failure names its key path. */
 final class ConfigValidator {
@@ -65,9 +68,50 @@ final class ConfigValidator {
             }
         }
         positive("dns.timeout", c.dns().timeout());
+        dkim(c.dkim());
         notBlank("management.address", c.management().address());
         port("management.port", c.management().port());
         notNegative("shutdown-grace", c.shutdownGrace());
+    }
+
+    private static void dkim(DkimConfig d) {
+        d.domains().forEach((domain, keys) -> {
+            String key = "dkim.domains." + domain;
+            if (!domain.equals(DkimSigner.ANY_DOMAIN)
+                    && (domain.isBlank()
+                            || domain.endsWith(".")
+                            || domain.chars().anyMatch(ch -> ch <= ' ' || ch == '@' || ch >= 0x7f))) {
+                throw ConfigException.invalid(
+                        "dkim.domains", "keys are a domain name (ASCII, A-labels) or *, got '" + domain + "'");
+            }
+            if (keys.isEmpty()) {
+                throw ConfigException.invalid(key, "must list at least one key SELECTOR:ALGORITHM:KEY-FILE");
+            }
+            Set<String> selectors = new HashSet<>();
+            keys.forEach(k -> {
+                if (!selectors.add(k.selector())) {
+                    throw ConfigException.invalid(key, "names selector '" + k.selector() + "' twice");
+                }
+            });
+        });
+        // Read now: a missing, unreadable or weak key is the operator's to fix before Tern starts.
+        d.loadKeys();
+        if (d.headers().stream().noneMatch(h -> h.equalsIgnoreCase("from"))) {
+            // RFC 6376 5.4: the From field must be signed.
+            throw ConfigException.invalid("dkim.headers", "must include From (RFC 6376 5.4)");
+        }
+        for (String h : d.headers()) {
+            if (h.isEmpty() || h.chars().anyMatch(ch -> ch <= ' ' || ch == ':' || ch >= 0x7f)) {
+                throw ConfigException.invalid("dkim.headers", "'" + h + "' is not a header field name");
+            }
+        }
+        notNegative("dkim.expire-after", d.expireAfter());
+        if (!d.expireAfter().isZero() && d.expireAfter().toSeconds() < 1) {
+            // RFC 6376 3.5: x= is in seconds and must be later than t=.
+            throw ConfigException.invalid("dkim.expire-after", "must be 0s (no x=) or at least 1s");
+        }
+        between("dkim.threads", d.threads(), 1, 64);
+        atLeast("dkim.max-pending", d.maxPending(), 1);
     }
 
     private static void rateLimits(RateLimitsConfig r) {

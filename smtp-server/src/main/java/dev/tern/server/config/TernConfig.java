@@ -28,6 +28,7 @@ public record TernConfig(
         SpoolConfig spool,
         DeliveryConfig delivery,
         DnsConfig dns,
+        DkimConfig dkim,
         ManagementConfig management,
         Duration shutdownGrace) {
 
@@ -45,6 +46,7 @@ public record TernConfig(
         Objects.requireNonNull(spool, "spool");
         Objects.requireNonNull(delivery, "delivery");
         Objects.requireNonNull(dns, "dns");
+        Objects.requireNonNull(dkim, "dkim");
         Objects.requireNonNull(management, "management");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     }

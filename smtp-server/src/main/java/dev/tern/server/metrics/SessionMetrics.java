@@ -63,6 +63,8 @@ public interface SessionMetrics {
         HEADER,
         MEMORY,
         QUEUE_ERROR,
+        /** DKIM signing failed, or its queue ({@code dkim.max-pending}) was full. */
+        SIGNING,
         OTHER
     }
 

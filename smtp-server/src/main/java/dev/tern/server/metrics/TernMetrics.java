@@ -32,6 +32,7 @@ public final class TernMetrics implements AutoCloseable {
     private final SessionMeters sessions;
     private final DeliveryMeters delivery = new DeliveryMeters();
     private final SpoolMeters spool = new SpoolMeters();
+    private final DkimMeters dkim = new DkimMeters();
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final AdminMeters admin = new AdminMeters(registry);
 
@@ -41,6 +42,7 @@ public final class TernMetrics implements AutoCloseable {
         sessions.bindTo(registry);
         delivery.bindTo(registry);
         spool.bindTo(registry);
+        dkim.bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -67,6 +69,10 @@ public final class TernMetrics implements AutoCloseable {
     /** The admin API's requests by action and outcome. */
     public AdminMetrics admin() {
         return admin;
+    }
+
+    public DkimMeters dkim() {
+        return dkim;
     }
 
     public MeterRegistry registry() {

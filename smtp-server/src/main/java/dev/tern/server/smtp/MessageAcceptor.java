@@ -63,13 +63,52 @@ final class MessageAcceptor {
                 added.append(TraceHeaders.date(now));
             }
         }
+        CompositeByteBuf message = prepend(alloc, added, content);
+        session.beginAsync();
+        if (session.authenticated() || session.trusted()) {
+            // Our own users' mail (the same sessions that may relay, RecipientPolicy) is signed once, here,
+            // before the spool, so that every delivery attempt carries the same DKIM-Signature. Mail merely
+            // relayed for others, or received for our domains from strangers, is not ours to sign.
+            session.services
+                    .signer()
+                    .sign(message)
+                    .whenCompleteAsync(
+                            (fields, failure) -> signed(session, message, fields, failure),
+                            session.channel.eventLoop());
+        } else {
+            enqueue(session, message);
+        }
+    }
+
+    /** {@code added} (header fields, CRLF-terminated) on top of {@code content}; both are the result's. */
+    private static CompositeByteBuf prepend(ByteBufAllocator alloc, CharSequence added, ByteBuf content) {
         ByteBuf prefix = alloc.buffer(added.length() * 3);
         prefix.writeCharSequence(added, StandardCharsets.UTF_8);
-        CompositeByteBuf message = alloc.compositeBuffer(2).addComponents(true, prefix, content);
+        return alloc.compositeBuffer(2).addComponents(true, prefix, content);
+    }
 
+    /**
+     * RFC 6376 5.6: the DKIM-Signature fields go on top, above our Received field, as a signing filter
+     * after the MTA puts them; Received is not signed (RFC 6376 5.4.1), the fields Tern adds on submission
+     * (Message-ID, Date) are.
+     */
+    private static void signed(SmtpSession session, CompositeByteBuf message, String fields, Throwable failure) {
+        if (failure != null) {
+            message.release();
+            log.warn("session={} message not signed: {}", session.id, failure.toString());
+            session.services.metrics().messageRejected(SessionMetrics.MessageRejection.SIGNING);
+            session.reply(SmtpReplies.LOCAL_ERROR);
+            session.endTransaction();
+            session.endAsync();
+            return;
+        }
+        enqueue(session, fields.isEmpty() ? message : prepend(session.channel.alloc(), fields, message));
+    }
+
+    private static void enqueue(SmtpSession session, ByteBuf message) {
+        Transaction t = session.transaction;
         Envelope envelope = new Envelope(t.mailFrom.reversePath(), t.recipients, t.mailFrom.parameters());
         long size = message.readableBytes();
-        session.beginAsync();
         session.services
                 .queue()
                 .enqueue(envelope, message)

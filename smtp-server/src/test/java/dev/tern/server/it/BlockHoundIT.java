@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tern.server.sink.Sink;
 import dev.tern.server.sink.SinkOptions;
+import dev.tern.server.tls.PemFiles;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -16,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.security.KeyPairGenerator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -240,6 +242,36 @@ class BlockHoundIT {
         }
         try (var files = Files.list(maildir.resolve("new"))) {
             assertThat(files).hasSize(2);
+    void dkimSigningNeverBlocksAnEventLoop() throws Exception {
+        // Dual signing for local.test; loopback is a trusted network, so every message is ours to sign.
+        Path keys = Files.createDirectories(dataDir.resolve("dkim"));
+        KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        Path rsaFile = Files.writeString(
+                keys.resolve("r.pem"), PemFiles.toPkcs8Pem(rsa.generateKeyPair().getPrivate()));
+        Path edFile = Files.writeString(
+                keys.resolve("e.pem"),
+                PemFiles.toPkcs8Pem(KeyPairGenerator.getInstance("Ed25519")
+                        .generateKeyPair()
+                        .getPrivate()));
+        String domains = "local.test=e:ed25519-sha256:" + edFile + " r:rsa-sha256:" + rsaFile;
+        try (TernFixture tern = TernFixture.start(dataDir.resolve("data"), Map.of("TERN_DKIM_DOMAINS", domains))) {
+            try (RawSmtpClient c = tern.connect(tern.mx())) {
+                assertThat(c.reply().code()).isEqualTo(220);
+                c.ehlo("client.test");
+                for (int i = 0; i < 20; i++) {
+                    assertThat(c.command("MAIL FROM:<alice@local.test>").code()).isEqualTo(250);
+                    assertThat(c.command("RCPT TO:<friend@remote.test>").code()).isEqualTo(250);
+                    assertThat(c.command("DATA").code()).isEqualTo(354);
+                    assertThat(c.send("From: <alice@local.test>\r\nSubject: " + i + "\r\n\r\nsigned\r\n.\r\n")
+                                    .reply()
+                                    .last())
+                            .startsWith("250 2.0.0 Ok: queued as");
+                }
+                assertThat(c.command("QUIT").code()).isEqualTo(221);
+            }
+            assertThat(tern.storedContents()).hasSize(20).allSatisfy(m -> assertThat(m)
+                    .startsWith("DKIM-Signature: v=1; a=ed25519-sha256;"));
         }
         assertThat(VIOLATIONS).isEmpty();
     }

@@ -3,12 +3,16 @@ package dev.tern.server.smtp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tern.server.metrics.SessionMetrics;
+import dev.tern.smtp.queue.Signer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -81,6 +85,50 @@ class SmtpSessionHandlerTest {
                 TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
         write(ch, "EHLO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<bob@local.test>\r\nDATA\r\nx\r\n.\r\n");
         assertThat(replies(ch)).last().asString().startsWith("451 4.3.0");
+        ch.finishAndReleaseAll();
+    }
+
+    @ParameterizedTest(name = "trusted={0}")
+    @CsvSource({
+        // loopback in a trusted network: one of our users, signed
+        "true, 1",
+        // a stranger sending to a local domain: not ours to sign
+        "false, 0"
+    })
+    void signsOnlyOurUsersMailAndPutsTheSignatureOnTop(boolean trusted, int signed) {
+        AtomicInteger calls = new AtomicInteger();
+        Signer signer = message -> {
+            calls.incrementAndGet();
+            return CompletableFuture.completedFuture("X-Signature: yes\r\n");
+        };
+        EmbeddedChannel ch = TestSessions.channel(
+                TestSessions.settings(false),
+                TestSessions.withSigner(TestSessions.services(queue, null, trusted), signer));
+        write(ch, "EHLO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<bob@local.test>\r\nDATA\r\nSubject: s\r\n\r\nx\r\n.\r\n");
+        ch.runPendingTasks();
+        assertThat(replies(ch)).last().asString().startsWith("250 2.0.0 Ok: queued as");
+        assertThat(calls.get()).isEqualTo(signed);
+        String stored = queue.stored.get(0).content();
+        if (signed == 1) {
+            assertThat(stored).startsWith("X-Signature: yes\r\nReceived: ");
+        } else {
+            assertThat(stored).startsWith("Received: ").doesNotContain("X-Signature");
+        }
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void answersLocalErrorWhenSigningFails() {
+        Signer failing = message -> CompletableFuture.failedFuture(new RejectedExecutionException("queue full"));
+        EmbeddedChannel ch = TestSessions.channel(
+                TestSessions.settings(false),
+                TestSessions.withSigner(TestSessions.services(queue, null, true), failing));
+        write(ch, "EHLO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<bob@local.test>\r\nDATA\r\nx\r\n.\r\nNOOP\r\n");
+        ch.runPendingTasks();
+        List<String> replies = replies(ch);
+        assertThat(replies.get(replies.size() - 2)).startsWith("451 4.3.0");
+        assertThat(replies).last().asString().startsWith("250");
+        assertThat(queue.stored).isEmpty();
         ch.finishAndReleaseAll();
     }
 

@@ -8,6 +8,7 @@ import dev.tern.server.config.TernConfig;
 import dev.tern.server.limit.ClientLimiter;
 import dev.tern.server.metrics.SessionMetrics;
 import dev.tern.smtp.address.LocalMailboxes;
+import dev.tern.smtp.queue.Signer;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetAddress;
@@ -78,6 +79,7 @@ final class TestSessions {
                 mailboxes, List.of("relay.test"), List.of("bob@relay.test"), (InetAddress a) -> trustLoopback);
         return new SessionServices(
                 queue,
+                Signer.NONE,
                 ALICE,
                 ssl,
                 policy,
@@ -89,6 +91,24 @@ final class TestSessions {
                 new SessionRegistry(),
                 CLOCK,
                 metrics);
+    }
+
+    /** {@code services} with {@code signer} in place of {@link Signer#NONE}. */
+    static SessionServices withSigner(SessionServices s, Signer signer) {
+        return new SessionServices(
+                s.queue(),
+                signer,
+                s.authenticator(),
+                s.sslContext(),
+                s.recipientPolicy(),
+                s.connectionLimiter(),
+                s.limiter(),
+                s.spoolSpace(),
+                s.senderOwnership(),
+                s.inflightBudget(),
+                s.registry(),
+                s.clock(),
+                s.metrics());
     }
 
     /** The mx listener's pipeline for a client that is not trusted, recording into {@code metrics}. */

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * Programs some tests run, found on {@code PATH}: {@code openssl}, {@code htpasswd}, {@code prometheus},
- * {@code promtool}, {@code docker-compose}. {@code .ci/run} installs each from Debian. Elsewhere a test
+ * {@code promtool}, {@code docker-compose}, {@code dkimverify}. {@code .ci/run} installs each from Debian. Elsewhere a test
  * whose program is missing is skipped; under {@code CI=true} it fails, so CI never passes a test it did
  * not run.
  */
