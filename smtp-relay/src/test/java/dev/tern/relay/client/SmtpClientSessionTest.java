@@ -70,7 +70,7 @@ class SmtpClientSessionTest {
 
         assertThat(result).isInstanceOfSatisfying(HostFailed.class, f -> {
             assertThat(f.status()).isEqualTo(DeliveryStatus.TEMPORARY);
-            assertThat(f.enhancedStatus()).hasToString("4.7.0");
+            assertThat(f.enhancedStatus()).hasToString("4.7.5");
         });
         assertThat(peer.sessions().get(0).commands()).noneMatch(c -> c.startsWith("MAIL"));
         assertThat(fixture.reported).as("no TLS was tried, so none failed").isEmpty();
@@ -98,7 +98,7 @@ class SmtpClientSessionTest {
         AttemptResult result = deliver(options, new ClientRoute(TlsMode.STARTTLS, false, null, null));
 
         assertThat(result).isInstanceOfSatisfying(HostFailed.class, f -> assertThat(f.enhancedStatus())
-                .hasToString("4.7.0"));
+                .hasToString("4.7.5"));
         assertThat(peer.sessions()).hasSize(1);
         assertThat(fixture.reported).containsExactly("tls failed");
     }
@@ -110,7 +110,7 @@ class SmtpClientSessionTest {
         AttemptResult result = deliver(ClientFixture.options(), new ClientRoute(TlsMode.STARTTLS, true, null, null));
 
         assertThat(result).isInstanceOfSatisfying(HostFailed.class, f -> assertThat(f.enhancedStatus())
-                .hasToString("4.7.0"));
+                .hasToString("4.7.5"));
         assertThat(peer.messages()).isEmpty();
         assertThat(fixture.reported).containsExactly("tls failed");
     }

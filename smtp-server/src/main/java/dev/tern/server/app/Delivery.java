@@ -21,11 +21,17 @@ import dev.tern.relay.route.Router;
 import dev.tern.relay.route.Routing;
 import dev.tern.relay.route.Smarthost;
 import dev.tern.relay.spool.Spool;
+import dev.tern.relay.tls.OutboundTls;
+import dev.tern.relay.tls.TlsPolicies;
+import dev.tern.relay.tls.TrustAnchors;
 import dev.tern.server.config.DeliveryConfig;
 import dev.tern.server.config.DnsServer;
 import dev.tern.server.config.RouteSpec;
 import dev.tern.server.config.TernConfig;
 import dev.tern.smtp.address.LocalMailboxes;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -77,6 +83,7 @@ final class Delivery implements AutoCloseable {
         ExecutorService blocking = blockingPool();
         ConnectLatency latency = new ConnectLatency();
         SmtpClientOptions defaults = SmtpClientOptions.defaults(config.hostname());
+        TrustAnchors trust = trustAnchors(d.tlsTrustFile());
         SmtpClientOptions options = new SmtpClientOptions(
                 config.hostname(),
                 d.connectTimeout(),
@@ -88,7 +95,7 @@ final class Delivery implements AutoCloseable {
                 d.idleTimeout(),
                 defaults.maxMessagesPerConnection(),
                 defaults.opportunisticTls(),
-                defaults.verifiedTls(),
+                trust.smtpContext(),
                 latency::record);
         SmtpClient client = new SmtpClient(loops.workers(), loops.clientChannel(), options, metrics);
         var selfNames = new HashSet<String>();
@@ -108,7 +115,8 @@ final class Delivery implements AutoCloseable {
                 new MaildirDelivery(config.dataDir().resolve("mail"), mailboxes, blocking, config.hostname(), clock),
                 new DnsMailExchangerResolver(dns, metrics),
                 new HostSelector(d.port(), d.preferLowLatency(), latency, new SplittableRandom()),
-                client);
+                client,
+                new OutboundTls(new TlsPolicies(d.tlsPolicy()), null, metrics));
         // The queue's state lives on one thread; spooled content is read back on two more (disk, never a loop).
         ScheduledExecutorService queueThread = Executors.newSingleThreadScheduledExecutor(threads("tern-queue"));
         ExecutorService queueReader = Executors.newFixedThreadPool(2, threads("tern-queue-read"));
@@ -125,6 +133,15 @@ final class Delivery implements AutoCloseable {
             scheduler.start();
         }
         return new Delivery(scheduler, mailboxes, client, blocking, queueThread, queueReader);
+    }
+
+    /** The roots verified TLS trusts; the file was found readable when the configuration was loaded. */
+    private static TrustAnchors trustAnchors(Path pemBundle) {
+        try {
+            return TrustAnchors.load(pemBundle);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("delivery.tls-trust-file " + pemBundle + ": " + e.getMessage(), e);
+        }
     }
 
     /** File system work of the delivery side (Maildir): bounded, never an event loop. */

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import dev.tern.relay.tls.TlsPolicy;
 import java.io.IOException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -32,6 +33,7 @@ final class ConfigModule extends SimpleModule {
         scalar(Long.class, ConfigValues::parseSize);
         scalar(Duration.class, ConfigValues::parseDuration);
         scalar(Path.class, ConfigModule::parsePath);
+        scalar(TlsPolicy.class, TlsPolicy::parse);
         addDeserializer(Integer.TYPE, new TextDeserializer<>(Integer.class, ConfigModule::parseInt));
         addDeserializer(Boolean.TYPE, new TextDeserializer<>(Boolean.class, ConfigModule::parseBoolean));
         addDeserializer(Long.TYPE, new TextDeserializer<>(Long.class, ConfigValues::parseSize));
@@ -39,6 +41,7 @@ final class ConfigModule extends SimpleModule {
         addSerializer(Long.TYPE, new TextSerializer<>(Long.class, ConfigValues::formatSize));
         addSerializer(new TextSerializer<>(Duration.class, ConfigValues::formatDuration));
         addSerializer(new TextSerializer<>(Path.class, Path::toString));
+        addSerializer(new TextSerializer<>(TlsPolicy.class, TlsPolicy::key));
     }
 
     private <T> void scalar(Class<T> type, Function<String, T> parse) {

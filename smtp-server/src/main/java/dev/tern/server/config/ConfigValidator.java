@@ -2,6 +2,7 @@ package dev.tern.server.config;
 
 import dev.tern.smtp.address.Mailbox;
 import dev.tern.smtp.address.PathParser;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -162,6 +163,15 @@ final class ConfigValidator {
         positive("delivery.final-dot-timeout", d.finalDotTimeout());
         // Read now rather than at the first message for the route: a missing secret is the operator's to fix.
         d.routes().forEach((domain, route) -> route.password(domain));
+        for (String domain : d.tlsPolicy().keySet()) {
+            if (!domain.matches("\\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")) {
+                throw ConfigException.invalid(
+                        "delivery.tls-policy." + domain, "must be a domain name, or . and a domain name");
+            }
+        }
+        if (d.tlsTrustFile() != null && !Files.isReadable(d.tlsTrustFile())) {
+            throw ConfigException.invalid("delivery.tls-trust-file", "cannot read " + d.tlsTrustFile());
+        }
     }
 
     private static void hostname(String hostname) {

@@ -1,5 +1,7 @@
 package dev.tern.server.config;
 
+import dev.tern.relay.tls.TlsPolicy;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +21,9 @@ import java.util.stream.Collectors;
  * @param finalDotTimeout how long to wait for the reply to the end of the message (RFC 5321 4.5.3.2.6)
  * @param routes recipient domain (lower case) to smarthost route, e.g. {@code "smtp.example.net:587 starttls
  *     user=alice password-file=/run/secrets/smtp"} (see {@link RouteSpec})
+ * @param tlsPolicy recipient domain (lower case; {@code .example.com}: every subdomain) to the TLS its mail
+ *     exchangers must offer; other domains follow MTA-STS, else {@code may}
+ * @param tlsTrustFile a PEM bundle of roots trusted besides the JDK's for verified TLS and MTA-STS, or null
  */
 public record DeliveryConfig(
         boolean enabled,
@@ -35,9 +40,13 @@ public record DeliveryConfig(
         Duration connectTimeout,
         Duration idleTimeout,
         Duration finalDotTimeout,
-        Map<String, RouteSpec> routes) {
+        Map<String, RouteSpec> routes,
+        Map<String, TlsPolicy> tlsPolicy,
+        Path tlsTrustFile) {
 
     public DeliveryConfig {
+        tlsPolicy = tlsPolicy.entrySet().stream()
+                .collect(Collectors.toUnmodifiableMap(e -> e.getKey().toLowerCase(Locale.ROOT), Map.Entry::getValue));
         selfAddresses = List.copyOf(selfAddresses);
         routes = routes.entrySet().stream()
                 .collect(Collectors.toUnmodifiableMap(e -> e.getKey().toLowerCase(Locale.ROOT), Map.Entry::getValue));

@@ -108,6 +108,12 @@ class ConfigValidationTest {
             delivery: {self-addresses: [0.0.0.0/0]}                     | key 'delivery.self-addresses' must name this host's addresses
             # a local domain is delivered here, so a route for it would never be followed
             delivery: {routes: {localhost: smtp.example.net}}           | key 'delivery.routes.localhost' names a domain in local.domains
+            # a TLS policy is one of five words
+            delivery: {tls-policy: {example.com: required}}              | key 'delivery.tls-policy.example.com' must be one of none, may, encrypt, verify, dane, got 'required'
+            # a TLS policy key is a domain, or a dot and a domain
+            delivery: {tls-policy: {"*.example.com": verify}}            | key 'delivery.tls-policy.*.example.com' must be a domain name
+            # the trust file is read at start
+            delivery: {tls-trust-file: /nonexistent/ca.pem}              | key 'delivery.tls-trust-file' cannot read /nonexistent/ca.pem
             # null for a non-path value
             hostname: ~                                                 | key 'hostname' must have a value
             # no listeners at all
