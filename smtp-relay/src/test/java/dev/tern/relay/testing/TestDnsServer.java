@@ -25,6 +25,7 @@ import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
+import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
@@ -111,6 +112,21 @@ public final class TestDnsServer implements AutoCloseable {
 
     public TestDnsServer aaaa(String host, String address, Duration ttl) {
         return add(new AAAARecord(name(host), DClass.IN, ttl.toSeconds(), literal(address)));
+    }
+
+    /** A TXT record of one string (an MTA-STS record: {@code v=STSv1; id=...}). */
+    public TestDnsServer txt(String name, String text) {
+        // TTL 0: resolvers do not keep it, so a test may change it between deliveries.
+        return add(new TXTRecord(name(name), DClass.IN, 0, text));
+    }
+
+    /** Removes the records of one type ("TXT") of a name. */
+    public TestDnsServer remove(String name, String type) {
+        List<Record> list = records.get(name(name));
+        if (list != null) {
+            list.removeIf(r -> r.getType() == Type.value(type));
+        }
+        return this;
     }
 
     /** Answers NXDOMAIN for this name whatever records it has. */

@@ -21,6 +21,8 @@ import dev.tern.relay.route.Router;
 import dev.tern.relay.route.Routing;
 import dev.tern.relay.route.Smarthost;
 import dev.tern.relay.spool.Spool;
+import dev.tern.relay.tls.MtaSts;
+import dev.tern.relay.tls.MtaStsResolver;
 import dev.tern.relay.tls.OutboundTls;
 import dev.tern.relay.tls.TlsPolicies;
 import dev.tern.relay.tls.TrustAnchors;
@@ -110,13 +112,27 @@ final class Delivery implements AutoCloseable {
         // Decided once per domain; the router follows it and the metrics are tagged with it.
         Routing routing = new Routing(Set.copyOf(config.local().domains()), smarthosts(d.routes()));
         LocalMailboxes mailboxes = config.local().rule(config.hostname());
+        DnsMailExchangerResolver resolver = new DnsMailExchangerResolver(dns, metrics);
+        MtaSts mtaSts = d.mtaSts().enabled()
+                ? MtaStsResolver.create(
+                        resolver,
+                        loops.workers(),
+                        loops.clientChannel(),
+                        trust,
+                        d.mtaSts().port(),
+                        d.mtaSts().timeout(),
+                        config.dataDir().resolve("mta-sts-policies"),
+                        d.mtaSts().maxPolicies(),
+                        blocking,
+                        clock)
+                : null;
         Router router = new Router(
                 routing,
                 new MaildirDelivery(config.dataDir().resolve("mail"), mailboxes, blocking, config.hostname(), clock),
-                new DnsMailExchangerResolver(dns, metrics),
+                resolver,
                 new HostSelector(d.port(), d.preferLowLatency(), latency, new SplittableRandom()),
                 client,
-                new OutboundTls(new TlsPolicies(d.tlsPolicy()), null, metrics));
+                new OutboundTls(new TlsPolicies(d.tlsPolicy()), mtaSts, metrics));
         // The queue's state lives on one thread; spooled content is read back on two more (disk, never a loop).
         ScheduledExecutorService queueThread = Executors.newSingleThreadScheduledExecutor(threads("tern-queue"));
         ExecutorService queueReader = Executors.newFixedThreadPool(2, threads("tern-queue-read"));

@@ -172,6 +172,9 @@ final class ConfigValidator {
         if (d.tlsTrustFile() != null && !Files.isReadable(d.tlsTrustFile())) {
             throw ConfigException.invalid("delivery.tls-trust-file", "cannot read " + d.tlsTrustFile());
         }
+        port("delivery.mta-sts.port", d.mtaSts().port());
+        positive("delivery.mta-sts.timeout", d.mtaSts().timeout());
+        atLeast("delivery.mta-sts.max-policies", d.mtaSts().maxPolicies(), 1);
     }
 
     private static void hostname(String hostname) {

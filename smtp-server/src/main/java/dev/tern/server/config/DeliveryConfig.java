@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
  * @param tlsPolicy recipient domain (lower case; {@code .example.com}: every subdomain) to the TLS its mail
  *     exchangers must offer; other domains follow MTA-STS, else {@code may}
  * @param tlsTrustFile a PEM bundle of roots trusted besides the JDK's for verified TLS and MTA-STS, or null
+ * @param mtaSts how MTA-STS policies (RFC 8461) are fetched and kept
  */
 public record DeliveryConfig(
         boolean enabled,
@@ -42,7 +43,8 @@ public record DeliveryConfig(
         Duration finalDotTimeout,
         Map<String, RouteSpec> routes,
         Map<String, TlsPolicy> tlsPolicy,
-        Path tlsTrustFile) {
+        Path tlsTrustFile,
+        MtaStsConfig mtaSts) {
 
     public DeliveryConfig {
         tlsPolicy = tlsPolicy.entrySet().stream()
