@@ -76,6 +76,10 @@ final class MtaStsCache {
         }
     }
 
+    int maxEntries() {
+        return maxEntries;
+    }
+
     synchronized int size() {
         return policies.size();
     }

@@ -9,6 +9,9 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * {@link MtaSts} as RFC 8461 3 and 5 describe it: the {@code _mta-sts.DOMAIN} TXT record (asked through
  * Tern's resolver) says whether a policy exists and its id; the policy is fetched when none is cached or
  * the id changed, and is cached for its max_age. A domain whose TXT record is gone, or whose DNS or
- * policy host fails, keeps its cached policy until it expires (5.1). One fetch per domain at a time;
+ * policy host fails, keeps its cached policy until it expires (5.1); a failed fetch of an id is not tried
+ * again for {@link #RETRY_FAILED_FETCH}, so deliveries do not keep waiting on it. One fetch per domain at a time;
  * the caller waits at most {@code bound}, and a fetch that takes longer only fills the cache.
  */
 public final class MtaStsResolver implements MtaSts {
@@ -42,7 +46,14 @@ public final class MtaStsResolver implements MtaSts {
     private final MtaStsCache cache;
     private final Duration bound;
     private final Clock clock;
+    /** After a failed fetch, the same id is not fetched again for this long: deliveries do not wait on it. */
+    static final Duration RETRY_FAILED_FETCH = Duration.ofMinutes(5);
+
     private final Map<String, CompletableFuture<Optional<MtaStsPolicy>>> fetching = new ConcurrentHashMap<>();
+    /** Domain to the id whose fetch failed and until when it is left alone; bounded like the cache. */
+    private final Map<String, FailedFetch> failed;
+
+    private record FailedFetch(String id, Instant until) {}
 
     MtaStsResolver(
             DnsMailExchangerResolver dns, PolicyFetcher fetcher, MtaStsCache cache, Duration bound, Clock clock) {
@@ -51,6 +62,13 @@ public final class MtaStsResolver implements MtaSts {
         this.cache = cache;
         this.bound = bound;
         this.clock = clock;
+        int maxFailures = cache.maxEntries();
+        this.failed = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, FailedFetch> eldest) {
+                return size() > maxFailures;
+            }
+        });
     }
 
     /**
@@ -102,6 +120,10 @@ public final class MtaStsResolver implements MtaSts {
         if (cached.isPresent() && cached.get().id().equals(id)) {
             return CompletableFuture.completedFuture(cached);
         }
+        FailedFetch last = failed.get(domain);
+        if (last != null && last.id().equals(id) && clock.instant().isBefore(last.until())) {
+            return CompletableFuture.completedFuture(cached);
+        }
         return fetching.computeIfAbsent(domain, d -> {
             CompletableFuture<Optional<MtaStsPolicy>> fetch =
                     fetch(d, id, cached).toCompletableFuture();
@@ -121,6 +143,7 @@ public final class MtaStsResolver implements MtaSts {
                 .thenApply(body -> {
                     MtaStsPolicy.Parsed parsed = MtaStsPolicy.parse(body, id, clock.instant());
                     if (parsed.policy() == null) {
+                        failed.put(domain, new FailedFetch(id, clock.instant().plus(RETRY_FAILED_FETCH)));
                         log.info(
                                 "domain={} MTA-STS policy id={} from {} not used: {}",
                                 domain,
@@ -129,6 +152,7 @@ public final class MtaStsResolver implements MtaSts {
                                 parsed.error());
                         return cached;
                     }
+                    failed.remove(domain);
                     cache.put(domain, parsed.policy());
                     log.info(
                             "domain={} MTA-STS policy id={} mode={} mx={} max_age={}s",
@@ -140,6 +164,7 @@ public final class MtaStsResolver implements MtaSts {
                     return Optional.of(parsed.policy());
                 })
                 .exceptionally(error -> {
+                    failed.put(domain, new FailedFetch(id, clock.instant().plus(RETRY_FAILED_FETCH)));
                     Throwable cause = error.getCause() != null ? error.getCause() : error;
                     log.info(
                             "domain={} MTA-STS policy id={} cannot be fetched from {}: {}{}",

@@ -140,6 +140,19 @@ class MtaStsResolverTest {
     }
 
     @Test
+    void aFailedFetchIsNotRepeatedForTheSameIdAtOnce() throws Exception {
+        publish("sts.test", "1");
+        server.answer("mta-sts.sts.test", new TestPolicyServer.Answer(500, "text/plain", "", null));
+        MtaStsResolver sts = resolver();
+        policy(sts, "sts.test");
+
+        Optional<MtaStsPolicy> again = policy(sts, "sts.test");
+
+        assertThat(again).isEmpty();
+        assertThat(server.requests()).hasSize(1);
+    }
+
+    @Test
     void refusesAPolicyLargerThanTheBound() throws Exception {
         publish("sts.test", "1");
         server.policy("mta-sts.sts.test", POLICY + "x: " + "y".repeat(MtaStsResolver.MAX_POLICY_BYTES) + "\n");
