@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tern.relay.testing.ScriptedSmtpPeer;
 import dev.tern.relay.testing.TestCa;
 import dev.tern.relay.testing.TestPolicyServer;
+import dev.tern.server.it.BlockingCalls;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -139,6 +140,25 @@ class MtaStsIT {
             assertThat(count(tern, "testing-failed")).isEqualTo(1.0);
             assertThat(count(tern, "failed")).isZero();
         }
+    }
+
+    @Test
+    void fetchingAndKeepingAPolicyNeverBlocksAnEventLoop() throws Exception {
+        BlockingCalls.install();
+        BlockingCalls.forget();
+        try (DeliveryFixture tern = start("testing", Map.of())) {
+            // Both a verified handshake that fails and the plaintext-capable retry run on the loops.
+            ScriptedSmtpPeer listed = tlsPeer(tern, null);
+            tern.host("mx1.sts.test", "127.0.0.2", listed);
+            tern.dns().mx(DOMAIN, 10, "mx1.sts.test");
+
+            tern.submit("bob@" + DOMAIN, "watched");
+
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(listed.messages()).hasSize(1));
+            await().atMost(WAIT).until(() -> Files.exists(dataDir.resolve("mta-sts-policies")));
+        }
+        assertThat(BlockingCalls.seen()).isEmpty();
     }
 
     @Test
