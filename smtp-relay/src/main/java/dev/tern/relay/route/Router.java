@@ -129,7 +129,7 @@ public final class Router implements Deliverer {
         }
         if (!unlisted.isEmpty()) {
             // RFC 8461 4.1: an exchanger the policy does not list is never used.
-            outboundTls.outcome(policy, TlsPolicyOutcome.FAILED);
+            unlisted.forEach(host -> outboundTls.outcome(policy, TlsPolicyOutcome.FAILED));
             log.info(
                     "id={} domain={} {}: not using {}, not among mx {}",
                     request.id(),
