@@ -143,6 +143,21 @@ class MtaStsIT {
     }
 
     @Test
+    void testingStillUsesAnExchangerThePolicyDoesNotList() throws Exception {
+        try (DeliveryFixture tern = start("testing", Map.of())) {
+            ScriptedSmtpPeer unlisted = tern.peer();
+            tern.host("mx0.sts.test", "127.0.0.2", unlisted);
+            tern.dns().mx(DOMAIN, 10, "mx0.sts.test");
+
+            tern.submit("bob@" + DOMAIN, "unlisted");
+
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(unlisted.messages()).hasSize(1));
+            assertThat(count(tern, "testing-failed")).isEqualTo(1.0);
+        }
+    }
+
+    @Test
     void fetchingAndKeepingAPolicyNeverBlocksAnEventLoop() throws Exception {
         BlockingCalls.install();
         BlockingCalls.forget();
