@@ -47,6 +47,14 @@ public sealed interface AttemptResult {
             this(status, enhancedStatus, diagnostic, null, null);
         }
 
+        /**
+         * True when the host could not give the TLS a route required ({@code 4.7.5}: not offered, refused,
+         * handshake or certificate failed); such a route never falls back to plaintext.
+         */
+        public boolean tlsRequirementFailed() {
+            return enhancedStatus.toString().equals(SessionSetup.TLS_REQUIRED);
+        }
+
         static HostFailed temporary(String enhanced, String diagnostic) {
             return temporary(enhanced, diagnostic, null, null);
         }

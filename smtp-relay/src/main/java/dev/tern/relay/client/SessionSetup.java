@@ -30,6 +30,12 @@ final class SessionSetup {
         record Failed(HostFailed failure, boolean tlsFailed) implements Result {}
     }
 
+    /**
+     * A route that requires TLS could not have it (not offered, refused, handshake or certificate
+     * failed): RFC 3463 X.7.5, cryptographic failure. Never a plaintext fallback.
+     */
+    static final String TLS_REQUIRED = "4.7.5";
+
     private final ClientSessionHandler session;
     private final SmtpClientOptions options;
     private final ClientRoute route;
@@ -102,7 +108,7 @@ final class SessionSetup {
             return startTls(ehlo);
         }
         if (!tls && route.tlsRequired()) {
-            return failed("4.7.0", "TLS required by the route but STARTTLS is not offered");
+            return failed(TLS_REQUIRED, "STARTTLS required but not offered");
         }
         return authenticate(ehlo);
     }
@@ -119,7 +125,7 @@ final class SessionSetup {
                 });
             }
             if (route.tlsRequired()) {
-                return rejected("4.7.0", "STARTTLS", reply);
+                return failed(TLS_REQUIRED, "STARTTLS: " + AttemptLog.reply(reply), reply);
             }
             // Opportunistic (RFC 7435): the server offered and then refused; carry on in plaintext.
             return authenticate(plaintextEhlo);
@@ -197,7 +203,7 @@ final class SessionSetup {
         ConnectionBroken broken = ConnectionBroken.of(failure);
         session.close();
         boolean tlsFailed = handshaking || broken.kind() == Kind.TLS;
-        String status = tlsFailed ? "4.7.0" : broken.enhancedStatus();
+        String status = tlsFailed ? (route.tlsRequired() ? TLS_REQUIRED : "4.7.0") : broken.enhancedStatus();
         return new Result.Failed(HostFailed.temporary(status, broken.reason(), remoteMta, null), tlsFailed);
     }
 

@@ -52,7 +52,7 @@ public final class SmtpClient implements AutoCloseable {
     /** One attempt to one host; never throws; completes on some event loop thread (callers hop if needed). */
     public CompletionStage<AttemptResult> deliver(
             InetSocketAddress address, String hostName, ClientRoute route, DeliveryRequest request) {
-        Attempt attempt = new Attempt(new PoolKey(address, route), hostName, request);
+        Attempt attempt = new Attempt(PoolKey.of(address, route, hostName), hostName, request);
         try {
             ClientConnection pooled = pool.take(attempt.key);
             metrics.connectionReuse(pooled != null);

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletionStage;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
+import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
@@ -99,6 +100,34 @@ public final class DnsMailExchangerResolver implements MailExchangerResolver {
                                 : MxFailures.unknownHost(plain, found.reason())
                         : new Exchangers(List.of(new MailExchanger(plain, 0, found.addresses()))))
                 .exceptionally(error -> MxFailures.dnsTrouble(String.valueOf(error)));
+    }
+
+    /**
+     * The TXT records of {@code name} (RFC 1035 3.3.14), each one's strings joined, as MTA-STS reads them
+     * (RFC 8461 3.1). The stage never fails: DNS trouble is {@link TextRecords#temporary()}.
+     */
+    public CompletionStage<TextRecords> text(String name) {
+        Optional<Name> absolute = toName(normalize(name));
+        if (absolute.isEmpty()) {
+            return CompletableFuture.completedFuture(new TextRecords(List.of(), false));
+        }
+        return dns.lookup(absolute.get(), Type.TXT).thenApply(answer -> switch (answer.kind()) {
+            case RECORDS ->
+                new TextRecords(
+                        answer.records().stream()
+                                .map(r -> String.join("", ((TXTRecord) r).getStrings()))
+                                .toList(),
+                        false);
+            case NODATA, NXDOMAIN -> new TextRecords(List.of(), false);
+            case TEMPORARY -> new TextRecords(List.of(), true);
+        });
+    }
+
+    /** What a TXT question found: the records' texts, or none; {@code temporary} when DNS failed for now. */
+    public record TextRecords(List<String> texts, boolean temporary) {
+        public TextRecords {
+            texts = List.copyOf(texts);
+        }
     }
 
     @Override

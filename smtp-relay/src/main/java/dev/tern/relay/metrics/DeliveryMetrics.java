@@ -75,4 +75,20 @@ public interface DeliveryMetrics {
 
     /** A message's recipients for a suspended destination were deferred without an attempt. */
     default void deferredBySuspension() {}
+
+    /** How a mail exchanger stood against a domain's TLS policy (see {@code dev.tern.relay.tls}). */
+    enum TlsPolicyOutcome {
+        /** The session met the policy and the transaction ran. */
+        MET,
+        /** The host could not meet a policy that requires TLS; it was not used. */
+        FAILED,
+        /** An MTA-STS policy in testing mode was not met; the message went anyway (RFC 8461 5). */
+        TESTING_FAILED
+    }
+
+    /**
+     * One host against a domain's TLS policy; {@code policy} is {@code none}, {@code may}, {@code encrypt},
+     * {@code verify}, {@code dane} or {@code mta-sts}.
+     */
+    default void tlsPolicy(String policy, TlsPolicyOutcome outcome) {}
 }

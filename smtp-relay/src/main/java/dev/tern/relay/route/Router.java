@@ -12,7 +12,10 @@ import dev.tern.relay.dns.MailExchangerResolver;
 import dev.tern.relay.dns.MxCandidate;
 import dev.tern.relay.dns.MxResolution;
 import dev.tern.relay.local.MaildirDelivery;
+import dev.tern.relay.metrics.DeliveryMetrics.TlsPolicyOutcome;
 import dev.tern.relay.queue.Deliverer;
+import dev.tern.relay.tls.DomainTls;
+import dev.tern.relay.tls.OutboundTls;
 import dev.tern.smtp.EnhancedStatus;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -38,22 +41,36 @@ public final class Router implements Deliverer {
     private final MailExchangerResolver resolver;
     private final HostSelector selector;
     private final SmtpClient client;
+    private final OutboundTls outboundTls;
 
-    /**
-     * @param routing the decision this router follows, the same the delivery metrics read
-     * @param resolver resolves every name: MX targets, implicit MX and smarthosts alike
-     */
+    /** A router whose mail exchangers get opportunistic TLS, whatever the domain. */
     public Router(
             Routing routing,
             MaildirDelivery local,
             MailExchangerResolver resolver,
             HostSelector selector,
             SmtpClient client) {
+        this(routing, local, resolver, selector, client, OutboundTls.opportunistic());
+    }
+
+    /**
+     * @param routing the decision this router follows, the same the delivery metrics read
+     * @param resolver resolves every name: MX targets, implicit MX and smarthosts alike
+     * @param outboundTls the TLS policy of each domain's mail exchangers (smarthosts follow their route)
+     */
+    public Router(
+            Routing routing,
+            MaildirDelivery local,
+            MailExchangerResolver resolver,
+            HostSelector selector,
+            SmtpClient client,
+            OutboundTls outboundTls) {
         this.routing = routing;
         this.local = local;
         this.resolver = resolver;
         this.selector = selector;
         this.client = client;
+        this.outboundTls = outboundTls;
     }
 
     @Override
@@ -64,10 +81,16 @@ public final class Router implements Deliverer {
                 resolver.resolveHost(smarthost.host())
                         .thenCompose(resolution -> onResolved(
                                 resolution, domain, request, found -> toSmarthost(smarthost, found, request)));
-            case Route.Mx mx ->
-                resolver.resolve(domain)
-                        .thenCompose(resolution ->
-                                onResolved(resolution, domain, request, found -> toExchangers(domain, found, request)));
+            case Route.Mx mx -> {
+                // Asked at once, beside the MX question: the policy's own bound keeps the wait short.
+                CompletionStage<DomainTls> tls = outboundTls.policy(domain);
+                yield resolver.resolve(domain)
+                        .thenCompose(resolution -> onResolved(
+                                resolution,
+                                domain,
+                                request,
+                                found -> tls.thenCompose(policy -> toExchangers(domain, found, request, policy))));
+            }
         };
     }
 
@@ -79,17 +102,58 @@ public final class Router implements Deliverer {
                 candidates.add(new Candidate(host.host(), new InetSocketAddress(address, smarthost.port())));
             }
         }
-        return tryInTurn(candidates, 0, smarthost.route(), request, null);
+        return tryInTurn(candidates, 0, new HostTls(smarthost.route(), null), request, null);
     }
 
     private CompletionStage<List<RecipientOutcome>> toExchangers(
-            String domain, MxResolution.Exchangers found, DeliveryRequest request) {
+            String domain, MxResolution.Exchangers found, DeliveryRequest request, DomainTls policy) {
         List<Candidate> candidates = new ArrayList<>();
+        List<String> unlisted = new ArrayList<>();
         for (MxCandidate c : selector.select(domain, found)) {
-            candidates.add(new Candidate(c.host(), c.address()));
+            if (policy.lists(c.host())) {
+                candidates.add(new Candidate(c.host(), c.address()));
+            } else if (policy.testing()) {
+                // RFC 8461 5: testing mode reports a host outside the policy but still uses it.
+                log.info(
+                        "id={} domain={} {}: {} is not among mx {}; delivering anyway",
+                        request.id(),
+                        domain,
+                        policy.describe(),
+                        c.host(),
+                        policy.mx());
+                outboundTls.outcome(policy, TlsPolicyOutcome.TESTING_FAILED);
+                candidates.add(new Candidate(c.host(), c.address(), ClientRoute.mx()));
+            } else {
+                unlisted.add(c.host());
+            }
         }
-        return tryInTurn(candidates, 0, ClientRoute.mx(), request, null);
+        if (!unlisted.isEmpty()) {
+            // RFC 8461 4.1: an exchanger the policy does not list is never used.
+            unlisted.forEach(host -> outboundTls.outcome(policy, TlsPolicyOutcome.FAILED));
+            log.info(
+                    "id={} domain={} {}: not using {}, not among mx {}",
+                    request.id(),
+                    domain,
+                    policy.describe(),
+                    unlisted,
+                    policy.mx());
+        }
+        AttemptResult.HostFailed none = candidates.isEmpty() && !unlisted.isEmpty()
+                ? new AttemptResult.HostFailed(
+                        DeliveryStatus.TEMPORARY,
+                        EnhancedStatus.parse("4.7.5"),
+                        policy.describe() + " not met: no mail exchanger matches mx " + policy.mx() + " (found "
+                                + String.join(", ", unlisted) + ")")
+                : null;
+        return tryInTurn(candidates, 0, new HostTls(policy.route(), policy), request, none);
     }
+
+    /**
+     * How to talk to the hosts of one attempt: a smarthost's route, or a domain's TLS policy.
+     *
+     * @param policy the domain's policy for mail exchangers, or null for a smarthost
+     */
+    private record HostTls(ClientRoute route, DomainTls policy) {}
 
     /** Hosts found go to {@code send}; a failure ends the attempt for every recipient, logged with its server. */
     private CompletionStage<List<RecipientOutcome>> onResolved(
@@ -113,18 +177,27 @@ public final class Router implements Deliverer {
     }
 
     /** An address to dial: always resolved here, so the client never resolves a name (nor blocks on one). */
-    private record Candidate(String host, InetSocketAddress address) {
+    private record Candidate(String host, InetSocketAddress address, ClientRoute route) {
         Candidate {
             if (address.isUnresolved()) {
                 throw new IllegalArgumentException("the client is given addresses, never names: " + address);
             }
+        }
+
+        /** A host that gets the attempt's route. */
+        Candidate(String host, InetSocketAddress address) {
+            this(host, address, null);
+        }
+
+        String named() {
+            return host + " [" + address.getAddress().getHostAddress() + "]";
         }
     }
 
     private CompletionStage<List<RecipientOutcome>> tryInTurn(
             List<Candidate> candidates,
             int index,
-            ClientRoute route,
+            HostTls tls,
             DeliveryRequest request,
             AttemptResult.HostFailed last) {
         if (index >= candidates.size()) {
@@ -147,22 +220,51 @@ public final class Router implements Deliverer {
                     .toList());
         }
         Candidate c = candidates.get(index);
-        return client.deliver(c.address(), c.host(), route, request).thenCompose(result -> switch (result) {
-            case AttemptResult.Completed done -> CompletableFuture.completedFuture(done.outcomes());
-            case AttemptResult.HostFailed failed ->
-                tryInTurn(
-                        candidates,
-                        index + 1,
-                        route,
-                        request,
-                        new AttemptResult.HostFailed(
-                                failed.status(),
-                                failed.enhancedStatus(),
-                                c.host() + " [" + c.address().getAddress().getHostAddress() + "]: "
-                                        + failed.diagnostic(),
-                                failed.remoteMta() != null ? failed.remoteMta() : c.host(),
-                                failed.remoteReply()));
+        ClientRoute route = c.route() != null ? c.route() : tls.route();
+        return client.deliver(c.address(), c.host(), route, request).thenCompose(result -> {
+            if (result instanceof AttemptResult.HostFailed failed
+                    && tls.policy() != null
+                    && tls.policy().testing()
+                    && failed.tlsRequirementFailed()
+                    && c.route() == null) {
+                // RFC 8461 5: in testing mode a failed check is reported, and the host is used as before.
+                log.info(
+                        "id={} peer={} {}: {}; delivering without it",
+                        request.id(),
+                        c.named(),
+                        tls.policy().describe(),
+                        failed.diagnostic());
+                outboundTls.outcome(tls.policy(), TlsPolicyOutcome.TESTING_FAILED);
+                List<Candidate> again = new ArrayList<>(candidates);
+                again.set(index, new Candidate(c.host(), c.address(), ClientRoute.mx()));
+                return tryInTurn(again, index, tls, request, last);
+            }
+            return switch (result) {
+                case AttemptResult.Completed done -> {
+                    if (tls.policy() != null && c.route() == null) {
+                        outboundTls.outcome(tls.policy(), TlsPolicyOutcome.MET);
+                    }
+                    yield CompletableFuture.completedFuture(done.outcomes());
+                }
+                case AttemptResult.HostFailed failed ->
+                    tryInTurn(candidates, index + 1, tls, request, named(c, tls.policy(), failed));
+            };
         });
+    }
+
+    /** The failure with the host in front, and the policy it did not meet when that is why it failed. */
+    private AttemptResult.HostFailed named(Candidate c, DomainTls policy, AttemptResult.HostFailed failed) {
+        String diagnostic = c.named() + ": " + failed.diagnostic();
+        if (policy != null && failed.tlsRequirementFailed()) {
+            outboundTls.outcome(policy, TlsPolicyOutcome.FAILED);
+            diagnostic = c.named() + ": " + policy.describe() + " not met: " + failed.diagnostic();
+        }
+        return new AttemptResult.HostFailed(
+                failed.status(),
+                failed.enhancedStatus(),
+                diagnostic,
+                failed.remoteMta() != null ? failed.remoteMta() : c.host(),
+                failed.remoteReply());
     }
 
     private static EnhancedStatus temporary(EnhancedStatus status) {

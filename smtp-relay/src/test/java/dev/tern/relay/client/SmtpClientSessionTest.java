@@ -12,8 +12,12 @@ import dev.tern.relay.delivery.DeliveryStatus;
 import dev.tern.relay.testing.LogLines;
 import dev.tern.relay.testing.PeerSession;
 import dev.tern.relay.testing.ScriptedSmtpPeer;
+import dev.tern.relay.testing.TestCa;
+import dev.tern.relay.tls.TrustAnchors;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,7 +74,7 @@ class SmtpClientSessionTest {
 
         assertThat(result).isInstanceOfSatisfying(HostFailed.class, f -> {
             assertThat(f.status()).isEqualTo(DeliveryStatus.TEMPORARY);
-            assertThat(f.enhancedStatus()).hasToString("4.7.0");
+            assertThat(f.enhancedStatus()).hasToString("4.7.5");
         });
         assertThat(peer.sessions().get(0).commands()).noneMatch(c -> c.startsWith("MAIL"));
         assertThat(fixture.reported).as("no TLS was tried, so none failed").isEmpty();
@@ -98,7 +102,7 @@ class SmtpClientSessionTest {
         AttemptResult result = deliver(options, new ClientRoute(TlsMode.STARTTLS, false, null, null));
 
         assertThat(result).isInstanceOfSatisfying(HostFailed.class, f -> assertThat(f.enhancedStatus())
-                .hasToString("4.7.0"));
+                .hasToString("4.7.5"));
         assertThat(peer.sessions()).hasSize(1);
         assertThat(fixture.reported).containsExactly("tls failed");
     }
@@ -110,7 +114,7 @@ class SmtpClientSessionTest {
         AttemptResult result = deliver(ClientFixture.options(), new ClientRoute(TlsMode.STARTTLS, true, null, null));
 
         assertThat(result).isInstanceOfSatisfying(HostFailed.class, f -> assertThat(f.enhancedStatus())
-                .hasToString("4.7.0"));
+                .hasToString("4.7.5"));
         assertThat(peer.messages()).isEmpty();
         assertThat(fixture.reported).containsExactly("tls failed");
     }
@@ -216,6 +220,35 @@ class SmtpClientSessionTest {
         assertThat(peer.sessions().get(0).commands())
                 .containsSubsequence("DATA", "RSET", "MAIL FROM:<sender@origin.test>", "DATA");
         assertThat(peer.messages()).hasSize(2);
+    }
+
+    @Test
+    void aVerifiedConnectionIsNotReusedForAnotherHostName() throws Exception {
+        TestCa ca = new TestCa("Test CA");
+        TestCa.Issued issued = ca.issue("mx1.dest.test");
+        peer.extensions("STARTTLS").certificate(issued.key(), issued.chain());
+        Path pem = ca.writePem(Files.createTempDirectory("tern-ca").resolve("ca.pem"));
+        SmtpClient client = fixture.client(ClientFixture.options()
+                .withTls(
+                        SmtpClientOptions.opportunisticContext(),
+                        TrustAnchors.load(pem).smtpContext()));
+        ClientRoute verified = new ClientRoute(TlsMode.STARTTLS, true, null, null);
+
+        AttemptResult first = client.deliver(
+                        peer.address(), "mx1.dest.test", verified, fixture.request(MESSAGE, "a@dest.test"))
+                .toCompletableFuture()
+                .get(20, TimeUnit.SECONDS);
+        // The same address under a name the certificate does not show: a new session, whose check fails.
+        AttemptResult second = client.deliver(
+                        peer.address(), "mx2.dest.test", verified, fixture.request(MESSAGE, "a@dest.test"))
+                .toCompletableFuture()
+                .get(20, TimeUnit.SECONDS);
+
+        assertThat(statuses(first)).containsExactly(DeliveryStatus.DELIVERED);
+        assertThat(second).isInstanceOfSatisfying(HostFailed.class, f -> assertThat(f.diagnostic())
+                .contains("not mx2.dest.test"));
+        assertThat(peer.sessions()).hasSize(2);
+        assertThat(peer.messages()).hasSize(1);
     }
 
     @Test

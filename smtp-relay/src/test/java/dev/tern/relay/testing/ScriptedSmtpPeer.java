@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.security.KeyStore;
+import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -45,7 +46,7 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
 
     private final ServerSocket server;
     private final SelfSignedCertificate certificate;
-    private final SSLContext sslContext;
+    private volatile SSLContext sslContext;
     private final List<PeerSession> sessions = new CopyOnWriteArrayList<>();
     private final List<Received> messages = new CopyOnWriteArrayList<>();
     private final List<Received> attempts = new CopyOnWriteArrayList<>();
@@ -135,6 +136,16 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
         return this;
     }
 
+    /** Presents this key and chain (leaf first) in TLS from now on, instead of the self-signed one. */
+    public ScriptedSmtpPeer certificate(PrivateKey key, X509Certificate... chain) {
+        try {
+            sslContext = serverContext(key, chain);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot use the certificate", e);
+        }
+        return this;
+    }
+
     public X509Certificate certificate() {
         return certificate.cert();
     }
@@ -199,10 +210,14 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
     }
 
     private static SSLContext serverContext(SelfSignedCertificate cert) throws Exception {
+        return serverContext(cert.key(), cert.cert());
+    }
+
+    private static SSLContext serverContext(PrivateKey key, Certificate... chain) throws Exception {
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
         char[] pass = "peer".toCharArray();
-        store.setKeyEntry("peer", cert.key(), pass, new Certificate[] {cert.cert()});
+        store.setKeyEntry("peer", key, pass, chain);
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(store, pass);
         SSLContext context = SSLContext.getInstance("TLS");

@@ -123,6 +123,21 @@ public final class TestDnsServer implements AutoCloseable {
         return add(new TXTRecord(name(name), DClass.IN, DEFAULT_TTL.toSeconds(), strings));
     }
 
+    /** A TXT record of one string (an MTA-STS record: {@code v=STSv1; id=...}). */
+    public TestDnsServer txt(String name, String text) {
+        // TTL 0: resolvers do not keep it, so a test may change it between deliveries.
+        return add(new TXTRecord(name(name), DClass.IN, 0, text));
+    }
+
+    /** Removes the records of one type ("TXT") of a name. */
+    public TestDnsServer remove(String name, String type) {
+        List<Record> list = records.get(name(name));
+        if (list != null) {
+            list.removeIf(r -> r.getType() == Type.value(type));
+        }
+        return this;
+    }
+
     /** Answers NXDOMAIN for this name whatever records it has. */
     public TestDnsServer nxdomain(String name) {
         modes.put(name(name), Mode.NXDOMAIN);

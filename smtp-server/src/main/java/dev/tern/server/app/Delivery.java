@@ -22,6 +22,11 @@ import dev.tern.relay.route.Router;
 import dev.tern.relay.route.Routing;
 import dev.tern.relay.route.Smarthost;
 import dev.tern.relay.spool.Spool;
+import dev.tern.relay.tls.MtaSts;
+import dev.tern.relay.tls.MtaStsResolver;
+import dev.tern.relay.tls.OutboundTls;
+import dev.tern.relay.tls.TlsPolicies;
+import dev.tern.relay.tls.TrustAnchors;
 import dev.tern.server.config.DeliveryConfig;
 import dev.tern.server.config.DnsServer;
 import dev.tern.server.config.RouteSpec;
@@ -32,6 +37,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -84,6 +90,7 @@ final class Delivery implements AutoCloseable {
         ExecutorService blocking = blockingPool();
         ConnectLatency latency = new ConnectLatency();
         SmtpClientOptions defaults = SmtpClientOptions.defaults(config.hostname());
+        TrustAnchors trust = trustAnchors(d.tlsTrustFile());
         SmtpClientOptions options = new SmtpClientOptions(
                 config.hostname(),
                 d.connectTimeout(),
@@ -95,7 +102,7 @@ final class Delivery implements AutoCloseable {
                 d.idleTimeout(),
                 defaults.maxMessagesPerConnection(),
                 defaults.opportunisticTls(),
-                defaults.verifiedTls(),
+                trust.smtpContext(),
                 latency::record);
         SmtpClient client = new SmtpClient(loops.workers(), loops.clientChannel(), options, metrics);
         var selfNames = new HashSet<String>();
@@ -110,12 +117,27 @@ final class Delivery implements AutoCloseable {
         // Decided once per domain; the router follows it and the metrics are tagged with it.
         Routing routing = new Routing(Set.copyOf(config.local().domains()), smarthosts(d.routes()));
         LocalMailboxes mailboxes = config.local().rule(config.hostname());
+        DnsMailExchangerResolver resolver = new DnsMailExchangerResolver(dns, metrics);
+        MtaSts mtaSts = d.mtaSts().enabled()
+                ? MtaStsResolver.create(
+                        resolver,
+                        loops.workers(),
+                        loops.clientChannel(),
+                        trust,
+                        d.mtaSts().port(),
+                        d.mtaSts().timeout(),
+                        config.dataDir().resolve("mta-sts-policies"),
+                        d.mtaSts().maxPolicies(),
+                        blocking,
+                        clock)
+                : null;
         Router router = new Router(
                 routing,
                 new MaildirDelivery(config.dataDir().resolve("mail"), mailboxes, blocking, config.hostname(), clock),
-                new DnsMailExchangerResolver(dns, metrics),
+                resolver,
                 new HostSelector(d.port(), d.preferLowLatency(), latency, new SplittableRandom()),
-                client);
+                client,
+                new OutboundTls(new TlsPolicies(d.tlsPolicy()), mtaSts, metrics));
         // The queue's state lives on one thread; spooled content is read back on two more (disk, never a loop).
         ScheduledExecutorService queueThread = Executors.newSingleThreadScheduledExecutor(threads("tern-queue"));
         ExecutorService queueReader = Executors.newFixedThreadPool(2, threads("tern-queue-read"));
@@ -143,6 +165,15 @@ final class Delivery implements AutoCloseable {
             throw new UncheckedIOException("cannot create the data directory " + dataDir, e);
         }
         return dataDir.resolve("suspensions");
+    }
+
+    /** The roots verified TLS trusts; the file was found readable when the configuration was loaded. */
+    private static TrustAnchors trustAnchors(Path pemBundle) {
+        try {
+            return TrustAnchors.load(pemBundle);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("delivery.tls-trust-file " + pemBundle + ": " + e.getMessage(), e);
+        }
     }
 
     /** File system work of the delivery side (Maildir): bounded, never an event loop. */

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import dev.tern.relay.queue.DestinationRule;
 import dev.tern.relay.queue.ReplyPattern;
+import dev.tern.relay.tls.TlsPolicy;
 import java.io.IOException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -34,6 +35,7 @@ final class ConfigModule extends SimpleModule {
         scalar(Long.class, ConfigValues::parseSize);
         scalar(Duration.class, ConfigValues::parseDuration);
         scalar(Path.class, ConfigModule::parsePath);
+        scalar(TlsPolicy.class, TlsPolicy::parse);
         addDeserializer(Integer.TYPE, new TextDeserializer<>(Integer.class, ConfigModule::parseInt));
         addDeserializer(Boolean.TYPE, new TextDeserializer<>(Boolean.class, ConfigModule::parseBoolean));
         addDeserializer(Long.TYPE, new TextDeserializer<>(Long.class, ConfigValues::parseSize));
@@ -45,6 +47,7 @@ final class ConfigModule extends SimpleModule {
         addSerializer(new TextSerializer<>(ReplyPattern.class, ReplyPattern::toString));
         addDeserializer(DestinationRule.class, new ShapingRuleText.Deserializer());
         addSerializer(new ShapingRuleText.Serializer());
+        addSerializer(new TextSerializer<>(TlsPolicy.class, TlsPolicy::key));
     }
 
     private <T> void scalar(Class<T> type, Function<String, T> parse) {

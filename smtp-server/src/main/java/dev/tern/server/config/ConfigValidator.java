@@ -3,6 +3,7 @@ package dev.tern.server.config;
 import dev.tern.server.dkim.DkimSigner;
 import dev.tern.smtp.address.Mailbox;
 import dev.tern.smtp.address.PathParser;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -208,6 +209,18 @@ final class ConfigValidator {
         positive("delivery.shaping.suspend-for", d.shaping().suspendFor());
         // Read now rather than at the first message for the route: a missing secret is the operator's to fix.
         d.routes().forEach((domain, route) -> route.password(domain));
+        for (String domain : d.tlsPolicy().keySet()) {
+            if (!domain.matches("\\.?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")) {
+                throw ConfigException.invalid(
+                        "delivery.tls-policy." + domain, "must be a domain name, or . and a domain name");
+            }
+        }
+        if (d.tlsTrustFile() != null && !Files.isReadable(d.tlsTrustFile())) {
+            throw ConfigException.invalid("delivery.tls-trust-file", "cannot read " + d.tlsTrustFile());
+        }
+        port("delivery.mta-sts.port", d.mtaSts().port());
+        positive("delivery.mta-sts.timeout", d.mtaSts().timeout());
+        atLeast("delivery.mta-sts.max-policies", d.mtaSts().maxPolicies(), 1);
     }
 
     private static void hostname(String hostname) {

@@ -1,5 +1,7 @@
 package dev.tern.server.config;
 
+import dev.tern.relay.tls.TlsPolicy;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -20,6 +22,10 @@ import java.util.stream.Collectors;
  * @param routes recipient domain (lower case) to smarthost route, e.g. {@code "smtp.example.net:587 starttls
  *     user=alice password-file=/run/secrets/smtp"} (see {@link RouteSpec})
  * @param shaping per-destination concurrency, rates and suspensions
+ * @param tlsPolicy recipient domain (lower case; {@code .example.com}: every subdomain) to the TLS its mail
+ *     exchangers must offer; other domains follow MTA-STS, else {@code may}
+ * @param tlsTrustFile a PEM bundle of roots trusted besides the JDK's for verified TLS and MTA-STS, or null
+ * @param mtaSts how MTA-STS policies (RFC 8461) are fetched and kept
  */
 public record DeliveryConfig(
         boolean enabled,
@@ -37,9 +43,14 @@ public record DeliveryConfig(
         Duration idleTimeout,
         Duration finalDotTimeout,
         Map<String, RouteSpec> routes,
-        ShapingConfig shaping) {
+        ShapingConfig shaping,
+        Map<String, TlsPolicy> tlsPolicy,
+        Path tlsTrustFile,
+        MtaStsConfig mtaSts) {
 
     public DeliveryConfig {
+        tlsPolicy = tlsPolicy.entrySet().stream()
+                .collect(Collectors.toUnmodifiableMap(e -> e.getKey().toLowerCase(Locale.ROOT), Map.Entry::getValue));
         selfAddresses = List.copyOf(selfAddresses);
         routes = routes.entrySet().stream()
                 .collect(Collectors.toUnmodifiableMap(e -> e.getKey().toLowerCase(Locale.ROOT), Map.Entry::getValue));

@@ -1,12 +1,20 @@
 package dev.tern.server.metrics;
 
 import dev.tern.relay.metrics.DeliveryMetrics;
+import dev.tern.relay.tls.DomainTls;
+import dev.tern.relay.tls.TlsPolicy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Micrometer meters for the delivery side, all created in {@link #bindTo}. Also remembers when DNS
@@ -15,6 +23,9 @@ import java.util.concurrent.TimeUnit;
 public final class DeliveryMeters implements DeliveryMetrics, MeterBinder {
     private static final Kind[] KINDS = Kind.values();
     private static final Outcome[] OUTCOMES = Outcome.values();
+    private static final List<String> TLS_POLICIES = Stream.concat(
+                    Arrays.stream(TlsPolicy.values()).map(TlsPolicy::key), Stream.of(DomainTls.MTA_STS))
+            .toList();
 
     private final Counter[][] attempts = new Counter[KINDS.length][OUTCOMES.length];
     private final Timer[] durations = new Timer[KINDS.length];
@@ -26,6 +37,9 @@ public final class DeliveryMeters implements DeliveryMetrics, MeterBinder {
     private final Counter[] concurrencyChanges = new Counter[2];
     private Counter suspensionDeferrals;
     private Counter tlsFailures;
+    /** By policy tag (none, may, encrypt, verify, dane, mta-sts), then outcome. */
+    private final Map<String, Counter[]> tlsPolicies = new HashMap<>();
+
     private Timer dnsDuration;
     /** System.nanoTime() of the last DNS answer of any kind, and of the last timeout; 0: never. */
     private volatile long lastAnswerNanos;
@@ -92,6 +106,17 @@ public final class DeliveryMeters implements DeliveryMetrics, MeterBinder {
         suspensionDeferrals = Counter.builder("smtp.relay.destination.suspension.deferrals")
                 .description("Messages deferred without an attempt because their destination was suspended")
                 .register(registry);
+        for (String policy : TLS_POLICIES) {
+            Counter[] byOutcome = new Counter[TlsPolicyOutcome.values().length];
+            for (TlsPolicyOutcome outcome : TlsPolicyOutcome.values()) {
+                byOutcome[outcome.ordinal()] = Counter.builder("smtp.relay.tls.policy")
+                        .description("Mail exchangers against the recipient domain's TLS policy")
+                        .tag("policy", policy)
+                        .tag("outcome", outcome.name().toLowerCase(Locale.ROOT).replace('_', '-'))
+                        .register(registry);
+            }
+            tlsPolicies.put(policy, byOutcome);
+        }
         for (BounceKind kind : BounceKind.values()) {
             bounces[kind.ordinal()] = Counter.builder("smtp.relay.bounces")
                     .description("Delivery status notifications queued for senders")
@@ -130,6 +155,14 @@ public final class DeliveryMeters implements DeliveryMetrics, MeterBinder {
     @Override
     public void outboundTlsFailed() {
         tlsFailures.increment();
+    }
+
+    @Override
+    public void tlsPolicy(String policy, TlsPolicyOutcome outcome) {
+        Counter[] byOutcome = tlsPolicies.get(policy);
+        if (byOutcome != null) {
+            byOutcome[outcome.ordinal()].increment();
+        }
     }
 
     @Override

@@ -83,7 +83,23 @@ class ConfigOverridesTest {
                                 new dev.tern.relay.queue.DestinationRule(
                                         "gmail.com", dev.tern.relay.queue.MessageRate.parse("10/s"), 5, 0),
                                 new dev.tern.relay.queue.DestinationRule(".example.net", null, 0, 1))),
-                row("TERN_SPOOL_MAX_BATCH", "16", c -> c.spool().maxBatch(), 16));
+                row("TERN_SPOOL_MAX_BATCH", "16", c -> c.spool().maxBatch(), 16),
+                // a map of domains to TLS policies: name=value pairs
+                row(
+                        "TERN_DELIVERY_TLS_POLICY",
+                        "example.com=verify,.Example.NET=encrypt",
+                        c -> c.delivery().tlsPolicy(),
+                        Map.of(
+                                "example.com",
+                                dev.tern.relay.tls.TlsPolicy.VERIFY,
+                                ".example.net",
+                                dev.tern.relay.tls.TlsPolicy.ENCRYPT)),
+                // nested section
+                row(
+                        "TERN_DELIVERY_MTA_STS_ENABLED",
+                        "false",
+                        c -> c.delivery().mtaSts().enabled(),
+                        false));
     }
 
     @ParameterizedTest(name = "{0}={1}")

@@ -124,6 +124,12 @@ class ConfigValidationTest {
             delivery: {shaping: {destinations: [{match: 'mx.*.test'}]}} | key 'delivery.shaping.destinations[0]' '*' only stands first
             # a concurrency is a whole number from 1
             delivery: {shaping: {destinations: [{match: a.test, max-concurrency: 0}]}} | key 'delivery.shaping.destinations[0]' max-concurrency must be a whole number of at least 1
+            # a TLS policy is one of five words
+            delivery: {tls-policy: {example.com: required}}              | key 'delivery.tls-policy.example.com' must be one of none, may, encrypt, verify, dane, got 'required'
+            # a TLS policy key is a domain, or a dot and a domain
+            delivery: {tls-policy: {"*.example.com": verify}}            | key 'delivery.tls-policy.*.example.com' must be a domain name
+            # the trust file is read at start
+            delivery: {tls-trust-file: /nonexistent/ca.pem}              | key 'delivery.tls-trust-file' cannot read /nonexistent/ca.pem
             # null for a non-path value
             hostname: ~                                                 | key 'hostname' must have a value
             # no listeners at all

@@ -16,18 +16,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.security.KeyPairGenerator;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import reactor.blockhound.BlockHound;
-import reactor.blockhound.BlockingMethod;
 
 /**
  * No event loop ever blocks (ARCHITECTURE.md): a whole session — STARTTLS, AUTH against the real
@@ -40,40 +37,19 @@ import reactor.blockhound.BlockingMethod;
  * other integration tests sharing the JVM are observed but never broken by it.
  */
 class BlockHoundIT {
-    /** Every blocking call seen on a non-blocking thread since the last {@link #forget()}. */
-    private static final List<String> VIOLATIONS = new CopyOnWriteArrayList<>();
-
-    private static final String FILE_CHANNEL = "sun.nio.ch.FileChannelImpl";
+    private static final String FILE_CHANNEL = BlockingCalls.FILE_CHANNEL;
 
     @TempDir
     Path dataDir;
 
     @BeforeAll
     static void installBlockHound() {
-        BlockHound.install(builder -> builder
-                // BlockHound's own list misses file channels: the spool's path must never be on a loop.
-                .markAsBlocking(FILE_CHANNEL, "implWrite", "(Ljava/nio/ByteBuffer;)I")
-                .markAsBlocking(FILE_CHANNEL, "implWrite", "([Ljava/nio/ByteBuffer;II)J")
-                .markAsBlocking(FILE_CHANNEL, "implWrite", "(Ljava/nio/ByteBuffer;J)I")
-                .markAsBlocking(FILE_CHANNEL, "implRead", "(Ljava/nio/ByteBuffer;)I")
-                .markAsBlocking(FILE_CHANNEL, "implRead", "(Ljava/nio/ByteBuffer;J)I")
-                .markAsBlocking(FILE_CHANNEL, "force", "(Z)V")
-                .blockingMethodCallback(BlockHoundIT::record));
-    }
-
-    private static void record(BlockingMethod method) {
-        StringBuilder where = new StringBuilder(method.toString())
-                .append(" on ")
-                .append(Thread.currentThread().getName());
-        for (StackTraceElement frame : new Throwable().getStackTrace()) {
-            where.append("\n\tat ").append(frame);
-        }
-        VIOLATIONS.add(where.toString());
+        BlockingCalls.install();
     }
 
     @BeforeEach
     void forget() {
-        VIOLATIONS.clear();
+        BlockingCalls.forget();
     }
 
     @Test
@@ -110,7 +86,7 @@ class BlockHoundIT {
             }
             assertThat(tern.storedContents()).singleElement().asString().endsWith("by BlockHound\r\n");
         }
-        assertThat(VIOLATIONS).isEmpty();
+        assertThat(BlockingCalls.seen()).isEmpty();
     }
 
     @Test
@@ -161,7 +137,7 @@ class BlockHoundIT {
                     .isEqualTo(401);
             assertThat(tern.server().spool().pending()).isEmpty();
         }
-        assertThat(VIOLATIONS).isEmpty();
+        assertThat(BlockingCalls.seen()).isEmpty();
     }
 
     @Test
@@ -206,7 +182,7 @@ class BlockHoundIT {
                             .value())
                     .isPositive();
         }
-        assertThat(VIOLATIONS).isEmpty();
+        assertThat(BlockingCalls.seen()).isEmpty();
     }
 
     @Test
@@ -242,6 +218,11 @@ class BlockHoundIT {
         }
         try (var files = Files.list(maildir.resolve("new"))) {
             assertThat(files).hasSize(2);
+        }
+        assertThat(BlockingCalls.seen()).isEmpty();
+    }
+
+    @Test
     void dkimSigningNeverBlocksAnEventLoop() throws Exception {
         // Dual signing for local.test; loopback is a trusted network, so every message is ours to sign.
         Path keys = Files.createDirectories(dataDir.resolve("dkim"));
@@ -273,7 +254,7 @@ class BlockHoundIT {
             assertThat(tern.storedContents()).hasSize(20).allSatisfy(m -> assertThat(m)
                     .startsWith("DKIM-Signature: v=1; a=ed25519-sha256;"));
         }
-        assertThat(VIOLATIONS).isEmpty();
+        assertThat(BlockingCalls.seen()).isEmpty();
     }
 
     @Test
@@ -291,7 +272,7 @@ class BlockHoundIT {
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
-        assertThat(VIOLATIONS)
+        assertThat(BlockingCalls.seen())
                 .anySatisfy(v -> assertThat(v).startsWith("java.lang.Thread.sleep"))
                 .anySatisfy(v -> assertThat(v).startsWith(FILE_CHANNEL + "#implWrite"));
         assertThat(probe).hasContent("written on an event loop");
