@@ -51,7 +51,8 @@ class ShapingIT {
             await().atMost(WAIT).pollInterval(Duration.ofMillis(5)).until(() -> {
                 DestinationSnapshot s = snapshot(admin, "grow.test");
                 mostInFlight.accumulateAndGet(s.inFlight(), Math::max);
-                return peer.messages().size() == messages;
+                // The receiver's 250 comes before the queue records the delivery: wait for both.
+                return peer.messages().size() == messages && s.recent().delivered() == messages;
             });
 
             DestinationSnapshot after = snapshot(admin, "grow.test");
