@@ -418,29 +418,10 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
 
     /** Runs {@code work} on the queue's thread; its stage fails when the queue no longer runs. */
     <T> CompletionStage<T> call(Supplier<CompletionStage<T>> work) {
-        CompletableFuture<T> result = new CompletableFuture<>();
         if (closed || !started) {
-            result.completeExceptionally(new IllegalStateException("the queue is not running"));
-            return result;
+            return CompletableFuture.failedFuture(new IllegalStateException("the queue is not running"));
         }
-        try {
-            queue.execute(() -> {
-                try {
-                    work.get().whenComplete((v, e) -> {
-                        if (e != null) {
-                            result.completeExceptionally(e);
-                        } else {
-                            result.complete(v);
-                        }
-                    });
-                } catch (RuntimeException e) {
-                    result.completeExceptionally(e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new IllegalStateException("the queue is not running", e));
-        }
-        return result;
+        return queue.call(work);
     }
 
     /**

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -32,7 +31,7 @@ final class Destinations implements DestinationAdmin {
 
     @Override
     public CompletionStage<List<DestinationSnapshot>> destinations() {
-        return onQueue(() -> CompletableFuture.completedFuture(shaping.snapshot(queued.get())));
+        return queue.call(() -> CompletableFuture.completedFuture(shaping.snapshot(queued.get())));
     }
 
     @Override
@@ -50,7 +49,7 @@ final class Destinations implements DestinationAdmin {
             return CompletableFuture.failedFuture(e);
         }
         String why = reason.isBlank() ? "suspended by hand" : reason;
-        return onQueue(() -> {
+        return queue.call(() -> {
             Suspension s = shaping.suspend(name, expiry, why);
             return shaping.lastWrite().thenApply(v -> s);
         });
@@ -64,7 +63,7 @@ final class Destinations implements DestinationAdmin {
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return onQueue(() -> {
+        return queue.call(() -> {
             boolean was = shaping.resume(name);
             return shaping.lastWrite().thenApply(v -> was);
         });
@@ -80,27 +79,5 @@ final class Destinations implements DestinationAdmin {
             throw new IllegalArgumentException("not a domain name: '" + destination.strip() + "'");
         }
         return name;
-    }
-
-    private <T> CompletionStage<T> onQueue(Supplier<CompletionStage<T>> work) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        try {
-            queue.execute(() -> {
-                try {
-                    work.get().whenComplete((v, e) -> {
-                        if (e != null) {
-                            result.completeExceptionally(e);
-                        } else {
-                            result.complete(v);
-                        }
-                    });
-                } catch (RuntimeException e) {
-                    result.completeExceptionally(e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new IllegalStateException("the queue is shut down", e));
-        }
-        return result;
     }
 }
