@@ -15,6 +15,9 @@
 #                           bench/dns_mx.py without it) that Tern uses alone; counts until smtp-sink has
 #                           every message; prints end-to-end msg/s, Tern's accept rate in the same run
 #                           and the CPU of Tern and smtp-sink per message, medians of BENCH_ROUNDS rounds
+#   bench/run.sh --relay-dkim  the same relay case with three Terns of this checkout taking turns: one
+#                           signing nothing, one signing every message with rsa-2048, one with ed25519
+#                           (smtp-source's From: is in bench.test, the domain given the key)
 #
 # Environment: BENCH_WORK_DIR  parent of the temporary data dir (default bench/out; must be a real
 #                              disk, not tmpfs, or the fsync figures mean nothing)
@@ -27,12 +30,13 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-mode=full keep=0 jfr=0 limits_only=0 relay_only=0
+mode=full keep=0 jfr=0 limits_only=0 relay_only=0 relay_dkim=0
 for arg in "$@"; do
   case $arg in
     --quick) mode=quick ;;
     --limits) limits_only=1 ;;
     --relay) relay_only=1 ;;
+    --relay-dkim) relay_only=1 relay_dkim=1 ;;
     --keep) keep=1 ;;
     --jfr) jfr=1 ;;
     -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -255,12 +259,24 @@ sink_received() {
 # at 127.0.0.2: Tern listens on 127.0.0.1, and an exchanger at one of its own addresses would be dropped
 # as a loop (RFC 5321 5.1), so the sink listens on the other loopback address.
 relay_mx() {
-  local count warm rounds dns_port sink_mx_port i build dirs=() ports=() pids=() names=()
+  local count warm rounds dns_port sink_mx_port i build dirs=() ports=() pids=() names=() extras=() labels=()
   count=$([ "$mode" = full ] && echo 20000 || echo 2000)
   warm=$((count / 4))
   rounds=${BENCH_ROUNDS:-3}
   [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "bench: BENCH_ROUNDS must be a positive number" >&2; exit 2; }
   IFS=':' read -r -a dirs <<<"${BENCH_TERN_DIR:-$repo}"
+  labels=("${dirs[@]}")
+  if [ "$relay_dkim" = 1 ]; then
+    # One key per algorithm for bench.test; each signing Tern gets only its own.
+    mkdir -p "$work/dkim"
+    "$repo/tern" dkim keygen --domain bench.test --selector r --algorithm rsa --out "$work/dkim" >/dev/null
+    "$repo/tern" dkim keygen --domain bench.test --selector e --algorithm ed25519 --out "$work/dkim" >/dev/null
+    dirs=("$repo" "$repo" "$repo")
+    labels=("no signing" "rsa-sha256 2048" "ed25519-sha256")
+    extras=("" \
+      "$(printf 'dkim:\n  domains:\n    bench.test: ["r:rsa-sha256:%s"]' "$(ls "$work"/dkim/r.*.pem)")" \
+      "$(printf 'dkim:\n  domains:\n    bench.test: ["e:ed25519-sha256:%s"]' "$(ls "$work"/dkim/e.*.pem)")")
+  fi
   for build in "${dirs[@]}"; do
     if [ "$build" != "$repo" ] && [ ! -f "$build/smtp-server/target/tern.jar" ]; then
       echo "bench: $build has no smtp-server/target/tern.jar; build it first (./mvnw -pl smtp-server -am package)" >&2
@@ -300,10 +316,10 @@ relay_mx() {
     tern_dir=${dirs[$i]}
     names[$i]="build$i"
     ports[$i]=$(free_port)
-    start_tern "relay-${names[$i]}" "${ports[$i]}" "$work/relay-${names[$i]}" "" "$yaml"
+    start_tern "relay-${names[$i]}" "${ports[$i]}" "$work/relay-${names[$i]}" "" "$yaml${extras[$i]:+$'\n'${extras[$i]}}"
     pids[$i]=$tern_pid
     relay_pids+=("$tern_pid")
-    echo "build$i: ${dirs[$i]} ($(git -C "${dirs[$i]}" log -1 --format='%h %cs' 2>/dev/null || echo 'not a git checkout'))" |
+    echo "build$i: ${labels[$i]} ($(git -C "${dirs[$i]}" log -1 --format='%h %cs' 2>/dev/null || echo 'not a git checkout'))" |
       tee -a "$results/machine.txt"
   done
   unset TERN_LIMITS_MAX_MESSAGES_PER_SESSION
@@ -324,7 +340,7 @@ relay_mx() {
     done
   done
   sed -i '/^[^\t]*\twarm\t/d' "$runs"
-  python3 - "$runs" "$count" "$rounds" "${dirs[@]}" <<'PY' | tee "$results/relay-mx.txt"
+  python3 - "$runs" "$count" "$rounds" "${labels[@]}" <<'PY' | tee "$results/relay-mx.txt"
 import statistics, sys
 runs, count, rounds, dirs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4:]
 rows = [line.split("\t") for line in open(runs).read().splitlines()[1:]]
