@@ -9,7 +9,12 @@ import dev.tern.server.dkim.DkimKeyRecord;
 import dev.tern.server.testing.DkimVerifier;
 import dev.tern.server.testing.ExternalTools;
 import dev.tern.server.tls.PemFiles;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.StringWriter;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -223,5 +228,53 @@ class DkimIT {
                             .counters())
                     .allSatisfy(c -> assertThat(c.count()).isZero());
         }
+    }
+
+    @Test
+    void aBdatMessageOfHeadersOnlyWithoutAFinalLineEndArrivesSigned(@TempDir Path dir) throws Exception {
+        try (DeliveryFixture tern = start(dir.resolve("data"), Map.of())) {
+            ScriptedSmtpPeer peer = tern.exchanger(REMOTE, "127.0.0.25", tern.peer());
+            // Two chunks, the split inside a header field, no empty line and no CRLF at the very end.
+            String first = "From: Alice <" + DeliveryFixture.SENDER + ">\r\nTo: <bob@" + REMOTE + ">\r\nSubj";
+            String last = "ect: only headers";
+            try (Socket socket = new Socket()) {
+                socket.connect(tern.server().address("mx"), 10_000);
+                socket.setSoTimeout(10_000);
+                BufferedReader in =
+                        new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+                OutputStream out = socket.getOutputStream();
+                assertThat(finalReply(in)).startsWith("220");
+                out.write(("EHLO client.test\r\n").getBytes(StandardCharsets.US_ASCII));
+                assertThat(finalReply(in)).startsWith("250");
+                out.write(("MAIL FROM:<" + DeliveryFixture.SENDER + ">\r\nRCPT TO:<bob@" + REMOTE + ">\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                assertThat(finalReply(in)).startsWith("250");
+                assertThat(finalReply(in)).startsWith("250");
+                out.write(("BDAT " + first.length() + "\r\n" + first).getBytes(StandardCharsets.US_ASCII));
+                assertThat(finalReply(in)).startsWith("250");
+                out.write(("BDAT " + last.length() + " LAST\r\n" + last).getBytes(StandardCharsets.US_ASCII));
+                assertThat(finalReply(in)).startsWith("250 2.0.0");
+                out.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(finalReply(in)).startsWith("221");
+            }
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> peer.messages().size() == 1);
+            byte[] delivered = peer.messages().get(0).content();
+            String text = new String(delivered, StandardCharsets.UTF_8);
+            assertThat(signatures(text)).hasSize(2).allSatisfy(s -> assertThat(s)
+                    .contains("subject"));
+            assertThat(text).contains("Subject: only headers");
+            assertVerifies(dir, tern, delivered);
+        }
+    }
+
+    /** The last line of a reply, read past its continuation lines. */
+    private static String finalReply(BufferedReader in) throws IOException {
+        String line = in.readLine();
+        while (line != null && line.length() > 3 && line.charAt(3) == '-') {
+            line = in.readLine();
+        }
+        assertThat(line).as("a reply").isNotNull();
+        return line;
     }
 }
