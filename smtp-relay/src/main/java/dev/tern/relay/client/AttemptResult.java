@@ -9,6 +9,8 @@ import java.util.Objects;
 
 /** How one attempt to one host ended. */
 public sealed interface AttemptResult {
+    /** RFC 8689 7.3: X.7.30, "REQUIRETLS support required": the host does not offer REQUIRETLS. */
+    EnhancedStatus REQUIRETLS_NOT_OFFERED = EnhancedStatus.parse("5.7.30");
 
     /**
      * The transaction ran: an outcome per recipient of the request (in request order), each with the

@@ -15,6 +15,7 @@ import dev.tern.relay.local.MaildirDelivery;
 import dev.tern.relay.metrics.DeliveryMetrics.TlsPolicyOutcome;
 import dev.tern.relay.queue.Deliverer;
 import dev.tern.relay.tls.DomainTls;
+import dev.tern.relay.tls.MessageTls;
 import dev.tern.relay.tls.OutboundTls;
 import dev.tern.smtp.EnhancedStatus;
 import java.net.InetAddress;
@@ -89,7 +90,8 @@ public final class Router implements Deliverer {
                                 resolution,
                                 domain,
                                 request,
-                                found -> tls.thenCompose(policy -> toExchangers(domain, found, request, policy))));
+                                found -> tls.thenCompose(policy -> toExchangers(
+                                        domain, found, request, MessageTls.of(policy, request.envelope())))));
             }
         };
     }
@@ -102,7 +104,8 @@ public final class Router implements Deliverer {
                 candidates.add(new Candidate(host.host(), new InetSocketAddress(address, smarthost.port())));
             }
         }
-        return tryInTurn(candidates, 0, new HostTls(smarthost.route(), null), request, null);
+        ClientRoute route = MessageTls.of(smarthost.route(), request.envelope());
+        return tryInTurn(candidates, 0, new HostTls(route, null), request, null);
     }
 
     private CompletionStage<List<RecipientOutcome>> toExchangers(
@@ -206,12 +209,14 @@ public final class Router implements Deliverer {
                     : new AttemptResult.HostFailed(
                             DeliveryStatus.TEMPORARY, EnhancedStatus.parse("4.4.4"), "no host to try");
             // Every host failed: the next attempt, later, may find one that works. The last host tried and
-            // its reply, if it gave one, are what a report will name (RFC 3464 2.3.5, 2.3.6).
-            EnhancedStatus status = temporary(why.enhancedStatus());
+            // its reply, if it gave one, are what a report will name (RFC 3464 2.3.5, 2.3.6). But a REQUIRETLS
+            // message that hosts refused for their TLS is returned at once (RFC 8689 4.2.1, 5).
+            boolean returned = requiresTls(request) && tlsRefusal(why);
+            EnhancedStatus status = returned ? permanentTls(why.enhancedStatus()) : temporary(why.enhancedStatus());
             return CompletableFuture.completedFuture(request.recipientIndexes().stream()
                     .map(i -> new RecipientOutcome(
                             i,
-                            DeliveryStatus.TEMPORARY,
+                            returned ? DeliveryStatus.PERMANENT : DeliveryStatus.TEMPORARY,
                             status,
                             why.diagnostic(),
                             why.remoteMta(),
@@ -247,7 +252,8 @@ public final class Router implements Deliverer {
                     yield CompletableFuture.completedFuture(done.outcomes());
                 }
                 case AttemptResult.HostFailed failed ->
-                    tryInTurn(candidates, index + 1, tls, request, named(c, tls.policy(), failed));
+                    tryInTurn(
+                            candidates, index + 1, tls, request, worse(request, last, named(c, tls.policy(), failed)));
             };
         });
     }
@@ -265,6 +271,32 @@ public final class Router implements Deliverer {
                 diagnostic,
                 failed.remoteMta() != null ? failed.remoteMta() : c.host(),
                 failed.remoteReply());
+    }
+
+    private static boolean requiresTls(DeliveryRequest request) {
+        return request.envelope().parameters().requireTls();
+    }
+
+    /** A host that could not give verified TLS, or does not offer REQUIRETLS (RFC 8689 4.2.1). */
+    private static boolean tlsRefusal(AttemptResult.HostFailed failed) {
+        return failed.tlsRequirementFailed() || failed.enhancedStatus().equals(AttemptResult.REQUIRETLS_NOT_OFFERED);
+    }
+
+    /**
+     * The failure a report names: the latest, except that for a REQUIRETLS message a host's TLS refusal is kept
+     * over a later host's transient failure, so that the message is returned when no host could take it safely.
+     */
+    private static AttemptResult.HostFailed worse(
+            DeliveryRequest request, AttemptResult.HostFailed last, AttemptResult.HostFailed latest) {
+        if (last != null && requiresTls(request) && tlsRefusal(last) && !tlsRefusal(latest)) {
+            return last;
+        }
+        return latest;
+    }
+
+    /** RFC 8689: 5.7.30 when no host offered REQUIRETLS, else 5.7.10 (RFC 3463 "encryption needed"). */
+    private static EnhancedStatus permanentTls(EnhancedStatus status) {
+        return status.equals(AttemptResult.REQUIRETLS_NOT_OFFERED) ? status : EnhancedStatus.parse("5.7.10");
     }
 
     private static EnhancedStatus temporary(EnhancedStatus status) {

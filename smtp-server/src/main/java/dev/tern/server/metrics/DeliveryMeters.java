@@ -24,7 +24,8 @@ public final class DeliveryMeters implements DeliveryMetrics, MeterBinder {
     private static final Kind[] KINDS = Kind.values();
     private static final Outcome[] OUTCOMES = Outcome.values();
     private static final List<String> TLS_POLICIES = Stream.concat(
-                    Arrays.stream(TlsPolicy.values()).map(TlsPolicy::key), Stream.of(DomainTls.MTA_STS))
+                    Arrays.stream(TlsPolicy.values()).map(TlsPolicy::key),
+                    Stream.of(DomainTls.MTA_STS, DomainTls.REQUIRETLS, DomainTls.TLS_REQUIRED_NO_SOURCE))
             .toList();
 
     private final Counter[][] attempts = new Counter[KINDS.length][OUTCOMES.length];
