@@ -15,10 +15,17 @@ public sealed interface AttemptResult {
     /**
      * The transaction ran: an outcome per recipient of the request (in request order), each with the
      * host's name, its reply and whether it announced DSN (see {@link RecipientOutcome}).
+     *
+     * @param tls the session ran inside TLS
      */
-    record Completed(List<RecipientOutcome> outcomes) implements AttemptResult {
+    record Completed(List<RecipientOutcome> outcomes, boolean tls) implements AttemptResult {
         public Completed {
             outcomes = List.copyOf(outcomes);
+        }
+
+        /** A transaction outside TLS. */
+        public Completed(List<RecipientOutcome> outcomes) {
+            this(outcomes, false);
         }
     }
 

@@ -73,7 +73,9 @@ final class ClientConnection {
         MailTransaction transaction = new MailTransaction(session, options, request, remoteMta, ehlo, channel.alloc());
         return transaction.run().thenApply(result -> {
             reusable = transaction.reusable();
-            return result;
+            return result instanceof AttemptResult.Completed done && tls
+                    ? new AttemptResult.Completed(done.outcomes(), true)
+                    : result;
         });
     }
 
