@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * Reads the values of the MAIL parameters Tern understands: SIZE (RFC 1870), BODY (RFC 6152,
- * RFC 3030), SMTPUTF8 (RFC 6531), RET and ENVID (RFC 3461 4.3, 4.4) and AUTH (RFC 4954 5).
+ * RFC 3030), SMTPUTF8 (RFC 6531), RET and ENVID (RFC 3461 4.3, 4.4), AUTH (RFC 4954 5) and REQUIRETLS
+ * (RFC 8689 4). Whether REQUIRETLS is allowed at all (only under TLS) is the session's question, not syntax.
  */
 final class MailParameterValues {
     /** RFC 1870 6: size-value = 1*20DIGIT. */
@@ -22,6 +23,7 @@ final class MailParameterValues {
         MailParameters.Ret ret = null;
         String envId = null;
         String auth = null;
+        boolean requireTls = false;
         for (Map.Entry<String, String> e : raw.entrySet()) {
             String key = e.getKey();
             String value = e.getValue();
@@ -38,6 +40,11 @@ final class MailParameterValues {
                 case "SMTPUTF8" -> {
                     // RFC 6531 3.4: the parameter takes no value.
                     smtpUtf8 = true;
+                    ok = value == null;
+                }
+                case "REQUIRETLS" -> {
+                    // RFC 8689 4: "No value is associated with this parameter."
+                    requireTls = true;
                     ok = value == null;
                 }
                 case "RET" -> {
@@ -62,7 +69,7 @@ final class MailParameterValues {
                 return ParseResult.rejected(EsmtpParameters.badValue(key));
             }
         }
-        return ParseResult.parsed(new MailParameters(size, body, smtpUtf8, ret, envId, auth));
+        return ParseResult.parsed(new MailParameters(size, body, smtpUtf8, ret, envId, auth, requireTls));
     }
 
     /** The declared size, Long.MAX_VALUE when it does not fit a long, -1 when malformed. */

@@ -77,6 +77,9 @@ public final class SmtpReplies {
     public static final SmtpReply UNKNOWN_PARAMETER = new SmtpReply(555, "5.5.4", "Unsupported MAIL or RCPT parameter");
 
     // 5xx: policy and content
+    /** RFC 8689 4 and RFC 3463 X.7.10: REQUIRETLS is only taken over a TLS session. */
+    public static final SmtpReply REQUIRETLS_NEEDS_TLS = new SmtpReply(530, "5.7.10", "REQUIRETLS needs a TLS session");
+
     public static final SmtpReply AUTH_REQUIRED = new SmtpReply(530, "5.7.0", "Authentication required");
     public static final SmtpReply AUTH_CREDENTIALS_INVALID =
             new SmtpReply(535, "5.7.8", "Authentication credentials invalid");

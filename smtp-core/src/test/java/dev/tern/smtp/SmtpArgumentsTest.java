@@ -217,6 +217,10 @@ class SmtpArgumentsTest {
                 row("AUTH=a+0D+0Ab", "501 5.5.4 Bad AUTH value"), // AUTH hiding CRLF
                 row("AUTH=+", "501 5.5.4 Bad AUTH value"), // malformed AUTH
                 row("AUTH", "501 5.5.4 Bad AUTH value"), // AUTH without value
+                row("REQUIRETLS", "-1 SEVEN_BIT false null null null REQUIRETLS"), // RFC 8689 4
+                row("requiretls SIZE=5", "5 SEVEN_BIT false null null null REQUIRETLS"), // any case, any order
+                row("REQUIRETLS=yes", "501 5.5.4 Bad REQUIRETLS value"), // REQUIRETLS takes no value
+                row("REQUIRETLS REQUIRETLS", "501 5.5.4 Duplicate REQUIRETLS parameter"), // duplicate flag
                 row("SIZE=1 SIZE=2", "501 5.5.4 Duplicate SIZE parameter"), // duplicate parameter
                 row("SIZE=1 size=2", "501 5.5.4 Duplicate SIZE parameter"), // duplicate in another case
                 row("SMTPUTF8 SMTPUTF8", "501 5.5.4 Duplicate SMTPUTF8 parameter"), // duplicate flag
@@ -463,7 +467,8 @@ class SmtpArgumentsTest {
 
     private static String describe(MailParameters p) {
         String auth = p.auth() == null ? "null" : p.auth();
-        return p.size() + " " + p.body() + " " + p.smtpUtf8() + " " + p.ret() + " " + p.envId() + " " + auth;
+        return p.size() + " " + p.body() + " " + p.smtpUtf8() + " " + p.ret() + " " + p.envId() + " " + auth
+                + (p.requireTls() ? " REQUIRETLS" : "");
     }
 
     private static String describe(RcptParameters p) {

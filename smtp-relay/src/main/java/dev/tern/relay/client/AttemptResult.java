@@ -9,14 +9,23 @@ import java.util.Objects;
 
 /** How one attempt to one host ended. */
 public sealed interface AttemptResult {
+    /** RFC 8689 7.3: X.7.30, "REQUIRETLS support required": the host does not offer REQUIRETLS. */
+    EnhancedStatus REQUIRETLS_NOT_OFFERED = EnhancedStatus.parse("5.7.30");
 
     /**
      * The transaction ran: an outcome per recipient of the request (in request order), each with the
      * host's name, its reply and whether it announced DSN (see {@link RecipientOutcome}).
+     *
+     * @param tls the session ran inside TLS
      */
-    record Completed(List<RecipientOutcome> outcomes) implements AttemptResult {
+    record Completed(List<RecipientOutcome> outcomes, boolean tls) implements AttemptResult {
         public Completed {
             outcomes = List.copyOf(outcomes);
+        }
+
+        /** A transaction outside TLS. */
+        public Completed(List<RecipientOutcome> outcomes) {
+            this(outcomes, false);
         }
     }
 

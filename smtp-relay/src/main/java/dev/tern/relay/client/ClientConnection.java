@@ -1,13 +1,16 @@
 package dev.tern.relay.client;
 
 import dev.tern.relay.delivery.DeliveryRequest;
+import dev.tern.relay.delivery.DeliveryStatus;
 import dev.tern.smtp.EhloReply;
+import dev.tern.smtp.EnhancedStatus;
 import dev.tern.smtp.SmtpCommand;
 import dev.tern.smtp.SmtpReply;
 import dev.tern.smtp.SmtpVerb;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -62,12 +65,46 @@ final class ClientConnection {
 
     /** Runs one transaction; the returned stage completes on the event loop, never exceptionally. */
     CompletionStage<AttemptResult> transact(DeliveryRequest request, String remoteMta) {
+        AttemptResult.HostFailed refusal = requireTlsRefusal(request, remoteMta);
+        if (refusal != null) {
+            return CompletableFuture.completedFuture(refusal);
+        }
         transactions++;
         MailTransaction transaction = new MailTransaction(session, options, request, remoteMta, ehlo, channel.alloc());
         return transaction.run().thenApply(result -> {
             reusable = transaction.reusable();
-            return result;
+            return result instanceof AttemptResult.Completed done && tls
+                    ? new AttemptResult.Completed(done.outcomes(), true)
+                    : result;
         });
+    }
+
+    /**
+     * RFC 8689 4.2.1: a REQUIRETLS message goes only over verified TLS to a host that offers REQUIRETLS;
+     * null when it may go here. The router sends such a message only on verified routes, so the first case
+     * only guards that promise.
+     */
+    private AttemptResult.HostFailed requireTlsRefusal(DeliveryRequest request, String remoteMta) {
+        if (!request.envelope().parameters().requireTls()) {
+            return null;
+        }
+        if (!tls || !key.route().requireVerifiedTls()) {
+            return new AttemptResult.HostFailed(
+                    DeliveryStatus.PERMANENT,
+                    EnhancedStatus.parse(SessionSetup.TLS_REQUIRED),
+                    "REQUIRETLS needs verified TLS",
+                    remoteMta,
+                    null);
+        }
+        if (!ehlo.supports("REQUIRETLS")) {
+            return new AttemptResult.HostFailed(
+                    DeliveryStatus.PERMANENT,
+                    AttemptResult.REQUIRETLS_NOT_OFFERED,
+                    remoteMta + " does not offer REQUIRETLS, which this message requires",
+                    remoteMta,
+                    null);
+        }
+        return null;
     }
 
     /** True when another transaction may follow on this connection. */

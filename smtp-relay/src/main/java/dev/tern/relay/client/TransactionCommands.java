@@ -53,6 +53,10 @@ final class TransactionCommands {
         if (smtpUtf8) {
             arg.append(" SMTPUTF8"); // RFC 6531 3.4
         }
+        if (p.requireTls()) {
+            // RFC 8689 4.2.1: passed on; the connection was checked to offer it (ClientConnection).
+            arg.append(" REQUIRETLS");
+        }
         if (ehlo.supports("DSN")) {
             // RFC 3461 4.3, 4.4: pass the sender's DSN wishes on to a server that keeps them.
             if (p.ret() != null) {

@@ -69,7 +69,9 @@ public final class DsnBuilder {
                 sender.needsSmtpUtf8(),
                 null,
                 null,
-                null);
+                null,
+                // RFC 8689 5: the report of a REQUIRETLS message carries its header, so it goes with REQUIRETLS too.
+                envelope.parameters().requireTls());
         // RFC 3461 6.2: the notification goes from the null reverse-path, so it can never bounce in turn.
         RcptTo to = new RcptTo(sender, RcptParameters.NONE);
         return new Dsn(new Envelope(ReversePath.NULL, List.of(to), parameters), content);

@@ -91,4 +91,16 @@ public interface DeliveryMetrics {
      * {@code verify}, {@code dane} or {@code mta-sts}.
      */
     default void tlsPolicy(String policy, TlsPolicyOutcome outcome) {}
+
+    /** What became of one domain's aggregate TLS report (RFC 8460). */
+    enum TlsReportOutcome {
+        /** Queued for delivery to the domain's {@code mailto:} addresses. */
+        SENT,
+        /** Not queued: the TLSRPT record could not be looked up for now, or the queue refused the report. */
+        FAILED,
+        /** The domain publishes no TLSRPT record with a {@code mailto:} address. */
+        SKIPPED
+    }
+
+    default void tlsReport(TlsReportOutcome outcome) {}
 }

@@ -136,8 +136,10 @@ public interface QueueAdmin {
      *
      * @param headers the header section (at most {@link #MAX_HEADER_BYTES}), null when it could not be read
      * @param headersTruncated the header section goes on past what was read
+     * @param tlsOptional its header said {@code TLS-Required: No} (RFC 8689 5)
      */
-    record Detail(Entry entry, MailParameters parameters, String headers, boolean headersTruncated) {}
+    record Detail(
+            Entry entry, MailParameters parameters, String headers, boolean headersTruncated, boolean tlsOptional) {}
 
     /**
      * What an operation did.

@@ -70,8 +70,12 @@ final class SchedulerAdmin implements QueueAdmin {
             Entry entry = entry(m, clock.millis());
             SpooledMessage spooled = m.spooled;
             return CompletableFuture.supplyAsync(() -> HeaderSection.read(spool, spooled, MAX_HEADER_BYTES), reader)
-                    .thenApply(h ->
-                            new Found<>(new Detail(entry, spooled.envelope().parameters(), h.text(), h.truncated())));
+                    .thenApply(h -> new Found<>(new Detail(
+                            entry,
+                            spooled.envelope().parameters(),
+                            h.text(),
+                            h.truncated(),
+                            spooled.envelope().tlsOptional())));
         });
     }
 

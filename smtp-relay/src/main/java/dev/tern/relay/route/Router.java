@@ -15,7 +15,9 @@ import dev.tern.relay.local.MaildirDelivery;
 import dev.tern.relay.metrics.DeliveryMetrics.TlsPolicyOutcome;
 import dev.tern.relay.queue.Deliverer;
 import dev.tern.relay.tls.DomainTls;
+import dev.tern.relay.tls.MessageTls;
 import dev.tern.relay.tls.OutboundTls;
+import dev.tern.relay.tls.TlsPolicy;
 import dev.tern.smtp.EnhancedStatus;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -35,6 +37,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class Router implements Deliverer {
     private static final Logger log = LoggerFactory.getLogger(Router.class);
+    /** What the router itself saw, in the words a TLS report's result type is read from (RFC 8460 4.3). */
+    private static final String NOT_LISTED = "mail exchanger not listed in the MTA-STS policy";
+
+    private static final String NO_STARTTLS = "STARTTLS required but not offered";
 
     private final Routing routing;
     private final MaildirDelivery local;
@@ -102,11 +108,14 @@ public final class Router implements Deliverer {
                 candidates.add(new Candidate(host.host(), new InetSocketAddress(address, smarthost.port())));
             }
         }
-        return tryInTurn(candidates, 0, new HostTls(smarthost.route(), null), request, null);
+        ClientRoute route = MessageTls.of(smarthost.route(), request.envelope());
+        return tryInTurn(candidates, 0, new HostTls(route, null, null, null), request, null);
     }
 
+    /** @param published the domain's own policy, which the message's wishes may change (RFC 8689) */
     private CompletionStage<List<RecipientOutcome>> toExchangers(
-            String domain, MxResolution.Exchangers found, DeliveryRequest request, DomainTls policy) {
+            String domain, MxResolution.Exchangers found, DeliveryRequest request, DomainTls published) {
+        DomainTls policy = MessageTls.of(published, request.envelope());
         List<Candidate> candidates = new ArrayList<>();
         List<String> unlisted = new ArrayList<>();
         for (MxCandidate c : selector.select(domain, found)) {
@@ -122,6 +131,7 @@ public final class Router implements Deliverer {
                         c.host(),
                         policy.mx());
                 outboundTls.outcome(policy, TlsPolicyOutcome.TESTING_FAILED);
+                outboundTls.session(domain, published, c.host(), null, NOT_LISTED);
                 candidates.add(new Candidate(c.host(), c.address(), ClientRoute.mx()));
             } else {
                 unlisted.add(c.host());
@@ -129,7 +139,10 @@ public final class Router implements Deliverer {
         }
         if (!unlisted.isEmpty()) {
             // RFC 8461 4.1: an exchanger the policy does not list is never used.
-            unlisted.forEach(host -> outboundTls.outcome(policy, TlsPolicyOutcome.FAILED));
+            unlisted.forEach(host -> {
+                outboundTls.outcome(policy, TlsPolicyOutcome.FAILED);
+                outboundTls.session(domain, published, host, null, NOT_LISTED);
+            });
             log.info(
                     "id={} domain={} {}: not using {}, not among mx {}",
                     request.id(),
@@ -145,15 +158,17 @@ public final class Router implements Deliverer {
                         policy.describe() + " not met: no mail exchanger matches mx " + policy.mx() + " (found "
                                 + String.join(", ", unlisted) + ")")
                 : null;
-        return tryInTurn(candidates, 0, new HostTls(policy.route(), policy), request, none);
+        return tryInTurn(candidates, 0, new HostTls(policy.route(), policy, domain, published), request, none);
     }
 
     /**
      * How to talk to the hosts of one attempt: a smarthost's route, or a domain's TLS policy.
      *
-     * @param policy the domain's policy for mail exchangers, or null for a smarthost
+     * @param policy the policy mail exchangers are held to, or null for a smarthost
+     * @param domain the recipient domain whose mail exchangers these are, or null for a smarthost
+     * @param published the domain's own policy, which TLS reports name (RFC 8460 4.4), or null for a smarthost
      */
-    private record HostTls(ClientRoute route, DomainTls policy) {}
+    private record HostTls(ClientRoute route, DomainTls policy, String domain, DomainTls published) {}
 
     /** Hosts found go to {@code send}; a failure ends the attempt for every recipient, logged with its server. */
     private CompletionStage<List<RecipientOutcome>> onResolved(
@@ -206,12 +221,14 @@ public final class Router implements Deliverer {
                     : new AttemptResult.HostFailed(
                             DeliveryStatus.TEMPORARY, EnhancedStatus.parse("4.4.4"), "no host to try");
             // Every host failed: the next attempt, later, may find one that works. The last host tried and
-            // its reply, if it gave one, are what a report will name (RFC 3464 2.3.5, 2.3.6).
-            EnhancedStatus status = temporary(why.enhancedStatus());
+            // its reply, if it gave one, are what a report will name (RFC 3464 2.3.5, 2.3.6). But a REQUIRETLS
+            // message that hosts refused for their TLS is returned at once (RFC 8689 4.2.1, 5).
+            boolean returned = requiresTls(request) && tlsRefusal(why);
+            EnhancedStatus status = returned ? permanentTls(why.enhancedStatus()) : temporary(why.enhancedStatus());
             return CompletableFuture.completedFuture(request.recipientIndexes().stream()
                     .map(i -> new RecipientOutcome(
                             i,
-                            DeliveryStatus.TEMPORARY,
+                            returned ? DeliveryStatus.PERMANENT : DeliveryStatus.TEMPORARY,
                             status,
                             why.diagnostic(),
                             why.remoteMta(),
@@ -235,6 +252,7 @@ public final class Router implements Deliverer {
                         tls.policy().describe(),
                         failed.diagnostic());
                 outboundTls.outcome(tls.policy(), TlsPolicyOutcome.TESTING_FAILED);
+                outboundTls.session(tls.domain(), tls.published(), c.host(), ip(c), failed.diagnostic());
                 List<Candidate> again = new ArrayList<>(candidates);
                 again.set(index, new Candidate(c.host(), c.address(), ClientRoute.mx()));
                 return tryInTurn(again, index, tls, request, last);
@@ -243,11 +261,22 @@ public final class Router implements Deliverer {
                 case AttemptResult.Completed done -> {
                     if (tls.policy() != null && c.route() == null) {
                         outboundTls.outcome(tls.policy(), TlsPolicyOutcome.MET);
+                        if (done.tls()) {
+                            outboundTls.session(tls.domain(), tls.published(), c.host(), ip(c), null);
+                        } else if (tls.policy().level() != TlsPolicy.NONE) {
+                            // RFC 8460 4.3.1: plaintext under "may", where the host offered no STARTTLS.
+                            outboundTls.session(tls.domain(), tls.published(), c.host(), ip(c), NO_STARTTLS);
+                        }
                     }
                     yield CompletableFuture.completedFuture(done.outcomes());
                 }
-                case AttemptResult.HostFailed failed ->
-                    tryInTurn(candidates, index + 1, tls, request, named(c, tls.policy(), failed));
+                case AttemptResult.HostFailed failed -> {
+                    if (tls.policy() != null && failed.tlsRequirementFailed()) {
+                        outboundTls.session(tls.domain(), tls.published(), c.host(), ip(c), failed.diagnostic());
+                    }
+                    yield tryInTurn(
+                            candidates, index + 1, tls, request, worse(request, last, named(c, tls.policy(), failed)));
+                }
             };
         });
     }
@@ -265,6 +294,36 @@ public final class Router implements Deliverer {
                 diagnostic,
                 failed.remoteMta() != null ? failed.remoteMta() : c.host(),
                 failed.remoteReply());
+    }
+
+    private static InetAddress ip(Candidate c) {
+        return c.address().getAddress();
+    }
+
+    private static boolean requiresTls(DeliveryRequest request) {
+        return request.envelope().parameters().requireTls();
+    }
+
+    /** A host that could not give verified TLS, or does not offer REQUIRETLS (RFC 8689 4.2.1). */
+    private static boolean tlsRefusal(AttemptResult.HostFailed failed) {
+        return failed.tlsRequirementFailed() || failed.enhancedStatus().equals(AttemptResult.REQUIRETLS_NOT_OFFERED);
+    }
+
+    /**
+     * The failure a report names: the latest, except that for a REQUIRETLS message a host's TLS refusal is kept
+     * over a later host's transient failure, so that the message is returned when no host could take it safely.
+     */
+    private static AttemptResult.HostFailed worse(
+            DeliveryRequest request, AttemptResult.HostFailed last, AttemptResult.HostFailed latest) {
+        if (last != null && requiresTls(request) && tlsRefusal(last) && !tlsRefusal(latest)) {
+            return last;
+        }
+        return latest;
+    }
+
+    /** RFC 8689: 5.7.30 when no host offered REQUIRETLS, else 5.7.10 (RFC 3463 "encryption needed"). */
+    private static EnhancedStatus permanentTls(EnhancedStatus status) {
+        return status.equals(AttemptResult.REQUIRETLS_NOT_OFFERED) ? status : EnhancedStatus.parse("5.7.10");
     }
 
     private static EnhancedStatus temporary(EnhancedStatus status) {

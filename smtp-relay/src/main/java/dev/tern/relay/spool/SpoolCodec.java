@@ -19,10 +19,18 @@ import java.util.Set;
  * The explicit binary encoding of record metadata: big-endian integers and strings as
  * {@code [length i32][UTF-8]}, length -1 for null. Every enum is written as a fixed code, never an
  * ordinal, so reordering a Java enum cannot change what old segments mean.
+ *
+ * <p>A message's meta ends with a flags byte ({@link #REQUIRE_TLS}, {@link #TLS_OPTIONAL}), added after the
+ * recipients so that older records, which end with them, read as having no flag, and an older Tern, which
+ * stops reading after the recipients, still reads new records.
  */
 final class SpoolCodec {
 
     private static final int MAX_RECIPIENTS = 1_000_000;
+    /** MAIL ... REQUIRETLS (RFC 8689 4). */
+    static final int REQUIRE_TLS = 1;
+    /** {@code TLS-Required: No} (RFC 8689 5). */
+    static final int TLS_OPTIONAL = 2;
 
     private SpoolCodec() {}
 
@@ -51,6 +59,7 @@ final class SpoolCodec {
             out.writeByte(notifyBits(rcpt.parameters().notifyOn()));
             writeString(out, rcpt.parameters().orcpt());
         }
+        out.writeByte((p.requireTls() ? REQUIRE_TLS : 0) | (envelope.tlsOptional() ? TLS_OPTIONAL : 0));
     }
 
     static MessageMeta readMessage(ByteBuf in) {
@@ -79,8 +88,13 @@ final class SpoolCodec {
             Set<RcptParameters.Notify> notify = notifyOf(in.readByte());
             recipients.add(new RcptTo(mailbox, new RcptParameters(notify, readString(in))));
         }
-        MailParameters params = new MailParameters(size, body, smtpUtf8, ret, envId, auth);
-        return new MessageMeta(id, arrival, new Envelope(path, recipients, params));
+        // Records written before the flags existed end here: no flag.
+        int flags = in.isReadable() ? in.readByte() : 0;
+        if ((flags & ~(REQUIRE_TLS | TLS_OPTIONAL)) != 0) {
+            throw new IllegalArgumentException("bad message flags " + flags);
+        }
+        MailParameters params = new MailParameters(size, body, smtpUtf8, ret, envId, auth, (flags & REQUIRE_TLS) != 0);
+        return new MessageMeta(id, arrival, new Envelope(path, recipients, params, (flags & TLS_OPTIONAL) != 0));
     }
 
     static void writeDone(ByteBuf out, QueueId id) {

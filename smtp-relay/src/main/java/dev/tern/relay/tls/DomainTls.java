@@ -8,13 +8,22 @@ import java.util.List;
  * exchangers may be used at all (MTA-STS's {@code mx} patterns; empty: any), and whether failures only
  * count (MTA-STS testing mode: delivered as {@link TlsPolicy#MAY}, failures logged and counted).
  *
- * @param source the meter tag and log word: a {@link TlsPolicy#key()}, or {@code mta-sts}
+ * @param source the meter tag and log word: a {@link TlsPolicy#key()}, {@code mta-sts}, or what a message
+ *     asked for itself: {@code requiretls}, {@code tls-required-no} (RFC 8689, see {@link MessageTls})
  */
 public record DomainTls(String source, TlsPolicy level, boolean testing, List<String> mx) {
     public static final String MTA_STS = "mta-sts";
+    /** The message came with REQUIRETLS (RFC 8689 4) and the domain's policy verified less. */
+    public static final String REQUIRETLS = "requiretls";
+    /** The message's header said {@code TLS-Required: No} (RFC 8689 5). */
+    public static final String TLS_REQUIRED_NO_SOURCE = "tls-required-no";
 
     /** No configured policy and no MTA-STS: opportunistic, as RFC 7435 and RFC 3207 have it. */
     public static final DomainTls OPPORTUNISTIC = configured(TlsPolicy.MAY);
+
+    /** The sender asked that TLS policies be ignored: opportunistic TLS, any mail exchanger. */
+    public static final DomainTls TLS_REQUIRED_NO =
+            new DomainTls(TLS_REQUIRED_NO_SOURCE, TlsPolicy.MAY, false, List.of());
 
     public DomainTls {
         mx = List.copyOf(mx);
@@ -37,8 +46,11 @@ public record DomainTls(String source, TlsPolicy level, boolean testing, List<St
 
     /** The policy in words for log lines and reports: {@code TLS policy verify}, {@code MTA-STS policy (enforce)}. */
     public String describe() {
-        return source.equals(MTA_STS)
-                ? "MTA-STS policy (" + (testing ? "testing" : "enforce") + ")"
-                : "TLS policy " + source;
+        return switch (source) {
+            case MTA_STS -> "MTA-STS policy (" + (testing ? "testing" : "enforce") + ")";
+            case REQUIRETLS -> "REQUIRETLS (verified TLS)";
+            case TLS_REQUIRED_NO_SOURCE -> "TLS-Required: No";
+            default -> "TLS policy " + source;
+        };
     }
 }

@@ -53,6 +53,17 @@ class SpoolCodecTest {
                                         "utf-8;t\\x{4F60}@example.net"))),
                         new MailParameters(
                                 0, MailParameters.Body.BINARY_MIME, false, MailParameters.Ret.FULL, null, null))),
+                // REQUIRETLS (RFC 8689 4)
+                Arguments.of(new Envelope(
+                        new ReversePath(new Mailbox("from", "example.com")),
+                        List.of(new RcptTo(to, RcptParameters.NONE)),
+                        MailParameters.NONE.withRequireTls(true))),
+                // TLS-Required: No (RFC 8689 5)
+                Arguments.of(new Envelope(
+                        new ReversePath(new Mailbox("from", "example.com")),
+                        List.of(new RcptTo(to, RcptParameters.NONE)),
+                        MailParameters.NONE,
+                        true)),
                 // empty strings survive as empty, not null
                 Arguments.of(new Envelope(
                         new ReversePath(new Mailbox("from", "example.com")),
@@ -69,6 +80,38 @@ class SpoolCodecTest {
             SpoolCodec.MessageMeta meta = SpoolCodec.readMessage(buf);
             assertThat(meta).isEqualTo(new SpoolCodec.MessageMeta(ID, 1_700_000_000_123L, envelope));
             assertThat(buf.isReadable()).isFalse();
+        } finally {
+            buf.release();
+        }
+    }
+
+    @Test
+    void recordsWrittenBeforeTheFlagsReadAsNoFlag() {
+        Envelope flagged = new Envelope(
+                new ReversePath(new Mailbox("from", "example.com")),
+                List.of(new RcptTo(new Mailbox("to", "example.net"), RcptParameters.NONE)),
+                MailParameters.NONE.withRequireTls(true));
+        ByteBuf buf = Unpooled.buffer();
+        try {
+            SpoolCodec.writeMessage(buf, ID, 1L, flagged);
+            // An older Tern's record is this one without its last byte, the flags.
+            buf.writerIndex(buf.writerIndex() - 1);
+            Envelope read = SpoolCodec.readMessage(buf).envelope();
+            assertThat(read.parameters().requireTls()).isFalse();
+            assertThat(read.tlsOptional()).isFalse();
+            assertThat(read.recipients()).isEqualTo(flagged.recipients());
+        } finally {
+            buf.release();
+        }
+    }
+
+    @Test
+    void refusesUnknownMessageFlags() {
+        ByteBuf buf = Unpooled.buffer();
+        try {
+            SpoolCodec.writeMessage(buf, ID, 1L, SpoolFixtures.richEnvelope());
+            buf.setByte(buf.writerIndex() - 1, 0x80);
+            assertThatThrownBy(() -> SpoolCodec.readMessage(buf)).hasMessageContaining("flags");
         } finally {
             buf.release();
         }

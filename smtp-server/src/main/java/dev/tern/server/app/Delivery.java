@@ -27,11 +27,15 @@ import dev.tern.relay.tls.MtaStsResolver;
 import dev.tern.relay.tls.OutboundTls;
 import dev.tern.relay.tls.TlsPolicies;
 import dev.tern.relay.tls.TrustAnchors;
+import dev.tern.relay.tlsrpt.TlsReporter;
+import dev.tern.relay.tlsrpt.TlsSessionCounts;
 import dev.tern.server.config.DeliveryConfig;
 import dev.tern.server.config.DnsServer;
 import dev.tern.server.config.RouteSpec;
 import dev.tern.server.config.TernConfig;
+import dev.tern.server.config.TlsRptConfig;
 import dev.tern.smtp.address.LocalMailboxes;
+import dev.tern.smtp.address.PathParser;
 import dev.tern.smtp.queue.Signer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -67,6 +71,8 @@ final class Delivery implements AutoCloseable {
     private final ExecutorService blocking;
     private final ScheduledExecutorService queueThread;
     private final ExecutorService queueReader;
+    /** Null when TLS reports are off. */
+    private final TlsReporter tlsReporter;
 
     private Delivery(
             DeliveryScheduler scheduler,
@@ -74,13 +80,15 @@ final class Delivery implements AutoCloseable {
             SmtpClient client,
             ExecutorService blocking,
             ScheduledExecutorService queueThread,
-            ExecutorService queueReader) {
+            ExecutorService queueReader,
+            TlsReporter tlsReporter) {
         this.scheduler = scheduler;
         this.mailboxes = mailboxes;
         this.client = client;
         this.blocking = blocking;
         this.queueThread = queueThread;
         this.queueReader = queueReader;
+        this.tlsReporter = tlsReporter;
     }
 
     /** @param clock the spool's clock: arrival times and retry times must be reckoned alike */
@@ -131,13 +139,15 @@ final class Delivery implements AutoCloseable {
                         blocking,
                         clock)
                 : null;
+        TlsSessionCounts tlsSessions =
+                d.tlsRpt().enabled() ? new TlsSessionCounts(d.tlsRpt().maxDomains(), clock) : null;
         Router router = new Router(
                 routing,
                 new MaildirDelivery(config.dataDir().resolve("mail"), mailboxes, blocking, config.hostname(), clock),
                 resolver,
                 new HostSelector(d.port(), d.preferLowLatency(), latency, new SplittableRandom()),
                 client,
-                new OutboundTls(new TlsPolicies(d.tlsPolicy()), mtaSts, metrics));
+                new OutboundTls(new TlsPolicies(d.tlsPolicy()), mtaSts, metrics, tlsSessions));
         // The queue's state lives on one thread; spooled content is read back on two more (disk, never a loop).
         ScheduledExecutorService queueThread = Executors.newSingleThreadScheduledExecutor(threads("tern-queue"));
         ExecutorService queueReader = Executors.newFixedThreadPool(2, threads("tern-queue-read"));
@@ -154,7 +164,32 @@ final class Delivery implements AutoCloseable {
                 new ShapingOptions(d.shaping().policy(), suspensionsFile(config.dataDir()), queueReader, metrics));
         // Switched off, the queue is still loaded, so the operator sees it (tern queue), but nothing is attempted.
         scheduler.start(d.enabled());
-        return new Delivery(scheduler, mailboxes, client, blocking, queueThread, queueReader);
+        TlsReporter tlsReporter = null;
+        if (tlsSessions != null) {
+            tlsReporter = new TlsReporter(
+                    tlsSessions,
+                    resolver,
+                    scheduler,
+                    signer,
+                    tlsReportOptions(d.tlsRpt(), config.hostname()),
+                    metrics,
+                    clock,
+                    Executors.newSingleThreadScheduledExecutor(threads("tern-tls-rpt")));
+            tlsReporter.start();
+        }
+        return new Delivery(scheduler, mailboxes, client, blocking, queueThread, queueReader, tlsReporter);
+    }
+
+    /** The report's names, with the defaults {@code delivery.tls-rpt} documents for "". */
+    private static TlsReporter.Options tlsReportOptions(TlsRptConfig c, String hostname) {
+        var from = PathParser.parseMailbox(c.from(hostname))
+                .orElseThrow(() -> new IllegalStateException("delivery.tls-rpt.from is not an address"));
+        return new TlsReporter.Options(
+                c.interval(),
+                from,
+                c.organization().isEmpty() ? hostname : c.organization(),
+                c.contact().isEmpty() ? from.address() : c.contact(),
+                hostname);
     }
 
     /** Where manual suspensions of destinations are kept (docs/shaping.md); the data directory is made if need be. */
@@ -215,6 +250,9 @@ final class Delivery implements AutoCloseable {
 
     @Override
     public void close() {
+        if (tlsReporter != null) {
+            tlsReporter.close();
+        }
         scheduler.close();
         queueThread.shutdown();
         queueReader.shutdown();

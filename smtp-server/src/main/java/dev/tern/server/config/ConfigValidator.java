@@ -221,6 +221,23 @@ final class ConfigValidator {
         port("delivery.mta-sts.port", d.mtaSts().port());
         positive("delivery.mta-sts.timeout", d.mtaSts().timeout());
         atLeast("delivery.mta-sts.max-policies", d.mtaSts().maxPolicies(), 1);
+        positive("delivery.tls-rpt.interval", d.tlsRpt().interval());
+        atLeast("delivery.tls-rpt.max-domains", d.tlsRpt().maxDomains(), 1);
+        if (!d.tlsRpt().from().isEmpty()
+                && PathParser.parseMailbox(d.tlsRpt().from()).isEmpty()) {
+            throw ConfigException.invalid(
+                    "delivery.tls-rpt.from",
+                    "must be an address, got '" + d.tlsRpt().from() + "'");
+        }
+        printable("delivery.tls-rpt.organization", d.tlsRpt().organization());
+        printable("delivery.tls-rpt.contact", d.tlsRpt().contact());
+    }
+
+    /** A value that goes into a report as it is (the TLS report's JSON and message): printable ASCII only. */
+    private static void printable(String key, String value) {
+        if (value.chars().anyMatch(ch -> ch < ' ' || ch >= 0x7f)) {
+            throw ConfigException.invalid(key, "must be printable ASCII");
+        }
     }
 
     private static void hostname(String hostname) {

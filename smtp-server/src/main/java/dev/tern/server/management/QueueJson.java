@@ -48,6 +48,8 @@ final class QueueJson {
         envelope.put("ret", p.ret() == null ? null : p.ret().name().toLowerCase(Locale.ROOT));
         envelope.put("envid", p.envId());
         envelope.put("auth", p.auth());
+        envelope.put("requiretls", p.requireTls());
+        envelope.put("tls_required_no", detail.tlsOptional());
         out.put("envelope", envelope);
         out.put("headers", detail.headers());
         out.put("headers_truncated", detail.headersTruncated());

@@ -24,7 +24,8 @@ public final class DeliveryMeters implements DeliveryMetrics, MeterBinder {
     private static final Kind[] KINDS = Kind.values();
     private static final Outcome[] OUTCOMES = Outcome.values();
     private static final List<String> TLS_POLICIES = Stream.concat(
-                    Arrays.stream(TlsPolicy.values()).map(TlsPolicy::key), Stream.of(DomainTls.MTA_STS))
+                    Arrays.stream(TlsPolicy.values()).map(TlsPolicy::key),
+                    Stream.of(DomainTls.MTA_STS, DomainTls.REQUIRETLS, DomainTls.TLS_REQUIRED_NO_SOURCE))
             .toList();
 
     private final Counter[][] attempts = new Counter[KINDS.length][OUTCOMES.length];
@@ -37,6 +38,7 @@ public final class DeliveryMeters implements DeliveryMetrics, MeterBinder {
     private final Counter[] concurrencyChanges = new Counter[2];
     private Counter suspensionDeferrals;
     private Counter tlsFailures;
+    private final Counter[] tlsReports = new Counter[TlsReportOutcome.values().length];
     /** By policy tag (none, may, encrypt, verify, dane, mta-sts), then outcome. */
     private final Map<String, Counter[]> tlsPolicies = new HashMap<>();
 
@@ -85,6 +87,12 @@ public final class DeliveryMeters implements DeliveryMetrics, MeterBinder {
         tlsFailures = Counter.builder("smtp.relay.tls.failures")
                 .description("Outbound sessions whose TLS failed during set-up")
                 .register(registry);
+        for (TlsReportOutcome outcome : TlsReportOutcome.values()) {
+            tlsReports[outcome.ordinal()] = Counter.builder("smtp.relay.tls.rpt.reports")
+                    .description("Aggregate TLS reports (RFC 8460), one per domain and interval")
+                    .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
+                    .register(registry);
+        }
         for (int hit = 0; hit < 2; hit++) {
             reuse[hit] = Counter.builder("smtp.relay.connections.reused")
                     .description("Connection pool look-ups: hit reuses an idle connection, miss opens one")
@@ -163,6 +171,11 @@ public final class DeliveryMeters implements DeliveryMetrics, MeterBinder {
         if (byOutcome != null) {
             byOutcome[outcome.ordinal()].increment();
         }
+    }
+
+    @Override
+    public void tlsReport(TlsReportOutcome outcome) {
+        tlsReports[outcome.ordinal()].increment();
     }
 
     @Override

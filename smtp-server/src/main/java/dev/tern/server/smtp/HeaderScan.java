@@ -7,18 +7,20 @@ import java.nio.charset.StandardCharsets;
 /**
  * What the server needs to know of a message's header section (RFC 5322 2.2): whether it stays within
  * the configured size and field count, how many trace (Received) fields it has, for loop detection
- * (RFC 5321 6.3), and whether Message-ID and Date are present, for submission (RFC 6409 8.2, 8.3).
+ * (RFC 5321 6.3), whether Message-ID and Date are present, for submission (RFC 6409 8.2, 8.3), and
+ * whether a {@code TLS-Required: No} field asks that TLS policies be ignored (RFC 8689 5).
  * Reads the buffer in place and copies nothing; past a limit it stops reading, so the work per message
  * is bounded by the limits, not by the message.
  *
  * @param overLimit the header section exceeds {@code maxOctets} or {@code maxFields}; the other
  *     components then describe only the part read
  */
-record HeaderScan(int receivedCount, boolean hasMessageId, boolean hasDate, boolean overLimit) {
+record HeaderScan(int receivedCount, boolean hasMessageId, boolean hasDate, boolean tlsRequiredNo, boolean overLimit) {
 
     private static final byte[] RECEIVED = ascii("received:");
     private static final byte[] MESSAGE_ID = ascii("message-id:");
     private static final byte[] DATE = ascii("date:");
+    private static final byte[] TLS_REQUIRED = ascii("tls-required:");
 
     /**
      * Scans the header section of {@code message}: every line before the first empty one (RFC 5322
@@ -28,6 +30,7 @@ record HeaderScan(int receivedCount, boolean hasMessageId, boolean hasDate, bool
         int received = 0;
         boolean messageId = false;
         boolean date = false;
+        boolean tlsRequiredNo = false;
         int fields = 0;
         int start = message.readerIndex();
         int index = start;
@@ -48,7 +51,7 @@ record HeaderScan(int receivedCount, boolean hasMessageId, boolean hasDate, bool
                 fields++;
             }
             if (lineEnd - start > maxOctets || fields > maxFields) {
-                return new HeaderScan(received, messageId, date, true);
+                return new HeaderScan(received, messageId, date, tlsRequiredNo, true);
             }
             if (startsWithIgnoreCase(message, index, lineEnd, RECEIVED)) {
                 received++;
@@ -56,10 +59,30 @@ record HeaderScan(int receivedCount, boolean hasMessageId, boolean hasDate, bool
                 messageId = true;
             } else if (startsWithIgnoreCase(message, index, lineEnd, DATE)) {
                 date = true;
+            } else if (startsWithIgnoreCase(message, index, lineEnd, TLS_REQUIRED)) {
+                // Only a field's first line is read: "No" is short, and a folded value is not one we know.
+                tlsRequiredNo = isNo(message, index + TLS_REQUIRED.length, lineEnd);
             }
             index = lineEnd;
         }
-        return new HeaderScan(received, messageId, date, false);
+        return new HeaderScan(received, messageId, date, tlsRequiredNo, false);
+    }
+
+    /** RFC 8689 5: {@code TLS-Required: No}, the only value defined, in any case and with white space around. */
+    private static boolean isNo(ByteBuf buf, int from, int to) {
+        int start = from;
+        int end = to;
+        while (start < end && isSpace(buf.getByte(start))) {
+            start++;
+        }
+        while (end > start && isSpace(buf.getByte(end - 1))) {
+            end--;
+        }
+        return end - start == 2 && (buf.getByte(start) | 0x20) == 'n' && (buf.getByte(start + 1) | 0x20) == 'o';
+    }
+
+    private static boolean isSpace(byte b) {
+        return b == ' ' || b == '\t' || b == '\r' || b == '\n';
     }
 
     private static boolean startsWithIgnoreCase(ByteBuf buf, int from, int to, byte[] lowerPrefix) {

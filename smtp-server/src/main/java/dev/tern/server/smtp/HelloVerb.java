@@ -41,6 +41,10 @@ final class HelloVerb implements VerbHandler {
         if (!session.tlsActive() && session.services.sslContext() != null) {
             lines.add("STARTTLS");
         }
+        // RFC 8689 4: offered only inside TLS, where a MAIL ... REQUIRETLS may be taken.
+        if (session.tlsActive()) {
+            lines.add("REQUIRETLS");
+        }
         // RFC 4954 4 and our policy: credentials travel only inside TLS.
         if (session.tlsActive() && !session.authenticated()) {
             lines.add("AUTH PLAIN LOGIN");

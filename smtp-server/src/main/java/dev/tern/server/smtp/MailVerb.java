@@ -10,7 +10,8 @@ import dev.tern.smtp.SmtpReplies;
 import dev.tern.smtp.SmtpReply;
 
 /**
- * MAIL FROM (RFC 5321 4.1.1.2) with SIZE (RFC 1870), BODY, SMTPUTF8 (RFC 6531), RET/ENVID (RFC 3461). After
+ * MAIL FROM (RFC 5321 4.1.1.2) with SIZE (RFC 1870), BODY, SMTPUTF8 (RFC 6531), RET/ENVID (RFC 3461) and
+ * REQUIRETLS (RFC 8689, only inside TLS). After
  * the syntax: the size limit, who may send as whom, the messages allowed per session and per minute, and
  * the room left in the spool, in that order (permanent refusals before temporary ones).
  */
@@ -46,6 +47,11 @@ final class MailVerb implements VerbHandler {
         }
         if (parameters.smtpUtf8() && !session.esmtp) {
             session.reply(UTF8_NEEDS_EHLO);
+            return;
+        }
+        if (parameters.requireTls() && !session.tlsActive()) {
+            // RFC 8689 4: the option is only specified in a session that uses TLS (and is only offered there).
+            session.reply(SmtpReplies.REQUIRETLS_NEEDS_TLS);
             return;
         }
         SmtpReply refusal = policyRefusal(session, mailFrom);

@@ -64,6 +64,10 @@ final class MessageAcceptor {
             }
         }
         CompositeByteBuf message = prepend(alloc, added, content);
+        // RFC 8689 5: the header field counts only when MAIL did not ask for REQUIRETLS.
+        boolean tlsOptional =
+                headers.tlsRequiredNo() && !t.mailFrom.parameters().requireTls();
+        Envelope envelope = new Envelope(t.mailFrom.reversePath(), t.recipients, t.mailFrom.parameters(), tlsOptional);
         session.beginAsync();
         if (session.authenticated() || session.trusted()) {
             // Our own users' mail (the same sessions that may relay, RecipientPolicy) is signed once, here,
@@ -73,10 +77,10 @@ final class MessageAcceptor {
                     .signer()
                     .sign(message)
                     .whenCompleteAsync(
-                            (fields, failure) -> signed(session, message, fields, failure),
+                            (fields, failure) -> signed(session, envelope, message, fields, failure),
                             session.channel.eventLoop());
         } else {
-            enqueue(session, message);
+            enqueue(session, envelope, message);
         }
     }
 
@@ -92,7 +96,8 @@ final class MessageAcceptor {
      * after the MTA puts them; Received is not signed (RFC 6376 5.4.1), the fields Tern adds on submission
      * (Message-ID, Date) are.
      */
-    private static void signed(SmtpSession session, CompositeByteBuf message, String fields, Throwable failure) {
+    private static void signed(
+            SmtpSession session, Envelope envelope, CompositeByteBuf message, String fields, Throwable failure) {
         if (failure != null) {
             message.release();
             log.warn("session={} message not signed: {}", session.id, failure.toString());
@@ -102,12 +107,10 @@ final class MessageAcceptor {
             session.endAsync();
             return;
         }
-        enqueue(session, fields.isEmpty() ? message : prepend(session.channel.alloc(), fields, message));
+        enqueue(session, envelope, fields.isEmpty() ? message : prepend(session.channel.alloc(), fields, message));
     }
 
-    private static void enqueue(SmtpSession session, ByteBuf message) {
-        Transaction t = session.transaction;
-        Envelope envelope = new Envelope(t.mailFrom.reversePath(), t.recipients, t.mailFrom.parameters());
+    private static void enqueue(SmtpSession session, Envelope envelope, ByteBuf message) {
         long size = message.readableBytes();
         session.services
                 .queue()

@@ -112,6 +112,11 @@ class ConfigValidationTest {
             delivery: {shaping: {initial-concurrency: 0}}               | key 'delivery.shaping.initial-concurrency' must be at least 1
             # a suspension has a length
             delivery: {shaping: {suspend-for: 0s}}                      | key 'delivery.shaping.suspend-for' must be longer than zero
+            # TLS reports: a sender that is no address, a name that would break the report
+            delivery: {tls-rpt: {from: not an address}}                 | key 'delivery.tls-rpt.from' must be an address
+            delivery: {tls-rpt: {interval: 0s}}                         | key 'delivery.tls-rpt.interval' must be longer than zero
+            delivery: {tls-rpt: {max-domains: 0}}                       | key 'delivery.tls-rpt.max-domains' must be at least 1
+            delivery: {tls-rpt: {organization: "caf\u00e9"}}            | key 'delivery.tls-rpt.organization' must be printable ASCII
             # a reply pattern says something
             delivery: {shaping: {suspend-on: ['  ']}}                   | key 'delivery.shaping.suspend-on[0]' a reply pattern is
             # a rate has a unit the queue knows

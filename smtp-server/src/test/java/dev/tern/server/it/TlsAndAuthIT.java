@@ -5,6 +5,7 @@ import static dev.tern.server.it.TernFixture.USER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tern.smtp.queue.QueueId;
 import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.Session;
 import java.nio.charset.StandardCharsets;
@@ -53,6 +54,31 @@ class TlsAndAuthIT {
             assertThat(c.command("MAIL FROM:<a@remote.test>").last()).startsWith("503 5.5.1");
             assertThat(c.ehlo("client.test")).contains("AUTH PLAIN LOGIN").doesNotContain("STARTTLS");
             assertThat(c.command("STARTTLS").last()).startsWith("503 5.5.1");
+        }
+    }
+
+    @Test
+    void takesRequireTlsOnlyAfterStartTls() {
+        try (RawSmtpClient c = tern.connect(tern.mx())) {
+            c.reply();
+            // RFC 8689 4: offered, and taken, only inside TLS.
+            assertThat(c.ehlo("client.test")).contains("STARTTLS").doesNotContain("REQUIRETLS");
+            assertThat(c.command("MAIL FROM:<a@remote.test> REQUIRETLS").last()).startsWith("530 5.7.10");
+            assertThat(c.command("STARTTLS").last()).startsWith("220 2.0.0");
+            c.startTls(tern.clientTls());
+            assertThat(c.ehlo("client.test")).contains("REQUIRETLS");
+            assertThat(c.command("MAIL FROM:<a@remote.test> REQUIRETLS REQUIRETLS")
+                            .last())
+                    .startsWith("501 5.5.4");
+            assertThat(c.command("MAIL FROM:<a@remote.test> REQUIRETLS").last()).startsWith("250");
+            assertThat(c.command("RCPT TO:<friend@remote.test>").last()).startsWith("250");
+            assertThat(c.command("DATA").last()).startsWith("354");
+            String queued =
+                    c.command("Subject: secret\r\n\r\nfor TLS only\r\n.").last();
+            assertThat(queued).startsWith("250 2.0.0 Ok: queued as ");
+            String id = queued.substring("250 2.0.0 Ok: queued as ".length()).strip();
+            var stored = tern.server().spool().find(new QueueId(id)).orElseThrow();
+            assertThat(stored.envelope().parameters().requireTls()).isTrue();
         }
     }
 

@@ -42,6 +42,30 @@ class HeaderScanTest {
             assertThat(scan.overLimit()).isEqualTo(overLimit);
             assertThat(scan.receivedCount()).isEqualTo(received);
             assertThat(content.readerIndex()).as("reads in place").isZero();
+            assertThat(scan.tlsRequiredNo()).isFalse();
+        } finally {
+            content.release();
+        }
+    }
+
+    static Stream<Arguments> tlsRequired() {
+        return Stream.of(
+                Arguments.of("TLS-Required: No\r\n\r\n", true), // RFC 8689 5
+                Arguments.of("tls-required:no\r\n\r\n", true), // any case, no space
+                Arguments.of("TLS-Required: \tNO \r\n\r\n", true), // white space around the value
+                Arguments.of("TLS-Required: Nope\r\n\r\n", false), // not the value defined
+                Arguments.of("TLS-Required: Yes\r\n\r\n", false), // not the value defined
+                Arguments.of("X-TLS-Required: No\r\n\r\n", false), // another field
+                Arguments.of("A: 1\r\n\r\nTLS-Required: No\r\n", false)); // in the body
+    }
+
+    @ParameterizedTest
+    @MethodSource("tlsRequired")
+    void findsTlsRequiredNo(String message, boolean no) {
+        ByteBuf content = Unpooled.copiedBuffer(message, StandardCharsets.US_ASCII);
+        try {
+            assertThat(HeaderScan.of(content, MAX_OCTETS, MAX_FIELDS).tlsRequiredNo())
+                    .isEqualTo(no);
         } finally {
             content.release();
         }

@@ -117,6 +117,39 @@ class SmtpSessionHandlerTest {
         ch.finishAndReleaseAll();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # header section                                  | TLS-Required: No recorded
+            'TLS-Required: No\r\nSubject: s\r\n'          | true
+            'tls-required:   no  \r\n'                      | true
+            'Subject: s\r\n'                                 | false
+            'TLS-Required: Yes\r\n'                         | false
+            'X-TLS-Required: No\r\n'                        | false
+            'Subject: s\r\n\r\nTLS-Required: No\r\n'    | false
+            """)
+    void recordsTlsRequiredNoFromTheHeaderSection(String header, boolean recorded) {
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        write(ch, "EHLO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<bob@local.test>\r\nDATA\r\n" + header + "\r\nx\r\n.\r\n");
+        ch.runPendingTasks();
+        assertThat(replies(ch)).last().asString().startsWith("250 2.0.0");
+        assertThat(queue.stored.get(0).envelope().tlsOptional()).isEqualTo(recorded);
+        assertThat(queue.stored.get(0).envelope().parameters().requireTls()).isFalse();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void offersRequireTlsOnlyInsideTls() {
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        write(ch, "EHLO c\r\n");
+        assertThat(replies(ch)).last().asString().contains("SMTPUTF8").doesNotContain("REQUIRETLS");
+        ch.finishAndReleaseAll();
+    }
+
     @Test
     void answersLocalErrorWhenSigningFails() {
         Signer failing = message -> CompletableFuture.failedFuture(new RejectedExecutionException("queue full"));
@@ -183,6 +216,8 @@ class SmtpSessionHandlerTest {
             too many recipients                  | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<alice@local.test>\\nRCPT TO:<bob@local.test>\\nRCPT TO:<postmaster@local.test>\\nRCPT TO:<info@local.test> | 452 4.5.3
             declared size too big                | EHLO c\\nMAIL FROM:<a@b.test> SIZE=10001                                   | 552 5.3.4
             unknown MAIL parameter               | EHLO c\\nMAIL FROM:<a@b.test> FOO=BAR                                     | 555 5.5.4
+            REQUIRETLS without TLS (RFC 8689 4)  | EHLO c\\nMAIL FROM:<a@b.test> REQUIRETLS                                  | 530 5.7.10
+            REQUIRETLS given twice               | EHLO c\\nMAIL FROM:<a@b.test> REQUIRETLS REQUIRETLS                       | 501 5.5.4
             VRFY leaks nothing                   | EHLO c\\nVRFY alice                                                          | 252 2.5.0
             unknown command                      | EHLO c\\nFOO                                                                 | 500 5.5.1
             AUTH needs TLS                       | EHLO c\\nAUTH PLAIN                                                          | 538 5.7.11

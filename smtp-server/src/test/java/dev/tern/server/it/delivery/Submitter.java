@@ -38,7 +38,7 @@ final class Submitter {
                 + "\r\n"
                 + "Body of " + subject + ".\r\n"
                 + ".a line that needs its dot stuffed\r\n";
-        return transaction(plain(mx), null, from, (out, in) -> data(out, in, to, message));
+        return transaction(plain(mx), null, "<" + from + ">", (out, in) -> data(out, in, to, message));
     }
 
     /**
@@ -47,14 +47,24 @@ final class Submitter {
      */
     static QueueId submitAuthenticated(
             InetSocketAddress smtps, String user, String password, String from, String to, String message) {
+        return submitAuthenticated(smtps, user, password, "<" + from + ">", List.of(to), message);
+    }
+
+    /**
+     * As {@link #submitAuthenticated(InetSocketAddress, String, String, String, String, String)}, with MAIL's
+     * whole argument after {@code FROM:} given ({@code "<a@b.test> REQUIRETLS"}).
+     */
+    static QueueId submitAuthenticated(
+            InetSocketAddress smtps, String user, String password, String mailFrom, List<String> to, String message) {
         String plain =
                 Base64.getEncoder().encodeToString(("\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8));
-        return transaction(tls(smtps), "AUTH PLAIN " + plain, from, (out, in) -> data(out, in, List.of(to), message));
+        return transaction(tls(smtps), "AUTH PLAIN " + plain, mailFrom, (out, in) -> data(out, in, to, message));
     }
 
     /** The reply to RCPT for {@code rcpt}, in a transaction from {@code from} that is then abandoned. */
     static String rcptReply(InetSocketAddress mx, String from, String rcpt) {
-        return transaction(plain(mx), null, from, (out, in) -> command(out, in, "RCPT TO:<" + rcpt + ">", ""));
+        return transaction(
+                plain(mx), null, "<" + from + ">", (out, in) -> command(out, in, "RCPT TO:<" + rcpt + ">", ""));
     }
 
     /** What is said between MAIL and QUIT. */
@@ -76,7 +86,8 @@ final class Submitter {
         return new QueueId(queued.substring(queued.lastIndexOf(' ') + 1));
     }
 
-    private static <T> T transaction(Socket socket, String auth, String from, Dialogue<T> dialogue) {
+    /** @param mailFrom MAIL's argument after {@code FROM:}: the path in brackets and any parameters */
+    private static <T> T transaction(Socket socket, String auth, String mailFrom, Dialogue<T> dialogue) {
         try (socket) {
             socket.setSoTimeout(10_000);
             var in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
@@ -86,7 +97,7 @@ final class Submitter {
             if (auth != null) {
                 command(out, in, auth, "235");
             }
-            command(out, in, "MAIL FROM:<" + from + ">", "250");
+            command(out, in, "MAIL FROM:" + mailFrom, "250");
             T result = dialogue.run(out, in);
             command(out, in, "QUIT", "221");
             return result;
