@@ -22,6 +22,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,6 +94,26 @@ class ShapingTest {
         }
     }
 
+    private final List<Held> helds = new ArrayList<>();
+
+    /** A {@link Held} deliverer whose attempts still open when the test ends are ended then. */
+    private Held held() {
+        Held held = new Held();
+        helds.add(held);
+        return held;
+    }
+
+    /** Ends the attempts a test left open, so that the content they hold is released. */
+    @AfterEach
+    void endOpenAttempts() {
+        for (Held held : helds) {
+            for (Held.Attempt a : held.open) {
+                a.stage.completeExceptionally(new IllegalStateException("the test ended"));
+            }
+            held.open.clear();
+        }
+    }
+
     private DeliveryScheduler queue(Spool spool, DeliveryLimits limits, Deliverer deliverer, ShapingPolicy policy) {
         return fixture.scheduler(
                 spool,
@@ -134,7 +155,7 @@ class ShapingTest {
     @Test
     void startsAtTheInitialConcurrencyAndGrowsWithSuccessesUpToTheCap() throws Exception {
         Spool spool = fixture.spool();
-        Held held = new Held();
+        Held held = held();
         DeliveryScheduler queue = queue(spool, new DeliveryLimits(100, 5), held, ShapingPolicy.DEFAULT);
         enqueue(queue, 20, "r@b.test");
         loop.runDue();
@@ -162,7 +183,7 @@ class ShapingTest {
     @Test
     void aRuleCapsTheConcurrencyBelowTheGlobalCap() throws Exception {
         Spool spool = fixture.spool();
-        Held held = new Held();
+        Held held = held();
         DeliveryScheduler queue =
                 queue(spool, new DeliveryLimits(100, 10), held, policy(new DestinationRule(".b.test", null, 3, 1)));
         enqueue(queue, 12, "r@mx.b.test");
@@ -181,7 +202,7 @@ class ShapingTest {
     @Test
     void halvesOnPushbackDownToOne() throws Exception {
         Spool spool = fixture.spool();
-        Held held = new Held();
+        Held held = held();
         DeliveryScheduler queue = queue(spool, new DeliveryLimits(100, 8), held, ShapingPolicy.DEFAULT);
         enqueue(queue, 30, "r@b.test");
         loop.runDue();
@@ -212,7 +233,7 @@ class ShapingTest {
     @Test
     void permanentRefusalsLeaveTheLimitAsItIs() throws Exception {
         Spool spool = fixture.spool();
-        Held held = new Held();
+        Held held = held();
         DeliveryScheduler queue = queue(spool, new DeliveryLimits(100, 8), held, ShapingPolicy.DEFAULT);
         enqueue(queue, 3, "r@b.test");
         loop.runDue();
