@@ -4,19 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tern.relay.testing.ScriptedSmtpPeer;
-import dev.tern.server.cli.TernCommand;
+import dev.tern.server.it.delivery.TernCli.Run;
 import dev.tern.smtp.queue.QueueId;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -34,8 +26,6 @@ class TernQueueIT {
 
     @TempDir
     Path dataDir;
-
-    private record Run(int exit, String out, String err) {}
 
     @Test
     void listOnAnEmptyQueueSaysSoAndExitsZero() throws Exception {
@@ -137,7 +127,7 @@ class TernQueueIT {
     @Test
     void aServerThatIsDownIsSaidInOneLine() throws Exception {
         Path token = Files.writeString(dataDir.resolve("token"), "admin:0123456789abcdef0123\n");
-        int port = closedPort();
+        int port = TernCli.closedPort();
         Run run = tern(
                 List.of("queue", "list", "--server", "http://127.0.0.1:" + port, "--token-file", token.toString()));
         assertThat(run.exit()).isEqualTo(3);
@@ -145,36 +135,15 @@ class TernQueueIT {
                 .isEqualTo("tern: cannot reach Tern at http://127.0.0.1:" + port + ": connection refused\n");
     }
 
-    private static String server(DeliveryFixture tern) {
-        InetSocketAddress a = tern.server().managementAddress();
-        return "http://127.0.0.1:" + a.getPort();
-    }
-
-    private Run queue(DeliveryFixture tern, String... args) {
-        List<String> all = new ArrayList<>(List.of("queue"));
-        all.addAll(List.of(args));
-        all.addAll(List.of(
-                "--server",
-                server(tern),
-                "--token-file",
-                tern.dataDir().resolve("admin-token").toString()));
-        return tern(all);
+    private static Run queue(DeliveryFixture tern, String... args) {
+        return TernCli.admin(tern, "queue", args);
     }
 
     private static Run tern(List<String> args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = TernCommand.commandLine(Map.of(), new ByteArrayInputStream(new byte[0]))
-                .setOut(new PrintWriter(out))
-                .setErr(new PrintWriter(err))
-                .execute(args.toArray(String[]::new));
-        return new Run(exit, out.toString(), err.toString());
+        return TernCli.run(args);
     }
 
-    /** A loopback port nothing listens on (it was bound a moment ago and closed). */
-    private static int closedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+    private static String server(DeliveryFixture tern) {
+        return TernCli.server(tern);
     }
 }
