@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,15 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DestinationApiIT {
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private static final Map<String, String> SLOW_RETRIES =
-            Map.of("first-retry", "10m", "max-retry", "1h", "queue-lifetime", "1d");
 
     @TempDir
     Path dataDir;
 
     @Test
     void aSuspendedDestinationGetsNoConnectionEvenAfterARestartUntilResumed() throws Exception {
-        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
             ScriptedSmtpPeer peer = tern.exchanger("hold.test", "127.0.0.2", tern.peer());
             AdminHttp admin = AdminHttp.of(tern);
             assertThat(admin.get("/admin/destinations").json().get("total").asInt())
@@ -103,7 +100,7 @@ class DestinationApiIT {
 
     @Test
     void aSuspensionForADurationEndsByItselfAndItsMailGoesOut() throws Exception {
-        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
             ScriptedSmtpPeer peer = tern.exchanger("brief.test", "127.0.0.2", tern.peer());
             AdminHttp admin = AdminHttp.of(tern);
 
@@ -130,7 +127,7 @@ class DestinationApiIT {
 
     @Test
     void untilSetsTheEndOfASuspension() throws Exception {
-        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
             AdminHttp admin = AdminHttp.of(tern);
             String at = Instant.now()
                     .plus(Duration.ofHours(2))
@@ -148,7 +145,7 @@ class DestinationApiIT {
 
     @Test
     void aMissingOrWrongTokenIsRefused() throws Exception {
-        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
             AdminHttp admin = AdminHttp.of(tern);
             for (AdminHttp refused : List.of(admin.withToken(null), admin.withToken("not-the-token-at-all"))) {
                 for (Answer a : List.of(
@@ -170,7 +167,7 @@ class DestinationApiIT {
 
     @Test
     void badRequestsGetPreciseJsonErrors() throws Exception {
-        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
             AdminHttp admin = AdminHttp.of(tern);
             Answer unknown = admin.get("/admin/destinations/nowhere.test");
             assertThat(unknown.status()).isEqualTo(404);

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,15 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
 class TernDestinationIT {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Map<String, String> SLOW_RETRIES =
-            Map.of("first-retry", "10m", "max-retry", "1h", "queue-lifetime", "1d");
 
     @TempDir
     Path dataDir;
 
     @Test
     void everyCommandShowsAndShapesTheRunningQueue() throws Exception {
-        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
             ScriptedSmtpPeer peer = tern.exchanger("hold.test", "127.0.0.2", tern.peer());
             Run empty = destination(tern, "list");
             assertThat(empty.exit()).as(empty.err()).isZero();
@@ -99,7 +96,7 @@ class TernDestinationIT {
 
     @Test
     void mistakesAreOneLineAndANonZeroExit() throws Exception {
-        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
             Run unknown = destination(tern, "show", "nowhere.test");
             assertThat(unknown.exit()).isEqualTo(1);
             assertThat(unknown.err())

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,15 +20,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TernQueueIT {
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private static final Map<String, String> SLOW_RETRIES =
-            Map.of("first-retry", "10m", "max-retry", "1h", "queue-lifetime", "1d");
 
     @TempDir
     Path dataDir;
 
     @Test
     void listOnAnEmptyQueueSaysSoAndExitsZero() throws Exception {
-        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
             Run run = queue(tern, "list");
             assertThat(run.exit()).as(run.err()).isZero();
             assertThat(run.out()).isEqualTo("Mail queue is empty\n");
@@ -38,7 +35,7 @@ class TernQueueIT {
 
     @Test
     void everyCommandActsOnTheRunningQueue() throws Exception {
-        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
             ScriptedSmtpPeer peer = tern.exchanger(
                     "busy.test", "127.0.0.2", tern.peer().rcptReply("bob@busy.test", "451 4.3.0 mailbox busy"));
             QueueId first = tern.submit("bob@busy.test", "first");
@@ -84,7 +81,7 @@ class TernQueueIT {
 
     @Test
     void bounceSendsTheSenderAReport() throws Exception {
-        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
             tern.exchanger("busy.test", "127.0.0.2", tern.peer().rcptReply("bob@busy.test", "451 4.3.0 busy"));
             QueueId id = tern.submit("bob@busy.test", "bounce me");
             await().atMost(WAIT)
@@ -102,7 +99,7 @@ class TernQueueIT {
 
     @Test
     void findsTheServerAndTokenThroughTheConfigurationFile() throws Exception {
-        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
             Path config = Files.writeString(
                     dataDir.resolve("tern.yaml"),
                     "data-dir: " + dataDir.toAbsolutePath() + "\nmanagement: {address: 127.0.0.1, port: "
@@ -115,7 +112,7 @@ class TernQueueIT {
 
     @Test
     void aRefusedTokenIsSaidInOneLine() throws Exception {
-        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
             Path wrong = Files.writeString(dataDir.resolve("wrong-token"), "admin:not-the-token-of-this-tern\n");
             Run run = tern(List.of("queue", "list", "--server", server(tern), "--token-file", wrong.toString()));
             assertThat(run.exit()).isEqualTo(1);
