@@ -1,6 +1,7 @@
 package dev.tern.relay.queue;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -22,6 +23,12 @@ public interface DestinationAdmin {
     CompletionStage<List<DestinationSnapshot>> destinations();
 
     /**
+     * One destination as {@link #destinations()} shows it; empty when the queue knows nothing of it (no
+     * queued mail, attempt, recent outcome or suspension).
+     */
+    CompletionStage<Optional<DestinationSnapshot>> destination(String destination);
+
+    /**
      * Suspends {@code destination} by hand: nothing is attempted to it until {@link #resume} or, when
      * {@code expiry} is given, until that much time has passed. Its queued mail is deferred without an
      * attempt being counted. A manual suspension replaces any earlier one and survives a restart; the stage
@@ -31,9 +38,24 @@ public interface DestinationAdmin {
     CompletionStage<Suspension> suspend(String destination, Optional<Duration> expiry, String reason);
 
     /**
+     * As {@link #suspend}, ending at {@code until}; fails with an {@link IllegalArgumentException} when that
+     * is not later than now on the queue's clock.
+     */
+    CompletionStage<Suspension> suspendUntil(String destination, Instant until, String reason);
+
+    /**
      * Ends a suspension of {@code destination}, manual or automatic; every deferred recipient for it is
      * then due at once, whatever deferred it (a flush, as Postfix's {@code postqueue -s}). Completes with
      * true when it was suspended, false when it was not (nothing changes then).
      */
     CompletionStage<Boolean> resume(String destination);
+
+    /**
+     * {@code destination} as the queue names it: stripped, in lower case.
+     *
+     * @throws IllegalArgumentException when no recipient domain can have that name; its message says why
+     */
+    static String name(String destination) {
+        return Destinations.name(destination);
+    }
 }

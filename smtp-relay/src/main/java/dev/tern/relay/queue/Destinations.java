@@ -1,12 +1,15 @@
 package dev.tern.relay.queue;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -35,13 +38,38 @@ final class Destinations implements DestinationAdmin {
     }
 
     @Override
-    public CompletionStage<Suspension> suspend(String destination, Optional<Duration> expiry, String reason) {
+    public CompletionStage<Optional<DestinationSnapshot>> destination(String destination) {
         String name;
         try {
             name = name(destination);
-            if (expiry.isPresent() && (expiry.get().isNegative() || expiry.get().isZero())) {
-                throw new IllegalArgumentException("the expiry must be positive, got " + expiry.get());
-            }
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return queue.call(() -> CompletableFuture.completedFuture(
+                shaping.snapshot(name, queued.get().getOrDefault(name, 0))));
+    }
+
+    @Override
+    public CompletionStage<Suspension> suspend(String destination, Optional<Duration> expiry, String reason) {
+        if (expiry.isPresent() && (expiry.get().isNegative() || expiry.get().isZero())) {
+            return CompletableFuture.failedFuture(
+                    new IllegalArgumentException("the expiry must be positive, got " + expiry.get()));
+        }
+        return suspend(destination, reason, (name, why) -> shaping.suspend(name, expiry, why));
+    }
+
+    @Override
+    public CompletionStage<Suspension> suspendUntil(String destination, Instant until, String reason) {
+        Objects.requireNonNull(until, "until");
+        return suspend(destination, reason, (name, why) -> shaping.suspendUntil(name, until, why));
+    }
+
+    /** Checks the name and the reason, then suspends on the queue's thread and waits for the file. */
+    private CompletionStage<Suspension> suspend(
+            String destination, String reason, BiFunction<String, String, Suspension> suspension) {
+        String name;
+        try {
+            name = name(destination);
             if (reason == null || reason.length() > MAX_REASON) {
                 throw new IllegalArgumentException("a reason is at most " + MAX_REASON + " characters");
             }
@@ -50,7 +78,7 @@ final class Destinations implements DestinationAdmin {
         }
         String why = reason.isBlank() ? "suspended by hand" : reason;
         return queue.call(() -> {
-            Suspension s = shaping.suspend(name, expiry, why);
+            Suspension s = suspension.apply(name, why);
             return shaping.lastWrite().thenApply(v -> s);
         });
     }

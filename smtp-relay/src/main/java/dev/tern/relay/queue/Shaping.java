@@ -161,7 +161,20 @@ final class Shaping implements DestinationSlots.Gate {
     /** Suspends {@code destination} by hand (replacing any suspension); written to disk, see {@link #lastWrite()}. */
     Suspension suspend(String destination, Optional<Duration> expiry, String reason) {
         Instant at = clock.instant();
-        Suspension suspension = new Suspension(at, expiry.map(at::plus), oneLine(reason), true);
+        return suspend(destination, at, expiry.map(at::plus), reason);
+    }
+
+    /** As {@link #suspend(String, Optional, String)}, ending at {@code until}, which must be later than now. */
+    Suspension suspendUntil(String destination, Instant until, String reason) {
+        Instant at = clock.instant();
+        if (!until.isAfter(at)) {
+            throw new IllegalArgumentException("the end of a suspension must be later than now, " + at);
+        }
+        return suspend(destination, at, Optional.of(until), reason);
+    }
+
+    private Suspension suspend(String destination, Instant at, Optional<Instant> until, String reason) {
+        Suspension suspension = new Suspension(at, until, oneLine(reason), true);
         apply(state(destination), suspension, true);
         return suspension;
     }
@@ -206,6 +219,15 @@ final class Shaping implements DestinationSlots.Gate {
         states.forEach((name, s) -> out.put(name, snapshot(s, queued.getOrDefault(name, 0), now)));
         queued.forEach((name, count) -> out.computeIfAbsent(name, n -> snapshot(fresh(n), count, now)));
         return List.copyOf(out.values());
+    }
+
+    /** One destination, if it is known here or has {@code queued} messages. */
+    Optional<DestinationSnapshot> snapshot(String name, int queued) {
+        DestinationState s = states.get(name);
+        if (s == null && queued == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(snapshot(s != null ? s : fresh(name), queued, clock.millis()));
     }
 
     /** Stops every timer (the queue is shutting down). */

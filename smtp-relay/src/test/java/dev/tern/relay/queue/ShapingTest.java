@@ -354,6 +354,28 @@ class ShapingTest {
     }
 
     @Test
+    void oneDestinationIsShownWhenSuspendedOrQueuedAndUnknownOtherwise() throws Exception {
+        Spool spool = fixture.spool();
+        DeliveryScheduler queue = suspendedByHand(spool, "b.test");
+        DestinationAdmin admin = queue.destinations();
+        assertThat(await(admin.destination("B.Test"))).hasValueSatisfying(d -> {
+            assertThat(d.name()).isEqualTo("b.test");
+            assertThat(d.queued()).isZero();
+            assertThat(d.suspension())
+                    .hasValueSatisfying(x -> assertThat(x.reason()).isEqualTo("maintenance"));
+        });
+        assertThat(await(admin.destination("c.test"))).as("nothing known of it").isEmpty();
+
+        fixture.enqueue(queue, "<s@a.test>", "r@b.test");
+        loop.runDue();
+        assertThat(await(admin.destination("b.test")))
+                .hasValueSatisfying(d -> assertThat(d.queued()).isEqualTo(1));
+        assertThatThrownBy(() ->
+                        admin.destination("no such@name").toCompletableFuture().get())
+                .hasCauseInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void aResumeByHandAfterARestartSendsWhatTheSuspensionDeferred() throws Exception {
         Spool spool = fixture.spool();
         DeliveryScheduler first = suspendedByHand(spool, "b.test");
@@ -448,6 +470,27 @@ class ShapingTest {
         assertThat(shaping.suspension("c.test").until()).isEmpty();
         await(shaping.lastWrite());
         assertThat(Files.readAllLines(file)).containsExactly(SuspensionStore.HEADER, "c.test 0 - forever");
+    }
+
+    @Test
+    void aSuspensionUntilATimeEndsAtExactlyThatTime() throws Exception {
+        Spool spool = fixture.spool();
+        DeliveryScheduler queue =
+                queue(spool, new DeliveryLimits(100, 10), fixture.delivering(), ShapingPolicy.DEFAULT);
+        DestinationAdmin admin = queue.destinations();
+        Instant until = START.plus(Duration.ofMinutes(10));
+
+        Suspension s = await(admin.suspendUntil("b.test", until, ""));
+
+        assertThat(s.until()).hasValue(until);
+        assertThat(s.reason()).isEqualTo("suspended by hand");
+        assertThat(Files.readString(dir.resolve("suspensions"))).contains("b.test");
+        fixture.loop.advance(Duration.ofMinutes(10));
+        assertThat(await(admin.destination("b.test")))
+                .hasValueSatisfying(d -> assertThat(d.state()).isEqualTo(DestinationSnapshot.State.ACTIVE));
+        assertThatThrownBy(() -> await(admin.suspendUntil("b.test", START, "too late")))
+                .as("not later than now")
+                .hasCauseInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.tern.server.limit.ClientLimiter;
 import dev.tern.server.management.AdminHandler;
 import dev.tern.server.management.AdminRouter;
 import dev.tern.server.management.AdminTokens;
+import dev.tern.server.management.DestinationRoutes;
 import dev.tern.server.management.ManagementServer;
 import dev.tern.server.management.QueueRoutes;
 import dev.tern.server.management.Readiness;
@@ -221,6 +222,7 @@ public final class TernServer implements AutoCloseable {
         adminTokens = AdminTokens.open(m.adminTokenFile());
         AdminRouter router = new AdminRouter(metrics.admin());
         QueueRoutes.addTo(router, delivery.scheduler.admin(), Clock.systemUTC());
+        DestinationRoutes.addTo(router, delivery.scheduler.destinations(), Clock.systemUTC());
         management = ManagementServer.start(
                 m.address(),
                 m.port(),

@@ -156,6 +156,11 @@ final class AdminClient {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
+    /** {@code text} as one path segment: percent-encoded, so a slash or a space stays inside it. */
+    static String segment(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     static Map<String, String> query() {
         return new LinkedHashMap<>();
     }

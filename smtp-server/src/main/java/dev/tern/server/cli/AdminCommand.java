@@ -1,8 +1,10 @@
 package dev.tern.server.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -41,13 +43,16 @@ abstract class AdminCommand implements Callable<Integer> {
         }
     }
 
-    /** Prints {@code reply}'s JSON as it came, when {@code --json} asked for it; true if it did. */
-    boolean printedJson(AdminClient.Reply reply, PrintWriter out) {
-        if (!admin.json) {
-            return false;
+    /**
+     * Prints {@code reply}: its JSON as it came with {@code --json}, else {@code text} of it, and exits 0;
+     * an error answer is one line on standard error (after {@code subject}, when given) and exit 1.
+     */
+    int print(AdminClient.Reply reply, PrintWriter out, String subject, Function<JsonNode, String> text) {
+        if (!reply.ok()) {
+            return fail((subject == null ? "" : subject + ": ") + reply.error(), ExitCodes.REFUSED);
         }
-        out.println(reply.json().toPrettyString());
-        return true;
+        out.print(admin.json ? reply.json().toPrettyString() + "\n" : text.apply(reply.json()));
+        return ExitCodes.OK;
     }
 
     int fail(String message, int code) {

@@ -3,13 +3,10 @@ package dev.tern.server.cli;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code tern queue}: the queue of a running Tern through its admin API, as Postfix's {@code mailq},
@@ -20,27 +17,29 @@ import picocli.CommandLine.Spec;
         name = "queue",
         mixinStandardHelpOptions = true,
         description = "Show and act on the queue of a running Tern (its admin API).")
-final class QueueCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+final class QueueCommand extends TernCommand.CommandGroup {
 
     /** {@code tern queue} with its subcommands. */
     static CommandLine commandLine(Map<String, String> env) {
         return new CommandLine(new QueueCommand())
                 .addSubcommand("list", new ListCommand(env))
-                .addSubcommand("show", new ShowCommand(env))
+                .addSubcommand(
+                        "show",
+                        OneTarget.commandLine(
+                                env,
+                                "show",
+                                "Show one message: envelope, recipients and header section (postcat -q).",
+                                "ID",
+                                "the queue id",
+                                (client, id) ->
+                                        client.get("/admin/queue/" + AdminClient.segment(id), AdminClient.query()),
+                                QueueText::show))
                 .addSubcommand("flush", new FlushCommand(env))
                 .addSubcommand("requeue", new RequeueCommand(env))
                 .addSubcommand("hold", OnEach.commandLine(env, "hold"))
                 .addSubcommand("release", OnEach.commandLine(env, "release"))
                 .addSubcommand("delete", OnEach.commandLine(env, "delete"))
                 .addSubcommand("bounce", OnEach.commandLine(env, "bounce"));
-    }
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return ExitCodes.CONFIG;
     }
 
     @Command(
@@ -83,39 +82,7 @@ final class QueueCommand implements Callable<Integer> {
             q.put("limit", limit == null ? null : limit.toString());
             q.put("offset", offset == null ? null : offset.toString());
             q.put("order", order);
-            AdminClient.Reply reply = client.get("/admin/queue", q);
-            if (!reply.ok()) {
-                return fail(reply.error(), ExitCodes.REFUSED);
-            }
-            if (!printedJson(reply, out)) {
-                out.print(QueueText.list(reply.json()));
-            }
-            return ExitCodes.OK;
-        }
-    }
-
-    @Command(
-            name = "show",
-            mixinStandardHelpOptions = true,
-            description = "Show one message: envelope, recipients and header section (postcat -q).")
-    static final class ShowCommand extends AdminCommand {
-        @Parameters(paramLabel = "ID", description = "the queue id")
-        String id;
-
-        ShowCommand(Map<String, String> env) {
-            super(env);
-        }
-
-        @Override
-        int run(AdminClient client, PrintWriter out) throws AdminClient.AdminException {
-            AdminClient.Reply reply = client.get("/admin/queue/" + id, AdminClient.query());
-            if (!reply.ok()) {
-                return fail(id + ": " + reply.error(), ExitCodes.REFUSED);
-            }
-            if (!printedJson(reply, out)) {
-                out.print(QueueText.show(reply.json()));
-            }
-            return ExitCodes.OK;
+            return print(client.get("/admin/queue", q), out, null, QueueText::list);
         }
     }
 
@@ -206,21 +173,15 @@ final class QueueCommand implements Callable<Integer> {
             int code = ExitCodes.OK;
             for (String id : ids) {
                 AdminClient.Reply reply = action.equals("delete")
-                        ? client.delete("/admin/queue/" + id)
-                        : client.post("/admin/queue/" + id + "/" + action, AdminClient.query());
+                        ? client.delete("/admin/queue/" + AdminClient.segment(id))
+                        : client.post("/admin/queue/" + AdminClient.segment(id) + "/" + action, AdminClient.query());
                 code = Math.max(code, report(command, out, id, reply));
             }
             return code;
         }
 
         static int report(AdminCommand command, PrintWriter out, String id, AdminClient.Reply reply) {
-            if (!reply.ok()) {
-                return command.fail((id == null ? "" : id + ": ") + reply.error(), ExitCodes.REFUSED);
-            }
-            if (!command.printedJson(reply, out)) {
-                out.println(QueueText.action(reply.json()));
-            }
-            return ExitCodes.OK;
+            return command.print(reply, out, id, json -> QueueText.action(json) + "\n");
         }
     }
 }

@@ -38,7 +38,8 @@ public final class TernCommand implements Callable<Integer> {
                 .addSubcommand("check-config", new CheckConfigCommand(env))
                 .addSubcommand("send", new SendCommand(stdin))
                 .addSubcommand("sink", new SinkCommand())
-                .addSubcommand("queue", QueueCommand.commandLine(env));
+                .addSubcommand("queue", QueueCommand.commandLine(env))
+                .addSubcommand("destination", DestinationCommand.commandLine(env));
     }
 
     @Override

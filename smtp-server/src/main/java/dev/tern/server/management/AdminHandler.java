@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -49,6 +50,14 @@ public final class AdminHandler {
         AdminRouter.Match match = router.match(method, uri.path());
         String action = match instanceof AdminRouter.Match.Found f ? f.route().action() : AdminMetrics.UNKNOWN;
         String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        // Read now, before the request is released; a bad body is answered only once the token is good.
+        Parameters parameters;
+        try {
+            parameters = new Parameters(AdminParameters.of(request, uri), null);
+        } catch (AdminRequest.BadParameter e) {
+            parameters = new Parameters(Map.of(), e);
+        }
+        Parameters given = parameters;
         tokens.check(authorization)
                 .whenCompleteAsync(
                         (name, e) -> {
@@ -63,7 +72,7 @@ public final class AdminHandler {
                                                 "too many admin requests at once; try again",
                                                 AdminMetrics.Outcome.FAILED));
                             } else {
-                                authorized(ctx, exchange, match, action, uri, name);
+                                authorized(ctx, exchange, match, action, uri, given, name);
                             }
                         },
                         ctx.channel().eventLoop());
@@ -75,6 +84,7 @@ public final class AdminHandler {
             AdminRouter.Match match,
             String action,
             QueryStringDecoder uri,
+            Parameters parameters,
             Optional<String> operator) {
         if (operator.isEmpty()) {
             log.info("admin - {} {} -> unauthorized", action, printable(uri.path()));
@@ -109,7 +119,7 @@ public final class AdminHandler {
                         AdminMetrics.Outcome.BAD_REQUEST);
                 write(ctx, exchange, action, r, allowed);
             }
-            case AdminRouter.Match.Found f -> run(ctx, exchange, f, uri, operator.get());
+            case AdminRouter.Match.Found f -> run(ctx, exchange, f, parameters, operator.get());
         }
     }
 
@@ -117,14 +127,17 @@ public final class AdminHandler {
             ChannelHandlerContext ctx,
             HttpExchange exchange,
             AdminRouter.Match.Found found,
-            QueryStringDecoder uri,
+            Parameters parameters,
             String operator) {
         AdminRouter.Route route = found.route();
-        AdminRequest request = new AdminRequest(operator, found.pathParameters(), uri.parameters());
+        AdminRequest request = new AdminRequest(operator, found.pathParameters(), parameters.values());
         String target = target(request);
         CompletionStage<AdminResponse> stage;
         try {
-            for (String name : uri.parameters().keySet()) {
+            if (parameters.error() != null) {
+                throw parameters.error();
+            }
+            for (String name : parameters.values().keySet()) {
                 if (!route.parameters().contains(name)) {
                     throw new AdminRequest.BadParameter(name, "unknown parameter " + name);
                 }
@@ -145,6 +158,9 @@ public final class AdminHandler {
                 },
                 ctx.channel().eventLoop());
     }
+
+    /** The request's parameters, or why its body could not be read. */
+    private record Parameters(Map<String, List<String>> values, AdminRequest.BadParameter error) {}
 
     private static AdminResponse failed(String action, String target, Throwable e) {
         log.warn("admin {} {}: {}", action, target, e.toString());

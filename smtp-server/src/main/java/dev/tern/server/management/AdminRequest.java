@@ -1,5 +1,10 @@
 package dev.tern.server.management;
 
+import dev.tern.server.config.ConfigValues;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -7,7 +12,8 @@ import java.util.Optional;
 
 /**
  * One admin request as a route sees it: who made it (the token's name), the path's placeholders and the
- * query's parameters, with typed readers that refuse a bad value naming the parameter.
+ * parameters (of the query, and of a JSON or form body, see {@link AdminParameters}), with typed readers
+ * that refuse a bad value naming the parameter.
  */
 public record AdminRequest(String operator, Map<String, String> path, Map<String, List<String>> query) {
 
@@ -70,6 +76,38 @@ public record AdminRequest(String operator, Map<String, String> path, Map<String
             throw new BadParameter(name, name + " must be between " + min + " and " + max);
         }
         return value;
+    }
+
+    /** A duration as the configuration writes it ({@code 90s}, {@code 30m}, {@code 2h}, {@code 7d}), in {@code (0, max]}. */
+    public Optional<Duration> duration(String name, Duration max) {
+        Optional<String> text = text(name);
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        Duration value;
+        try {
+            value = ConfigValues.parseDuration(text.get());
+        } catch (IllegalArgumentException e) {
+            throw new BadParameter(name, name + ": " + e.getMessage());
+        }
+        if (value.isZero() || value.compareTo(max) > 0) {
+            throw new BadParameter(
+                    name, name + " must be more than 0s and at most " + ConfigValues.formatDuration(max));
+        }
+        return Optional.of(value);
+    }
+
+    /** An instant in RFC 3339 form ({@code 2030-01-01T00:00:00Z}, or with an offset), or empty when absent. */
+    public Optional<Instant> instant(String name) {
+        Optional<String> text = text(name);
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(OffsetDateTime.parse(text.get()).toInstant());
+        } catch (DateTimeParseException e) {
+            throw new BadParameter(name, name + " must be a time such as 2030-01-01T00:00:00Z");
+        }
     }
 
     /** One of {@code type}'s constants, by its lower-case name, or null when absent. */

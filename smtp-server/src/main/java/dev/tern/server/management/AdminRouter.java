@@ -13,7 +13,7 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * The admin API's routing table, the one place that maps a method and a path to an action: each
- * resource ({@link QueueRoutes}, and later others) adds its routes here. A pattern is literal segments
+ * resource ({@link QueueRoutes}, {@link DestinationRoutes}) adds its routes here. A pattern is literal segments
  * and {@code {name}} placeholders; where a literal and a placeholder both match, the literal wins. A path
  * that matches with another method answers 405 with the methods it allows.
  */

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,8 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AdminApiIT {
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private static final Map<String, String> SLOW_RETRIES =
-            Map.of("first-retry", "10m", "max-retry", "1h", "queue-lifetime", "1d");
     private static final String BUSY = "451 4.3.0 mailbox busy";
 
     @TempDir
@@ -33,7 +30,7 @@ class AdminApiIT {
 
     @Test
     void listsAndShowsADeferredMessageThenFlushDeliversItAtOnce() throws Exception {
-        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
             ScriptedSmtpPeer peer = deferring(tern);
             AdminHttp admin = AdminHttp.of(tern);
             QueueId id = deferredMessage(tern, admin, "flush me");
@@ -75,7 +72,7 @@ class AdminApiIT {
 
     @Test
     void aHeldMessageSurvivesARestartAndIsDeliveredOnlyOnceReleased() throws Exception {
-        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
             ScriptedSmtpPeer peer = deferring(tern);
             AdminHttp admin = AdminHttp.of(tern);
             QueueId id = deferredMessage(tern, admin, "hold me");
@@ -109,7 +106,7 @@ class AdminApiIT {
 
     @Test
     void aDeletedMessageLeavesNoTraceAfterARestart() throws Exception {
-        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
             ScriptedSmtpPeer peer = deferring(tern);
             AdminHttp admin = AdminHttp.of(tern);
             QueueId id = deferredMessage(tern, admin, "delete me");
@@ -131,7 +128,7 @@ class AdminApiIT {
 
     @Test
     void bounceReturnsTheMessageToTheSenderWithAReport() throws Exception {
-        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
             deferring(tern);
             AdminHttp admin = AdminHttp.of(tern);
             QueueId id = deferredMessage(tern, admin, "return me");
@@ -155,7 +152,7 @@ class AdminApiIT {
 
     @Test
     void aMissingOrWrongTokenIsRefusedWhileMetricsAndHealthStayOpen() throws Exception {
-        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
             AdminHttp admin = AdminHttp.of(tern);
             for (AdminHttp refused : List.of(admin.withToken(null), admin.withToken("not-the-token-at-all"))) {
                 Answer a = refused.get("/admin/queue");
@@ -180,7 +177,7 @@ class AdminApiIT {
 
     @Test
     void badRequestsGetPreciseJsonErrors() throws Exception {
-        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
             AdminHttp admin = AdminHttp.of(tern);
             assertBadParameter(admin.get("/admin/queue?limit=1001"), "limit");
             assertBadParameter(admin.get("/admin/queue?limit=ten"), "limit");

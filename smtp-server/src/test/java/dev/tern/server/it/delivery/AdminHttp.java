@@ -61,10 +61,24 @@ final class AdminHttp {
         return send("DELETE", path);
     }
 
+    /** A POST with {@code json} as its body. */
+    Answer post(String path, String json) {
+        return send("POST", path, json);
+    }
+
     Answer send(String method, String path) {
+        return send(method, path, null);
+    }
+
+    private Answer send(String method, String path, String body) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + address.getPort() + path))
                 .timeout(Duration.ofSeconds(10))
-                .method(method, HttpRequest.BodyPublishers.noBody());
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }

@@ -42,6 +42,12 @@ final class DeliveryFixture implements AutoCloseable {
     static final String PASSWORD = "correct horse";
     /** A sender in the local domain, so that a DSN to it lands in a Maildir the test can read. */
     static final String SENDER = USER + "@" + LOCAL;
+    /**
+     * Retries ten minutes apart and a day's lifetime: whatever is delivered within a test went because the
+     * operator made it go (a flush, a release, a resume), not by a retry.
+     */
+    static final Map<String, String> SLOW_RETRIES =
+            Map.of("first-retry", "10m", "max-retry", "1h", "queue-lifetime", "1d");
 
     private final Path dataDir;
     private final Map<String, String> delivery;

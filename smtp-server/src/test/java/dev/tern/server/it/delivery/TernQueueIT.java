@@ -4,21 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tern.relay.testing.ScriptedSmtpPeer;
-import dev.tern.server.cli.TernCommand;
+import dev.tern.server.it.delivery.TernCli.Run;
 import dev.tern.smtp.queue.QueueId;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,17 +20,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TernQueueIT {
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private static final Map<String, String> SLOW_RETRIES =
-            Map.of("first-retry", "10m", "max-retry", "1h", "queue-lifetime", "1d");
 
     @TempDir
     Path dataDir;
 
-    private record Run(int exit, String out, String err) {}
-
     @Test
     void listOnAnEmptyQueueSaysSoAndExitsZero() throws Exception {
-        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
             Run run = queue(tern, "list");
             assertThat(run.exit()).as(run.err()).isZero();
             assertThat(run.out()).isEqualTo("Mail queue is empty\n");
@@ -48,7 +35,7 @@ class TernQueueIT {
 
     @Test
     void everyCommandActsOnTheRunningQueue() throws Exception {
-        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
             ScriptedSmtpPeer peer = tern.exchanger(
                     "busy.test", "127.0.0.2", tern.peer().rcptReply("bob@busy.test", "451 4.3.0 mailbox busy"));
             QueueId first = tern.submit("bob@busy.test", "first");
@@ -94,7 +81,7 @@ class TernQueueIT {
 
     @Test
     void bounceSendsTheSenderAReport() throws Exception {
-        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
             tern.exchanger("busy.test", "127.0.0.2", tern.peer().rcptReply("bob@busy.test", "451 4.3.0 busy"));
             QueueId id = tern.submit("bob@busy.test", "bounce me");
             await().atMost(WAIT)
@@ -112,7 +99,7 @@ class TernQueueIT {
 
     @Test
     void findsTheServerAndTokenThroughTheConfigurationFile() throws Exception {
-        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
             Path config = Files.writeString(
                     dataDir.resolve("tern.yaml"),
                     "data-dir: " + dataDir.toAbsolutePath() + "\nmanagement: {address: 127.0.0.1, port: "
@@ -125,7 +112,7 @@ class TernQueueIT {
 
     @Test
     void aRefusedTokenIsSaidInOneLine() throws Exception {
-        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, SLOW_RETRIES)) {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
             Path wrong = Files.writeString(dataDir.resolve("wrong-token"), "admin:not-the-token-of-this-tern\n");
             Run run = tern(List.of("queue", "list", "--server", server(tern), "--token-file", wrong.toString()));
             assertThat(run.exit()).isEqualTo(1);
@@ -137,7 +124,7 @@ class TernQueueIT {
     @Test
     void aServerThatIsDownIsSaidInOneLine() throws Exception {
         Path token = Files.writeString(dataDir.resolve("token"), "admin:0123456789abcdef0123\n");
-        int port = closedPort();
+        int port = TernCli.closedPort();
         Run run = tern(
                 List.of("queue", "list", "--server", "http://127.0.0.1:" + port, "--token-file", token.toString()));
         assertThat(run.exit()).isEqualTo(3);
@@ -145,36 +132,15 @@ class TernQueueIT {
                 .isEqualTo("tern: cannot reach Tern at http://127.0.0.1:" + port + ": connection refused\n");
     }
 
-    private static String server(DeliveryFixture tern) {
-        InetSocketAddress a = tern.server().managementAddress();
-        return "http://127.0.0.1:" + a.getPort();
-    }
-
-    private Run queue(DeliveryFixture tern, String... args) {
-        List<String> all = new ArrayList<>(List.of("queue"));
-        all.addAll(List.of(args));
-        all.addAll(List.of(
-                "--server",
-                server(tern),
-                "--token-file",
-                tern.dataDir().resolve("admin-token").toString()));
-        return tern(all);
+    private static Run queue(DeliveryFixture tern, String... args) {
+        return TernCli.admin(tern, "queue", args);
     }
 
     private static Run tern(List<String> args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = TernCommand.commandLine(Map.of(), new ByteArrayInputStream(new byte[0]))
-                .setOut(new PrintWriter(out))
-                .setErr(new PrintWriter(err))
-                .execute(args.toArray(String[]::new));
-        return new Run(exit, out.toString(), err.toString());
+        return TernCli.run(args);
     }
 
-    /** A loopback port nothing listens on (it was bound a moment ago and closed). */
-    private static int closedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+    private static String server(DeliveryFixture tern) {
+        return TernCli.server(tern);
     }
 }

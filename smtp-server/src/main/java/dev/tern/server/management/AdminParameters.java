@@ -1,0 +1,71 @@
+package dev.tern.server.management;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * An admin request's parameters: those of its query and, when it has a body (at most the management
+ * listener's 4 KiB), those of the body: a JSON object of strings, numbers or booleans ({@code
+ * {"for":"30m","reason":"maintenance"}}), or a form ({@code application/x-www-form-urlencoded}, as
+ * {@code curl -d for=30m} sends). A parameter given in both counts as given twice. Read on the event loop,
+ * before the request is released; the body is small, so this is cheap.
+ */
+final class AdminParameters {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String FORM = "application/x-www-form-urlencoded";
+
+    private AdminParameters() {}
+
+    /**
+     * The parameters of {@code request}.
+     *
+     * @throws AdminRequest.BadParameter when the body is neither a flat JSON object nor a form
+     */
+    static Map<String, List<String>> of(FullHttpRequest request, QueryStringDecoder uri) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        uri.parameters().forEach((k, v) -> out.put(k, new ArrayList<>(v)));
+        String body = request.content().toString(StandardCharsets.UTF_8).strip();
+        if (body.isEmpty()) {
+            return out;
+        }
+        String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").toLowerCase(Locale.ROOT);
+        if (!body.startsWith("{") && type.startsWith(FORM)) {
+            new QueryStringDecoder(body, StandardCharsets.UTF_8, false)
+                    .parameters()
+                    .forEach((k, v) ->
+                            out.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+            return out;
+        }
+        JsonNode json;
+        try {
+            json = JSON.readTree(body);
+        } catch (IOException e) {
+            json = null;
+        }
+        if (json == null || !json.isObject()) {
+            throw new AdminRequest.BadParameter(
+                    "body", "the body must be a JSON object such as {\"for\":\"30m\",\"reason\":\"maintenance\"}");
+        }
+        for (Map.Entry<String, JsonNode> field : json.properties()) {
+            JsonNode value = field.getValue();
+            if (value.isNull()) {
+                continue;
+            }
+            if (!value.isValueNode()) {
+                throw new AdminRequest.BadParameter(field.getKey(), field.getKey() + " must be a string");
+            }
+            out.computeIfAbsent(field.getKey(), x -> new ArrayList<>()).add(value.asText());
+        }
+        return out;
+    }
+}
