@@ -22,6 +22,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +46,23 @@ class ShapingTest {
     private final ManualQueueExecutor loop = fixture.loop;
     private final CountingMetrics metrics = new CountingMetrics();
     private Suspension lastSuspension;
+    private final List<Held> helds = new ArrayList<>();
+
+    /** A {@link Held} whose attempts still open when the test ends are ended then, so their content is released. */
+    private Held held() {
+        Held held = new Held();
+        helds.add(held);
+        return held;
+    }
+
+    @AfterEach
+    void endOpenAttempts() {
+        for (Held held : helds) {
+            while (!held.open.isEmpty()) {
+                held.endOldest(QueueFixture::ok);
+            }
+        }
+    }
 
     /** Attempts the test ends by hand; counts the most under way at once. */
     static final class Held implements Deliverer {
@@ -134,7 +152,7 @@ class ShapingTest {
     @Test
     void startsAtTheInitialConcurrencyAndGrowsWithSuccessesUpToTheCap() throws Exception {
         Spool spool = fixture.spool();
-        Held held = new Held();
+        Held held = held();
         DeliveryScheduler queue = queue(spool, new DeliveryLimits(100, 5), held, ShapingPolicy.DEFAULT);
         enqueue(queue, 20, "r@b.test");
         loop.runDue();
@@ -162,7 +180,7 @@ class ShapingTest {
     @Test
     void aRuleCapsTheConcurrencyBelowTheGlobalCap() throws Exception {
         Spool spool = fixture.spool();
-        Held held = new Held();
+        Held held = held();
         DeliveryScheduler queue =
                 queue(spool, new DeliveryLimits(100, 10), held, policy(new DestinationRule(".b.test", null, 3, 1)));
         enqueue(queue, 12, "r@mx.b.test");
@@ -181,7 +199,7 @@ class ShapingTest {
     @Test
     void halvesOnPushbackDownToOne() throws Exception {
         Spool spool = fixture.spool();
-        Held held = new Held();
+        Held held = held();
         DeliveryScheduler queue = queue(spool, new DeliveryLimits(100, 8), held, ShapingPolicy.DEFAULT);
         enqueue(queue, 30, "r@b.test");
         loop.runDue();
@@ -212,7 +230,7 @@ class ShapingTest {
     @Test
     void permanentRefusalsLeaveTheLimitAsItIs() throws Exception {
         Spool spool = fixture.spool();
-        Held held = new Held();
+        Held held = held();
         DeliveryScheduler queue = queue(spool, new DeliveryLimits(100, 8), held, ShapingPolicy.DEFAULT);
         enqueue(queue, 3, "r@b.test");
         loop.runDue();
