@@ -46,6 +46,23 @@ class ShapingTest {
     private final ManualQueueExecutor loop = fixture.loop;
     private final CountingMetrics metrics = new CountingMetrics();
     private Suspension lastSuspension;
+    private final List<Held> helds = new ArrayList<>();
+
+    /** A {@link Held} whose attempts still open when the test ends are ended then, so their content is released. */
+    private Held held() {
+        Held held = new Held();
+        helds.add(held);
+        return held;
+    }
+
+    @AfterEach
+    void endOpenAttempts() {
+        for (Held held : helds) {
+            while (!held.open.isEmpty()) {
+                held.endOldest(QueueFixture::ok);
+            }
+        }
+    }
 
     /** Attempts the test ends by hand; counts the most under way at once. */
     static final class Held implements Deliverer {
