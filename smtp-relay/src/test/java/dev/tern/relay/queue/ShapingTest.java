@@ -111,26 +111,6 @@ class ShapingTest {
         }
     }
 
-    private final List<Held> helds = new ArrayList<>();
-
-    /** A {@link Held} deliverer whose attempts still open when the test ends are ended then. */
-    private Held held() {
-        Held held = new Held();
-        helds.add(held);
-        return held;
-    }
-
-    /** Ends the attempts a test left open, so that the content they hold is released. */
-    @AfterEach
-    void endOpenAttempts() {
-        for (Held held : helds) {
-            for (Held.Attempt a : held.open) {
-                a.stage.completeExceptionally(new IllegalStateException("the test ended"));
-            }
-            held.open.clear();
-        }
-    }
-
     private DeliveryScheduler queue(Spool spool, DeliveryLimits limits, Deliverer deliverer, ShapingPolicy policy) {
         return fixture.scheduler(
                 spool,
