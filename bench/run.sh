@@ -7,6 +7,9 @@
 #   bench/run.sh --quick    smaller counts (under a minute), for checking the script itself
 #   bench/run.sh --keep     keep the temporary data directory (spool) afterwards
 #   bench/run.sh --jfr      record a JFR file of the throughput phase into the results directory
+#   bench/run.sh --profile  profile Tern's CPU during each inbound case with async-profiler (from Maven
+#                           Central, tools.profiler:async-profiler, fetched once into ~/.m2): a flame graph
+#                           flame-CASE.html and the collapsed stacks profile-CASE.txt per case
 #   bench/run.sh --limits   only the cost of the rate limits: 100 sessions x 4 KiB against two Terns,
 #                           one with every rate limit off, one with them on (set far above the load, the
 #                           client not exempt), alternating; prints throughput and CPU per message
@@ -30,7 +33,7 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-mode=full keep=0 jfr=0 limits_only=0 relay_only=0 relay_dkim=0
+mode=full keep=0 jfr=0 profile=0 limits_only=0 relay_only=0 relay_dkim=0
 for arg in "$@"; do
   case $arg in
     --quick) mode=quick ;;
@@ -39,6 +42,7 @@ for arg in "$@"; do
     --relay-dkim) relay_only=1 relay_dkim=1 ;;
     --keep) keep=1 ;;
     --jfr) jfr=1 ;;
+    --profile) profile=1 ;;
     -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument $arg (try --help)" >&2; exit 2 ;;
   esac
@@ -437,6 +441,22 @@ kill -0 "$sink_pid" 2>/dev/null || { echo "bench: smtp-sink did not start" >&2; 
 warm=$([ "$mode" = full ] && echo 8000 || echo 1000)
 run_source tern "$tern_port" warmup "$warm" -s 20 -l 4096 -d >/dev/null
 
+# --profile: async-profiler's agent, loaded into the running Tern with jcmd around each case.
+async_profiler_version=4.2
+profiler_lib=""
+if [ "$profile" = 1 ]; then
+  profiler_jar="$HOME/.m2/repository/tools/profiler/async-profiler/$async_profiler_version/async-profiler-$async_profiler_version.jar"
+  [ -f "$profiler_jar" ] || "$repo/mvnw" -B -ntp -q dependency:get \
+    -Dartifact="tools.profiler:async-profiler:$async_profiler_version" -Dtransitive=false >&2
+  mkdir -p "$work/profiler"
+  unzip -o -q -j "$profiler_jar" "linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')/libasyncProfiler.so" -d "$work/profiler"
+  profiler_lib="$work/profiler/libasyncProfiler.so"
+fi
+profiler() { # action and options (start,..., dump,file=..., stop,file=...); jcmd takes the agent's options quoted, in one argument
+  [ -n "$profiler_lib" ] || return 0
+  "$jcmd" "$tern_pid" "JVMTI.agent_load $profiler_lib \"$1\"" >/dev/null
+}
+
 table="$results/results.tsv"
 printf "case\tmessages\ttern_s\ttern_msg_per_s\tsink_s\tsink_msg_per_s\tratio\tload1\n" >"$table"
 printf "\n%-17s %8s %8s %10s %8s %10s %7s %6s\n" case messages tern_s tern_msg/s sink_s sink_msg/s ratio load1
@@ -449,6 +469,7 @@ for spec in "${cases[@]}"; do
   # case (other jobs share it) weighs on both servers alike. A failed half exits the script
   # (set -e applies to the substitutions).
   half=$((count / 2))
+  profiler start,event=cpu,interval=1ms,threads
   # shellcheck disable=SC2086
   t1=$(run_source tern "$tern_port" "$name-a" "$half" $flags)
   # shellcheck disable=SC2086
@@ -457,6 +478,8 @@ for spec in "${cases[@]}"; do
   s2=$(run_source sink "$sink_port" "$name-b" "$half" $flags)
   # shellcheck disable=SC2086
   t2=$(run_source tern "$tern_port" "$name-b" "$half" $flags)
+  profiler "dump,file=$results/profile-$name.txt,collapsed"
+  profiler "stop,file=$results/flame-$name.html"
   count=$((half * 2))
   read -r tern_s tern_rate < <(echo "$t1 $t2" | awk -v n="$count" '{ printf "%.2f %.0f\n", $1 + $3, n / ($1 + $3) }')
   read -r sink_s sink_rate < <(echo "$s1 $s2" | awk -v n="$count" '{ printf "%.2f %.0f\n", $1 + $3, n / ($1 + $3) }')
