@@ -60,6 +60,14 @@ final class ClientConnection {
         return tls;
     }
 
+    /**
+     * True when this session's TLS authenticated the server: verified against trusted roots and the host name
+     * ({@code verify}, MTA-STS), or matched by the route's {@link PeerCheck} (DANE). What REQUIRETLS asks.
+     */
+    boolean verifiedTls() {
+        return tls && key.route().authenticatesServer();
+    }
+
     /** Runs one transaction; the returned stage completes on the event loop, never exceptionally. */
     CompletionStage<AttemptResult> transact(DeliveryRequest request, String remoteMta) {
         transactions++;
