@@ -30,6 +30,9 @@ import java.util.Optional;
  * (SHA-256) and 2 (SHA-512). A value: equal checks (same host, same records) accept the same chains.
  */
 public final class TlsaCheck implements PeerCheck {
+    /** How every mismatch begins, so a report says it in the same words. */
+    public static final String MISMATCH = "TLSA mismatch";
+
     private final String host;
     private final List<Tlsa> records;
     private final Clock clock;
@@ -58,7 +61,7 @@ public final class TlsaCheck implements PeerCheck {
     @Override
     public Optional<String> mismatch(List<X509Certificate> chain) {
         if (chain.isEmpty()) {
-            return Optional.of("TLSA mismatch: no certificate");
+            return Optional.of(MISMATCH + ": no certificate");
         }
         String nameProblem = null;
         for (Tlsa record : records) {
@@ -78,7 +81,7 @@ public final class TlsaCheck implements PeerCheck {
                 }
             }
         }
-        return Optional.of("TLSA mismatch: no record of " + records.size() + " for " + host + " matches"
+        return Optional.of(MISMATCH + ": no record of " + records.size() + " for " + host + " matches"
                 + (nameProblem == null ? "" : " (a DANE-TA record matched, but " + nameProblem + ")"));
     }
 

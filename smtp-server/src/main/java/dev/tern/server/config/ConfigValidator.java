@@ -69,6 +69,10 @@ final class ConfigValidator {
             }
         }
         positive("dns.timeout", c.dns().timeout());
+        if (c.dns().trustAnchorFile() != null && !Files.isReadable(c.dns().trustAnchorFile())) {
+            throw ConfigException.invalid(
+                    "dns.trust-anchor-file", "cannot read " + c.dns().trustAnchorFile());
+        }
         dkim(c.dkim());
         notBlank("management.address", c.management().address());
         port("management.port", c.management().port());
@@ -221,6 +225,7 @@ final class ConfigValidator {
         port("delivery.mta-sts.port", d.mtaSts().port());
         positive("delivery.mta-sts.timeout", d.mtaSts().timeout());
         atLeast("delivery.mta-sts.max-policies", d.mtaSts().maxPolicies(), 1);
+        positive("delivery.dane.timeout", d.dane().timeout());
     }
 
     private static void hostname(String hostname) {

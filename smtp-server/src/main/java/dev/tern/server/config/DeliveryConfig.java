@@ -26,6 +26,7 @@ import java.util.stream.Collectors;
  *     exchangers must offer; other domains follow MTA-STS, else {@code may}
  * @param tlsTrustFile a PEM bundle of roots trusted besides the JDK's for verified TLS and MTA-STS, or null
  * @param mtaSts how MTA-STS policies (RFC 8461) are fetched and kept
+ * @param dane whether DANE (RFC 7672) applies to every domain, and the bound of its lookups
  */
 public record DeliveryConfig(
         boolean enabled,
@@ -46,7 +47,8 @@ public record DeliveryConfig(
         ShapingConfig shaping,
         Map<String, TlsPolicy> tlsPolicy,
         Path tlsTrustFile,
-        MtaStsConfig mtaSts) {
+        MtaStsConfig mtaSts,
+        DaneConfig dane) {
 
     public DeliveryConfig {
         tlsPolicy = tlsPolicy.entrySet().stream()
