@@ -121,7 +121,7 @@ public final class ValidatedLookups {
             String reason = reason(response);
             return reason.isEmpty() || reason.startsWith(UPSTREAM_FAILURE)
                     ? Answer.failed(what + "server failure (SERVFAIL)")
-                    : new Answer(Security.BOGUS, List.of(), false, what + reason);
+                    : new Answer(Security.BOGUS, List.of(), false, what + withoutRecords(reason));
         }
         if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
             return Answer.failed(what + Rcode.string(rcode));
@@ -131,6 +131,13 @@ public final class ValidatedLookups {
                 .toList();
         Security security = response.getHeader().getFlag(Flags.AD) ? Security.SECURE : Security.INSECURE;
         return new Answer(security, records, rcode == Rcode.NXDOMAIN, "");
+    }
+
+    /** The validator's reason without the RRset it appends ({@code ...: { name ttl IN TYPE [...] sigs: [...] }}). */
+    static String withoutRecords(String reason) {
+        int dump = reason.indexOf(" { ");
+        String text = dump < 0 ? reason : reason.substring(0, dump);
+        return text.endsWith(":") ? text.substring(0, text.length() - 1) : text;
     }
 
     /** The validator's reason for a bogus answer: a TXT record of its own class in the additional section. */
