@@ -130,8 +130,11 @@ public final class Router implements Deliverer {
                 // RFC 7672 2.2: TLSA records decide for their host, whatever MTA-STS would say (RFC 8461 2).
                 candidates.add(new Candidate(c.host(), c.address(), ClientRoute.checked(verify.check()), true));
             } else if (dane instanceof DaneHosts.Host.Unusable u) {
-                outboundTls.daneOutcome(TlsPolicyOutcome.BOGUS);
-                log.info("id={} domain={} DANE: not using {}: {}", request.id(), domain, c.host(), u.reason());
+                if (unusable == null || !unusable.remoteMta().equals(c.host())) {
+                    // Once per host, not per address.
+                    outboundTls.daneOutcome(TlsPolicyOutcome.BOGUS);
+                    log.info("id={} domain={} DANE: not using {}: {}", request.id(), domain, c.host(), u.reason());
+                }
                 unusable = new AttemptResult.HostFailed(
                         DeliveryStatus.TEMPORARY,
                         EnhancedStatus.parse(DANE_FAILED),
