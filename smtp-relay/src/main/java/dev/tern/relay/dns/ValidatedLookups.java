@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
@@ -30,7 +31,7 @@ import org.xbill.DNS.dnssec.ValidatingResolver;
  * recursive resolver does) and validates from the {@link DnssecAnchors}. An answer is {@link Security#SECURE},
  * {@link Security#INSECURE} (no chain of trust covers it: an unsigned zone), {@link Security#BOGUS} (signatures
  * that should be there are missing or wrong: a forgery, or a broken zone) or {@link Security#FAILED} (SERVFAIL,
- * timeout). Secure and insecure answers are kept for their TTL (at most an hour; negative ones for their SOA's,
+ * timeout). One question is asked once at a time, whoever waits for it. Secure and insecure answers are kept for their TTL (at most an hour; negative ones for their SOA's,
  * RFC 2308 5) in a map bounded like the resolver's cache; bogus and failed ones are asked again next time.
  */
 public final class ValidatedLookups {
@@ -65,6 +66,8 @@ public final class ValidatedLookups {
     private final Duration bound;
     private final Clock clock;
     private final Map<Question, Cached> cache;
+    /** Questions being asked now; no more than the deliveries waiting on them. */
+    private final Map<Question, CompletableFuture<Answer>> inFlight = new ConcurrentHashMap<>();
 
     private record Question(Name name, int type) {}
 
@@ -97,6 +100,22 @@ public final class ValidatedLookups {
         if (cached != null && clock.instant().isBefore(cached.until())) {
             return CompletableFuture.completedFuture(cached.answer());
         }
+        // One validation per question at a time: a burst of deliveries to one domain waits on the same answer.
+        CompletableFuture<Answer> asking = new CompletableFuture<>();
+        CompletableFuture<Answer> already = inFlight.putIfAbsent(question, asking);
+        if (already != null) {
+            return already;
+        }
+        ask(question).whenComplete((answer, error) -> {
+            inFlight.remove(question, asking);
+            asking.complete(answer);
+        });
+        return asking;
+    }
+
+    private CompletionStage<Answer> ask(Question question) {
+        Name name = question.name();
+        int type = question.type();
         Message query = Message.newQuery(Record.newRecord(name, type, DClass.IN));
         String what = Type.string(type) + " " + name + ": ";
         return resolver.sendAsync(query, options.executor())

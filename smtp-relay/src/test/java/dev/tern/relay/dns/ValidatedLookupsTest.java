@@ -137,6 +137,23 @@ class ValidatedLookupsTest {
     }
 
     @Test
+    void questionsAskedTogetherAreAskedOnce() throws Exception {
+        // TTL 0: nothing is kept, so only the sharing of the question in flight saves the second query.
+        dns.sign(key).txt("dane.test", "v=test");
+        ValidatedLookups lookups = lookups(key);
+        Name name = Name.fromString("dane.test.");
+
+        var first = lookups.lookup(name, Type.TXT).toCompletableFuture();
+        var second = lookups.lookup(name, Type.TXT).toCompletableFuture();
+
+        assertThat(first.get(10, SECONDS).security()).isEqualTo(Security.SECURE);
+        assertThat(second.get(10, SECONDS)).isEqualTo(first.get());
+        assertThat(dns.queryCount("dane.test", "TXT")).isEqualTo(1);
+        ask(lookups, "dane.test", Type.TXT);
+        assertThat(dns.queryCount("dane.test", "TXT")).isEqualTo(2);
+    }
+
+    @Test
     void theIanaRootAnchorsAreBuiltIn() {
         assertThat(DnssecAnchors.ianaRoot().toString()).contains(". DS");
     }
