@@ -106,9 +106,20 @@ public final class ValidatedLookups {
         if (already != null) {
             return already;
         }
-        ask(question).whenComplete((answer, error) -> {
+        CompletionStage<Answer> stage;
+        try {
+            stage = ask(question);
+        } catch (RuntimeException e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        stage.whenComplete((answer, error) -> {
             inFlight.remove(question, asking);
-            asking.complete(answer);
+            // Never a failed stage, whatever broke: the delivery waiting on it must get an answer.
+            asking.complete(
+                    error == null
+                            ? answer
+                            : Answer.failed(Type.string(type) + " " + name + ": "
+                                    + DnsLookups.describe(DnsLookups.unwrap(error))));
         });
         return asking;
     }
