@@ -50,12 +50,15 @@ public final class DaneResolver implements Dane {
         if (name.isEmpty() || plain.startsWith("[")) {
             return done(Optional.empty());
         }
-        return dns.lookup(name.get(), Type.MX).thenCompose(mx -> switch (mx.security()) {
-            case INSECURE -> done(Optional.empty());
-            case BOGUS -> done(Optional.of(DaneHosts.failed("DNSSEC bogus: " + mx.reason())));
-            case FAILED -> done(Optional.of(DaneHosts.failed("DNSSEC validation failed: " + mx.reason())));
-            case SECURE -> mx.nxdomain() ? done(Optional.empty()) : tlsa(exchangers(plain, mx));
-        });
+        return dns.lookup(name.get(), Type.MX)
+                .thenCompose(mx -> switch (mx.security()) {
+                    case INSECURE -> done(Optional.empty());
+                    case BOGUS -> done(Optional.of(DaneHosts.failed("DNSSEC bogus: " + mx.reason())));
+                    case FAILED -> done(Optional.of(DaneHosts.failed("DNSSEC validation failed: " + mx.reason())));
+                    case SECURE -> mx.nxdomain() ? done(Optional.empty()) : tlsa(exchangers(plain, mx));
+                })
+                // A bug is no reason to deliver without DANE: the domain waits, and the log says why.
+                .exceptionally(error -> Optional.of(DaneHosts.failed("DANE lookup failed: " + error)));
     }
 
     /** The validated MX hosts, lowest preference first; the domain itself when it has no MX. */
