@@ -63,6 +63,14 @@ final class ClientConnection {
         return tls;
     }
 
+    /**
+     * True when this session's TLS authenticated the server: verified against trusted roots and the host name
+     * ({@code verify}, MTA-STS), or matched by the route's {@link PeerCheck} (DANE). What REQUIRETLS asks.
+     */
+    boolean verifiedTls() {
+        return tls && key.route().authenticatesServer();
+    }
+
     /** Runs one transaction; the returned stage completes on the event loop, never exceptionally. */
     CompletionStage<AttemptResult> transact(DeliveryRequest request, String remoteMta) {
         AttemptResult.HostFailed refusal = requireTlsRefusal(request, remoteMta);
@@ -88,7 +96,7 @@ final class ClientConnection {
         if (!request.envelope().parameters().requireTls()) {
             return null;
         }
-        if (!tls || !key.route().requireVerifiedTls()) {
+        if (!verifiedTls()) {
             return new AttemptResult.HostFailed(
                     DeliveryStatus.PERMANENT,
                     EnhancedStatus.parse(SessionSetup.TLS_REQUIRED),

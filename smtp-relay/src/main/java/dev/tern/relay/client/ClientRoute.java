@@ -7,9 +7,16 @@ package dev.tern.relay.client;
  * @param requireVerifiedTls verify the server's certificate chain and name; only with a required TLS mode
  * @param username the AUTH user, or null for no AUTH
  * @param password the AUTH password, null exactly when {@code username} is
+ * @param peerCheck checked against the server's certificate chain after the handshake (DANE), or null; only
+ *     with STARTTLS required and no other verification
  */
 public record ClientRoute(
-        TlsMode tls, boolean requireVerifiedTls, String username, String password, String authMechanism) {
+        TlsMode tls,
+        boolean requireVerifiedTls,
+        String username,
+        String password,
+        String authMechanism,
+        PeerCheck peerCheck) {
 
     /** When the client uses TLS. */
     public enum TlsMode {
@@ -30,6 +37,17 @@ public record ClientRoute(
         this(tls, requireVerifiedTls, username, password, null);
     }
 
+    /** A route without a {@link PeerCheck}. */
+    public ClientRoute(
+            TlsMode tls, boolean requireVerifiedTls, String username, String password, String authMechanism) {
+        this(tls, requireVerifiedTls, username, password, authMechanism, null);
+    }
+
+    /** STARTTLS required, and the server's chain must pass {@code check} (RFC 7672 2.2: no plaintext, ever). */
+    public static ClientRoute checked(PeerCheck check) {
+        return new ClientRoute(TlsMode.STARTTLS, false, null, null, null, check);
+    }
+
     public ClientRoute {
         if (tls == null) {
             throw new IllegalArgumentException("tls mode is required");
@@ -42,6 +60,9 @@ public record ClientRoute(
         }
         if (authMechanism != null && !authMechanism.equals("PLAIN") && !authMechanism.equals("LOGIN")) {
             throw new IllegalArgumentException("AUTH mechanism is PLAIN or LOGIN, not " + authMechanism);
+        }
+        if (peerCheck != null && (tls != TlsMode.STARTTLS || requireVerifiedTls)) {
+            throw new IllegalArgumentException("a peer check goes with STARTTLS required and no other verification");
         }
     }
 
@@ -59,10 +80,20 @@ public record ClientRoute(
         return tls == TlsMode.STARTTLS || tls == TlsMode.IMPLICIT;
     }
 
+    /**
+     * True when TLS on this route is authenticated: the certificate was verified against trusted roots and
+     * the host name, or passed the route's {@link PeerCheck} (DANE). A session that is ready on such a route
+     * has TLS (it never falls back to plaintext).
+     */
+    public boolean authenticatesServer() {
+        return requireVerifiedTls || peerCheck != null;
+    }
+
     /** The password is a secret: never in logs. */
     @Override
     public String toString() {
         return "ClientRoute[tls=" + tls + ", verified=" + requireVerifiedTls + ", user=" + username + ", auth="
-                + (authMechanism == null ? "any" : authMechanism) + "]";
+                + (authMechanism == null ? "any" : authMechanism)
+                + (peerCheck == null ? "" : ", check=" + peerCheck.describe()) + "]";
     }
 }

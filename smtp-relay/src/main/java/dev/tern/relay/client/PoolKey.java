@@ -13,6 +13,6 @@ import java.util.Locale;
 record PoolKey(InetSocketAddress address, ClientRoute route, String verifiedName) {
 
     static PoolKey of(InetSocketAddress address, ClientRoute route, String hostName) {
-        return new PoolKey(address, route, route.requireVerifiedTls() ? hostName.toLowerCase(Locale.ROOT) : null);
+        return new PoolKey(address, route, route.authenticatesServer() ? hostName.toLowerCase(Locale.ROOT) : null);
     }
 }

@@ -8,11 +8,18 @@ import dev.tern.smtp.SmtpCommand;
 import dev.tern.smtp.SmtpReply;
 import dev.tern.smtp.SmtpVerb;
 import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslHandler;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * Opens a session, from the greeting to the point where MAIL may be sent, as a chain of replies:
@@ -117,9 +124,15 @@ final class SessionSetup {
         return send(SmtpCommand.of(SmtpVerb.STARTTLS, "")).thenCompose(reply -> {
             if (reply.code() == 220) {
                 handshaking = true;
-                return session.startTls(tlsFactory.newHandler(channel)).thenCompose(done -> {
+                SslHandler handler = tlsFactory.newHandler(channel);
+                return session.startTls(handler).thenCompose(done -> {
                     handshaking = false;
                     tls = true;
+                    Optional<String> mismatch = checkPeer(handler);
+                    if (mismatch.isPresent()) {
+                        // RFC 7672 2.2: a server that fails the check is not used, not even in plaintext.
+                        return failed(TLS_REQUIRED, mismatch.get());
+                    }
                     // RFC 3207 4.2: forget everything learned in plaintext and say EHLO again.
                     return hello();
                 });
@@ -130,6 +143,28 @@ final class SessionSetup {
             // Opportunistic (RFC 7435): the server offered and then refused; carry on in plaintext.
             return authenticate(plaintextEhlo);
         });
+    }
+
+    /** The route's {@link PeerCheck} against the chain the server presented; empty when there is none to make. */
+    private Optional<String> checkPeer(SslHandler handler) {
+        PeerCheck check = route.peerCheck();
+        if (check == null) {
+            return Optional.empty();
+        }
+        List<X509Certificate> chain = new ArrayList<>();
+        try {
+            for (Certificate certificate : handler.engine().getSession().getPeerCertificates()) {
+                if (certificate instanceof X509Certificate x509) {
+                    chain.add(x509);
+                }
+            }
+        } catch (SSLPeerUnverifiedException e) {
+            return Optional.of(check.describe() + ": the server presented no certificate");
+        }
+        if (chain.isEmpty()) {
+            return Optional.of(check.describe() + ": the server presented no X.509 certificate");
+        }
+        return check.mismatch(chain);
     }
 
     private CompletionStage<Result> authenticate(EhloReply ehlo) {

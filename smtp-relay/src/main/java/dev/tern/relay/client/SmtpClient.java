@@ -151,7 +151,8 @@ public final class SmtpClient implements AutoCloseable {
     }
 
     private void transact(Attempt attempt, ClientConnection connection) {
-        String tls = connection.tls() ? "yes" : "no";
+        // "verified": the server was authenticated (trusted roots and its name, or DANE), as REQUIRETLS needs.
+        String tls = connection.verifiedTls() ? "verified" : connection.tls() ? "yes" : "no";
         connection.transact(attempt.request, attempt.hostName).whenComplete((result, error) -> {
             if (error != null) {
                 connection.quit();

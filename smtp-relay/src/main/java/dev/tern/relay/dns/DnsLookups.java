@@ -95,11 +95,11 @@ final class DnsLookups {
         return servers;
     }
 
-    private static List<InetSocketAddress> servers(MxResolverOptions options) {
+    static List<InetSocketAddress> servers(MxResolverOptions options) {
         return options.servers().isEmpty() ? ResolverConfig.getCurrentConfig().servers() : options.servers();
     }
 
-    private static Resolver resolver(List<InetSocketAddress> servers, MxResolverOptions options) {
+    static Resolver resolver(List<InetSocketAddress> servers, MxResolverOptions options) {
         List<Resolver> simple = servers.stream()
                 .map(server -> {
                     SimpleResolver resolver = new SimpleResolver(server);
@@ -117,7 +117,7 @@ final class DnsLookups {
         return resolver;
     }
 
-    private static Throwable unwrap(Throwable error) {
+    static Throwable unwrap(Throwable error) {
         Throwable cause = error;
         while ((cause instanceof CompletionException || cause instanceof ExecutionException)
                 && cause.getCause() != null) {
@@ -126,7 +126,7 @@ final class DnsLookups {
         return cause;
     }
 
-    private static String describe(Throwable cause) {
+    static String describe(Throwable cause) {
         if (cause instanceof ServerFailedException) {
             return "server failure (SERVFAIL)";
         }

@@ -83,12 +83,26 @@ public interface DeliveryMetrics {
         /** The host could not meet a policy that requires TLS; it was not used. */
         FAILED,
         /** An MTA-STS policy in testing mode was not met; the message went anyway (RFC 8461 5). */
-        TESTING_FAILED
+        TESTING_FAILED,
+        /** DANE: the certificate matched a TLSA record and the transaction ran. */
+        VERIFIED,
+        /** DANE: the certificate matched no TLSA record; the host was not used. */
+        MISMATCH,
+        /** DANE: a DNSSEC answer it needed (MX or TLSA) was bogus or could not be validated; not used. */
+        BOGUS,
+        /** DANE: the host did not offer STARTTLS, refused it, or its handshake failed; not used. */
+        NO_TLS;
+
+        /** True for the outcomes of hosts held to TLSA records ({@code policy} {@code dane}), false for the others. */
+        public boolean dane() {
+            return this == VERIFIED || this == MISMATCH || this == BOGUS || this == NO_TLS;
+        }
     }
 
     /**
      * One host against a domain's TLS policy; {@code policy} is {@code none}, {@code may}, {@code encrypt},
-     * {@code verify}, {@code dane} or {@code mta-sts}.
+     * {@code verify} or {@code mta-sts} with the outcomes {@code met}, {@code failed} and {@code testing-failed},
+     * or {@code dane} with the others.
      */
     default void tlsPolicy(String policy, TlsPolicyOutcome outcome) {}
 

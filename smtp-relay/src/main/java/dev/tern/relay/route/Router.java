@@ -14,10 +14,12 @@ import dev.tern.relay.dns.MxResolution;
 import dev.tern.relay.local.MaildirDelivery;
 import dev.tern.relay.metrics.DeliveryMetrics.TlsPolicyOutcome;
 import dev.tern.relay.queue.Deliverer;
+import dev.tern.relay.tls.DaneHosts;
 import dev.tern.relay.tls.DomainTls;
 import dev.tern.relay.tls.MessageTls;
 import dev.tern.relay.tls.OutboundTls;
 import dev.tern.relay.tls.TlsPolicy;
+import dev.tern.relay.tls.TlsaCheck;
 import dev.tern.smtp.EnhancedStatus;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -41,6 +43,12 @@ public final class Router implements Deliverer {
     private static final String NOT_LISTED = "mail exchanger not listed in the MTA-STS policy";
 
     private static final String NO_STARTTLS = "STARTTLS required but not offered";
+
+    /** What a TLS report counts a host held to its TLSA records under (policy type {@code tlsa}, RFC 8460 4.3). */
+    private static final DomainTls DANE_REPORTED = DomainTls.configured(TlsPolicy.DANE);
+
+    /** RFC 3463 X.7.5: what DANE needed of DNSSEC or of the certificate failed (RFC 7672 2.2). */
+    private static final String DANE_FAILED = "4.7.5";
 
     private final Routing routing;
     private final MaildirDelivery local;
@@ -116,10 +124,37 @@ public final class Router implements Deliverer {
     private CompletionStage<List<RecipientOutcome>> toExchangers(
             String domain, MxResolution.Exchangers found, DeliveryRequest request, DomainTls published) {
         DomainTls policy = MessageTls.of(published, request.envelope());
+        if (policy.dane() != null && policy.dane().failure() != null) {
+            // RFC 7672 2.1.1: a bogus or unvalidated MX RRset gives no host to trust; try again later.
+            outboundTls.daneOutcome(TlsPolicyOutcome.BOGUS);
+            String why = "DANE: MX of " + domain + ": " + policy.dane().failure();
+            log.info("id={} domain={} {}", request.id(), domain, why);
+            return CompletableFuture.completedFuture(
+                    all(request, DeliveryStatus.TEMPORARY, EnhancedStatus.parse(DANE_FAILED), why));
+        }
         List<Candidate> candidates = new ArrayList<>();
         List<String> unlisted = new ArrayList<>();
+        AttemptResult.HostFailed unusable = null;
         for (MxCandidate c : selector.select(domain, found)) {
-            if (policy.lists(c.host())) {
+            DaneHosts.Host dane = policy.dane() == null
+                    ? DaneHosts.noRecords()
+                    : policy.dane().host(c.host());
+            if (dane instanceof DaneHosts.Host.Verify verify) {
+                // RFC 7672 2.2: TLSA records decide for their host, whatever MTA-STS would say (RFC 8461 2).
+                candidates.add(new Candidate(c.host(), c.address(), ClientRoute.checked(verify.check()), true));
+            } else if (dane instanceof DaneHosts.Host.Unusable u) {
+                if (unusable == null || !unusable.remoteMta().equals(c.host())) {
+                    // Once per host, not per address.
+                    outboundTls.daneOutcome(TlsPolicyOutcome.BOGUS);
+                    log.info("id={} domain={} DANE: not using {}: {}", request.id(), domain, c.host(), u.reason());
+                }
+                unusable = new AttemptResult.HostFailed(
+                        DeliveryStatus.TEMPORARY,
+                        EnhancedStatus.parse(DANE_FAILED),
+                        c.host() + ": DANE: " + u.reason(),
+                        c.host(),
+                        null);
+            } else if (policy.lists(c.host())) {
                 candidates.add(new Candidate(c.host(), c.address()));
             } else if (policy.testing()) {
                 // RFC 8461 5: testing mode reports a host outside the policy but still uses it.
@@ -151,13 +186,15 @@ public final class Router implements Deliverer {
                     unlisted,
                     policy.mx());
         }
-        AttemptResult.HostFailed none = candidates.isEmpty() && !unlisted.isEmpty()
-                ? new AttemptResult.HostFailed(
-                        DeliveryStatus.TEMPORARY,
-                        EnhancedStatus.parse("4.7.5"),
-                        policy.describe() + " not met: no mail exchanger matches mx " + policy.mx() + " (found "
-                                + String.join(", ", unlisted) + ")")
-                : null;
+        AttemptResult.HostFailed none = candidates.isEmpty() && unusable != null
+                ? unusable
+                : candidates.isEmpty() && !unlisted.isEmpty()
+                        ? new AttemptResult.HostFailed(
+                                DeliveryStatus.TEMPORARY,
+                                EnhancedStatus.parse("4.7.5"),
+                                policy.describe() + " not met: no mail exchanger matches mx " + policy.mx() + " (found "
+                                        + String.join(", ", unlisted) + ")")
+                        : null;
         return tryInTurn(candidates, 0, new HostTls(policy.route(), policy, domain, published), request, none);
     }
 
@@ -191,8 +228,13 @@ public final class Router implements Deliverer {
         };
     }
 
-    /** An address to dial: always resolved here, so the client never resolves a name (nor blocks on one). */
-    private record Candidate(String host, InetSocketAddress address, ClientRoute route) {
+    /**
+     * An address to dial: always resolved here, so the client never resolves a name (nor blocks on one).
+     *
+     * @param route the host's own route, or null for the attempt's
+     * @param dane the host is held to its TLSA records (its route carries them)
+     */
+    private record Candidate(String host, InetSocketAddress address, ClientRoute route, boolean dane) {
         Candidate {
             if (address.isUnresolved()) {
                 throw new IllegalArgumentException("the client is given addresses, never names: " + address);
@@ -201,7 +243,12 @@ public final class Router implements Deliverer {
 
         /** A host that gets the attempt's route. */
         Candidate(String host, InetSocketAddress address) {
-            this(host, address, null);
+            this(host, address, null, false);
+        }
+
+        /** A host with a route of its own. */
+        Candidate(String host, InetSocketAddress address, ClientRoute route) {
+            this(host, address, route, false);
         }
 
         String named() {
@@ -259,7 +306,10 @@ public final class Router implements Deliverer {
             }
             return switch (result) {
                 case AttemptResult.Completed done -> {
-                    if (tls.policy() != null && c.route() == null) {
+                    if (c.dane()) {
+                        outboundTls.daneOutcome(TlsPolicyOutcome.VERIFIED);
+                        outboundTls.session(tls.domain(), DANE_REPORTED, c.host(), ip(c), null);
+                    } else if (tls.policy() != null && c.route() == null) {
                         outboundTls.outcome(tls.policy(), TlsPolicyOutcome.MET);
                         if (done.tls()) {
                             outboundTls.session(tls.domain(), tls.published(), c.host(), ip(c), null);
@@ -272,7 +322,8 @@ public final class Router implements Deliverer {
                 }
                 case AttemptResult.HostFailed failed -> {
                     if (tls.policy() != null && failed.tlsRequirementFailed()) {
-                        outboundTls.session(tls.domain(), tls.published(), c.host(), ip(c), failed.diagnostic());
+                        DomainTls reported = c.dane() ? DANE_REPORTED : tls.published();
+                        outboundTls.session(tls.domain(), reported, c.host(), ip(c), failed.diagnostic());
                     }
                     yield tryInTurn(
                             candidates, index + 1, tls, request, worse(request, last, named(c, tls.policy(), failed)));
@@ -284,7 +335,11 @@ public final class Router implements Deliverer {
     /** The failure with the host in front, and the policy it did not meet when that is why it failed. */
     private AttemptResult.HostFailed named(Candidate c, DomainTls policy, AttemptResult.HostFailed failed) {
         String diagnostic = c.named() + ": " + failed.diagnostic();
-        if (policy != null && failed.tlsRequirementFailed()) {
+        if (c.dane() && failed.tlsRequirementFailed()) {
+            boolean mismatch = failed.diagnostic().startsWith(TlsaCheck.MISMATCH);
+            outboundTls.daneOutcome(mismatch ? TlsPolicyOutcome.MISMATCH : TlsPolicyOutcome.NO_TLS);
+            diagnostic = c.named() + ": DANE not met: " + failed.diagnostic();
+        } else if (policy != null && failed.tlsRequirementFailed()) {
             outboundTls.outcome(policy, TlsPolicyOutcome.FAILED);
             diagnostic = c.named() + ": " + policy.describe() + " not met: " + failed.diagnostic();
         }

@@ -8,15 +8,22 @@ import java.util.List;
  * exchangers may be used at all (MTA-STS's {@code mx} patterns; empty: any), and whether failures only
  * count (MTA-STS testing mode: delivered as {@link TlsPolicy#MAY}, failures logged and counted).
  *
+ * <p>When DANE applies (RFC 7672), {@code dane} says how each mail exchanger stands: a host with usable TLSA
+ * records is held to them whatever the rest says, a host DANE makes unusable is not used, and a host without
+ * TLSA records follows the rest of this policy (RFC 8461 2: DANE outranks MTA-STS).
+ *
  * @param source the meter tag and log word: a {@link TlsPolicy#key()}, {@code mta-sts}, or what a message
  *     asked for itself: {@code requiretls}, {@code tls-required-no} (RFC 8689, see {@link MessageTls})
+ * @param dane the DANE state of the domain's hosts, or null where DANE does not apply
  */
-public record DomainTls(String source, TlsPolicy level, boolean testing, List<String> mx) {
+public record DomainTls(String source, TlsPolicy level, boolean testing, List<String> mx, DaneHosts dane) {
     public static final String MTA_STS = "mta-sts";
     /** The message came with REQUIRETLS (RFC 8689 4) and the domain's policy verified less. */
     public static final String REQUIRETLS = "requiretls";
     /** The message's header said {@code TLS-Required: No} (RFC 8689 5). */
     public static final String TLS_REQUIRED_NO_SOURCE = "tls-required-no";
+    /** The meter tag and log word of hosts held to their TLSA records. */
+    public static final String DANE = TlsPolicy.DANE.key();
 
     /** No configured policy and no MTA-STS: opportunistic, as RFC 7435 and RFC 3207 have it. */
     public static final DomainTls OPPORTUNISTIC = configured(TlsPolicy.MAY);
@@ -27,6 +34,16 @@ public record DomainTls(String source, TlsPolicy level, boolean testing, List<St
 
     public DomainTls {
         mx = List.copyOf(mx);
+    }
+
+    /** A policy DANE has no part in. */
+    public DomainTls(String source, TlsPolicy level, boolean testing, List<String> mx) {
+        this(source, level, testing, mx, null);
+    }
+
+    /** This policy, with DANE's word on each host. */
+    public DomainTls withDane(DaneHosts hosts) {
+        return new DomainTls(source, level, testing, mx, hosts);
     }
 
     /** A {@code delivery.tls-policy} entry. */

@@ -19,11 +19,13 @@ public final class MessageTls {
      */
     public static DomainTls of(DomainTls domain, Envelope envelope) {
         if (envelope.parameters().requireTls()) {
-            boolean verified = domain.level() == TlsPolicy.VERIFY || domain.level() == TlsPolicy.DANE;
+            // A dane entry's own level is opportunistic where DANE does not apply (TlsPolicy#DANE).
+            boolean verified = domain.level() == TlsPolicy.VERIFY;
             if (verified && !domain.testing()) {
                 return domain;
             }
-            return new DomainTls(DomainTls.REQUIRETLS, TlsPolicy.VERIFY, false, domain.mx());
+            // Hosts with TLSA records stay held to them: DANE is verified TLS (RFC 8689 4.2.1).
+            return new DomainTls(DomainTls.REQUIRETLS, TlsPolicy.VERIFY, false, domain.mx(), domain.dane());
         }
         if (envelope.tlsOptional()) {
             return DomainTls.TLS_REQUIRED_NO;

@@ -14,8 +14,12 @@ public enum TlsPolicy {
     ENCRYPT(new ClientRoute(TlsMode.STARTTLS, false, null, null)),
     /** STARTTLS required, with a certificate that chains to a trusted root and names the mail exchanger. */
     VERIFY(new ClientRoute(TlsMode.STARTTLS, true, null, null)),
-    /** RFC 7672; until TLSA records are looked up, the same as {@link #VERIFY}. */
-    DANE(new ClientRoute(TlsMode.STARTTLS, true, null, null));
+    /**
+     * RFC 7672, as Postfix's {@code dane} level: hosts with DNSSEC-validated usable TLSA records are held to
+     * them ({@link OutboundTls}); where DANE does not apply the domain follows MTA-STS, else {@link #MAY}, so
+     * this route of its own is opportunistic.
+     */
+    DANE(ClientRoute.mx());
 
     private final ClientRoute route;
 

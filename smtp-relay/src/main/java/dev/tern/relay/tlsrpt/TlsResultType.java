@@ -39,6 +39,9 @@ public enum TlsResultType {
         if (text.contains("starttls required but not offered") || text.contains("starttls:")) {
             return STARTTLS_NOT_SUPPORTED;
         }
+        if (text.contains("tlsa mismatch")) {
+            return TLSA_INVALID;
+        }
         if (text.contains("certificate names")) {
             return CERTIFICATE_HOST_MISMATCH;
         }

@@ -26,6 +26,7 @@ public final class TlsSessionCounts {
     static final int MAX_FAILURE_DETAILS = 100;
 
     static final String STS = "sts";
+    static final String TLSA = "tlsa";
     static final String NO_POLICY_FOUND = "no-policy-found";
 
     private final int maxDomains;
@@ -85,8 +86,10 @@ public final class TlsSessionCounts {
 
     private Counts counts(String domain, DomainTls policy) {
         Period current = period.get();
-        Key key = new Key(
-                domain.toLowerCase(Locale.ROOT), policy.source().equals(DomainTls.MTA_STS) ? STS : NO_POLICY_FOUND);
+        String type = policy.source().equals(DomainTls.MTA_STS)
+                ? STS
+                : policy.source().equals(DomainTls.DANE) ? TLSA : NO_POLICY_FOUND;
+        Key key = new Key(domain.toLowerCase(Locale.ROOT), type);
         Counts counts = current.byPolicy.get(key);
         if (counts != null) {
             return counts;

@@ -18,12 +18,15 @@ import io.netty.handler.ssl.SslContextBuilder;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -133,6 +136,69 @@ class SmtpClientSessionTest {
         AttemptResult result = deliver(options, new ClientRoute(TlsMode.STARTTLS, true, null, null));
 
         assertThat(statuses(result)).containsExactly(DeliveryStatus.DELIVERED);
+    }
+
+    @Test
+    void aPeerCheckSeesTheServersChainAfterTheHandshakeAndMarksTheSessionVerified() throws Exception {
+        TestCa.Issued issued = new TestCa("Test CA").issue("peer.test");
+        peer.extensions("STARTTLS").certificate(issued.key(), issued.chain());
+        List<List<X509Certificate>> seen = new CopyOnWriteArrayList<>();
+        ClientRoute checked = ClientRoute.checked(new Check(chain -> {
+            seen.add(chain);
+            return Optional.empty();
+        }));
+
+        try (LogLines log = LogLines.of(SmtpClient.class)) {
+            AttemptResult result = deliver(ClientFixture.options(), checked);
+
+            assertThat(statuses(result)).containsExactly(DeliveryStatus.DELIVERED);
+            assertThat(log.lines()).anyMatch(line -> line.contains(" tls=verified: delivered=1"));
+        }
+        assertThat(seen).singleElement().satisfies(chain -> assertThat(chain.get(0))
+                .isEqualTo(issued.chain()[0]));
+        assertThat(peer.sessions().get(0).commands()).startsWith("EHLO client.test", "STARTTLS", "EHLO client.test");
+    }
+
+    @Test
+    void aPeerCheckThatRefusesEndsTheSessionBeforeAnyCommandUnderTls() throws Exception {
+        peer.extensions("STARTTLS");
+        ClientRoute checked = ClientRoute.checked(new Check(chain -> Optional.of("TLSA mismatch: test")));
+
+        AttemptResult result = deliver(ClientFixture.options(), checked);
+
+        assertThat(result).isInstanceOfSatisfying(HostFailed.class, f -> {
+            assertThat(f.enhancedStatus()).hasToString("4.7.5");
+            assertThat(f.tlsRequirementFailed()).isTrue();
+            assertThat(f.diagnostic()).isEqualTo("TLSA mismatch: test");
+        });
+        // Nothing after STARTTLS: the second EHLO would already go to an unauthenticated server.
+        assertThat(peer.sessions()).singleElement().satisfies(s -> assertThat(s.commands())
+                .containsExactly("EHLO client.test", "STARTTLS"));
+        assertThat(peer.messages()).isEmpty();
+    }
+
+    @Test
+    void opportunisticTlsIsNotVerified() throws Exception {
+        peer.extensions("STARTTLS");
+
+        try (LogLines log = LogLines.of(SmtpClient.class)) {
+            deliver(ClientFixture.options(), ClientRoute.mx());
+
+            assertThat(log.lines()).anyMatch(line -> line.contains(" tls=yes: delivered=1"));
+        }
+    }
+
+    /** A {@link PeerCheck} that asks a function. */
+    private record Check(Function<List<X509Certificate>, Optional<String>> answer) implements PeerCheck {
+        @Override
+        public Optional<String> mismatch(List<X509Certificate> chain) {
+            return answer.apply(chain);
+        }
+
+        @Override
+        public String describe() {
+            return "test check";
+        }
     }
 
     @Test

@@ -12,20 +12,27 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.DClass;
+import org.xbill.DNS.ExtendedFlags;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Message;
+import org.xbill.DNS.NSECRecord;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.RRSIGRecord;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
 import org.xbill.DNS.Section;
+import org.xbill.DNS.TLSARecord;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
@@ -39,6 +46,11 @@ import org.xbill.DNS.Type;
  * #negativeTtl(Duration)} (0 by default, so resolvers do not cache them). Names marked {@link
  * #servfail} get SERVFAIL, names marked {@link #drop} get no answer at all (the client times out).
  * Every received question is logged in {@link #queries()}.
+ *
+ * <p>Zones may be signed ({@link #sign(ZoneKey)}): a question with the DO bit (RFC 3225) about a name in one
+ * is answered as a signed authoritative server would (RFC 4035 3.1), with RRSIGs made on the fly with the
+ * zone's key, the zone's DNSKEY at its apex, and NSEC records (RFC 4034 4) proving NODATA and NXDOMAIN,
+ * computed from the names of the table. {@link #tamper} spoils one RRset's signature, as a forgery would.
  */
 public final class TestDnsServer implements AutoCloseable {
     /** One received question, name in lower case without the trailing dot, type as text ("MX"). */
@@ -57,6 +69,8 @@ public final class TestDnsServer implements AutoCloseable {
     private final Thread thread;
     private final Map<Name, List<Record>> records = new ConcurrentHashMap<>();
     private final Map<Name, Mode> modes = new ConcurrentHashMap<>();
+    private final Map<Name, ZoneKey> zones = new ConcurrentHashMap<>();
+    private final Set<String> tampered = ConcurrentHashMap.newKeySet();
     private final List<Question> queries = new CopyOnWriteArrayList<>();
     private volatile long negativeTtlSeconds;
 
@@ -129,6 +143,23 @@ public final class TestDnsServer implements AutoCloseable {
         return add(new TXTRecord(name(name), DClass.IN, 0, text));
     }
 
+    /** A TLSA record (RFC 6698 2): {@code name} is {@code _PORT._tcp.HOST}. */
+    public TestDnsServer tlsa(String name, int usage, int selector, int matchingType, byte[] data) {
+        return add(new TLSARecord(name(name), DClass.IN, DEFAULT_TTL.toSeconds(), usage, selector, matchingType, data));
+    }
+
+    /** Signs the zone of {@code key} from now on: see the class comment. */
+    public TestDnsServer sign(ZoneKey key) {
+        zones.put(key.apex(), key);
+        return this;
+    }
+
+    /** Spoils the signature of the records of one type ("TLSA") of a name, in signed answers. */
+    public TestDnsServer tamper(String name, String type) {
+        tampered.add(plain(name) + "/" + type.toUpperCase(Locale.ROOT));
+        return this;
+    }
+
     /** Removes the records of one type ("TXT") of a name. */
     public TestDnsServer remove(String name, String type) {
         List<Record> list = records.get(name(name));
@@ -165,6 +196,8 @@ public final class TestDnsServer implements AutoCloseable {
     public TestDnsServer clear() {
         records.clear();
         modes.clear();
+        zones.clear();
+        tampered.clear();
         return this;
     }
 
@@ -235,6 +268,12 @@ public final class TestDnsServer implements AutoCloseable {
             response.getHeader().setFlag(Flags.RA);
         }
         response.addRecord(question, Section.QUESTION);
+        ZoneKey zone = zoneOf(name);
+        OPTRecord opt = query.getOPT();
+        if (mode == Mode.RECORDS && zone != null && opt != null && (opt.getFlags() & ExtendedFlags.DO) != 0) {
+            signedAnswer(response, name, question.getType(), zone);
+            return response;
+        }
         List<Record> known = records.getOrDefault(name, List.of());
         if (mode == Mode.SERVFAIL) {
             response.getHeader().setRcode(Rcode.SERVFAIL);
@@ -254,6 +293,123 @@ public final class TestDnsServer implements AutoCloseable {
             }
         }
         return response;
+    }
+
+    /** The signed zone {@code name} is in, the closest one; null when none is. */
+    private ZoneKey zoneOf(Name name) {
+        for (Name n = name; ; n = new Name(n, 1)) {
+            ZoneKey key = zones.get(n);
+            if (key != null || n.labels() <= 1) {
+                return key;
+            }
+        }
+    }
+
+    /** RFC 4035 3.1: the answer with its RRSIGs, or the SOA and the NSEC records that prove there is none. */
+    private void signedAnswer(Message response, Name name, int type, ZoneKey zone) {
+        List<Record> matching =
+                recordsAt(name, zone).stream().filter(r -> r.getType() == type).toList();
+        if (!matching.isEmpty()) {
+            addSigned(response, matching, Section.ANSWER, zone);
+            return;
+        }
+        addSigned(response, List.of(soa(zone.apex())), Section.AUTHORITY, zone);
+        NavigableSet<Name> names = names(zone);
+        if (names.contains(name)) {
+            // NODATA: the name's own NSEC lists its types, and not this one (RFC 4035 3.1.3.1).
+            addSigned(response, List.of(nsec(name, names, zone)), Section.AUTHORITY, zone);
+            return;
+        }
+        Name before = names.lower(name);
+        if (hasDescendant(name, names)) {
+            // An empty non-terminal: NODATA, proven by the NSEC whose next name is below it.
+            addSigned(response, List.of(nsec(before, names, zone)), Section.AUTHORITY, zone);
+            return;
+        }
+        // NXDOMAIN (RFC 4035 3.1.3.2): an NSEC covering the name, and one covering the wildcard that could have
+        // made it, at its closest encloser.
+        response.getHeader().setRcode(Rcode.NXDOMAIN);
+        addSigned(response, List.of(nsec(before, names, zone)), Section.AUTHORITY, zone);
+        Name encloser = new Name(name, 1);
+        while (!names.contains(encloser) && !hasDescendant(encloser, names)) {
+            encloser = new Name(encloser, 1);
+        }
+        Name wildcard = wildcard(encloser);
+        Name wildcardBefore = names.lower(wildcard);
+        if (!wildcardBefore.equals(before)) {
+            addSigned(response, List.of(nsec(wildcardBefore, names, zone)), Section.AUTHORITY, zone);
+        }
+    }
+
+    /** The records of a name in a signed zone: the table's, and at the apex its SOA and DNSKEY. */
+    private List<Record> recordsAt(Name name, ZoneKey zone) {
+        List<Record> out = new ArrayList<>(records.getOrDefault(name, List.of()));
+        if (name.equals(zone.apex())) {
+            out.add(soa(zone.apex()));
+            out.add(zone.dnskey());
+        }
+        return out;
+    }
+
+    /** Every name of the zone with records, in canonical order (RFC 4034 6.1), the apex first. */
+    private NavigableSet<Name> names(ZoneKey zone) {
+        NavigableSet<Name> names = new TreeSet<>();
+        names.add(zone.apex());
+        records.forEach((name, list) -> {
+            if (!list.isEmpty() && name.subdomain(zone.apex()) && zone.equals(zoneOf(name))) {
+                names.add(name);
+            }
+        });
+        return names;
+    }
+
+    private static Name wildcard(Name encloser) {
+        try {
+            return Name.fromString("*", encloser);
+        } catch (TextParseException e) {
+            throw new IllegalArgumentException(encloser.toString(), e);
+        }
+    }
+
+    private static boolean hasDescendant(Name name, NavigableSet<Name> names) {
+        return names.stream().anyMatch(n -> !n.equals(name) && n.subdomain(name));
+    }
+
+    private NSECRecord nsec(Name owner, NavigableSet<Name> names, ZoneKey zone) {
+        Name next = names.higher(owner);
+        Set<Integer> types = new TreeSet<>();
+        recordsAt(owner, zone).forEach(r -> types.add(r.getType()));
+        types.add(Type.RRSIG);
+        types.add(Type.NSEC);
+        return new NSECRecord(
+                owner,
+                DClass.IN,
+                negativeTtlSeconds,
+                next == null ? zone.apex() : next,
+                types.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    private void addSigned(Message response, List<Record> rrset, int section, ZoneKey zone) {
+        rrset.forEach(r -> response.addRecord(r, section));
+        Record first = rrset.get(0);
+        RRSIGRecord signature = zone.sign(rrset);
+        if (tampered.contains(plain(first.getName().toString()) + "/" + Type.string(first.getType()))) {
+            byte[] spoiled = signature.getSignature().clone();
+            spoiled[spoiled.length / 2] ^= 0x5a;
+            signature = new RRSIGRecord(
+                    signature.getName(),
+                    signature.getDClass(),
+                    signature.getTTL(),
+                    signature.getTypeCovered(),
+                    signature.getAlgorithm(),
+                    signature.getOrigTTL(),
+                    signature.getExpire(),
+                    signature.getTimeSigned(),
+                    signature.getFootprint(),
+                    signature.getSigner(),
+                    spoiled);
+        }
+        response.addRecord(signature, section);
     }
 
     private SOARecord soa(Name name) {

@@ -38,7 +38,8 @@ class MessageTlsTest {
                 Arguments.of(DomainTls.configured(TlsPolicy.NONE), "requiretls", TlsPolicy.VERIFY), // none too
                 Arguments.of(DomainTls.configured(TlsPolicy.ENCRYPT), "requiretls", TlsPolicy.VERIFY), // unverified
                 Arguments.of(DomainTls.configured(TlsPolicy.VERIFY), "verify", TlsPolicy.VERIFY), // kept
-                Arguments.of(DomainTls.configured(TlsPolicy.DANE), "dane", TlsPolicy.DANE), // kept
+                // dane: hosts with TLSA records stay held to them, the others are verified
+                Arguments.of(DomainTls.configured(TlsPolicy.DANE), "requiretls", TlsPolicy.VERIFY),
                 Arguments.of(ENFORCE, "mta-sts", TlsPolicy.VERIFY), // MTA-STS enforce is kept
                 Arguments.of(TESTING, "requiretls", TlsPolicy.VERIFY)); // testing would fall back: not kept
     }
@@ -52,6 +53,14 @@ class MessageTlsTest {
         assertThat(applied.testing()).isFalse();
         assertThat(applied.route().requireVerifiedTls()).isTrue();
         assertThat(applied.mx()).isEqualTo(domain.mx());
+    }
+
+    @Test
+    void requireTlsKeepsTheHostsDaneHoldsToTheirRecordsAndTlsRequiredNoDropsThem() {
+        DaneHosts hosts = new DaneHosts(null, java.util.Map.of("mx.example.com", DaneHosts.noRecords()));
+        DomainTls domain = DomainTls.OPPORTUNISTIC.withDane(hosts);
+        assertThat(MessageTls.of(domain, envelope(true, false)).dane()).isSameAs(hosts);
+        assertThat(MessageTls.of(domain, envelope(false, true)).dane()).isNull();
     }
 
     @Test

@@ -13,7 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Which policy a domain gets: its configured entry, else its MTA-STS policy, else may. */
+/** Which policy a domain gets: its configured entry, else DANE, else its MTA-STS policy, else may. */
 class OutboundTlsTest {
     private final List<String> asked = new CopyOnWriteArrayList<>();
     /** An MTA-STS that knows one domain, enforce.test, and records who asked. */
@@ -73,5 +73,58 @@ class OutboundTlsTest {
 
         assertThat(policy(off, "enforce.test")).isEqualTo(DomainTls.OPPORTUNISTIC);
         assertThat(policy(tls, "hq.corp.test").source()).isEqualTo("encrypt");
+    }
+
+    /** A DANE that applies to enforce.test and dane.test only. */
+    private final List<String> askedDane = new CopyOnWriteArrayList<>();
+
+    private final Dane dane = domain -> {
+        askedDane.add(domain);
+        return CompletableFuture.completedFuture(
+                domain.equals("enforce.test") || domain.equals("dane.test")
+                        ? Optional.of(new DaneHosts(null, Map.of("mx." + domain, DaneHosts.noRecords())))
+                        : Optional.empty());
+    };
+
+    @Test
+    void daneForEveryDomainJoinsTheMtaStsPolicyWhichRulesTheHostsWithoutTlsa() throws Exception {
+        OutboundTls all = new OutboundTls(TlsPolicies.none(), mtaSts, dane, true, DeliveryMetrics.NOOP);
+
+        DomainTls policy = policy(all, "enforce.test");
+
+        assertThat(policy.dane()).isNotNull();
+        assertThat(policy.source()).isEqualTo("mta-sts");
+        assertThat(policy(all, "plain.test")).isEqualTo(DomainTls.OPPORTUNISTIC);
+        assertThat(askedDane).containsExactly("enforce.test", "plain.test");
+    }
+
+    @Test
+    void anEntryOtherThanDaneWinsOverDane() throws Exception {
+        OutboundTls all = new OutboundTls(
+                new TlsPolicies(Map.of("dane.test", TlsPolicy.ENCRYPT)), mtaSts, dane, true, DeliveryMetrics.NOOP);
+
+        DomainTls policy = policy(all, "dane.test");
+
+        assertThat(policy.source()).isEqualTo("encrypt");
+        assertThat(policy.dane()).isNull();
+        assertThat(askedDane).isEmpty();
+    }
+
+    @Test
+    void withDaneOffOnlyDomainsSetToDaneAreLookedUp() throws Exception {
+        OutboundTls some = new OutboundTls(
+                new TlsPolicies(Map.of("dane.test", TlsPolicy.DANE)), mtaSts, dane, false, DeliveryMetrics.NOOP);
+
+        assertThat(policy(some, "dane.test").dane()).isNotNull();
+        assertThat(policy(some, "enforce.test").dane()).isNull();
+        assertThat(askedDane).containsExactly("dane.test");
+    }
+
+    @Test
+    void aDomainSetToDaneWhereDaneDoesNotApplyFollowsMtaStsElseMay() throws Exception {
+        OutboundTls some = new OutboundTls(
+                new TlsPolicies(Map.of(".test", TlsPolicy.DANE)), mtaSts, dane, false, DeliveryMetrics.NOOP);
+
+        assertThat(policy(some, "plain.test")).isEqualTo(DomainTls.OPPORTUNISTIC);
     }
 }

@@ -58,6 +58,25 @@ class TlsSessionCountsTest {
     }
 
     @Test
+    void hostsHeldToTlsaRecordsAreReportedUnderTheirOwnPolicyType() throws Exception {
+        TlsSessionCounts counts = new TlsSessionCounts(10, clock);
+        DomainTls dane = DomainTls.configured(TlsPolicy.DANE);
+        counts.success("example.com", dane);
+        counts.failure("example.com", dane, "mx.example.com", ip("192.0.2.7"), TlsResultType.TLSA_INVALID);
+        counts.success("example.com", STS);
+
+        List<PolicySummary> policies = counts.drain().policies();
+
+        assertThat(policies).extracting(PolicySummary::policyType).containsExactly("sts", "tlsa");
+        PolicySummary tlsa = policies.get(1);
+        assertThat(tlsa.successfulSessions()).isEqualTo(1);
+        assertThat(tlsa.failedSessions()).isEqualTo(1);
+        assertThat(tlsa.policyStrings()).isEmpty();
+        assertThat(tlsa.failures()).singleElement().satisfies(f -> assertThat(f.type())
+                .isEqualTo(TlsResultType.TLSA_INVALID));
+    }
+
+    @Test
     void aDrainStartsAFreshPeriod() {
         TlsSessionCounts counts = new TlsSessionCounts(10, clock);
         counts.success("example.com", STS);
@@ -104,6 +123,7 @@ class TlsSessionCountsTest {
             TLS handshake failed: certificate not trusted: PKIX path validation failed: java.security.cert.CertPathValidatorException: validity check failed | CERTIFICATE_EXPIRED
             TLS handshake failed: certificate not trusted: PKIX path building failed                | CERTIFICATE_NOT_TRUSTED
             TLS handshake failed: Received fatal alert: handshake_failure                           | VALIDATION_FAILURE
+            TLSA mismatch: no record of 1 for mx.example.com matches its chain                      | TLSA_INVALID
             """)
     void classifiesFailuresByTheirWords(String diagnostic, TlsResultType type) {
         assertThat(TlsResultType.classify(diagnostic)).isEqualTo(type);

@@ -5,8 +5,10 @@ import dev.tern.relay.client.SmtpClient;
 import dev.tern.relay.client.SmtpClientOptions;
 import dev.tern.relay.dns.ConnectLatency;
 import dev.tern.relay.dns.DnsMailExchangerResolver;
+import dev.tern.relay.dns.DnssecAnchors;
 import dev.tern.relay.dns.HostSelector;
 import dev.tern.relay.dns.MxResolverOptions;
+import dev.tern.relay.dns.ValidatedLookups;
 import dev.tern.relay.dsn.DsnBouncer;
 import dev.tern.relay.dsn.DsnBuilder;
 import dev.tern.relay.local.MaildirDelivery;
@@ -22,10 +24,13 @@ import dev.tern.relay.route.Router;
 import dev.tern.relay.route.Routing;
 import dev.tern.relay.route.Smarthost;
 import dev.tern.relay.spool.Spool;
+import dev.tern.relay.tls.Dane;
+import dev.tern.relay.tls.DaneResolver;
 import dev.tern.relay.tls.MtaSts;
 import dev.tern.relay.tls.MtaStsResolver;
 import dev.tern.relay.tls.OutboundTls;
 import dev.tern.relay.tls.TlsPolicies;
+import dev.tern.relay.tls.TlsPolicy;
 import dev.tern.relay.tls.TrustAnchors;
 import dev.tern.relay.tlsrpt.TlsReporter;
 import dev.tern.relay.tlsrpt.TlsSessionCounts;
@@ -57,12 +62,16 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Everything after 250, assembled from the configuration: the scheduling queue over the spool, the
  * router, Maildir, the resolver and the SMTP client on the server's event loops.
  */
 final class Delivery implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Delivery.class);
+
     final DeliveryScheduler scheduler;
     /** Who lives here: the rule Maildir delivery follows, handed to the inbound side's RCPT too. */
     final LocalMailboxes mailboxes;
@@ -141,13 +150,15 @@ final class Delivery implements AutoCloseable {
                 : null;
         TlsSessionCounts tlsSessions =
                 d.tlsRpt().enabled() ? new TlsSessionCounts(d.tlsRpt().maxDomains(), clock) : null;
+        Dane dane = dane(config, dns, d.port(), clock);
         Router router = new Router(
                 routing,
                 new MaildirDelivery(config.dataDir().resolve("mail"), mailboxes, blocking, config.hostname(), clock),
                 resolver,
                 new HostSelector(d.port(), d.preferLowLatency(), latency, new SplittableRandom()),
                 client,
-                new OutboundTls(new TlsPolicies(d.tlsPolicy()), mtaSts, metrics, tlsSessions));
+                new OutboundTls(
+                        new TlsPolicies(d.tlsPolicy()), mtaSts, dane, d.dane().enabled(), metrics, tlsSessions));
         // The queue's state lives on one thread; spooled content is read back on two more (disk, never a loop).
         ScheduledExecutorService queueThread = Executors.newSingleThreadScheduledExecutor(threads("tern-queue"));
         ExecutorService queueReader = Executors.newFixedThreadPool(2, threads("tern-queue-read"));
@@ -190,6 +201,27 @@ final class Delivery implements AutoCloseable {
                 c.organization().isEmpty() ? hostname : c.organization(),
                 c.contact().isEmpty() ? from.address() : c.contact(),
                 hostname);
+    }
+
+    /**
+     * DANE's lookups when some domain uses DANE (all of them, or those whose policy is {@code dane}), else null:
+     * validated from {@code dns.trust-anchor-file}, or IANA's root anchors, through the same servers.
+     */
+    private static Dane dane(TernConfig config, MxResolverOptions dns, int port, Clock clock) {
+        DeliveryConfig d = config.delivery();
+        if (!d.dane().enabled() && !d.tlsPolicy().containsValue(TlsPolicy.DANE)) {
+            return null;
+        }
+        Path file = config.dns().trustAnchorFile();
+        DnssecAnchors anchors;
+        try {
+            anchors = file == null ? DnssecAnchors.ianaRoot() : DnssecAnchors.load(file);
+        } catch (IOException e) {
+            throw new IllegalStateException("dns.trust-anchor-file " + file + ": " + e.getMessage(), e);
+        }
+        log.info("DANE for {}, DNSSEC from {}", d.dane().enabled() ? "every domain" : "domains set to dane", anchors);
+        ValidatedLookups lookups = new ValidatedLookups(dns, anchors, d.dane().timeout(), clock);
+        return new DaneResolver(lookups, port, d.maxMxHosts(), clock);
     }
 
     /** Where manual suspensions of destinations are kept (docs/shaping.md); the data directory is made if need be. */

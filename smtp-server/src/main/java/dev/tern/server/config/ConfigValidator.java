@@ -69,6 +69,10 @@ final class ConfigValidator {
             }
         }
         positive("dns.timeout", c.dns().timeout());
+        if (c.dns().trustAnchorFile() != null && !Files.isReadable(c.dns().trustAnchorFile())) {
+            throw ConfigException.invalid(
+                    "dns.trust-anchor-file", "cannot read " + c.dns().trustAnchorFile());
+        }
         dkim(c.dkim());
         notBlank("management.address", c.management().address());
         port("management.port", c.management().port());
@@ -231,6 +235,7 @@ final class ConfigValidator {
         }
         printable("delivery.tls-rpt.organization", d.tlsRpt().organization());
         printable("delivery.tls-rpt.contact", d.tlsRpt().contact());
+        positive("delivery.dane.timeout", d.dane().timeout());
     }
 
     /** A value that goes into a report as it is (the TLS report's JSON and message): printable ASCII only. */

@@ -27,6 +27,7 @@ import java.util.stream.Collectors;
  * @param tlsTrustFile a PEM bundle of roots trusted besides the JDK's for verified TLS and MTA-STS, or null
  * @param mtaSts how MTA-STS policies (RFC 8461) are fetched and kept
  * @param tlsRpt aggregate TLS reports (RFC 8460) to the domains that ask for them
+ * @param dane whether DANE (RFC 7672) applies to every domain, and the bound of its lookups
  */
 public record DeliveryConfig(
         boolean enabled,
@@ -48,7 +49,8 @@ public record DeliveryConfig(
         Map<String, TlsPolicy> tlsPolicy,
         Path tlsTrustFile,
         MtaStsConfig mtaSts,
-        TlsRptConfig tlsRpt) {
+        TlsRptConfig tlsRpt,
+        DaneConfig dane) {
 
     public DeliveryConfig {
         tlsPolicy = tlsPolicy.entrySet().stream()

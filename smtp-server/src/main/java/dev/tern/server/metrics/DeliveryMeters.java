@@ -117,6 +117,10 @@ public final class DeliveryMeters implements DeliveryMetrics, MeterBinder {
         for (String policy : TLS_POLICIES) {
             Counter[] byOutcome = new Counter[TlsPolicyOutcome.values().length];
             for (TlsPolicyOutcome outcome : TlsPolicyOutcome.values()) {
+                if (outcome.dane() != policy.equals(DomainTls.DANE)) {
+                    // Hosts held to TLSA records have DANE's outcomes; the other policies have theirs.
+                    continue;
+                }
                 byOutcome[outcome.ordinal()] = Counter.builder("smtp.relay.tls.policy")
                         .description("Mail exchangers against the recipient domain's TLS policy")
                         .tag("policy", policy)
@@ -168,7 +172,7 @@ public final class DeliveryMeters implements DeliveryMetrics, MeterBinder {
     @Override
     public void tlsPolicy(String policy, TlsPolicyOutcome outcome) {
         Counter[] byOutcome = tlsPolicies.get(policy);
-        if (byOutcome != null) {
+        if (byOutcome != null && byOutcome[outcome.ordinal()] != null) {
             byOutcome[outcome.ordinal()].increment();
         }
     }

@@ -135,6 +135,10 @@ class ConfigValidationTest {
             delivery: {tls-policy: {"*.example.com": verify}}            | key 'delivery.tls-policy.*.example.com' must be a domain name
             # the trust file is read at start
             delivery: {tls-trust-file: /nonexistent/ca.pem}              | key 'delivery.tls-trust-file' cannot read /nonexistent/ca.pem
+            # so is the DNSSEC trust anchor file
+            dns: {trust-anchor-file: /nonexistent/root.key}              | key 'dns.trust-anchor-file' cannot read /nonexistent/root.key
+            # DANE's lookups are bounded
+            delivery: {dane: {timeout: 0s}}                              | key 'delivery.dane.timeout' must be longer than zero
             # null for a non-path value
             hostname: ~                                                 | key 'hostname' must have a value
             # no listeners at all

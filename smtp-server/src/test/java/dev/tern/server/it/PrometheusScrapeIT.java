@@ -98,7 +98,7 @@ class PrometheusScrapeIT {
             List<JsonNode> rules = new ArrayList<>();
             prometheus.api().get("/api/v1/rules").path("groups").forEach(g -> g.path("rules")
                     .forEach(rules::add));
-            assertThat(rules).hasSize(9).allSatisfy(rule -> {
+            assertThat(rules).hasSize(10).allSatisfy(rule -> {
                 assertThat(rule.path("health").asText()).as(rule.toString()).isEqualTo("ok");
                 assertThat(rule.path("lastEvaluation").asText()).doesNotStartWith("0001-");
             });

@@ -94,6 +94,11 @@ final class DeliveryFixture implements AutoCloseable {
         return server;
     }
 
+    /** The port every mail exchanger is dialled on: it names their TLSA records ({@code _PORT._tcp.HOST}). */
+    int mxPort() {
+        return mxPort;
+    }
+
     Path dataDir() {
         return dataDir;
     }
