@@ -19,6 +19,7 @@ import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -145,6 +146,34 @@ class DaneIT {
                     .isPositive();
         }
         assertThat(BlockingCalls.seen()).isEmpty();
+    }
+
+    @Test
+    void aRequireTlsMessageGoesToAHostVouchedForOnlyByItsTlsaRecords() throws Exception {
+        try (DeliveryFixture tern = start()) {
+            // Neither the JDK nor Tern trusts this CA, and the name is wrong: only DANE-EE makes it verified TLS.
+            Issued certificate = ca.issue("unrelated.example");
+            ScriptedSmtpPeer peer = tern.exchanger(
+                    DOMAIN,
+                    "127.0.0.2",
+                    tern.peer()
+                            .extensions("PIPELINING", "STARTTLS", "REQUIRETLS")
+                            .certificate(certificate.key(), certificate.chain()));
+            tlsa(tern, MX, 3, 1, 1, certificate.chain()[0]);
+
+            Submitter.submitAuthenticated(
+                    tern.server().address("smtps"),
+                    DeliveryFixture.USER,
+                    DeliveryFixture.PASSWORD,
+                    "<" + DeliveryFixture.SENDER + "> REQUIRETLS",
+                    List.of("bob@" + DOMAIN),
+                    "From: <" + DeliveryFixture.SENDER + ">\r\nSubject: sealed\r\n\r\nbody\r\n");
+
+            await().atMost(WAIT).untilAsserted(() -> assertThat(peer.messages()).hasSize(1));
+            assertThat(peer.messages().get(0).mailFrom()).endsWith(" REQUIRETLS");
+            assertThat(peer.sessions().get(0).tls()).isTrue();
+            awaitCount(tern, "dane", "verified", 1.0);
+        }
     }
 
     @Test
