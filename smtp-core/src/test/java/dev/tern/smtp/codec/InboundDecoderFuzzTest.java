@@ -56,7 +56,7 @@ class InboundDecoderFuzzTest {
             EmbeddedChannel channel = new EmbeddedChannel(session.decoder, new SmtpCommandDecoder(), session);
             List<ByteBuf> sent = new ArrayList<>();
             for (byte[] read : reads) {
-                ByteBuf buf = Unpooled.wrappedBuffer(read);
+                ByteBuf buf = Unpooled.copiedBuffer(read); // a decoder may compact its buffer in place
                 if (read.length > 0) { // the shared empty buffer is never released
                     sent.add(buf);
                 }

@@ -36,7 +36,7 @@ class ReplyDecoderFuzzTest {
         List<String> events = new ArrayList<>();
         List<ByteBuf> sent = new ArrayList<>();
         for (byte[] read : reads) {
-            ByteBuf buf = Unpooled.wrappedBuffer(read);
+            ByteBuf buf = Unpooled.copiedBuffer(read); // a decoder may compact its buffer in place
             if (read.length > 0) { // the shared empty buffer is never released
                 sent.add(buf);
             }
