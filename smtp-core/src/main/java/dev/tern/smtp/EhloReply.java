@@ -86,6 +86,9 @@ public record EhloReply(String domain, Map<String, List<String>> extensions) {
         if (value.isEmpty() || value.length() > 19 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
             return OptionalLong.empty();
         }
+        if (value.length() == 19 && value.compareTo(Long.toString(Long.MAX_VALUE)) > 0) {
+            return OptionalLong.empty(); // nineteen digits beyond a long: no limit a message could reach
+        }
         long limit = Long.parseLong(value);
         return limit == 0 ? OptionalLong.empty() : OptionalLong.of(limit);
     }

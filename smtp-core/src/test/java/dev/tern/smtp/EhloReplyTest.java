@@ -78,4 +78,13 @@ class EhloReplyTest {
         OptionalLong limit = parse("mx.example.com", line).sizeLimit();
         assertThat(limit).as(why).isEqualTo(expected < 0 ? OptionalLong.empty() : OptionalLong.of(expected));
     }
+
+    /** Found by ReplyDecoderFuzzTest: nineteen digits above Long.MAX_VALUE made sizeLimit() throw. */
+    @Test
+    void sizeLimitOfNineteenDigitsBeyondALongIsNoLimit() {
+        assertThat(parse("mx.example.com", "SIZE 9999999999999999999").sizeLimit())
+                .isEmpty();
+        assertThat(parse("mx.example.com", "SIZE 9223372036854775807").sizeLimit())
+                .isEqualTo(OptionalLong.of(Long.MAX_VALUE));
+    }
 }

@@ -17,13 +17,13 @@ record OriginalMessage(byte[] bytes, boolean full, boolean eightBit) {
     /** The whole message when asked and possible, else the header section (see package docs). */
     static OriginalMessage of(ByteBuf content, boolean wantFull) {
         if (wantFull) {
-            byte[] all = ByteBufUtil.getBytes(content, content.readerIndex(), content.readableBytes());
+            byte[] all = crlfLineEnds(ByteBufUtil.getBytes(content, content.readerIndex(), content.readableBytes()));
             if (longestLine(all) <= MimeLines.HARD_LIMIT) {
                 byte[] ended = endWithCrlf(all);
                 return new OriginalMessage(ended, true, isEightBit(ended));
             }
         }
-        byte[] header = foldLongLines(endWithCrlf(headerSection(content)));
+        byte[] header = foldLongLines(endWithCrlf(crlfLineEnds(headerSection(content))));
         return new OriginalMessage(header, false, isEightBit(header));
     }
 
@@ -80,6 +80,41 @@ record OriginalMessage(byte[] bytes, boolean full, boolean eightBit) {
             }
         }
         return Math.max(longest, bytes.length - lineStart);
+    }
+
+    /**
+     * Every bare CR and bare LF as CRLF. A message received raw (BDAT) may hold them; the report must not:
+     * RFC 5322 2.3 forbids them, and a bare LF before "." CRLF is how a message is smuggled past a
+     * lenient next hop (CVE-2023-51764).
+     */
+    static byte[] crlfLineEnds(byte[] bytes) {
+        int bare = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            if (isBareLineEnd(bytes, i)) {
+                bare++;
+            }
+        }
+        if (bare == 0) {
+            return bytes;
+        }
+        byte[] out = new byte[bytes.length + bare];
+        int o = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            if (isBareLineEnd(bytes, i)) {
+                out[o++] = '\r';
+                out[o++] = '\n';
+            } else {
+                out[o++] = bytes[i];
+            }
+        }
+        return out;
+    }
+
+    /** A CR not followed by LF, or an LF not preceded by CR. */
+    private static boolean isBareLineEnd(byte[] bytes, int i) {
+        return bytes[i] == '\r'
+                ? i + 1 == bytes.length || bytes[i + 1] != '\n'
+                : bytes[i] == '\n' && (i == 0 || bytes[i - 1] != '\r');
     }
 
     private static byte[] endWithCrlf(byte[] bytes) {

@@ -157,6 +157,29 @@ class DsnBuilderTest {
         assertThat(text(parts.getBodyPart(0))).contains("delivery time expired after 120h");
     }
 
+    /**
+     * Found by DsnBuilderFuzzTest: an original received raw (BDAT) with bare LF and CR went into the report
+     * as it was, so Tern's own report held bare line ends, among them a bare LF before "." CRLF that a
+     * lenient next hop reads as the end of the data (CVE-2023-51764).
+     */
+    @Test
+    void returnedOriginalHasOnlyCrlfLineEnds() throws Exception {
+        MailParameters full =
+                new MailParameters(-1, MailParameters.Body.BINARY_MIME, false, MailParameters.Ret.FULL, null, null);
+        ByteBuf raw = Unpooled.copiedBuffer(
+                "Subject: raw\nX: y\r\rZ: w\r\n\r\nbody\n.\r\nMAIL FROM:<evil@example.org>\r", StandardCharsets.UTF_8);
+        try {
+            Dsn dsn = failure(envelope(full, rcpt("rcpt@example.net", RcptParameters.NONE)), raw, refused(0));
+
+            assertWellFormedLines(dsn.content());
+            String returned = new String(dsn.content(), StandardCharsets.UTF_8);
+            assertThat(returned).contains("Subject: raw\r\nX: y\r\n\r\nZ: w\r\n\r\nbody\r\n.\r\nMAIL FROM");
+            assertThat(raw.readerIndex()).isZero();
+        } finally {
+            raw.release();
+        }
+    }
+
     @Test
     void successReportSaysDeliveredHereAndRelayedToAHopWithoutDsn() throws Exception {
         RcptParameters success = new RcptParameters(java.util.Set.of(Notify.SUCCESS), null);

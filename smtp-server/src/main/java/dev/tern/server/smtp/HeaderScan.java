@@ -42,8 +42,11 @@ record HeaderScan(int receivedCount, boolean hasMessageId, boolean hasDate, bool
             int lineEnd = lf < 0 ? searchEnd : lf + 1;
             int length = lineEnd - index;
             byte first = message.getByte(index);
-            // The header section ends at the first empty line (RFC 5322 2.1).
-            if (length <= 2 && (first == '\r' || first == '\n')) {
+            // The header section ends at the first empty line (RFC 5322 2.1): CRLF, a bare LF, or a CR that
+            // ends the message. Read past the size limit if need be: a CR followed by anything else starts a
+            // line, so it counts towards the limit.
+            boolean empty = first == '\n' || first == '\r' && (index + 1 == end || message.getByte(index + 1) == '\n');
+            if (empty) {
                 break;
             }
             // RFC 5322 2.2.3: a line starting with white space continues the field before it.

@@ -71,6 +71,30 @@ class HeaderScanTest {
         }
     }
 
+    /**
+     * Found by HeaderScanFuzzTest: a line starting with a bare CR exactly at the size limit was taken for
+     * the empty line ending the header section, so a header section over the limit passed.
+     */
+    @ParameterizedTest
+    @MethodSource("bareCrLines")
+    void aBareCrLineIsNotTheEmptyLine(String message, boolean overLimit) {
+        ByteBuf content = Unpooled.copiedBuffer(message, StandardCharsets.US_ASCII);
+        try {
+            assertThat(HeaderScan.of(content, MAX_OCTETS, MAX_FIELDS).overLimit())
+                    .isEqualTo(overLimit);
+        } finally {
+            content.release();
+        }
+    }
+
+    static Stream<Arguments> bareCrLines() {
+        return Stream.of(
+                Arguments.of("A: " + "x".repeat(95) + "\r\n\rB: " + "y".repeat(500) + "\r\n\r\n", true), // CR at 100
+                Arguments.of("A: 1\r\n\rB", false), // an unfinished last line of two octets, within the limits
+                Arguments.of("A: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\rE\r\n\r\n", true), // a fifth field, not the end
+                Arguments.of("A: 1\r\n\r", false)); // a CR that ends the message ends the header section
+    }
+
     private static Arguments row(String message, boolean overLimit, int received) {
         return Arguments.of(message, overLimit, received);
     }

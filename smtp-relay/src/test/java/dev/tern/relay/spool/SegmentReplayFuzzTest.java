@@ -1,0 +1,238 @@
+package dev.tern.relay.spool;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.tern.smtp.queue.QueueId;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Spool replay on a torn or corrupt disk: {@link SegmentReplay} (with {@link RecordFormat} and {@link
+ * SpoolCodec}) reads arbitrary octets after a segment header, and a real segment (written by a {@link
+ * Spool}) after overwrites, insertions and truncation. Replay never throws; every message it indexes
+ * stands in a record whose CRC32C checks out (verified here independently); and every record the
+ * damage did not touch is read, so replay resynchronises on the next good record.
+ */
+class SegmentReplayFuzzTest {
+
+    static final long SEQ = 1;
+    static final String SEGMENT = RecordFormat.fileName(SEQ);
+
+    @TempDir
+    static Path dir;
+
+    /** The real segment: header, then records. */
+    static byte[] original;
+    /** Its records, in order. */
+    static List<Span> records;
+    /** What replay of the intact segment gives, by message id. */
+    static Map<QueueId, SpooledMessage> intact;
+
+    /** One record of the real segment: where it stands and which message it is about. */
+    record Span(int start, int end, byte type, QueueId id) {}
+
+    @BeforeAll
+    static void writeRealSegment() throws Exception {
+        // Replay warns about every skipped region; thousands of runs a second would drown the log.
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(SegmentReplay.class)).setLevel(Level.ERROR);
+        Path spoolDir = dir.resolve("spool");
+        try (Spool spool = Spool.open(spoolDir, SpoolOptions.defaults())) {
+            QueueId rich = SpoolFixtures.join(
+                    spool.enqueue(SpoolFixtures.richEnvelope(), SpoolFixtures.content(SpoolFixtures.message(1))));
+            QueueId plain = SpoolFixtures.enqueue(spool, SpoolFixtures.message(2));
+            SpoolFixtures.join(spool.recordState(rich, 0, SpoolFixtures.delivered("maildir")));
+            SpoolFixtures.join(spool.recordHold(plain, true));
+            SpoolFixtures.enqueue(spool, "TNR1 a forged magic inside content\r\n");
+            QueueId finished = SpoolFixtures.enqueue(spool, SpoolFixtures.message(4));
+            SpoolFixtures.join(spool.recordState(finished, 0, SpoolFixtures.failed("550 no")));
+            SpoolFixtures.join(spool.recordDone(finished));
+            SpoolFixtures.enqueue(spool, "");
+        }
+        original = Files.readAllBytes(spoolDir.resolve(SEGMENT));
+        intact = replay(original);
+        records = spans(original);
+        assertThat(records).hasSizeGreaterThanOrEqualTo(9);
+        assertThat(intact).hasSize(4);
+    }
+
+    /** Arbitrary octets after a real header (or, when the first octet is odd, as the whole file). */
+    @FuzzTest(maxDuration = "30s")
+    void replaysArbitraryOctets(byte[] data) throws IOException {
+        byte[] file;
+        if (data.length > 0 && (data[0] & 1) == 1) {
+            file = Arrays.copyOfRange(data, 1, data.length);
+        } else {
+            file = Arrays.copyOf(original, RecordFormat.SEGMENT_HEADER_SIZE + Math.max(0, data.length - 1));
+            if (data.length > 1) {
+                System.arraycopy(data, 1, file, RecordFormat.SEGMENT_HEADER_SIZE, data.length - 1);
+            }
+        }
+        for (SpooledMessage m : replay(file).values()) {
+            assertThat(checksumHolds(file, m))
+                    .as("record of %s checks out", m.id())
+                    .isTrue();
+        }
+    }
+
+    /** A real segment after up to eight overwrites, insertions or a truncation. */
+    @FuzzTest(maxDuration = "30s")
+    void replaysDamagedSegment(FuzzedDataProvider data) throws IOException {
+        byte[] file = original.clone();
+        // Where each original record stands now, and whether the damage reached it.
+        List<int[]> at = new ArrayList<>();
+        boolean[] touched = new boolean[records.size()];
+        for (Span s : records) {
+            at.add(new int[] {s.start(), s.end()});
+        }
+        boolean headerTouched = false;
+        List<String> damage = new ArrayList<>();
+        int damages = data.consumeInt(1, 8);
+        for (int d = 0; d < damages && file.length > 0; d++) {
+            int kind = data.consumeInt(0, 2);
+            int offset = data.consumeInt(0, file.length - 1);
+            byte[] bytes = data.consumeBytes(data.consumeInt(1, 64));
+            if (bytes.length == 0) {
+                break; // the input ran out: no damage at all
+            }
+            damage.add(List.of("overwrite", "insert", "truncate").get(kind) + "@" + offset + "+" + bytes.length);
+            if (kind == 0) { // overwrite
+                int to = Math.min(file.length, offset + bytes.length);
+                if (!Arrays.equals(file, offset, to, bytes, 0, to - offset)) {
+                    System.arraycopy(bytes, 0, file, offset, to - offset);
+                    touch(at, touched, offset, to);
+                }
+            } else if (kind == 1) { // octets that were never written, inserted: a record spanning them is torn
+                byte[] grown = new byte[file.length + bytes.length];
+                System.arraycopy(file, 0, grown, 0, offset);
+                System.arraycopy(bytes, 0, grown, offset, bytes.length);
+                System.arraycopy(file, offset, grown, offset + bytes.length, file.length - offset);
+                file = grown;
+                touch(at, touched, offset, offset); // only a record the insertion splits
+                for (int[] span : at) {
+                    if (span[0] >= offset) {
+                        span[0] += bytes.length;
+                        span[1] += bytes.length;
+                    }
+                }
+            } else { // truncation: a torn tail
+                file = Arrays.copyOf(file, offset);
+                touch(at, touched, offset, Integer.MAX_VALUE);
+            }
+            headerTouched |= offset < RecordFormat.SEGMENT_HEADER_SIZE;
+        }
+        Map<QueueId, SpooledMessage> replayed = replay(file);
+        for (SpooledMessage m : replayed.values()) {
+            assertThat(checksumHolds(file, m))
+                    .as("record of %s checks out", m.id())
+                    .isTrue();
+        }
+        if (headerTouched) {
+            return;
+        }
+        for (int i = 0; i < records.size(); i++) {
+            Span s = records.get(i);
+            if (touched[i] || s.type() != RecordFormat.MESSAGE || finishedIntact(s.id(), touched)) {
+                continue;
+            }
+            // An untouched message record is read back, whatever came before it.
+            SpooledMessage m = replayed.get(s.id());
+            assertThat(m)
+                    .as("untouched record %d (%s) of %s is replayed after %s", i, s.id(), records, damage)
+                    .isNotNull();
+            SpooledMessage before = intact.get(s.id()); // null for the finished message
+            if (before != null && m.contentOffset() == before.contentOffset() + at.get(i)[0] - s.start()) {
+                assertThat(m.envelope()).isEqualTo(before.envelope());
+                assertThat(m.contentLength()).isEqualTo(before.contentLength());
+            }
+        }
+    }
+
+    /** Marks the records that overlap {@code [from, to)} as touched. */
+    private static void touch(List<int[]> at, boolean[] touched, int from, int to) {
+        for (int i = 0; i < at.size(); i++) {
+            touched[i] |= at.get(i)[0] < to && from < at.get(i)[1];
+        }
+    }
+
+    /** Whether a DONE record for {@code id} survived, so the message is rightly gone. */
+    private static boolean finishedIntact(QueueId id, boolean[] touched) {
+        for (int i = 0; i < records.size(); i++) {
+            if (records.get(i).type() == RecordFormat.DONE
+                    && records.get(i).id().equals(id)) {
+                return !touched[i];
+            }
+        }
+        return false;
+    }
+
+    static Map<QueueId, SpooledMessage> replay(byte[] file) throws IOException {
+        Path path = dir.resolve(SEGMENT);
+        Files.write(path, file);
+        SpoolIndex index = new SpoolIndex();
+        SegmentReplay.Result result = SegmentReplay.replay(path, SEQ, index);
+        assertThat(result.validEnd()).isBetween(0L, (long) file.length);
+        Map<QueueId, SpooledMessage> byId = new HashMap<>();
+        for (SpooledMessage m : index.snapshot()) {
+            byId.put(m.id(), m);
+        }
+        return byId;
+    }
+
+    /**
+     * Independently of replay: some record in the file, under the segment's nonce, ends where the
+     * message's content ends, is a MESSAGE, and its CRC32C matches.
+     */
+    static boolean checksumHolds(byte[] file, SpooledMessage m) {
+        ByteBuffer b = ByteBuffer.wrap(file);
+        long nonce = b.getLong(8);
+        long end = m.contentOffset() + m.contentLength();
+        for (int p = RecordFormat.SEGMENT_HEADER_SIZE; p + RecordFormat.HEADER_SIZE <= m.contentOffset(); p++) {
+            if (b.getInt(p) != RecordFormat.MAGIC || b.get(p + 4) != RecordFormat.MESSAGE) {
+                continue;
+            }
+            long length = Integer.toUnsignedLong(b.getInt(p + 5));
+            if (p + RecordFormat.HEADER_SIZE + length != end) {
+                continue;
+            }
+            CRC32C crc = RecordFormat.startCrc(nonce, RecordFormat.MESSAGE, (int) length);
+            crc.update(file, p + RecordFormat.HEADER_SIZE, (int) length);
+            if ((int) crc.getValue() == b.getInt(p + RecordFormat.CRC_OFFSET)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The records of an intact segment. */
+    static List<Span> spans(byte[] file) {
+        ByteBuffer b = ByteBuffer.wrap(file);
+        List<Span> spans = new ArrayList<>();
+        int p = RecordFormat.SEGMENT_HEADER_SIZE;
+        while (p + RecordFormat.HEADER_SIZE <= file.length) {
+            byte type = b.get(p + 4);
+            int length = b.getInt(p + 5);
+            int payload = p + RecordFormat.HEADER_SIZE;
+            // Every record's metadata starts with the queue id; a message's after its meta length.
+            int meta = type == RecordFormat.MESSAGE ? payload + 4 : payload;
+            QueueId id = SpoolCodec.readDone(Unpooled.wrappedBuffer(file, meta, payload + length - meta));
+            spans.add(new Span(p, payload + length, type, id));
+            p = payload + length;
+        }
+        return spans;
+    }
+}
