@@ -28,8 +28,9 @@
 #              BENCH_ROUNDS    --relay: measured rounds per build (default 3; the median is printed)
 #              BENCH_TERN_DIR  --relay: the checkout(s) whose smtp-server/target/tern.jar to run, separated
 #                              by ':' to compare builds in one run (default: this checkout)
-# Results: a table on stdout; raw files (smtp-source output, Tern's log, top samples, the table as
-# TSV) in bench/out/<UTC timestamp>/.
+# Results: a table on stdout (msg/s, and CPU microseconds per message for Tern and smtp-sink: "box", the
+# whole machine's busy CPU minus smtp-source's, and "own", the server process's); raw files
+# (smtp-source output, Tern's log, top samples, the table as TSV) in bench/out/<UTC timestamp>/.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,7 +44,7 @@ for arg in "$@"; do
     --keep) keep=1 ;;
     --jfr) jfr=1 ;;
     --profile) profile=1 ;;
-    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -147,18 +148,42 @@ EOF
 queued_count() { grep -c "queued id=" "$tern_log" || true; }
 
 # --- one measured run ------------------------------------------------------------------------------
-# run_source TARGET(tern|sink) PORT CASE COUNT ARGS... ; prints "seconds rate"
+# CPU time of a process in milliseconds (user + system), from /proc; 0 without a process.
+cpu_ms() {
+  if [ -n "$1" ] && [ -r "/proc/$1/stat" ]; then
+    awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f\n", ($14 + $15) * 1000 / hz }' "/proc/$1/stat"
+  else
+    echo 0
+  fi
+}
+
+# Busy CPU time of the whole machine in milliseconds, all cores: user, nice, system, irq and softirq
+# jiffies of /proc/stat's first line (idle, iowait and steal are not busy).
+box_busy_ms() {
+  awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { printf "%.0f\n", ($2 + $3 + $4 + $7 + $8) * 1000 / hz; exit }' /proc/stat
+}
+
+# run_source TARGET(tern|sink) PORT CASE COUNT ARGS... ; prints "seconds rate box_ms client_ms server_ms":
+# the wall time, the rate, the machine's busy CPU during the run, smtp-source's own CPU (user + system,
+# from /usr/bin/time) and the server process's CPU, all in milliseconds.
 run_source() {
-  local target=$1 port=$2 name=$3 count=$4 before after start end rc
+  local target=$1 port=$2 name=$3 count=$4 before after start end rc box0 box1 srv0 srv1 srv_pid client_ms
   shift 4
   [ "$target" = tern ] && before=$(queued_count)
+  srv_pid=${server_pid:-$([ "$target" = tern ] && echo "$tern_pid" || echo "$sink_pid")}
+  srv0=$(cpu_ms "$srv_pid")
+  box0=$(box_busy_ms)
   start=$(date +%s.%N)
   set +e
-  timeout 300 "$smtp_source" "$@" -m "$count" -f sender@bench.test -t user@bench.test \
+  /usr/bin/time -f '%U %S' -o "$results/$name-$target.time" \
+    timeout 300 "$smtp_source" "$@" -m "$count" -f sender@bench.test -t user@bench.test \
     "127.0.0.1:$port" >"$results/$name-$target.out" 2>&1
   rc=$?
   set -e
   end=$(date +%s.%N)
+  box1=$(box_busy_ms)
+  srv1=$(cpu_ms "$srv_pid")
+  client_ms=$(awk 'NF == 2 && $1 ~ /^[0-9.]+$/ { printf "%.0f\n", ($1 + $2) * 1000 }' "$results/$name-$target.time" | tail -1)
   if [ "$rc" -ne 0 ] || grep -qiE "fatal|error|warning" "$results/$name-$target.out"; then
     echo "bench: smtp-source against $target failed in case $name (exit $rc):" >&2
     tail -5 "$results/$name-$target.out" >&2
@@ -171,7 +196,8 @@ run_source() {
       exit 1
     fi
   fi
-  awk -v s="$start" -v e="$end" -v n="$count" 'BEGIN { printf "%.2f %.0f\n", e - s, n / (e - s) }'
+  awk -v s="$start" -v e="$end" -v n="$count" -v b=$((box1 - box0)) -v c="${client_ms:-0}" -v p=$((srv1 - srv0)) \
+    'BEGIN { printf "%.2f %.0f %d %d %d\n", e - s, n / (e - s), b, c, p }'
 }
 
 sample_tern() { # case: a per-thread CPU snapshot a few seconds into the run
@@ -179,10 +205,6 @@ sample_tern() { # case: a per-thread CPU snapshot a few seconds into the run
 }
 
 # --- the cost of the rate limits -------------------------------------------------------------------
-# CPU time of a process in milliseconds (user + system), from /proc.
-cpu_ms() {
-  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f\n", ($14 + $15) * 1000 / hz }' "/proc/$1/stat"
-}
 
 # Two Terns, identical but for the rate limits: off (every limit 0, nothing counted) and on (every limit
 # far above the load). Loopback is not a trusted network in either, so the client is not exempt, and
@@ -222,7 +244,7 @@ limits_cost() {
         port=$([ "$name" = off ] && echo "$port_off" || echo "$port_on")
         tern_log="$results/tern-limits-$name-$pair.log"
         before=$(cpu_ms "$pid")
-        out=$(run_source tern "$port" "limits-$name-$pair-$round-$RANDOM" "$half" -s 100 -l 4096 -d)
+        out=$(server_pid=$pid run_source tern "$port" "limits-$name-$pair-$round-$RANDOM" "$half" -s 100 -l 4096 -d)
         after=$(cpu_ms "$pid")
         printf "%s\t%s\t%s\t%s\n" "$name" "${out%% *}" $((after - before)) "$half" >>"$runs"
       done
@@ -372,7 +394,7 @@ relay_round() {
   cpu0=$(cpu_ms "$pid")
   scpu0=$(cpu_ms "$sink_pid")
   start=$(date +%s.%N)
-  run_source tern "$port" "relay-build$i-$label" "$n" -s 100 -l 4096 -d >/dev/null
+  server_pid=$pid run_source tern "$port" "relay-build$i-$label" "$n" -s 100 -l 4096 -d >/dev/null
   accepted=$(date +%s.%N)
   got=0
   for ((j = 0; j < 3000; j++)); do
@@ -458,8 +480,15 @@ profiler() { # action and options (start,..., dump,file=..., stop,file=...); jcm
 }
 
 table="$results/results.tsv"
-printf "case\tmessages\ttern_s\ttern_msg_per_s\tsink_s\tsink_msg_per_s\tratio\tload1\n" >"$table"
-printf "\n%-17s %8s %8s %10s %8s %10s %7s %6s\n" case messages tern_s tern_msg/s sink_s sink_msg/s ratio load1
+printf "case\tmessages\ttern_s\ttern_msg_per_s\tsink_s\tsink_msg_per_s\tratio\tload1\ttern_box_us_per_msg\tsink_box_us_per_msg\ttern_own_us_per_msg\tsink_own_us_per_msg\n" >"$table"
+# CPU per message: "box" is the whole machine's busy CPU during the server's two halves minus
+# smtp-source's own CPU (other work on the machine counts too: read it with load1); "own" is the server
+# process's CPU alone.
+row_format="%-17s %8s %8s %10s %8s %10s %7s %6s %9s %9s %9s %9s\n"
+# shellcheck disable=SC2059
+printf "\n$row_format" case messages tern_s tern_msg/s sink_s sink_msg/s ratio load1 tern_box sink_box tern_own sink_own
+# shellcheck disable=SC2059
+printf "$row_format" "" "" "" "" "" "" "" "" "us/msg" "us/msg" "us/msg" "us/msg"
 for spec in "${cases[@]}"; do
   IFS='|' read -r name full quick flags <<<"$spec"
   count=$([ "$mode" = full ] && echo "$full" || echo "$quick")
@@ -481,11 +510,20 @@ for spec in "${cases[@]}"; do
   profiler "dump,file=$results/profile-$name.txt,collapsed"
   profiler "stop,file=$results/flame-$name.html"
   count=$((half * 2))
-  read -r tern_s tern_rate < <(echo "$t1 $t2" | awk -v n="$count" '{ printf "%.2f %.0f\n", $1 + $3, n / ($1 + $3) }')
-  read -r sink_s sink_rate < <(echo "$s1 $s2" | awk -v n="$count" '{ printf "%.2f %.0f\n", $1 + $3, n / ($1 + $3) }')
+  # Each half: seconds rate box_ms client_ms server_ms. Per server: total seconds, rate, box minus
+  # client per message and its own CPU per message, in microseconds.
+  both() {
+    echo "$1 $2" | awk -v n="$count" '{ printf "%.2f %.0f %.0f %.0f\n", $1 + $6, n / ($1 + $6),
+      ($3 - $4 + $8 - $9) * 1000 / n, ($5 + $10) * 1000 / n }'
+  }
+  read -r tern_s tern_rate tern_box tern_own < <(both "$t1" "$t2")
+  read -r sink_s sink_rate sink_box sink_own < <(both "$s1" "$s2")
   ratio=$(awk -v t="$tern_rate" -v s="$sink_rate" 'BEGIN { printf "%.2f", t / s }')
-  printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$name" "$count" "$tern_s" "$tern_rate" "$sink_s" "$sink_rate" "$ratio" "$load" >>"$table"
-  printf "%-17s %8s %8s %10s %8s %10s %7s %6s\n" "$name" "$count" "$tern_s" "$tern_rate" "$sink_s" "$sink_rate" "$ratio" "$load"
+  printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$name" "$count" "$tern_s" "$tern_rate" "$sink_s" "$sink_rate" \
+    "$ratio" "$load" "$tern_box" "$sink_box" "$tern_own" "$sink_own" >>"$table"
+  # shellcheck disable=SC2059
+  printf "$row_format" "$name" "$count" "$tern_s" "$tern_rate" "$sink_s" "$sink_rate" "$ratio" "$load" \
+    "$tern_box" "$sink_box" "$tern_own" "$sink_own"
 done
 du -sh "$work/data/spool" | sed 's/^/spool size after run: /' | tee -a "$results/machine.txt"
 
