@@ -200,6 +200,18 @@ run_source() {
     'BEGIN { printf "%.2f %.0f %d %d %d\n", e - s, n / (e - s), b, c, p }'
 }
 
+# The disk's flushed write bandwidth where the spool is, in MB/s (10^6 octets): 512 MiB of zeros with one
+# fdatasync at the end, as dd reports it.
+disk_write_mb_s() {
+  local out secs
+  out=$(LC_ALL=C dd if=/dev/zero of="$work/ddtest" bs=1M count=512 conv=fdatasync 2>&1)
+  rm -f "$work/ddtest"
+  echo "$out" >"$results/dd.txt"
+  secs=$(echo "$out" | sed -n 's/.* copied, \([0-9.]*\) s,.*/\1/p')
+  [ -n "$secs" ] || { echo "bench: cannot read dd's output: $out" >&2; exit 1; }
+  awk -v s="$secs" 'BEGIN { printf "%.1f\n", 536870912 / s / 1e6 }'
+}
+
 sample_tern() { # case: a per-thread CPU snapshot a few seconds into the run
   (sleep 4; top -H -b -n 2 -d 2 -p "$tern_pid" >"$results/top-$1.txt" 2>&1) &
 }
@@ -498,6 +510,7 @@ for spec in "${cases[@]}"; do
   # case (other jobs share it) weighs on both servers alike. A failed half exits the script
   # (set -e applies to the substitutions).
   half=$((count / 2))
+  [ "$name" = 1m-s10-reuse ] && disk_mb_s=$(disk_write_mb_s)
   profiler start,event=cpu,interval=1ms,threads
   # shellcheck disable=SC2086
   t1=$(run_source tern "$tern_port" "$name-a" "$half" $flags)
@@ -525,6 +538,13 @@ for spec in "${cases[@]}"; do
   printf "$row_format" "$name" "$count" "$tern_s" "$tern_rate" "$sink_s" "$sink_rate" "$ratio" "$load" \
     "$tern_box" "$sink_box" "$tern_own" "$sink_own"
 done
+if [ -n "${disk_mb_s:-}" ]; then
+  # smtp-source's message is its -l body plus a few header lines; counted as 1 MiB.
+  awk -F'\t' -v d="$disk_mb_s" '$1 == "1m-s10-reuse" {
+    t = $4 * 1048576 / 1e6; k = $6 * 1048576 / 1e6
+    printf "\n1 MiB messages: Tern %.1f MB/s, %.0f%% of the disk'"'"'s flushed write bandwidth (%.1f MB/s, dd 512 MiB conv=fdatasync); smtp-sink %.1f MB/s\n", t, t * 100 / d, d, k
+  }' "$table" | tee "$results/disk.txt"
+fi
 du -sh "$work/data/spool" | sed 's/^/spool size after run: /' | tee -a "$results/machine.txt"
 
 stop_pid "$tern_pid" 15
