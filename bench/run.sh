@@ -17,7 +17,9 @@
 #                           the mail exchanger found through a DNS responder on loopback (dnsmasq, or
 #                           bench/dns_mx.py without it) that Tern uses alone; counts until smtp-sink has
 #                           every message; prints end-to-end msg/s, Tern's accept rate in the same run
-#                           and the CPU of Tern and smtp-sink per message, medians of BENCH_ROUNDS rounds
+#                           and the CPU of Tern and smtp-sink per message, medians of BENCH_ROUNDS rounds;
+#                           a private Postfix (own config dir, queue on disk) relays the same load to the
+#                           same sink in turn with Tern, and the ratio is printed
 #   bench/run.sh --relay-dkim  the same relay case with three Terns of this checkout taking turns: one
 #                           signing nothing, one signing every message with rsa-2048, one with ed25519
 #                           (smtp-source's From: is in bench.test, the domain given the key)
@@ -95,6 +97,7 @@ cleanup() {
   stop_pid "${limits_on_pid:-}" 15
   stop_pid "$tern_pid" 15
   for pid in "${relay_pids[@]}"; do stop_pid "$pid" 15; done
+  declare -F stop_postfix >/dev/null && stop_postfix
   stop_pid "$sink_pid" 5
   stop_pid "$dns_pid" 5
   if [ "$keep" = 1 ]; then echo "bench: kept $work" >&2; else rm -rf "$work"; fi
@@ -287,6 +290,120 @@ PY
   fi
 }
 
+# --- Postfix as a relay, for comparison ------------------------------------------------------------
+# A private Postfix instance: its own configuration directory and queue under the work dir, listening on
+# 127.0.0.1 at a free port, relaying bench.test to one receiver. It is given the receiver by
+# transport_maps (smtp:[ADDR]:PORT) with DNS support off: a Postfix that is not chrooted reads the
+# system's /etc/resolv.conf, and no query may leave the machine, so Postfix does not look up the MX that
+# Tern looks up (a small advantage to Postfix). Its queue is on the same disk as Tern's spool; Postfix
+# fsyncs each queue file before its 250.
+postfix_dir=""
+start_postfix() { # port receiver-address receiver-port
+  local port=$1 dest=$2 dest_port=$3 dir="$work/postfix" i
+  mkdir -p "$dir/etc" "$dir/queue" "$dir/data"
+  # Postfix's daemons run as the postfix user and must reach their queue: mktemp made the work dir 0700.
+  chmod 755 "$work" "$dir"
+  chown postfix "$dir/data"
+  cat >"$dir/etc/main.cf" <<CF
+compatibility_level = 3.6
+queue_directory = $dir/queue
+data_directory = $dir/data
+maillog_file = $dir/maillog
+maillog_file_prefixes = $dir
+mail_owner = postfix
+setgid_group = postdrop
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+myhostname = postfix.bench.test
+mydomain = bench.test
+myorigin = \$myhostname
+mydestination =
+relay_domains =
+mynetworks = 127.0.0.0/8
+relayhost =
+smtpd_relay_restrictions = permit_mynetworks, reject
+smtpd_recipient_restrictions =
+smtpd_peername_lookup = no
+smtp_dns_support_level = disabled
+smtp_host_lookup = native
+transport_maps = inline:{bench.test=smtp:[$dest]:$dest_port}
+smtp_destination_concurrency_limit = 20
+default_process_limit = 200
+smtpd_client_connection_count_limit = 0
+smtpd_client_connection_rate_limit = 0
+smtpd_client_message_rate_limit = 0
+smtpd_tls_security_level = none
+smtp_tls_security_level = none
+append_dot_mydomain = no
+alias_maps =
+alias_database =
+local_recipient_maps =
+biff = no
+CF
+  # No chroot (the queue is not set up as one); the services a relay needs and nothing else.
+  cat >"$dir/etc/master.cf" <<CF
+127.0.0.1:$port inet n - n - - smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+CF
+  postfix_dir=$dir
+  # postfix(1) reports to syslog, not to stderr, unless stderr is a terminal: script(1) gives it one.
+  if ! script -qec "postfix -c $dir/etc start" /dev/null >"$results/postfix.txt" 2>&1; then
+    echo "bench: Postfix did not start:" >&2
+    cat "$results/postfix.txt" >&2
+    exit 1
+  fi
+  for ((i = 0; i < 100; i++)); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    sleep 0.1
+  done
+  echo "postfix: $(postconf -c "$dir/etc" -h mail_version), queue in $dir/queue, relaying bench.test to [$dest]:$dest_port" |
+    tee -a "$results/machine.txt"
+}
+stop_postfix() {
+  [ -n "$postfix_dir" ] || return 0
+  local pid i
+  pid=$(tr -d ' ' <"$postfix_dir/queue/pid/master.pid" 2>/dev/null || true)
+  script -qec "postfix -c $postfix_dir/etc stop" /dev/null >>"$results/postfix.txt" 2>&1 || true
+  for ((i = 0; i < 100; i++)); do
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  cp "$postfix_dir/maillog" "$results/postfix-maillog.txt" 2>/dev/null || true
+  postfix_dir=""
+}
+# Messages Postfix has handed to the receiver so far.
+postfix_sent() { grep -c " status=sent " "$postfix_dir/maillog" 2>/dev/null || true; }
+# The CPU of the whole Postfix instance in milliseconds: its master's own and its reaped daemons' (the
+# master's cutime and cstime), plus the daemons alive now.
+postfix_cpu_ms() {
+  local master total pid
+  master=$(tr -d ' ' <"${postfix_dir:-/nonexistent}/queue/pid/master.pid" 2>/dev/null || true)
+  [ -n "$master" ] && [ -r "/proc/$master/stat" ] || { echo 0; return; }
+  total=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f\n", ($14 + $15 + $16 + $17) * 1000 / hz }' "/proc/$master/stat")
+  for pid in $(pgrep -P "$master" || true); do
+    total=$((total + $(cpu_ms "$pid")))
+  done
+  echo "$total"
+}
+
 # --- relaying by MX: smtp-source -> Tern -> smtp-sink, the exchanger found in a loopback DNS ---------
 # The messages smtp-sink has received so far: its -c counter, rewritten in place after every message.
 sink_received() {
@@ -297,7 +414,7 @@ sink_received() {
 # at 127.0.0.2: Tern listens on 127.0.0.1, and an exchanger at one of its own addresses would be dropped
 # as a loop (RFC 5321 5.1), so the sink listens on the other loopback address.
 relay_mx() {
-  local count warm rounds dns_port sink_mx_port i build dirs=() ports=() pids=() names=() extras=() labels=()
+  local count warm rounds dns_port sink_mx_port pf_port i build dirs=() ports=() pids=() names=() extras=() labels=()
   count=$([ "$mode" = full ] && echo 20000 || echo 2000)
   warm=$((count / 4))
   rounds=${BENCH_ROUNDS:-3}
@@ -362,18 +479,26 @@ relay_mx() {
   done
   unset TERN_LIMITS_MAX_MESSAGES_PER_SESSION
   tern_pid="" tern_dir=""
+  # Postfix relaying the same load to the same sink takes its turn with the builds (not with --relay-dkim).
+  local members=("${!dirs[@]}")
+  if [ "$relay_dkim" = 0 ]; then
+    pf_port=$(free_port)
+    start_postfix "$pf_port" 127.0.0.2 "$sink_mx_port"
+    members+=(postfix)
+  fi
 
-  local runs="$results/relay-runs.tsv" round order
+  local runs="$results/relay-runs.tsv" round order port pid
   printf "build\tmessages\taccept_s\tend_to_end_s\ttern_cpu_ms\tsink_cpu_ms\n" >"$runs"
   # A warm-up round per build (not measured), then rounds in which the builds take turns, the order
   # reversed every other round so that a change in the machine's load weighs on all alike.
   for ((round = -1; round < rounds; round++)); do
-    order=("${!dirs[@]}")
+    order=("${members[@]}")
     if [ $((round % 2)) = 1 ]; then
-      mapfile -t order < <(printf '%s\n' "${!dirs[@]}" | sort -rn)
+      mapfile -t order < <(printf '%s\n' "${members[@]}" | tac)
     fi
     for i in "${order[@]}"; do
-      relay_round "$i" "${ports[$i]}" "${pids[$i]}" "$([ "$round" -lt 0 ] && echo "$warm" || echo "$count")" \
+      if [ "$i" = postfix ]; then port=$pf_port pid=""; else port=${ports[$i]} pid=${pids[$i]}; fi
+      relay_round "$i" "$port" "$pid" "$([ "$round" -lt 0 ] && echo "$warm" || echo "$count")" \
         "$([ "$round" -lt 0 ] && echo warm || echo "$round")" >>"$runs"
     done
   done
@@ -383,30 +508,47 @@ import statistics, sys
 runs, count, rounds, dirs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4:]
 rows = [line.split("\t") for line in open(runs).read().splitlines()[1:]]
 print(f"\nrelay by MX (100 sessions x 4 KiB, loopback DNS, smtp-sink): {rounds} round(s) of {count} messages per build, medians")
-print(f"{'build':<7} {'end-to-end msg/s':>17} {'accept msg/s':>13} {'Tern CPU us/msg':>16} {'sink CPU us/msg':>16}  runs end-to-end")
-for i, d in enumerate(dirs):
-    mine = [r for r in rows if r[0] == f"build{i}"]
+print(f"{'build':<7} {'end-to-end msg/s':>17} {'accept msg/s':>13} {'relay CPU us/msg':>16} {'sink CPU us/msg':>16}  runs end-to-end")
+medians = {}
+names = [(f"build{i}", d) for i, d in enumerate(dirs)]
+if any(r[0] == "postfix" for r in rows):
+    names.append(("postfix", "Postfix, queue on disk (CPU: master and all its daemons)"))
+for name, d in names:
+    mine = [r for r in rows if r[0] == name]
     e2e = [int(r[1]) / float(r[3]) for r in mine]
     acc = [int(r[1]) / float(r[2]) for r in mine]
     cpu = [int(r[4]) * 1000 / int(r[1]) for r in mine]
     sink = [int(r[5]) * 1000 / int(r[1]) for r in mine]
-    print(f"build{i:<2} {statistics.median(e2e):17.0f} {statistics.median(acc):13.0f} {statistics.median(cpu):16.1f}"
+    medians[name] = (statistics.median(e2e), statistics.median(acc))
+    print(f"{name:<7} {statistics.median(e2e):17.0f} {statistics.median(acc):13.0f} {statistics.median(cpu):16.1f}"
           f" {statistics.median(sink):16.1f}  {' '.join(f'{x:.0f}' for x in e2e)}   {d}")
+for name, _ in names:
+    if name == "postfix":
+        continue
+    e2e, acc = medians[name]
+    line = f"{name}: end to end {e2e / acc:.2f} of its own accept rate"
+    if "postfix" in medians:
+        line += f", {e2e / medians['postfix'][0]:.1f}x Postfix end to end"
+    print(line)
 PY
+  stop_postfix
   for pid in "${pids[@]}"; do stop_pid "$pid" 15; done
   relay_pids=()
 }
 
-# relay_round INDEX PORT PID COUNT LABEL: one run, printed as a line of relay-runs.tsv.
+# relay_round INDEX PORT PID COUNT LABEL: one run, printed as a line of relay-runs.tsv. INDEX "postfix"
+# runs the same load through the private Postfix (PID unused; its CPU is that of the whole instance).
 relay_round() {
-  local i=$1 port=$2 pid=$3 n=$4 label=$5 before start accepted end cpu0 cpu1 scpu0 scpu1 got out
-  tern_log="$results/tern-relay-build$i.log"
+  local i=$1 port=$2 pid=$3 n=$4 label=$5 before start accepted end cpu0 cpu1 scpu0 scpu1 got out id target=tern
+  id=build$i
+  [ "$i" = postfix ] && id=postfix target=postfix
+  tern_log="$results/tern-relay-$id.log"
   before=$(sink_received)
   before=${before:-0}
-  cpu0=$(cpu_ms "$pid")
+  cpu0=$(relay_cpu_ms "$target" "$pid")
   scpu0=$(cpu_ms "$sink_pid")
   start=$(date +%s.%N)
-  server_pid=$pid run_source tern "$port" "relay-build$i-$label" "$n" -s 100 -l 4096 -d >/dev/null
+  server_pid=$pid run_source "$target" "$port" "relay-$id-$label" "$n" -s 100 -l 4096 -d >/dev/null
   accepted=$(date +%s.%N)
   got=0
   for ((j = 0; j < 3000; j++)); do
@@ -416,15 +558,19 @@ relay_round() {
     sleep 0.1
   done
   end=$(date +%s.%N)
-  cpu1=$(cpu_ms "$pid")
+  cpu1=$(relay_cpu_ms "$target" "$pid")
   scpu1=$(cpu_ms "$sink_pid")
   if [ "$got" -lt "$n" ]; then
-    echo "bench: relay by MX, build$i: smtp-sink received $got of $n messages; see $tern_log" >&2
+    echo "bench: relay by MX, $id: smtp-sink received $got of $n messages; see $([ "$target" = tern ] && echo "$tern_log" || echo "$postfix_dir/maillog")" >&2
     exit 1
   fi
-  awk -v b="build$i" -v l="$label" -v n="$n" -v s="$start" -v a="$accepted" -v e="$end" \
+  awk -v b="$id" -v l="$label" -v n="$n" -v s="$start" -v a="$accepted" -v e="$end" \
     -v c=$((cpu1 - cpu0)) -v k=$((scpu1 - scpu0)) \
     'BEGIN { printf "%s\t%s\t%.3f\t%.3f\t%d\t%d\n", b, (l == "warm" ? "warm" : n), a - s, e - s, c, k }'
+}
+
+relay_cpu_ms() { # target pid
+  if [ "$1" = postfix ]; then postfix_cpu_ms; else cpu_ms "$2"; fi
 }
 
 # --- cases -----------------------------------------------------------------------------------------
@@ -576,9 +722,33 @@ fi
 awk -v s="$relay_start" -v a="$relay_accepted" -v e="$relay_end" -v n="$relay_count" 'BEGIN {
   printf "\nrelay (100 sessions x 4 KiB, route to smtp-sink): %d messages, accepted in %.2f s (%.0f msg/s), all delivered after %.2f s (%.0f msg/s end to end)\n", n, a - s, n / (a - s), e - s, n / (e - s)
 }' | tee "$results/relay.txt"
+tern_relay_rate=$(awk -v s="$relay_start" -v e="$relay_end" -v n="$relay_count" 'BEGIN { printf "%.0f\n", n / (e - s) }')
 stop_pid "$tern_pid" 15
 tern_pid=""
 rm -rf "$work/relay-data"
+
+# The same load through a private Postfix with its queue on disk to the same smtp-sink, counted by its
+# "status=sent" log lines.
+postfix_port=$(free_port)
+start_postfix "$postfix_port" 127.0.0.1 "$sink_port"
+relay_start=$(date +%s.%N)
+run_source postfix "$postfix_port" relay "$relay_count" -s 100 -l 4096 -d >"$results/relay-postfix-accept.txt"
+relay_accepted=$(date +%s.%N)
+delivered=0
+for ((i = 0; i < 3000; i++)); do
+  delivered=$(postfix_sent)
+  [ "$delivered" -ge "$relay_count" ] && break
+  sleep 0.1
+done
+relay_end=$(date +%s.%N)
+stop_postfix
+if [ "$delivered" -lt "$relay_count" ]; then
+  echo "bench: relay: Postfix delivered only $delivered of $relay_count messages to smtp-sink; see $results/postfix-maillog.txt" >&2
+  exit 1
+fi
+awk -v s="$relay_start" -v a="$relay_accepted" -v e="$relay_end" -v n="$relay_count" -v tern="$tern_relay_rate" 'BEGIN {
+  printf "relay through Postfix (queue on disk, transport to smtp-sink): accepted in %.2f s (%.0f msg/s), all delivered after %.2f s (%.0f msg/s end to end); Tern/Postfix end to end: %.1fx\n", a - s, n / (a - s), e - s, n / (e - s), tern / (n / (e - s))
+}' | tee -a "$results/relay.txt"
 stop_pid "$sink_pid" 5
 sink_pid=""
 
