@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Inbound benchmark: Tern (durable spool, real fsync group commit) against Postfix's smtp-sink
 # (accepts and discards), driven by the same smtp-source runs in the same invocation, then the
-# memory cost of 10,000 idle connections. Everything stays on 127.0.0.1.
+# memory cost of 19,000 idle connections and 10,000 sessions sending at once. Everything stays on 127.0.0.1.
 #
 #   bench/run.sh            full run (about 3-4 minutes on 2 cores; 5 GB written to the spool)
 #   bench/run.sh --quick    smaller counts (under a minute), for checking the script itself
@@ -20,6 +20,8 @@
 #                           and the CPU of Tern and smtp-sink per message, medians of BENCH_ROUNDS rounds;
 #                           a private Postfix (own config dir, queue on disk) relays the same load to the
 #                           same sink in turn with Tern, and the ratio is printed
+#   bench/run.sh --idle     only the idle connections (19,000; 3,000 with --quick) and 10,000 sessions
+#                           sending at once (2,000 with --quick), from 4 client processes
 #   bench/run.sh --relay-dkim  the same relay case with three Terns of this checkout taking turns: one
 #                           signing nothing, one signing every message with rsa-2048, one with ed25519
 #                           (smtp-source's From: is in bench.test, the domain given the key)
@@ -36,13 +38,14 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-mode=full keep=0 jfr=0 profile=0 limits_only=0 relay_only=0 relay_dkim=0
+mode=full keep=0 jfr=0 profile=0 limits_only=0 relay_only=0 relay_dkim=0 idle_only=0
 for arg in "$@"; do
   case $arg in
     --quick) mode=quick ;;
     --limits) limits_only=1 ;;
     --relay) relay_only=1 ;;
     --relay-dkim) relay_only=1 relay_dkim=1 ;;
+    --idle) idle_only=1 ;;
     --keep) keep=1 ;;
     --jfr) jfr=1 ;;
     --profile) profile=1 ;;
@@ -573,6 +576,68 @@ relay_cpu_ms() { # target pid
   if [ "$1" = postfix ]; then postfix_cpu_ms; else cpu_ms "$2"; fi
 }
 
+# --- idle connections, and many sessions sending at once ---------------------------------------------
+# A fresh Tern, so the figures are not inflated by what the throughput phase left in the heap. One
+# process may hold only as many descriptors as the hard file limit (20,000 here), Tern included, so the
+# idle test stops at 19,000 (full mode) and the client side is several processes, each connecting from
+# its own 127.0.0.0/8 address (bench/conns.py). Sets idle_failed.
+idle_and_burst() {
+  local total workers burst_total port before after
+  total=$([ "$mode" = full ] && echo 19000 || echo 3000)
+  burst_total=$([ "$mode" = full ] && echo 10000 || echo 2000)
+  workers=4
+  port=$(free_port)
+  start_tern idle "$port" "$work/idle-data" "" $'delivery:\n  enabled: false'
+  tern_log="$results/tern-idle.log"
+  echo "file limit: $(ulimit -n) descriptors per process; Tern $(awk '/^Max open files/ { print $4 }' "/proc/$tern_pid/limits")" |
+    tee -a "$results/machine.txt"
+  sleep 2
+  idle_failed=0
+  python3 "$repo/bench/conns.py" idle 127.0.0.1 "$port" "$tern_pid" "$jcmd" 1000 "$total" "$workers" \
+    >"$results/idle.tsv" 2>"$results/idle.err" &
+  idle_pid=$!
+  if ! wait "$idle_pid"; then
+    idle_failed=1
+    echo "bench: idle-connection test failed:" >&2
+    cat "$results/idle.err" >&2
+  fi
+  idle_pid=""
+  echo
+  echo "idle connections ($workers client processes, sources 127.0.0.10-$((9 + workers))): per 1,000 = growth over the empty server / thousands"
+  printf "%11s %9s %10s %16s %17s %12s %9s\n" connections rss_MiB heap_MiB rss_KiB/1000conn heap_KiB/1000conn tcp_mem_MiB slab_MiB
+  awk -F'\t' 'NR == 2 { r0 = $2; h0 = $3 }
+    NR >= 2 {
+      per_r = $1 > 0 ? ($2 - r0) * 1000 / $1 : 0
+      per_h = $1 > 0 ? ($3 - h0) * 1000 / $1 : 0
+      printf "%11d %9.1f %10.1f %16.0f %17.0f %12.1f %9.1f\n", $1, $2 / 1024, $3 / 1024, per_r, per_h, $4 / 1024, $5 / 1024
+    }' "$results/idle.tsv" | tee "$results/idle-table.txt"
+  # The cost of one connection from the largest step, and what 100,000 would take at that rate.
+  awk -F'\t' 'NR == 2 { r0 = $2; h0 = $3; t0 = $4; s0 = $5 } NR > 2 { n = $1; r = $2; h = $3; t = $4; s = $5 }
+    END {
+      if (n == 0) exit
+      printf "per idle connection at %d: heap %.2f KiB, RSS %.2f KiB; kernel, both ends and machine-wide: TCP buffers %.2f KiB, slab %.2f KiB\n", n, (h - h0) / n, (r - r0) / n, (t - t0) / n, (s - s0) / n
+      printf "planned for 100,000: heap %.0f MiB, RSS %.0f MiB (%.0f MiB empty + %.0f MiB), file descriptors 100,000 + about 100\n",
+        (h0 + (h - h0) / n * 100000) / 1024, (r0 + (r - r0) / n * 100000) / 1024, r0 / 1024, (r - r0) / n * 100000 / 1024
+    }' "$results/idle.tsv" | tee -a "$results/idle-table.txt"
+
+  # All sessions open (EHLO answered), then every one sends a 4 KiB message at once.
+  before=$(queued_count)
+  echo
+  if python3 "$repo/bench/conns.py" burst 127.0.0.1 "$port" "$burst_total" "$workers" 4096 \
+    >"$results/burst.tsv" 2>"$results/burst.err"; then :; else idle_failed=1; fi
+  after=$(queued_count)
+  awk -F'\t' -v q=$((after - before)) 'NR == 2 {
+    printf "%d sessions sending at once (%s client processes): %d open at once, %d accepted, %d refused, %d failed, %.2f s from go to the last reply; Tern queued %d\n", $1, w, $2, $3, $4, $5, $6, q
+  }' w="$workers" "$results/burst.tsv" | tee "$results/burst.txt"
+  if [ "$idle_failed" = 1 ] || [ $((after - before)) -ne "$burst_total" ]; then
+    idle_failed=1
+    echo "bench: idle or burst test failed (Tern queued $((after - before)) of $burst_total):" >&2
+    cat "$results/idle.err" "$results/burst.err" >&2
+  fi
+  stop_pid "$tern_pid" 15
+  tern_pid=""
+}
+
 # --- cases -----------------------------------------------------------------------------------------
 # name | count full | count quick | smtp-source flags
 cases=(
@@ -601,6 +666,10 @@ fi
 if [ "$relay_only" = 1 ]; then
   relay_mx
   exit 0
+fi
+if [ "$idle_only" = 1 ]; then
+  idle_and_burst
+  exit "$idle_failed"
 fi
 
 tern_port=$(free_port)
@@ -752,30 +821,7 @@ awk -v s="$relay_start" -v a="$relay_accepted" -v e="$relay_end" -v n="$relay_co
 stop_pid "$sink_pid" 5
 sink_pid=""
 
-# --- idle connections ------------------------------------------------------------------------------
-# A fresh Tern, so the figures are not inflated by what the throughput phase left in the heap.
-idle_total=$([ "$mode" = full ] && echo 10000 || echo 3000)
-idle_port=$(free_port)
-start_tern idle "$idle_port" "$work/idle-data" ""
-sleep 2
-idle_raw="$results/idle.tsv"
-python3 "$repo/bench/idle_conns.py" 127.0.0.1 "$idle_port" "$tern_pid" "$jcmd" 1000 "$idle_total" \
-  >"$idle_raw" 2>"$results/idle.err" &
-idle_pid=$!
-idle_failed=0
-if ! wait "$idle_pid"; then
-  idle_failed=1
-  echo "bench: idle-connection test failed:" >&2
-  cat "$results/idle.err" >&2
-fi
-idle_pid=""
-printf "\n%11s %9s %10s %16s %17s\n" connections rss_MiB heap_MiB rss_KiB/1000conn heap_KiB/1000conn
-awk -F'\t' 'NR == 2 { r0 = $2; h0 = $3 }
-  NR >= 2 {
-    per_r = $1 > 0 ? ($2 - r0) * 1000 / $1 : 0
-    per_h = $1 > 0 ? ($3 - h0) * 1000 / $1 : 0
-    printf "%11d %9.1f %10.1f %16.0f %17.0f\n", $1, $2 / 1024, $3 / 1024, per_r, per_h
-  }' "$idle_raw" | tee "$results/idle-table.txt"
+idle_and_burst
 echo
 echo "raw results: $results" >&2
 exit "$idle_failed"
