@@ -3,7 +3,7 @@
 # (accepts and discards), driven by the same smtp-source runs in the same invocation, then the
 # memory cost of 19,000 idle connections and 10,000 sessions sending at once. Everything stays on 127.0.0.1.
 #
-#   bench/run.sh            full run (about 3-4 minutes on 2 cores; 5 GB written to the spool)
+#   bench/run.sh            full run (about 6 minutes on 2 cores; 4 GB written to the spool)
 #   bench/run.sh --quick    smaller counts (under a minute), for checking the script itself
 #   bench/run.sh --keep     keep the temporary data directory (spool) afterwards
 #   bench/run.sh --jfr      record a JFR file of the throughput phase into the results directory
