@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Inbound benchmark: Tern (durable spool, real fsync group commit) against Postfix's smtp-sink
 # (accepts and discards), driven by the same smtp-source runs in the same invocation, then the
-# memory cost of 19,000 idle connections and 10,000 sessions sending at once. Everything stays on 127.0.0.1.
+# memory cost of 19,000 idle connections and 10,000 sessions sending at once. Everything stays on
+# loopback (127.0.0.0/8).
 #
 #   bench/run.sh            full run (about 6 minutes on 2 cores; 4 GB written to the spool)
 #   bench/run.sh --quick    smaller counts (under a minute), for checking the script itself
@@ -65,6 +66,11 @@ ensure_postfix_tools() {
   "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postfix >&2
 }
 ensure_postfix_tools
+# /usr/bin/time measures smtp-source's own CPU (the CPU-per-message columns).
+if [ ! -x /usr/bin/time ]; then
+  echo "bench: installing time for /usr/bin/time" >&2
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q time >&2
+fi
 command -v python3 >/dev/null || { echo "bench: python3 is required" >&2; exit 1; }
 # The same JDK selection as ./tern, so jcmd can attach to the JVM it starts.
 # shellcheck source=/dev/null
