@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Inbound benchmark: Tern (durable spool, real fsync group commit) against Postfix's smtp-sink
 # (accepts and discards), driven by the same smtp-source runs in the same invocation, then the
-# memory cost of 10,000 idle connections. Everything stays on 127.0.0.1.
+# memory cost of 19,000 idle connections and 10,000 sessions sending at once. Everything stays on
+# loopback (127.0.0.0/8).
 #
-#   bench/run.sh            full run (about 3-4 minutes on 2 cores; 5 GB written to the spool)
+#   bench/run.sh            full run (about 6 minutes on 2 cores; 4 GB written to the spool)
 #   bench/run.sh --quick    smaller counts (under a minute), for checking the script itself
 #   bench/run.sh --keep     keep the temporary data directory (spool) afterwards
 #   bench/run.sh --jfr      record a JFR file of the throughput phase into the results directory
@@ -17,7 +18,11 @@
 #                           the mail exchanger found through a DNS responder on loopback (dnsmasq, or
 #                           bench/dns_mx.py without it) that Tern uses alone; counts until smtp-sink has
 #                           every message; prints end-to-end msg/s, Tern's accept rate in the same run
-#                           and the CPU of Tern and smtp-sink per message, medians of BENCH_ROUNDS rounds
+#                           and the CPU of Tern and smtp-sink per message, medians of BENCH_ROUNDS rounds;
+#                           a private Postfix (own config dir, queue on disk) relays the same load to the
+#                           same sink in turn with Tern, and the ratio is printed
+#   bench/run.sh --idle     only the idle connections (19,000; 3,000 with --quick) and 10,000 sessions
+#                           sending at once (2,000 with --quick), from 4 client processes
 #   bench/run.sh --relay-dkim  the same relay case with three Terns of this checkout taking turns: one
 #                           signing nothing, one signing every message with rsa-2048, one with ed25519
 #                           (smtp-source's From: is in bench.test, the domain given the key)
@@ -28,22 +33,24 @@
 #              BENCH_ROUNDS    --relay: measured rounds per build (default 3; the median is printed)
 #              BENCH_TERN_DIR  --relay: the checkout(s) whose smtp-server/target/tern.jar to run, separated
 #                              by ':' to compare builds in one run (default: this checkout)
-# Results: a table on stdout; raw files (smtp-source output, Tern's log, top samples, the table as
-# TSV) in bench/out/<UTC timestamp>/.
+# Results: a table on stdout (msg/s, and CPU microseconds per message for Tern and smtp-sink: "box", the
+# whole machine's busy CPU minus smtp-source's, and "own", the server process's); raw files
+# (smtp-source output, Tern's log, top samples, the table as TSV) in bench/out/<UTC timestamp>/.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-mode=full keep=0 jfr=0 profile=0 limits_only=0 relay_only=0 relay_dkim=0
+mode=full keep=0 jfr=0 profile=0 limits_only=0 relay_only=0 relay_dkim=0 idle_only=0
 for arg in "$@"; do
   case $arg in
     --quick) mode=quick ;;
     --limits) limits_only=1 ;;
     --relay) relay_only=1 ;;
     --relay-dkim) relay_only=1 relay_dkim=1 ;;
+    --idle) idle_only=1 ;;
     --keep) keep=1 ;;
     --jfr) jfr=1 ;;
     --profile) profile=1 ;;
-    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -59,6 +66,11 @@ ensure_postfix_tools() {
   "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postfix >&2
 }
 ensure_postfix_tools
+# /usr/bin/time measures smtp-source's own CPU (the CPU-per-message columns).
+if [ ! -x /usr/bin/time ]; then
+  echo "bench: installing time for /usr/bin/time" >&2
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q time >&2
+fi
 command -v python3 >/dev/null || { echo "bench: python3 is required" >&2; exit 1; }
 # The same JDK selection as ./tern, so jcmd can attach to the JVM it starts.
 # shellcheck source=/dev/null
@@ -94,6 +106,7 @@ cleanup() {
   stop_pid "${limits_on_pid:-}" 15
   stop_pid "$tern_pid" 15
   for pid in "${relay_pids[@]}"; do stop_pid "$pid" 15; done
+  declare -F stop_postfix >/dev/null && stop_postfix
   stop_pid "$sink_pid" 5
   stop_pid "$dns_pid" 5
   if [ "$keep" = 1 ]; then echo "bench: kept $work" >&2; else rm -rf "$work"; fi
@@ -147,18 +160,42 @@ EOF
 queued_count() { grep -c "queued id=" "$tern_log" || true; }
 
 # --- one measured run ------------------------------------------------------------------------------
-# run_source TARGET(tern|sink) PORT CASE COUNT ARGS... ; prints "seconds rate"
+# CPU time of a process in milliseconds (user + system), from /proc; 0 without a process.
+cpu_ms() {
+  if [ -n "$1" ] && [ -r "/proc/$1/stat" ]; then
+    awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f\n", ($14 + $15) * 1000 / hz }' "/proc/$1/stat"
+  else
+    echo 0
+  fi
+}
+
+# Busy CPU time of the whole machine in milliseconds, all cores: user, nice, system, irq and softirq
+# jiffies of /proc/stat's first line (idle, iowait and steal are not busy).
+box_busy_ms() {
+  awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { printf "%.0f\n", ($2 + $3 + $4 + $7 + $8) * 1000 / hz; exit }' /proc/stat
+}
+
+# run_source TARGET(tern|sink) PORT CASE COUNT ARGS... ; prints "seconds rate box_ms client_ms server_ms":
+# the wall time, the rate, the machine's busy CPU during the run, smtp-source's own CPU (user + system,
+# from /usr/bin/time) and the server process's CPU, all in milliseconds.
 run_source() {
-  local target=$1 port=$2 name=$3 count=$4 before after start end rc
+  local target=$1 port=$2 name=$3 count=$4 before after start end rc box0 box1 srv0 srv1 srv_pid client_ms
   shift 4
   [ "$target" = tern ] && before=$(queued_count)
+  srv_pid=${server_pid:-$([ "$target" = tern ] && echo "$tern_pid" || echo "$sink_pid")}
+  srv0=$(cpu_ms "$srv_pid")
+  box0=$(box_busy_ms)
   start=$(date +%s.%N)
   set +e
-  timeout 300 "$smtp_source" "$@" -m "$count" -f sender@bench.test -t user@bench.test \
+  /usr/bin/time -f '%U %S' -o "$results/$name-$target.time" \
+    timeout 300 "$smtp_source" "$@" -m "$count" -f sender@bench.test -t user@bench.test \
     "127.0.0.1:$port" >"$results/$name-$target.out" 2>&1
   rc=$?
   set -e
   end=$(date +%s.%N)
+  box1=$(box_busy_ms)
+  srv1=$(cpu_ms "$srv_pid")
+  client_ms=$(awk 'NF == 2 && $1 ~ /^[0-9.]+$/ { printf "%.0f\n", ($1 + $2) * 1000 }' "$results/$name-$target.time" | tail -1)
   if [ "$rc" -ne 0 ] || grep -qiE "fatal|error|warning" "$results/$name-$target.out"; then
     echo "bench: smtp-source against $target failed in case $name (exit $rc):" >&2
     tail -5 "$results/$name-$target.out" >&2
@@ -171,7 +208,20 @@ run_source() {
       exit 1
     fi
   fi
-  awk -v s="$start" -v e="$end" -v n="$count" 'BEGIN { printf "%.2f %.0f\n", e - s, n / (e - s) }'
+  awk -v s="$start" -v e="$end" -v n="$count" -v b=$((box1 - box0)) -v c="${client_ms:-0}" -v p=$((srv1 - srv0)) \
+    'BEGIN { printf "%.2f %.0f %d %d %d\n", e - s, n / (e - s), b, c, p }'
+}
+
+# The disk's flushed write bandwidth where the spool is, in MB/s (10^6 octets): 512 MiB of zeros with one
+# fdatasync at the end, as dd reports it.
+disk_write_mb_s() {
+  local out secs
+  out=$(LC_ALL=C dd if=/dev/zero of="$work/ddtest" bs=1M count=512 conv=fdatasync 2>&1)
+  rm -f "$work/ddtest"
+  echo "$out" >"$results/dd.txt"
+  secs=$(echo "$out" | sed -n 's/.* copied, \([0-9.]*\) s,.*/\1/p')
+  [ -n "$secs" ] || { echo "bench: cannot read dd's output: $out" >&2; exit 1; }
+  awk -v s="$secs" 'BEGIN { printf "%.1f\n", 536870912 / s / 1e6 }'
 }
 
 sample_tern() { # case: a per-thread CPU snapshot a few seconds into the run
@@ -179,10 +229,6 @@ sample_tern() { # case: a per-thread CPU snapshot a few seconds into the run
 }
 
 # --- the cost of the rate limits -------------------------------------------------------------------
-# CPU time of a process in milliseconds (user + system), from /proc.
-cpu_ms() {
-  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f\n", ($14 + $15) * 1000 / hz }' "/proc/$1/stat"
-}
 
 # Two Terns, identical but for the rate limits: off (every limit 0, nothing counted) and on (every limit
 # far above the load). Loopback is not a trusted network in either, so the client is not exempt, and
@@ -222,7 +268,7 @@ limits_cost() {
         port=$([ "$name" = off ] && echo "$port_off" || echo "$port_on")
         tern_log="$results/tern-limits-$name-$pair.log"
         before=$(cpu_ms "$pid")
-        out=$(run_source tern "$port" "limits-$name-$pair-$round-$RANDOM" "$half" -s 100 -l 4096 -d)
+        out=$(server_pid=$pid run_source tern "$port" "limits-$name-$pair-$round-$RANDOM" "$half" -s 100 -l 4096 -d)
         after=$(cpu_ms "$pid")
         printf "%s\t%s\t%s\t%s\n" "$name" "${out%% *}" $((after - before)) "$half" >>"$runs"
       done
@@ -253,6 +299,120 @@ PY
   fi
 }
 
+# --- Postfix as a relay, for comparison ------------------------------------------------------------
+# A private Postfix instance: its own configuration directory and queue under the work dir, listening on
+# 127.0.0.1 at a free port, relaying bench.test to one receiver. It is given the receiver by
+# transport_maps (smtp:[ADDR]:PORT) with DNS support off: a Postfix that is not chrooted reads the
+# system's /etc/resolv.conf, and no query may leave the machine, so Postfix does not look up the MX that
+# Tern looks up (a small advantage to Postfix). Its queue is on the same disk as Tern's spool; Postfix
+# fsyncs each queue file before its 250.
+postfix_dir=""
+start_postfix() { # port receiver-address receiver-port
+  local port=$1 dest=$2 dest_port=$3 dir="$work/postfix" i
+  mkdir -p "$dir/etc" "$dir/queue" "$dir/data"
+  # Postfix's daemons run as the postfix user and must reach their queue: mktemp made the work dir 0700.
+  chmod 755 "$work" "$dir"
+  chown postfix "$dir/data"
+  cat >"$dir/etc/main.cf" <<CF
+compatibility_level = 3.6
+queue_directory = $dir/queue
+data_directory = $dir/data
+maillog_file = $dir/maillog
+maillog_file_prefixes = $dir
+mail_owner = postfix
+setgid_group = postdrop
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+myhostname = postfix.bench.test
+mydomain = bench.test
+myorigin = \$myhostname
+mydestination =
+relay_domains =
+mynetworks = 127.0.0.0/8
+relayhost =
+smtpd_relay_restrictions = permit_mynetworks, reject
+smtpd_recipient_restrictions =
+smtpd_peername_lookup = no
+smtp_dns_support_level = disabled
+smtp_host_lookup = native
+transport_maps = inline:{bench.test=smtp:[$dest]:$dest_port}
+smtp_destination_concurrency_limit = 20
+default_process_limit = 200
+smtpd_client_connection_count_limit = 0
+smtpd_client_connection_rate_limit = 0
+smtpd_client_message_rate_limit = 0
+smtpd_tls_security_level = none
+smtp_tls_security_level = none
+append_dot_mydomain = no
+alias_maps =
+alias_database =
+local_recipient_maps =
+biff = no
+CF
+  # No chroot (the queue is not set up as one); the services a relay needs and nothing else.
+  cat >"$dir/etc/master.cf" <<CF
+127.0.0.1:$port inet n - n - - smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+CF
+  postfix_dir=$dir
+  # postfix(1) reports to syslog, not to stderr, unless stderr is a terminal: script(1) gives it one.
+  if ! script -qec "postfix -c $dir/etc start" /dev/null >"$results/postfix.txt" 2>&1; then
+    echo "bench: Postfix did not start:" >&2
+    cat "$results/postfix.txt" >&2
+    exit 1
+  fi
+  for ((i = 0; i < 100; i++)); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    sleep 0.1
+  done
+  echo "postfix: $(postconf -c "$dir/etc" -h mail_version), queue in $dir/queue, relaying bench.test to [$dest]:$dest_port" |
+    tee -a "$results/machine.txt"
+}
+stop_postfix() {
+  [ -n "$postfix_dir" ] || return 0
+  local pid i
+  pid=$(tr -d ' ' <"$postfix_dir/queue/pid/master.pid" 2>/dev/null || true)
+  script -qec "postfix -c $postfix_dir/etc stop" /dev/null >>"$results/postfix.txt" 2>&1 || true
+  for ((i = 0; i < 100; i++)); do
+    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  cp "$postfix_dir/maillog" "$results/postfix-maillog.txt" 2>/dev/null || true
+  postfix_dir=""
+}
+# Messages Postfix has handed to the receiver so far.
+postfix_sent() { grep -c " status=sent " "$postfix_dir/maillog" 2>/dev/null || true; }
+# The CPU of the whole Postfix instance in milliseconds: its master's own and its reaped daemons' (the
+# master's cutime and cstime), plus the daemons alive now.
+postfix_cpu_ms() {
+  local master total pid
+  master=$(tr -d ' ' <"${postfix_dir:-/nonexistent}/queue/pid/master.pid" 2>/dev/null || true)
+  [ -n "$master" ] && [ -r "/proc/$master/stat" ] || { echo 0; return; }
+  total=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f\n", ($14 + $15 + $16 + $17) * 1000 / hz }' "/proc/$master/stat")
+  for pid in $(pgrep -P "$master" || true); do
+    total=$((total + $(cpu_ms "$pid")))
+  done
+  echo "$total"
+}
+
 # --- relaying by MX: smtp-source -> Tern -> smtp-sink, the exchanger found in a loopback DNS ---------
 # The messages smtp-sink has received so far: its -c counter, rewritten in place after every message.
 sink_received() {
@@ -263,7 +423,7 @@ sink_received() {
 # at 127.0.0.2: Tern listens on 127.0.0.1, and an exchanger at one of its own addresses would be dropped
 # as a loop (RFC 5321 5.1), so the sink listens on the other loopback address.
 relay_mx() {
-  local count warm rounds dns_port sink_mx_port i build dirs=() ports=() pids=() names=() extras=() labels=()
+  local count warm rounds dns_port sink_mx_port pf_port i build dirs=() ports=() pids=() names=() extras=() labels=()
   count=$([ "$mode" = full ] && echo 20000 || echo 2000)
   warm=$((count / 4))
   rounds=${BENCH_ROUNDS:-3}
@@ -328,18 +488,26 @@ relay_mx() {
   done
   unset TERN_LIMITS_MAX_MESSAGES_PER_SESSION
   tern_pid="" tern_dir=""
+  # Postfix relaying the same load to the same sink takes its turn with the builds (not with --relay-dkim).
+  local members=("${!dirs[@]}")
+  if [ "$relay_dkim" = 0 ]; then
+    pf_port=$(free_port)
+    start_postfix "$pf_port" 127.0.0.2 "$sink_mx_port"
+    members+=(postfix)
+  fi
 
-  local runs="$results/relay-runs.tsv" round order
+  local runs="$results/relay-runs.tsv" round order port pid
   printf "build\tmessages\taccept_s\tend_to_end_s\ttern_cpu_ms\tsink_cpu_ms\n" >"$runs"
   # A warm-up round per build (not measured), then rounds in which the builds take turns, the order
   # reversed every other round so that a change in the machine's load weighs on all alike.
   for ((round = -1; round < rounds; round++)); do
-    order=("${!dirs[@]}")
+    order=("${members[@]}")
     if [ $((round % 2)) = 1 ]; then
-      mapfile -t order < <(printf '%s\n' "${!dirs[@]}" | sort -rn)
+      mapfile -t order < <(printf '%s\n' "${members[@]}" | tac)
     fi
     for i in "${order[@]}"; do
-      relay_round "$i" "${ports[$i]}" "${pids[$i]}" "$([ "$round" -lt 0 ] && echo "$warm" || echo "$count")" \
+      if [ "$i" = postfix ]; then port=$pf_port pid=""; else port=${ports[$i]} pid=${pids[$i]}; fi
+      relay_round "$i" "$port" "$pid" "$([ "$round" -lt 0 ] && echo "$warm" || echo "$count")" \
         "$([ "$round" -lt 0 ] && echo warm || echo "$round")" >>"$runs"
     done
   done
@@ -349,30 +517,47 @@ import statistics, sys
 runs, count, rounds, dirs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4:]
 rows = [line.split("\t") for line in open(runs).read().splitlines()[1:]]
 print(f"\nrelay by MX (100 sessions x 4 KiB, loopback DNS, smtp-sink): {rounds} round(s) of {count} messages per build, medians")
-print(f"{'build':<7} {'end-to-end msg/s':>17} {'accept msg/s':>13} {'Tern CPU us/msg':>16} {'sink CPU us/msg':>16}  runs end-to-end")
-for i, d in enumerate(dirs):
-    mine = [r for r in rows if r[0] == f"build{i}"]
+print(f"{'build':<7} {'end-to-end msg/s':>17} {'accept msg/s':>13} {'relay CPU us/msg':>16} {'sink CPU us/msg':>16}  runs end-to-end")
+medians = {}
+names = [(f"build{i}", d) for i, d in enumerate(dirs)]
+if any(r[0] == "postfix" for r in rows):
+    names.append(("postfix", "Postfix, queue on disk (CPU: master and all its daemons)"))
+for name, d in names:
+    mine = [r for r in rows if r[0] == name]
     e2e = [int(r[1]) / float(r[3]) for r in mine]
     acc = [int(r[1]) / float(r[2]) for r in mine]
     cpu = [int(r[4]) * 1000 / int(r[1]) for r in mine]
     sink = [int(r[5]) * 1000 / int(r[1]) for r in mine]
-    print(f"build{i:<2} {statistics.median(e2e):17.0f} {statistics.median(acc):13.0f} {statistics.median(cpu):16.1f}"
+    medians[name] = (statistics.median(e2e), statistics.median(acc))
+    print(f"{name:<7} {statistics.median(e2e):17.0f} {statistics.median(acc):13.0f} {statistics.median(cpu):16.1f}"
           f" {statistics.median(sink):16.1f}  {' '.join(f'{x:.0f}' for x in e2e)}   {d}")
+for name, _ in names:
+    if name == "postfix":
+        continue
+    e2e, acc = medians[name]
+    line = f"{name}: end to end {e2e / acc:.2f} of its own accept rate"
+    if "postfix" in medians:
+        line += f", {e2e / medians['postfix'][0]:.1f}x Postfix end to end"
+    print(line)
 PY
+  stop_postfix
   for pid in "${pids[@]}"; do stop_pid "$pid" 15; done
   relay_pids=()
 }
 
-# relay_round INDEX PORT PID COUNT LABEL: one run, printed as a line of relay-runs.tsv.
+# relay_round INDEX PORT PID COUNT LABEL: one run, printed as a line of relay-runs.tsv. INDEX "postfix"
+# runs the same load through the private Postfix (PID unused; its CPU is that of the whole instance).
 relay_round() {
-  local i=$1 port=$2 pid=$3 n=$4 label=$5 before start accepted end cpu0 cpu1 scpu0 scpu1 got out
-  tern_log="$results/tern-relay-build$i.log"
+  local i=$1 port=$2 pid=$3 n=$4 label=$5 before start accepted end cpu0 cpu1 scpu0 scpu1 got out id target=tern
+  id=build$i
+  [ "$i" = postfix ] && id=postfix target=postfix
+  tern_log="$results/tern-relay-$id.log"
   before=$(sink_received)
   before=${before:-0}
-  cpu0=$(cpu_ms "$pid")
+  cpu0=$(relay_cpu_ms "$target" "$pid")
   scpu0=$(cpu_ms "$sink_pid")
   start=$(date +%s.%N)
-  run_source tern "$port" "relay-build$i-$label" "$n" -s 100 -l 4096 -d >/dev/null
+  server_pid=$pid run_source "$target" "$port" "relay-$id-$label" "$n" -s 100 -l 4096 -d >/dev/null
   accepted=$(date +%s.%N)
   got=0
   for ((j = 0; j < 3000; j++)); do
@@ -382,15 +567,81 @@ relay_round() {
     sleep 0.1
   done
   end=$(date +%s.%N)
-  cpu1=$(cpu_ms "$pid")
+  cpu1=$(relay_cpu_ms "$target" "$pid")
   scpu1=$(cpu_ms "$sink_pid")
   if [ "$got" -lt "$n" ]; then
-    echo "bench: relay by MX, build$i: smtp-sink received $got of $n messages; see $tern_log" >&2
+    echo "bench: relay by MX, $id: smtp-sink received $got of $n messages; see $([ "$target" = tern ] && echo "$tern_log" || echo "$postfix_dir/maillog")" >&2
     exit 1
   fi
-  awk -v b="build$i" -v l="$label" -v n="$n" -v s="$start" -v a="$accepted" -v e="$end" \
+  awk -v b="$id" -v l="$label" -v n="$n" -v s="$start" -v a="$accepted" -v e="$end" \
     -v c=$((cpu1 - cpu0)) -v k=$((scpu1 - scpu0)) \
     'BEGIN { printf "%s\t%s\t%.3f\t%.3f\t%d\t%d\n", b, (l == "warm" ? "warm" : n), a - s, e - s, c, k }'
+}
+
+relay_cpu_ms() { # target pid
+  if [ "$1" = postfix ]; then postfix_cpu_ms; else cpu_ms "$2"; fi
+}
+
+# --- idle connections, and many sessions sending at once ---------------------------------------------
+# A fresh Tern, so the figures are not inflated by what the throughput phase left in the heap. One
+# process may hold only as many descriptors as the hard file limit (20,000 here), Tern included, so the
+# idle test stops at 19,000 (full mode) and the client side is several processes, each connecting from
+# its own 127.0.0.0/8 address (bench/conns.py). Sets idle_failed.
+idle_and_burst() {
+  local total workers burst_total port before after
+  total=$([ "$mode" = full ] && echo 19000 || echo 3000)
+  burst_total=$([ "$mode" = full ] && echo 10000 || echo 2000)
+  workers=4
+  port=$(free_port)
+  start_tern idle "$port" "$work/idle-data" "" $'delivery:\n  enabled: false'
+  tern_log="$results/tern-idle.log"
+  echo "file limit: $(ulimit -n) descriptors per process; Tern $(awk '/^Max open files/ { print $4 }' "/proc/$tern_pid/limits")" |
+    tee -a "$results/machine.txt"
+  sleep 2
+  idle_failed=0
+  python3 "$repo/bench/conns.py" idle 127.0.0.1 "$port" "$tern_pid" "$jcmd" 1000 "$total" "$workers" \
+    >"$results/idle.tsv" 2>"$results/idle.err" &
+  idle_pid=$!
+  if ! wait "$idle_pid"; then
+    idle_failed=1
+    echo "bench: idle-connection test failed:" >&2
+    cat "$results/idle.err" >&2
+  fi
+  idle_pid=""
+  echo
+  echo "idle connections ($workers client processes, sources 127.0.0.10-$((9 + workers))): per 1,000 = growth over the empty server / thousands"
+  printf "%11s %9s %10s %16s %17s %12s %9s\n" connections rss_MiB heap_MiB rss_KiB/1000conn heap_KiB/1000conn tcp_mem_MiB slab_MiB
+  awk -F'\t' 'NR == 2 { r0 = $2; h0 = $3 }
+    NR >= 2 {
+      per_r = $1 > 0 ? ($2 - r0) * 1000 / $1 : 0
+      per_h = $1 > 0 ? ($3 - h0) * 1000 / $1 : 0
+      printf "%11d %9.1f %10.1f %16.0f %17.0f %12.1f %9.1f\n", $1, $2 / 1024, $3 / 1024, per_r, per_h, $4 / 1024, $5 / 1024
+    }' "$results/idle.tsv" | tee "$results/idle-table.txt"
+  # The cost of one connection from the largest step, and what 100,000 would take at that rate.
+  awk -F'\t' 'NR == 2 { r0 = $2; h0 = $3; t0 = $4; s0 = $5 } NR > 2 { n = $1; r = $2; h = $3; t = $4; s = $5 }
+    END {
+      if (n == 0) exit
+      printf "per idle connection at %d: heap %.2f KiB, RSS %.2f KiB; kernel, both ends and machine-wide: TCP buffers %.2f KiB, slab %.2f KiB\n", n, (h - h0) / n, (r - r0) / n, (t - t0) / n, (s - s0) / n
+      printf "planned for 100,000: heap %.0f MiB, RSS %.0f MiB (%.0f MiB empty + %.0f MiB), file descriptors 100,000 + about 100\n",
+        (h0 + (h - h0) / n * 100000) / 1024, (r0 + (r - r0) / n * 100000) / 1024, r0 / 1024, (r - r0) / n * 100000 / 1024
+    }' "$results/idle.tsv" | tee -a "$results/idle-table.txt"
+
+  # All sessions open (EHLO answered), then every one sends a 4 KiB message at once.
+  before=$(queued_count)
+  echo
+  if python3 "$repo/bench/conns.py" burst 127.0.0.1 "$port" "$burst_total" "$workers" 4096 \
+    >"$results/burst.tsv" 2>"$results/burst.err"; then :; else idle_failed=1; fi
+  after=$(queued_count)
+  awk -F'\t' -v q=$((after - before)) 'NR == 2 {
+    printf "%d sessions sending at once (%s client processes): %d open at once, %d accepted, %d refused, %d failed, %.2f s from go to the last reply; Tern queued %d\n", $1, w, $2, $3, $4, $5, $6, q
+  }' w="$workers" "$results/burst.tsv" | tee "$results/burst.txt"
+  if [ "$idle_failed" = 1 ] || [ $((after - before)) -ne "$burst_total" ]; then
+    idle_failed=1
+    echo "bench: idle or burst test failed (Tern queued $((after - before)) of $burst_total):" >&2
+    cat "$results/idle.err" "$results/burst.err" >&2
+  fi
+  stop_pid "$tern_pid" 15
+  tern_pid=""
 }
 
 # --- cases -----------------------------------------------------------------------------------------
@@ -421,6 +672,10 @@ fi
 if [ "$relay_only" = 1 ]; then
   relay_mx
   exit 0
+fi
+if [ "$idle_only" = 1 ]; then
+  idle_and_burst
+  exit "$idle_failed"
 fi
 
 tern_port=$(free_port)
@@ -458,8 +713,15 @@ profiler() { # action and options (start,..., dump,file=..., stop,file=...); jcm
 }
 
 table="$results/results.tsv"
-printf "case\tmessages\ttern_s\ttern_msg_per_s\tsink_s\tsink_msg_per_s\tratio\tload1\n" >"$table"
-printf "\n%-17s %8s %8s %10s %8s %10s %7s %6s\n" case messages tern_s tern_msg/s sink_s sink_msg/s ratio load1
+printf "case\tmessages\ttern_s\ttern_msg_per_s\tsink_s\tsink_msg_per_s\tratio\tload1\ttern_box_us_per_msg\tsink_box_us_per_msg\ttern_own_us_per_msg\tsink_own_us_per_msg\n" >"$table"
+# CPU per message: "box" is the whole machine's busy CPU during the server's two halves minus
+# smtp-source's own CPU (other work on the machine counts too: read it with load1); "own" is the server
+# process's CPU alone.
+row_format="%-17s %8s %8s %10s %8s %10s %7s %6s %9s %9s %9s %9s\n"
+# shellcheck disable=SC2059
+printf "\n$row_format" case messages tern_s tern_msg/s sink_s sink_msg/s ratio load1 tern_box sink_box tern_own sink_own
+# shellcheck disable=SC2059
+printf "$row_format" "" "" "" "" "" "" "" "" "us/msg" "us/msg" "us/msg" "us/msg"
 for spec in "${cases[@]}"; do
   IFS='|' read -r name full quick flags <<<"$spec"
   count=$([ "$mode" = full ] && echo "$full" || echo "$quick")
@@ -469,6 +731,7 @@ for spec in "${cases[@]}"; do
   # case (other jobs share it) weighs on both servers alike. A failed half exits the script
   # (set -e applies to the substitutions).
   half=$((count / 2))
+  [ "$name" = 1m-s10-reuse ] && disk_mb_s=$(disk_write_mb_s)
   profiler start,event=cpu,interval=1ms,threads
   # shellcheck disable=SC2086
   t1=$(run_source tern "$tern_port" "$name-a" "$half" $flags)
@@ -481,12 +744,28 @@ for spec in "${cases[@]}"; do
   profiler "dump,file=$results/profile-$name.txt,collapsed"
   profiler "stop,file=$results/flame-$name.html"
   count=$((half * 2))
-  read -r tern_s tern_rate < <(echo "$t1 $t2" | awk -v n="$count" '{ printf "%.2f %.0f\n", $1 + $3, n / ($1 + $3) }')
-  read -r sink_s sink_rate < <(echo "$s1 $s2" | awk -v n="$count" '{ printf "%.2f %.0f\n", $1 + $3, n / ($1 + $3) }')
+  # Each half: seconds rate box_ms client_ms server_ms. Per server: total seconds, rate, box minus
+  # client per message and its own CPU per message, in microseconds.
+  both() {
+    echo "$1 $2" | awk -v n="$count" '{ printf "%.2f %.0f %.0f %.0f\n", $1 + $6, n / ($1 + $6),
+      ($3 - $4 + $8 - $9) * 1000 / n, ($5 + $10) * 1000 / n }'
+  }
+  read -r tern_s tern_rate tern_box tern_own < <(both "$t1" "$t2")
+  read -r sink_s sink_rate sink_box sink_own < <(both "$s1" "$s2")
   ratio=$(awk -v t="$tern_rate" -v s="$sink_rate" 'BEGIN { printf "%.2f", t / s }')
-  printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$name" "$count" "$tern_s" "$tern_rate" "$sink_s" "$sink_rate" "$ratio" "$load" >>"$table"
-  printf "%-17s %8s %8s %10s %8s %10s %7s %6s\n" "$name" "$count" "$tern_s" "$tern_rate" "$sink_s" "$sink_rate" "$ratio" "$load"
+  printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$name" "$count" "$tern_s" "$tern_rate" "$sink_s" "$sink_rate" \
+    "$ratio" "$load" "$tern_box" "$sink_box" "$tern_own" "$sink_own" >>"$table"
+  # shellcheck disable=SC2059
+  printf "$row_format" "$name" "$count" "$tern_s" "$tern_rate" "$sink_s" "$sink_rate" "$ratio" "$load" \
+    "$tern_box" "$sink_box" "$tern_own" "$sink_own"
 done
+if [ -n "${disk_mb_s:-}" ]; then
+  # smtp-source's message is its -l body plus a few header lines; counted as 1 MiB.
+  awk -F'\t' -v d="$disk_mb_s" '$1 == "1m-s10-reuse" {
+    t = $4 * 1048576 / 1e6; k = $6 * 1048576 / 1e6
+    printf "\n1 MiB messages: Tern %.1f MB/s, %.0f%% of the disk'"'"'s flushed write bandwidth (%.1f MB/s, dd 512 MiB conv=fdatasync); smtp-sink %.1f MB/s\n", t, t * 100 / d, d, k
+  }' "$table" | tee "$results/disk.txt"
+fi
 du -sh "$work/data/spool" | sed 's/^/spool size after run: /' | tee -a "$results/machine.txt"
 
 stop_pid "$tern_pid" 15
@@ -518,36 +797,37 @@ fi
 awk -v s="$relay_start" -v a="$relay_accepted" -v e="$relay_end" -v n="$relay_count" 'BEGIN {
   printf "\nrelay (100 sessions x 4 KiB, route to smtp-sink): %d messages, accepted in %.2f s (%.0f msg/s), all delivered after %.2f s (%.0f msg/s end to end)\n", n, a - s, n / (a - s), e - s, n / (e - s)
 }' | tee "$results/relay.txt"
+tern_relay_rate=$(awk -v s="$relay_start" -v e="$relay_end" -v n="$relay_count" 'BEGIN { printf "%.0f\n", n / (e - s) }')
 stop_pid "$tern_pid" 15
 tern_pid=""
 rm -rf "$work/relay-data"
+
+# The same load through a private Postfix with its queue on disk to the same smtp-sink, counted by its
+# "status=sent" log lines.
+postfix_port=$(free_port)
+start_postfix "$postfix_port" 127.0.0.1 "$sink_port"
+relay_start=$(date +%s.%N)
+run_source postfix "$postfix_port" relay "$relay_count" -s 100 -l 4096 -d >"$results/relay-postfix-accept.txt"
+relay_accepted=$(date +%s.%N)
+delivered=0
+for ((i = 0; i < 3000; i++)); do
+  delivered=$(postfix_sent)
+  [ "$delivered" -ge "$relay_count" ] && break
+  sleep 0.1
+done
+relay_end=$(date +%s.%N)
+stop_postfix
+if [ "$delivered" -lt "$relay_count" ]; then
+  echo "bench: relay: Postfix delivered only $delivered of $relay_count messages to smtp-sink; see $results/postfix-maillog.txt" >&2
+  exit 1
+fi
+awk -v s="$relay_start" -v a="$relay_accepted" -v e="$relay_end" -v n="$relay_count" -v tern="$tern_relay_rate" 'BEGIN {
+  printf "relay through Postfix (queue on disk, transport to smtp-sink): accepted in %.2f s (%.0f msg/s), all delivered after %.2f s (%.0f msg/s end to end); Tern/Postfix end to end: %.1fx\n", a - s, n / (a - s), e - s, n / (e - s), tern / (n / (e - s))
+}' | tee -a "$results/relay.txt"
 stop_pid "$sink_pid" 5
 sink_pid=""
 
-# --- idle connections ------------------------------------------------------------------------------
-# A fresh Tern, so the figures are not inflated by what the throughput phase left in the heap.
-idle_total=$([ "$mode" = full ] && echo 10000 || echo 3000)
-idle_port=$(free_port)
-start_tern idle "$idle_port" "$work/idle-data" ""
-sleep 2
-idle_raw="$results/idle.tsv"
-python3 "$repo/bench/idle_conns.py" 127.0.0.1 "$idle_port" "$tern_pid" "$jcmd" 1000 "$idle_total" \
-  >"$idle_raw" 2>"$results/idle.err" &
-idle_pid=$!
-idle_failed=0
-if ! wait "$idle_pid"; then
-  idle_failed=1
-  echo "bench: idle-connection test failed:" >&2
-  cat "$results/idle.err" >&2
-fi
-idle_pid=""
-printf "\n%11s %9s %10s %16s %17s\n" connections rss_MiB heap_MiB rss_KiB/1000conn heap_KiB/1000conn
-awk -F'\t' 'NR == 2 { r0 = $2; h0 = $3 }
-  NR >= 2 {
-    per_r = $1 > 0 ? ($2 - r0) * 1000 / $1 : 0
-    per_h = $1 > 0 ? ($3 - h0) * 1000 / $1 : 0
-    printf "%11d %9.1f %10.1f %16.0f %17.0f\n", $1, $2 / 1024, $3 / 1024, per_r, per_h
-  }' "$idle_raw" | tee "$results/idle-table.txt"
+idle_and_burst
 echo
 echo "raw results: $results" >&2
 exit "$idle_failed"
