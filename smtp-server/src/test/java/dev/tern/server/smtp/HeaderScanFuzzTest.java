@@ -45,6 +45,7 @@ class HeaderScanFuzzTest {
         int received = 0;
         boolean messageId = false;
         boolean date = false;
+        boolean tlsRequiredNo = false;
         int fields = 0;
         int index = 0;
         while (index < message.length()) {
@@ -58,7 +59,7 @@ class HeaderScanFuzzTest {
                 fields++;
             }
             if (lineEnd > maxOctets || fields > maxFields) {
-                return new HeaderScan(received, messageId, date, true);
+                return new HeaderScan(received, messageId, date, tlsRequiredNo, true);
             }
             String lower = line.toLowerCase(Locale.ROOT);
             if (lower.startsWith("received:")) {
@@ -67,9 +68,14 @@ class HeaderScanFuzzTest {
                 messageId = true;
             } else if (lower.startsWith("date:")) {
                 date = true;
+            } else if (lower.startsWith("tls-required:")) {
+                // RFC 8689 5: the value "No" in any case, white space around it; the last such field counts.
+                String value =
+                        lower.substring("tls-required:".length()).replaceAll("^[ \\t\\r\\n]+|[ \\t\\r\\n]+$", "");
+                tlsRequiredNo = value.equals("no");
             }
             index = lineEnd;
         }
-        return new HeaderScan(received, messageId, date, false);
+        return new HeaderScan(received, messageId, date, tlsRequiredNo, false);
     }
 }
