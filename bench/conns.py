@@ -276,6 +276,9 @@ async def burst_worker(host, port, source, n, size):
     line = await loop.run_in_executor(None, sys.stdin.readline)
     if line.strip() == "go":
         go.set()
+    else:  # the coordinator is gone: end every session
+        for task in tasks:
+            task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
     print("done %d %d %d" % (counts["accepted"], counts["refused"] - early_refused, counts["failed"] - early_failed),
           flush=True)

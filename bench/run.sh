@@ -629,8 +629,11 @@ idle_and_burst() {
   # All sessions open (EHLO answered), then every one sends a 4 KiB message at once.
   before=$(queued_count)
   echo
-  if python3 "$repo/bench/conns.py" burst 127.0.0.1 "$port" "$burst_total" "$workers" 4096 \
-    >"$results/burst.tsv" 2>"$results/burst.err"; then :; else idle_failed=1; fi
+  python3 "$repo/bench/conns.py" burst 127.0.0.1 "$port" "$burst_total" "$workers" 4096 \
+    >"$results/burst.tsv" 2>"$results/burst.err" &
+  idle_pid=$!
+  wait "$idle_pid" || idle_failed=1
+  idle_pid=""
   after=$(queued_count)
   awk -F'\t' -v q=$((after - before)) 'NR == 2 {
     printf "%d sessions sending at once (%s client processes): %d open at once, %d accepted, %d refused, %d failed, %.2f s from go to the last reply; Tern queued %d\n", $1, w, $2, $3, $4, $5, $6, q
