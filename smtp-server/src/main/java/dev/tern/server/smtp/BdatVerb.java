@@ -48,7 +48,7 @@ final class BdatVerb {
             return;
         }
         if (last) {
-            MessageAcceptor.finish(session, null);
+            MessageAcceptor.finishChunks(session);
         } else if (session.transaction.refusal() != null) {
             // RFC 3030 2: a failed chunk fails the transaction; the rest is refused too.
             MessageAcceptor.countRefusal(session, session.transaction.refusal());

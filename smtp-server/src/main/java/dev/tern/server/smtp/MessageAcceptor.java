@@ -24,6 +24,18 @@ final class MessageAcceptor {
     private MessageAcceptor() {}
 
     static void finish(SmtpSession session, SmtpReply contentRefusal) {
+        finish(session, contentRefusal, false);
+    }
+
+    /**
+     * The last chunk of a BDAT transaction is in. Its octets were taken as they came, so a bare CR or LF is
+     * looked for now: the next hop might read one as a line end (SMTP smuggling), as for DATA.
+     */
+    static void finishChunks(SmtpSession session) {
+        finish(session, null, true);
+    }
+
+    private static void finish(SmtpSession session, SmtpReply contentRefusal, boolean checkLineEnds) {
         Transaction t = session.transaction;
         if (contentRefusal != null) {
             t.refuse(contentRefusal);
@@ -34,6 +46,11 @@ final class MessageAcceptor {
         }
         ByteBufAllocator alloc = session.channel.alloc();
         ByteBuf content = t.takeContent(alloc);
+        if (checkLineEnds && LineEnds.hasBare(content)) {
+            content.release();
+            refuse(session, SmtpReplies.BODY_BARE_LINE_ENDING);
+            return;
+        }
         ListenerSettings settings = session.settings;
         HeaderScan headers = HeaderScan.of(
                 content, settings.limits().maxHeaderSize(), settings.limits().maxHeaderFields());

@@ -180,6 +180,34 @@ class SmtpSessionHandlerTest {
         ch.finishAndReleaseAll();
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what                                   | first chunk   | last chunk        | reply to the last chunk
+            CRLF split between two chunks            | 'Subj: a\\r'  | '\\nbody\\r\\n'     | 250 2.0.0
+            a bare LF in the first chunk             | 'Subj: a\\n'  | 'body\\r\\n'        | 550 5.6.0
+            a smuggled end of data                   | 'a\\r\\n'     | 'x\\n.\\r\\nRSET\\r\\n' | 550 5.6.0
+            a bare CR inside a line                  | 'Subj: a\\r\\n' | 'bo\\rdy\\r\\n'    | 550 5.6.0
+            a bare CR at the very end                | 'Subj: a\\r\\n' | 'body\\r'          | 550 5.6.0
+            """)
+    void refusesAChunkedMessageWithABareCrOrLf(String what, String first, String last, String expected) {
+        first = first.replace("\\r", "\r").replace("\\n", "\n");
+        last = last.replace("\\r", "\r").replace("\\n", "\n");
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        write(
+                ch,
+                "EHLO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<bob@local.test>\r\nBDAT " + first.length() + "\r\n" + first
+                        + "BDAT " + last.length() + " LAST\r\n" + last + "NOOP\r\n");
+        List<String> replies = replies(ch);
+        assertThat(replies.get(replies.size() - 2)).as(what).startsWith(expected);
+        assertThat(replies).last().asString().startsWith("250");
+        assertThat(queue.stored).hasSize(expected.startsWith("250") ? 1 : 0);
+        ch.finishAndReleaseAll();
+    }
+
     @Test
     void readsARefusedChunkBeforeAnswering() {
         EmbeddedChannel ch =
