@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tern.relay.queue.QueueDrain;
 import dev.tern.relay.testing.ScriptedSmtpPeer;
 import dev.tern.server.it.delivery.AdminHttp.Answer;
 import dev.tern.smtp.queue.QueueId;
@@ -113,6 +114,7 @@ class DrainIT {
                         .contains("ORCPT=rfc822;bob+2B" + i + "@busy.test");
             }
             assertThat(bySubject.get("stuck").rcptTo()).hasSize(1);
+            assertThat(target.mostConcurrentSessions()).isBetween(1, QueueDrain.CONNECTIONS);
 
             // The node takes no more mail and says so.
             assertThatThrownBy(() -> connect(mx)).isInstanceOf(IOException.class);
@@ -140,6 +142,44 @@ class DrainIT {
             assertThat(recipients.get(0).get("state").asText()).isEqualTo("delivered");
             assertThat(recipients.get(1).get("state").asText()).isNotEqualTo("delivered");
             assertThat(target.messages()).as("nothing sent twice").hasSize(MESSAGES + 1);
+        }
+    }
+
+    @Test
+    void aRecipientThePeerKeepsDeferringIsTriedThreeTimesAndStays() throws Exception {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
+            tern.exchanger("busy.test", "127.0.0.2", tern.peer().rcptReply("bob@busy.test", BUSY));
+            ScriptedSmtpPeer target = tern.peer().rcptReply("bob@busy.test", "452 4.2.2 mailbox full");
+            AdminHttp admin = AdminHttp.of(tern);
+            QueueId id = tern.submit("bob@busy.test", "deferred twice");
+            await().atMost(WAIT)
+                    .until(() -> admin.get("/admin/queue?state=deferred")
+                                    .json()
+                                    .get("total")
+                                    .asInt()
+                            == 1);
+
+            assertThat(admin.post("/admin/queue/drain?tls=none&to=127.0.0.1:" + target.port())
+                            .status())
+                    .isEqualTo(200);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(
+                            admin.get("/admin/queue/drain").response().body())
+                    .contains("\"finished\":true"));
+            JsonNode progress = admin.get("/admin/queue/drain").json();
+            assertThat(progress.get("failed").asInt()).isEqualTo(1);
+            assertThat(progress.get("handed_over").asInt()).isZero();
+            assertThat(progress.get("left").asInt()).isEqualTo(1);
+            assertThat(DeliveryFixture.rcptCount(target)).isEqualTo(QueueDrain.MAX_TRIES);
+            assertThat(target.messages()).isEmpty();
+            assertThat(tern.queued(id)).isTrue();
+            JsonNode recipient = admin.get("/admin/queue/" + id.value())
+                    .json()
+                    .get("recipients")
+                    .get(0);
+            assertThat(recipient.get("state").asText())
+                    .as("the peer's refusal is not recorded")
+                    .isEqualTo("deferred");
+            assertThat(recipient.get("attempts").asInt()).isEqualTo(1);
         }
     }
 
