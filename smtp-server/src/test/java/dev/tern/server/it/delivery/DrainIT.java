@@ -184,6 +184,63 @@ class DrainIT {
     }
 
     @Test
+    void aSecondTernTakesTheQueueHeldMailTooAndDeliversItWithTheSameEnvelope(@TempDir Path otherDir) throws Exception {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES);
+                DeliveryFixture other = DeliveryFixture.start(otherDir, DeliveryFixture.SLOW_RETRIES)) {
+            tern.exchanger("busy.test", "127.0.0.2", tern.peer().rcptReply("bob@busy.test", BUSY));
+            ScriptedSmtpPeer mailbox = other.exchanger(
+                    "busy.test",
+                    "127.0.0.3",
+                    other.peer().extensions("PIPELINING", "8BITMIME", "ENHANCEDSTATUSCODES", "DSN"));
+            AdminHttp admin = AdminHttp.of(tern);
+            InetSocketAddress mx = tern.server().address("mx");
+            QueueId plain = tern.submit("bob@busy.test", "plain");
+            QueueId held = Submitter.submitWith(
+                    mx,
+                    "<" + DeliveryFixture.SENDER + "> RET=FULL ENVID=held+2B1",
+                    DeliveryFixture.SENDER,
+                    List.of("bob@busy.test NOTIFY=FAILURE ORCPT=rfc822;bob@busy.test"),
+                    "held");
+            await().atMost(WAIT)
+                    .until(() -> admin.get("/admin/queue?state=deferred")
+                                    .json()
+                                    .get("total")
+                                    .asInt()
+                            == 2);
+            assertThat(admin.post("/admin/queue/" + held.value() + "/hold").status())
+                    .isEqualTo(200);
+
+            InetSocketAddress to = other.server().address("mx");
+            Answer started = admin.post("/admin/queue/drain?to=127.0.0.1:" + to.getPort());
+            assertThat(started.status()).as(started.response().body()).isEqualTo(200);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(
+                            admin.get("/admin/queue/drain").response().body())
+                    .contains("\"finished\":true", "\"handed_over\":2", "\"left\":0"));
+
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(mailbox.messages()).hasSize(2));
+            Map<String, ScriptedSmtpPeer.Received> bySubject =
+                    mailbox.messages().stream().collect(Collectors.toMap(DrainIT::subject, Function.identity()));
+            assertThat(bySubject.get("held").mailFrom()).contains("RET=FULL", "ENVID=held+2B1");
+            assertThat(bySubject.get("held").rcptTo())
+                    .singleElement()
+                    .asString()
+                    .contains("NOTIFY=FAILURE", "ORCPT=rfc822;bob@busy.test");
+            assertThat(bySubject.get("plain").mailFrom()).doesNotContain("ENVID");
+            assertThat(tern.queued(plain)).isFalse();
+            assertThat(tern.queued(held)).isFalse();
+            tern.restart();
+            assertThat(AdminHttp.of(tern)
+                            .get("/admin/queue")
+                            .json()
+                            .get("total")
+                            .asInt())
+                    .isZero();
+            assertThat(mailbox.messages()).as("nothing sent twice").hasSize(2);
+        }
+    }
+
+    @Test
     void aBadTargetIsABadParameter() throws Exception {
         try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
             AdminHttp admin = AdminHttp.of(tern);
