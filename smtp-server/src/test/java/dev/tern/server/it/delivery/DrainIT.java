@@ -241,6 +241,26 @@ class DrainIT {
     }
 
     @Test
+    void aNodeStartedWithDeliveryOffOnADeadNodesVolumeCanStillBeDrained() throws Exception {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, Map.of("enabled", "false"))) {
+            ScriptedSmtpPeer target = tern.peer();
+            AdminHttp admin = AdminHttp.of(tern);
+            QueueId id = tern.submit("bob@busy.test", "kept while delivery is off");
+            assertThat(admin.get("/admin/queue").json().get("total").asInt()).isEqualTo(1);
+
+            assertThat(admin.post("/admin/queue/drain?tls=none&to=127.0.0.1:" + target.port())
+                            .status())
+                    .isEqualTo(200);
+            await().atMost(WAIT).untilAsserted(() -> assertThat(
+                            admin.get("/admin/queue/drain").response().body())
+                    .contains("\"finished\":true", "\"handed_over\":1", "\"left\":0"));
+            assertThat(target.messages()).singleElement().satisfies(r -> assertThat(subject(r))
+                    .isEqualTo("kept while delivery is off"));
+            assertThat(tern.queued(id)).isFalse();
+        }
+    }
+
+    @Test
     void aBadTargetIsABadParameter() throws Exception {
         try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
             AdminHttp admin = AdminHttp.of(tern);
