@@ -56,6 +56,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
     private final Destinations destinations;
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private final QueueAdmin admin;
+    private final Executor reader;
 
     /** Attempts, reports and completions under way; closing waits for them. Queue thread only. */
     private int busy;
@@ -68,6 +69,8 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
     private volatile boolean delivering;
 
     private volatile boolean closed;
+    /** The hand-over of the whole queue under way, or null: while set, no attempt of our own starts. */
+    private volatile QueueDrain drain;
 
     public DeliveryScheduler(
             Spool spool,
@@ -94,6 +97,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
             Clock clock,
             ShapingOptions shaping) {
         this.spool = spool;
+        this.reader = reader;
         this.queue = queue;
         this.clock = clock;
         this.attempts = new Attempts(spool, deliverer, reader, this::submit, this::attempted);
@@ -189,7 +193,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
 
     /** Starts an attempt for every destination with due recipients, as far as the slots allow. */
     private void dispatch(QueuedMessage m) {
-        if (closing || !delivering || m.completing || m.held || !admission.holds(m)) {
+        if (closing || drain != null || !delivering || m.completing || m.held || !admission.holds(m)) {
             // A held message keeps its place and its timer-free wait until it is released.
             return;
         }
@@ -277,19 +281,22 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
     }
 
     /** Every recipient is final: the last reports, then the message is marked done in the spool. */
-    private void complete(QueuedMessage m) {
+    private CompletionStage<Void> complete(QueuedMessage m) {
         m.completing = true;
         if (m.timer != null) {
             m.timer.cancel();
         }
         busy++;
+        CompletableFuture<Void> removed = new CompletableFuture<>();
         completion
                 .finalReports(m)
                 .whenComplete((v, e) -> submit(() -> {
                     completion.recordDone(m);
                     admission.remove(m);
                     idle();
+                    removed.complete(null);
                 }));
+        return removed;
     }
 
     /** Counts {@code work} as under way until it completes (a report being written and queued). */
@@ -414,6 +421,54 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
             dispatch(m);
         }
         return due;
+    }
+
+    /**
+     * Starts handing every message over to {@code target} ({@link QueueDrain}); from now on no attempt of
+     * our own starts, until a restart. Returns null when a drain was started before. Queue thread only.
+     */
+    QueueDrain drain(String name, Deliverer target) {
+        if (drain != null) {
+            return null;
+        }
+        QueueDrain started =
+                new QueueDrain(this, name, ended -> new Attempts(spool, target, reader, this::submit, ended), queue);
+        drain = started;
+        started.start();
+        return started;
+    }
+
+    /** The drain started on this queue, or null; any thread. */
+    QueueDrain drain() {
+        return drain;
+    }
+
+    /** A hand-over started: {@link #close()} waits for {@link #handedOver}. Queue thread only. */
+    void busy(int n) {
+        busy += n;
+    }
+
+    /**
+     * The peer of a drain accepted {@code accepted}: they are delivered, and a message with every recipient
+     * final is done (its reports, then DONE). Ends what {@link #busy} started; the stage completes once
+     * such a message has left the queue (on the queue's thread). Queue thread only.
+     */
+    CompletionStage<Void> handedOver(
+            QueuedMessage m, String target, List<Integer> accepted, List<RecipientOutcome> outcomes) {
+        CompletionStage<Void> gone = CompletableFuture.completedFuture(null);
+        if (admission.holds(m) && !accepted.isEmpty()) {
+            long now = clock.millis();
+            completion.record(m, target, accepted, outcomes, null, now);
+            if (m.allFinal() && !m.anyInFlight()) {
+                gone = complete(m);
+            } else {
+                track(completion.afterAttempt(m, now));
+            }
+        } else {
+            accepted.forEach(i -> m.inFlight[i] = false);
+        }
+        idle();
+        return gone;
     }
 
     /** Runs {@code work} on the queue's thread; its stage fails when the queue no longer runs. */

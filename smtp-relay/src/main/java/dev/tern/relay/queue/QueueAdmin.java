@@ -52,6 +52,16 @@ public interface QueueAdmin {
     CompletionStage<Action> requeueAll();
 
     /**
+     * Hands every message over to another MTA through {@code target} ({@link QueueDrain}), named {@code
+     * name} in its progress; from now on this queue starts no attempt of its own until a restart. Refused
+     * when a drain was started before.
+     */
+    CompletionStage<Result<QueueDrain.Progress>> drain(String name, Deliverer target);
+
+    /** The progress of the drain started on this queue, or empty; any thread. */
+    java.util.Optional<QueueDrain.Progress> drainProgress();
+
+    /**
      * A message's state as the operator sees it: held by the operator; active (an attempt under way or
      * a recipient due now); deferred (every unfinished recipient waits for its next attempt).
      */

@@ -133,6 +133,23 @@ final class SchedulerAdmin implements QueueAdmin {
         return scheduler.call(() -> CompletableFuture.completedFuture(dueAll("requeued", m -> i -> true)));
     }
 
+    @Override
+    public CompletionStage<Result<QueueDrain.Progress>> drain(String name, Deliverer target) {
+        return scheduler.call(() -> {
+            QueueDrain started = scheduler.drain(name, target);
+            return CompletableFuture.completedFuture(
+                    started == null
+                            ? new Refused<>("a drain was started already: see its progress")
+                            : new Found<>(started.progress()));
+        });
+    }
+
+    @Override
+    public java.util.Optional<QueueDrain.Progress> drainProgress() {
+        QueueDrain drain = scheduler.drain();
+        return drain == null ? java.util.Optional.empty() : java.util.Optional.of(drain.progress());
+    }
+
     /** Runs {@code action} on the queue's thread with the message, unless it is unknown or finishing. */
     private CompletionStage<Result<Action>> onMessage(
             QueueId id, Function<QueuedMessage, CompletionStage<Result<Action>>> action) {

@@ -100,6 +100,24 @@ final class Delivery implements AutoCloseable {
         this.tlsReporter = tlsReporter;
     }
 
+    /**
+     * A deliverer of every message to {@code host}:{@code port} ({@code tern queue drain}); the name is
+     * resolved off the caller's thread.
+     */
+    java.util.concurrent.CompletionStage<dev.tern.relay.queue.Deliverer> handover(
+            String host, int port, dev.tern.relay.client.ClientRoute route) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        var address = new java.net.InetSocketAddress(java.net.InetAddress.getByName(host), port);
+                        return new dev.tern.relay.route.Handover(client, address, host, route);
+                    } catch (java.net.UnknownHostException e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                },
+                blocking);
+    }
+
     /** @param clock the spool's clock: arrival times and retry times must be reckoned alike */
     static Delivery start(
             TernConfig config, Spool spool, EventLoops loops, DeliveryMetrics metrics, Signer signer, Clock clock) {

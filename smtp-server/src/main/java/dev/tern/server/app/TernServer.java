@@ -214,6 +214,9 @@ public final class TernServer implements AutoCloseable {
         }
         Readiness readiness = new Readiness(List.of(
                 new Readiness.Check("listeners", this::listenersBound),
+                new Readiness.Check(
+                        "draining",
+                        () -> delivery.scheduler.admin().drainProgress().isEmpty()),
                 new Readiness.Check("spool", () -> metrics.spool().writable(System.nanoTime(), SPOOL_FAILURE_WINDOW)),
                 // Below the reserve every MAIL is refused: a balancer should send clients elsewhere.
                 new Readiness.Check("disk", () -> diskSpace.headroom() > 0),
@@ -221,7 +224,7 @@ public final class TernServer implements AutoCloseable {
                         "dns", () -> metrics.delivery().dnsAnswering(System.nanoTime(), DNS_TIMEOUT_WINDOW))));
         adminTokens = AdminTokens.open(m.adminTokenFile());
         AdminRouter router = new AdminRouter(metrics.admin());
-        QueueRoutes.addTo(router, delivery.scheduler.admin(), Clock.systemUTC());
+        QueueRoutes.addTo(router, delivery.scheduler.admin(), Clock.systemUTC(), this::drainTarget);
         DestinationRoutes.addTo(router, delivery.scheduler.destinations(), Clock.systemUTC());
         management = ManagementServer.start(
                 m.address(),
@@ -233,6 +236,17 @@ public final class TernServer implements AutoCloseable {
                 readiness,
                 new AdminHandler(adminTokens, router, metrics.admin()));
         log.info("management listening address={} admin-token-file={}", management.address(), adminTokens.file());
+    }
+
+    /**
+     * Where a drain hands the queue over: the SMTP listeners close first (new connections are refused, so
+     * senders go to the next MX host or the balancer's next node; sessions open now end as they would).
+     */
+    private java.util.concurrent.CompletionStage<dev.tern.relay.queue.Deliverer> drainTarget(
+            String host, int port, dev.tern.relay.client.ClientRoute route) {
+        log.info("draining: closing the SMTP listeners, handing the queue over to {}:{}", host, port);
+        listeners.values().forEach(Channel::close);
+        return delivery.handover(host, port, route);
     }
 
     /** The named listener is bound and open: it accepts connections. */

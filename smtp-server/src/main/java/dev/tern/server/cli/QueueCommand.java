@@ -39,7 +39,64 @@ final class QueueCommand extends TernCommand.CommandGroup {
                 .addSubcommand("hold", OnEach.commandLine(env, "hold"))
                 .addSubcommand("release", OnEach.commandLine(env, "release"))
                 .addSubcommand("delete", OnEach.commandLine(env, "delete"))
-                .addSubcommand("bounce", OnEach.commandLine(env, "bounce"));
+                .addSubcommand("bounce", OnEach.commandLine(env, "bounce"))
+                .addSubcommand("drain", new DrainCommand(env));
+    }
+
+    @Command(
+            name = "drain",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Stop taking mail and hand every queued message over to another MTA, each deleted here only"
+                        + " after the peer's 250 (scaling down).",
+                "Without --to: the progress of the drain started before."
+            })
+    static final class DrainCommand extends AdminCommand {
+        /** How often --wait asks for the progress. */
+        private static final long POLL_MILLIS = 500;
+
+        @Option(names = "--to", paramLabel = "HOST:PORT", description = "the MTA to hand the mail to")
+        String to;
+
+        @Option(
+                names = "--tls",
+                paramLabel = "MODE",
+                description = "none, may (STARTTLS when offered; default) or require (STARTTLS or no hand-over)")
+        String tls;
+
+        @Option(names = "--wait", description = "wait until it is finished; exit 1 if mail is left")
+        boolean await;
+
+        DrainCommand(Map<String, String> env) {
+            super(env);
+        }
+
+        @Override
+        int run(AdminClient client, PrintWriter out) throws AdminClient.AdminException {
+            AdminClient.Reply reply;
+            if (to != null) {
+                Map<String, String> q = AdminClient.query();
+                q.put("to", to);
+                q.put("tls", tls);
+                reply = client.post("/admin/queue/drain", q);
+            } else {
+                reply = client.get("/admin/queue/drain", AdminClient.query());
+            }
+            while (await && reply.ok() && !reply.json().get("finished").asBoolean()) {
+                try {
+                    Thread.sleep(POLL_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                reply = client.get("/admin/queue/drain", AdminClient.query());
+            }
+            int code = print(reply, out, null, QueueText::drain);
+            if (code == ExitCodes.OK && await && reply.json().get("left").asInt() > 0) {
+                return fail(reply.json().get("left").asInt() + " message(s) left in this queue", ExitCodes.REFUSED);
+            }
+            return code;
+        }
     }
 
     @Command(

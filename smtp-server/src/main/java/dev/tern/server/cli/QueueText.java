@@ -109,6 +109,18 @@ final class QueueText {
         return target + ": " + outcome;
     }
 
+    /** A drain's progress in one line. */
+    static String drain(JsonNode d) {
+        return "drain to " + d.get("target").asText() + ": "
+                + (d.get("finished").asBoolean() ? "finished" : "running")
+                + ": " + d.get("handed_over").asInt() + " of "
+                + d.get("messages").asInt()
+                + " message(s) handed over (" + d.get("recipients").asInt() + " recipient(s)), "
+                + d.get("refused").asInt() + " recipient(s) refused, "
+                + d.get("failed").asInt()
+                + " failed, " + d.get("left").asInt() + " message(s) left\n";
+    }
+
     private static void field(StringBuilder out, String name, String value) {
         out.append(name).append(": ").append(value).append('\n');
     }

@@ -129,6 +129,20 @@ final class QueueJson {
         return out;
     }
 
+    static Map<String, Object> drain(dev.tern.relay.queue.QueueDrain.Progress p) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("action", "drain");
+        out.put("target", p.target());
+        out.put("finished", p.finished());
+        out.put("messages", p.messages());
+        out.put("handed_over", p.handedOver());
+        out.put("recipients", p.recipients());
+        out.put("refused", p.refused());
+        out.put("failed", p.failed());
+        out.put("left", p.left());
+        return out;
+    }
+
     private static String time(long millis) {
         return Instant.ofEpochMilli(millis).toString();
     }

@@ -1,7 +1,10 @@
 package dev.tern.server.management;
 
+import dev.tern.relay.client.ClientRoute;
+import dev.tern.relay.queue.Deliverer;
 import dev.tern.relay.queue.QueueAdmin;
 import dev.tern.relay.queue.QueueAdmin.Result;
+import dev.tern.relay.queue.QueueDrain;
 import dev.tern.smtp.queue.QueueId;
 import io.netty.handler.codec.http.HttpMethod;
 import java.time.Clock;
@@ -19,6 +22,8 @@ import java.util.function.Function;
  * POST   /admin/queue/{id}/hold|release|flush|bounce|requeue
  * POST   /admin/queue/flush                flush every message (domain: one destination only)
  * POST   /admin/queue/requeue              requeue every message
+ * POST   /admin/queue/drain                hand every message over to another MTA (to, tls)
+ * GET    /admin/queue/drain                the drain's progress
  * </pre>
  */
 public final class QueueRoutes {
@@ -32,9 +37,38 @@ public final class QueueRoutes {
         this.clock = clock;
     }
 
-    /** Adds the queue's routes to {@code router}. */
+    /** How a drain reaches its target, as {@code tls=} names it. */
+    public enum DrainTls {
+        NONE(ClientRoute.TlsMode.NONE),
+        MAY(ClientRoute.TlsMode.OPPORTUNISTIC),
+        REQUIRE(ClientRoute.TlsMode.STARTTLS);
+
+        final ClientRoute.TlsMode mode;
+
+        DrainTls(ClientRoute.TlsMode mode) {
+            this.mode = mode;
+        }
+    }
+
+    /** Where a drain goes: stops this node accepting mail, then answers the deliverer to {@code host:port}. */
+    @FunctionalInterface
+    public interface DrainTarget {
+        CompletionStage<Deliverer> open(String host, int port, ClientRoute route);
+    }
+
+    /** Adds the queue's routes to {@code router}, without drain. */
     public static AdminRouter addTo(AdminRouter router, QueueAdmin queue, Clock clock) {
+        return addTo(router, queue, clock, null);
+    }
+
+    /** Adds the queue's routes to {@code router}; drain when {@code drains} is not null. */
+    public static AdminRouter addTo(AdminRouter router, QueueAdmin queue, Clock clock, DrainTarget drains) {
         QueueRoutes q = new QueueRoutes(queue, clock);
+        if (drains != null) {
+            router.add(
+                    HttpMethod.POST, "/admin/queue/drain", "drain", true, Set.of("to", "tls"), r -> q.drain(r, drains));
+            router.add(HttpMethod.GET, "/admin/queue/drain", "drain_progress", false, Set.of(), q::drainProgress);
+        }
         router.add(
                 HttpMethod.GET,
                 "/admin/queue",
@@ -133,6 +167,52 @@ public final class QueueRoutes {
 
     private CompletionStage<AdminResponse> requeueAll(AdminRequest r) {
         return queue.requeueAll().thenApply(a -> done("requeue", "all", a));
+    }
+
+    private CompletionStage<AdminResponse> drain(AdminRequest r, DrainTarget drains) {
+        String to = r.text("to").orElseThrow(() -> new AdminRequest.BadParameter("to", "to is required: HOST:PORT"));
+        int colon = to.lastIndexOf(':');
+        String host = colon <= 0 ? "" : to.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        int port;
+        try {
+            port = colon <= 0 ? 0 : Integer.parseInt(to.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            port = 0;
+        }
+        if (host.isEmpty() || port < 1 || port > 65535) {
+            throw new AdminRequest.BadParameter("to", "to must be HOST:PORT, the port 1 to 65535");
+        }
+        DrainTls tls = r.choice("tls", DrainTls.class);
+        ClientRoute route = new ClientRoute((tls == null ? DrainTls.MAY : tls).mode, false, null, null);
+        String name = host + ":" + port;
+        return drains.open(host, port, route)
+                .thenCompose(target -> queue.drain(name, target))
+                .handle((result, e) -> {
+                    if (e != null) {
+                        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                                ? e.getCause()
+                                : e;
+                        if (cause instanceof java.net.UnknownHostException) {
+                            return AdminResponse.badParameter("to", "unknown host " + name);
+                        }
+                        throw new java.util.concurrent.CompletionException(cause);
+                    }
+                    return switch (result) {
+                        case Result.Found<QueueDrain.Progress> f ->
+                            AdminResponse.ok(QueueJson.drain(f.value()), "draining to " + name);
+                        case Result.NotFound<QueueDrain.Progress> n -> AdminResponse.notFound("no queue");
+                        case Result.Refused<QueueDrain.Progress> x -> AdminResponse.refused(x.reason());
+                    };
+                });
+    }
+
+    private CompletionStage<AdminResponse> drainProgress(AdminRequest r) {
+        return java.util.concurrent.CompletableFuture.completedFuture(queue.drainProgress()
+                .map(p -> AdminResponse.ok(QueueJson.drain(p), p.finished() ? "finished" : "draining"))
+                .orElseGet(() -> AdminResponse.notFound("no drain was started on this node")));
     }
 
     private static AdminResponse done(String action, String target, QueueAdmin.Action a) {

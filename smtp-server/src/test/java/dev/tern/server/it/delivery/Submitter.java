@@ -32,13 +32,21 @@ final class Submitter {
      * recipient may carry RCPT parameters after a space ({@code "a@b.test NOTIFY=SUCCESS"}).
      */
     static QueueId submit(InetSocketAddress mx, String from, List<String> to, String subject) {
+        return submitWith(mx, "<" + from + ">", from, to, subject);
+    }
+
+    /**
+     * As {@link #submit(InetSocketAddress, String, List, String)}, with MAIL's whole argument after {@code
+     * FROM:} given ({@code "<a@b.test> RET=HDRS ENVID=x"}).
+     */
+    static QueueId submitWith(InetSocketAddress mx, String mailFrom, String from, List<String> to, String subject) {
         String message = "From: <" + (from.isEmpty() ? "mailer-daemon@remote.test" : from) + ">\r\n"
                 + "To: <" + to.get(0).split(" ")[0] + ">\r\n"
                 + "Subject: " + subject + "\r\n"
                 + "\r\n"
                 + "Body of " + subject + ".\r\n"
                 + ".a line that needs its dot stuffed\r\n";
-        return transaction(plain(mx), null, "<" + from + ">", (out, in) -> data(out, in, to, message));
+        return transaction(plain(mx), null, mailFrom, (out, in) -> data(out, in, to, message));
     }
 
     /**

@@ -132,6 +132,39 @@ class TernQueueIT {
                 .isEqualTo("tern: cannot reach Tern at http://127.0.0.1:" + port + ": connection refused\n");
     }
 
+    @Test
+    void drainWaitsForTheHandOverAndExitsOneWhenMailIsLeft() throws Exception {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
+            tern.exchanger(
+                    "busy.test",
+                    "127.0.0.2",
+                    tern.peer()
+                            .rcptReply("bob@busy.test", "451 4.3.0 mailbox busy")
+                            .rcptReply("eve@busy.test", "451 4.3.0 mailbox busy"));
+            ScriptedSmtpPeer target = tern.peer().rcptReply("eve@busy.test", "550 5.7.1 not here");
+            QueueId first = tern.submit("bob@busy.test", "first");
+            QueueId refused = tern.submit("eve@busy.test", "refused");
+            await().atMost(WAIT)
+                    .until(() ->
+                            queue(tern, "list", "--state", "deferred").out().contains("2 Requests."));
+            Run none = queue(tern, "drain");
+            assertThat(none.exit()).isEqualTo(1);
+            assertThat(none.err()).isEqualTo("tern: no drain was started on this node\n");
+
+            Run drain = queue(tern, "drain", "--to", "127.0.0.1:" + target.port(), "--tls", "none", "--wait");
+            assertThat(drain.exit()).as(drain.err()).isEqualTo(1);
+            assertThat(drain.out())
+                    .isEqualTo("drain to 127.0.0.1:" + target.port()
+                            + ": finished: 1 of 2 message(s) handed over (1 recipient(s)), 1 recipient(s) refused,"
+                            + " 0 failed, 1 message(s) left\n");
+            assertThat(drain.err()).isEqualTo("tern: 1 message(s) left in this queue\n");
+            assertThat(target.messages()).hasSize(1);
+            await().atMost(WAIT).until(() -> !tern.queued(first));
+            assertThat(tern.queued(refused)).isTrue();
+            assertThat(queue(tern, "drain", "--json").out()).contains("\"handed_over\" : 1");
+        }
+    }
+
     private static Run queue(DeliveryFixture tern, String... args) {
         return TernCli.admin(tern, "queue", args);
     }
