@@ -139,8 +139,10 @@ record OriginalMessage(byte[] bytes, boolean full, boolean eightBit) {
         for (byte b : bytes) {
             if (b == '\r' || b == '\n') {
                 column = 0;
-            } else if (column >= MimeLines.HARD_LIMIT - 4 && (b & 0xC0) != 0x80) {
-                // Fold a little early, and never inside a UTF-8 sequence (continuation octets are 10xxxxxx).
+            } else if (column >= MimeLines.HARD_LIMIT - 4
+                    && ((b & 0xC0) != 0x80 || column >= MimeLines.HARD_LIMIT - 1)) {
+                // Fold a little early, and never inside a UTF-8 sequence (continuation octets are 10xxxxxx,
+                // at most three in a row); a longer run is no UTF-8, and is folded at the limit all the same.
                 out.write('\r');
                 out.write('\n');
                 out.write(' ');

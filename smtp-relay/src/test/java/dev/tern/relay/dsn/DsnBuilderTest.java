@@ -181,6 +181,26 @@ class DsnBuilderTest {
     }
 
     @Test
+    void foldsAnOverlongHeaderLineOfContinuationOctetsAtTheLimit() throws Exception {
+        // Found by DsnBuilderFuzzTest: 10xxxxxx octets, never a place to fold within a UTF-8 sequence,
+        // for longer than any sequence is; the line must still end by octet 998.
+        byte[] header = new byte[3000];
+        java.util.Arrays.fill(header, (byte) 0x80);
+        byte[] name = "Subject: ".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(name, 0, header, 0, name.length);
+        ByteBuf raw = Unpooled.wrappedBuffer(header, "\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII));
+        try {
+            MailParameters headers = new MailParameters(
+                    -1, MailParameters.Body.EIGHT_BIT_MIME, false, MailParameters.Ret.HDRS, null, null);
+            Dsn dsn = failure(envelope(headers, rcpt("rcpt@example.net", RcptParameters.NONE)), raw, refused(0));
+
+            assertWellFormedLines(dsn.content());
+        } finally {
+            raw.release();
+        }
+    }
+
+    @Test
     void successReportSaysDeliveredHereAndRelayedToAHopWithoutDsn() throws Exception {
         RcptParameters success = new RcptParameters(java.util.Set.of(Notify.SUCCESS), null);
         MailParameters full =
