@@ -82,7 +82,7 @@ class ComposeDemoIT {
             });
             assertThat(prometheus.get("/api/v1/rules").path("groups").get(0).path("rules"))
                     .as("the alert rules")
-                    .hasSize(9);
+                    .hasSize(10);
         } finally {
             Run down = compose(COMMAND, "down", "--volumes", "--remove-orphans");
             assertThat(down.exit()).as(down.output()).isZero();
