@@ -117,49 +117,51 @@ public final class QueueDrain {
         return any;
     }
 
+    /** Starts the next hand-over, skipping messages with nothing left to hand over (a loop, not recursion). */
     private void next() {
-        QueuedMessage m = todo.poll();
-        if (m == null) {
-            if (running == 0 && !takeIn()) {
-                publish();
-                return;
-            }
-            m = todo.poll();
+        while (true) {
+            QueuedMessage m = todo.poll();
             if (m == null) {
+                if (running == 0 && !takeIn()) {
+                    publish();
+                    return;
+                }
+                m = todo.poll();
+                if (m == null) {
+                    return;
+                }
+            }
+            if (scheduler.message(m.spooled.id()) != m || m.completing) {
+                continue; // deleted or finished meanwhile
+            }
+            if (m.anyInFlight()) {
+                // An attempt from before the drain is still under way: its outcome comes first.
+                QueuedMessage waiting = m;
+                running++;
+                queue.schedule(
+                        () -> {
+                            running--;
+                            todo.add(waiting);
+                            next();
+                        },
+                        BUSY_WAIT_MILLIS);
                 return;
             }
-        }
-        if (scheduler.message(m.spooled.id()) != m || m.completing) {
-            next(); // deleted or finished meanwhile
-            return;
-        }
-        if (m.anyInFlight()) {
-            // An attempt from before the drain is still under way: its outcome comes first.
-            QueuedMessage waiting = m;
-            running++;
-            queue.schedule(
-                    () -> {
-                        running--;
-                        todo.add(waiting);
-                        next();
-                    },
-                    BUSY_WAIT_MILLIS);
-            return;
-        }
-        List<Integer> indexes = new ArrayList<>();
-        for (int i = 0; i < m.recipients(); i++) {
-            if (!m.states[i].isFinal()) {
-                indexes.add(i);
-                m.inFlight[i] = true;
+            List<Integer> indexes = new ArrayList<>();
+            for (int i = 0; i < m.recipients(); i++) {
+                if (!m.states[i].isFinal()) {
+                    indexes.add(i);
+                    m.inFlight[i] = true;
+                }
             }
-        }
-        if (indexes.isEmpty()) {
-            next();
+            if (indexes.isEmpty()) {
+                continue;
+            }
+            running++;
+            scheduler.busy(1);
+            attempts.start(m, target, indexes);
             return;
         }
-        running++;
-        scheduler.busy(1);
-        attempts.start(m, target, indexes);
     }
 
     private void ended(
