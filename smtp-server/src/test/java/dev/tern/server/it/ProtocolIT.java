@@ -258,6 +258,44 @@ class ProtocolIT {
         assertThat(storedByThisTest()).singleElement().asString().endsWith("\r\n" + first + last);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what                                  | first chunk                         | last chunk
+            bare LF inside a line                   | Subject: x<CRLF><CRLF>one<LF>two<CRLF> | end<CRLF>
+            bare CR inside a line                   | Subject: x<CRLF><CRLF>one<CR>two<CRLF> | end<CRLF>
+            a smuggled end of data with bare LFs    | Subject: x<CRLF><CRLF>a<LF>.<LF>      | MAIL FROM:<e@evil.test><CRLF>
+            CR ending one chunk, no LF after it     | Subject: x<CRLF><CRLF>one<CR>          | two<CRLF>
+            CR ending the last chunk                | Subject: x<CRLF><CRLF>one<CRLF>        | two<CR>
+            LF starting a chunk after a full line   | Subject: x<CRLF><CRLF>one<CRLF>        | <LF>two<CRLF>
+            """)
+    void refusesBareLineEndingsInBdatChunksAndStoresNothing(String what, String first, String last) {
+        String one = octets(first);
+        String two = octets(last);
+        try (RawSmtpClient c = openTransaction()) {
+            c.send("BDAT " + one.length() + "\r\n" + one + "BDAT " + two.length() + " LAST\r\n" + two);
+            assertThat(c.reply().last()).as(what).startsWith("250 2.0.0 Ok: " + one.length() + " octets");
+            assertThat(c.reply().last()).as(what).startsWith("550 5.6.0");
+            // The transaction is over and nothing in the chunks was read as a command.
+            assertThat(c.command("MAIL FROM:<sender@remote.test>").last()).startsWith("250 2.1.0");
+        }
+        assertThat(storedByThisTest()).isEmpty();
+    }
+
+    @Test
+    void takesACrlfSplitAcrossTwoBdatChunks() {
+        String first = "Subject: split\r\n\r\none\r";
+        String last = "\ntwo\r\n";
+        try (RawSmtpClient c = openTransaction()) {
+            c.send("BDAT " + first.length() + "\r\n" + first + "BDAT " + last.length() + " LAST\r\n" + last);
+            assertThat(c.reply().last()).startsWith("250 2.0.0 Ok: " + first.length() + " octets");
+            assertThat(c.reply().last()).startsWith("250 2.0.0 Ok: queued as");
+        }
+        assertThat(storedByThisTest()).singleElement().asString().endsWith("\r\n" + first + last);
+    }
+
     @Test
     void closesAtAnHttpPostAndRunsNoneOfTheSmtpInItsBody() {
         double before = tern.refusals("not_smtp");
