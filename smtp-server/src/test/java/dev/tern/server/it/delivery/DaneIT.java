@@ -3,6 +3,7 @@ package dev.tern.server.it.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tern.relay.spool.LastAttempt;
 import dev.tern.relay.spool.RecipientState;
 import dev.tern.relay.testing.PeerSession;
@@ -91,6 +92,23 @@ class DaneIT {
         tern.dns().tlsa("_" + tern.mxPort() + "._tcp." + host, usage, selector, matchingType, data);
     }
 
+    /** mx1 (preference 10) presents a certificate its TLSA record does not name; mx2 (20) one it does. */
+    private record TwoExchangers(ScriptedSmtpPeer impostor, ScriptedSmtpPeer second) {}
+
+    private TwoExchangers mismatchThenMatch(DeliveryFixture tern) throws Exception {
+        Issued presented = ca.issue("mx1.dane.test");
+        Issued published = ca.issue("mx1.dane.test");
+        Issued good = ca.issue("mx2.dane.test");
+        ScriptedSmtpPeer impostor = tlsPeer(tern, presented);
+        ScriptedSmtpPeer second = tlsPeer(tern, good);
+        tern.host("mx1.dane.test", "127.0.0.2", impostor);
+        tern.host("mx2.dane.test", "127.0.0.3", second);
+        tern.dns().mx(DOMAIN, 10, "mx1.dane.test").mx(DOMAIN, 20, "mx2.dane.test");
+        tlsa(tern, "mx1.dane.test", 3, 1, 1, published.chain()[0]);
+        tlsa(tern, "mx2.dane.test", 3, 0, 1, good.chain()[0]);
+        return new TwoExchangers(impostor, second);
+    }
+
     private static double count(DeliveryFixture tern, String policy, String outcome) {
         return tern.server()
                 .meterRegistry()
@@ -177,6 +195,50 @@ class DaneIT {
     }
 
     @Test
+    void tlsReportsCountDaneSessionsUnderTheTlsaPolicy() throws Exception {
+        Map<String, String> keys = new LinkedHashMap<>(DEFERRING);
+        keys.put("tls-rpt", "{enabled: true, interval: 2s, organization: Tern Test, contact: tls@tern.test}");
+        try (DeliveryFixture tern = start(keys)) {
+            TwoExchangers mx = mismatchThenMatch(tern);
+            ScriptedSmtpPeer impostor = mx.impostor();
+            ScriptedSmtpPeer second = mx.second();
+            // The reports go to an unsigned domain: DANE does not apply to them.
+            ScriptedSmtpPeer reports = tern.exchanger("reports.test", "127.0.0.4", tern.peer());
+            tern.dns().txt("_smtp._tls." + DOMAIN, "v=TLSRPTv1; rua=mailto:tlsrpt@reports.test");
+
+            tern.submit("bob@" + DOMAIN, "reported");
+
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(second.messages()).hasSize(1));
+            await().atMost(WAIT).untilAsserted(() -> {
+                List<TlsRptIT.Report> received = TlsRptIT.reports(reports);
+                assertThat(TlsRptIT.sum(received, DOMAIN, "/summary/total-successful-session-count"))
+                        .isEqualTo(1);
+                assertThat(TlsRptIT.sum(received, DOMAIN, "/summary/total-failure-session-count"))
+                        .isEqualTo(1);
+            });
+            List<TlsRptIT.Report> received = TlsRptIT.reports(reports);
+            assertThat(received).allSatisfy(r -> assertThat(r.domain()).isEqualTo(DOMAIN));
+            TlsRptIT.Report withFailure = received.stream()
+                    .filter(r -> r.json()
+                                    .at("/policies/0/summary/total-failure-session-count")
+                                    .asLong()
+                            == 1)
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(withFailure.json().at("/policies/0/policy/policy-type").asText())
+                    .isEqualTo("tlsa");
+            assertThat(withFailure.json().at("/policies/0/policy/policy-domain").asText())
+                    .isEqualTo(DOMAIN);
+            JsonNode failure = withFailure.json().at("/policies/0/failure-details/0");
+            assertThat(failure.get("result-type").asText()).isEqualTo("tlsa-invalid");
+            assertThat(failure.get("receiving-mx-hostname").asText()).isEqualTo("mx1.dane.test");
+            assertThat(failure.get("receiving-ip").asText()).isEqualTo("127.0.0.2");
+            assertThat(impostor.messages()).isEmpty();
+        }
+    }
+
+    @Test
     void aDaneTaMatchDeliversForADomainSetToDane() throws Exception {
         // DANE off for other domains: the tls-policy entry turns it on for this one.
         try (DeliveryFixture tern = start(Map.of("dane", "{enabled: false}", "tls-policy", "{dane.test: dane}"))) {
@@ -195,16 +257,9 @@ class DaneIT {
     @Test
     void aTlsaMismatchMovesOnToTheNextExchanger() throws Exception {
         try (DeliveryFixture tern = start(Map.of("first-retry", "1m", "max-retry", "1m"))) {
-            Issued presented = ca.issue("mx1.dane.test");
-            Issued published = ca.issue("mx1.dane.test");
-            Issued good = ca.issue("mx2.dane.test");
-            ScriptedSmtpPeer impostor = tlsPeer(tern, presented);
-            ScriptedSmtpPeer second = tlsPeer(tern, good);
-            tern.host("mx1.dane.test", "127.0.0.2", impostor);
-            tern.host("mx2.dane.test", "127.0.0.3", second);
-            tern.dns().mx(DOMAIN, 10, "mx1.dane.test").mx(DOMAIN, 20, "mx2.dane.test");
-            tlsa(tern, "mx1.dane.test", 3, 1, 1, published.chain()[0]);
-            tlsa(tern, "mx2.dane.test", 3, 0, 1, good.chain()[0]);
+            TwoExchangers mx = mismatchThenMatch(tern);
+            ScriptedSmtpPeer impostor = mx.impostor();
+            ScriptedSmtpPeer second = mx.second();
 
             tern.submit("bob@" + DOMAIN, "next");
 

@@ -45,10 +45,10 @@ class TlsRptIT {
         return certificate == null ? peer : peer.certificate(certificate.key(), certificate.chain());
     }
 
-    /** One received report: its domain header and its JSON. */
-    private record Report(String domain, JsonNode json) {}
+    /** One received report: its domain header and its JSON (DaneIT reads them too). */
+    record Report(String domain, JsonNode json) {}
 
-    private static List<Report> reports(ScriptedSmtpPeer peer) throws Exception {
+    static List<Report> reports(ScriptedSmtpPeer peer) throws Exception {
         List<Report> out = new ArrayList<>();
         for (ScriptedSmtpPeer.Received r : peer.messages()) {
             MimeMessage m =
@@ -64,7 +64,7 @@ class TlsRptIT {
     }
 
     /** A count summed over every report about {@code domain}, at a JSON pointer inside its first policy. */
-    private static long sum(List<Report> reports, String domain, String pointer) {
+    static long sum(List<Report> reports, String domain, String pointer) {
         return reports.stream()
                 .filter(r -> r.domain().equals(domain))
                 .mapToLong(r -> r.json().at("/policies/0" + pointer).asLong())
