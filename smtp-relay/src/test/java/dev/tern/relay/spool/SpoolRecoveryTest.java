@@ -6,6 +6,7 @@ import static dev.tern.relay.spool.SpoolFixtures.onlySegment;
 import static dev.tern.relay.spool.SpoolFixtures.pendingTexts;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tern.smtp.queue.QueueId;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
@@ -119,6 +120,36 @@ class SpoolRecoveryTest {
         }
         try (Spool spool = Spool.open(other, SpoolOptions.defaults())) {
             assertThat(spool.pending()).isEmpty();
+        }
+    }
+
+    /**
+     * Found by fuzzing (SegmentReplayFuzzTest#replaysDamagedSegment): the damage begins in the octets of a
+     * DONE record but leaves them as they were, and spoils the magic of the record after it. The DONE still
+     * checks out and still finishes its message: the message must not come back.
+     */
+    @Test
+    void aDoneRecordJustBeforeACorruptRecordStillFinishesItsMessage() throws Exception {
+        Path dir = work.resolve("done");
+        long afterDone;
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+            QueueId finished = enqueue(spool, message(1));
+            SpoolFixtures.join(spool.recordState(finished, 0, SpoolFixtures.failed("550 no")));
+            SpoolFixtures.join(spool.recordDone(finished));
+            afterDone = Files.size(onlySegment(dir));
+            enqueue(spool, message(2));
+            enqueue(spool, message(3));
+        }
+        try (RandomAccessFile f = new RandomAccessFile(onlySegment(dir).toFile(), "rw")) {
+            f.seek(afterDone - 4); // the DONE record's last octets, rewritten as they were
+            byte[] same = new byte[4];
+            f.readFully(same);
+            f.seek(afterDone - 4);
+            f.write(same);
+            f.write(0); // and the next record's magic, spoiled
+        }
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+            assertThat(pendingTexts(spool)).containsExactly(message(3));
         }
     }
 
