@@ -26,7 +26,7 @@ def main(path, top):
         group = re.sub(r"[-#]?\d+", "", frames[0].split(" tid=")[0].strip("[]"))
         threads[group] += n
         total += n
-        if group.startswith(("C1 CompilerThread", "C2 CompilerThread", "main")):
+        if group.startswith(("C CompilerThre", "C1 CompilerThread", "C2 CompilerThread", "main")):
             continue
         counted += n
         own[frames[-1]] += n

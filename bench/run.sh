@@ -21,6 +21,10 @@
 #                           and the CPU of Tern and smtp-sink per message, medians of BENCH_ROUNDS rounds;
 #                           a private Postfix (own config dir, queue on disk) relays the same load to the
 #                           same sink in turn with Tern, and the ratio is printed
+#   bench/run.sh --inbound  only inbound cases, with the builds of BENCH_TERN_DIR and smtp-sink taking turns
+#                           case by case and round by round (the order reversed every other round); prints
+#                           msg/s and the server's own CPU us per message per build, and each build's ratio
+#                           to smtp-sink; with --profile a flame graph per build and case
 #   bench/run.sh --idle     only the idle connections (19,000; 3,000 with --quick) and 10,000 sessions
 #                           sending at once (2,000 with --quick), from 4 client processes
 #   bench/run.sh --relay-dkim  the same relay case with three Terns of this checkout taking turns: one
@@ -30,16 +34,19 @@
 # Environment: BENCH_WORK_DIR  parent of the temporary data dir (default bench/out; must be a real
 #                              disk, not tmpfs, or the fsync figures mean nothing)
 #              TERN_JAVA_OPTS  extra JVM options (passed as JDK_JAVA_OPTIONS, see start_tern)
-#              BENCH_ROUNDS    --relay: measured rounds per build (default 3; the median is printed)
-#              BENCH_TERN_DIR  --relay: the checkout(s) whose smtp-server/target/tern.jar to run, separated
-#                              by ':' to compare builds in one run (default: this checkout)
+#              BENCH_ROUNDS    --relay: measured rounds per build (default 3; the median is printed);
+#                              --inbound: rounds per case (default 4; sums over the rounds are printed)
+#              BENCH_TERN_DIR  --relay, --inbound: the checkout(s) whose smtp-server/target/tern.jar to run,
+#                              separated by ':' to compare builds in one run (default: this checkout)
+#              BENCH_CASES     --inbound: the cases to run, separated by spaces (default: 4k-s100-reuse
+#                              4k-s100-noreuse 4k-s1-reuse 1m-s10-reuse; any name of the case table)
 # Results: a table on stdout (msg/s, and CPU microseconds per message for Tern and smtp-sink: "box", the
 # whole machine's busy CPU minus smtp-source's, and "own", the server process's); raw files
 # (smtp-source output, Tern's log, top samples, the table as TSV) in bench/out/<UTC timestamp>/.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-mode=full keep=0 jfr=0 profile=0 limits_only=0 relay_only=0 relay_dkim=0 idle_only=0
+mode=full keep=0 jfr=0 profile=0 limits_only=0 relay_only=0 relay_dkim=0 idle_only=0 inbound_only=0
 for arg in "$@"; do
   case $arg in
     --quick) mode=quick ;;
@@ -47,6 +54,7 @@ for arg in "$@"; do
     --relay) relay_only=1 ;;
     --relay-dkim) relay_only=1 relay_dkim=1 ;;
     --idle) idle_only=1 ;;
+    --inbound) inbound_only=1 ;;
     --keep) keep=1 ;;
     --jfr) jfr=1 ;;
     --profile) profile=1 ;;
@@ -226,6 +234,23 @@ disk_write_mb_s() {
 
 sample_tern() { # case: a per-thread CPU snapshot a few seconds into the run
   (sleep 4; top -H -b -n 2 -d 2 -p "$tern_pid" >"$results/top-$1.txt" 2>&1) &
+}
+
+# --profile: async-profiler's agent, loaded into the running Tern with jcmd around each case.
+async_profiler_version=4.2
+profiler_lib=""
+setup_profiler() {
+  [ "$profile" = 1 ] || return 0
+  local profiler_jar="$HOME/.m2/repository/tools/profiler/async-profiler/$async_profiler_version/async-profiler-$async_profiler_version.jar"
+  [ -f "$profiler_jar" ] || "$repo/mvnw" -B -ntp -q dependency:get \
+    -Dartifact="tools.profiler:async-profiler:$async_profiler_version" -Dtransitive=false >&2
+  mkdir -p "$work/profiler"
+  unzip -o -q -j "$profiler_jar" "linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')/libasyncProfiler.so" -d "$work/profiler"
+  profiler_lib="$work/profiler/libasyncProfiler.so"
+}
+profiler() { # action and options (start,..., dump,file=..., stop,file=...), [pid]; jcmd takes the agent's options quoted, in one argument
+  [ -n "$profiler_lib" ] || return 0
+  "$jcmd" "${2:-$tern_pid}" "JVMTI.agent_load $profiler_lib \"$1\"" >/dev/null
 }
 
 # --- the cost of the rate limits -------------------------------------------------------------------
@@ -582,6 +607,121 @@ relay_cpu_ms() { # target pid
   if [ "$1" = postfix ]; then postfix_cpu_ms; else cpu_ms "$2"; fi
 }
 
+# --- inbound cases, builds side by side (--inbound) ------------------------------------------------
+# One Tern per build of BENCH_TERN_DIR, all running at once, and smtp-sink: in every round of a case each
+# takes its turn with the same smtp-source load, the order reversed every other round, so that a change in
+# the machine's load weighs on all alike. Per build and case: msg/s over all its turns, and the server's own
+# CPU (user + system of its process) per message, which other load on the machine disturbs less.
+inbound_compare() {
+  local rounds dirs=() ports=() pids=() members=() i build name spec full quick flags count round order member
+  local port pid target case_names
+  rounds=${BENCH_ROUNDS:-4}
+  [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "bench: BENCH_ROUNDS must be a positive number" >&2; exit 2; }
+  case_names=${BENCH_CASES:-4k-s100-reuse 4k-s100-noreuse 4k-s1-reuse 1m-s10-reuse}
+  IFS=':' read -r -a dirs <<<"${BENCH_TERN_DIR:-$repo}"
+  for build in "${dirs[@]}"; do
+    if [ ! -f "$build/smtp-server/target/tern.jar" ]; then
+      echo "bench: $build has no smtp-server/target/tern.jar; build it first (./mvnw -pl smtp-server -am package)" >&2
+      exit 2
+    fi
+  done
+  setup_profiler
+  for i in "${!dirs[@]}"; do
+    tern_dir=${dirs[$i]}
+    ports[$i]=$(free_port)
+    start_tern "inbound-build$i" "${ports[$i]}" "$work/inbound-build$i" "" $'delivery:\n  enabled: false'
+    pids[$i]=$tern_pid
+    relay_pids+=("$tern_pid")
+    members+=("$i")
+    echo "build$i: ${dirs[$i]} ($(git -C "${dirs[$i]}" log -1 --format='%h %cs' 2>/dev/null || echo 'not a git checkout'))" |
+      tee -a "$results/machine.txt"
+  done
+  tern_pid="" tern_dir=""
+  sink_port=$(free_port)
+  local sink_opts=(-m 2000)
+  [ "$(id -u)" -eq 0 ] && sink_opts+=(-u nobody)
+  "$smtp_sink" "${sink_opts[@]}" "127.0.0.1:$sink_port" 2048 >"$results/smtp-sink.out" 2>&1 &
+  sink_pid=$!
+  sleep 0.5
+  kill -0 "$sink_pid" 2>/dev/null || { echo "bench: smtp-sink did not start" >&2; cat "$results/smtp-sink.out" >&2; exit 1; }
+  members+=(sink)
+  # JIT warm-up of every build, not measured.
+  for i in "${!dirs[@]}"; do
+    tern_log="$results/tern-inbound-build$i.log"
+    server_pid=${pids[$i]} run_source tern "${ports[$i]}" "warm-build$i" "$([ "$mode" = full ] && echo 20000 || echo 1000)" -s 100 -l 4096 -d >/dev/null
+    server_pid=${pids[$i]} run_source tern "${ports[$i]}" "warm1m-build$i" "$([ "$mode" = full ] && echo 60 || echo 10)" -s 10 -l 1048576 -d >/dev/null
+  done
+
+  local runs="$results/inbound-runs.tsv" out load
+  printf "case\tmember\tround\tmessages\tseconds\tbox_ms\tclient_ms\tserver_ms\tload1\n" >"$runs"
+  for name in $case_names; do
+    spec=""
+    for s in "${inbound_cases[@]}"; do [ "${s%%|*}" = "$name" ] && spec=$s; done
+    [ -n "$spec" ] || { echo "bench: unknown case $name" >&2; exit 2; }
+    IFS='|' read -r name full quick flags <<<"$spec"
+    count=$([ "$mode" = full ] && echo "$full" || echo "$quick")
+    [ "$name" = 1m-s10-reuse ] && disk_write_mb_s >"$results/disk-mb-s.txt"
+    for i in "${!dirs[@]}"; do profiler start,event=cpu,interval=1ms,threads "${pids[$i]}"; done
+    for ((round = 0; round < rounds; round++)); do
+      order=("${members[@]}")
+      [ $((round % 2)) = 1 ] && mapfile -t order < <(printf '%s\n' "${members[@]}" | tac)
+      for member in "${order[@]}"; do
+        load=$(cut -d' ' -f1 /proc/loadavg)
+        if [ "$member" = sink ]; then
+          target=sink port=$sink_port pid=$sink_pid
+        else
+          target=tern port=${ports[$member]} pid=${pids[$member]} tern_log="$results/tern-inbound-build$member.log"
+        fi
+        # shellcheck disable=SC2086
+        out=$(server_pid=$pid run_source "$target" "$port" "$name-$member-$round" "$count" $flags)
+        read -r secs _ box client server <<<"$out"
+        printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$name" "$([ "$member" = sink ] && echo sink || echo "build$member")" \
+          "$round" "$count" "$secs" "$box" "$client" "$server" "$load" >>"$runs"
+      done
+    done
+    for i in "${!dirs[@]}"; do
+      profiler "dump,file=$results/profile-$name-build$i.txt,collapsed" "${pids[$i]}"
+      profiler "stop,file=$results/flame-$name-build$i.html" "${pids[$i]}"
+    done
+    echo "bench: $name done" >&2
+  done
+  python3 - "$runs" "$(cat "$results/disk-mb-s.txt" 2>/dev/null || echo 0)" "${dirs[@]}" <<'PY' | tee "$results/inbound.txt"
+import collections, sys
+runs, disk, dirs = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+rows = [line.split("\t") for line in open(runs).read().splitlines()[1:]]
+tot = collections.defaultdict(lambda: [0, 0.0, 0, 0, 0, 0])
+cases = []
+for case, member, rnd, n, secs, box, client, server, load in rows:
+    if case not in cases:
+        cases.append(case)
+    t = tot[case, member]
+    t[0] += int(n); t[1] += float(secs); t[2] += int(box) - int(client); t[3] += int(server); t[4] += 1
+    t[5] = max(t[5], float(load))
+print("\ninbound, builds and smtp-sink taking turns; sums over all rounds of a case")
+for i, d in enumerate(dirs):
+    print(f"  build{i}: {d}")
+print(f"{'case':<17} {'member':<7} {'messages':>8} {'msg/s':>8} {'own us/msg':>10} {'box us/msg':>10} {'/sink':>6} {'own vs build0':>13}  max load1")
+for case in cases:
+    sink = tot.get((case, "sink"))
+    base = tot.get((case, "build0"))
+    for member in [f"build{i}" for i in range(len(dirs))] + ["sink"]:
+        t = tot.get((case, member))
+        if not t:
+            continue
+        rate = t[0] / t[1]
+        own = t[3] * 1000 / t[0]
+        box = t[2] * 1000 / t[0]
+        ratio = f"{rate / (sink[0] / sink[1]):.2f}" if sink and member != "sink" else ""
+        vs = f"{(own / (base[3] * 1000 / base[0]) - 1) * 100:+.1f}%" if base and member.startswith("build") and member != "build0" else ""
+        print(f"{case:<17} {member:<7} {t[0]:>8} {rate:>8.0f} {own:>10.1f} {box:>10.1f} {ratio:>6} {vs:>13}  {t[5]}")
+        if case == "1m-s10-reuse" and disk > 0:
+            mb = rate * 1048576 / 1e6
+            print(f"{'':<17} {'':<7} {mb:.1f} MB/s, {mb * 100 / disk:.0f}% of the disk's {disk:.1f} MB/s (dd 512 MiB conv=fdatasync)")
+PY
+  for pid in "${pids[@]}"; do stop_pid "$pid" 15; done
+  relay_pids=()
+}
+
 # --- idle connections, and many sessions sending at once ---------------------------------------------
 # A fresh Tern, so the figures are not inflated by what the throughput phase left in the heap. One
 # process may hold only as many descriptors as the hard file limit (20,000 here), Tern included, so the
@@ -668,6 +808,19 @@ cases=(
   findmnt -n -o FSTYPE,OPTIONS --target "$work" 2>/dev/null || echo "(findmnt unavailable)"
 } | tee "$results/machine.txt"
 
+# --inbound: name | messages per turn, full | quick | smtp-source flags
+inbound_cases=(
+  "4k-s1-reuse|3000|300|-s 1 -l 4096 -d"
+  "4k-s10-reuse|8000|800|-s 10 -l 4096 -d"
+  "4k-s100-reuse|16000|2000|-s 100 -l 4096 -d"
+  "4k-s1000-reuse|16000|2000|-s 1000 -l 4096 -d"
+  "1m-s10-reuse|300|40|-s 10 -l 1048576 -d"
+  "4k-s100-noreuse|6000|600|-s 100 -l 4096"
+)
+if [ "$inbound_only" = 1 ]; then
+  inbound_compare
+  exit 0
+fi
 if [ "$limits_only" = 1 ]; then
   limits_cost
   exit 0
@@ -699,21 +852,7 @@ kill -0 "$sink_pid" 2>/dev/null || { echo "bench: smtp-sink did not start" >&2; 
 warm=$([ "$mode" = full ] && echo 8000 || echo 1000)
 run_source tern "$tern_port" warmup "$warm" -s 20 -l 4096 -d >/dev/null
 
-# --profile: async-profiler's agent, loaded into the running Tern with jcmd around each case.
-async_profiler_version=4.2
-profiler_lib=""
-if [ "$profile" = 1 ]; then
-  profiler_jar="$HOME/.m2/repository/tools/profiler/async-profiler/$async_profiler_version/async-profiler-$async_profiler_version.jar"
-  [ -f "$profiler_jar" ] || "$repo/mvnw" -B -ntp -q dependency:get \
-    -Dartifact="tools.profiler:async-profiler:$async_profiler_version" -Dtransitive=false >&2
-  mkdir -p "$work/profiler"
-  unzip -o -q -j "$profiler_jar" "linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')/libasyncProfiler.so" -d "$work/profiler"
-  profiler_lib="$work/profiler/libasyncProfiler.so"
-fi
-profiler() { # action and options (start,..., dump,file=..., stop,file=...); jcmd takes the agent's options quoted, in one argument
-  [ -n "$profiler_lib" ] || return 0
-  "$jcmd" "$tern_pid" "JVMTI.agent_load $profiler_lib \"$1\"" >/dev/null
-}
+setup_profiler
 
 table="$results/results.tsv"
 printf "case\tmessages\ttern_s\ttern_msg_per_s\tsink_s\tsink_msg_per_s\tratio\tload1\ttern_box_us_per_msg\tsink_box_us_per_msg\ttern_own_us_per_msg\tsink_own_us_per_msg\n" >"$table"

@@ -3,6 +3,7 @@ package dev.tern.server.cli;
 import dev.tern.server.app.TernServer;
 import java.io.InputStream;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,8 +20,25 @@ public final class TernCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Netty's buffer leak detection: the level a production Tern runs with unless told otherwise. */
+    static final String LEAK_DETECTION = "io.netty.leakDetection.level";
+
     public static void main(String[] args) {
+        nettyDefaults(System.getProperties());
         System.exit(commandLine(System.getenv(), System.in).execute(args));
+    }
+
+    /**
+     * Turns Netty's leak detection off unless the operator chose a level ({@code -Dio.netty.leakDetection.level=
+     * simple}, or the older {@code io.netty.leakDetectionLevel}): its default, SIMPLE, records a stack trace for
+     * a sample of buffers, about 1.5% of the CPU per message (docs/performance.md). Tests run paranoid. Called
+     * before any Netty class is loaded, which reads the level once.
+     */
+    static void nettyDefaults(Properties properties) {
+        if (properties.getProperty(LEAK_DETECTION) == null
+                && properties.getProperty("io.netty.leakDetectionLevel") == null) {
+            properties.setProperty(LEAK_DETECTION, "disabled");
+        }
     }
 
     /** The command line with its subcommands, reading {@code env} and {@code stdin} instead of the process's. */

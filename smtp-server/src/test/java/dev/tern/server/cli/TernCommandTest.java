@@ -16,6 +16,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,6 +30,23 @@ class TernCommandTest {
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
     private final List<TernConfig> launched = new ArrayList<>();
+
+    @Test
+    void leakDetectionIsOffUnlessTheOperatorChoseALevel() {
+        Properties none = new Properties();
+        Properties chosen = new Properties();
+        chosen.setProperty(TernCommand.LEAK_DETECTION, "simple");
+        Properties older = new Properties();
+        older.setProperty("io.netty.leakDetectionLevel", "advanced");
+
+        TernCommand.nettyDefaults(none);
+        TernCommand.nettyDefaults(chosen);
+        TernCommand.nettyDefaults(older);
+
+        assertThat(none.getProperty(TernCommand.LEAK_DETECTION)).isEqualTo("disabled");
+        assertThat(chosen.getProperty(TernCommand.LEAK_DETECTION)).isEqualTo("simple");
+        assertThat(older.getProperty(TernCommand.LEAK_DETECTION)).isNull();
+    }
 
     @Test
     void serveWithABadKeyExitsTwoNamingIt() throws Exception {
