@@ -10,7 +10,9 @@
 #   bench/run.sh --jfr      record a JFR file of the throughput phase into the results directory
 #   bench/run.sh --profile  profile Tern's CPU during each inbound case with async-profiler (from Maven
 #                           Central, tools.profiler:async-profiler, fetched once into ~/.m2): a flame graph
-#                           flame-CASE.html and the collapsed stacks profile-CASE.txt per case
+#                           flame-CASE.html and the collapsed stacks profile-CASE.txt per case; with
+#                           --relay, each build's measured rounds (flame-relay-buildN.html,
+#                           profile-relay-buildN.txt)
 #   bench/run.sh --limits   only the cost of the rate limits: 100 sessions x 4 KiB against two Terns,
 #                           one with every rate limit off, one with them on (set far above the load, the
 #                           client not exempt), alternating; prints throughput and CPU per message
@@ -226,6 +228,24 @@ disk_write_mb_s() {
 
 sample_tern() { # case: a per-thread CPU snapshot a few seconds into the run
   (sleep 4; top -H -b -n 2 -d 2 -p "$tern_pid" >"$results/top-$1.txt" 2>&1) &
+}
+
+# --profile: async-profiler's agent, loaded into a running Tern with jcmd (around each inbound case, or
+# around a relay build's measured rounds).
+async_profiler_version=4.2
+profiler_lib=""
+setup_profiler() {
+  [ "$profile" = 1 ] || return 0
+  local profiler_jar="$HOME/.m2/repository/tools/profiler/async-profiler/$async_profiler_version/async-profiler-$async_profiler_version.jar"
+  [ -f "$profiler_jar" ] || "$repo/mvnw" -B -ntp -q dependency:get \
+    -Dartifact="tools.profiler:async-profiler:$async_profiler_version" -Dtransitive=false >&2
+  mkdir -p "$work/profiler"
+  unzip -o -q -j "$profiler_jar" "linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')/libasyncProfiler.so" -d "$work/profiler"
+  profiler_lib="$work/profiler/libasyncProfiler.so"
+}
+profiler() { # action and options (start,..., dump,file=..., stop,file=...) [pid]; jcmd takes the agent's options quoted, in one argument
+  [ -n "$profiler_lib" ] || return 0
+  "$jcmd" "${2:-$tern_pid}" "JVMTI.agent_load $profiler_lib \"$1\"" >/dev/null
 }
 
 # --- the cost of the rate limits -------------------------------------------------------------------
@@ -501,6 +521,10 @@ relay_mx() {
   # A warm-up round per build (not measured), then rounds in which the builds take turns, the order
   # reversed every other round so that a change in the machine's load weighs on all alike.
   for ((round = -1; round < rounds; round++)); do
+    if [ "$round" = 0 ]; then
+      # --profile: each build's Tern is sampled through its measured rounds (it burns no CPU in the others').
+      for i in "${!pids[@]}"; do profiler start,event=cpu,interval=1ms,threads "${pids[$i]}"; done
+    fi
     order=("${members[@]}")
     if [ $((round % 2)) = 1 ]; then
       mapfile -t order < <(printf '%s\n' "${members[@]}" | tac)
@@ -510,6 +534,10 @@ relay_mx() {
       relay_round "$i" "$port" "$pid" "$([ "$round" -lt 0 ] && echo "$warm" || echo "$count")" \
         "$([ "$round" -lt 0 ] && echo warm || echo "$round")" >>"$runs"
     done
+  done
+  for i in "${!pids[@]}"; do
+    profiler "dump,file=$results/profile-relay-build$i.txt,collapsed" "${pids[$i]}"
+    profiler "stop,file=$results/flame-relay-build$i.html" "${pids[$i]}"
   done
   sed -i '/^[^\t]*\twarm\t/d' "$runs"
   python3 - "$runs" "$count" "$rounds" "${labels[@]}" <<'PY' | tee "$results/relay-mx.txt"
@@ -673,6 +701,7 @@ if [ "$limits_only" = 1 ]; then
   exit 0
 fi
 if [ "$relay_only" = 1 ]; then
+  setup_profiler
   relay_mx
   exit 0
 fi
@@ -699,21 +728,7 @@ kill -0 "$sink_pid" 2>/dev/null || { echo "bench: smtp-sink did not start" >&2; 
 warm=$([ "$mode" = full ] && echo 8000 || echo 1000)
 run_source tern "$tern_port" warmup "$warm" -s 20 -l 4096 -d >/dev/null
 
-# --profile: async-profiler's agent, loaded into the running Tern with jcmd around each case.
-async_profiler_version=4.2
-profiler_lib=""
-if [ "$profile" = 1 ]; then
-  profiler_jar="$HOME/.m2/repository/tools/profiler/async-profiler/$async_profiler_version/async-profiler-$async_profiler_version.jar"
-  [ -f "$profiler_jar" ] || "$repo/mvnw" -B -ntp -q dependency:get \
-    -Dartifact="tools.profiler:async-profiler:$async_profiler_version" -Dtransitive=false >&2
-  mkdir -p "$work/profiler"
-  unzip -o -q -j "$profiler_jar" "linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')/libasyncProfiler.so" -d "$work/profiler"
-  profiler_lib="$work/profiler/libasyncProfiler.so"
-fi
-profiler() { # action and options (start,..., dump,file=..., stop,file=...); jcmd takes the agent's options quoted, in one argument
-  [ -n "$profiler_lib" ] || return 0
-  "$jcmd" "$tern_pid" "JVMTI.agent_load $profiler_lib \"$1\"" >/dev/null
-}
+setup_profiler
 
 table="$results/results.tsv"
 printf "case\tmessages\ttern_s\ttern_msg_per_s\tsink_s\tsink_msg_per_s\tratio\tload1\ttern_box_us_per_msg\tsink_box_us_per_msg\ttern_own_us_per_msg\tsink_own_us_per_msg\n" >"$table"
