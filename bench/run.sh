@@ -473,6 +473,7 @@ relay_mx() {
     dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts --pid-file= \
       --listen-address=127.0.0.1 --bind-interfaces --port="$dns_port" \
       --mx-host=bench.test,mx.bench.test,10 --host-record=mx.bench.test,127.0.0.2 \
+      --auth-server=bench.test,127.0.0.1 --auth-zone=bench.test --auth-ttl=60 --local-ttl=60 \
       --log-facility=- >"$results/dns.log" 2>&1 &
     dns_pid=$!
     echo "dns: dnsmasq on 127.0.0.1:$dns_port" | tee -a "$results/machine.txt"
