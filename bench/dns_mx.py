@@ -4,14 +4,16 @@
     dns_mx.py PORT DOMAIN ADDRESS
 
 Answers on 127.0.0.1:PORT (UDP) for one zone: DOMAIN has one MX, "10 mx.DOMAIN", and mx.DOMAIN has the
-A record ADDRESS. Other types of those names get an empty answer (NODATA), other names REFUSED. Runs
-until killed; prints "ready" once bound.
+A record ADDRESS, both with a TTL of 60 s. Other types of those names get an empty answer (NODATA),
+other names in the zone NXDOMAIN, both with the zone's SOA (minimum 60 s) so that a resolver may cache
+them (RFC 2308 3), as a real zone's answers are; names outside it REFUSED. Runs until killed; prints
+"ready" once bound.
 """
 import socket
 import struct
 import sys
 
-MX, A = 15, 1
+MX, A, SOA = 15, 1, 6
 
 
 def labels(name):
@@ -36,6 +38,7 @@ def answer(packet, domain, address):
     question = packet[12:end]
     mx_host = "mx." + domain
     records = []
+    authority = []
     rcode = 0
     if name == domain and qtype == MX:
         rdata = struct.pack("!H", 10) + labels(mx_host)
@@ -43,12 +46,19 @@ def answer(packet, domain, address):
     elif name == mx_host and qtype == A:
         rdata = socket.inet_aton(address)
         records.append(struct.pack("!HHIH", A, 1, 60, len(rdata)) + rdata)
-    elif name not in (domain, mx_host):
+    elif name != domain and not name.endswith("." + domain):
         rcode = 5  # REFUSED: not our zone
+    else:
+        if name not in (domain, mx_host):
+            rcode = 3  # NXDOMAIN
+        # RFC 2308 3: the zone's SOA, whose minimum is the negative answer's TTL.
+        rdata = labels(domain) + labels("hostmaster." + domain) + struct.pack("!IIIII", 1, 1200, 180, 1209600, 60)
+        authority.append(labels(domain) + struct.pack("!HHIH", SOA, 1, 60, len(rdata)) + rdata)
     # QR, AA, and RD copied from the query.
-    header = struct.pack("!HHHHHH", ident, 0x8400 | (flags & 0x0100) | rcode, 1, len(records), 0, 0)
+    header = struct.pack(
+        "!HHHHHH", ident, 0x8400 | (flags & 0x0100) | rcode, 1, len(records), len(authority), 0)
     # Each answer names the question's name through a pointer to offset 12.
-    return header + question + b"".join(b"\xc0\x0c" + r for r in records)
+    return header + question + b"".join(b"\xc0\x0c" + r for r in records) + b"".join(authority)
 
 
 def main():

@@ -10,7 +10,9 @@
 #   bench/run.sh --jfr      record a JFR file of the throughput phase into the results directory
 #   bench/run.sh --profile  profile Tern's CPU during each inbound case with async-profiler (from Maven
 #                           Central, tools.profiler:async-profiler, fetched once into ~/.m2): a flame graph
-#                           flame-CASE.html and the collapsed stacks profile-CASE.txt per case
+#                           flame-CASE.html and the collapsed stacks profile-CASE.txt per case; with
+#                           --relay, each build's measured rounds (flame-relay-buildN.html,
+#                           profile-relay-buildN.txt)
 #   bench/run.sh --limits   only the cost of the rate limits: 100 sessions x 4 KiB against two Terns,
 #                           one with every rate limit off, one with them on (set far above the load, the
 #                           client not exempt), alternating; prints throughput and CPU per message
@@ -236,7 +238,8 @@ sample_tern() { # case: a per-thread CPU snapshot a few seconds into the run
   (sleep 4; top -H -b -n 2 -d 2 -p "$tern_pid" >"$results/top-$1.txt" 2>&1) &
 }
 
-# --profile: async-profiler's agent, loaded into the running Tern with jcmd around each case.
+# --profile: async-profiler's agent, loaded into a running Tern with jcmd (around each inbound case, or
+# around a relay build's measured rounds).
 async_profiler_version=4.2
 profiler_lib=""
 setup_profiler() {
@@ -248,7 +251,7 @@ setup_profiler() {
   unzip -o -q -j "$profiler_jar" "linux-$(uname -m | sed 's/x86_64/x64/; s/aarch64/arm64/')/libasyncProfiler.so" -d "$work/profiler"
   profiler_lib="$work/profiler/libasyncProfiler.so"
 }
-profiler() { # action and options (start,..., dump,file=..., stop,file=...), [pid]; jcmd takes the agent's options quoted, in one argument
+profiler() { # action and options (start,..., dump,file=..., stop,file=...) [pid]; jcmd takes the agent's options quoted, in one argument
   [ -n "$profiler_lib" ] || return 0
   "$jcmd" "${2:-$tern_pid}" "JVMTI.agent_load $profiler_lib \"$1\"" >/dev/null
 }
@@ -478,6 +481,7 @@ relay_mx() {
     dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts --pid-file= \
       --listen-address=127.0.0.1 --bind-interfaces --port="$dns_port" \
       --mx-host=bench.test,mx.bench.test,10 --host-record=mx.bench.test,127.0.0.2 \
+      --auth-server=bench.test,127.0.0.1 --auth-zone=bench.test --auth-ttl=60 --local-ttl=60 \
       --log-facility=- >"$results/dns.log" 2>&1 &
     dns_pid=$!
     echo "dns: dnsmasq on 127.0.0.1:$dns_port" | tee -a "$results/machine.txt"
@@ -526,6 +530,10 @@ relay_mx() {
   # A warm-up round per build (not measured), then rounds in which the builds take turns, the order
   # reversed every other round so that a change in the machine's load weighs on all alike.
   for ((round = -1; round < rounds; round++)); do
+    if [ "$round" = 0 ]; then
+      # --profile: each build's Tern is sampled through its measured rounds (it burns no CPU in the others').
+      for i in "${!pids[@]}"; do profiler start,event=cpu,interval=1ms,threads "${pids[$i]}"; done
+    fi
     order=("${members[@]}")
     if [ $((round % 2)) = 1 ]; then
       mapfile -t order < <(printf '%s\n' "${members[@]}" | tac)
@@ -535,6 +543,10 @@ relay_mx() {
       relay_round "$i" "$port" "$pid" "$([ "$round" -lt 0 ] && echo "$warm" || echo "$count")" \
         "$([ "$round" -lt 0 ] && echo warm || echo "$round")" >>"$runs"
     done
+  done
+  for i in "${!pids[@]}"; do
+    profiler "dump,file=$results/profile-relay-build$i.txt,collapsed" "${pids[$i]}"
+    profiler "stop,file=$results/flame-relay-build$i.html" "${pids[$i]}"
   done
   sed -i '/^[^\t]*\twarm\t/d' "$runs"
   python3 - "$runs" "$count" "$rounds" "${labels[@]}" <<'PY' | tee "$results/relay-mx.txt"
@@ -826,6 +838,7 @@ if [ "$limits_only" = 1 ]; then
   exit 0
 fi
 if [ "$relay_only" = 1 ]; then
+  setup_profiler
   relay_mx
   exit 0
 fi
