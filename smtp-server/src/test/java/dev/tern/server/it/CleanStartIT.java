@@ -1,20 +1,10 @@
 package dev.tern.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,15 +15,11 @@ import org.junit.jupiter.api.io.TempDir;
  * registered" is WARN the first time, DEBUG after), so a start in the test JVM could hide one.
  */
 class CleanStartIT {
-    /** The shaded jar {@code package} made before failsafe runs; the working directory is smtp-server. */
-    private static final Path JAR = Path.of("target", "tern.jar");
-
     @TempDir
     Path dir;
 
     @Test
     void aCleanStartAndStopLogNoWarning() throws Exception {
-        assertThat(JAR).as("the jar made by package").isRegularFile();
         Path config = dir.resolve("tern.yaml");
         Files.writeString(
                 config,
@@ -47,45 +33,14 @@ class CleanStartIT {
                 management: {address: 127.0.0.1, port: 0}
                 """
                         .formatted(dir.resolve("data")));
-        List<String> command = new ArrayList<>(
-                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        if (Runtime.version().feature() >= 23) {
-            // As ./tern and the image run it: Netty reads buffers through sun.misc.Unsafe.
-            command.add("--sun-misc-unsafe-memory-access=allow");
+        List<String> output;
+        try (TernProcess tern = TernProcess.serve(config)) {
+            output = tern.output();
         }
-        command.addAll(List.of("-jar", JAR.toString(), "serve", "--config", config.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().keySet().removeIf(name -> name.startsWith("TERN_"));
-        Process tern = builder.start();
-        List<String> output = new CopyOnWriteArrayList<>();
-        Thread reader = Thread.ofPlatform().daemon().start(() -> readLines(tern, output));
-        try {
-            await().atMost(Duration.ofSeconds(60))
-                    .until(() -> !tern.isAlive() || output.stream().anyMatch(l -> l.contains("management listening")));
-            assertThat(tern.isAlive()).as("tern serve runs: %s", output).isTrue();
-        } finally {
-            // SIGTERM through the handle: Process.destroy() would also close the output still to be read.
-            tern.toHandle().destroy();
-            if (!tern.waitFor(30, TimeUnit.SECONDS)) {
-                tern.destroyForcibly();
-            }
-        }
-        reader.join(Duration.ofSeconds(10));
 
         assertThat(output).as("the stop was logged").anyMatch(l -> l.endsWith(" - stopped"));
         assertThat(output)
                 .as("lines at WARN or ERROR, or JVM warnings")
                 .noneMatch(l -> l.matches("\\S+ +(WARN|ERROR) .*") || l.startsWith("WARNING"));
-    }
-
-    private static void readLines(Process process, List<String> into) {
-        try (BufferedReader in =
-                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                into.add(line);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

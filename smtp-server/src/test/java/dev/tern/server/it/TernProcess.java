@@ -1,0 +1,91 @@
+package dev.tern.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code tern serve} from the built jar in a JVM of its own, as an operator runs it: its output is
+ * collected line by line, and it can be stopped with SIGTERM or killed with SIGKILL.
+ */
+final class TernProcess implements AutoCloseable {
+    /** The shaded jar {@code package} made before failsafe runs; the working directory is smtp-server. */
+    static final Path JAR = Path.of("target", "tern.jar");
+
+    private final Process process;
+    private final List<String> output = new CopyOnWriteArrayList<>();
+    private final Thread reader;
+
+    private TernProcess(Process process) {
+        this.process = process;
+        this.reader = Thread.ofPlatform().daemon().start(this::readLines);
+    }
+
+    /** Starts {@code tern serve --config CONFIG} and waits until its management listener is up. */
+    static TernProcess serve(Path config) throws IOException {
+        assertThat(JAR).as("the jar made by package").isRegularFile();
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (Runtime.version().feature() >= 23) {
+            // As ./tern and the image run it: Netty reads buffers through sun.misc.Unsafe.
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        command.addAll(List.of("-jar", JAR.toString(), "serve", "--config", config.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().keySet().removeIf(name -> name.startsWith("TERN_"));
+        TernProcess tern = new TernProcess(builder.start());
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> !tern.process.isAlive()
+                        || tern.output.stream().anyMatch(l -> l.contains("management listening")));
+        assertThat(tern.process.isAlive())
+                .as("tern serve runs: %s", tern.output)
+                .isTrue();
+        return tern;
+    }
+
+    /** Every line it wrote so far. */
+    List<String> output() {
+        return output;
+    }
+
+    /** SIGKILL: no shutdown hook, no flush, as a power cut or the OOM killer leaves it. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    /** SIGTERM, and waits for the process and for the rest of its output. */
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            // Through the handle: Process.destroy() would also close the output still to be read.
+            process.toHandle().destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+        reader.join(Duration.ofSeconds(10));
+    }
+
+    private void readLines() {
+        try (BufferedReader in =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                output.add(line);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
