@@ -2,7 +2,6 @@ package dev.tern.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -20,19 +19,7 @@ class CleanStartIT {
 
     @Test
     void aCleanStartAndStopLogNoWarning() throws Exception {
-        Path config = dir.resolve("tern.yaml");
-        Files.writeString(
-                config,
-                """
-                hostname: tern.test
-                data-dir: %s
-                listeners:
-                  mx: {address: 127.0.0.1, port: 0}
-                  submission: {address: 127.0.0.1, port: 0}
-                  smtps: {address: 127.0.0.1, port: 0}
-                management: {address: 127.0.0.1, port: 0}
-                """
-                        .formatted(dir.resolve("data")));
+        Path config = TernProcess.config(dir, "");
         List<String> output;
         try (TernProcess tern = TernProcess.serve(config)) {
             output = tern.output();

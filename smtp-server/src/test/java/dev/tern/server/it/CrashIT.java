@@ -44,21 +44,8 @@ class CrashIT {
 
     @Test
     void everyMessageAnswered250SurvivesSigkillAndNothingCutOffIsDelivered() throws Exception {
-        Path config = dir.resolve("tern.yaml");
+        Path config = TernProcess.config(dir, "local: {domains: [crash.test]}\n");
         Path data = dir.resolve("data");
-        Files.writeString(
-                config,
-                """
-                hostname: tern.test
-                data-dir: %s
-                listeners:
-                  mx: {address: 127.0.0.1, port: 0}
-                  submission: {address: 127.0.0.1, port: 0}
-                  smtps: {address: 127.0.0.1, port: 0}
-                management: {address: 127.0.0.1, port: 0}
-                local: {domains: [crash.test]}
-                """
-                        .formatted(data));
         Set<Integer> acked = ConcurrentHashMap.newKeySet();
         Set<Integer> unanswered = ConcurrentHashMap.newKeySet();
         AtomicInteger next = new AtomicInteger();

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +31,26 @@ final class TernProcess implements AutoCloseable {
     private TernProcess(Process process) {
         this.process = process;
         this.reader = Thread.ofPlatform().daemon().start(this::readLines);
+    }
+
+    /**
+     * Writes {@code DIR/tern.yaml}: data in {@code DIR/data}, every listener and the management port on
+     * 127.0.0.1 at port 0, then {@code more} (YAML of further top-level keys).
+     */
+    static Path config(Path dir, String more) throws IOException {
+        return Files.writeString(
+                dir.resolve("tern.yaml"),
+                """
+                hostname: tern.test
+                data-dir: %s
+                listeners:
+                  mx: {address: 127.0.0.1, port: 0}
+                  submission: {address: 127.0.0.1, port: 0}
+                  smtps: {address: 127.0.0.1, port: 0}
+                management: {address: 127.0.0.1, port: 0}
+                """
+                                .formatted(dir.resolve("data"))
+                        + more);
     }
 
     /** Starts {@code tern serve --config CONFIG} and waits until its management listener is up. */
