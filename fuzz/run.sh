@@ -26,6 +26,8 @@ smtp-relay:dev.tern.relay.spool.SegmentReplayFuzzTest#replaysDamagedSegment
 smtp-relay:dev.tern.relay.dsn.DsnBuilderFuzzTest#buildsAWellFormedReport
 smtp-server:dev.tern.server.smtp.HeaderScanFuzzTest#scansLikeTheRfcReads
 smtp-server:dev.tern.server.config.ConfigLoaderFuzzTest#loadsOrNamesTheKey
+smtp-server:dev.tern.server.management.AdminRequestFuzzTest#answersEveryRequestNamingWhatIsWrong
+smtp-server:dev.tern.server.smtp.TraceHeadersFuzzTest#writesOneFieldThatReadsBack
 "
 
 seconds=600

@@ -29,19 +29,19 @@ final class AdminParameters {
     /**
      * The parameters of {@code request}.
      *
-     * @throws AdminRequest.BadParameter when the body is neither a flat JSON object nor a form
+     * @throws AdminRequest.BadParameter when the body is neither a flat JSON object nor a form, or the query
+     *     or form is not valid percent-encoding
      */
     static Map<String, List<String>> of(FullHttpRequest request, QueryStringDecoder uri) {
         Map<String, List<String>> out = new LinkedHashMap<>();
-        uri.parameters().forEach((k, v) -> out.put(k, new ArrayList<>(v)));
+        decoded(uri, "query").forEach((k, v) -> out.put(k, new ArrayList<>(v)));
         String body = request.content().toString(StandardCharsets.UTF_8).strip();
         if (body.isEmpty()) {
             return out;
         }
         String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").toLowerCase(Locale.ROOT);
         if (!body.startsWith("{") && type.startsWith(FORM)) {
-            new QueryStringDecoder(body, StandardCharsets.UTF_8, false)
-                    .parameters()
+            decoded(new QueryStringDecoder(body, StandardCharsets.UTF_8, false), "body")
                     .forEach((k, v) ->
                             out.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
             return out;
@@ -67,5 +67,17 @@ final class AdminParameters {
             out.computeIfAbsent(field.getKey(), x -> new ArrayList<>()).add(value.asText());
         }
         return out;
+    }
+
+    /**
+     * The parameters of a query or form; a {@code %} not followed by two hex digits (RFC 3986 2.1) is
+     * refused naming {@code where}, since the parameter it belongs to cannot be told for sure.
+     */
+    private static Map<String, List<String>> decoded(QueryStringDecoder decoder, String where) {
+        try {
+            return decoder.parameters();
+        } catch (IllegalArgumentException e) {
+            throw new AdminRequest.BadParameter(where, "the " + where + " has a % not followed by two hex digits");
+        }
     }
 }

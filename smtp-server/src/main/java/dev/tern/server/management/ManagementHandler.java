@@ -45,7 +45,14 @@ final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpReques
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        String path = uri.path();
+        String path;
+        try {
+            path = uri.path();
+        } catch (IllegalArgumentException e) {
+            // A % not followed by two hex digits: no resource has such a path (RFC 3986 2.1).
+            respond(ctx, request, HttpResponseStatus.BAD_REQUEST, TEXT, "bad request: malformed path\n", true);
+            return;
+        }
         if (path.equals("/admin") || path.startsWith("/admin/")) {
             if (admin == null) {
                 respond(ctx, request, HttpResponseStatus.NOT_FOUND, TEXT, "not found\n", true);

@@ -69,6 +69,30 @@ class AdminParametersTest {
                         .isEqualTo(parameter));
     }
 
+    /**
+     * Found by fuzzing (corpus {@code query-with-bad-escape}, {@code form-with-bad-escape}): Netty's decoder threw
+     * {@code IllegalArgumentException}, which closed the connection without an answer.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                // query          | form body              | parameter named
+                "?sender=%e       |                        | query",
+                "?for=%zz&x=1     |                        | query",
+                "                 | for=30m&reason=%zz     | body",
+                "                 | %                      | body",
+            })
+    void aMalformedPercentEscapeIsRefusedNamingQueryOrBody(String query, String body, String parameter) {
+        assertThatThrownBy(() -> parameters(
+                        query == null ? "" : query, "application/x-www-form-urlencoded", body == null ? "" : body))
+                .isInstanceOfSatisfying(AdminRequest.BadParameter.class, e -> {
+                    assertThat(e.parameter()).isEqualTo(parameter);
+                    assertThat(e.getMessage())
+                            .isEqualTo("the " + parameter + " has a % not followed by two hex digits");
+                });
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({
         // text, accepted

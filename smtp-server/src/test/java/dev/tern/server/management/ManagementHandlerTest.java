@@ -86,6 +86,20 @@ class ManagementHandlerTest {
         }
     }
 
+    /** Found by fuzzing (corpus {@code path-with-bad-escape}): the connection closed without an answer. */
+    @ParameterizedTest
+    @CsvSource({"/admin/queue/%G1", "/metrics%", "/health/%zz"})
+    void aMalformedPercentEscapeInThePathIsABadRequest(String path) {
+        FullHttpResponse response = exchange(HttpMethod.GET, path);
+        try {
+            assertThat(response.status().code()).isEqualTo(400);
+            assertThat(response.content().toString(StandardCharsets.UTF_8)).isEqualTo("bad request: malformed path\n");
+        } finally {
+            response.release();
+        }
+        assertThat(server.isOpen()).isTrue();
+    }
+
     @Test
     void answersHeadWithoutContent() {
         FullHttpResponse response = exchange(HttpMethod.HEAD, "/health/live");

@@ -50,6 +50,26 @@ class SmtpSessionHandlerTest {
         }
     }
 
+    /**
+     * Found by fuzzing ({@code TraceHeadersFuzzTest}, corpus {@code helo-with-comment-and-semicolon}): a HELO
+     * name with {@code (} or {@code ;} was written after {@code from}, where it opened a comment that never
+     * closed and ended the field's tokens early, so a reader of the trace lost {@code by}, {@code id} and
+     * {@code for}. It now goes into the comment, escaped, and {@code from} says {@code unknown}.
+     */
+    @Test
+    void aHeloNameThatIsNoDomainTokenIsWrittenEscapedInTheComment() {
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        byte[] input =
+                TRANSACTION.replace("EHLO client.test", "EHLO x(y);z<@\\").getBytes(StandardCharsets.US_ASCII);
+        feed(ch, input, 0, input.length);
+        assertThat(codes(replies(ch))).containsExactly(220, 250, 250, 250, 354, 250, 221);
+        String received = queue.stored.get(0).content();
+        assertThat(received).startsWith("Received: from unknown ([127.0.0.1] helo=x\\(y\\);z<@\\\\)\r\n\tby mx.test ");
+        TraceHeadersFuzzTest.checkWellFormed(received.substring(0, received.indexOf("\r\nSubject:") + 2), false);
+        ch.finishAndReleaseAll();
+    }
+
     @Test
     void acceptsOneTransactionByteByByte() {
         EmbeddedChannel ch =
