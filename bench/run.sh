@@ -144,6 +144,18 @@ else:
 PY
 }
 
+# What a build directory holds: the commit of its checkout, or "not a git checkout" (a copied jar, for example
+# one inside another checkout's bench/out).
+build_label() {
+  local top
+  top=$(git -C "$1" rev-parse --show-toplevel 2>/dev/null || true)
+  if [ -n "$top" ] && [ "$(cd "$1" && pwd -P)" = "$(cd "$top" && pwd -P)" ]; then
+    git -C "$1" log -1 --format='%h %cs'
+  else
+    echo "not a git checkout"
+  fi
+}
+
 # --- Tern ----------------------------------------------------------------------------------------
 start_tern() { # name port data-dir extra-java-opts [extra-yaml]; runs $tern_dir's build (default this checkout)
   local name=$1 port=$2 data=$3 opts=$4 extra=${5:-} config="$work/$1.yaml" i
@@ -531,7 +543,7 @@ relay_mx() {
     start_tern "relay-${names[$i]}" "${ports[$i]}" "$work/relay-${names[$i]}" "" "$yaml${extras[$i]:+$'\n'${extras[$i]}}"
     pids[$i]=$tern_pid
     relay_pids+=("$tern_pid")
-    echo "build$i: ${labels[$i]} ($(git -C "${dirs[$i]}" log -1 --format='%h %cs' 2>/dev/null || echo 'not a git checkout'))" |
+    echo "build$i: ${labels[$i]} ($(build_label "${dirs[$i]}"))" |
       tee -a "$results/machine.txt"
   done
   unset TERN_LIMITS_MAX_MESSAGES_PER_SESSION
@@ -656,7 +668,7 @@ inbound_compare() {
     pids[$i]=$tern_pid
     relay_pids+=("$tern_pid")
     members+=("$i")
-    echo "build$i: ${dirs[$i]} ($(git -C "${dirs[$i]}" log -1 --format='%h %cs' 2>/dev/null || echo 'not a git checkout'))" |
+    echo "build$i: ${dirs[$i]} ($(build_label "${dirs[$i]}"))" |
       tee -a "$results/machine.txt"
   done
   tern_pid="" tern_dir=""
