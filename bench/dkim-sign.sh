@@ -4,12 +4,4 @@
 #   bench/dkim-sign.sh -p algorithm=ed25519-sha256 -f 1 -wi 1 -i 2
 # See docs/performance.md.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-# The test classes (JMH generates its harness there) and the test classpath of smtp-server.
-./mvnw -B -ntp -q -pl smtp-server -am test-compile \
-  org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath \
-  -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test -Dspotless.check.skip=true
-java=java
-[ -n "${JAVA_HOME:-}" ] && java="$JAVA_HOME/bin/java"
-exec "$java" -cp "smtp-server/target/test-classes:smtp-server/target/classes:$(cat smtp-server/target/bench.classpath)" \
-  org.openjdk.jmh.Main 'dev.tern.server.dkim.DkimSignBenchmark' "$@"
+exec "$(dirname "$0")/jmh.sh" 'dev.tern.server.dkim.DkimSignBenchmark' "$@"

@@ -124,8 +124,38 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# A free port below the kernel's ephemeral range, so that no client connection (this run's or another
+# program's) takes it as its local port between this check and the server's bind.
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+  python3 - <<'PY'
+import random, socket
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+for _ in range(1000):
+    port = random.randrange(10000, max(10001, low))
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(port)
+    break
+else:
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])
+PY
+}
+
+# What a build directory holds: the commit of its checkout, or "not a git checkout" (a copied jar, for example
+# one inside another checkout's bench/out).
+build_label() {
+  local top
+  top=$(git -C "$1" rev-parse --show-toplevel 2>/dev/null || true)
+  if [ -n "$top" ] && [ "$(cd "$1" && pwd -P)" = "$(cd "$top" && pwd -P)" ]; then
+    git -C "$1" log -1 --format='%h %cs'
+  else
+    echo "not a git checkout"
+  fi
 }
 
 # --- Tern ----------------------------------------------------------------------------------------
@@ -189,7 +219,7 @@ box_busy_ms() {
 # the wall time, the rate, the machine's busy CPU during the run, smtp-source's own CPU (user + system,
 # from /usr/bin/time) and the server process's CPU, all in milliseconds.
 run_source() {
-  local target=$1 port=$2 name=$3 count=$4 before after start end rc box0 box1 srv0 srv1 srv_pid client_ms
+  local target=$1 port=$2 name=$3 count=$4 before after start end rc box0 box1 srv0 srv1 srv_pid client_ms i
   shift 4
   [ "$target" = tern ] && before=$(queued_count)
   srv_pid=${server_pid:-$([ "$target" = tern ] && echo "$tern_pid" || echo "$sink_pid")}
@@ -212,7 +242,12 @@ run_source() {
     exit 1
   fi
   if [ "$target" = tern ]; then
-    after=$(queued_count)
+    # Tern's log writer writes its lines in batches (at most 20 ms apart): give the last ones a moment.
+    for ((i = 0; i < 50; i++)); do
+      after=$(queued_count)
+      [ $((after - before)) -lt "$count" ] || break
+      sleep 0.1
+    done
     if [ $((after - before)) -ne "$count" ]; then
       echo "bench: case $name: Tern logged $((after - before)) 'queued' lines, expected $count" >&2
       exit 1
@@ -512,7 +547,7 @@ relay_mx() {
     start_tern "relay-${names[$i]}" "${ports[$i]}" "$work/relay-${names[$i]}" "" "$yaml${extras[$i]:+$'\n'${extras[$i]}}"
     pids[$i]=$tern_pid
     relay_pids+=("$tern_pid")
-    echo "build$i: ${labels[$i]} ($(git -C "${dirs[$i]}" log -1 --format='%h %cs' 2>/dev/null || echo 'not a git checkout'))" |
+    echo "build$i: ${labels[$i]} ($(build_label "${dirs[$i]}"))" |
       tee -a "$results/machine.txt"
   done
   unset TERN_LIMITS_MAX_MESSAGES_PER_SESSION
@@ -645,7 +680,7 @@ inbound_compare() {
     pids[$i]=$tern_pid
     relay_pids+=("$tern_pid")
     members+=("$i")
-    echo "build$i: ${dirs[$i]} ($(git -C "${dirs[$i]}" log -1 --format='%h %cs' 2>/dev/null || echo 'not a git checkout'))" |
+    echo "build$i: ${dirs[$i]} ($(build_label "${dirs[$i]}"))" |
       tee -a "$results/machine.txt"
   done
   tern_pid="" tern_dir=""

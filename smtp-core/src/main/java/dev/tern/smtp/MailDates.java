@@ -19,16 +19,31 @@ public final class MailDates {
     private static final DateTimeFormatter FORMAT =
             DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss xx", Locale.ENGLISH);
 
+    /** The last text made, by second and offset: every message of a second gets the same date text. */
+    private record Formatted(long epochSecond, int offsetSeconds, String text) {}
+
+    private static volatile Formatted last = new Formatted(Long.MIN_VALUE, 0, "");
+
     private MailDates() {}
 
     /** The date and time with their own offset from UTC, as a sender's local time is written. */
     public static String format(ZonedDateTime dateTime) {
-        return FORMAT.format(dateTime);
+        return format(dateTime.toOffsetDateTime());
     }
 
-    /** The date and time with their own offset from UTC. */
+    /**
+     * The date and time with their own offset from UTC. The text has whole seconds and a numeric offset only,
+     * so it is made once per second and offset and reused (a {@code Received:} field per message).
+     */
     public static String format(OffsetDateTime dateTime) {
-        return FORMAT.format(dateTime);
+        long second = dateTime.toEpochSecond();
+        int offset = dateTime.getOffset().getTotalSeconds();
+        Formatted f = last;
+        if (f.epochSecond() != second || f.offsetSeconds() != offset) {
+            f = new Formatted(second, offset, FORMAT.format(dateTime));
+            last = f;
+        }
+        return f.text();
     }
 
     /** An instant, in UTC ({@code +0000}). */

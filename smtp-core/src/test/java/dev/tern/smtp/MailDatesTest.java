@@ -4,11 +4,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class MailDatesTest {
+
+    @Test
+    void aSecondsTextIsMadeOnceAndServesOnlyThatSecondAndOffset() {
+        ZonedDateTime t = Instant.parse("2025-03-01T10:00:00.100Z").atZone(ZoneOffset.UTC);
+
+        String first = MailDates.format(t);
+        String sameSecond = MailDates.format(t.plusNanos(800_000_000));
+        String nextSecond = MailDates.format(t.plusSeconds(1));
+        String otherOffset = MailDates.format(t.withZoneSameInstant(ZoneId.of("Europe/Berlin")));
+        String again = MailDates.format(t);
+
+        assertThat(first).isEqualTo("Sat, 1 Mar 2025 10:00:00 +0000");
+        assertThat(sameSecond).isSameAs(first);
+        assertThat(nextSecond).isEqualTo("Sat, 1 Mar 2025 10:00:01 +0000");
+        assertThat(otherOffset).isEqualTo("Sat, 1 Mar 2025 11:00:00 +0100");
+        assertThat(again).isEqualTo(first);
+    }
 
     @ParameterizedTest(name = "{0} in {1}")
     @CsvSource(

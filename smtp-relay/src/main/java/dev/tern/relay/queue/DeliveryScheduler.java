@@ -15,10 +15,12 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -57,6 +59,11 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private final QueueAdmin admin;
     private final Executor reader;
+
+    /** Messages spooled and not yet admitted, in the order the spool wrote them; any thread adds. */
+    private final ConcurrentLinkedQueue<QueueId> arrivals = new ConcurrentLinkedQueue<>();
+    /** An {@link #admitArrivals} task is submitted and has not started reading {@link #arrivals} yet. */
+    private final AtomicBoolean admitting = new AtomicBoolean();
 
     /** Attempts, reports and completions under way; closing waits for them. Queue thread only. */
     private int busy;
@@ -144,10 +151,30 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
     public CompletionStage<QueueId> enqueue(Envelope envelope, ByteBuf content) {
         return spool.enqueue(envelope, content).thenApply(id -> {
             if (started) {
-                submit(() -> spool.find(id).ifPresent(this::admit));
+                arrived(id);
             }
             return id;
         });
+    }
+
+    /**
+     * Hands a spooled message to the queue's thread. The spool completes a whole group commit at once, so the
+     * ids gather here and one task admits all that have arrived, instead of one task (and one wake-up of the
+     * queue's thread) per message.
+     */
+    private void arrived(QueueId id) {
+        arrivals.add(id);
+        if (admitting.compareAndSet(false, true)) {
+            submit(this::admitArrivals);
+        }
+    }
+
+    private void admitArrivals() {
+        // Cleared before the queue is read: an id added after the last poll below finds it clear and submits again.
+        admitting.set(false);
+        for (QueueId id; (id = arrivals.poll()) != null; ) {
+            spool.find(id).ifPresent(this::admit);
+        }
     }
 
     /** The operator's view of destinations: their shaping, suspend and resume. */

@@ -6,7 +6,16 @@ import dev.tern.relay.delivery.DeliveryRequest;
 import dev.tern.relay.delivery.RecipientOutcome;
 import dev.tern.relay.spool.RecipientState;
 import dev.tern.relay.spool.Spool;
+import dev.tern.smtp.Envelope;
+import dev.tern.smtp.MailParameters;
+import dev.tern.smtp.RcptParameters;
+import dev.tern.smtp.RcptTo;
+import dev.tern.smtp.address.Mailbox;
+import dev.tern.smtp.address.ReversePath;
 import dev.tern.smtp.queue.QueueId;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -46,6 +56,30 @@ class DeliverySchedulerTest {
                 .isEqualTo(id));
         assertThat(fixture.reports).isEmpty();
         assertThat(queue.size()).isZero();
+    }
+
+    @Test
+    void messagesSpooledWhileTheQueueIsBusyAreAdmittedByOneTask() throws Exception {
+        Spool spool = fixture.spool();
+        DeliveryScheduler queue = fixture.scheduler(spool, POLICY, fixture.delivering());
+        loop.runDue();
+        List<CompletableFuture<QueueId>> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ByteBuf content = Unpooled.copiedBuffer("Subject: t\r\n\r\nbody\r\n", StandardCharsets.US_ASCII);
+            Envelope envelope = new Envelope(
+                    new ReversePath(new Mailbox("s", "a.test")),
+                    List.of(new RcptTo(new Mailbox("r" + i, "b.test"), RcptParameters.NONE)),
+                    MailParameters.NONE);
+            ids.add(queue.enqueue(envelope, content).toCompletableFuture());
+        }
+        CompletableFuture.allOf(ids.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+
+        assertThat(loop.readyTasks()).isEqualTo(1);
+        loop.runUntil(() -> spool.pending().isEmpty());
+        assertThat(fixture.requests)
+                .extracting(DeliveryRequest::id)
+                .containsExactlyElementsOf(
+                        ids.stream().map(CompletableFuture::join).toList());
     }
 
     @Test

@@ -41,6 +41,11 @@ final class ManualQueueExecutor implements QueueExecutor {
         return () -> cancelled[0] = true;
     }
 
+    /** Tasks handed over and not run yet (timers not counted). */
+    int readyTasks() {
+        return ready.size();
+    }
+
     /** Runs what is ready and what is due now, until nothing is. */
     void runDue() {
         while (true) {

@@ -140,11 +140,12 @@ final class MessageAcceptor {
         if (failure == null) {
             session.messagesAccepted++;
             session.services.metrics().messageAccepted(size);
+            // Strings and numbers only: the log writer formats such a line on its own thread, not on this loop.
             log.info(
                     "session={} queued id={} from={} rcpts={} size={}",
                     session.id,
-                    id,
-                    envelope.reversePath(),
+                    id.value(),
+                    envelope.reversePath().toString(),
                     envelope.recipients().size(),
                     size);
             session.reply(new SmtpReply(250, "2.0.0", "Ok: queued as " + id));
