@@ -33,6 +33,10 @@ final class ClientConnection {
     private ScheduledFuture<?> idleTimer;
     private int transactions;
     private boolean reusable;
+    /** The last transaction ended with its content taken (RFC 5321 4.1.1.4): nothing to RSET. */
+    private boolean clear;
+    /** The last transaction's MAIL got no reply, or a 421: the server took nothing of it. */
+    private boolean unanswered;
 
     ClientConnection(
             Channel channel,
@@ -78,9 +82,12 @@ final class ClientConnection {
             return CompletableFuture.completedFuture(refusal);
         }
         transactions++;
+        clear = false;
         MailTransaction transaction = new MailTransaction(session, options, request, remoteMta, ehlo, channel.alloc());
         return transaction.run().thenApply(result -> {
             reusable = transaction.reusable();
+            clear = transaction.endedCleanly();
+            unanswered = transaction.unanswered();
             return result instanceof AttemptResult.Completed done && tls
                     ? new AttemptResult.Completed(done.outcomes(), true)
                     : result;
@@ -118,6 +125,20 @@ final class ClientConnection {
     /** True when another transaction may follow on this connection. */
     boolean mayReuse() {
         return poolable && reusable && !session.isBroken() && transactions < options.maxMessagesPerConnection();
+    }
+
+    /**
+     * False when the last transaction ended with the server taking its content, which clears the server's
+     * state (RFC 5321 4.1.1.4): the next one starts with MAIL. True after one that ended otherwise (MAIL
+     * or every RCPT refused, content refused), whose leftovers RSET clears.
+     */
+    boolean needsReset() {
+        return !clear;
+    }
+
+    /** The last transaction's MAIL got no reply, or a 421: nothing of it reached the server. */
+    boolean unanswered() {
+        return unanswered;
     }
 
     /** RFC 5321 4.1.1.5: clears whatever the last transaction left; completes true on 250. */

@@ -37,6 +37,10 @@ final class MailTransaction {
     private ByteBuf content;
 
     private boolean reusable = true;
+    /** The reply to MAIL, once MAIL was sent. */
+    private CompletableFuture<SmtpReply> mailReply;
+    /** The content got a positive reply: the transaction is over and the server's state clear. */
+    private boolean endedCleanly;
 
     MailTransaction(
             ClientSessionHandler session,
@@ -58,6 +62,25 @@ final class MailTransaction {
     /** False when the connection must not carry another transaction. */
     boolean reusable() {
         return reusable && !session.isBroken();
+    }
+
+    /**
+     * True when the server took the message with a positive reply to its content, which ends the mail
+     * transaction and clears its state (RFC 5321 4.1.1.4): the next transaction needs no RSET first.
+     */
+    boolean endedCleanly() {
+        return endedCleanly && !session.isBroken();
+    }
+
+    /**
+     * True when MAIL went out but no reply to it came, or a 421 (RFC 5321 3.8): the server took nothing
+     * of this transaction, whose recipients may go over another connection at once.
+     */
+    boolean unanswered() {
+        CompletableFuture<SmtpReply> reply = mailReply;
+        return reply != null
+                && reply.isDone()
+                && (reply.state() != CompletableFuture.State.SUCCESS || closing(reply.resultNow()));
     }
 
     /**
@@ -101,7 +124,7 @@ final class MailTransaction {
     /** RFC 2920 3.1: MAIL, every RCPT and DATA in one write; the replies come back in that order. */
     private CompletionStage<AttemptResult> pipelined(SmtpCommand mail) {
         List<CompletableFuture<SmtpReply>> replies = new ArrayList<>();
-        replies.add(session.send(mail, options.commandTimeout()).toCompletableFuture());
+        replies.add(sendMail(mail));
         for (int i = 0; i < outcomes.size(); i++) {
             replies.add(sendRcpt(i).toCompletableFuture());
         }
@@ -143,7 +166,7 @@ final class MailTransaction {
 
     /** Without PIPELINING: one command, one reply (RFC 5321 4.3.2). */
     private CompletionStage<AttemptResult> stepwise(SmtpCommand mail) {
-        CompletionStage<SmtpReply> reply = session.send(mail, options.commandTimeout());
+        CompletionStage<SmtpReply> reply = sendMail(mail);
         session.flush();
         return reply.thenCompose(mailReply -> {
             if (closing(mailReply)) {
@@ -233,9 +256,15 @@ final class MailTransaction {
                     if (closing(reply)) {
                         return closed("end of data", reply);
                     }
+                    endedCleanly = reply.isPositive();
                     outcomes.acceptedGet(reply);
                     return outcomes.completed();
                 });
+    }
+
+    private CompletableFuture<SmtpReply> sendMail(SmtpCommand mail) {
+        mailReply = session.send(mail, options.commandTimeout()).toCompletableFuture();
+        return mailReply;
     }
 
     private CompletionStage<SmtpReply> sendRcpt(int i) {

@@ -75,9 +75,14 @@ public final class SmtpClient implements AutoCloseable {
     }
 
     private void reuse(Attempt attempt, ClientConnection connection) {
+        if (!connection.needsReset()) {
+            // The last transaction ended with its content taken, which left the server's state clear.
+            transact(attempt, connection, true);
+            return;
+        }
         connection.reset().thenAccept(ok -> {
             if (ok) {
-                transact(attempt, connection);
+                transact(attempt, connection, false);
             } else {
                 // The server dropped the idle connection or refused RSET: start afresh, unnoticed.
                 connection.quit();
@@ -134,7 +139,8 @@ public final class SmtpClient implements AutoCloseable {
                 transact(
                         attempt,
                         new ClientConnection(
-                                channel, session, options, attempt.key, ready.ehlo(), ready.tls(), mayStartTls));
+                                channel, session, options, attempt.key, ready.ehlo(), ready.tls(), mayStartTls),
+                        false);
             }
             case Result.Failed failed
             when failed.tlsFailed() && mayStartTls && route.tls() == ClientRoute.TlsMode.OPPORTUNISTIC -> {
@@ -150,11 +156,18 @@ public final class SmtpClient implements AutoCloseable {
         }
     }
 
-    private void transact(Attempt attempt, ClientConnection connection) {
+    /**
+     * @param unchecked the connection came from the pool with no RSET: if the server dropped it meanwhile
+     *     (MAIL unanswered, or a 421), the attempt goes on over a new connection, as after a failed RSET
+     */
+    private void transact(Attempt attempt, ClientConnection connection, boolean unchecked) {
         // "verified": the server was authenticated (trusted roots and its name, or DANE), as REQUIRETLS needs.
         String tls = connection.verifiedTls() ? "verified" : connection.tls() ? "yes" : "no";
         connection.transact(attempt.request, attempt.hostName).whenComplete((result, error) -> {
-            if (error != null) {
+            if (error == null && unchecked && connection.unanswered()) {
+                connection.quit();
+                connect(attempt, true);
+            } else if (error != null) {
                 connection.quit();
                 attempt.finish(HostFailed.temporary("4.4.0", "client error: " + error), tls);
             } else {

@@ -3,19 +3,24 @@ package dev.tern.relay.dns;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.xbill.DNS.Cache;
+import org.xbill.DNS.Credibility;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.RRset;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.ResolverConfig;
+import org.xbill.DNS.SetResponse;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
 import org.xbill.DNS.lookup.LookupSession;
@@ -48,11 +53,12 @@ final class DnsLookups {
     }
 
     private final LookupSession session;
+    private final Cache cache;
     private final String servers;
 
     DnsLookups(MxResolverOptions options) {
         // Bounded LRU cache; entries expire with their TTL, negative answers with the SOA's (RFC 2308 5).
-        Cache cache = new Cache(DClass.IN);
+        this.cache = new Cache(DClass.IN);
         cache.setMaxEntries(options.cacheMaxEntries());
         List<InetSocketAddress> servers = servers(options);
         this.servers = servers.stream()
@@ -66,28 +72,64 @@ final class DnsLookups {
                 .build();
     }
 
-    /** Asks for {@code type} records of the absolute {@code name}; the stage never fails. */
+    /**
+     * Asks for {@code type} records of the absolute {@code name}; the stage never fails. An answer the cache
+     * holds (within its TTL, or a negative one within its SOA's, RFC 2308 5) is given at once, as the
+     * session would give it but without the exception it makes of a negative answer on every question;
+     * anything else (not cached, a CNAME to follow) goes to the session.
+     */
     CompletionStage<Answer> lookup(Name name, int type) {
+        Answer cached = cached(name, type);
+        if (cached != null) {
+            return CompletableFuture.completedFuture(cached);
+        }
         return session.lookupAsync(name, type).handle((result, error) -> {
             if (error == null) {
-                List<Record> records = result.getRecords().stream()
-                        .filter(r -> r.getType() == type)
-                        .toList();
-                return records.isEmpty()
-                        ? Answer.of(Kind.NODATA, Type.string(type) + " " + name + ": no records")
-                        : new Answer(Kind.RECORDS, records, "");
+                return records(name, type, result.getRecords());
             }
             Throwable cause = unwrap(error);
-            String what = Type.string(type) + " " + name + ": ";
             if (cause instanceof NoSuchDomainException) {
-                return Answer.of(Kind.NXDOMAIN, what + "no such domain (NXDOMAIN)");
+                return nxdomain(name, type);
             }
             if (cause instanceof NoSuchRRSetException) {
                 // A negative answer served from the cache.
-                return Answer.of(Kind.NODATA, what + "no records");
+                return nodata(name, type);
             }
-            return Answer.of(Kind.TEMPORARY, what + describe(cause));
+            return Answer.of(Kind.TEMPORARY, Type.string(type) + " " + name + ": " + describe(cause));
         });
+    }
+
+    /** The cache's answer, as credible as the session asks for (RFC 2181 5.4.1), or null. */
+    private Answer cached(Name name, int type) {
+        SetResponse held = cache.lookupRecords(name, type, Credibility.NORMAL);
+        if (held.isNXDOMAIN()) {
+            return nxdomain(name, type);
+        }
+        if (held.isNXRRSET()) {
+            return nodata(name, type);
+        }
+        if (!held.isSuccessful()) {
+            return null;
+        }
+        List<Record> records = new ArrayList<>();
+        for (RRset set : held.answers()) {
+            records.addAll(set.rrs(false));
+        }
+        Answer answer = records(name, type, records);
+        return answer.kind() == Kind.RECORDS ? answer : null;
+    }
+
+    private static Answer records(Name name, int type, List<Record> all) {
+        List<Record> records = all.stream().filter(r -> r.getType() == type).toList();
+        return records.isEmpty() ? nodata(name, type) : new Answer(Kind.RECORDS, records, "");
+    }
+
+    private static Answer nodata(Name name, int type) {
+        return Answer.of(Kind.NODATA, Type.string(type) + " " + name + ": no records");
+    }
+
+    private static Answer nxdomain(Name name, int type) {
+        return Answer.of(Kind.NXDOMAIN, Type.string(type) + " " + name + ": no such domain (NXDOMAIN)");
     }
 
     /** The servers every question goes to, in the order they are asked, for log lines. */

@@ -274,7 +274,7 @@ class SmtpClientSessionTest {
     }
 
     @Test
-    void reusesTheConnectionForTheNextMessageWithRset() throws Exception {
+    void reusesTheConnectionForTheNextMessageWithoutRsetAfterATakenMessage() throws Exception {
         SmtpClient client = fixture.client(ClientFixture.options());
 
         AttemptResult first = deliverWith(client, ClientRoute.mx());
@@ -283,8 +283,64 @@ class SmtpClientSessionTest {
         assertThat(statuses(first)).containsExactly(DeliveryStatus.DELIVERED);
         assertThat(statuses(second)).containsExactly(DeliveryStatus.DELIVERED);
         assertThat(peer.sessions()).hasSize(1);
+        // RFC 5321 4.1.1.4: the 250 to the content ended the transaction, so MAIL follows at once.
         assertThat(peer.sessions().get(0).commands())
-                .containsSubsequence("DATA", "RSET", "MAIL FROM:<sender@origin.test>", "DATA");
+                .containsSubsequence("DATA", "MAIL FROM:<sender@origin.test>", "DATA")
+                .doesNotContain("RSET");
+        assertThat(peer.messages()).hasSize(2);
+    }
+
+    @Test
+    void resetsTheReusedConnectionAfterATransactionThatTookNothing() throws Exception {
+        peer.rcptReply("nobody@dest.test", "550 5.1.1 no such user");
+        SmtpClient client = fixture.client(ClientFixture.options());
+
+        AttemptResult refused =
+                fixture.deliver(client, peer.address(), ClientRoute.mx(), fixture.request(MESSAGE, "nobody@dest.test"));
+        AttemptResult second = deliverWith(client, ClientRoute.mx());
+
+        assertThat(statuses(refused)).containsExactly(DeliveryStatus.PERMANENT);
+        assertThat(statuses(second)).containsExactly(DeliveryStatus.DELIVERED);
+        assertThat(peer.sessions()).hasSize(1);
+        assertThat(peer.sessions().get(0).commands())
+                .containsSubsequence("RCPT TO:<nobody@dest.test>", "RSET", "MAIL FROM:<sender@origin.test>")
+                .containsOnlyOnce("RSET");
+        assertThat(peer.messages()).hasSize(1);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"PIPELINING", "8BITMIME"}) // MAIL, RCPT and DATA in one write, or one by one
+    void goesOnOverANewConnectionWhenTheReusedOneIsClosedAtItsNextMail(String extension) throws Exception {
+        peer.extensions(extension).mailAfterFirstMessage("421 4.4.2 peer.test idle too long, closing");
+        SmtpClient client = fixture.client(ClientFixture.options());
+
+        AttemptResult first = deliverWith(client, ClientRoute.mx());
+        AttemptResult second;
+        try (LogLines log = LogLines.of(SmtpClient.class)) {
+            second = deliverWith(client, ClientRoute.mx());
+            // One attempt, one line: the dropped connection is not an attempt of its own.
+            assertThat(log.lines()).singleElement().asString().contains("delivered");
+        }
+
+        assertThat(statuses(first)).containsExactly(DeliveryStatus.DELIVERED);
+        assertThat(statuses(second)).containsExactly(DeliveryStatus.DELIVERED);
+        assertThat(peer.sessions()).hasSize(2);
+        assertThat(peer.sessions().get(0).commands()).last().asString().startsWith("MAIL FROM:");
+        assertThat(peer.messages()).hasSize(2);
+    }
+
+    @Test
+    void goesOnOverANewConnectionWhenTheReusedOneIsDroppedAtItsNextMail() throws Exception {
+        // The peer reads the MAIL of the pooled connection and closes it without a word.
+        peer.mailAfterFirstMessage(ScriptedSmtpPeer.DROP);
+        SmtpClient client = fixture.client(ClientFixture.options());
+
+        AttemptResult first = deliverWith(client, ClientRoute.mx());
+        AttemptResult second = deliverWith(client, ClientRoute.mx());
+
+        assertThat(statuses(first)).containsExactly(DeliveryStatus.DELIVERED);
+        assertThat(statuses(second)).containsExactly(DeliveryStatus.DELIVERED);
+        assertThat(peer.sessions()).hasSize(2);
         assertThat(peer.messages()).hasSize(2);
     }
 

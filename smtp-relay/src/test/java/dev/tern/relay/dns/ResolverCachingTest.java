@@ -8,9 +8,14 @@ import static org.awaitility.Awaitility.await;
 import dev.tern.relay.dns.MxResolution.Exchangers;
 import dev.tern.relay.testing.TestDnsServer;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Type;
 
 class ResolverCachingTest {
     private TestDnsServer dns;
@@ -67,6 +72,40 @@ class ResolverCachingTest {
 
         // RFC 2308 5: the NXDOMAIN is remembered, the second resolve asks nobody.
         assertThat(dns.queryCount("nowhere.test", "MX")).isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"mx.example.test, A, RECORDS", "mx.example.test, AAAA, NODATA", "nowhere.example.test, TXT, NXDOMAIN"})
+    void givesACachedAnswerAsTheServersOwnWithoutAsking(String host, String type, DnsLookups.Kind kind)
+            throws Exception {
+        dns.negativeTtl(Duration.ofMinutes(5)).a("mx.example.test", "127.0.0.81");
+        DnsLookups lookups = new DnsLookups(options(dns));
+        Name name = Name.fromString(host + ".");
+
+        DnsLookups.Answer asked = answer(lookups, name, Type.value(type));
+        DnsLookups.Answer cached = answer(lookups, name, Type.value(type));
+
+        assertThat(asked.kind()).isEqualTo(kind);
+        assertThat(cached).isEqualTo(asked);
+        assertThat(dns.queryCount(host, type)).isEqualTo(1);
+    }
+
+    @Test
+    void keepsNothingWhoseTtlIsZero() throws Exception {
+        dns.a("mx.example.test", "127.0.0.81", Duration.ZERO);
+        DnsLookups lookups = new DnsLookups(options(dns));
+        Name name = Name.fromString("mx.example.test.");
+
+        answer(lookups, name, Type.A);
+        DnsLookups.Answer again = answer(lookups, name, Type.A);
+
+        // RFC 1035 3.2.1: a TTL of zero is for the question in hand only.
+        assertThat(again.kind()).isEqualTo(DnsLookups.Kind.RECORDS);
+        assertThat(dns.queryCount("mx.example.test", "A")).isEqualTo(2);
+    }
+
+    private static DnsLookups.Answer answer(DnsLookups lookups, Name name, int type) throws Exception {
+        return lookups.lookup(name, type).toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     @Test

@@ -29,6 +29,8 @@ public final class PeerSession {
     private String mailFrom;
     private List<String> rcptTo = new ArrayList<>();
     private final ByteArrayOutputStream chunks = new ByteArrayOutputStream();
+    /** Messages this connection carried to their end, whatever the reply. */
+    private int carried;
 
     private final String greeting;
 
@@ -129,6 +131,10 @@ public final class PeerSession {
             }
             case "AUTH" -> auth(line);
             case "MAIL" -> {
+                String refusal = peer.mailAfterFirstMessage;
+                if (refusal != null && carried > 0) {
+                    return answer(refusal);
+                }
                 mailFrom = line.substring(5);
                 rcptTo = new ArrayList<>();
                 chunks.reset();
@@ -207,6 +213,7 @@ public final class PeerSession {
         mailFrom = null;
         rcptTo = new ArrayList<>();
         chunks.reset();
+        carried++;
         return answer(reply);
     }
 
@@ -243,10 +250,13 @@ public final class PeerSession {
         return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
     }
 
-    /** Sends a scripted reply: HANG sends nothing, 421 closes (RFC 5321 3.8). */
+    /** Sends a scripted reply: HANG sends nothing, DROP closes at once, 421 closes after it (RFC 5321 3.8). */
     private boolean answer(String reply) throws IOException {
         if (reply.equals(ScriptedSmtpPeer.HANG)) {
             return true;
+        }
+        if (reply.equals(ScriptedSmtpPeer.DROP)) {
+            return false;
         }
         send(reply);
         if (reply.startsWith("421")) {

@@ -27,6 +27,8 @@ import javax.net.ssl.SSLContext;
 public final class ScriptedSmtpPeer implements AutoCloseable {
     /** A scripted reply that is never sent. */
     public static final String HANG = "";
+    /** A scripted "reply" that closes the connection without a word. */
+    public static final String DROP = "(drop)";
 
     /** One message as the peer received it. */
     public record Received(String mailFrom, List<String> rcptTo, byte[] content, boolean chunked) {}
@@ -43,6 +45,8 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
     volatile String password;
     volatile String afterStartTls = "";
     volatile boolean implicitTls;
+    /** When set, the MAIL of a session that has already carried a message gets this reply instead. */
+    volatile String mailAfterFirstMessage;
 
     private final ServerSocket server;
     private final SelfSignedCertificate certificate;
@@ -108,6 +112,16 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
     /** Overrides the reply to a verb (EHLO, HELO, MAIL, DATA, ".", BDAT, RSET, STARTTLS, QUIT...). */
     public ScriptedSmtpPeer reply(String verb, String reply) {
         replies.put(verb, reply);
+        return this;
+    }
+
+    /**
+     * Answers MAIL with {@code reply} on a connection that has already carried a message (a 421 closes it),
+     * as a server whose idle timer fires just as the next transaction begins; a new connection's MAIL is
+     * answered as usual.
+     */
+    public ScriptedSmtpPeer mailAfterFirstMessage(String reply) {
+        mailAfterFirstMessage = reply;
         return this;
     }
 
