@@ -3,11 +3,15 @@ package dev.tern.server.docker;
 import dev.tern.server.testing.Checkout;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import org.testcontainers.images.builder.ImageFromDockerfile;
 
 /**
  * The image under test, built once per test JVM from this checkout's sources with {@code docker/Dockerfile}.
- * Docker's layer cache makes a rebuild of unchanged sources take seconds.
+ * Docker's layer cache makes a rebuild of unchanged sources take seconds. {@code IT_TERN_IMAGE} names an
+ * image built before instead (e.g. {@code docker build -f docker/Dockerfile -t tern:dev .}), for running
+ * a container test again after changing only test sources, which are part of the build context.
  */
 final class TernImage {
     /** Base images, overridable for machines that reach a registry (eclipse-temurin:25-jdk / -jre). */
@@ -28,11 +32,14 @@ final class TernImage {
             "smtp-server/pom.xml",
             "smtp-server/src");
 
-    private static final ImageFromDockerfile IMAGE = build();
+    private static final String PREBUILT = env("IT_TERN_IMAGE", "");
+
+    private static final Future<String> IMAGE =
+            PREBUILT.isEmpty() ? build() : CompletableFuture.completedFuture(PREBUILT);
 
     private TernImage() {}
 
-    static ImageFromDockerfile image() {
+    static Future<String> image() {
         return IMAGE;
     }
 

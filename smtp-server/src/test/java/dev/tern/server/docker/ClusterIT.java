@@ -1,0 +1,420 @@
+package dev.tern.server.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tern.relay.testing.TestDnsServer;
+import dev.tern.server.sink.Sink;
+import dev.tern.server.sink.SinkOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.images.builder.ImageFromDockerfile;
+import org.testcontainers.images.builder.Transferable;
+import org.testcontainers.junit.jupiter.Testcontainers;
+import org.testcontainers.lifecycle.Startables;
+
+/**
+ * Three Terns, each a container on a volume of its own, behind HAProxy (Debian's, in TCP mode with
+ * {@code send-proxy-v2}), relaying to a counting receiver ({@code tern sink --maildir}, in this JVM):
+ * throughput through the cluster against one node, a SIGKILL under load without losing an accepted
+ * message, the client's own address seen through the balancer, equal-preference MX spreading a sending
+ * Tern's mail over the nodes, and a queue drained from one node into another. The figures are printed at
+ * the end (docs/performance.md, "Cluster").
+ *
+ * <p><b>Network layout.</b> Every container runs in the host's network namespace ({@code --network
+ * host}) and binds its own loopback address: HAProxy 127.0.0.20, the nodes 127.0.0.21 to .23, the
+ * receiver and the DNS responder 127.0.0.1 in this JVM. Nothing leaves 127.0.0.0/8 and no bridge, port
+ * mapping or userland proxy sits between the hops, so the addresses Tern sees are the real ones: a
+ * client bound to 127.0.0.77 is 127.0.0.77 to HAProxy, and HAProxy is 127.0.0.20 to Tern, which must
+ * take the client's address from the PROXY header and nothing else. Equal-preference MX needs the
+ * nodes on one port at distinct addresses (a sender dials every exchanger on its one {@code
+ * delivery.port}), which loopback addresses give without a bridge network and the DNS and receiver
+ * that containers on a bridge could not reach on the host's loopback.
+ *
+ * <p>System properties: {@code cluster.messages} (20,000) and {@code cluster.sessions} (200) for the
+ * load with the SIGKILL, {@code cluster.throughput.messages} (5,000) for each throughput run.
+ */
+@Testcontainers(disabledWithoutDocker = true)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+    private static final int MESSAGES = Integer.getInteger("cluster.messages", 20_000);
+    private static final int SESSIONS = Integer.getInteger("cluster.sessions", 200);
+    private static final int THROUGHPUT_MESSAGES = Integer.getInteger("cluster.throughput.messages", 5_000);
+    private static final String DEBIAN_IMAGE = env("IT_DEBIAN_IMAGE", "tern-base/debian:bookworm");
+    private static final String RECIPIENT = "someone@" + ClusterNode.RELAY_DOMAIN;
+    private static final InetAddress CLIENT = address("127.0.0.1");
+    /** The client address whose mail must show it in the Received field, not HAProxy's. */
+    private static final InetAddress CHOSEN_CLIENT = address("127.0.0.77");
+
+    private static final List<String> SUMMARY = new ArrayList<>();
+    private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+
+    private static TestDnsServer dns;
+    private static Sink sink;
+    private static Path maildir;
+    private static final List<ClusterNode> NODES = new ArrayList<>();
+    private static GenericContainer<?> haproxy;
+    private static InetSocketAddress cluster;
+    private static InetSocketAddress single;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        dns = TestDnsServer.start();
+        maildir = receiverFolder();
+        sink = new Sink(SinkOptions.builder()
+                .hostname("sink.test")
+                .startTls(false)
+                .maildir(maildir)
+                .build());
+        int sinkPort = sink.start(CLIENT, 0);
+        dns.mx(ClusterNode.RELAY_DOMAIN, 10, "sink.test").a("sink.test", CLIENT.getHostAddress());
+
+        List<String> addresses = List.of(ClusterNode.Ports.HAPROXY, "127.0.0.21", "127.0.0.22", "127.0.0.23");
+        ClusterNode.Ports ports = new ClusterNode.Ports(
+                freePort(addresses),
+                freePort(addresses),
+                freePort(addresses),
+                freePort(addresses),
+                freePort(addresses));
+        for (int i = 1; i <= 3; i++) {
+            NODES.add(new ClusterNode(
+                    "node" + i,
+                    "127.0.0." + (20 + i),
+                    ports,
+                    "tern-cluster-" + RUN + "-node" + i,
+                    dns.port(),
+                    sinkPort));
+        }
+        cluster = new InetSocketAddress(ClusterNode.Ports.HAPROXY, freePort(addresses));
+        single = new InetSocketAddress(ClusterNode.Ports.HAPROXY, freePort(addresses));
+        // The images first (Tern's from this checkout: minutes on a cold cache), then the bounded start.
+        ImageFromDockerfile haproxyImage = haproxyImage();
+        TernImage.image().get(20, TimeUnit.MINUTES);
+        haproxyImage.get(10, TimeUnit.MINUTES);
+        haproxy = new GenericContainer<>(haproxyImage)
+                .withNetworkMode("host")
+                .withCopyToContainer(Transferable.of(haproxyConfig(ports.lb())), "/etc/haproxy/cluster.cfg")
+                .withCommand("haproxy", "-db", "-f", "/etc/haproxy/cluster.cfg");
+        Startables.deepStart(Stream.concat(NODES.stream(), Stream.of(haproxy))).get(3, TimeUnit.MINUTES);
+        await().atMost(Duration.ofSeconds(30)).until(() -> listening(cluster) && listening(single));
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        System.out.println("==== ClusterIT summary ====");
+        SUMMARY.forEach(System.out::println);
+        System.out.println("===========================");
+        if (haproxy != null) {
+            haproxy.stop();
+        }
+        for (ClusterNode node : NODES) {
+            node.stop();
+            DockerClientFactory.instance()
+                    .client()
+                    .removeVolumeCmd(node.volume())
+                    .exec();
+        }
+        if (sink != null) {
+            sink.close();
+        }
+        if (dns != null) {
+            dns.close();
+        }
+        if (maildir != null) {
+            deleteTree(maildir);
+        }
+    }
+
+    /** The same load through HAProxy to node1 alone, then to all three; first a warm-up for every node. */
+    @Test
+    @Order(1)
+    void throughputThroughTheClusterAgainstOneNode() throws Exception {
+        measure("warm-up", cluster, THROUGHPUT_MESSAGES / 2);
+        Throughput one = measure("one-node", single, THROUGHPUT_MESSAGES);
+        Throughput three = measure("cluster", cluster, THROUGHPUT_MESSAGES);
+
+        SUMMARY.add(String.format(
+                "throughput (%d messages of about 4 KB, %d sessions, 1 recipient): one node accepts %.0f msg/s,"
+                        + " %.0f msg/s end to end; three nodes accept %.0f msg/s, %.0f msg/s end to end",
+                THROUGHPUT_MESSAGES, SESSIONS, one.accepted, one.endToEnd, three.accepted, three.endToEnd));
+        assertThat(one.accepted).isPositive();
+        assertThat(three.accepted).isPositive();
+    }
+
+    /**
+     * Load through HAProxy; node2 is SIGKILLed while it runs and started again on its volume. Every
+     * message that got a 250 reaches the receiver, with the client address Tern saw through the PROXY
+     * header.
+     */
+    @Test
+    @Order(2)
+    void sigkillUnderLoadLosesNoAcceptedMessageAndTernSeesTheClientsAddress() throws Exception {
+        // One session in ten comes from 127.0.0.77; HAProxy connects to the nodes from 127.0.0.20.
+        IntFunction<InetAddress> source = i -> i % 10 == 0 ? CHOSEN_CLIENT : CLIENT;
+        SmtpLoad load = new SmtpLoad("kill-" + RUN, cluster, SESSIONS, MESSAGES, source, RECIPIENT);
+        long before = sink.counts().messages();
+        CompletableFuture<SmtpLoad.Result> running = CompletableFuture.supplyAsync(() -> {
+            try {
+                return load.run();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        });
+        ClusterNode victim = NODES.get(1);
+        await().atMost(Duration.ofMinutes(2)).until(() -> load.acceptedSoFar() >= MESSAGES * 3 / 10);
+        victim.sigkill();
+        int atKill = load.acceptedSoFar();
+        // The others carry the load for a while before the killed node comes back on its volume.
+        await().atMost(Duration.ofMinutes(2))
+                .until(() -> load.acceptedSoFar() >= atKill + MESSAGES / 10 || running.isDone());
+        victim.startAgain();
+        SmtpLoad.Result result = running.get(5, TimeUnit.MINUTES);
+        await().atMost(Duration.ofMinutes(2)).until(victim::ready);
+
+        Set<String> ids = result.accepted().keySet();
+        Arrivals arrivals = awaitArrivals(ids, before);
+        Map<String, Long> counts = arrivals.countsOf(ids);
+        List<String> lost =
+                ids.stream().filter(id -> !counts.containsKey(id)).sorted().toList();
+        List<String> doubled = counts.entrySet().stream()
+                .filter(e -> e.getValue() > 1)
+                .map(e -> e.getKey() + " x" + e.getValue())
+                .sorted()
+                .toList();
+        long duplicates = counts.values().stream().mapToLong(n -> n - 1).sum();
+        Set<String> unanswered = result.notAccepted().keySet();
+        long arrivedWithout250 = arrivals.countsOf(unanswered).size();
+        Map<String, Long> perNode = arrivals.perNode(ids);
+        String replayed = victim.getLogs()
+                .lines()
+                .filter(l -> l.contains("pending messages"))
+                .reduce((a, b) -> b)
+                .orElse("no replay line");
+        SUMMARY.add(String.format(
+                "SIGKILL of node2 under load (%d messages, %d sessions): accepted=%d not-accepted attempts=%d"
+                        + " (connection errors %d, refusals %d, given up %d) delivered=%d lost=%d duplicates=%d"
+                        + " arrived-without-250=%d, %.0f msg/s accepted; per node %s; node2 after restart: %s",
+                MESSAGES,
+                SESSIONS,
+                ids.size(),
+                unanswered.size(),
+                result.connectionErrors(),
+                result.refusals(),
+                result.givenUp(),
+                counts.size(),
+                lost.size(),
+                duplicates,
+                arrivedWithout250,
+                result.perSecond(),
+                perNode,
+                replayed.strip()));
+        if (!doubled.isEmpty()) {
+            SUMMARY.add("duplicates: " + doubled.stream().limit(20).toList());
+        }
+
+        assertThat(lost)
+                .as("messages that got a 250 and never reached the receiver")
+                .isEmpty();
+        assertThat(result.givenUp()).as("messages no session could hand in").isZero();
+        assertThat(ids).hasSize(MESSAGES);
+        assertThat(perNode).as("every node took mail").containsOnlyKeys(hostnames());
+        // Tern's Received field names the address the client connected from, never HAProxy's.
+        assertThat(arrivals.clientAddresses(ids)).isEqualTo(result.accepted());
+        assertThat(result.accepted()).containsValue(CHOSEN_CLIENT.getHostAddress());
+        // Each session's log line names that address too (a session logs when it ends: those of the killed
+        // node's first life never did); HAProxy's own connections are its health checks, with no mail.
+        List<String> sessions = NODES.stream()
+                .flatMap(node -> node.getLogs().lines())
+                .filter(l -> l.contains(" listener=lb "))
+                .toList();
+        assertThat(sessions)
+                .as("sessions through HAProxy, as the nodes logged them")
+                .anyMatch(l -> l.contains(" client=" + CHOSEN_CLIENT.getHostAddress() + " "))
+                .filteredOn(l -> l.contains(" client=" + ClusterNode.Ports.HAPROXY + " "))
+                .allMatch(l -> l.contains(" messages=0 "));
+    }
+
+    private Throughput measure(String name, InetSocketAddress target, int messages) throws Exception {
+        long before = sink.counts().messages();
+        long start = System.nanoTime();
+        SmtpLoad.Result result =
+                new SmtpLoad(name + "-" + RUN, target, SESSIONS, messages, i -> CLIENT, RECIPIENT).run();
+        assertThat(result.accepted()).hasSize(messages);
+        await().atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> sink.counts().messages() >= before + messages);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Throughput t = new Throughput(result.perSecond(), messages / seconds);
+        SUMMARY.add(String.format(
+                "%s: %d messages in %.1f s accepted (%.0f msg/s), at the receiver after %.1f s (%.0f msg/s)",
+                name, messages, result.elapsed().toMillis() / 1e3, t.accepted, seconds, t.endToEnd));
+        return t;
+    }
+
+    private record Throughput(double accepted, double endToEnd) {}
+
+    /** Waits until every one of {@code ids} is at the receiver, or three minutes; then reads what came. */
+    private static Arrivals awaitArrivals(Set<String> ids, long sinkBefore) {
+        try {
+            await().atMost(Duration.ofMinutes(3))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> sink.counts().messages() >= sinkBefore + ids.size()
+                            && Arrivals.read(maildir).countsOf(ids).size() == ids.size());
+        } catch (ConditionTimeoutException e) {
+            // The assertions name what is missing.
+        }
+        return Arrivals.read(maildir);
+    }
+
+    private static Set<String> hostnames() {
+        return Set.copyOf(NODES.stream().map(ClusterNode::hostname).toList());
+    }
+
+    private static String haproxyConfig(int lbPort) {
+        StringBuilder servers = new StringBuilder();
+        for (ClusterNode node : NODES) {
+            servers.append("    server ")
+                    .append(node.name())
+                    .append(' ')
+                    .append(node.address())
+                    .append(':')
+                    .append(lbPort)
+                    .append('\n');
+        }
+        // source: without it the kernel picks 127.0.0.1 for connections to 127.0.0.2x, the clients' own
+        // address, and Tern (rightly) refuses a PROXY header from an address not in proxy-protocol-from.
+        // check-send-proxy: the health check begins with a PROXY v2 LOCAL header too, as Tern's listener
+        // requires of every connection from HAProxy; a refused connect goes to another node (redispatch).
+        return """
+                global
+                    maxconn 4000
+                defaults
+                    mode tcp
+                    timeout connect 2s
+                    timeout client 2m
+                    timeout server 2m
+                    retries 3
+                    option redispatch
+                    source %s
+                    default-server send-proxy-v2 check check-send-proxy inter 500ms fall 2 rise 2
+                frontend cluster
+                    bind %s
+                    default_backend nodes
+                backend nodes
+                    balance roundrobin
+                %sfrontend single
+                    bind %s
+                    default_backend one
+                backend one
+                    server node1 %s:%d
+                """
+                .formatted(
+                        ClusterNode.Ports.HAPROXY,
+                        hostPort(cluster),
+                        servers,
+                        hostPort(single),
+                        NODES.getFirst().address(),
+                        lbPort);
+    }
+
+    private static String hostPort(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
+    }
+
+    /** Debian's HAProxy on the local Debian base image; Docker's layer cache keeps it between runs. */
+    private static ImageFromDockerfile haproxyImage() {
+        return new ImageFromDockerfile("tern-it/haproxy:bookworm", false)
+                .withFileFromString(
+                        "Dockerfile",
+                        "FROM " + DEBIAN_IMAGE + "\n"
+                                + "RUN apt-get update && apt-get install -y --no-install-recommends haproxy"
+                                + " && rm -rf /var/lib/apt/lists/*\n");
+    }
+
+    /** A port free on every one of {@code addresses} now. */
+    private static int freePort(List<String> addresses) throws IOException {
+        for (int tries = 0; tries < 50; tries++) {
+            int port;
+            try (ServerSocket probe = new ServerSocket(0, 1, address(addresses.getFirst()))) {
+                port = probe.getLocalPort();
+            }
+            if (addresses.stream().allMatch(a -> bindable(a, port))) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no port free on all of " + addresses);
+    }
+
+    private static boolean bindable(String address, int port) {
+        try (ServerSocket probe = new ServerSocket(port, 1, address(address))) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static boolean listening(InetSocketAddress address) {
+        try (var socket = new java.net.Socket()) {
+            socket.connect(address, 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** tmpfs when there is one: the receiver forces every file, and the disk is not what is measured. */
+    private static Path receiverFolder() throws IOException {
+        Path shm = Path.of("/dev/shm");
+        Path parent =
+                Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+        return Files.createTempDirectory(parent, "tern-cluster-it-");
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static InetAddress address(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (UnknownHostException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}
