@@ -122,7 +122,9 @@ class SegmentReplayFuzzTest {
                     last--;
                 }
                 System.arraycopy(bytes, 0, file, offset, to - offset);
-                touch(at, touched, first, last);
+                if (first < last) { // an empty range would mark the record around it, as for an insertion
+                    touch(at, touched, first, last);
+                }
             } else if (kind == 1) { // octets that were never written, inserted: a record spanning them is torn
                 byte[] grown = new byte[file.length + bytes.length];
                 System.arraycopy(file, 0, grown, 0, offset);
