@@ -107,8 +107,13 @@ class AdminRequestFuzzTest {
         if (uri.isEmpty()) {
             return;
         }
-        FullHttpRequest request =
-                new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri, Unpooled.wrappedBuffer(body));
+        FullHttpRequest request;
+        try {
+            request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri, Unpooled.wrappedBuffer(body));
+        } catch (IllegalArgumentException e) {
+            // Netty refuses such a request target (non-ASCII, say): the codec answers it as a failed decode.
+            return;
+        }
         try {
             request.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
         } catch (IllegalArgumentException e) {
