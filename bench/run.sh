@@ -202,11 +202,10 @@ queued_count() { grep -c "queued id=" "$tern_log" || true; }
 # --- one measured run ------------------------------------------------------------------------------
 # CPU time of a process in milliseconds (user + system), from /proc; 0 without a process.
 cpu_ms() {
-  if [ -n "$1" ] && [ -r "/proc/$1/stat" ]; then
-    awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f\n", ($14 + $15) * 1000 / hz }' "/proc/$1/stat"
-  else
-    echo 0
-  fi
+  local ms=""
+  # A process that exits meanwhile (one of Postfix's daemons) counts 0 here; its parent has its time.
+  [ -n "$1" ] && ms=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f\n", ($14 + $15) * 1000 / hz }' "/proc/$1/stat" 2>/dev/null || true)
+  echo "${ms:-0}"
 }
 
 # Busy CPU time of the whole machine in milliseconds, all cores: user, nice, system, irq and softirq

@@ -3,9 +3,15 @@ package dev.tern.server.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.github.dockerjava.api.exception.NotFoundException;
 import dev.tern.relay.testing.TestDnsServer;
+import dev.tern.server.app.TernServer;
+import dev.tern.server.auth.BcryptAuthenticator;
+import dev.tern.server.config.ConfigLoader;
+import dev.tern.server.config.TernConfig;
 import dev.tern.server.sink.Sink;
 import dev.tern.server.sink.SinkOptions;
+import dev.tern.server.tls.TlsMaterial;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -32,6 +38,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.images.builder.ImageFromDockerfile;
@@ -57,15 +64,18 @@ import org.testcontainers.lifecycle.Startables;
  * delivery.port}), which loopback addresses give without a bridge network and the DNS and receiver
  * that containers on a bridge could not reach on the host's loopback.
  *
- * <p>System properties: {@code cluster.messages} (20,000) and {@code cluster.sessions} (200) for the
- * load with the SIGKILL, {@code cluster.throughput.messages} (5,000) for each throughput run.
+ * <p>System properties: {@code cluster.messages} (10,000: the whole test then takes about four minutes on
+ * a busy 2-core machine; the issue's 20,000 take two more) and {@code cluster.sessions} (200) for the
+ * load with the SIGKILL, {@code cluster.throughput.messages} (3,000) for each throughput run.
  */
 @Testcontainers(disabledWithoutDocker = true)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
-    private static final int MESSAGES = Integer.getInteger("cluster.messages", 20_000);
+    private static final int MESSAGES = Integer.getInteger("cluster.messages", 10_000);
     private static final int SESSIONS = Integer.getInteger("cluster.sessions", 200);
-    private static final int THROUGHPUT_MESSAGES = Integer.getInteger("cluster.throughput.messages", 5_000);
+    private static final int THROUGHPUT_MESSAGES = Integer.getInteger("cluster.throughput.messages", 3_000);
+    private static final int MX_MESSAGES = 300;
+    private static final int DRAIN_MESSAGES = 200;
     private static final String DEBIAN_IMAGE = env("IT_DEBIAN_IMAGE", "tern-base/debian:bookworm");
     private static final String RECIPIENT = "someone@" + ClusterNode.RELAY_DOMAIN;
     private static final InetAddress CLIENT = address("127.0.0.1");
@@ -135,10 +145,14 @@ class ClusterIT {
         }
         for (ClusterNode node : NODES) {
             node.stop();
-            DockerClientFactory.instance()
-                    .client()
-                    .removeVolumeCmd(node.volume())
-                    .exec();
+            try {
+                DockerClientFactory.instance()
+                        .client()
+                        .removeVolumeCmd(node.volume())
+                        .exec();
+            } catch (NotFoundException e) {
+                // The node never started, so its volume was never made.
+            }
         }
         if (sink != null) {
             sink.close();
@@ -155,16 +169,19 @@ class ClusterIT {
     @Test
     @Order(1)
     void throughputThroughTheClusterAgainstOneNode() throws Exception {
-        measure("warm-up", cluster, THROUGHPUT_MESSAGES / 2);
+        measure("warm-up", cluster, THROUGHPUT_MESSAGES / 3);
         Throughput one = measure("one-node", single, THROUGHPUT_MESSAGES);
         Throughput three = measure("cluster", cluster, THROUGHPUT_MESSAGES);
+
+        assertThat(one.perNode())
+                .as("HAProxy's single backend")
+                .containsOnlyKeys(NODES.getFirst().hostname());
+        assertThat(three.perNode()).as("HAProxy's three backends").containsOnlyKeys(hostnames());
 
         SUMMARY.add(String.format(
                 "throughput (%d messages of about 4 KB, %d sessions, 1 recipient): one node accepts %.0f msg/s,"
                         + " %.0f msg/s end to end; three nodes accept %.0f msg/s, %.0f msg/s end to end",
                 THROUGHPUT_MESSAGES, SESSIONS, one.accepted, one.endToEnd, three.accepted, three.endToEnd));
-        assertThat(one.accepted).isPositive();
-        assertThat(three.accepted).isPositive();
     }
 
     /**
@@ -236,7 +253,12 @@ class ClusterIT {
                 perNode,
                 replayed.strip()));
         if (!doubled.isEmpty()) {
-            SUMMARY.add("duplicates: " + doubled.stream().limit(20).toList());
+            Set<String> doubledIds = Set.copyOf(counts.entrySet().stream()
+                    .filter(e -> e.getValue() > 1)
+                    .map(Map.Entry::getKey)
+                    .toList());
+            SUMMARY.add("duplicates: " + doubled.stream().limit(20).toList() + ", arrivals by node "
+                    + arrivals.perNode(doubledIds));
         }
 
         assertThat(lost)
@@ -261,6 +283,125 @@ class ClusterIT {
                 .allMatch(l -> l.contains(" messages=0 "));
     }
 
+    /**
+     * A sending Tern (in this JVM) whose DNS gives the three nodes as equal-preference MX spreads its mail
+     * over them, and keeps delivering through the other two while one is stopped.
+     */
+    @Test
+    @Order(3)
+    void equalPreferenceMxSpreadsASendersMailOverTheNodesAndPassesOneThatIsDown(@TempDir Path senderDir)
+            throws Exception {
+        TestDnsServer senderDns = TestDnsServer.start();
+        for (ClusterNode node : NODES) {
+            senderDns.a(node.hostname(), node.address()).mx(ClusterNode.RELAY_DOMAIN, 10, node.hostname());
+        }
+        TernConfig config = ConfigLoader.fromYaml(senderYaml(senderDir, senderDns.port()), Map.of());
+        Files.createDirectories(config.auth().usersFile().getParent());
+        Files.writeString(config.auth().usersFile(), "");
+        BcryptAuthenticator authenticator =
+                BcryptAuthenticator.open(config.auth().usersFile());
+        TernServer sender = TernServer.start(
+                config, authenticator, TlsMaterial.load(config.tls(), config.dataDir(), config.hostname()));
+        try {
+            Map<String, Long> allUp = sendThrough(sender, "mx-" + RUN);
+            ClusterNode down = NODES.get(2);
+            down.dockerStop();
+            Map<String, Long> oneDown = sendThrough(sender, "mx-down-" + RUN);
+            SUMMARY.add("equal-preference MX, " + MX_MESSAGES + " messages from a sending Tern: per node " + allUp
+                    + "; with " + down.name() + " stopped: " + oneDown);
+
+            assertThat(allUp).containsOnlyKeys(hostnames());
+            // HostSelector gives equal shares, or a third of one at least to a slower host (docs/flow.md).
+            assertThat(allUp.values()).allMatch(n -> n >= MX_MESSAGES / 10);
+            assertThat(oneDown)
+                    .containsOnlyKeys(NODES.get(0).hostname(), NODES.get(1).hostname());
+        } finally {
+            sender.shutdown();
+            authenticator.close();
+            senderDns.close();
+        }
+    }
+
+    /**
+     * With its destination suspended, node1 holds the mail it takes; {@code tern queue drain} (run in its
+     * container) hands all of it to node2, which delivers it: each message arrives exactly once.
+     */
+    @Test
+    @Order(4)
+    void drainHandsOneNodesQueueToAnotherWithNothingLostOrDoubled() throws Exception {
+        ClusterNode from = NODES.get(0);
+        ClusterNode to = NODES.get(1);
+        var suspend = from.tern("destination", "suspend", ClusterNode.RELAY_DOMAIN, "--for", "1h");
+        assertThat(suspend.getExitCode())
+                .as(suspend.getStdout() + suspend.getStderr())
+                .isZero();
+        long before = sink.counts().messages();
+        SmtpLoad.Result queued =
+                new SmtpLoad("drain-" + RUN, from.mx(), 10, DRAIN_MESSAGES, i -> CLIENT, RECIPIENT).run();
+        assertThat(queued.accepted()).hasSize(DRAIN_MESSAGES);
+        Set<String> ids = queued.accepted().keySet();
+        var listed = from.tern("queue", "list", "--limit", "1000");
+        assertThat(listed.getStdout()).as("node1 holds the mail").doesNotContain("Mail queue is empty");
+        assertThat(Arrivals.read(maildir).countsOf(ids))
+                .as("nothing passed the suspension")
+                .isEmpty();
+
+        var drain = from.tern(
+                "queue",
+                "drain",
+                "--to",
+                to.mx().getHostString() + ":" + to.mx().getPort(),
+                "--wait");
+
+        assertThat(drain.getExitCode())
+                .as(drain.getStdout() + drain.getStderr())
+                .isZero();
+        Map<String, Long> counts = awaitArrivals(ids, before).countsOf(ids);
+        long doubled = counts.values().stream().filter(n -> n > 1).count();
+        SUMMARY.add("drain of node1 into node2 (" + DRAIN_MESSAGES + " queued): "
+                + drain.getStdout().strip() + "; delivered=" + counts.size() + " lost=" + (ids.size() - counts.size())
+                + " doubled=" + doubled);
+        assertThat(counts.keySet()).isEqualTo(ids);
+        assertThat(counts.values()).as("each message once").containsOnly(1L);
+        assertThat(Arrivals.read(maildir).perNode(ids)).containsOnlyKeys(to.hostname());
+        assertThat(from.tern("queue", "list").getStdout()).isEqualTo("Mail queue is empty\n");
+    }
+
+    /** {@value #MX_MESSAGES} messages into the sending Tern; returns how many each node passed on. */
+    private static Map<String, Long> sendThrough(TernServer sender, String run) throws InterruptedException {
+        long before = sink.counts().messages();
+        SmtpLoad.Result result = new SmtpLoad(run, sender.address("mx"), 10, MX_MESSAGES, i -> CLIENT, RECIPIENT).run();
+        assertThat(result.accepted()).hasSize(MX_MESSAGES);
+        Set<String> ids = result.accepted().keySet();
+        Arrivals arrivals = awaitArrivals(ids, before);
+        assertThat(arrivals.countsOf(ids)).hasSize(MX_MESSAGES);
+        return arrivals.perNode(ids);
+    }
+
+    private static String senderYaml(Path dataDir, int dnsPort) {
+        return """
+                hostname: sender.test
+                data-dir: %s
+                shutdown-grace: 2s
+                listeners:
+                  mx: {address: 127.0.0.1, port: 0}
+                  submission: {address: 127.0.0.1, port: 0}
+                  smtps: {address: 127.0.0.1, port: 0}
+                management: {address: 127.0.0.1, port: 0}
+                dns:
+                  servers: ["127.0.0.1:%d"]
+                  timeout: 1s
+                delivery:
+                  port: %d
+                  first-retry: 1s
+                  max-retry: 2s
+                  connect-timeout: 2s
+                  mta-sts: {enabled: false}
+                """
+                .formatted(
+                        dataDir.toAbsolutePath(), dnsPort, NODES.getFirst().mx().getPort());
+    }
+
     private Throughput measure(String name, InetSocketAddress target, int messages) throws Exception {
         long before = sink.counts().messages();
         long start = System.nanoTime();
@@ -271,14 +412,17 @@ class ClusterIT {
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> sink.counts().messages() >= before + messages);
         double seconds = (System.nanoTime() - start) / 1e9;
-        Throughput t = new Throughput(result.perSecond(), messages / seconds);
+        Throughput t = new Throughput(
+                result.perSecond(),
+                messages / seconds,
+                Arrivals.read(maildir).perNode(result.accepted().keySet()));
         SUMMARY.add(String.format(
                 "%s: %d messages in %.1f s accepted (%.0f msg/s), at the receiver after %.1f s (%.0f msg/s)",
                 name, messages, result.elapsed().toMillis() / 1e3, t.accepted, seconds, t.endToEnd));
         return t;
     }
 
-    private record Throughput(double accepted, double endToEnd) {}
+    private record Throughput(double accepted, double endToEnd, Map<String, Long> perNode) {}
 
     /** Waits until every one of {@code ids} is at the receiver, or three minutes; then reads what came. */
     private static Arrivals awaitArrivals(Set<String> ids, long sinkBefore) {

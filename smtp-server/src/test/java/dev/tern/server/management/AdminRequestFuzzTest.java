@@ -107,8 +107,13 @@ class AdminRequestFuzzTest {
         if (uri.isEmpty()) {
             return;
         }
-        FullHttpRequest request =
-                new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri, Unpooled.wrappedBuffer(body));
+        FullHttpRequest request;
+        try {
+            request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri, Unpooled.wrappedBuffer(body));
+        } catch (IllegalArgumentException e) {
+            // Netty refuses such a request target (C1 controls, say): the codec makes it a failed decode.
+            return;
+        }
         try {
             request.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
         } catch (IllegalArgumentException e) {
@@ -136,6 +141,7 @@ class AdminRequestFuzzTest {
                     // RFC 9110 9.3.2: the headers of the answer a GET would get, no content.
                     assertThat(text).isEmpty();
                     assertThat(response.headers().getInt(HttpHeaderNames.CONTENT_LENGTH))
+                            .as("HEAD %s -> %s %s", uri, status, response.headers())
                             .isPositive();
                 } else if (status == 400
                         && !response.headers().contains(HttpHeaderNames.CONTENT_TYPE, AdminHandler.JSON, true)) {
@@ -227,7 +233,7 @@ class AdminRequestFuzzTest {
         QueueRoutes.addTo(router, new TakingQueue(), CLOCK);
         DestinationRoutes.addTo(router, new TakingDestinations(), CLOCK);
         return new ManagementHandler(
-                () -> "", new Readiness(List.of()), new AdminHandler(TOKENS, router, AdminMetrics.NONE));
+                () -> "x_total 1.0\n", new Readiness(List.of()), new AdminHandler(TOKENS, router, AdminMetrics.NONE));
     }
 
     private static AdminTokens tokens() {
