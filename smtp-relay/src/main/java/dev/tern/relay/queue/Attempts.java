@@ -12,8 +12,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * Runs attempts away from the queue's thread: the content (unless it was kept since acceptance, see
- * {@link KeptContent}) is read back from the spool on the reader
+ * Runs attempts away from the queue's thread: the content is read back from the spool on the reader
  * (disk, never an event loop), handed to the {@link Deliverer}, and released once the attempt ends;
  * the outcomes go back to the queue's thread. Whatever goes wrong, the queue hears of the attempt once.
  */
@@ -44,26 +43,19 @@ final class Attempts {
         this.ended = ended;
     }
 
-    /**
-     * Starts an attempt for {@code indexes} of {@code m}, which all go to {@code destination}; called on the
-     * queue's thread. The content kept since acceptance goes with the first attempt; others read it back.
-     */
+    /** Starts an attempt for {@code indexes} of {@code m}, which all go to {@code destination}. */
     void start(QueuedMessage m, String destination, List<Integer> indexes) {
-        ByteBuf kept = m.takeContent();
         try {
-            reader.execute(() -> run(m, destination, indexes, kept));
+            reader.execute(() -> run(m, destination, indexes));
         } catch (RejectedExecutionException e) {
-            if (kept != null) {
-                kept.release();
-            }
             ended.ended(m, destination, indexes, List.of(), e);
         }
     }
 
-    private void run(QueuedMessage m, String destination, List<Integer> indexes, ByteBuf kept) {
+    private void run(QueuedMessage m, String destination, List<Integer> indexes) {
         ByteBuf content;
         try {
-            content = kept != null ? kept : spool.readContent(m.spooled);
+            content = spool.readContent(m.spooled);
         } catch (IOException | RuntimeException e) {
             queue.execute(() -> ended.ended(m, destination, indexes, List.of(), e));
             return;

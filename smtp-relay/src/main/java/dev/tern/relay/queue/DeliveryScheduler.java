@@ -45,8 +45,6 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
     private static final long DEPTH_REFRESH_MILLIS = 1000;
     /** How long {@link #close()} lets attempts under way record their outcomes. */
     private static final long CLOSE_GRACE_SECONDS = 10;
-    /** The most content kept in memory between acceptance and the first attempt ({@link KeptContent}). */
-    static final long MAX_KEPT_BYTES = 64L * 1024 * 1024;
 
     private final Spool spool;
     private final QueueExecutor queue;
@@ -61,13 +59,9 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
     private final CompletableFuture<Void> drained = new CompletableFuture<>();
     private final QueueAdmin admin;
     private final Executor reader;
-    private final KeptContent kept = new KeptContent(MAX_KEPT_BYTES);
 
     /** Messages spooled and not yet admitted, in the order the spool wrote them; any thread adds. */
-    private final ConcurrentLinkedQueue<Arrival> arrivals = new ConcurrentLinkedQueue<>();
-
-    /** A message the spool has written, with its content kept for the first attempt (or null). */
-    private record Arrival(QueueId id, ByteBuf content) {}
+    private final ConcurrentLinkedQueue<QueueId> arrivals = new ConcurrentLinkedQueue<>();
     /** An {@link #admitArrivals} task is submitted and has not started reading {@link #arrivals} yet. */
     private final AtomicBoolean admitting = new AtomicBoolean();
 
@@ -153,26 +147,13 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
         });
     }
 
-    /**
-     * Spools the message; once it is on disk it is admitted, and its first attempt takes the content from
-     * memory rather than from the spool ({@link KeptContent}).
-     */
     @Override
     public CompletionStage<QueueId> enqueue(Envelope envelope, ByteBuf content) {
-        ByteBuf copy = content != null && started && delivering ? kept.keep(content) : null;
-        CompletionStage<QueueId> spooled;
-        try {
-            spooled = spool.enqueue(envelope, content);
-        } catch (RuntimeException e) {
-            kept.drop(copy);
-            throw e;
-        }
-        return spooled.whenComplete((id, failure) -> {
-            if (failure != null || !started) {
-                kept.drop(copy);
-            } else {
-                arrived(new Arrival(id, copy));
+        return spool.enqueue(envelope, content).thenApply(id -> {
+            if (started) {
+                arrived(id);
             }
+            return id;
         });
     }
 
@@ -181,41 +162,19 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
      * ids gather here and one task admits all that have arrived, instead of one task (and one wake-up of the
      * queue's thread) per message.
      */
-    private void arrived(Arrival arrival) {
-        arrivals.add(arrival);
-        if (admitting.compareAndSet(false, true) && !submit(this::admitArrivals)) {
-            // The queue is closing: nothing will admit them, and their kept content must go.
-            for (Arrival a; (a = arrivals.poll()) != null; ) {
-                kept.drop(a.content());
-            }
+    private void arrived(QueueId id) {
+        arrivals.add(id);
+        if (admitting.compareAndSet(false, true)) {
+            submit(this::admitArrivals);
         }
     }
 
     private void admitArrivals() {
         // Cleared before the queue is read: an id added after the last poll below finds it clear and submits again.
         admitting.set(false);
-        for (Arrival a; (a = arrivals.poll()) != null; ) {
-            admitNew(a.id(), a.content());
+        for (QueueId id; (id = arrivals.poll()) != null; ) {
+            spool.find(id).ifPresent(this::admit);
         }
-    }
-
-    /** Content kept in memory for first attempts now, in bytes; safe to call from any thread. */
-    long keptContentBytes() {
-        return kept.bytes();
-    }
-
-    /** A message the spool has just written, with the content kept for its first attempt (or null). */
-    private void admitNew(QueueId id, ByteBuf content) {
-        SpooledMessage spooled = spool.find(id).orElse(null);
-        QueuedMessage m = spooled == null ? null : admission.admit(spooled);
-        if (m == null) {
-            kept.drop(content);
-            return;
-        }
-        if (content != null) {
-            m.keepContent(content, kept);
-        }
-        admitted(m);
     }
 
     /** The operator's view of destinations: their shaping, suspend and resume. */
@@ -247,12 +206,9 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
 
     private void admit(SpooledMessage spooled) {
         QueuedMessage m = admission.admit(spooled);
-        if (m != null) {
-            admitted(m);
+        if (m == null) {
+            return;
         }
-    }
-
-    private void admitted(QueuedMessage m) {
         if (m.allFinal()) {
             // Finished before a restart, but its report or DONE record was not written yet.
             complete(m);
@@ -266,7 +222,6 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
     private void dispatch(QueuedMessage m) {
         if (closing || drain != null || !delivering || m.completing || m.held || !admission.holds(m)) {
             // A held message keeps its place and its timer-free wait until it is released.
-            m.dropContent();
             return;
         }
         long now = clock.millis();
@@ -275,7 +230,6 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
                 Admission.dueByDestination(m, now).entrySet()) {
             Suspension suspension = shaping.suspension(group.getKey());
             if (suspension != null) {
-                m.dropContent(); // it may wait for hours
                 parking.defer(m, group.getKey(), group.getValue(), suspension, now);
                 shaping.deferred();
                 parked = true;
@@ -356,7 +310,6 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
     /** Every recipient is final: the last reports, then the message is marked done in the spool. */
     private CompletionStage<Void> complete(QueuedMessage m) {
         m.completing = true;
-        m.dropContent();
         if (m.timer != null) {
             m.timer.cancel();
         }
@@ -390,20 +343,15 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
         }
     }
 
-    /**
-     * Runs {@code task} on the queue's thread; after {@link #close()} nothing runs any more. False when the
-     * task was refused.
-     */
-    private boolean submit(Runnable task) {
+    /** Runs {@code task} on the queue's thread; after {@link #close()} nothing runs any more. */
+    private void submit(Runnable task) {
         if (closed) {
-            return false;
+            return;
         }
         try {
             queue.execute(task);
-            return true;
         } catch (RejectedExecutionException e) {
             log.debug("queue: task refused, the queue's executor is shut down");
-            return false;
         }
     }
 
@@ -455,9 +403,6 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
      */
     CompletionStage<Void> hold(QueuedMessage m, boolean held) {
         m.held = held;
-        if (held) {
-            m.dropContent();
-        }
         CompletionStage<Void> recorded = spool.recordHold(m.spooled.id(), held);
         if (!held) {
             // Released, it is tried now, as Postfix's released mail is at its next queue run.
@@ -475,7 +420,6 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
         if (m.timer != null) {
             m.timer.cancel();
         }
-        m.dropContent();
         admission.remove(m);
         return spool.recordDone(m.spooled.id());
     }
@@ -569,8 +513,6 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
     public CompletionStage<Void> shutdown() {
         submit(() -> {
             closing = true;
-            // Whatever still waits for a first attempt is read from the spool after a restart.
-            admission.all().forEach(QueuedMessage::dropContent);
             shaping.close();
             if (depthTimer != null) {
                 depthTimer.cancel();

@@ -3,7 +3,6 @@ package dev.tern.relay.queue;
 import dev.tern.relay.spool.RecipientState;
 import dev.tern.relay.spool.Spool;
 import dev.tern.relay.spool.SpooledMessage;
-import io.netty.buffer.ByteBuf;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.IntPredicate;
@@ -33,11 +32,6 @@ final class QueuedMessage {
 
     long timerDue = Long.MAX_VALUE;
 
-    /** The content as accepted, kept for the first attempt (see {@link KeptContent}), or null. */
-    private ByteBuf content;
-
-    private KeptContent keeper;
-
     QueuedMessage(SpooledMessage spooled) {
         this.spooled = spooled;
         this.states = spooled.states().toArray(RecipientState[]::new);
@@ -45,28 +39,6 @@ final class QueuedMessage {
         this.held = spooled.held();
         for (RecipientState s : states) {
             warned |= s.notified().contains(RecipientState.Notice.DELAY);
-        }
-    }
-
-    /** Keeps {@code kept} (from {@code keeper}) for the next attempt. */
-    void keepContent(ByteBuf kept, KeptContent keeper) {
-        dropContent();
-        this.content = kept;
-        this.keeper = keeper;
-    }
-
-    /** The kept content, now the caller's to release, or null: the attempt reads it from the spool. */
-    ByteBuf takeContent() {
-        ByteBuf taken = content;
-        content = null;
-        return taken == null ? null : keeper.take(taken);
-    }
-
-    /** Releases the kept content, if any: the message waits, or leaves the queue. */
-    void dropContent() {
-        if (content != null) {
-            keeper.drop(content);
-            content = null;
         }
     }
 
