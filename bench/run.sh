@@ -732,10 +732,10 @@ inbound_compare() {
     echo "bench: $name done" >&2
   done
   python3 - "$runs" "$(cat "$results/disk-mb-s.txt" 2>/dev/null || echo 0)" "${dirs[@]}" <<'PY' | tee "$results/inbound.txt"
-import collections, sys
+import collections, statistics, sys
 runs, disk, dirs = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
 rows = [line.split("\t") for line in open(runs).read().splitlines()[1:]]
-tot = collections.defaultdict(lambda: [0, 0.0, 0, 0, 0, 0])
+tot = collections.defaultdict(lambda: [0, 0.0, 0, 0, 0, 0, []])
 cases = []
 for case, member, rnd, n, secs, box, client, server, load in rows:
     if case not in cases:
@@ -743,10 +743,11 @@ for case, member, rnd, n, secs, box, client, server, load in rows:
     t = tot[case, member]
     t[0] += int(n); t[1] += float(secs); t[2] += int(box) - int(client); t[3] += int(server); t[4] += 1
     t[5] = max(t[5], float(load))
+    t[6].append(int(server) * 1000 / int(n))
 print("\ninbound, builds and smtp-sink taking turns; sums over all rounds of a case")
 for i, d in enumerate(dirs):
     print(f"  build{i}: {d}")
-print(f"{'case':<17} {'member':<7} {'messages':>8} {'msg/s':>8} {'own us/msg':>10} {'box us/msg':>10} {'/sink':>6} {'own vs build0':>13}  max load1")
+print(f"{'case':<17} {'member':<7} {'messages':>8} {'msg/s':>8} {'own us/msg':>10} {'median':>7} {'box us/msg':>10} {'/sink':>6} {'own vs build0':>13}  max load1")
 for case in cases:
     sink = tot.get((case, "sink"))
     base = tot.get((case, "build0"))
@@ -759,7 +760,7 @@ for case in cases:
         box = t[2] * 1000 / t[0]
         ratio = f"{rate / (sink[0] / sink[1]):.2f}" if sink and member != "sink" else ""
         vs = f"{(own / (base[3] * 1000 / base[0]) - 1) * 100:+.1f}%" if base and member.startswith("build") and member != "build0" else ""
-        print(f"{case:<17} {member:<7} {t[0]:>8} {rate:>8.0f} {own:>10.1f} {box:>10.1f} {ratio:>6} {vs:>13}  {t[5]}")
+        print(f"{case:<17} {member:<7} {t[0]:>8} {rate:>8.0f} {own:>10.1f} {statistics.median(t[6]):>7.1f} {box:>10.1f} {ratio:>6} {vs:>13}  {t[5]}")
         if case == "1m-s10-reuse" and disk > 0:
             mb = rate * 1048576 / 1e6
             print(f"{'':<17} {'':<7} {mb:.1f} MB/s, {mb * 100 / disk:.0f}% of the disk's {disk:.1f} MB/s (dd 512 MiB conv=fdatasync)")

@@ -7,11 +7,12 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Predicate;
 
 /**
  * Which messages the queue holds, each taken in once from the spool (a new arrival, or a replayed one
@@ -20,7 +21,11 @@ import java.util.function.Predicate;
  * {@link #size()} and {@link #depth()} are read from any thread.
  */
 final class Admission {
-    private final Map<QueueId, QueuedMessage> messages = new HashMap<>();
+    /** In the order taken in, which is the order of arrival: the first is the oldest. */
+    private final Map<QueueId, QueuedMessage> messages = new LinkedHashMap<>();
+    /** Messages an attempt was started for since the last {@link #refreshDepth}, or still in flight then. */
+    private final Set<QueuedMessage> attempted = Collections.newSetFromMap(new IdentityHashMap<>());
+
     private volatile int size;
     private volatile QueueDepth depth = QueueDepth.EMPTY;
 
@@ -97,25 +102,39 @@ final class Admission {
         return size;
     }
 
+    /** An attempt is starting for some of {@code m}'s recipients (their in-flight marks are being set). */
+    void attempting(QueuedMessage m) {
+        attempted.add(m);
+    }
+
     /** The depth as of the last {@link #refreshDepth}; safe from any thread. */
     QueueDepth depth() {
         return depth;
     }
 
-    /** One pass over the messages, published as one value; {@code held} tells which wait for a slot. */
-    void refreshDepth(Predicate<QueuedMessage> held) {
+    /**
+     * Counts the messages in flight and those waiting for a slot, and publishes the depth as one value. It looks
+     * only at the messages attempts were started for and at {@code waitingForSlots}, never at the whole queue: a
+     * queue of a million deferred messages costs no more than an empty one. The oldest is the first taken in.
+     */
+    void refreshDepth(Collection<QueuedMessage> waitingForSlots) {
         int inFlight = 0;
-        int waiting = 0;
-        long oldest = Long.MAX_VALUE;
-        for (QueuedMessage m : messages.values()) {
-            if (m.anyInFlight()) {
+        for (Iterator<QueuedMessage> it = attempted.iterator(); it.hasNext(); ) {
+            QueuedMessage m = it.next();
+            if (holds(m) && m.anyInFlight()) {
                 inFlight++;
-            } else if (held.test(m)) {
+            } else {
+                it.remove(); // its attempts ended (or it left the queue); a new attempt adds it again
+            }
+        }
+        int waiting = 0;
+        for (QueuedMessage m : waitingForSlots) {
+            if (holds(m) && !m.anyInFlight()) {
                 waiting++;
             }
-            oldest = Math.min(oldest, m.arrivalMillis());
         }
-        depth = new QueueDepth(
-                inFlight, messages.size() - inFlight - waiting, waiting, oldest == Long.MAX_VALUE ? 0 : oldest);
+        Iterator<QueuedMessage> first = messages.values().iterator();
+        long oldest = first.hasNext() ? first.next().arrivalMillis() : 0;
+        depth = new QueueDepth(inFlight, messages.size() - inFlight - waiting, waiting, oldest);
     }
 }

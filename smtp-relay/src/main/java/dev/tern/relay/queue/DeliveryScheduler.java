@@ -198,7 +198,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
     }
 
     private void refreshDepth() {
-        admission.refreshDepth(slots::waits);
+        admission.refreshDepth(slots.waiting());
         if (!closing) {
             depthTimer = queue.schedule(this::refreshDepth, DEPTH_REFRESH_MILLIS);
         }
@@ -268,6 +268,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
     }
 
     private void attempt(QueuedMessage m, String destination, List<Integer> indexes) {
+        admission.attempting(m);
         indexes.forEach(i -> m.inFlight[i] = true);
         shaping.started(destination);
         busy++;
@@ -468,6 +469,11 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
     /** The drain started on this queue, or null; any thread. */
     QueueDrain drain() {
         return drain;
+    }
+
+    /** A drain's attempt is starting for {@code m}: counted as in flight by the depth. Queue thread only. */
+    void attempting(QueuedMessage m) {
+        admission.attempting(m);
     }
 
     /** A hand-over started: {@link #close()} waits for {@link #handedOver}. Queue thread only. */

@@ -1,10 +1,12 @@
 package dev.tern.relay.queue;
 
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -106,6 +108,11 @@ final class DestinationSlots<T> {
         }
         // Each is handed over once; whatever waits again now waits anew.
         queue.forEach(retry);
+    }
+
+    /** Everything that waits for some slot, each once; a live view, to be read on the queue's thread. */
+    Set<T> waiting() {
+        return Collections.unmodifiableSet(waits.keySet());
     }
 
     /** Whether {@code item} waits for any slot. */

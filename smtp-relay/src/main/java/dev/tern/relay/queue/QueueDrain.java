@@ -148,6 +148,7 @@ public final class QueueDrain {
                 return;
             }
             List<Integer> indexes = new ArrayList<>();
+            scheduler.attempting(m);
             for (int i = 0; i < m.recipients(); i++) {
                 if (!m.states[i].isFinal()) {
                     indexes.add(i);

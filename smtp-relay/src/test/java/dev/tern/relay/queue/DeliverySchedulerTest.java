@@ -247,8 +247,15 @@ class DeliverySchedulerTest {
         running.get(1).complete(List.of(QueueFixture.ok(0, "mx.test")));
         running.get(2).complete(List.of(QueueFixture.ok(0, "mx.test")));
         loop.runUntil(() -> running.size() == 5);
+        loop.advance(Duration.ofSeconds(1));
+        assertThat(queue.depth().active())
+                .as("three ended, the last two under way")
+                .isEqualTo(2);
+        assertThat(queue.depth().held()).as("none waits for a slot").isZero();
         running.forEach(f -> f.complete(List.of(QueueFixture.ok(0, "mx.test"))));
         loop.runUntil(() -> spool.pending().isEmpty());
+        loop.advance(Duration.ofSeconds(1));
+        assertThat(queue.depth()).isEqualTo(QueueDepth.EMPTY);
     }
 
     @Test

@@ -148,11 +148,16 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
                 if (bytes.size() > 1 << 20) {
                     bytes = new ByteArrayOutputStream(64 * 1024); // one burst should not pin its buffer
                 }
-            } else if (last) {
-                return;
-            } else {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(intervalMillis));
             }
+            if (batch.size() == MAX_BATCH) {
+                continue; // more is waiting
+            }
+            if (last) {
+                return;
+            }
+            // A pause after every batch, not only when nothing came: under load the lines of the whole
+            // interval go out in one write instead of a few lines per write.
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(intervalMillis));
         }
     }
 
