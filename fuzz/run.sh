@@ -77,11 +77,12 @@ for target in "${chosen[@]}"; do
     -Djazzer.hooks=true -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_total_time="$seconds" \
     "-Dsurefire.argLine=-Dio.netty.leakDetection.level=paranoid -XX:+EnableDynamicAgentLoading -Xmx1g -XX:MaxDirectMemorySize=512m" \
     >"$log" 2>&1 || status=$?
-  summary=$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 || true)
-  runs=$(grep -E '^Done [0-9]+ runs' "$log" | tail -1 || true)
+  # -a: a log that echoes fuzzed octets is binary to grep.
+  summary=$(grep -a -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 || true)
+  runs=$(grep -a -E '^Done [0-9]+ runs' "$log" | tail -1 || true)
   if [ $status -ne 0 ]; then
     failed=1
-    echo "fuzz: $name FAILED: $(grep -E 'crash-|Caused by' "$log" | head -2 | tr '\n' ' ')" >&2
+    echo "fuzz: $name FAILED: $(grep -a -E 'crash-|Caused by' "$log" | head -2 | tr '\n' ' ')" >&2
   fi
   echo "$name: ${summary:-no status line} | ${runs:-}"
 done

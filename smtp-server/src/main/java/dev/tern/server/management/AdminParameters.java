@@ -30,7 +30,7 @@ final class AdminParameters {
      * The parameters of {@code request}.
      *
      * @throws AdminRequest.BadParameter when the body is neither a flat JSON object nor a form, or the query
-     *     or form is not valid percent-encoding
+     *     or form is not valid percent-encoding, or a JSON member has no name
      */
     static Map<String, List<String>> of(FullHttpRequest request, QueryStringDecoder uri) {
         Map<String, List<String>> out = new LinkedHashMap<>();
@@ -57,6 +57,10 @@ final class AdminParameters {
                     "body", "the body must be a JSON object such as {\"for\":\"30m\",\"reason\":\"maintenance\"}");
         }
         for (Map.Entry<String, JsonNode> field : json.properties()) {
+            if (field.getKey().isEmpty()) {
+                // {"": "30m"}: no route takes a parameter without a name.
+                throw new AdminRequest.BadParameter("body", "a parameter of the body has no name");
+            }
             JsonNode value = field.getValue();
             if (value.isNull()) {
                 continue;

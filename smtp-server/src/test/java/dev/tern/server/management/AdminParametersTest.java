@@ -93,6 +93,19 @@ class AdminParametersTest {
                 });
     }
 
+    /**
+     * Found by fuzzing (corpus {@code json-parameter-without-name}): {@code {"": "30m"}} was refused as an unknown
+     * parameter named by an empty string.
+     */
+    @Test
+    void aJsonMemberWithoutANameIsRefused() {
+        assertThatThrownBy(() -> parameters("", "application/json", "{\"\": \"30m\", \"reason\": \"x\"}"))
+                .isInstanceOfSatisfying(AdminRequest.BadParameter.class, e -> {
+                    assertThat(e.parameter()).isEqualTo("body");
+                    assertThat(e.getMessage()).isEqualTo("a parameter of the body has no name");
+                });
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({
         // text, accepted
