@@ -31,6 +31,8 @@ public final class AdminHandler {
     static final String JSON = "application/json; charset=utf-8";
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final int MAX_LOGGED = 100;
+    /** A summary may quote the operator's reason for a suspension, or a refused value. */
+    private static final int MAX_SUMMARY = 1000;
 
     private final AdminTokens tokens;
     private final AdminRouter router;
@@ -152,7 +154,12 @@ public final class AdminHandler {
                 (response, e) -> {
                     AdminResponse r = response != null ? response : failed(route.action(), target, e);
                     if (route.change() || r.outcome() == AdminMetrics.Outcome.FAILED) {
-                        log.info("admin {} {} {} -> {}", operator, route.action(), target, r.summary());
+                        log.info(
+                                "admin {} {} {} -> {}",
+                                operator,
+                                route.action(),
+                                target,
+                                printable(r.summary(), ' ', MAX_SUMMARY));
                     }
                     write(ctx, exchange, route.action(), r);
                 },
@@ -183,10 +190,19 @@ public final class AdminHandler {
 
     /** The client's text, short and on one line: no line breaks or controls reach the log. */
     private static String printable(String text) {
-        StringBuilder safe = new StringBuilder(Math.min(text.length(), MAX_LOGGED));
-        for (int i = 0; i < text.length() && i < MAX_LOGGED; i++) {
+        return printable(text, '!', MAX_LOGGED);
+    }
+
+    /**
+     * {@code text} cut to {@code max} characters, each outside {@code lowest}..{@code ~} written as
+     * {@code ?}: a summary (lowest {@code ' '}) may quote the client's text, as in "got '...'", and so may
+     * carry a line break that would forge a log line.
+     */
+    private static String printable(String text, char lowest, int max) {
+        StringBuilder safe = new StringBuilder(Math.min(text.length(), max));
+        for (int i = 0; i < text.length() && i < max; i++) {
             char c = text.charAt(i);
-            safe.append(c > ' ' && c < 0x7f ? c : '?');
+            safe.append(c >= lowest && c < 0x7f ? c : '?');
         }
         return safe.toString();
     }
