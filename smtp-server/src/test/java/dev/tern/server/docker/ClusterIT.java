@@ -131,7 +131,7 @@ class ClusterIT {
                 .withNetworkMode("host")
                 .withCopyToContainer(Transferable.of(haproxyConfig(ports.lb())), "/etc/haproxy/cluster.cfg")
                 .withCommand("haproxy", "-db", "-f", "/etc/haproxy/cluster.cfg");
-        Startables.deepStart(Stream.concat(NODES.stream(), Stream.of(haproxy))).get(3, TimeUnit.MINUTES);
+        Startables.deepStart(Stream.concat(NODES.stream(), Stream.of(haproxy))).get(6, TimeUnit.MINUTES);
         await().atMost(Duration.ofSeconds(30)).until(() -> listening(cluster) && listening(single));
     }
 
