@@ -311,8 +311,8 @@ class ClusterIT {
                     + "; with " + down.name() + " stopped: " + oneDown);
 
             assertThat(allUp).containsOnlyKeys(hostnames());
-            // HostSelector gives equal shares, or a third of one at least to a slower host (docs/flow.md).
-            assertThat(allUp.values()).allMatch(n -> n >= MX_MESSAGES / 10);
+            // Equal shares (prefer-low-latency off): about a third each; a fifth is far out of chance's reach.
+            assertThat(allUp.values()).allMatch(n -> n >= MX_MESSAGES / 5);
             assertThat(oneDown)
                     .containsOnlyKeys(NODES.get(0).hostname(), NODES.get(1).hostname());
         } finally {
@@ -397,6 +397,9 @@ class ClusterIT {
                   max-retry: 2s
                   connect-timeout: 2s
                   mta-sts: {enabled: false}
+                  # Equal shares whatever the nodes' latencies, which the busy test machine makes uneven: the
+                  # spread asserted below is then the selector's, not the load's.
+                  prefer-low-latency: false
                 """
                 .formatted(
                         dataDir.toAbsolutePath(), dnsPort, NODES.getFirst().mx().getPort());
