@@ -115,11 +115,6 @@ final class DestinationSlots<T> {
         return Collections.unmodifiableSet(waits.keySet());
     }
 
-    /** Whether {@code item} waits for any slot. */
-    boolean waits(T item) {
-        return waits.containsKey(item);
-    }
-
     /** Attempts under way. */
     int active() {
         return active;
