@@ -2,6 +2,7 @@ package dev.tern.server.management;
 
 import dev.tern.relay.client.ClientRoute;
 import dev.tern.relay.queue.Deliverer;
+import dev.tern.relay.queue.DestinationAdmin;
 import dev.tern.relay.queue.QueueAdmin;
 import dev.tern.relay.queue.QueueAdmin.Result;
 import dev.tern.relay.queue.QueueDrain;
@@ -160,7 +161,7 @@ public final class QueueRoutes {
     }
 
     private CompletionStage<AdminResponse> flushAll(AdminRequest r) {
-        String domain = r.text("domain").orElse(null);
+        String domain = r.text("domain").map(QueueRoutes::domain).orElse(null);
         String target = domain == null ? "all" : "domain=" + domain;
         return queue.flushAll(domain).thenApply(a -> done("flush", target, a));
     }
@@ -223,6 +224,15 @@ public final class QueueRoutes {
 
     private static AdminResponse notFound(QueueId id) {
         return AdminResponse.notFound("no message " + id.value() + " in the queue");
+    }
+
+    /** A flush's destination as the queue names it; what no recipient domain can be is a 400. */
+    private static String domain(String value) {
+        try {
+            return DestinationAdmin.name(value);
+        } catch (IllegalArgumentException e) {
+            throw new AdminRequest.BadParameter("domain", e.getMessage());
+        }
     }
 
     private static QueueId id(AdminRequest r) {

@@ -198,6 +198,30 @@ class AdminRequestFuzzTest {
         }
     }
 
+    @Test
+    void aFlushForADomainNoRecipientCanHaveIsABadParameter() throws Exception {
+        FullHttpRequest request = new DefaultFullHttpRequest(
+                HttpVersion.HTTP_1_1,
+                HttpMethod.POST,
+                "/admin/queue/flush?domain=Example.COM%00",
+                Unpooled.EMPTY_BUFFER);
+        request.headers().set(HttpHeaderNames.AUTHORIZATION, "Bearer " + TOKEN);
+        taken.clear();
+        EmbeddedChannel channel = new EmbeddedChannel(handler());
+        try {
+            channel.writeInbound(request);
+            FullHttpResponse response = answer(channel);
+            JsonNode body = JSON.readTree(response.content().toString(StandardCharsets.UTF_8));
+            response.release();
+            assertThat(response.status().code()).isEqualTo(400);
+            assertThat(body.path("error").asText()).isEqualTo("bad_parameter");
+            assertThat(body.path("parameter").asText()).isEqualTo("domain");
+            assertThat(taken).isEmpty();
+        } finally {
+            channel.finishAndReleaseAll();
+        }
+    }
+
     private static void loggedOnOneLine() {
         for (ILoggingEvent e : LOGGED.list) {
             assertThat(e.getFormattedMessage().chars())
