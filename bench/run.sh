@@ -24,7 +24,8 @@
 #                           a private Postfix (own config dir, queue on disk) relays the same load to the
 #                           same sink in turn with Tern, and the ratio is printed
 #   bench/run.sh --inbound  only inbound cases, with the builds of BENCH_TERN_DIR and smtp-sink taking turns
-#                           case by case and round by round (the order reversed every other round); prints
+#                           case by case and round by round (the order reversed every other round), each
+#                           build having had one unmeasured turn of the case first (the JIT); prints
 #                           msg/s and the server's own CPU us per message per build, and each build's ratio
 #                           to smtp-sink; with --profile a flame graph per build and case
 #   bench/run.sh --idle     only the idle connections (19,000; 3,000 with --quick) and 10,000 sessions
@@ -707,6 +708,13 @@ inbound_compare() {
     IFS='|' read -r name full quick flags <<<"$spec"
     count=$([ "$mode" = full ] && echo "$full" || echo "$quick")
     [ "$name" = 1m-s10-reuse ] && disk_write_mb_s >"$results/disk-mb-s.txt"
+    # A turn of this very case per build, not measured: the JIT compiles what the case runs (connection
+    # set-up and tear-down, say) before the rounds count, as it has for a server that has run a while.
+    for i in "${!dirs[@]}"; do
+      # shellcheck disable=SC2086
+      server_pid=${pids[$i]} tern_log="$results/tern-inbound-build$i.log" \
+        run_source tern "${ports[$i]}" "warm-$name-build$i" "$count" $flags >/dev/null
+    done
     for i in "${!dirs[@]}"; do profiler start,event=cpu,interval=1ms,threads "${pids[$i]}"; done
     for ((round = 0; round < rounds; round++)); do
       order=("${members[@]}")
