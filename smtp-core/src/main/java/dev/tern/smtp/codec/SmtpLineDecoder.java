@@ -40,6 +40,13 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
     private static final int CRLF_LENGTH = 2;
     private static final int UNDECIDED = 0;
 
+    /**
+     * While paused, reading goes on until this many octets wait undecoded; then the socket is no longer
+     * read until {@link #resume()}. A client that waits for its reply, as almost all do, never gets this
+     * far, so a pause costs no system call; one that pipelines on gets at most this plus one read held.
+     */
+    static final int PAUSED_READ_LIMIT = 4096;
+
     private enum State {
         COMMAND,
         DISCARDING,
@@ -53,6 +60,7 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
     private State state = State.COMMAND;
     private long chunkRemaining;
     private boolean paused;
+    private boolean readStopped;
     private boolean inChannelRead;
     private ChannelHandlerContext ctx;
 
@@ -102,10 +110,19 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         }
     }
 
-    /** Stops decoding (received octets accumulate) and stops reading from the socket. */
+    /**
+     * Stops decoding: received octets accumulate, and once more than {@link #PAUSED_READ_LIMIT} of them
+     * wait the socket is no longer read.
+     */
     public void pause() {
         paused = true;
-        if (ctx != null) {
+        stopReadingIfFull();
+    }
+
+    /** While paused: stops reading the socket once the undecoded octets pass the limit. */
+    private void stopReadingIfFull() {
+        if (paused && !readStopped && ctx != null && internalBuffer().readableBytes() > PAUSED_READ_LIMIT) {
+            readStopped = true;
             ctx.channel().config().setAutoRead(false);
         }
     }
@@ -125,7 +142,10 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         if (ctx == null || ctx.isRemoved()) {
             return;
         }
-        ctx.channel().config().setAutoRead(true);
+        if (readStopped) {
+            readStopped = false;
+            ctx.channel().config().setAutoRead(true);
+        }
         if (!inChannelRead) {
             // Inside a read the running decode loop picks the buffered octets up by itself.
             drain();
@@ -167,6 +187,7 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         inChannelRead = true;
         try {
             super.channelRead(ctx, msg);
+            stopReadingIfFull();
             // A chunk that ended with the last buffered octet, or was empty, leaves no octet that
             // would call decode() again, so its end is announced here.
             while (outermost && !paused && state == State.CHUNK && chunkRemaining == 0) {

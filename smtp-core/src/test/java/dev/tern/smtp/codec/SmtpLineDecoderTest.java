@@ -153,7 +153,9 @@ class SmtpLineDecoderTest {
         DecoderHarness harness = new DecoderHarness();
         harness.write("NOOP\r\nPAUSE\r\nMAIL FROM:<a@b.example>\r\nRCPT");
         assertThat(harness.events).containsExactly("LINE:NOOP", "LINE:PAUSE");
-        assertThat(harness.channel.config().isAutoRead()).isFalse();
+        assertThat(harness.channel.config().isAutoRead())
+                .as("a few octets held cost no change of the socket's interest")
+                .isTrue();
 
         harness.write(" TO:<c@d.example>\r\n");
         assertThat(harness.events).containsExactly("LINE:NOOP", "LINE:PAUSE");
@@ -166,6 +168,29 @@ class SmtpLineDecoderTest {
         assertThat(harness.finish())
                 .containsExactly(
                         "LINE:NOOP", "LINE:PAUSE", "LINE:MAIL FROM:<a@b.example>", "LINE:RCPT TO:<c@d.example>");
+    }
+
+    @Test
+    void pauseStopsReadingOnceMoreThanTheLimitWaitsAndResumeReadsAgain() {
+        DecoderHarness harness = new DecoderHarness();
+        harness.write("PAUSE\r\n");
+        String line = "NOOP " + "x".repeat(400) + "\r\n";
+        int written = 0;
+        while (written <= SmtpLineDecoder.PAUSED_READ_LIMIT) {
+            assertThat(harness.channel.config().isAutoRead()).isTrue();
+            harness.write(line);
+            written += line.length();
+        }
+        assertThat(harness.channel.config().isAutoRead())
+                .as("reading stops past the limit")
+                .isFalse();
+        assertThat(harness.decoder.bufferedBytes()).isEqualTo(written);
+        assertThat(harness.events).containsExactly("LINE:PAUSE");
+
+        harness.decoder.resume();
+        assertThat(harness.channel.config().isAutoRead()).isTrue();
+        assertThat(harness.decoder.bufferedBytes()).isZero();
+        assertThat(harness.events).hasSize(1 + written / line.length());
     }
 
     @Test

@@ -1,16 +1,21 @@
 package dev.tern.relay.spool;
 
-/** The segment the writer appends to: its file, its checksum nonce and its forced size. */
+/**
+ * The segment the writer appends to: its file, its checksum nonce, its forced size and how far its file
+ * is written with zeros ahead of that (see {@link SpoolStorage.Segment#preallocate}).
+ */
 final class ActiveSegment {
     final long seq;
     final SpoolStorage.Segment file;
     final long nonce;
     long size;
+    long allocated;
 
     ActiveSegment(long seq, SpoolStorage.Segment file, long nonce, long size) {
         this.seq = seq;
         this.file = file;
         this.nonce = nonce;
         this.size = size;
+        this.allocated = size;
     }
 }

@@ -7,10 +7,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-/** {@link SpoolStorage} on {@link FileChannel}: gathering writes and {@code force(false)}. */
+/**
+ * {@link SpoolStorage} on {@link FileChannel}: gathering writes and {@code force(false)}. A segment is
+ * written by one thread only, so appending needs no {@code fstat}/{@code lseek} per write: the position is
+ * put at the end once when the file is opened, and writes and truncation keep it there.
+ */
 final class FileSpoolStorage implements SpoolStorage {
 
     static final FileSpoolStorage INSTANCE = new FileSpoolStorage();
+
+    /** Zeros for {@link Segment#preallocate}, shared read-only (each write takes a duplicate). */
+    private static final ByteBuffer ZEROS =
+            ByteBuffer.allocateDirect(256 * 1024).asReadOnlyBuffer();
 
     private FileSpoolStorage() {}
 
@@ -21,6 +29,13 @@ final class FileSpoolStorage implements SpoolStorage {
                 FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
         if (created) {
             syncDirectory(file.toAbsolutePath().getParent());
+        }
+        try {
+            // Appends go on from the end; only this writer moves the position after this (writes, truncate).
+            channel.position(channel.size());
+        } catch (IOException e) {
+            channel.close();
+            throw e;
         }
         return new FileSegment(channel);
     }
@@ -48,13 +63,21 @@ final class FileSpoolStorage implements SpoolStorage {
 
         @Override
         public void append(ByteBuffer[] buffers) throws IOException {
-            channel.position(channel.size());
             int first = 0;
             while (first < buffers.length) {
                 channel.write(buffers, first, buffers.length - first);
                 while (first < buffers.length && !buffers[first].hasRemaining()) {
                     first++;
                 }
+            }
+        }
+
+        @Override
+        public void preallocate(long size) throws IOException {
+            for (long end = channel.size(); end < size; ) {
+                ByteBuffer zeros = ZEROS.duplicate();
+                zeros.limit((int) Math.min(zeros.capacity(), size - end));
+                end += channel.write(zeros, end);
             }
         }
 

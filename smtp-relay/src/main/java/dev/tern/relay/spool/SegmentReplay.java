@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads one segment file into the index. A record whose magic, type, length or CRC32C is wrong, or
  * whose metadata does not decode, is skipped with a WARN and never surfaces; replay then scans for
- * the next magic whose record checks out, so good records after a corrupt one survive.
+ * the next magic whose record checks out, so good records after a corrupt one survive. Zeros from a
+ * point to the end of the file are the writer's preallocated space, not damage: replay ends there.
  */
 final class SegmentReplay {
 
@@ -28,11 +29,20 @@ final class SegmentReplay {
      * @param version the segment's format version (see {@link RecordFormat})
      * @param nonce the segment's checksum nonce
      * @param size the file's size
-     * @param validEnd where the last good record ends: anything after it is a torn tail
+     * @param validEnd where the last good record ends: anything after it is preallocated zeros or a torn tail
+     * @param zeroTail whether everything after {@code validEnd} is zeros (or nothing)
      * @param records good records applied
      * @param corrupt torn or corrupt regions skipped
      */
-    record Result(boolean usable, int version, long nonce, long size, long validEnd, int records, int corrupt) {}
+    record Result(
+            boolean usable,
+            int version,
+            long nonce,
+            long size,
+            long validEnd,
+            boolean zeroTail,
+            int records,
+            int corrupt) {}
 
     private final Path file;
     private final long seq;
@@ -58,12 +68,12 @@ final class SegmentReplay {
             long size = ch.size();
             ByteBuffer head = ByteBuffer.allocate(RecordFormat.SEGMENT_HEADER_SIZE);
             if (size < RecordFormat.SEGMENT_HEADER_SIZE || !readFully(ch, head, 0)) {
-                return new Result(false, 0, 0, size, 0, 0, 0);
+                return new Result(false, 0, 0, size, 0, false, 0, 0);
             }
             head.flip();
             if (head.getInt() != RecordFormat.SEGMENT_MAGIC || !RecordFormat.isReadableVersion(head.get(4))) {
                 LOG.warn("spool: {} is not a Tern segment this version reads (bad header); leaving it alone", file);
-                return new Result(false, 0, 0, size, 0, 0, 1);
+                return new Result(false, 0, 0, size, 0, false, 0, 1);
             }
             version = head.get(4);
             nonce = head.getLong(8);
@@ -72,6 +82,7 @@ final class SegmentReplay {
             long validEnd = pos;
             int records = 0;
             int corrupt = 0;
+            boolean zeroTail = true;
             while (pos < size) {
                 long end = readRecord(ch, pos, size, true);
                 if (end > 0) {
@@ -80,11 +91,15 @@ final class SegmentReplay {
                     validEnd = end;
                     continue;
                 }
+                if (zerosToEnd(ch, pos, size)) {
+                    break;
+                }
+                zeroTail = false;
                 LOG.warn("spool: skipping a torn or corrupt record in {} at offset {}", file, pos);
                 corrupt++;
                 pos = resync(ch, pos + 1, size);
             }
-            return new Result(true, version, nonce, size, validEnd, records, corrupt);
+            return new Result(true, version, nonce, size, validEnd, zeroTail && validEnd == pos, records, corrupt);
         }
     }
 
@@ -202,6 +217,30 @@ final class SegmentReplay {
             base += Math.max(1, n - 3);
         }
         return size;
+    }
+
+    /** Whether every octet from {@code from} to the end of the file is zero. */
+    private boolean zerosToEnd(FileChannel ch, long from, long size) throws IOException {
+        for (long base = from; base < size; ) {
+            int n = (int) Math.min(CHUNK, size - base);
+            scan.clear().limit(n);
+            if (!readFully(ch, scan, base)) {
+                return false;
+            }
+            scan.flip();
+            while (scan.remaining() >= Long.BYTES) {
+                if (scan.getLong() != 0) {
+                    return false;
+                }
+            }
+            while (scan.hasRemaining()) {
+                if (scan.get() != 0) {
+                    return false;
+                }
+            }
+            base += n;
+        }
+        return true;
     }
 
     private static boolean readFully(FileChannel ch, ByteBuffer dst, long pos) throws IOException {

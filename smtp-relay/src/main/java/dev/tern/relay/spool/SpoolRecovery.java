@@ -62,7 +62,10 @@ final class SpoolRecovery {
             throws IOException {
         SpoolStorage.Segment segment = options.storage().open(file);
         try {
-            if (r.size() > r.validEnd()) {
+            if (r.size() > r.validEnd() && r.zeroTail()) {
+                // Zeros the writer wrote ahead of its records: appends go on after the last record.
+                segment.truncate(r.validEnd());
+            } else if (r.size() > r.validEnd()) {
                 // A torn tail from a crash mid-write: new records must follow the last good one.
                 LOG.warn("spool: cutting {} back from {} to {} bytes", file, r.size(), r.validEnd());
                 segment.truncate(r.validEnd());

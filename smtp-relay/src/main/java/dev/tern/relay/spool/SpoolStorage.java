@@ -29,13 +29,23 @@ public interface SpoolStorage {
         /** The file's current size in bytes. */
         long size() throws IOException;
 
-        /** Writes every remaining byte of {@code buffers}, in order, at the end of the file. */
+        /**
+         * Writes every remaining byte of {@code buffers}, in order, where the last append ended (at open:
+         * the end of the file; after {@link #truncate}: the new end).
+         */
         void append(ByteBuffer[] buffers) throws IOException;
+
+        /**
+         * Writes zeros from the end of the file up to {@code size} bytes; appends still go on where the
+         * last one ended. Appends over blocks written before change no metadata, so forcing them is a
+         * flush of data alone, without a journal commit of the file system.
+         */
+        void preallocate(long size) throws IOException;
 
         /** Forces written content (not necessarily metadata) to stable storage. */
         void force() throws IOException;
 
-        /** Cuts the file to {@code size} bytes. */
+        /** Cuts the file to {@code size} bytes; appends go on from there. */
         void truncate(long size) throws IOException;
     }
 }

@@ -162,6 +162,21 @@ final class SpoolWriter implements Runnable {
         }
     }
 
+    /**
+     * Keeps the segment's file written with zeros ahead of its records, {@code preallocation} at a time and
+     * never past the segment size unless a batch needs it: the force of a batch that lands on such blocks
+     * flushes data alone, where one that grows the file also commits the file system's journal (about three
+     * times the time and CPU on ext4 here). Only the force of the batch that extends the file pays that.
+     */
+    private void preallocate(ActiveSegment active, long end) throws IOException {
+        if (end <= active.allocated || options.preallocation() == 0) {
+            return;
+        }
+        long target = Math.max(end, Math.min(end + options.preallocation(), options.segmentSize()));
+        active.file.preallocate(target);
+        active.allocated = target;
+    }
+
     /** A bug in writing one batch must not stop the writer: every later caller would hang. */
     private void writeBatchGuarded(List<SpoolOp> batch) {
         try {
@@ -184,6 +199,7 @@ final class SpoolWriter implements Runnable {
             before = active.size;
             encoded = encoder.encode(batch, ids, active.nonce, before);
             try {
+                preallocate(active, encoded.end());
                 active.file.append(encoded.buffers());
                 // Group commit: one force for every record of the batch, and no stage completes before it.
                 active.file.force();

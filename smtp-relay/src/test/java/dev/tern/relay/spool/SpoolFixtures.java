@@ -152,6 +152,11 @@ final class SpoolFixtures {
                 }
 
                 @Override
+                public void preallocate(long size) throws IOException {
+                    real.preallocate(size);
+                }
+
+                @Override
                 public void force() throws IOException {
                     forcesStarted.incrementAndGet();
                     try {

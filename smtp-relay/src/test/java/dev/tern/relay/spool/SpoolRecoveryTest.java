@@ -23,6 +23,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** Crashes mid-write and damaged bytes: what replay keeps, what it never surfaces. */
 class SpoolRecoveryTest {
 
+    /** These tests find records by the segment's size, so its file holds nothing but records. */
+    private static final SpoolOptions OPTIONS = SpoolOptions.defaults().withPreallocation(0);
+
     @TempDir
     Path template;
 
@@ -37,7 +40,7 @@ class SpoolRecoveryTest {
 
     @BeforeEach
     void writeThreeMessages() throws Exception {
-        try (Spool spool = Spool.open(template, SpoolOptions.defaults())) {
+        try (Spool spool = Spool.open(template, OPTIONS)) {
             enqueue(spool, message(1));
             Path segment = onlySegment(template); // created by the first write
             second = Files.size(segment);
@@ -57,14 +60,14 @@ class SpoolRecoveryTest {
             try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
                 ch.truncate(cut);
             }
-            try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+            try (Spool spool = Spool.open(dir, OPTIONS)) {
                 assertThat(pendingTexts(spool)).as("cut at %d", cut).containsExactly(message(1), message(2));
                 assertThat(Files.size(segment))
                         .as("torn tail cut off at %d", cut)
                         .isEqualTo(third);
                 enqueue(spool, message(4));
             }
-            try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+            try (Spool spool = Spool.open(dir, OPTIONS)) {
                 assertThat(pendingTexts(spool))
                         .as("reopened after cut at %d", cut)
                         .containsExactly(message(1), message(2), message(4));
@@ -91,14 +94,8 @@ class SpoolRecoveryTest {
             f.seek(at);
             f.write(b ^ 0x5A);
         }
-        try (Spool spool = Spool.open(template, SpoolOptions.defaults())) {
-            // Replay resynchronises on the next record whose magic and CRC check out.
-            assertThat(pendingTexts(spool)).containsExactly(message(1), message(3));
-            enqueue(spool, message(4));
-        }
-        try (Spool spool = Spool.open(template, SpoolOptions.defaults())) {
-            assertThat(pendingTexts(spool)).containsExactly(message(1), message(3), message(4));
-        }
+        // Replay resynchronises on the next record whose magic and CRC check out.
+        keepsAndGoesOn(template, OPTIONS, message(4), message(1), message(3));
     }
 
     @Test
@@ -108,7 +105,7 @@ class SpoolRecoveryTest {
         byte[] segment = Files.readAllBytes(onlySegment(template));
         byte[] record3 = java.util.Arrays.copyOfRange(segment, (int) third, (int) end);
         Path other = work.resolve("other");
-        try (Spool spool = Spool.open(other, SpoolOptions.defaults())) {
+        try (Spool spool = Spool.open(other, OPTIONS)) {
             SpoolFixtures.join(spool.enqueue(
                     SpoolFixtures.envelope("a@example.com", "b@example.net"),
                     io.netty.buffer.Unpooled.wrappedBuffer(record3)));
@@ -118,7 +115,7 @@ class SpoolRecoveryTest {
             f.seek(RecordFormat.SEGMENT_HEADER_SIZE);
             f.write(0);
         }
-        try (Spool spool = Spool.open(other, SpoolOptions.defaults())) {
+        try (Spool spool = Spool.open(other, OPTIONS)) {
             assertThat(spool.pending()).isEmpty();
         }
     }
@@ -132,7 +129,7 @@ class SpoolRecoveryTest {
     void aDoneRecordJustBeforeACorruptRecordStillFinishesItsMessage() throws Exception {
         Path dir = work.resolve("done");
         long afterDone;
-        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+        try (Spool spool = Spool.open(dir, OPTIONS)) {
             QueueId finished = enqueue(spool, message(1));
             SpoolFixtures.join(spool.recordState(finished, 0, SpoolFixtures.failed("550 no")));
             SpoolFixtures.join(spool.recordDone(finished));
@@ -148,7 +145,7 @@ class SpoolRecoveryTest {
             f.write(same);
             f.write(0); // and the next record's magic, spoiled
         }
-        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+        try (Spool spool = Spool.open(dir, OPTIONS)) {
             assertThat(pendingTexts(spool)).containsExactly(message(3));
         }
     }
@@ -157,21 +154,98 @@ class SpoolRecoveryTest {
     void truncatedSegmentHeaderIsDiscarded() throws Exception {
         Path dir = Files.createDirectories(work.resolve("header"));
         Files.write(dir.resolve(RecordFormat.fileName(1)), new byte[] {0x54, 0x4E});
-        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+        try (Spool spool = Spool.open(dir, OPTIONS)) {
             enqueue(spool, message(1));
         }
-        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+        try (Spool spool = Spool.open(dir, OPTIONS)) {
             assertThat(pendingTexts(spool)).containsExactly(message(1));
         }
     }
 
     @Test
     void reopenDoesNotDuplicateOrLoseAnything() throws IOException {
-        try (Spool spool = Spool.open(template, SpoolOptions.defaults())) {
+        try (Spool spool = Spool.open(template, OPTIONS)) {
             assertThat(pendingTexts(spool)).isEqualTo(List.of(message(1), message(2), message(3)));
         }
-        try (Spool spool = Spool.open(template, SpoolOptions.defaults())) {
+        try (Spool spool = Spool.open(template, OPTIONS)) {
             assertThat(spool.size()).isEqualTo(3);
         }
+    }
+
+    @Test
+    void zerosWrittenAheadOfTheRecordsAreTheEndNotDamage() throws Exception {
+        Path dir = twoMessagesPreallocated("preallocated");
+        Path segment = onlySegment(dir);
+        assertThat(Files.size(segment))
+                .as("written with zeros ahead of the records")
+                .isBetween(SpoolOptions.DEFAULT_PREALLOCATION, SpoolOptions.DEFAULT_PREALLOCATION + 4096);
+        SegmentReplay.Result r = SegmentReplay.replay(segment, 1, new SpoolIndex());
+        assertThat(r.records()).isEqualTo(2);
+        assertThat(r.corrupt()).isZero();
+        assertThat(r.zeroTail()).isTrue();
+        assertThat(r.validEnd()).isLessThan(r.size());
+        keepsAndGoesOn(dir, SpoolOptions.defaults(), message(3), message(1), message(2));
+    }
+
+    @Test
+    void aTornBatchInTheZerosIsCutAndTheNextRecordsFollowTheLastGoodOne() throws Exception {
+        Path dir = twoMessagesPreallocated("torn-in-zeros");
+        Path segment = onlySegment(dir);
+        long validEnd = SegmentReplay.replay(segment, 1, new SpoolIndex()).validEnd();
+        // A crash mid-write: some pages of a batch that was never acknowledged reached the disk, one
+        // of them after a page that did not.
+        byte[] record = Files.readAllBytes(onlySegment(template));
+        try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
+            f.seek(validEnd + 4096);
+            f.write(record, (int) second, (int) (end - second));
+        }
+        SegmentReplay.Result torn = SegmentReplay.replay(segment, 1, new SpoolIndex());
+        assertThat(torn.zeroTail()).isFalse();
+        assertThat(torn.records())
+                .as("a record of another segment fails its checksum")
+                .isEqualTo(2);
+
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+            assertThat(Files.size(segment)).as("the torn tail is cut off").isEqualTo(validEnd);
+        }
+        keepsAndGoesOn(dir, SpoolOptions.defaults(), message(3), message(1), message(2));
+        SegmentReplay.Result after = SegmentReplay.replay(segment, 1, new SpoolIndex());
+        assertThat(after.corrupt()).isZero();
+        assertThat(after.zeroTail()).isTrue();
+    }
+
+    @Test
+    void aRecordWhoseEndWasNeverWrittenIsDroppedThoughZerosFollow() throws Exception {
+        Path dir = twoMessagesPreallocated("zeroed-end");
+        Path segment = onlySegment(dir);
+        long validEnd = SegmentReplay.replay(segment, 1, new SpoolIndex()).validEnd();
+        try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
+            f.seek(validEnd - 8); // the last octets of message 2's record stay zeros
+            f.write(new byte[8]);
+        }
+        keepsAndGoesOn(dir, SpoolOptions.defaults(), message(3), message(1));
+    }
+
+    /** Opens {@code dir}: it holds exactly {@code kept}; takes {@code added}; opened again, it holds both. */
+    private static void keepsAndGoesOn(Path dir, SpoolOptions options, String added, String... kept) throws Exception {
+        try (Spool spool = Spool.open(dir, options)) {
+            assertThat(pendingTexts(spool)).containsExactly(kept);
+            enqueue(spool, added);
+        }
+        List<String> all = new java.util.ArrayList<>(List.of(kept));
+        all.add(added);
+        try (Spool spool = Spool.open(dir, options)) {
+            assertThat(pendingTexts(spool)).isEqualTo(all);
+        }
+    }
+
+    /** A spool in {@code work/name} written with the default preallocation, holding messages 1 and 2. */
+    private Path twoMessagesPreallocated(String name) throws Exception {
+        Path dir = Files.createDirectories(work.resolve(name));
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+            enqueue(spool, message(1));
+            enqueue(spool, message(2));
+        }
+        return dir;
     }
 }
