@@ -1,6 +1,9 @@
 package dev.tern.smtp.codec;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * Follows the lines of a DATA body across reads: stops at a "." that begins a line, and records
@@ -10,6 +13,8 @@ final class BodyLineScanner {
 
     private static final byte CR = '\r';
     private static final byte LF = '\n';
+    private static final long CRS = 0x0D0D0D0D0D0D0D0DL;
+    private static final long LFS = 0x0A0A0A0A0A0A0A0AL;
 
     private enum Position {
         LINE_START,
@@ -55,15 +60,19 @@ final class BodyLineScanner {
 
     /**
      * Follows the lines in {@code [from, to)} and returns the index of a "." that begins a line (the
-     * caller removes it or ends the data), or -1 when the whole range is consumed. Finds line ends with
-     * {@link ByteBuf#indexOf}, which reads several octets at a time, instead of visiting every octet.
+     * caller removes it or ends the data), or -1 when the whole range is consumed. Each octet is looked
+     * at once: the next CR or LF is found eight octets at a time.
      */
     int scan(ByteBuf in, int from, int to) {
-        int i = from;
-        int lf = -1;
-        while (i < to) {
+        // One view of the range for the whole scan: ByteBuffer reads are intrinsics, ByteBuf reads are not.
+        ByteBuffer view = in.nioBufferCount() == 1
+                ? in.nioBuffer(from, to - from).order(ByteOrder.LITTLE_ENDIAN)
+                : ByteBuffer.wrap(ByteBufUtil.getBytes(in, from, to - from)).order(ByteOrder.LITTLE_ENDIAN);
+        int end = to - from;
+        int i = 0;
+        while (i < end) {
             if (position == Position.AFTER_CR) {
-                if (in.getByte(i) == LF) {
+                if (view.get(i) == LF) {
                     count(1);
                     position = Position.LINE_START;
                     lineLength = 0;
@@ -73,34 +82,54 @@ final class BodyLineScanner {
                 bareLineEnding = true; // RFC 5321 2.3.8: CR not followed by LF
                 position = Position.IN_LINE;
             }
-            if (position == Position.LINE_START && in.getByte(i) == '.') {
-                return i;
+            if (position == Position.LINE_START && view.get(i) == '.') {
+                return from + i;
             }
-            // The next LF is searched once and kept, so many bare CRs in a line cost no rescans.
-            if (lf < i) {
-                lf = in.indexOf(i, to, LF);
-                if (lf < 0) {
-                    lf = Integer.MAX_VALUE;
-                }
-            }
-            int lineEnd = Math.min(lf, to);
-            int cr = in.indexOf(i, lineEnd, CR);
-            if (cr >= 0) {
-                count(cr - i + 1);
+            int stop = nextLineBreak(view, i, end);
+            if (stop < 0) {
+                count(end - i);
+                position = Position.IN_LINE;
+                i = end;
+            } else if (view.get(stop) == CR) {
+                count(stop - i + 1);
                 position = Position.AFTER_CR;
-                i = cr + 1;
-            } else if (lf < to) {
-                count(lf - i + 1);
+                i = stop + 1;
+            } else {
+                count(stop - i + 1);
                 bareLineEnding = true; // RFC 5321 2.3.8: LF not preceded by CR, not a line end
                 position = Position.IN_LINE;
-                i = lf + 1;
-            } else {
-                count(to - i);
-                position = Position.IN_LINE;
-                i = to;
+                i = stop + 1;
             }
         }
         return -1;
+    }
+
+    /** The index of the first CR or LF in {@code [from, to)} of {@code b} (little-endian), or -1. */
+    static int nextLineBreak(ByteBuffer b, int from, int to) {
+        int i = from;
+        for (; i + Long.BYTES <= to; i += Long.BYTES) {
+            long word = b.getLong(i);
+            long found = zeroOctets(word ^ CRS) | zeroOctets(word ^ LFS);
+            if (found != 0) {
+                // Little-endian: the lowest flagged octet is the first in the buffer.
+                return i + (Long.numberOfTrailingZeros(found) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            byte c = b.get(i);
+            if (c == CR || c == LF) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Flags the zero octets of {@code v} with their high bit. Octets above the first zero one may be
+     * flagged wrongly (a borrow runs on), which does not matter: only the lowest flag is read.
+     */
+    private static long zeroOctets(long v) {
+        return (v - 0x0101010101010101L) & ~v & 0x8080808080808080L;
     }
 
     private void count(int octets) {
