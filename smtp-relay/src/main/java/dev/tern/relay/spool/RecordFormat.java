@@ -72,7 +72,8 @@ final class RecordFormat {
 
     /** {@code segment-0000000000000042.log}: zero-padded so names sort like numbers. */
     static String fileName(long seq) {
-        return PREFIX + String.format(java.util.Locale.ROOT, "%016d", seq) + SUFFIX;
+        String digits = Long.toString(seq);
+        return PREFIX + "0".repeat(Math.max(0, 16 - digits.length())) + digits + SUFFIX;
     }
 
     /** The sequence number in a segment file name, or -1 when the name is not a segment's. */

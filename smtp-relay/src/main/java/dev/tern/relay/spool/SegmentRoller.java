@@ -19,12 +19,19 @@ final class SegmentRoller {
     private final Path directory;
     private final SpoolOptions options;
     private final SpoolIndex index;
+    private final SegmentReaders readers;
     private final SecureRandom random = new SecureRandom();
     private ActiveSegment active;
     private long nextSeq;
 
-    SegmentRoller(Path directory, SpoolOptions options, SpoolIndex index, SpoolRecovery.Recovered recovered) {
+    SegmentRoller(
+            Path directory,
+            SpoolOptions options,
+            SpoolIndex index,
+            SpoolRecovery.Recovered recovered,
+            SegmentReaders readers) {
         this.directory = directory;
+        this.readers = readers;
         this.options = options;
         this.index = index;
         this.active = recovered.active();
@@ -86,6 +93,7 @@ final class SegmentRoller {
         long activeSeq = active == null ? Long.MAX_VALUE : active.seq;
         for (long seq : index.takeFinishedSegments(activeSeq)) {
             Path file = directory.resolve(RecordFormat.fileName(seq));
+            readers.forget(seq);
             try {
                 Files.deleteIfExists(file);
                 LOG.debug("spool: deleted finished segment {}", file);

@@ -5,8 +5,6 @@ import dev.tern.smtp.queue.MailQueue;
 import dev.tern.smtp.queue.QueueException;
 import dev.tern.smtp.queue.QueueId;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
@@ -34,20 +32,25 @@ public final class Spool implements MailQueue, AutoCloseable {
 
     private static final String LOCK_FILE = "lock";
 
-    private final Path directory;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final SpoolIndex index;
     private final SpoolWriter writer;
+    private final SegmentReaders readers;
     private final Clock clock;
 
     private Spool(
-            Path directory, FileChannel lockChannel, FileLock lock, SpoolIndex index, SpoolWriter writer, Clock clock) {
-        this.directory = directory;
+            FileChannel lockChannel,
+            FileLock lock,
+            SpoolIndex index,
+            SpoolWriter writer,
+            SegmentReaders readers,
+            Clock clock) {
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.index = index;
         this.writer = writer;
+        this.readers = readers;
         this.clock = clock;
     }
 
@@ -79,9 +82,10 @@ public final class Spool implements MailQueue, AutoCloseable {
         try {
             SpoolIndex index = new SpoolIndex();
             SpoolRecovery.Recovered recovered = SpoolRecovery.recover(directory, options, index);
-            SpoolWriter writer = new SpoolWriter(directory, options, index, recovered);
+            SegmentReaders readers = new SegmentReaders(directory);
+            SpoolWriter writer = new SpoolWriter(directory, options, index, recovered, readers);
             writer.start();
-            return new Spool(directory, lockChannel, lock, index, writer, options.clock());
+            return new Spool(lockChannel, lock, index, writer, readers, options.clock());
         } catch (IOException | RuntimeException e) {
             lockChannel.close(); // releases the lock
             throw e;
@@ -166,23 +170,8 @@ public final class Spool implements MailQueue, AutoCloseable {
      * release. Blocks on disk: never call it on an event loop.
      */
     public ByteBuf readContent(SpooledMessage message, int maxBytes) throws IOException {
-        Path file = directory.resolve(RecordFormat.fileName(message.segment()));
         int length = Math.min(Math.max(0, maxBytes), message.contentLength());
-        ByteBuf content = ByteBufAllocator.DEFAULT.directBuffer(length, length);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            long position = message.contentOffset();
-            while (content.isWritable()) {
-                int n = content.writeBytes(channel, position, content.writableBytes());
-                if (n < 0) {
-                    throw new EOFException(file + " ends before the content of " + message.id());
-                }
-                position += n;
-            }
-            return content;
-        } catch (IOException | RuntimeException e) {
-            content.release();
-            throw e;
-        }
+        return readers.read(message.segment(), message.contentOffset(), length, message.id());
     }
 
     /** Writes everything already handed over, stops the writer and releases the directory. Blocks. */
@@ -194,6 +183,7 @@ public final class Spool implements MailQueue, AutoCloseable {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while closing the spool");
         } finally {
+            readers.close();
             if (lock.isValid()) {
                 lockChannel.close();
             }

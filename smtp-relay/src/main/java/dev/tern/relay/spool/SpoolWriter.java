@@ -39,11 +39,16 @@ final class SpoolWriter implements Runnable {
     private final Thread thread;
     private boolean closed; // guarded by submitLock
 
-    SpoolWriter(Path directory, SpoolOptions options, SpoolIndex index, SpoolRecovery.Recovered recovered) {
+    SpoolWriter(
+            Path directory,
+            SpoolOptions options,
+            SpoolIndex index,
+            SpoolRecovery.Recovered recovered,
+            SegmentReaders readers) {
         this.options = options;
         this.index = index;
         this.ids = new QueueIdGenerator(options.clock()::millis, new SecureRandom());
-        this.segments = new SegmentRoller(directory, options, index, recovered);
+        this.segments = new SegmentRoller(directory, options, index, recovered, readers);
         this.thread = new Thread(this, "tern-spool-writer");
         // A daemon: an unfinished batch at exit was never acknowledged, so nothing accepted is lost.
         this.thread.setDaemon(true);

@@ -197,6 +197,57 @@ class SpoolTest {
         }
     }
 
+    @Test
+    void readsContentFromMoreSegmentsThanItKeepsOpenAndClosesWhatCompactionDeletes() throws Exception {
+        SpoolOptions options = SpoolOptions.defaults().withSegmentSize(1);
+        int count = SegmentReaders.MAX_OPEN * 2 + 3;
+        try (Spool spool = Spool.open(dir, options)) {
+            List<QueueId> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                ids.add(enqueue(spool, message(i)));
+            }
+            for (int round = 0; round < 2; round++) {
+                List<SpooledMessage> pending = spool.pending();
+                for (int i = 0; i < count; i++) {
+                    assertThat(readText(spool, pending.get(i))).isEqualTo(message(i));
+                }
+                // the read channels, and the writer's own on the segment it appends to
+                assertThat(openSegments())
+                        .as("channels kept open")
+                        .hasSizeLessThanOrEqualTo(SegmentReaders.MAX_OPEN + 1);
+            }
+            for (QueueId id : ids) {
+                join(spool.recordDone(id));
+            }
+            enqueue(spool, "last");
+            assertThat(segments()).hasSize(1);
+            assertThat(openSegments())
+                    .as("no channel left on a deleted segment")
+                    .allMatch(Files::exists);
+        }
+        assertThat(openSegments())
+                .as("closing the spool closes its read channels")
+                .isEmpty();
+    }
+
+    /** The segment files this process holds open (Linux: /proc/self/fd), deleted ones included. */
+    private List<Path> openSegments() throws IOException {
+        List<Path> held = new java.util.ArrayList<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith(dir.toString()) && target.contains("segment-")) {
+                        held.add(Path.of(target.replace(" (deleted)", "")));
+                    }
+                } catch (IOException e) {
+                    // closed meanwhile (the listing's own descriptor)
+                }
+            }
+        }
+        return held;
+    }
+
     private List<Path> segments() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> RecordFormat.parseSeq(p.getFileName().toString()) >= 0)
