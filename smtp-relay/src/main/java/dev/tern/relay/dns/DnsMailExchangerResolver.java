@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
@@ -42,9 +44,24 @@ import org.xbill.DNS.Type;
  * <p>The returned stage completes on dnsjava's threads; Netty callers hop back to their event loop.
  */
 public final class DnsMailExchangerResolver implements MailExchangerResolver {
+    /**
+     * How long a domain's mail exchangers, once worked out from its MX records and their hosts' addresses,
+     * are given again without working them out anew: at most this, and never longer than the smallest TTL
+     * of the records they came from. Every attempt to a busy domain would otherwise redo the same work over
+     * the same cached answers.
+     */
+    static final long REUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** Domains whose exchangers are held; past this many, all are dropped at once. */
+    static final int MAX_HELD = 4096;
+
     private final MxResolverOptions options;
     private final DnsLookups dns;
     private final DeliveryMetrics metrics;
+    private final ConcurrentHashMap<String, Held> held = new ConcurrentHashMap<>();
+
+    /** Exchangers worked out for a domain, usable until {@code until} (System.nanoTime()). */
+    private record Held(Exchangers exchangers, long until) {}
 
     public DnsMailExchangerResolver(MxResolverOptions options) {
         this(options, DeliveryMetrics.NOOP);
@@ -68,6 +85,10 @@ public final class DnsMailExchangerResolver implements MailExchangerResolver {
             return CompletableFuture.completedFuture(MxFailures.badName(domain));
         }
         long started = System.nanoTime();
+        Held recent = held.get(plain);
+        if (recent != null && started - recent.until() < 0) {
+            return CompletableFuture.completedFuture(recent.exchangers());
+        }
         return dns.lookup(name.get(), Type.MX)
                 .whenComplete((answer, error) -> metrics.dnsLookup(result(answer), System.nanoTime() - started))
                 .thenCompose(answer -> switch (answer.kind()) {
@@ -179,11 +200,31 @@ public final class DnsMailExchangerResolver implements MailExchangerResolver {
                 .map(h -> HostAddresses.lookup(dns, h.name(), options).toCompletableFuture())
                 .toList();
         return CompletableFuture.allOf(lookups.toArray(CompletableFuture[]::new))
-                .thenApply(ignored -> exchangers(
-                        domain,
-                        kept,
-                        lookups.stream().map(CompletableFuture::join).toList(),
-                        selfPreference != Integer.MAX_VALUE));
+                .thenApply(ignored -> {
+                    List<HostAddresses> addresses =
+                            lookups.stream().map(CompletableFuture::join).toList();
+                    MxResolution resolution = exchangers(domain, kept, addresses, selfPreference != Integer.MAX_VALUE);
+                    if (resolution instanceof Exchangers found) {
+                        long ttl =
+                                records.stream().mapToLong(Record::getTTL).min().orElse(0);
+                        for (HostAddresses a : addresses) {
+                            ttl = Math.min(ttl, a.ttlSeconds());
+                        }
+                        hold(domain, found, ttl);
+                    }
+                    return resolution;
+                });
+    }
+
+    /** Keeps {@code found} for reuse, unless a record it came from may not be kept so long. */
+    private void hold(String domain, Exchangers found, long ttlSeconds) {
+        if (ttlSeconds < 1) {
+            return;
+        }
+        if (held.size() >= MAX_HELD) {
+            held.clear();
+        }
+        held.put(domain, new Held(found, System.nanoTime() + REUSE_NANOS));
     }
 
     private MxResolution exchangers(String domain, List<MxHost> hosts, List<HostAddresses> addresses, boolean loopCut) {

@@ -20,8 +20,9 @@ import org.xbill.DNS.Type;
  * @param addresses in the configured family order, at most {@code maxAddressesPerHost}
  * @param temporaryFailure true when a lookup hit SERVFAIL or a timeout
  * @param reason the last failure, for diagnostics
+ * @param ttlSeconds the smallest TTL of the address records found ({@link Long#MAX_VALUE} when none)
  */
-record HostAddresses(List<InetAddress> addresses, boolean temporaryFailure, String reason) {
+record HostAddresses(List<InetAddress> addresses, boolean temporaryFailure, String reason, long ttlSeconds) {
 
     /** Looks up {@code host}'s addresses in the families of {@code options}, in parallel. */
     static CompletionStage<HostAddresses> lookup(DnsLookups dns, Name host, MxResolverOptions options) {
@@ -44,6 +45,7 @@ record HostAddresses(List<InetAddress> addresses, boolean temporaryFailure, Stri
         List<InetAddress> addresses = new ArrayList<>();
         boolean temporary = false;
         String reason = "";
+        long ttl = Long.MAX_VALUE;
         for (Answer answer : answers) {
             if (answer.kind() == Kind.TEMPORARY) {
                 temporary = true;
@@ -52,6 +54,7 @@ record HostAddresses(List<InetAddress> addresses, boolean temporaryFailure, Stri
                 reason = answer.reason();
             }
             for (Record record : answer.records()) {
+                ttl = Math.min(ttl, record.getTTL());
                 InetAddress address =
                         switch (record) {
                             case ARecord a -> a.getAddress();
@@ -64,6 +67,6 @@ record HostAddresses(List<InetAddress> addresses, boolean temporaryFailure, Stri
             }
         }
         List<InetAddress> bounded = addresses.subList(0, Math.min(addresses.size(), options.maxAddressesPerHost()));
-        return new HostAddresses(List.copyOf(bounded), temporary, reason);
+        return new HostAddresses(List.copyOf(bounded), temporary, reason, ttl);
     }
 }

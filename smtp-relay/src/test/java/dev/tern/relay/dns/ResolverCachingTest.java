@@ -63,6 +63,33 @@ class ResolverCachingTest {
     }
 
     @Test
+    void givesADomainsExchangersAgainWithoutWorkingThemOutAnewButNotThoseOfRecordsWithoutTtl() throws Exception {
+        dns.mx("held.test", 10, "mx.held.test").a("mx.held.test", "127.0.0.81");
+        dns.mx("fresh.test", 10, "mx.fresh.test", Duration.ZERO).a("mx.fresh.test", "127.0.0.82");
+        java.util.List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        DnsMailExchangerResolver resolver =
+                new DnsMailExchangerResolver(options(dns), new dev.tern.relay.metrics.DeliveryMetrics() {
+                    @Override
+                    public void dnsLookup(DnsResult result, long nanos) {
+                        asked.add(result.name());
+                    }
+                });
+
+        MxResolution first = resolve(resolver, "held.test");
+        MxResolution again = resolve(resolver, "HELD.test.");
+        assertThat(again).isEqualTo(first).isInstanceOf(Exchangers.class);
+        assertThat(asked)
+                .as("the second is no MX question at all, not even to the cache")
+                .hasSize(1);
+
+        // TTL 0 (RFC 2181 8): used for this delivery only, so worked out, and asked, every time.
+        resolve(resolver, "fresh.test");
+        resolve(resolver, "fresh.test");
+        assertThat(asked).hasSize(3);
+        assertThat(dns.queryCount("fresh.test", "MX")).isEqualTo(2);
+    }
+
+    @Test
     void cachesNegativeAnswersForTheSoaTtl() throws Exception {
         dns.negativeTtl(Duration.ofMinutes(5));
         DnsMailExchangerResolver resolver = new DnsMailExchangerResolver(options(dns));
