@@ -209,6 +209,18 @@ cpu_ms() {
   echo "${ms:-0}"
 }
 
+# CPU time of a process's threads in milliseconds, by thread name with its numbers taken out (tern-io-3-1
+# and tern-io-3-2 are one group): lines "GROUP USER_MS SYSTEM_MS", sorted; nothing without a process.
+thread_cpu_ms() {
+  local t
+  [ -n "$1" ] || return 0
+  for t in /proc/"$1"/task/*; do
+    # comm may hold spaces ("C2 CompilerThread0"); the fields after ") " are fixed.
+    printf '%s %s\n' "$(tr ' ' '_' <"$t/comm" 2>/dev/null)" "$(sed 's/.*) //' "$t/stat" 2>/dev/null)"
+  done | awk -v hz="$(getconf CLK_TCK)" 'NF > 13 { g = $1; gsub(/[-#]?[0-9]+/, "", g); u[g] += $13; s[g] += $14 }
+    END { for (g in u) printf "%s %.0f %.0f\n", g, u[g] * 1000 / hz, s[g] * 1000 / hz }' | sort
+}
+
 # Busy CPU time of the whole machine in milliseconds, all cores: user, nice, system, irq and softirq
 # jiffies of /proc/stat's first line (idle, iowait and steal are not busy).
 box_busy_ms() {
@@ -224,6 +236,7 @@ run_source() {
   [ "$target" = tern ] && before=$(queued_count)
   srv_pid=${server_pid:-$([ "$target" = tern ] && echo "$tern_pid" || echo "$sink_pid")}
   srv0=$(cpu_ms "$srv_pid")
+  thread_cpu_ms "$srv_pid" >"$results/$name-$target.threads0"
   box0=$(box_busy_ms)
   start=$(date +%s.%N)
   set +e
@@ -235,6 +248,7 @@ run_source() {
   end=$(date +%s.%N)
   box1=$(box_busy_ms)
   srv1=$(cpu_ms "$srv_pid")
+  thread_cpu_ms "$srv_pid" >"$results/$name-$target.threads1"
   client_ms=$(awk 'NF == 2 && $1 ~ /^[0-9.]+$/ { printf "%.0f\n", ($1 + $2) * 1000 }' "$results/$name-$target.time" | tail -1)
   if [ "$rc" -ne 0 ] || grep -qiE "fatal|error|warning" "$results/$name-$target.out"; then
     echo "bench: smtp-source against $target failed in case $name (exit $rc):" >&2
@@ -731,6 +745,10 @@ inbound_compare() {
         read -r secs _ box client server <<<"$out"
         printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$name" "$([ "$member" = sink ] && echo sink || echo "build$member")" \
           "$round" "$count" "$secs" "$box" "$client" "$server" "$load" >>"$runs"
+        join -a 2 -e 0 -o 0,1.2,1.3,2.2,2.3 "$results/$name-$member-$round-$target.threads0" \
+          "$results/$name-$member-$round-$target.threads1" |
+          awk -v c="$name" -v m="$([ "$member" = sink ] && echo sink || echo "build$member")" -v n="$count" \
+            '{ printf "%s\t%s\t%s\t%d\t%d\t%d\n", c, m, $1, n, $4 - $2, $5 - $3 }' >>"$results/inbound-threads.tsv"
       done
     done
     for i in "${!dirs[@]}"; do
@@ -772,6 +790,28 @@ for case in cases:
         if case == "1m-s10-reuse" and disk > 0:
             mb = rate * 1048576 / 1e6
             print(f"{'':<17} {'':<7} {mb:.1f} MB/s, {mb * 100 / disk:.0f}% of the disk's {disk:.1f} MB/s (dd 512 MiB conv=fdatasync)")
+threads = collections.defaultdict(lambda: [0, 0])
+messages = collections.Counter()
+try:
+    for line in open(runs.replace("inbound-runs.tsv", "inbound-threads.tsv")).read().splitlines():
+        case, member, group, n, user, system = line.split("\t")
+        threads[case, member, group][0] += int(user)
+        threads[case, member, group][1] += int(system)
+except FileNotFoundError:
+    pass
+for case, member, _ in threads:
+    messages[case, member] = tot[case, member][0]
+if threads:
+    print("\nthe server's CPU by thread, us per message (user + system), over all rounds; threads under 1 us left out")
+    for case in cases:
+        for member in [f"build{i}" for i in range(len(dirs))] + ["sink"]:
+            n = messages.get((case, member))
+            if not n:
+                continue
+            parts = sorted(((u + s) * 1000 / n, g, u * 1000 / n, s * 1000 / n)
+                           for (c, m, g), (u, s) in threads.items() if c == case and m == member)
+            shown = [f"{g} {t:.0f} ({u:.0f}+{s:.0f})" for t, g, u, s in reversed(parts) if t >= 1]
+            print(f"{case:<17} {member:<7} " + ", ".join(shown))
 PY
   for pid in "${pids[@]}"; do stop_pid "$pid" 15; done
   relay_pids=()
