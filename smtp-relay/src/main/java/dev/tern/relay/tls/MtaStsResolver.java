@@ -97,12 +97,15 @@ public final class MtaStsResolver implements MtaSts {
     public CompletionStage<Optional<MtaStsPolicy>> policy(String domain) {
         String name = domain.toLowerCase(Locale.ROOT);
         Optional<MtaStsPolicy> cached = Optional.ofNullable(cache.get(name));
-        return dns.text("_mta-sts." + name)
+        CompletableFuture<Optional<MtaStsPolicy>> answer = dns.text("_mta-sts." + name)
                 .thenCompose(txt -> afterTxt(name, txt, cached))
                 .exceptionally(error -> cached)
-                .toCompletableFuture()
+                .toCompletableFuture();
+        // Answered already (the TXT from the cache, no fetch): no timer for the bound.
+        return answer.isDone()
+                ? answer
                 // Past the bound delivery goes on as the cache says; the fetch may still finish into it.
-                .completeOnTimeout(cached, bound.toMillis(), TimeUnit.MILLISECONDS);
+                : answer.completeOnTimeout(cached, bound.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private CompletionStage<Optional<MtaStsPolicy>> afterTxt(
