@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param maxQueuedBytes the most message bytes waiting for the writer; past it {@code enqueue} fails
  *     at once with a temporary error instead of growing the heap
  * @param preallocation how far ahead of its records a segment's file is written with zeros (0: not at
- *     all), so that most group commits flush data without a journal commit of the file system
+ *     all), so that most group commits flush data without the file's metadata (its size and
+ *     block map)
  * @param storage how segment files are opened, appended and forced
  * @param listener metrics hooks, called on the writer thread
  * @param clock stamps each message's arrival and its queue id: the delivery queue reckons ages and

@@ -38,7 +38,7 @@ public interface SpoolStorage {
         /**
          * Writes zeros from the end of the file up to {@code size} bytes; appends still go on where the
          * last one ended. Appends over blocks written before change no metadata, so forcing them is a
-         * flush of data alone, without a journal commit of the file system.
+         * flush of data alone, without the file's metadata (its size, its block map).
          */
         void preallocate(long size) throws IOException;
 

@@ -170,8 +170,9 @@ final class SpoolWriter implements Runnable {
     /**
      * Keeps the segment's file written with zeros ahead of its records, {@code preallocation} at a time and
      * never past the segment size unless a batch needs it: the force of a batch that lands on such blocks
-     * flushes data alone, where one that grows the file also commits the file system's journal (about three
-     * times the time and CPU on ext4 here). Only the force of the batch that extends the file pays that.
+     * flushes its data alone, where one that grows the file must write the file's new size and block map as
+     * well (on ext4 here about three times the time and CPU). Only the force of the batch that extends the
+     * file pays that.
      */
     private void preallocate(ActiveSegment active, long end) throws IOException {
         if (end <= active.allocated || options.preallocation() == 0) {
