@@ -46,9 +46,10 @@ import org.xbill.DNS.Type;
 public final class DnsMailExchangerResolver implements MailExchangerResolver {
     /**
      * How long a domain's mail exchangers, once worked out from its MX records and their hosts' addresses,
-     * are given again without working them out anew: at most this, and never longer than the smallest TTL
-     * of the records they came from. Every attempt to a busy domain would otherwise redo the same work over
-     * the same cached answers.
+     * are given again without working them out anew: at most this, and not at all when a record they came
+     * from has a TTL under a second (the TTL as the records carry it: the answer may be used up to this long
+     * past what its cache entry had left). Every attempt to a busy domain would otherwise redo the same work
+     * over the same cached answers.
      */
     static final long REUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
