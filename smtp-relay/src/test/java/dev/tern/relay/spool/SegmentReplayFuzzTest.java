@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
@@ -71,6 +72,33 @@ class SegmentReplayFuzzTest {
         assertThat(intact).hasSize(4);
     }
 
+    @Test
+    void octetsInsertedInsideADoneRecordThatRepeatTheOnesTheyPushOnLeaveItWholeAndItsMessageFinished()
+            throws IOException {
+        Span done = records.stream()
+                .filter(r -> r.type() == RecordFormat.DONE)
+                .findFirst()
+                .orElseThrow();
+        // Nine octets inserted before the record's last one, the first of them equal to it: the record's
+        // own octets are unchanged, nine others follow it.
+        int at = done.end() - 1;
+        byte[] inserted = new byte[9];
+        Arrays.fill(inserted, (byte) 0x55);
+        inserted[0] = original[at];
+        byte[] file = new byte[original.length + inserted.length];
+        System.arraycopy(original, 0, file, 0, at);
+        System.arraycopy(inserted, 0, file, at, inserted.length);
+        System.arraycopy(original, at, file, at + inserted.length, original.length - at);
+        List<int[]> spans = new ArrayList<>();
+        for (Span r : records) {
+            int shift = r.start() >= at ? inserted.length : 0;
+            spans.add(new int[] {r.start() + shift, r.end() + shift});
+        }
+
+        assertThat(touched(file, spans)[records.indexOf(done)]).isFalse();
+        assertThat(replay(file)).doesNotContainKey(done.id()).containsOnlyKeys(intact.keySet());
+    }
+
     /** Arbitrary octets after a real header (or, when the first octet is odd, as the whole file). */
     @FuzzTest(maxDuration = "30s")
     void replaysArbitraryOctets(byte[] data) throws IOException {
@@ -94,9 +122,8 @@ class SegmentReplayFuzzTest {
     @FuzzTest(maxDuration = "30s")
     void replaysDamagedSegment(FuzzedDataProvider data) throws IOException {
         byte[] file = original.clone();
-        // Where each original record stands now, and whether the damage reached it.
+        // Where each original record stands now; whether the damage reached it is read from its octets at the end.
         List<int[]> at = new ArrayList<>();
-        boolean[] touched = new boolean[records.size()];
         for (Span s : records) {
             at.add(new int[] {s.start(), s.end()});
         }
@@ -113,26 +140,13 @@ class SegmentReplayFuzzTest {
             damage.add(List.of("overwrite", "insert", "truncate").get(kind) + "@" + offset + "+" + bytes.length);
             if (kind == 0) { // overwrite
                 int to = Math.min(file.length, offset + bytes.length);
-                // Only the octets that change touch a record: one rewritten as it was is intact.
-                int first = offset;
-                while (first < to && file[first] == bytes[first - offset]) {
-                    first++;
-                }
-                int last = to;
-                while (last > first && file[last - 1] == bytes[last - 1 - offset]) {
-                    last--;
-                }
                 System.arraycopy(bytes, 0, file, offset, to - offset);
-                if (first < last) { // an empty range would mark the record around it, as for an insertion
-                    touch(at, touched, first, last);
-                }
             } else if (kind == 1) { // octets that were never written, inserted: a record spanning them is torn
                 byte[] grown = new byte[file.length + bytes.length];
                 System.arraycopy(file, 0, grown, 0, offset);
                 System.arraycopy(bytes, 0, grown, offset, bytes.length);
                 System.arraycopy(file, offset, grown, offset + bytes.length, file.length - offset);
                 file = grown;
-                touch(at, touched, offset, offset); // only a record the insertion splits
                 for (int[] span : at) {
                     if (span[0] >= offset) {
                         span[0] += bytes.length;
@@ -141,10 +155,10 @@ class SegmentReplayFuzzTest {
                 }
             } else { // truncation: a torn tail
                 file = Arrays.copyOf(file, offset);
-                touch(at, touched, offset, Integer.MAX_VALUE);
             }
             headerTouched |= offset < RecordFormat.SEGMENT_HEADER_SIZE;
         }
+        boolean[] touched = touched(file, at);
         Map<QueueId, SpooledMessage> replayed = replay(file);
         for (SpooledMessage m : replayed.values()) {
             assertThat(checksumHolds(file, m))
@@ -172,11 +186,21 @@ class SegmentReplayFuzzTest {
         }
     }
 
-    /** Marks the records that overlap {@code [from, to)} as touched. */
-    private static void touch(List<int[]> at, boolean[] touched, int from, int to) {
-        for (int i = 0; i < at.size(); i++) {
-            touched[i] |= at.get(i)[0] < to && from < at.get(i)[1];
+    /**
+     * Which records the damage reached: those whose octets at their place now differ from the original's.
+     * Counting the damage's reach instead marks too much: an overwrite with the same octets, or octets
+     * inserted inside a record that repeat the ones they push on (found by the fuzzing pass of `.ci/run`:
+     * a DONE record that stayed whole, so its message was rightly finished).
+     */
+    static boolean[] touched(byte[] file, List<int[]> at) {
+        boolean[] touched = new boolean[records.size()];
+        for (int i = 0; i < records.size(); i++) {
+            Span s = records.get(i);
+            int from = at.get(i)[0];
+            int to = from + (s.end() - s.start());
+            touched[i] = to > file.length || !Arrays.equals(file, from, to, original, s.start(), s.end());
         }
+        return touched;
     }
 
     /** Whether a DONE record for {@code id} survived, so the message is rightly gone. */
