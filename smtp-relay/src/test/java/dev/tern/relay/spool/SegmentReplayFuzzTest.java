@@ -99,6 +99,20 @@ class SegmentReplayFuzzTest {
         assertThat(replay(file)).doesNotContainKey(done.id()).containsOnlyKeys(intact.keySet());
     }
 
+    @Test
+    void aWholeCopyOfADoneRecordElsewhereInTheSegmentFinishesItsMessageThoughTheOriginalIsDamaged() throws IOException {
+        Span done = records.stream()
+                .filter(r -> r.type() == RecordFormat.DONE)
+                .findFirst()
+                .orElseThrow();
+        byte[] file = Arrays.copyOf(original, original.length + (done.end() - done.start()));
+        file[done.end() - 1] ^= 0x5A; // the record at its place fails its checksum
+        System.arraycopy(original, done.start(), file, original.length, done.end() - done.start());
+
+        assertThat(finishedIntact(done.id(), file)).isTrue();
+        assertThat(replay(file)).doesNotContainKey(done.id());
+    }
+
     /** Arbitrary octets after a real header (or, when the first octet is odd, as the whole file). */
     @FuzzTest(maxDuration = "30s")
     void replaysArbitraryOctets(byte[] data) throws IOException {
