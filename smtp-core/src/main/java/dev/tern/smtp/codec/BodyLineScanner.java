@@ -1,7 +1,6 @@
 package dev.tern.smtp.codec;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -65,9 +64,8 @@ final class BodyLineScanner {
      */
     int scan(ByteBuf in, int from, int to) {
         // One view of the range for the whole scan: ByteBuffer reads are intrinsics, ByteBuf reads are not.
-        ByteBuffer view = in.nioBufferCount() == 1
-                ? in.nioBuffer(from, to - from).order(ByteOrder.LITTLE_ENDIAN)
-                : ByteBuffer.wrap(ByteBufUtil.getBytes(in, from, to - from)).order(ByteOrder.LITTLE_ENDIAN);
+        // The decoder's cumulation is one buffer, so the view shares its memory (no copy).
+        ByteBuffer view = in.nioBuffer(from, to - from).order(ByteOrder.LITTLE_ENDIAN);
         int end = to - from;
         int i = 0;
         while (i < end) {

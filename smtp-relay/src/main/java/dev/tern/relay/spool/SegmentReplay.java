@@ -99,7 +99,7 @@ final class SegmentReplay {
                 corrupt++;
                 pos = resync(ch, pos + 1, size);
             }
-            return new Result(true, version, nonce, size, validEnd, zeroTail && validEnd == pos, records, corrupt);
+            return new Result(true, version, nonce, size, validEnd, zeroTail, records, corrupt);
         }
     }
 

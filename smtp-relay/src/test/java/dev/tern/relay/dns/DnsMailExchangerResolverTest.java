@@ -226,6 +226,8 @@ class DnsMailExchangerResolverTest extends ResolverTestBase {
         Failure failure = (Failure) resolve(resolver, "example.test");
 
         assertFailure(failure, DeliveryStatus.PERMANENT, "5.4.6");
+        // Asked again within the second a domain's exchangers are reused: still the loop, never exchangers.
+        assertFailure((Failure) resolve(resolver, "example.test"), DeliveryStatus.PERMANENT, "5.4.6");
     }
 
     @Test
