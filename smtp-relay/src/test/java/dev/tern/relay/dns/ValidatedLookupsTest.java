@@ -146,11 +146,15 @@ class ValidatedLookupsTest {
         var first = lookups.lookup(name, Type.TXT).toCompletableFuture();
         var second = lookups.lookup(name, Type.TXT).toCompletableFuture();
 
+        // The second asker waits on the first's question. (Counting packets at the server cannot tell: a
+        // loaded machine makes the resolver send the same question again after its timeout.)
+        assertThat(second).isSameAs(first);
         assertThat(first.get(10, SECONDS).security()).isEqualTo(Security.SECURE);
-        assertThat(second.get(10, SECONDS)).isEqualTo(first.get());
-        assertThat(dns.queryCount("dane.test", "TXT")).isEqualTo(1);
+        long asked = dns.queryCount("dane.test", "TXT");
         ask(lookups, "dane.test", Type.TXT);
-        assertThat(dns.queryCount("dane.test", "TXT")).isEqualTo(2);
+        assertThat(dns.queryCount("dane.test", "TXT"))
+                .as("asked anew once answered")
+                .isGreaterThan(asked);
     }
 
     @Test
