@@ -180,6 +180,18 @@ public final class TestDnsServer implements AutoCloseable {
         return this;
     }
 
+    /** Keeps every answer back until {@link #releaseAnswers()}: questions asked meanwhile are all in flight. */
+    public TestDnsServer holdAnswers() {
+        held = new java.util.concurrent.CountDownLatch(1);
+        return this;
+    }
+
+    /** Sends the answers {@link #holdAnswers()} kept back, and every later one at once. */
+    public TestDnsServer releaseAnswers() {
+        held.countDown();
+        return this;
+    }
+
     /** Never answers questions about this name, so clients time out. */
     public TestDnsServer drop(String name) {
         modes.put(name(name), Mode.DROP);
@@ -229,6 +241,8 @@ public final class TestDnsServer implements AutoCloseable {
         return this;
     }
 
+    private volatile java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(0);
+
     private void serve() {
         byte[] buffer = new byte[65_535];
         while (!socket.isClosed()) {
@@ -238,6 +252,7 @@ public final class TestDnsServer implements AutoCloseable {
                 Message query = new Message(java.util.Arrays.copyOf(packet.getData(), packet.getLength()));
                 Message response = answer(query);
                 if (response != null) {
+                    held.await();
                     // RFC 6891 6.2.5: a client that sent EDNS takes answers up to its payload size.
                     OPTRecord opt = query.getOPT();
                     byte[] wire = response.toWire(opt == null ? 512 : Math.max(512, opt.getPayloadSize()));
@@ -245,6 +260,9 @@ public final class TestDnsServer implements AutoCloseable {
                 }
             } catch (IOException e) {
                 // Closed socket ends the loop; a malformed query is ignored, like a real server would.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }
