@@ -344,7 +344,7 @@ check_arrival() { # CASE DIR TOKEN [TEXT]
   if await "$1" 60 has "$2" "token $3"; then
     if [ -n "${4:-}" ] && ! has "$2" "$4"; then
       fail "$1" "arrived without '$4'"
-    elif [[ $3 != t7 && $3 != t8 && $3 != t9 ]] && ! dots_intact "$2" "$3"; then
+    elif [[ $3 != t7* && $3 != t8 && $3 != t9 ]] && ! dots_intact "$2" "$3"; then
       fail "$1" "lines starting with a dot were changed"
     else
       pass "$1"
@@ -386,23 +386,29 @@ else
   fail "Tern -> aiosmtpd used STARTTLS" "$(cat "$work"/aio/*.env 2>/dev/null)"
 fi
 
-# 6. smtplib -> Tern: SMTPUTF8 and 8BITMIME, STARTTLS, local delivery.
-if /usr/bin/python3 - "$work" <<'PY' >"$work/smtplib.log" 2>&1
+# 6. smtplib -> Tern: SMTPUTF8 and 8BITMIME, STARTTLS; delivered locally, and relayed to Postfix (which
+#    must be offered SMTPUTF8 by Tern's client for the non-ASCII sender).
+smtplib_send() { # TO TOKEN
+  /usr/bin/python3 - "$1" "$2" <<'PY' >"$work/smtplib-$2.log" 2>&1
 import smtplib, ssl, sys
 from email.message import EmailMessage
 m = EmailMessage()
 m["From"] = "zoë@postfix.test"
-m["To"] = "alice@tern.test"
-m["Subject"] = "interop t7 ünïcödé"
-m.set_content("token t7\nGrüße aus smtplib\n.leading dot\n", charset="utf-8", cte="8bit")
+m["To"] = sys.argv[1]
+m["Subject"] = "interop %s ünïcödé" % sys.argv[2]
+m.set_content("token %s\nGrüße aus smtplib\n.leading dot\n" % sys.argv[2], charset="utf-8", cte="8bit")
 with smtplib.SMTP("127.0.0.30", 25, local_hostname="client.interop.test", timeout=30) as s:
     s.starttls(context=ssl._create_unverified_context())
     s.send_message(m)  # adds SMTPUTF8 itself for the non-ASCII sender
 PY
-then
-  check_arrival "smtplib -> Tern (STARTTLS, SMTPUTF8, 8bit)" "$tern_alice" t7 "Grüße aus smtplib"
-  has "$tern_alice" ".leading dot" || fail "smtplib -> Tern: dot-stuffed line" "missing"
-else fail "smtplib -> Tern" "$(tail -3 "$work/smtplib.log")"; fi
+}
+for target in "alice@tern.test $tern_alice t7" "carol@postfix.test $work/postfix-mail/carol t7p"; do
+  read -r rcpt dir token <<<"$target"
+  if smtplib_send "$rcpt" "$token"; then
+    check_arrival "smtplib -> Tern -> $rcpt (STARTTLS, SMTPUTF8, 8bit)" "$dir" "$token" "Grüße aus smtplib"
+    has "$dir" "zoë@postfix.test" || fail "smtplib -> $rcpt: the UTF-8 sender" "missing"
+  else fail "smtplib -> Tern -> $rcpt" "$(tail -3 "$work/smtplib-$token.log")"; fi
+done
 
 # The base64 lines of big.txt arrived, all of them, in order.
 body_intact() { # CASE DIR TOKEN
@@ -435,11 +441,6 @@ for peer in postfix exim aio; do
     else fail "Tern bounce for $peer" "DSN without Status: 5.1.1"; fi
   else fail "Tern bounce for $peer" "no DSN for nobody@$peer.test"; fi
 done
-
-# 9. Tern refuses an unknown relay from outside its trusted networks; Postfix and Exim's bounce reach Tern.
-if swaks_to 127.0.0.31:25 alice@tern.test nobody@postfix.test t11; then
-  fail "Postfix refuses nobody@postfix.test" "accepted"
-else pass "Postfix refuses nobody@postfix.test at RCPT (no bounce needed)"; fi
 
 echo "interop: $failures failed"
 [ "$failures" = 0 ]
