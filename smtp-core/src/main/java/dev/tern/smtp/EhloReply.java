@@ -5,7 +5,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalLong;
@@ -20,7 +19,7 @@ public record EhloReply(String domain, Map<String, List<String>> extensions) {
     public EhloReply {
         Objects.requireNonNull(domain, "domain");
         Map<String, List<String>> copy = new LinkedHashMap<>();
-        extensions.forEach((k, v) -> copy.put(k.toUpperCase(Locale.ROOT), List.copyOf(v)));
+        extensions.forEach((k, v) -> copy.put(SmtpText.asciiUpperCase(k), List.copyOf(v)));
         extensions = Collections.unmodifiableMap(copy);
     }
 
@@ -42,7 +41,7 @@ public record EhloReply(String domain, Map<String, List<String>> extensions) {
         Map<String, List<String>> extensions = new LinkedHashMap<>();
         for (String line : lines.subList(1, lines.size())) {
             String[] words = line.strip().split(" +");
-            String keyword = words[0].toUpperCase(Locale.ROOT);
+            String keyword = SmtpText.asciiUpperCase(words[0]);
             List<String> params = new ArrayList<>(List.of(words).subList(1, words.length));
             int eq = keyword.indexOf('=');
             if (eq > 0 && keyword.startsWith("AUTH=")) {
@@ -65,12 +64,12 @@ public record EhloReply(String domain, Map<String, List<String>> extensions) {
 
     /** True when the server announced the extension keyword (case-insensitive). */
     public boolean supports(String keyword) {
-        return extensions.containsKey(keyword.toUpperCase(Locale.ROOT));
+        return extensions.containsKey(SmtpText.asciiUpperCase(keyword));
     }
 
     /** The parameters of a keyword, empty when it has none or was not announced. */
     public List<String> parameters(String keyword) {
-        return extensions.getOrDefault(keyword.toUpperCase(Locale.ROOT), List.of());
+        return extensions.getOrDefault(SmtpText.asciiUpperCase(keyword), List.of());
     }
 
     /**
@@ -97,7 +96,7 @@ public record EhloReply(String domain, Map<String, List<String>> extensions) {
     public Set<String> authMechanisms() {
         Set<String> mechanisms = new LinkedHashSet<>();
         for (String mechanism : parameters("AUTH")) {
-            mechanisms.add(mechanism.toUpperCase(Locale.ROOT));
+            mechanisms.add(SmtpText.asciiUpperCase(mechanism));
         }
         return Collections.unmodifiableSet(mechanisms);
     }

@@ -1,13 +1,12 @@
 package dev.tern.smtp;
 
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
  * Splits the ESMTP parameters that follow a path into keyword/value pairs (RFC 5321 4.1.2):
- * {@code esmtp-keyword ["=" esmtp-value]}, separated by spaces. Keywords are upper-cased
- * ({@link Locale#ROOT}); a keyword without value maps to {@code null}.
+ * {@code esmtp-keyword ["=" esmtp-value]}, separated by spaces. Keywords are kept in capitals
+ * ({@link SmtpText#asciiUpperCase}); a keyword without value maps to {@code null}.
  */
 final class EsmtpParameters {
     private EsmtpParameters() {}
@@ -33,7 +32,7 @@ final class EsmtpParameters {
             if (!isKeyword(rawKeyword)) {
                 return ParseResult.rejected(SmtpReplies.SYNTAX_ERROR.withText("Bad parameter syntax"));
             }
-            String keyword = rawKeyword.toUpperCase(Locale.ROOT);
+            String keyword = SmtpText.asciiUpperCase(rawKeyword);
             String value = eq < 0 ? null : token.substring(eq + 1);
             if (value != null && !isValue(value)) {
                 return ParseResult.rejected(badValue(keyword));

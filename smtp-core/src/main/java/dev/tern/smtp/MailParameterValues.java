@@ -1,6 +1,5 @@
 package dev.tern.smtp;
 
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -96,7 +95,7 @@ final class MailParameterValues {
         if (value == null) {
             return null;
         }
-        return switch (value.toUpperCase(Locale.ROOT)) {
+        return switch (SmtpText.asciiUpperCase(value)) {
             case "7BIT" -> MailParameters.Body.SEVEN_BIT;
             case "8BITMIME" -> MailParameters.Body.EIGHT_BIT_MIME;
             case "BINARYMIME" -> MailParameters.Body.BINARY_MIME;
@@ -108,7 +107,7 @@ final class MailParameterValues {
         if (value == null) {
             return null;
         }
-        return switch (value.toUpperCase(Locale.ROOT)) {
+        return switch (SmtpText.asciiUpperCase(value)) {
             case "FULL" -> MailParameters.Ret.FULL;
             case "HDRS" -> MailParameters.Ret.HDRS;
             default -> null;

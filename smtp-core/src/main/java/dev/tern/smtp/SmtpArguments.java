@@ -4,7 +4,6 @@ import dev.tern.smtp.address.Mailbox;
 import dev.tern.smtp.address.PathParser;
 import dev.tern.smtp.address.PathParser.ParsedPath;
 import java.util.EnumSet;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -101,7 +100,7 @@ public final class SmtpArguments {
         String[] words = argument.split(" ", -1);
         if (words.length > 2
                 || !isChunkSize(words[0])
-                || (words.length == 2 && !words[1].toUpperCase(Locale.ROOT).equals("LAST"))) {
+                || (words.length == 2 && !SmtpText.asciiUpperCase(words[1]).equals("LAST"))) {
             return ParseResult.rejected(SmtpReplies.BAD_BDAT_SYNTAX);
         }
         return ParseResult.parsed(new BdatChunk(Long.parseLong(words[0]), words.length == 2));
@@ -149,7 +148,7 @@ public final class SmtpArguments {
     /** NOTIFY = "NEVER" / 1#( "SUCCESS" / "FAILURE" / "DELAY" ) (RFC 3461 4.1). */
     private static boolean parseNotify(String value, Set<RcptParameters.Notify> into) {
         for (String item : value.split(",", -1)) {
-            switch (item.toUpperCase(Locale.ROOT)) {
+            switch (SmtpText.asciiUpperCase(item)) {
                 case "NEVER" -> into.add(RcptParameters.Notify.NEVER);
                 case "SUCCESS" -> into.add(RcptParameters.Notify.SUCCESS);
                 case "FAILURE" -> into.add(RcptParameters.Notify.FAILURE);

@@ -45,6 +45,15 @@ class EhloReplyTest {
     }
 
     @Test
+    void keywordsSpelledOutsideUsAsciiAreNotTheExtensions() {
+        // A hostile server's "STARTTL\u017F" and "S\u0131ZE": their Unicode capitals are ASCII, but no extension is.
+        EhloReply ehlo = parse("mx.example.com", "STARTTL\u017F", "S\u0131ZE 100", "AUTH PLA\u0131N");
+        assertThat(ehlo.supports("STARTTLS")).isFalse();
+        assertThat(ehlo.sizeLimit()).isEmpty();
+        assertThat(ehlo.authMechanisms()).doesNotContain("PLAIN");
+    }
+
+    @Test
     void mergesTheOldAuthEqualsForm() {
         EhloReply ehlo = parse("mx.example.com", "AUTH=LOGIN PLAIN", "AUTH PLAIN CRAM-MD5");
         assertThat(ehlo.authMechanisms()).containsExactly("LOGIN", "PLAIN", "CRAM-MD5");

@@ -429,6 +429,26 @@ class SmtpArgumentsTest {
     }
 
     @Test
+    void keywordsAndValuesMatchInUsAsciiAlone() {
+        // Unicode's capital of the long s (U+017F) is S and of the dotless i (U+0131) is I; neither is a letter
+        // of SMTP's keywords, which compare case-insensitively in US-ASCII only (RFC 5321 2.4).
+        assertThat(SmtpArguments.parseBdat("10 la\u017Ft"))
+                .isEqualTo(ParseResult.rejected(SmtpReplies.BAD_BDAT_SYNTAX));
+        assertThat(SmtpArguments.parseBdat("10 last") instanceof ParseResult.Parsed)
+                .isTrue();
+        assertThat(
+                        SmtpArguments.parseMail("FROM:<a@example.com> BODY=8B\u0131TMIME SMTPUTF8")
+                                instanceof ParseResult.Parsed)
+                .isFalse();
+        assertThat(SmtpArguments.parseMail("FROM:<a@example.com> body=8bitmime") instanceof ParseResult.Parsed)
+                .isTrue();
+        assertThat(
+                        SmtpArguments.parseRcpt("TO:<b@example.com> NOTIFY=\u017FUCCESS", true, LOCAL)
+                                instanceof ParseResult.Parsed)
+                .isFalse();
+    }
+
+    @Test
     void unknownParameterGetsTheCannedReply() {
         assertThat(SmtpArguments.parseMail("FROM:<a@example.com> XYZ"))
                 .isEqualTo(ParseResult.rejected(SmtpReplies.UNKNOWN_PARAMETER));

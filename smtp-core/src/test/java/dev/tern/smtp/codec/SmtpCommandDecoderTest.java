@@ -89,6 +89,16 @@ class SmtpCommandDecoderTest {
     }
 
     @Test
+    void aVerbSpelledWithLettersOutsideUsAsciiIsAnUnknownCommand() {
+        // In UTF-8 these are well-formed, and Unicode's capitals of the dotless i and the long s are I
+        // and S: a verb is compared in US-ASCII only, as a filter in front of Tern reads it.
+        channel.writeInbound(utf8("MA\u0131L FROM:<a@example.com>"), utf8("\u017FTARTTLS"));
+        assertThat(((SmtpCommand) channel.readInbound()).verb()).isEqualTo(SmtpVerb.UNKNOWN);
+        assertThat(((SmtpCommand) channel.readInbound()).verb()).isEqualTo(SmtpVerb.UNKNOWN);
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
     void keepsOrderOfSeveralLines() {
         channel.writeInbound(utf8("EHLO client.example"), utf8("MAIL FROM:<>"), utf8("QUIT"));
         assertThat(((SmtpCommand) channel.readInbound()).verb()).isEqualTo(SmtpVerb.EHLO);

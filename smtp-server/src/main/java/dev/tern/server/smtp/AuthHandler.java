@@ -4,11 +4,11 @@ import dev.tern.server.metrics.SessionMetrics.Refusal;
 import dev.tern.smtp.SmtpCommand;
 import dev.tern.smtp.SmtpReplies;
 import dev.tern.smtp.SmtpReply;
+import dev.tern.smtp.SmtpText;
 import dev.tern.smtp.SmtpVerb;
 import dev.tern.smtp.codec.LineError;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +55,7 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
             session.reply(SmtpReplies.SYNTAX_ERROR);
             return;
         }
-        exchange = SaslExchange.start(words[0].toUpperCase(Locale.ROOT));
+        exchange = SaslExchange.start(SmtpText.asciiUpperCase(words[0]));
         if (exchange == null) {
             session.reply(SmtpReplies.UNSUPPORTED_AUTH_MECHANISM);
             return;

@@ -3,7 +3,7 @@ package dev.tern.server.smtp;
 import dev.tern.server.metrics.SessionMetrics;
 import dev.tern.smtp.SmtpCommand;
 import dev.tern.smtp.SmtpReply;
-import java.util.Locale;
+import dev.tern.smtp.SmtpText;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +51,6 @@ final class ForbiddenCommands {
     static boolean isForbidden(String line) {
         int space = line.indexOf(' ');
         String word = space < 0 ? line : line.substring(0, space);
-        return word.endsWith(":") || HTTP_METHODS.contains(word.toUpperCase(Locale.ROOT));
+        return word.endsWith(":") || HTTP_METHODS.contains(SmtpText.asciiUpperCase(word));
     }
 }

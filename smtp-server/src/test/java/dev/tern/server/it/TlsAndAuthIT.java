@@ -173,6 +173,8 @@ class TlsAndAuthIT {
             bad base64 initial response   | submission | true      | AUTH PLAIN %%%notbase64                          | 501 5.5.2
             bad base64 continuation       | submission | true      | AUTH LOGIN\\n%%%                                 | 501 5.5.2
             unknown mechanism             | submission | true      | AUTH CRAM-MD5                                    | 504 5.5.4
+            # PLA\u00c4\u00b1N is PLA\u0131N in UTF-8, one char per octet: the dotless i's capital is I, but not in US-ASCII
+            PLAIN with a dotless i        | submission | true      | AUTH PLA\u00c4\u00b1N #plain                   | 504 5.5.4
             AUTH inside a transaction     | mx         | true      | MAIL FROM:<a@remote.test>\\nAUTH PLAIN #plain    | 503 5.5.1
             wrong password                | submission | true      | AUTH PLAIN #wrong                                | 535 5.7.8
             unknown user                  | submission | true      | AUTH PLAIN #nobody                               | 535 5.7.8
