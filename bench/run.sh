@@ -40,7 +40,10 @@
 #              BENCH_ROUNDS    --relay: measured rounds per build (default 3; the median is printed);
 #                              --inbound: rounds per case (default 4; sums over the rounds are printed)
 #              BENCH_TERN_DIR  --relay, --inbound: the checkout(s) whose smtp-server/target/tern.jar to run,
-#                              separated by ':' to compare builds in one run (default: this checkout)
+#                              separated by ':' to compare builds in one run (default: this checkout);
+#                              --inbound: DIR@tmpfs runs that build with its spool in /dev/shm, where a
+#                              flush costs nothing: beside the same build on disk it shows what the disk's
+#                              flushes cost (not a configuration to run mail on)
 #              BENCH_CASES     --inbound: the cases to run, separated by spaces (default: 4k-s100-reuse
 #                              4k-s100-noreuse 4k-s1-reuse 1m-s10-reuse; any name of the case table)
 # Results: a table on stdout (msg/s, and CPU microseconds per message for Tern and smtp-sink: "box", the
@@ -101,7 +104,7 @@ mkdir -p "$results"
 work_parent=${BENCH_WORK_DIR:-$repo/bench/out}
 mkdir -p "$work_parent"
 work=$(mktemp -d "$work_parent/work.XXXXXX")
-tern_pid="" sink_pid="" idle_pid="" dns_pid="" relay_pids=()
+tern_pid="" sink_pid="" idle_pid="" dns_pid="" relay_pids=() tmpfs_dirs=()
 
 stop_pid() { # pid, seconds to wait after SIGTERM before SIGKILL
   local pid=$1 i
@@ -121,6 +124,7 @@ cleanup() {
   stop_pid "$sink_pid" 5
   stop_pid "$dns_pid" 5
   if [ "$keep" = 1 ]; then echo "bench: kept $work" >&2; else rm -rf "$work"; fi
+  [ ${#tmpfs_dirs[@]} -eq 0 ] || rm -rf "${tmpfs_dirs[@]}"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -680,6 +684,15 @@ inbound_compare() {
   [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "bench: BENCH_ROUNDS must be a positive number" >&2; exit 2; }
   case_names=${BENCH_CASES:-4k-s100-reuse 4k-s100-noreuse 4k-s1-reuse 1m-s10-reuse}
   IFS=':' read -r -a dirs <<<"${BENCH_TERN_DIR:-$repo}"
+  local data=()
+  for i in "${!dirs[@]}"; do
+    data[$i]="$work/inbound-build$i"
+    if [[ ${dirs[$i]} == *@tmpfs ]]; then
+      dirs[$i]=${dirs[$i]%@tmpfs}
+      data[$i]=$(mktemp -d /dev/shm/tern-bench.XXXXXX)
+      tmpfs_dirs+=("${data[$i]}")
+    fi
+  done
   for build in "${dirs[@]}"; do
     if [ ! -f "$build/smtp-server/target/tern.jar" ]; then
       echo "bench: $build has no smtp-server/target/tern.jar; build it first (./mvnw -pl smtp-server -am package)" >&2
@@ -690,11 +703,11 @@ inbound_compare() {
   for i in "${!dirs[@]}"; do
     tern_dir=${dirs[$i]}
     ports[$i]=$(free_port)
-    start_tern "inbound-build$i" "${ports[$i]}" "$work/inbound-build$i" "" $'delivery:\n  enabled: false'
+    start_tern "inbound-build$i" "${ports[$i]}" "${data[$i]}" "" $'delivery:\n  enabled: false'
     pids[$i]=$tern_pid
     relay_pids+=("$tern_pid")
     members+=("$i")
-    echo "build$i: ${dirs[$i]} ($(build_label "${dirs[$i]}"))" |
+    echo "build$i: ${dirs[$i]} ($(build_label "${dirs[$i]}"))$([[ ${data[$i]} == /dev/shm/* ]] && echo ", spool on tmpfs")" |
       tee -a "$results/machine.txt"
   done
   tern_pid="" tern_dir=""
@@ -707,10 +720,13 @@ inbound_compare() {
   kill -0 "$sink_pid" 2>/dev/null || { echo "bench: smtp-sink did not start" >&2; cat "$results/smtp-sink.out" >&2; exit 1; }
   members+=(sink)
   # JIT warm-up of every build, not measured: 120,000 messages, about what a Tern takes before its
-  # compilers fall quiet (in shorter warm-ups they still took 7-30 us per message of the measured turns).
+  # compilers fall quiet (in shorter warm-ups they still took 7-30 us per message of the measured turns),
+  # and 30,000 connections of one message each: after one turn of that case alone (6,000) the compilers
+  # still took 12-29 us per message of its measured turns, after 30,000 they are quiet.
   for i in "${!dirs[@]}"; do
     tern_log="$results/tern-inbound-build$i.log"
     server_pid=${pids[$i]} run_source tern "${ports[$i]}" "warm-build$i" "$([ "$mode" = full ] && echo 120000 || echo 1000)" -s 100 -l 4096 -d >/dev/null
+    server_pid=${pids[$i]} run_source tern "${ports[$i]}" "warm-noreuse-build$i" "$([ "$mode" = full ] && echo 30000 || echo 300)" -s 100 -l 4096 >/dev/null
     server_pid=${pids[$i]} run_source tern "${ports[$i]}" "warm1m-build$i" "$([ "$mode" = full ] && echo 60 || echo 10)" -s 10 -l 1048576 -d >/dev/null
   done
 
