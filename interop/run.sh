@@ -129,8 +129,12 @@ echo 'secret-password' | "$repo/tern" user add alice --password-stdin \
   --users-file "$work/tern/data/users" >/dev/null 2>&1 \
   || { mkdir -p "$work/tern/data"; echo 'secret-password' | "$repo/tern" user add alice --password-stdin \
          --users-file "$work/tern/data/users" >/dev/null; }
-"$repo/tern" serve --config "$work/tern/tern.yaml" >"$work/tern/tern.log" 2>&1 &
-pids+=($!)
+start_tern() {
+  "$repo/tern" serve --config "$work/tern/tern.yaml" >>"$work/tern/tern.log" 2>&1 &
+  tern_pid=$!
+  pids+=("$tern_pid")
+}
+start_tern
 
 # --- Postfix: its own config directory, queue and mailboxes ---------------------------------------------
 pf="$work/postfix"
@@ -441,6 +445,27 @@ for peer in postfix exim aio; do
     else fail "Tern bounce for $peer" "DSN without Status: 5.1.1"; fi
   else fail "Tern bounce for $peer" "no DSN for nobody@$peer.test"; fi
 done
+
+# 9. Kill -9 under a real peer's load: Postfix relays 300 messages to Tern; Tern is killed with SIGKILL
+#    once some have arrived and started again on its spool. Postfix retries what got no 250, so every
+#    message must arrive; one Tern took but was killed before answering may arrive twice (RFC 5321 6.1).
+# The messages of this case in Tern's Maildir: files, and distinct Postfix queue ids (one per message).
+kill_files() { grep -rlsF 'kill@postfix.test' "$tern_alice" || true; }
+kill_messages() { kill_files | xargs -r grep -hoE 'mx\.postfix\.test \(Postfix\) with E?SMTPS? id [0-9A-F]+' | sort -u | wc -l; }
+at_least() { [ "$("$1")" -ge "$2" ]; }
+/usr/sbin/smtp-source -s 5 -l 2048 -m 300 -f kill@postfix.test -t alice@tern.test 127.0.0.31:25 \
+  >"$work/smtp-source-kill.log" 2>&1 || fail "Postfix takes 300 messages for Tern" "$(tail -2 "$work/smtp-source-kill.log")"
+await kill-some 60 at_least kill_messages 30 || fail "kill -9 under Postfix's load" "under 30 arrived before the kill"
+kill -KILL "$tern_pid"
+wait "$tern_pid" 2>/dev/null || true
+arrived_before=$(kill_messages)
+start_tern
+wait_port 127.0.0.30 25 "Tern after kill -9"
+if await kill-all 180 at_least kill_messages 300; then
+  pass "kill -9 under Postfix's load: 300 of 300 arrived, $arrived_before before the kill, $(($(kill_files | wc -l) - 300)) twice"
+else
+  fail "kill -9 under Postfix's load" "$(kill_messages) of 300 arrived after 180 s"
+fi
 
 echo "interop: $failures failed"
 [ "$failures" = 0 ]
