@@ -223,7 +223,10 @@ id Debian-exim >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /
 mkdir -p "$ex/spool" "$ex/log" "$work/exim-mail"
 chown nobody:nogroup "$work/exim-mail"
 chown -R Debian-exim:Debian-exim "$ex/spool" "$ex/log"
-cat >"$ex/exim.conf" <<CF
+# Exim keeps root (to listen on port 25) only with a configuration named in its trusted list: one fixed
+# path, rewritten by every run, so that the list holds one line however often this runs.
+exim_conf="$exim_root/interop-exim.conf"
+cat >"$exim_conf" <<CF
 primary_hostname = mx.exim.test
 qualify_domain = exim.test
 local_interfaces = 127.0.0.32
@@ -282,15 +285,15 @@ local_maildir:
 begin retry
 *  *  F,1h,5s
 CF
-chmod 644 "$ex/exim.conf"
+chmod 644 "$exim_conf"
 mkdir -p /etc/exim4
-grep -qxF "$ex/exim.conf" /etc/exim4/trusted_configs 2>/dev/null || echo "$ex/exim.conf" >>/etc/exim4/trusted_configs
+grep -qxF "$exim_conf" /etc/exim4/trusted_configs 2>/dev/null || echo "$exim_conf" >>/etc/exim4/trusted_configs
 # Exim runs its deliveries by executing itself again at the path it was built with.
 if [ ! -e /usr/sbin/exim4 ]; then ln -s "$exim_root/usr/sbin/exim4" /usr/sbin/exim4; fi
 [ "$(readlink -f /usr/sbin/exim4)" = "$(readlink -f "$exim_root/usr/sbin/exim4")" ] \
   || die "/usr/sbin/exim4 is another Exim than $exim_root's"
 exim_bin=/usr/sbin/exim4
-"$exim_bin" -C "$ex/exim.conf" -bdf -q5s >"$ex/daemon.out" 2>&1 &
+"$exim_bin" -C "$exim_conf" -bdf -q5s >"$ex/daemon.out" 2>&1 &
 pids+=($!)
 
 # --- aiosmtpd -------------------------------------------------------------------------------------------
