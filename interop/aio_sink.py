@@ -3,9 +3,11 @@
 
 Takes mail for any recipient on ADDRESS:PORT, offers STARTTLS with CERT/KEY, refuses recipients whose
 local part is "nobody" with 550 5.1.1, and writes each message to DIR/<n>.eml with the envelope in
-DIR/<n>.env. Prints "ready" once listening; runs until killed.
+DIR/<n>.env (each written in DIR/tmp/ first and renamed, as Maildir does). Prints "ready" once
+listening; runs until killed.
 """
 import itertools
+import os
 import pathlib
 import signal
 import ssl
@@ -15,6 +17,13 @@ from aiosmtpd.controller import Controller
 
 address, port, directory, cert, key = sys.argv[1], int(sys.argv[2]), pathlib.Path(sys.argv[3]), sys.argv[4], sys.argv[5]
 counter = itertools.count(1)
+(directory / "tmp").mkdir(parents=True, exist_ok=True)
+
+
+def write(path, data):
+    partial = path.parent / "tmp" / path.name
+    partial.write_bytes(data)
+    os.replace(partial, path)
 
 
 class Handler:
@@ -26,9 +35,10 @@ class Handler:
 
     async def handle_DATA(self, server, session, envelope):
         n = next(counter)
-        (directory / f"{n}.eml").write_bytes(envelope.original_content)
-        (directory / f"{n}.env").write_text(
-            f"from={envelope.mail_from} to={','.join(envelope.rcpt_tos)} tls={session.ssl is not None}\n")
+        # Written in tmp/ and renamed, as Maildir does, so a reader never sees half a file.
+        write(directory / f"{n}.eml", envelope.original_content)
+        write(directory / f"{n}.env", (
+            f"from={envelope.mail_from} to={','.join(envelope.rcpt_tos)} tls={session.ssl is not None}\n").encode())
         return "250 2.0.0 stored as %d" % n
 
 

@@ -256,6 +256,13 @@ acl_check_rcpt:
   deny    message = 5.7.1 relay not permitted
 
 begin routers
+# Mail from alice@tern.test goes to Tern's submission listener, authenticated (a smarthost with AUTH).
+to_tern_submission:
+  driver = manualroute
+  domains = tern.test
+  senders = alice@tern.test
+  transport = tern_submission
+  route_list = * 127.0.0.30
 to_tern:
   driver = manualroute
   domains = tern.test
@@ -272,6 +279,11 @@ remote_smtp:
   driver = smtp
   port = 25
   hosts_try_chunking = *
+tern_submission:
+  driver = smtp
+  port = 587
+  hosts_require_tls = *
+  hosts_require_auth = *
 local_maildir:
   driver = appendfile
   directory = $work/exim-mail/\${local_part_data}
@@ -284,6 +296,12 @@ local_maildir:
 
 begin retry
 *  *  F,1h,5s
+
+begin authenticators
+plain_to_tern:
+  driver = plaintext
+  public_name = PLAIN
+  client_send = ^alice^secret-password
 CF
 chmod 644 "$exim_conf"
 mkdir -p /etc/exim4
@@ -324,7 +342,8 @@ await() {
   return 1
 }
 # A file under DIR holds TEXT.
-has() { grep -rqsF -- "$2" "$1"; }
+# Only delivered mail counts: a Maildir file is written in tmp/ and renamed into new/ when complete.
+has() { grep -rqsF --exclude-dir=tmp -- "$2" "$1"; }
 
 swaks_to() { # SERVER[:PORT] FROM TO TOKEN [swaks options...]
   local server=$1 from=$2 to=$3 token=$4
@@ -339,7 +358,7 @@ swaks_to() { # SERVER[:PORT] FROM TO TOKEN [swaks options...]
 # The message holding TOKEN under DIR kept its dot lines as they were sent (dot-stuffing undone once).
 dots_intact() {
   local file
-  file=$(grep -rlsF -- "token $2" "$1" | head -1 || true)
+  file=$(grep -rlsF --exclude-dir=tmp -- "token $2" "$1" | head -1 || true)
   [ -n "$file" ] || return 1
   # Maildir files hold LF line ends, aiosmtpd's the CRLF of the wire.
   local text
@@ -385,6 +404,9 @@ send "Postfix -> Tern" 127.0.0.31:25 bob@postfix.test alice@tern.test t3 "$tern_
 # 4. Tern -> Exim by MX; Exim -> Tern by its route.
 send "Tern -> Exim by MX" 127.0.0.30:25 alice@tern.test dave@exim.test t4 "$work/exim-mail/dave" ""
 send "Exim -> Tern" 127.0.0.32:25 dave@exim.test alice@tern.test t5 "$tern_alice" "mx.exim.test"
+# Exim -> Tern's submission listener: STARTTLS, then AUTH PLAIN as alice (Exim's plaintext client).
+send "Exim -> Tern submission (STARTTLS + AUTH PLAIN)" 127.0.0.32:25 alice@tern.test alice@tern.test t5a \
+  "$tern_alice" "with ESMTPSA"
 # 5. Tern -> aiosmtpd by MX, STARTTLS.
 send "Tern -> aiosmtpd by MX" 127.0.0.30:25 alice@tern.test erin@aio.test t6 "$work/aio" ""
 if await aio-tls 30 grep -qs "to=erin@aio.test tls=True" -r "$work/aio"; then
@@ -420,7 +442,7 @@ done
 # The base64 lines of big.txt arrived, all of them, in order.
 body_intact() { # CASE DIR TOKEN
   local file
-  file=$(grep -rlsF -- "token $3" "$2" | head -1 || true)
+  file=$(grep -rlsF --exclude-dir=tmp -- "token $3" "$2" | head -1 || true)
   if [ -n "$file" ] && cmp -s <(grep -E '^[A-Za-z0-9+/=]{76}$' "$work/big.txt") \
       <(grep -E '^[A-Za-z0-9+/=]{76}$' "$file"); then
     pass "$1"
@@ -442,8 +464,8 @@ for peer in postfix exim aio; do
   swaks_to 127.0.0.30:25 alice@tern.test "nobody@$peer.test" "t10-$peer" || true
 done
 for peer in postfix exim aio; do
-  if await "dsn-$peer" 60 grep -rlqs "nobody@$peer.test" "$tern_alice"; then
-    if grep -rls "nobody@$peer.test" "$tern_alice" | xargs grep -qsi "Status: 5.1.1"; then
+  if await "dsn-$peer" 60 grep -rlqs --exclude-dir=tmp "nobody@$peer.test" "$tern_alice"; then
+    if grep -rls --exclude-dir=tmp "nobody@$peer.test" "$tern_alice" | xargs grep -qsi "Status: 5.1.1"; then
       pass "Tern bounces a recipient $peer refused (DSN 5.1.1)"
     else fail "Tern bounce for $peer" "DSN without Status: 5.1.1"; fi
   else fail "Tern bounce for $peer" "no DSN for nobody@$peer.test"; fi
@@ -453,7 +475,7 @@ done
 #    once some have arrived and started again on its spool. Postfix retries what got no 250, so every
 #    message must arrive; one Tern took but was killed before answering may arrive twice (RFC 5321 6.1).
 # The messages of this case in Tern's Maildir: files, and distinct Postfix queue ids (one per message).
-kill_files() { grep -rlsF 'kill@postfix.test' "$tern_alice" || true; }
+kill_files() { grep -rlsF --exclude-dir=tmp 'kill@postfix.test' "$tern_alice" || true; }
 kill_messages() { kill_files | xargs -r grep -hoE 'mx\.postfix\.test \(Postfix\) with E?SMTPS? id [0-9A-F]+' | sort -u | wc -l; }
 at_least() { [ "$("$1")" -ge "$2" ]; }
 /usr/sbin/smtp-source -s 5 -l 2048 -m 300 -f kill@postfix.test -t alice@tern.test 127.0.0.31:25 \
