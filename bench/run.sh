@@ -430,29 +430,8 @@ alias_database =
 local_recipient_maps =
 biff = no
 CF
-  # No chroot (the queue is not set up as one); the services a relay needs and nothing else.
-  cat >"$dir/etc/master.cf" <<CF
-127.0.0.1:$port inet n - n - - smtpd
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-smtp      unix  -       -       n       -       -       smtp
-relay     unix  -       -       n       -       -       smtp
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-CF
+  # No chroot (the queue is not set up as one); the services are the list interop/run.sh starts too.
+  { echo "127.0.0.1:$port inet n - n - - smtpd"; cat "$repo/interop/postfix-services.cf"; } >"$dir/etc/master.cf"
   postfix_dir=$dir
   # postfix(1) reports to syslog, not to stderr, unless stderr is a terminal: script(1) gives it one.
   if ! script -qec "postfix -c $dir/etc start" /dev/null >"$results/postfix.txt" 2>&1; then
@@ -684,7 +663,7 @@ inbound_compare() {
   [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "bench: BENCH_ROUNDS must be a positive number" >&2; exit 2; }
   case_names=${BENCH_CASES:-4k-s100-reuse 4k-s100-noreuse 4k-s1-reuse 1m-s10-reuse}
   IFS=':' read -r -a dirs <<<"${BENCH_TERN_DIR:-$repo}"
-  local data=()
+  local data=() labels=("${dirs[@]}")
   for i in "${!dirs[@]}"; do
     data[$i]="$work/inbound-build$i"
     if [[ ${dirs[$i]} == *@tmpfs ]]; then
@@ -707,7 +686,7 @@ inbound_compare() {
     pids[$i]=$tern_pid
     relay_pids+=("$tern_pid")
     members+=("$i")
-    echo "build$i: ${dirs[$i]} ($(build_label "${dirs[$i]}"))$([[ ${data[$i]} == /dev/shm/* ]] && echo ", spool on tmpfs")" |
+    echo "build$i: ${labels[$i]} ($(build_label "${dirs[$i]}"))" |
       tee -a "$results/machine.txt"
   done
   tern_pid="" tern_dir=""
@@ -774,7 +753,7 @@ inbound_compare() {
     done
     echo "bench: $name done" >&2
   done
-  python3 - "$runs" "$(cat "$results/disk-mb-s.txt" 2>/dev/null || echo 0)" "${dirs[@]}" <<'PY' | tee "$results/inbound.txt"
+  python3 - "$runs" "$(cat "$results/disk-mb-s.txt" 2>/dev/null || echo 0)" "${labels[@]}" <<'PY' | tee "$results/inbound.txt"
 import collections, statistics, sys
 runs, disk, dirs = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
 rows = [line.split("\t") for line in open(runs).read().splitlines()[1:]]

@@ -180,9 +180,9 @@ public final class SmtpArguments {
         return semicolon + 1 < value.length();
     }
 
-    /** The index after {@code prefix} (case-insensitive) and one optional SP, or -1. */
+    /** The index after {@code prefix} (in capitals, matched in any case of US-ASCII) and one optional SP, or -1. */
     private static int afterPrefix(String argument, String prefix) {
-        if (!argument.regionMatches(true, 0, prefix, 0, prefix.length())) {
+        if (!SmtpText.startsWithIgnoringAsciiCase(argument, prefix)) {
             return -1;
         }
         int pos = prefix.length();

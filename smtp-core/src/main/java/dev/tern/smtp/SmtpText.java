@@ -22,19 +22,34 @@ public final class SmtpText {
      * long s into {@code S}, making {@code MA\u0131L} a MAIL that no other reader of the line sees.
      */
     public static String asciiUpperCase(String text) {
+        char[] chars = null; // made only when a letter must change
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             if (c >= 'a' && c <= 'z') {
-                char[] chars = text.toCharArray();
-                for (int j = i; j < chars.length; j++) {
-                    if (chars[j] >= 'a' && chars[j] <= 'z') {
-                        chars[j] = (char) (chars[j] - ('a' - 'A'));
-                    }
+                if (chars == null) {
+                    chars = text.toCharArray();
                 }
-                return new String(chars);
+                chars[i] = asciiUpperCase(c);
             }
         }
-        return text;
+        return chars == null ? text : new String(chars);
+    }
+
+    /** True when {@code text} starts with {@code capitals}, its letters compared as {@link #asciiUpperCase}. */
+    public static boolean startsWithIgnoringAsciiCase(String text, String capitals) {
+        if (text.length() < capitals.length()) {
+            return false;
+        }
+        for (int i = 0; i < capitals.length(); i++) {
+            if (asciiUpperCase(text.charAt(i)) != capitals.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static char asciiUpperCase(char c) {
+        return c >= 'a' && c <= 'z' ? (char) (c - ('a' - 'A')) : c;
     }
 
     /** Refuses text that holds CR or LF (it could inject a line into the conversation). */

@@ -13,4 +13,15 @@ class SmtpTextTest {
         String capitals = "STARTTLS";
         assertThat(SmtpText.asciiUpperCase(capitals)).isSameAs(capitals);
     }
+
+    @Test
+    void startsWithIgnoringAsciiCaseMatchesOnlyTheLettersAToZInAnyCase() {
+        assertThat(SmtpText.startsWithIgnoringAsciiCase("from:<a@example.com>", "FROM:"))
+                .isTrue();
+        assertThat(SmtpText.startsWithIgnoringAsciiCase("FrOm:", "FROM:")).isTrue();
+        assertThat(SmtpText.startsWithIgnoringAsciiCase("FROM", "FROM:")).isFalse();
+        assertThat(SmtpText.startsWithIgnoringAsciiCase("TO\u212A:", "TOK:")).isFalse(); // the Kelvin sign
+        assertThat(SmtpText.startsWithIgnoringAsciiCase("\u017Fize=1", "SIZE=")).isFalse();
+        assertThat(SmtpText.startsWithIgnoringAsciiCase("FROM:", "FROM:")).isTrue();
+    }
 }
