@@ -12,6 +12,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.NettyRuntime;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /** The transport: native epoll where the platform has it, NIO otherwise (Tern's listeners, {@code tern sink}). */
@@ -21,14 +22,38 @@ public record EventLoops(
         Class<? extends ServerChannel> serverChannel,
         Class<? extends Channel> clientChannel) {
 
+    /** Netty's own name for the number of event loops; Tern keeps its meaning, not its default. */
+    static final String IO_THREADS_PROPERTY = "io.netty.eventLoopThreads";
+
     public static EventLoops create() {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         return new EventLoops(
                 new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tern-accept"), factory),
-                new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("tern-io"), factory),
+                new MultiThreadIoEventLoopGroup(ioThreads(), new DefaultThreadFactory("tern-io"), factory),
                 epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class,
                 epoll ? EpollSocketChannel.class : NioSocketChannel.class);
+    }
+
+    /**
+     * One event loop per processor the JVM may use (Netty's own default is two): the loops never block,
+     * so more of them than processors only adds sleeps and wake-ups between them. {@code
+     * -Dio.netty.eventLoopThreads=N} still sets the number.
+     */
+    static int ioThreads() {
+        return ioThreads(System.getProperty(IO_THREADS_PROPERTY), NettyRuntime.availableProcessors());
+    }
+
+    /** The number of event loops for the property's value (null when unset), as Netty reads it (at least 1). */
+    static int ioThreads(String property, int processors) {
+        if (property == null || property.isBlank()) {
+            return Math.max(1, processors);
+        }
+        try {
+            return Math.max(1, Integer.parseInt(property.strip()));
+        } catch (NumberFormatException e) {
+            return Math.max(1, processors);
+        }
     }
 
     public String transport() {
