@@ -28,6 +28,9 @@ final class SpoolWriter implements Runnable {
     /** Content beyond this cannot be described by a record's u32 length with its metadata. */
     static final int MAX_CONTENT = Integer.MAX_VALUE - (1 << 20);
 
+    /** A batch that extends its segment by this much grows the file itself, with no zeros written ahead. */
+    static final long OWN_EXTENSION = 256L << 10;
+
     private final SpoolOptions options;
     private final SpoolIndex index;
     private final LinkedBlockingQueue<SpoolOp> queue = new LinkedBlockingQueue<>();
@@ -172,10 +175,15 @@ final class SpoolWriter implements Runnable {
      * never past the segment size unless a batch needs it: the force of a batch that lands on such blocks
      * flushes its data alone, where one that grows the file must write the file's new size and block map as
      * well (on ext4 here about three times the time and CPU). Only the force of the batch that extends the
-     * file pays that.
+     * file pays that. A batch that reaches {@link #OWN_EXTENSION} or more past the zeros grows the file with
+     * its own records instead: zeros written for it would be copied into the page cache and flushed to the
+     * disk only to be overwritten and flushed again, which for large messages costs more than the one
+     * flush of the file's size.
      */
-    private void preallocate(ActiveSegment active, long end) throws IOException {
-        if (end <= active.allocated || options.preallocation() == 0) {
+    private void preallocate(ActiveSegment active, long start, long end) throws IOException {
+        if (end <= active.allocated
+                || options.preallocation() == 0
+                || end - Math.max(start, active.allocated) >= OWN_EXTENSION) {
             return;
         }
         long target = Math.max(end, Math.min(end + options.preallocation(), options.segmentSize()));
@@ -205,7 +213,7 @@ final class SpoolWriter implements Runnable {
             before = active.size;
             encoded = encoder.encode(batch, ids, active.nonce, before);
             try {
-                preallocate(active, encoded.end());
+                preallocate(active, before, encoded.end());
                 active.file.append(encoded.buffers());
                 // Group commit: one force for every record of the batch, and no stage completes before it.
                 active.file.force();

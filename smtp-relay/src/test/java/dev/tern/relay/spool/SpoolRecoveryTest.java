@@ -188,6 +188,31 @@ class SpoolRecoveryTest {
     }
 
     @Test
+    void aLargeBatchGrowsTheFileWithItsOwnRecordsAndSmallOnesAfterItGetZerosAheadAgain() throws Exception {
+        Path dir = Files.createDirectories(work.resolve("large-first"));
+        String large =
+                "Subject: large\r\n\r\n" + "0123456789abcdef\r\n".repeat((int) (SpoolWriter.OWN_EXTENSION / 18) + 1);
+        long afterLarge;
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+            enqueue(spool, large);
+            Path segment = onlySegment(dir);
+            afterLarge = Files.size(segment);
+            assertThat(afterLarge)
+                    .as("no zeros written ahead of a batch that large: the file ends with its record")
+                    .isEqualTo(
+                            SegmentReplay.replay(segment, 1, new SpoolIndex()).validEnd())
+                    .isGreaterThan(SpoolWriter.OWN_EXTENSION);
+            enqueue(spool, message(1));
+            assertThat(Files.size(segment))
+                    .as("a small batch after it writes zeros ahead again")
+                    .isBetween(
+                            afterLarge + SpoolOptions.DEFAULT_PREALLOCATION,
+                            afterLarge + SpoolOptions.DEFAULT_PREALLOCATION + 4096);
+        }
+        keepsAndGoesOn(dir, SpoolOptions.defaults(), message(2), large, message(1));
+    }
+
+    @Test
     void aTornBatchInTheZerosIsCutAndTheNextRecordsFollowTheLastGoodOne() throws Exception {
         Path dir = twoMessagesPreallocated("torn-in-zeros");
         Path segment = onlySegment(dir);
