@@ -2,7 +2,8 @@ package dev.tern.relay.spool;
 
 /**
  * The segment the writer appends to: its file, its checksum nonce, its forced size and how far its file
- * is written with zeros ahead of that (see {@link SpoolStorage.Segment#preallocate}).
+ * is written, never less than that size: with zeros ahead of the records (see {@link
+ * SpoolStorage.Segment#preallocate}), or to the end of a batch that grew the file itself.
  */
 final class ActiveSegment {
     final long seq;

@@ -180,10 +180,8 @@ final class SpoolWriter implements Runnable {
      * disk only to be overwritten and flushed again, which for large messages costs more than the one
      * flush of the file's size.
      */
-    private void preallocate(ActiveSegment active, long start, long end) throws IOException {
-        if (end <= active.allocated
-                || options.preallocation() == 0
-                || end - Math.max(start, active.allocated) >= OWN_EXTENSION) {
+    private void preallocate(ActiveSegment active, long end) throws IOException {
+        if (end <= active.allocated || options.preallocation() == 0 || end - active.allocated >= OWN_EXTENSION) {
             return;
         }
         long target = Math.max(end, Math.min(end + options.preallocation(), options.segmentSize()));
@@ -213,7 +211,7 @@ final class SpoolWriter implements Runnable {
             before = active.size;
             encoded = encoder.encode(batch, ids, active.nonce, before);
             try {
-                preallocate(active, before, encoded.end());
+                preallocate(active, encoded.end());
                 active.file.append(encoded.buffers());
                 // Group commit: one force for every record of the batch, and no stage completes before it.
                 active.file.force();
@@ -232,6 +230,7 @@ final class SpoolWriter implements Runnable {
             return;
         }
         active.size = encoded.end();
+        active.allocated = Math.max(active.allocated, active.size); // a large batch grew the file itself
         boolean finished;
         try {
             finished = apply(batch, encoded, active.seq);

@@ -187,11 +187,31 @@ class SpoolRecoveryTest {
         keepsAndGoesOn(dir, SpoolOptions.defaults(), message(3), message(1), message(2));
     }
 
+    /** A message whose batch reaches twice {@link SpoolWriter#OWN_EXTENSION} past where it starts. */
+    private static final String LARGE =
+            "Subject: large\r\n\r\n" + "0123456789abcdef\r\n".repeat((int) (2 * SpoolWriter.OWN_EXTENSION / 18));
+
+    @Test
+    void aLargeBatchReachingPastTheZerosAheadGrowsTheFileWithoutMoreZeros() throws Exception {
+        SpoolOptions options = SpoolOptions.defaults().withPreallocation(64 << 10);
+        Path dir = Files.createDirectories(work.resolve("large-past-zeros"));
+        try (Spool spool = Spool.open(dir, options)) {
+            enqueue(spool, message(1));
+            Path segment = onlySegment(dir);
+            assertThat(Files.size(segment)).as("zeros ahead of a small batch").isGreaterThan(64 << 10);
+            enqueue(spool, LARGE);
+            assertThat(Files.size(segment))
+                    .as("a large batch that begins among the zeros and reaches past them ends the file")
+                    .isEqualTo(
+                            SegmentReplay.replay(segment, 1, new SpoolIndex()).validEnd());
+        }
+        keepsAndGoesOn(dir, options, message(2), message(1), LARGE);
+    }
+
     @Test
     void aLargeBatchGrowsTheFileWithItsOwnRecordsAndSmallOnesAfterItGetZerosAheadAgain() throws Exception {
         Path dir = Files.createDirectories(work.resolve("large-first"));
-        String large =
-                "Subject: large\r\n\r\n" + "0123456789abcdef\r\n".repeat((int) (SpoolWriter.OWN_EXTENSION / 18) + 1);
+        String large = LARGE;
         long afterLarge;
         try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
             enqueue(spool, large);

@@ -14,6 +14,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.NettyRuntime;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.internal.SystemPropertyUtil;
 
 /** The transport: native epoll where the platform has it, NIO otherwise (Tern's listeners, {@code tern sink}). */
 public record EventLoops(
@@ -41,19 +42,12 @@ public record EventLoops(
      * -Dio.netty.eventLoopThreads=N} still sets the number.
      */
     static int ioThreads() {
-        return ioThreads(System.getProperty(IO_THREADS_PROPERTY), NettyRuntime.availableProcessors());
+        return ioThreads(NettyRuntime.availableProcessors());
     }
 
-    /** The number of event loops for the property's value (null when unset), as Netty reads it (at least 1). */
-    static int ioThreads(String property, int processors) {
-        if (property == null || property.isBlank()) {
-            return Math.max(1, processors);
-        }
-        try {
-            return Math.max(1, Integer.parseInt(property.strip()));
-        } catch (NumberFormatException e) {
-            return Math.max(1, processors);
-        }
+    /** The number of event loops on {@code processors}: Netty's property when given, at least 1. */
+    static int ioThreads(int processors) {
+        return Math.max(1, SystemPropertyUtil.getInt(IO_THREADS_PROPERTY, processors));
     }
 
     public String transport() {
