@@ -31,11 +31,11 @@ final class Admission {
 
     /** The message as the queue now holds it, or null when it is held already. */
     QueuedMessage admit(SpooledMessage spooled) {
-        if (messages.containsKey(spooled.id())) {
+        QueuedMessage m = new QueuedMessage(spooled);
+        // One lookup in a table as large as the queue: a replayed message admitted twice is rare.
+        if (messages.putIfAbsent(spooled.id(), m) != null) {
             return null;
         }
-        QueuedMessage m = new QueuedMessage(spooled);
-        messages.put(spooled.id(), m);
         size = messages.size();
         return m;
     }

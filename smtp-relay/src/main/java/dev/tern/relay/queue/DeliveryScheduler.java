@@ -48,6 +48,9 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
 
     private final Spool spool;
     private final QueueExecutor queue;
+    /** {@link #queue} for tasks that follow spool stages: a group commit's tasks reach it as one. */
+    private final Executor handOff;
+
     private final Clock clock;
     private final Admission admission = new Admission();
     private final DestinationSlots<QueuedMessage> slots;
@@ -106,6 +109,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
         this.spool = spool;
         this.reader = reader;
         this.queue = queue;
+        this.handOff = spool.handOff(queue);
         this.clock = clock;
         this.attempts = new Attempts(spool, deliverer, reader, this::submit, this::attempted);
         this.shaping = new Shaping(
@@ -350,7 +354,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
             return;
         }
         try {
-            queue.execute(task);
+            handOff.execute(task);
         } catch (RejectedExecutionException e) {
             log.debug("queue: task refused, the queue's executor is shut down");
         }

@@ -13,6 +13,9 @@ import org.slf4j.LoggerFactory;
 final class QueuedMessage {
     private static final Logger log = LoggerFactory.getLogger(QueuedMessage.class);
 
+    /** No report asked for yet: one stage for every message, since a completed stage never changes. */
+    private static final CompletionStage<Void> NO_REPORTS = CompletableFuture.completedStage(null);
+
     final SpooledMessage spooled;
     final RecipientState[] states;
     final boolean[] inFlight;
@@ -24,7 +27,7 @@ final class QueuedMessage {
     /** The "still trying" warning was considered: it is sent once per message at most, across restarts too. */
     boolean warned;
     /** The reports about this message asked for so far; the next one, and DONE, wait for them. */
-    CompletionStage<Void> reports = CompletableFuture.completedFuture(null);
+    CompletionStage<Void> reports = NO_REPORTS;
     /** Every recipient is final: its reports and its DONE record are on their way. */
     boolean completing;
     /** Wakes the message when its next deferred recipient falls due. */

@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * The durable spool: a {@link MailQueue} whose stages complete only once the message is forced to
@@ -140,6 +141,16 @@ public final class Spool implements MailQueue, AutoCloseable {
             return CompletableFuture.failedFuture(new IllegalArgumentException("no pending message " + id));
         }
         return writer.submitDone(id);
+    }
+
+    /**
+     * An executor in front of {@code target} for the work that follows this spool's stages: what their
+     * dependents hand over on the writer thread while it completes a group commit reaches {@code target}
+     * as one task after the last stage of the batch, so a commit of many records wakes {@code target}'s
+     * thread once. Work handed over from any other thread goes to {@code target} at once.
+     */
+    public Executor handOff(Executor target) {
+        return writer.handOff(Objects.requireNonNull(target, "target"));
     }
 
     /** A snapshot of every unfinished message, in the order they were spooled. */

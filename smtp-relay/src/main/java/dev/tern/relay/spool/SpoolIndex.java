@@ -32,12 +32,12 @@ final class SpoolIndex {
     /** Adds a message; false when its id is already known (the first record wins). */
     synchronized boolean addMessage(
             QueueId id, long arrivalMillis, Envelope envelope, long segment, long offset, int length) {
-        if (live.containsKey(id)) {
-            return false;
-        }
         RecipientState[] states = new RecipientState[envelope.recipients().size()];
         Arrays.fill(states, RecipientState.PENDING);
-        live.put(id, new Entry(id, arrivalMillis, envelope, states, segment, offset, length));
+        // One lookup in a table as large as the queue: a record replayed twice is rare.
+        if (live.putIfAbsent(id, new Entry(id, arrivalMillis, envelope, states, segment, offset, length)) != null) {
+            return false;
+        }
         liveBySegment.merge(segment, 1, Integer::sum);
         return true;
     }

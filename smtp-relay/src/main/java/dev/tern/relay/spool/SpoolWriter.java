@@ -10,6 +10,8 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -40,6 +42,7 @@ final class SpoolWriter implements Runnable {
     private final BatchEncoder encoder = new BatchEncoder();
     private final SegmentRoller segments;
     private final Thread thread;
+    private final List<WriterHandOff> handOffs = new CopyOnWriteArrayList<>();
     private boolean closed; // guarded by submitLock
 
     SpoolWriter(
@@ -59,6 +62,16 @@ final class SpoolWriter implements Runnable {
 
     void start() {
         thread.start();
+    }
+
+    /**
+     * An executor for the dependents of this writer's stages that hop to {@code target}: what this thread
+     * hands over while completing a batch reaches {@code target} as one task once the batch is done.
+     */
+    Executor handOff(Executor target) {
+        WriterHandOff handOff = new WriterHandOff(target, thread);
+        handOffs.add(handOff);
+        return handOff;
     }
 
     CompletableFuture<QueueId> submitMessage(Envelope envelope, ByteBuf content, long arrivalMillis) {
@@ -151,6 +164,7 @@ final class SpoolWriter implements Runnable {
                 }
                 if (!batch.isEmpty()) {
                     writeBatchGuarded(batch);
+                    flushHandOffs();
                 }
             }
         } catch (InterruptedException e) {
@@ -167,6 +181,13 @@ final class SpoolWriter implements Runnable {
         } finally {
             segments.retire();
             encoder.close();
+            flushHandOffs();
+        }
+    }
+
+    private void flushHandOffs() {
+        for (WriterHandOff handOff : handOffs) {
+            handOff.flush();
         }
     }
 

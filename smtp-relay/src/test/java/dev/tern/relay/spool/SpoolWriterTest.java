@@ -21,9 +21,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,15 +64,9 @@ class SpoolWriterTest {
     void batchesRespectTheRecordLimit() throws Exception {
         storage.forceGate = new CountDownLatch(1);
         List<Integer> batchSizes = new CopyOnWriteArrayList<>();
-        SpoolListener listener = new SpoolListener() {
-            @Override
-            public void batchWritten(int records, long bytes, long nanos) {
-                batchSizes.add(records);
-            }
-        };
         SpoolOptions options = SpoolOptions.defaults()
                 .withStorage(storage)
-                .withListener(listener)
+                .withListener(batchSizes(batchSizes))
                 .withMaxBatch(16, 1 << 20);
         try (Spool spool = Spool.open(dir, options)) {
             List<CompletableFuture<QueueId>> stages = submitFromThreads(spool, new CopyOnWriteArrayList<>(), RECORDS);
@@ -80,6 +76,68 @@ class SpoolWriterTest {
         assertThat(batchSizes).allMatch(n -> n <= 16);
         assertThat(batchSizes.stream().mapToInt(Integer::intValue).sum()).isEqualTo(RECORDS);
         assertThat(batchSizes).hasSizeGreaterThanOrEqualTo(RECORDS / 16);
+    }
+
+    @Test
+    void whatAGroupCommitsStagesHandOverReachesTheExecutorAsOneTaskPerBatch() throws Exception {
+        storage.forceGate = new CountDownLatch(1); // every stage still open while its dependent is attached
+        List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+        List<Runnable> given = new CopyOnWriteArrayList<>(); // what reached the executor, run by hand below
+        List<Integer> ran = new CopyOnWriteArrayList<>();
+        SpoolOptions options = SpoolOptions.defaults().withStorage(storage).withListener(batchSizes(batchSizes));
+        try (Spool spool = Spool.open(dir, options)) {
+            Executor handOff = spool.handOff(given::add);
+            List<CompletableFuture<QueueId>> stages = submitFromThreads(spool, new CopyOnWriteArrayList<>(), RECORDS);
+            for (int i = 0; i < RECORDS; i++) {
+                int n = i;
+                stages.get(i).thenRunAsync(() -> ran.add(n), handOff);
+            }
+            storage.forceGate.countDown();
+            CompletableFuture.allOf(stages.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+            await().atMost(SpoolFixtures.TIMEOUT).until(() -> {
+                runGiven(given);
+                return ran.size() == RECORDS;
+            });
+            assertThat(ran)
+                    .containsExactlyInAnyOrderElementsOf(
+                            IntStream.range(0, RECORDS).boxed().toList());
+            // One task per batch at most, where each stage's dependent used to be a task (and a wake-up) of its own.
+            assertThat(executed.get()).isLessThanOrEqualTo(batchSizes.size()).isLessThan(RECORDS);
+            assertThat(batchSizes).anyMatch(n -> n > 1);
+
+            Runnable fromAnotherThread = () -> {};
+            handOff.execute(fromAnotherThread);
+            assertThat(given).containsExactly(fromAnotherThread);
+        }
+    }
+
+    @Test
+    void aTaskThatFailsDoesNotKeepTheOthersOfItsBatchFromRunning() throws Exception {
+        storage.forceGate = new CountDownLatch(1);
+        List<Runnable> given = new CopyOnWriteArrayList<>();
+        List<Integer> ran = new CopyOnWriteArrayList<>();
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults().withStorage(storage))) {
+            Executor handOff = spool.handOff(given::add);
+            List<CompletableFuture<QueueId>> stages = submitFromThreads(spool, new CopyOnWriteArrayList<>(), 20);
+            for (int i = 0; i < stages.size(); i++) {
+                int n = i;
+                // Handed over by the writer thread itself, as a plain task: nothing wraps its failure.
+                stages.get(i)
+                        .thenRun(() -> handOff.execute(() -> {
+                            if (n % 2 == 0) {
+                                throw new IllegalStateException("task " + n + " fails");
+                            }
+                            ran.add(n);
+                        }));
+            }
+            storage.forceGate.countDown();
+            CompletableFuture.allOf(stages.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+            await().atMost(SpoolFixtures.TIMEOUT).until(() -> {
+                runGiven(given);
+                return ran.size() == 10;
+            });
+            assertThat(ran).containsExactlyInAnyOrder(1, 3, 5, 7, 9, 11, 13, 15, 17, 19);
+        }
     }
 
     @Test
@@ -160,6 +218,25 @@ class SpoolWriterTest {
                         QueueException.class, e -> assertThat(e.isTemporary()).isTrue())
                 .hasMessageContaining("No space left on device");
         assertThat(content.refCnt()).isZero();
+    }
+
+    private final java.util.concurrent.atomic.AtomicInteger executed = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Runs, on this thread, every task that reached the executor so far. */
+    private void runGiven(List<Runnable> given) {
+        while (!given.isEmpty()) {
+            executed.incrementAndGet();
+            given.remove(0).run();
+        }
+    }
+
+    private static SpoolListener batchSizes(List<Integer> sizes) {
+        return new SpoolListener() {
+            @Override
+            public void batchWritten(int records, long bytes, long nanos) {
+                sizes.add(records);
+            }
+        };
     }
 
     private static List<CompletableFuture<QueueId>> submitFromThreads(Spool spool, List<ByteBuf> contents, int count)
