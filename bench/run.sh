@@ -28,7 +28,9 @@
 #                           case by case and round by round (the order reversed every other round), each
 #                           build having had one unmeasured turn of the case first (the JIT); prints
 #                           msg/s and the server's own CPU us per message per build, and each build's ratio
-#                           to smtp-sink; with --profile a flame graph per build and case
+#                           to smtp-sink; with 4k-s1-reuse, the disk's time for one flush of 4 KiB and the
+#                           share of smtp-sink's rate one flush per message leaves; with --profile a flame
+#                           graph per build and case
 #   bench/run.sh --idle     only the idle connections (19,000; 3,000 with --quick) and 10,000 sessions
 #                           sending at once (2,000 with --quick), from 4 client processes
 #   bench/run.sh --relay-dkim  the same relay case with three Terns of this checkout taking turns: one
@@ -286,6 +288,20 @@ disk_write_mb_s() {
   secs=$(echo "$out" | sed -n 's/.* copied, \([0-9.]*\) s,.*/\1/p')
   [ -n "$secs" ] || { echo "bench: cannot read dd's output: $out" >&2; exit 1; }
   awk -v s="$secs" 'BEGIN { printf "%.1f\n", 536870912 / s / 1e6 }'
+}
+
+# The disk's time for one flush of 4 KiB over blocks already written, in microseconds: what the spool's
+# group commit of a lone message waits for (its file is kept written with zeros ahead). 2,000 writes with
+# O_DSYNC into a file written and flushed beforehand, as dd reports them.
+disk_flush_us() {
+  local out secs
+  LC_ALL=C dd if=/dev/zero of="$work/ddflush" bs=1M count=8 conv=fdatasync 2>/dev/null
+  out=$(LC_ALL=C dd if=/dev/zero of="$work/ddflush" bs=4k count=2000 oflag=dsync conv=notrunc 2>&1)
+  rm -f "$work/ddflush"
+  echo "$out" >"$results/dd-flush.txt"
+  secs=$(echo "$out" | sed -n 's/.* copied, \([0-9.]*\) s,.*/\1/p')
+  [ -n "$secs" ] || { echo "bench: cannot read dd's output: $out" >&2; exit 1; }
+  awk -v s="$secs" 'BEGIN { printf "%.0f\n", s / 2000 * 1e6 }'
 }
 
 sample_tern() { # case: a per-thread CPU snapshot a few seconds into the run
@@ -729,6 +745,7 @@ inbound_compare() {
     IFS='|' read -r name full quick flags <<<"$spec"
     count=$([ "$mode" = full ] && echo "$full" || echo "$quick")
     [ "$name" = 1m-s10-reuse ] && disk_write_mb_s >"$results/disk-mb-s.txt"
+    [ "$name" = 4k-s1-reuse ] && disk_flush_us >"$results/disk-flush-us.txt"
     # A turn of this very case per build, not measured: the JIT compiles what the case runs (connection
     # set-up and tear-down, say) before the rounds count, as it has for a server that has run a while.
     for i in "${!dirs[@]}"; do
@@ -764,9 +781,10 @@ inbound_compare() {
     done
     echo "bench: $name done" >&2
   done
-  python3 - "$runs" "$(cat "$results/disk-mb-s.txt" 2>/dev/null || echo 0)" "${labels[@]}" <<'PY' | tee "$results/inbound.txt"
+  python3 - "$runs" "$(cat "$results/disk-mb-s.txt" 2>/dev/null || echo 0)" \
+    "$(cat "$results/disk-flush-us.txt" 2>/dev/null || echo 0)" "${labels[@]}" <<'PY' | tee "$results/inbound.txt"
 import collections, statistics, sys
-runs, disk, dirs = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+runs, disk, flush, dirs = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4:]
 rows = [line.split("\t") for line in open(runs).read().splitlines()[1:]]
 tot = collections.defaultdict(lambda: [0, 0.0, 0, 0, 0, 0, []])
 cases = []
@@ -797,6 +815,12 @@ for case in cases:
         if case == "1m-s10-reuse" and disk > 0:
             mb = rate * 1048576 / 1e6
             print(f"{'':<17} {'':<7} {mb:.1f} MB/s, {mb * 100 / disk:.0f}% of the disk's {disk:.1f} MB/s (dd 512 MiB conv=fdatasync)")
+        if case == "4k-s1-reuse" and member == "sink" and flush > 0:
+            # One session waits for every reply: a server as quick as smtp-sink in all else, plus one flush
+            # per message, takes smtp-sink's time per message and the flush's.
+            per = 1e6 / rate
+            print(f"{'':<17} {'':<7} one 4 KiB flush {flush:.0f} us (dd oflag=dsync); with it added to smtp-sink's"
+                  f" {per:.0f} us per message, at most {per / (per + flush):.2f} of smtp-sink")
 threads = collections.defaultdict(lambda: [0, 0])
 messages = collections.Counter()
 try:

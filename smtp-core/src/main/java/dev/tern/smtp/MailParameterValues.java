@@ -68,7 +68,7 @@ final class MailParameterValues {
                 return ParseResult.rejected(EsmtpParameters.badValue(key));
             }
         }
-        return ParseResult.parsed(new MailParameters(size, body, smtpUtf8, ret, envId, auth, requireTls));
+        return ParseResult.parsed(new MailParameters(size, body, smtpUtf8, ret, envId, auth, requireTls).shared());
     }
 
     /** The declared size, Long.MAX_VALUE when it does not fit a long, -1 when malformed. */

@@ -28,6 +28,11 @@ public record MailParameters(
         }
     }
 
+    /** These parameters, or {@link #NONE} when they equal it: the messages of a large queue share one. */
+    public MailParameters shared() {
+        return equals(NONE) ? NONE : this;
+    }
+
     /** The same parameters with REQUIRETLS set or cleared. */
     public MailParameters withRequireTls(boolean requireTls) {
         return new MailParameters(size, body, smtpUtf8, ret, envId, auth, requireTls);

@@ -22,6 +22,11 @@ public record RcptParameters(Set<Notify> notifyOn, String orcpt) {
         }
     }
 
+    /** These parameters, or {@link #NONE} when they equal it: the recipients of a large queue share one. */
+    public RcptParameters shared() {
+        return equals(NONE) ? NONE : this;
+    }
+
     /**
      * These parameters with ORCPT naming {@code original}, unless the client gave one: when a recipient is
      * rewritten, reports keep naming the address the sender wrote (RFC 3461 4.2; RFC 6533 3 for an

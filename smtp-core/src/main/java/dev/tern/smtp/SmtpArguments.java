@@ -142,7 +142,7 @@ public final class SmtpArguments {
                 }
             }
         }
-        return ParseResult.parsed(new RcptParameters(notify, orcpt));
+        return ParseResult.parsed(new RcptParameters(notify, orcpt).shared());
     }
 
     /** NOTIFY = "NEVER" / 1#( "SUCCESS" / "FAILURE" / "DELAY" ) (RFC 3461 4.1). */

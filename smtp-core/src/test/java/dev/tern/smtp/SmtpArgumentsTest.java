@@ -449,6 +449,36 @@ class SmtpArgumentsTest {
     }
 
     @Test
+    void envelopesWithTheSameDomainOrNoParametersShareThemInsteadOfHoldingCopies() {
+        MailFrom first = parsedMail("FROM:<a@shared.example>");
+        MailFrom second = parsedMail("FROM:<b@" + new String("shared.example") + ">");
+        assertThat(second.reversePath().mailbox().domain())
+                .isSameAs(first.reversePath().mailbox().domain());
+        assertThat(first.parameters()).isSameAs(MailParameters.NONE);
+        assertThat(parsedMail("FROM:<a@shared.example> SIZE=10").parameters())
+                .isNotSameAs(MailParameters.NONE)
+                .extracting(MailParameters::size)
+                .isEqualTo(10L);
+
+        RcptTo plain = parsedRcpt("TO:<c@shared.example>");
+        assertThat(plain.mailbox().domain())
+                .isSameAs(first.reversePath().mailbox().domain());
+        assertThat(plain.parameters()).isSameAs(RcptParameters.NONE);
+        assertThat(parsedRcpt("TO:<c@shared.example> NOTIFY=NEVER").parameters().notifyOn())
+                .containsExactly(RcptParameters.Notify.NEVER);
+        // Only equal strings are shared: a domain differing in case stays as the client wrote it.
+        assertThat(parsedRcpt("TO:<c@Shared.Example>").mailbox().domain()).isEqualTo("Shared.Example");
+    }
+
+    private static MailFrom parsedMail(String argument) {
+        return ((ParseResult.Parsed<MailFrom>) SmtpArguments.parseMail(argument)).value();
+    }
+
+    private static RcptTo parsedRcpt(String argument) {
+        return ((ParseResult.Parsed<RcptTo>) SmtpArguments.parseRcpt(argument, false, LOCAL)).value();
+    }
+
+    @Test
     void unknownParameterGetsTheCannedReply() {
         assertThat(SmtpArguments.parseMail("FROM:<a@example.com> XYZ"))
                 .isEqualTo(ParseResult.rejected(SmtpReplies.UNKNOWN_PARAMETER));

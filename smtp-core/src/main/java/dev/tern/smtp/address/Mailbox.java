@@ -19,6 +19,7 @@ public record Mailbox(String localPart, String domain) {
         if (localPart.isEmpty() || domain.isEmpty()) {
             throw new IllegalArgumentException("local part and domain must not be empty");
         }
+        domain = SharedDomains.share(domain);
     }
 
     /** True when the domain is an address literal (RFC 5321 4.1.3). */

@@ -86,14 +86,15 @@ final class SpoolCodec {
         for (int i = 0; i < count; i++) {
             Mailbox mailbox = readMailbox(in);
             Set<RcptParameters.Notify> notify = notifyOf(in.readByte());
-            recipients.add(new RcptTo(mailbox, new RcptParameters(notify, readString(in))));
+            recipients.add(new RcptTo(mailbox, new RcptParameters(notify, readString(in)).shared()));
         }
         // Records written before the flags existed end here: no flag.
         int flags = in.isReadable() ? in.readByte() : 0;
         if ((flags & ~(REQUIRE_TLS | TLS_OPTIONAL)) != 0) {
             throw new IllegalArgumentException("bad message flags " + flags);
         }
-        MailParameters params = new MailParameters(size, body, smtpUtf8, ret, envId, auth, (flags & REQUIRE_TLS) != 0);
+        MailParameters params =
+                new MailParameters(size, body, smtpUtf8, ret, envId, auth, (flags & REQUIRE_TLS) != 0).shared();
         return new MessageMeta(id, arrival, new Envelope(path, recipients, params, (flags & TLS_OPTIONAL) != 0));
     }
 
