@@ -179,9 +179,9 @@ final class SpoolWriter implements Runnable {
                 op.fail(failure);
             }
         } finally {
+            flushHandOffs(); // before retiring, which may throw: what the failed stages handed over still goes on
             segments.retire();
             encoder.close();
-            flushHandOffs();
         }
     }
 
