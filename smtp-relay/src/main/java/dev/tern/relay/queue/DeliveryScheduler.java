@@ -162,9 +162,10 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
     }
 
     /**
-     * Hands a spooled message to the queue's thread. The spool completes a whole group commit at once, so the
-     * ids gather here and one task admits all that have arrived, instead of one task (and one wake-up of the
-     * queue's thread) per message.
+     * Hands a spooled message to the queue's thread. The ids gather here and one task admits all that have
+     * arrived: while that task waits for the queue's thread, later arrivals (of later group commits too) join
+     * it. Within one group commit the spool's hand-off ({@link #submit}) keeps the task until the whole batch
+     * is complete, so the queue's thread is not woken for the first message and again for the rest.
      */
     private void arrived(QueueId id) {
         arrivals.add(id);

@@ -1,11 +1,14 @@
 package dev.tern.relay.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.tern.relay.delivery.DeliveryRequest;
 import dev.tern.relay.delivery.RecipientOutcome;
 import dev.tern.relay.spool.RecipientState;
 import dev.tern.relay.spool.Spool;
+import dev.tern.relay.spool.SpooledMessage;
+import dev.tern.relay.spool.TestStorage;
 import dev.tern.smtp.Envelope;
 import dev.tern.smtp.MailParameters;
 import dev.tern.smtp.RcptParameters;
@@ -23,6 +26,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -80,6 +84,99 @@ class DeliverySchedulerTest {
                 .extracting(DeliveryRequest::id)
                 .containsExactlyElementsOf(
                         ids.stream().map(CompletableFuture::join).toList());
+    }
+
+    @Test
+    void whatFollowsAGroupCommitReachesTheQueuesThreadOnlyOnceTheWholeBatchIsOnDisk() throws Exception {
+        TestStorage disk = new TestStorage();
+        Spool spool = fixture.spool(disk);
+        List<CompletableFuture<QueueId>> batch = new CopyOnWriteArrayList<>();
+        List<String> partial = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean batchReleased = new java.util.concurrent.atomic.AtomicBoolean();
+        QueueExecutor queueThread = new QueueExecutor() {
+            @Override
+            public void execute(Runnable task) {
+                // A hand-off from the writer thread while some of the batch's stages are still open would wake
+                // the queue's thread once more for the rest: the whole batch is complete, or none of it.
+                long done = batch.stream().filter(CompletableFuture::isDone).count();
+                if (batchReleased.get()
+                        && Thread.currentThread().getName().equals("tern-spool-writer")
+                        && done < batch.size()) {
+                    partial.add(done + " of " + batch.size());
+                }
+                loop.execute(task);
+            }
+
+            @Override
+            public Timer schedule(Runnable task, long delayMillis) {
+                return loop.schedule(task, delayMillis);
+            }
+        };
+        DeliveryScheduler queue = fixture.scheduler(
+                spool, POLICY, new DeliveryLimits(10, 10), fixture.delivering(), ShapingOptions.DEFAULT, queueThread);
+        loop.runDue();
+        fixture.enqueue(queue, "<s@a.test>", "first@b.test"); // the segment exists: the next force is a batch's own
+        loop.runUntil(() -> spool.pending().isEmpty()); // and nothing of it is left for the writer
+
+        CountDownLatch first = new CountDownLatch(1);
+        CountDownLatch second = new CountDownLatch(1);
+        try {
+            disk.forceGate = first;
+            int forces = disk.forcesStarted.get();
+            CompletableFuture<QueueId> alone =
+                    queue.enqueue(envelope("alone"), content()).toCompletableFuture();
+            await().atMost(Duration.ofSeconds(10)).until(() -> disk.forcesStarted.get() > forces); // at the disk
+            for (int i = 0; i < 5; i++) {
+                batch.add(queue.enqueue(envelope("r" + i), content()).toCompletableFuture()); // behind it
+            }
+            disk.forceGate = second;
+            first.countDown();
+            alone.get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> disk.forcesStarted.get() > forces + 1);
+            // The queue's thread takes the first message in while the batch of five waits at the disk, as a
+            // queue that keeps up would: the batch's first arrival then finds it idle and hands over at once.
+            loop.runUntil(() -> fixture.requests.stream().anyMatch(r -> r.id().equals(alone.join())));
+            batchReleased.set(true);
+            second.countDown();
+            CompletableFuture.allOf(batch.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        } finally {
+            first.countDown();
+            second.countDown();
+        }
+
+        loop.runUntil(() -> spool.pending().isEmpty());
+        assertThat(partial).as("hand-offs before the batch was complete").isEmpty();
+        assertThat(fixture.requests)
+                .extracting(DeliveryRequest::id)
+                .containsAll(batch.stream().map(CompletableFuture::join).toList());
+    }
+
+    @Test
+    void aMessageTakenInTwiceKeepsTheQueuesFirstCopy() throws Exception {
+        // The replay at start and an arrival can both name a message; the queue's state must stay on one copy.
+        Spool spool = fixture.spool();
+        CompletableFuture<QueueId> stored =
+                spool.enqueue(envelope("twice"), content()).toCompletableFuture();
+        SpooledMessage message = spool.find(stored.get(10, TimeUnit.SECONDS)).orElseThrow();
+        Admission admission = new Admission();
+
+        QueuedMessage first = admission.admit(message);
+        assertThat(first).isNotNull();
+        assertThat(admission.admit(message)).as("held already").isNull();
+        assertThat(admission.get(message.id())).isSameAs(first);
+        assertThat(admission.holds(first)).isTrue();
+        assertThat(admission.size()).isEqualTo(1);
+    }
+
+    private static Envelope envelope(String recipient) {
+        return new Envelope(
+                new ReversePath(new Mailbox("s", "a.test")),
+                List.of(new RcptTo(new Mailbox(recipient, "b.test"), RcptParameters.NONE)),
+                MailParameters.NONE);
+    }
+
+    private static ByteBuf content() {
+        return Unpooled.copiedBuffer("Subject: t\r\n\r\nbody\r\n", StandardCharsets.US_ASCII);
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.tern.relay.delivery.RecipientOutcome;
 import dev.tern.relay.spool.RecipientState;
 import dev.tern.relay.spool.Spool;
 import dev.tern.relay.spool.SpoolOptions;
+import dev.tern.relay.spool.SpoolStorage;
 import dev.tern.smtp.Envelope;
 import dev.tern.smtp.MailParameters;
 import dev.tern.smtp.RcptParameters;
@@ -56,10 +57,15 @@ final class QueueFixture implements AfterEachCallback {
 
     /** Opens the test's spool, the same directory every time (a second open after a close is a restart). */
     Spool spool() throws Exception {
+        return spool(SpoolStorage.files());
+    }
+
+    /** The test's spool on {@code storage} (a slow disk, say). */
+    Spool spool(SpoolStorage storage) throws Exception {
         if (dir == null) {
             dir = Files.createTempDirectory("tern-queue-test");
         }
-        Spool spool = Spool.open(dir, SpoolOptions.defaults().withClock(clock));
+        Spool spool = Spool.open(dir, SpoolOptions.defaults().withClock(clock).withStorage(storage));
         spools.add(spool);
         return spool;
     }
@@ -74,12 +80,32 @@ final class QueueFixture implements AfterEachCallback {
 
     DeliveryScheduler scheduler(
             Spool spool, RetryPolicy policy, DeliveryLimits limits, Deliverer deliverer, ShapingOptions shaping) {
+        return scheduler(spool, policy, limits, deliverer, shaping, loop);
+    }
+
+    /** A scheduler whose thread is {@code queueThread}: {@link #loop}, or something in front of it. */
+    DeliveryScheduler scheduler(
+            Spool spool,
+            RetryPolicy policy,
+            DeliveryLimits limits,
+            Deliverer deliverer,
+            ShapingOptions shaping,
+            QueueExecutor queueThread) {
         Deliverer recording = (domain, r) -> {
             requests.add(r);
             return deliverer.deliver(domain, r);
         };
         DeliveryScheduler queue = new DeliveryScheduler(
-                spool, recording, this::report, policy, limits, loop, Runnable::run, Signer.NONE, clock, shaping);
+                spool,
+                recording,
+                this::report,
+                policy,
+                limits,
+                queueThread,
+                Runnable::run,
+                Signer.NONE,
+                clock,
+                shaping);
         queue.start();
         return queue;
     }

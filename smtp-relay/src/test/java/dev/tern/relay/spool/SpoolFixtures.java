@@ -12,7 +12,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -119,72 +118,6 @@ final class SpoolFixtures {
                 throw new IllegalStateException("expected one segment, found " + segments);
             }
             return segments.get(0);
-        }
-    }
-
-    /** Real files underneath, with forces counted and a switch that makes the disk "full". */
-    static final class TestStorage implements SpoolStorage {
-        final java.util.concurrent.atomic.AtomicInteger forces = new java.util.concurrent.atomic.AtomicInteger();
-        final java.util.concurrent.atomic.AtomicInteger forcesStarted = new java.util.concurrent.atomic.AtomicInteger();
-        volatile boolean failWrites;
-        volatile boolean failForces;
-        volatile boolean failTruncates;
-        /** Every force waits for this gate: a slow disk. */
-        volatile java.util.concurrent.CountDownLatch forceGate = new java.util.concurrent.CountDownLatch(0);
-
-        @Override
-        public Segment open(Path file) throws IOException {
-            Segment real = SpoolStorage.files().open(file);
-            return new Segment() {
-                @Override
-                public long size() throws IOException {
-                    return real.size();
-                }
-
-                @Override
-                public void append(ByteBuffer[] buffers) throws IOException {
-                    if (failWrites) {
-                        // Half the buffers make it to the file before the disk fills up.
-                        real.append(java.util.Arrays.copyOf(buffers, Math.max(1, buffers.length / 2)));
-                        throw new IOException("No space left on device");
-                    }
-                    real.append(buffers);
-                }
-
-                @Override
-                public void preallocate(long size) throws IOException {
-                    real.preallocate(size);
-                }
-
-                @Override
-                public void force() throws IOException {
-                    forcesStarted.incrementAndGet();
-                    try {
-                        forceGate.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new java.io.InterruptedIOException();
-                    }
-                    if (failForces) {
-                        throw new IOException("No space left on device");
-                    }
-                    forces.incrementAndGet();
-                    real.force();
-                }
-
-                @Override
-                public void truncate(long size) throws IOException {
-                    if (failTruncates) {
-                        throw new IOException("Input/output error");
-                    }
-                    real.truncate(size);
-                }
-
-                @Override
-                public void close() throws IOException {
-                    real.close();
-                }
-            };
         }
     }
 }

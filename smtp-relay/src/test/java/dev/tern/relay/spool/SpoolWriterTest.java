@@ -37,7 +37,7 @@ class SpoolWriterTest {
     @TempDir
     Path dir;
 
-    private final SpoolFixtures.TestStorage storage = new SpoolFixtures.TestStorage();
+    private final TestStorage storage = new TestStorage();
 
     @Test
     void concurrentEnqueuesShareForces() throws Exception {

@@ -1,0 +1,75 @@
+package dev.tern.relay.spool;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * Real segment files underneath, with forces counted, a gate every force waits at (a slow disk) and
+ * switches that make the disk "full"; for the spool's tests and for the queue's, which run over a real spool.
+ */
+public final class TestStorage implements SpoolStorage {
+    public final java.util.concurrent.atomic.AtomicInteger forces = new java.util.concurrent.atomic.AtomicInteger();
+    public final java.util.concurrent.atomic.AtomicInteger forcesStarted =
+            new java.util.concurrent.atomic.AtomicInteger();
+    public volatile boolean failWrites;
+    public volatile boolean failForces;
+    public volatile boolean failTruncates;
+    /** Every force waits for this gate: a slow disk. */
+    public volatile java.util.concurrent.CountDownLatch forceGate = new java.util.concurrent.CountDownLatch(0);
+
+    @Override
+    public Segment open(Path file) throws IOException {
+        Segment real = SpoolStorage.files().open(file);
+        return new Segment() {
+            @Override
+            public long size() throws IOException {
+                return real.size();
+            }
+
+            @Override
+            public void append(ByteBuffer[] buffers) throws IOException {
+                if (failWrites) {
+                    // Half the buffers make it to the file before the disk fills up.
+                    real.append(java.util.Arrays.copyOf(buffers, Math.max(1, buffers.length / 2)));
+                    throw new IOException("No space left on device");
+                }
+                real.append(buffers);
+            }
+
+            @Override
+            public void preallocate(long size) throws IOException {
+                real.preallocate(size);
+            }
+
+            @Override
+            public void force() throws IOException {
+                forcesStarted.incrementAndGet();
+                try {
+                    forceGate.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException();
+                }
+                if (failForces) {
+                    throw new IOException("No space left on device");
+                }
+                forces.incrementAndGet();
+                real.force();
+            }
+
+            @Override
+            public void truncate(long size) throws IOException {
+                if (failTruncates) {
+                    throw new IOException("Input/output error");
+                }
+                real.truncate(size);
+            }
+
+            @Override
+            public void close() throws IOException {
+                real.close();
+            }
+        };
+    }
+}
