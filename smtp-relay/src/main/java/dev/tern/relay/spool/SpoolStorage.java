@@ -23,7 +23,11 @@ public interface SpoolStorage {
      */
     Segment open(Path file) throws IOException;
 
-    /** One open segment file. Not thread-safe: only the spool writer thread uses it. */
+    /**
+     * One open segment file. Only the spool writer thread appends to it, truncates and closes it; {@link
+     * #force} may also run on the spool's flushing thread while the writer appends the rest of a large batch
+     * (see {@code OverlappedFlush}).
+     */
     interface Segment extends Closeable {
 
         /** The file's current size in bytes. */

@@ -40,6 +40,7 @@ final class SpoolWriter implements Runnable {
     private final Object submitLock = new Object();
     private final QueueIdGenerator ids;
     private final BatchEncoder encoder = new BatchEncoder();
+    private final OverlappedFlush flush = new OverlappedFlush();
     private final SegmentRoller segments;
     private final Thread thread;
     private final List<WriterHandOff> handOffs = new CopyOnWriteArrayList<>();
@@ -182,6 +183,7 @@ final class SpoolWriter implements Runnable {
             flushHandOffs(); // before retiring, which may throw: what the failed stages handed over still goes on
             segments.retire();
             encoder.close();
+            flush.close();
         }
     }
 
@@ -233,9 +235,8 @@ final class SpoolWriter implements Runnable {
             encoded = encoder.encode(batch, ids, active.nonce, before);
             try {
                 preallocate(active, encoded.end());
-                active.file.append(encoded.buffers());
                 // Group commit: one force for every record of the batch, and no stage completes before it.
-                active.file.force();
+                flush.appendAndForce(active.file, encoded.buffers());
             } catch (IOException e) {
                 segments.rollBack(before, e);
                 throw e;

@@ -207,6 +207,51 @@ class SpoolWriterTest {
         }
     }
 
+    @Test
+    void aLargeMessageIsForcedInPartsAndReadBackWhole() throws Exception {
+        int part = 512 << 10;
+        io.netty.buffer.CompositeByteBuf large = Unpooled.compositeBuffer();
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 4; i++) {
+            String line = ("part " + i + " ").repeat(part / 7 + 1).substring(0, part - 2) + "\r\n";
+            text.append(line);
+            large.addComponent(true, content(line));
+        }
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults().withStorage(storage))) {
+            enqueue(spool, message(1)); // the segment exists: the forces counted next are the message's own
+            int before = storage.forces.get();
+            SpoolFixtures.join(spool.enqueue(envelope("a@example.com", "b@example.net"), large));
+            assertThat(storage.forces.get() - before).isEqualTo(2); // one while the second half was copied, one after
+            assertThat(large.refCnt()).isZero();
+        }
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+            assertThat(pendingTexts(spool)).containsExactly(message(1), text.toString());
+        }
+    }
+
+    @Test
+    void aLargeBatchWhoseEarlyForceFailsLeavesNothingBehind() throws Exception {
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults().withStorage(storage))) {
+            enqueue(spool, message(1));
+            storage.failForces = true;
+            String big = "x".repeat((int) OverlappedFlush.PART) + "\r\n";
+            io.netty.buffer.CompositeByteBuf large =
+                    Unpooled.compositeBuffer().addComponent(true, content(big)).addComponent(true, content(big));
+            CompletableFuture<QueueId> stage = spool.enqueue(envelope("a@example.com", "b@example.net"), large)
+                    .toCompletableFuture();
+            assertThatThrownBy(() -> stage.get(10, TimeUnit.SECONDS))
+                    .cause()
+                    .isInstanceOfSatisfying(QueueException.class, e -> assertThat(e.isTemporary())
+                            .isTrue());
+            storage.failForces = false;
+            enqueue(spool, message(3));
+            assertThat(pendingTexts(spool)).containsExactly(message(1), message(3));
+        }
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+            assertThat(pendingTexts(spool)).containsExactly(message(1), message(3));
+        }
+    }
+
     private static void assertFailsTemporarily(Spool spool, String text) {
         ByteBuf content = content(text);
         CompletableFuture<QueueId> stage = spool.enqueue(envelope("a@example.com", "b@example.net"), content)

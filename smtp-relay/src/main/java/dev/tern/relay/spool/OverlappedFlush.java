@@ -1,0 +1,101 @@
+package dev.tern.relay.spool;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Appends a batch and forces it, overlapping the two for large batches. A batch of {@link #PART} or more is
+ * appended a part at a time, and once a part is in the page cache a force starts on a thread of its own
+ * while the writer copies the next part: the disk writes the first megabytes while the rest are copied.
+ * The writer's own force, after the last part, is what makes the batch durable; it waits for the early
+ * force first, and a failed early force fails the batch as its own would. Small batches are appended and
+ * forced as one, on the writer thread, with no other thread involved.
+ */
+final class OverlappedFlush implements AutoCloseable {
+
+    /** How much of a batch is appended before the disk is set to work on it. */
+    static final long PART = 1L << 20;
+
+    private final ExecutorService flusher;
+
+    OverlappedFlush() {
+        // The thread starts with the first large batch: a spool of small messages never has it.
+        this.flusher = Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, "tern-spool-flusher");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Writes every byte of {@code buffers} after the segment's last append and forces it to the disk. */
+    void appendAndForce(SpoolStorage.Segment file, ByteBuffer[] buffers) throws IOException {
+        Future<?> early = null;
+        try {
+            int from = 0;
+            long part = 0;
+            for (int i = 0; i < buffers.length - 1; i++) {
+                part += buffers[i].remaining();
+                if (part < PART) {
+                    continue;
+                }
+                file.append(Arrays.copyOfRange(buffers, from, i + 1));
+                from = i + 1;
+                part = 0;
+                if (early == null || early.isDone()) {
+                    await(early); // a failure ends the batch here
+                    early = flusher.submit(() -> {
+                        file.force();
+                        return null;
+                    });
+                }
+            }
+            file.append(from == 0 ? buffers : Arrays.copyOfRange(buffers, from, buffers.length));
+        } catch (IOException | RuntimeException e) {
+            // The writer cuts the file back next: no force of it may still be running then.
+            settle(early, e);
+            throw e;
+        }
+        await(early);
+        file.force();
+    }
+
+    private static void settle(Future<?> early, Exception failure) {
+        try {
+            await(early);
+        } catch (IOException e) {
+            if (e != failure) { // an early force that failed is the failure itself
+                failure.addSuppressed(e);
+            }
+        }
+    }
+
+    private static void await(Future<?> early) throws IOException {
+        if (early == null) {
+            return;
+        }
+        try {
+            early.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("early force failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            InterruptedIOException interrupted = new InterruptedIOException("interrupted while forcing");
+            interrupted.initCause(e);
+            throw interrupted;
+        }
+    }
+
+    @Override
+    public void close() {
+        flusher.shutdown();
+    }
+}
