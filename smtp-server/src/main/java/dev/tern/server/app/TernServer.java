@@ -191,7 +191,6 @@ public final class TernServer implements AutoCloseable {
                     .channel(loops.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 4096)
                     .option(ChannelOption.SO_REUSEADDR, true)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(
                             new SmtpServerInitializer(ListenerSettings.of(config, listener), services, sessionCounter));
             Channel channel =

@@ -84,7 +84,6 @@ public final class Sink implements AutoCloseable {
                 .group(loops.acceptors(), loops.workers())
                 .channel(loops.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new SinkInitializer(this));
         listener = bootstrap.bind(new InetSocketAddress(bind, port)).sync().channel();
         return ((InetSocketAddress) listener.localAddress()).getPort();
