@@ -9,8 +9,29 @@ import org.junit.jupiter.api.Test;
 
 class BodyLineScannerTest {
 
-    /** Octets next to CR and LF in value, and ones whose subtraction borrows, around the line breaks. */
-    private static final byte[] NEIGHBOURS = {0x00, 0x01, 0x09, 0x0B, 0x0C, 0x0E, (byte) 0x8A, (byte) 0x8D, 'X', '.'};
+    /**
+     * Octets next to CR and LF in value, every other octet of the range the search first looks for (0x08 to
+     * 0x0F) and the ones just outside it, the same with the high bit set, and ones whose subtraction borrows,
+     * around the line breaks.
+     */
+    private static final byte[] NEIGHBOURS = {
+        0x00,
+        0x01,
+        0x07,
+        0x08,
+        0x09,
+        0x0B,
+        0x0C,
+        0x0E,
+        0x0F,
+        0x10,
+        (byte) 0x88,
+        (byte) 0x8A,
+        (byte) 0x8D,
+        (byte) 0x8F,
+        'X',
+        '.'
+    };
 
     @Test
     void findsTheFirstCrOrLfWhereverItIsInAWordAndWhateverSurroundsIt() {
