@@ -21,12 +21,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Durability against SIGKILL: {@code tern serve} from the built jar, in a JVM of its own, takes mail from 24
- * sessions at once for local Maildirs while it also delivers; it is killed with SIGKILL in the middle of
+ * Durability against SIGKILL: {@code tern serve} from the built jar, in a JVM of its own, takes mail from many
+ * sessions at once for local Maildirs while it also delivers: messages of about 4 KiB from 24 sessions, and of
+ * about 1 MiB from 10, whose group commits are forced in parts while they are still being written; it is killed with SIGKILL in the middle of
  * that, then started again on the same data directory. Every message that was answered {@code 250} is
  * delivered after the restart, whole; nothing that was cut off mid-transfer is; and nothing is delivered
  * that was not sent. A message whose {@code 250} the kill prevented may or may not be delivered (the
@@ -34,16 +36,16 @@ import org.junit.jupiter.api.io.TempDir;
  * done again after it: both are counted and printed.
  */
 class CrashIT {
-    private static final int SESSIONS = 24;
-    private static final int ACCEPTED_BEFORE_KILL = 600;
     private static final Pattern LISTENING = Pattern.compile("listening name=mx .*address=/127\\.0\\.0\\.1:(\\d+)");
     private static final Pattern ID = Pattern.compile("(?m)^Message-ID: <(\\d+)@crash\\.test>");
 
     @TempDir
     Path dir;
 
-    @Test
-    void everyMessageAnswered250SurvivesSigkillAndNothingCutOffIsDelivered() throws Exception {
+    @ParameterizedTest(name = "{0} sessions, {1} lines per message, killed after {2} answered 250")
+    @CsvSource({"24, 50, 600", "10, 14000, 60"})
+    void everyMessageAnswered250SurvivesSigkillAndNothingCutOffIsDelivered(int sessions, int lines, int killAfter)
+            throws Exception {
         Path config = TernProcess.config(dir, "local: {domains: [crash.test]}\n");
         Path data = dir.resolve("data");
         Set<Integer> acked = ConcurrentHashMap.newKeySet();
@@ -53,10 +55,10 @@ class CrashIT {
         List<Thread> clients = new ArrayList<>();
         try (TernProcess first = TernProcess.serve(config)) {
             InetSocketAddress mx = mx(first);
-            for (int i = 0; i < SESSIONS; i++) {
-                clients.add(Thread.ofVirtual().start(() -> send(mx, next, acked, unanswered, killed)));
+            for (int i = 0; i < sessions; i++) {
+                clients.add(Thread.ofVirtual().start(() -> send(mx, lines, next, acked, unanswered, killed)));
             }
-            await().atMost(Duration.ofSeconds(120)).until(() -> acked.size() >= ACCEPTED_BEFORE_KILL);
+            await().atMost(Duration.ofSeconds(120)).until(() -> acked.size() >= killAfter);
             killed.set(true);
             first.kill();
         }
@@ -68,15 +70,18 @@ class CrashIT {
         Map<Integer, Integer> delivered;
         try (TernProcess second = TernProcess.serve(config)) {
             await().atMost(Duration.ofSeconds(120))
-                    .untilAsserted(() -> assertThat(deliveries(data).keySet()).containsAll(ackedAtKill));
-            delivered = deliveries(data);
+                    .untilAsserted(
+                            () -> assertThat(deliveries(data, lines).keySet()).containsAll(ackedAtKill));
+            delivered = deliveries(data, lines);
         }
         long duplicates = delivered.values().stream().filter(n -> n > 1).count();
         long unansweredDelivered =
                 unanswered.stream().filter(delivered::containsKey).count();
         System.out.printf(
-                "crash: %d sent, %d answered 250 before the kill, %d lost; %d without an answer at the kill, %d of"
+                "crash (%d sessions, %d lines): %d sent, %d answered 250 before the kill, %d lost; %d without an answer at the kill, %d of"
                         + " them delivered; %d delivered twice%n",
+                sessions,
+                lines,
                 next.get(),
                 ackedAtKill.size(),
                 ackedAtKill.stream().filter(id -> !delivered.containsKey(id)).count(),
@@ -91,6 +96,7 @@ class CrashIT {
     /** One session after another until the kill: each message whole, then its id counted by the answer. */
     private static void send(
             InetSocketAddress mx,
+            int lines,
             AtomicInteger next,
             Set<Integer> acked,
             Set<Integer> unanswered,
@@ -105,7 +111,7 @@ class CrashIT {
                     c.command("RCPT TO:<bob@crash.test>");
                     c.command("DATA");
                     unanswered.add(id);
-                    RawSmtpClient.Reply end = c.send(message(id)).reply();
+                    RawSmtpClient.Reply end = c.send(message(id, lines)).reply();
                     if (end.code() == 250) {
                         acked.add(id);
                         unanswered.remove(id);
@@ -121,15 +127,14 @@ class CrashIT {
         }
     }
 
-    /** A message of about 4 KiB whose last line names it: a file without that line was cut off. */
-    private static String message(int id) {
+    /** A message of {@code lines} lines of 84 octets or so whose last line names it: a file without it was cut off. */
+    private static String message(int id, int lines) {
+        return "Message-ID: <" + id + "@crash.test>\r\nSubject: crash " + id + "\r\n\r\n" + body(id, lines) + ".\r\n";
+    }
+
+    private static String body(int id, int lines) {
         StringBuilder m = new StringBuilder();
-        m.append("Message-ID: <")
-                .append(id)
-                .append("@crash.test>\r\nSubject: crash ")
-                .append(id)
-                .append("\r\n\r\n");
-        for (int line = 0; line < 50; line++) {
+        for (int line = 0; line < lines; line++) {
             m.append("line ")
                     .append(line)
                     .append(" of message ")
@@ -138,11 +143,14 @@ class CrashIT {
                     .append("x".repeat(60))
                     .append("\r\n");
         }
-        return m.append("end of ").append(id).append("\r\n.\r\n").toString();
+        return m.append("end of ").append(id).append("\r\n").toString();
     }
 
-    /** Message id to how many times it is in bob's Maildir; each file must hold its whole message. */
-    private static Map<Integer, Integer> deliveries(Path data) throws IOException {
+    /**
+     * Message id to how many times it is in bob's Maildir; each file must hold its whole body, every line of it
+     * (with LF line ends, as Maildir files have).
+     */
+    private static Map<Integer, Integer> deliveries(Path data, int lines) throws IOException {
         Path maildir = data.resolve("mail").resolve("crash.test").resolve("bob").resolve("new");
         Map<Integer, Integer> counts = new HashMap<>();
         if (!Files.isDirectory(maildir)) {
@@ -156,8 +164,12 @@ class CrashIT {
                 }
                 Matcher id = ID.matcher(text);
                 assertThat(id.find()).as("a Message-ID in %s", file).isTrue();
-                assertThat(text).as("%s is whole", file).endsWith("end of " + id.group(1) + "\n");
-                counts.merge(Integer.parseInt(id.group(1)), 1, Integer::sum);
+                int n = Integer.parseInt(id.group(1));
+                assertThat(text.endsWith("end of " + n + "\n")
+                                && text.endsWith("\n\n" + body(n, lines).replace("\r\n", "\n")))
+                        .as("%s is whole", file)
+                        .isTrue();
+                counts.merge(n, 1, Integer::sum);
             }
         }
         return counts;
