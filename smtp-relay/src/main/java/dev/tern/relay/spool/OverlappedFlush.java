@@ -1,7 +1,6 @@
 package dev.tern.relay.spool;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.ExecutionException;
@@ -66,31 +65,45 @@ final class OverlappedFlush implements AutoCloseable {
     }
 
     private static void settle(Future<?> early, Exception failure) {
-        try {
-            await(early);
-        } catch (IOException e) {
-            if (e != failure) { // an early force that failed is the failure itself
-                failure.addSuppressed(e);
-            }
+        IOException failed = outcome(early);
+        if (failed != null && failed != failure) { // an early force that failed may be the failure itself
+            failure.addSuppressed(failed);
         }
     }
 
     private static void await(Future<?> early) throws IOException {
-        if (early == null) {
-            return;
+        IOException failed = outcome(early);
+        if (failed != null) {
+            throw failed;
         }
+    }
+
+    /**
+     * Waits for the early force to end and gives its failure, or null. An interrupt does not cut the wait
+     * short, for the writer may cut the file back next; the thread's interrupt flag is kept for the writer.
+     */
+    private static IOException outcome(Future<?> early) {
+        if (early == null) {
+            return null;
+        }
+        boolean interrupted = false;
         try {
-            early.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
+            while (true) {
+                try {
+                    early.get();
+                    return null;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    return e.getCause() instanceof IOException io
+                            ? io
+                            : new IOException("early force failed", e.getCause());
+                }
             }
-            throw new IOException("early force failed", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            InterruptedIOException interrupted = new InterruptedIOException("interrupted while forcing");
-            interrupted.initCause(e);
-            throw interrupted;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -93,6 +93,36 @@ class OverlappedFlushTest {
         assertThat(segment.events).last().isEqualTo("force on tern-spool-flusher");
     }
 
+    @Test
+    void anInterruptedWriterStillWaitsForTheEarlyForceAndKeepsItsInterrupt() throws Exception {
+        segment.earlyForceGate = new CountDownLatch(1);
+        CompletableFuture<Boolean> interruptedAfter = new CompletableFuture<>();
+        Thread writer = new Thread(() -> {
+            try {
+                flush.appendAndForce(segment, buffers(2, PART));
+                interruptedAfter.complete(Thread.currentThread().isInterrupted());
+            } catch (IOException | RuntimeException e) {
+                interruptedAfter.completeExceptionally(e);
+            }
+        });
+        writer.start();
+        await().atMost(SpoolFixtures.TIMEOUT).until(() -> segment.events.size() == 3); // both parts in, force held
+
+        writer.interrupt();
+        // The interrupt is taken (its flag cleared by the wait it woke) and the writer waits again.
+        await().atMost(SpoolFixtures.TIMEOUT)
+                .until(() -> !writer.isInterrupted() && writer.getState() == Thread.State.WAITING);
+        assertThat(interruptedAfter)
+                .as("the batch waits for the held force despite the interrupt")
+                .isNotDone();
+
+        segment.earlyForceGate.countDown();
+        assertThat(interruptedAfter.get(10, TimeUnit.SECONDS))
+                .as("the interrupt is kept")
+                .isTrue();
+        assertThat(segment.events).endsWith("force on tern-spool-flusher", "force on caller");
+    }
+
     private void appendAndForce(ByteBuffer[] buffers) {
         try {
             flush.appendAndForce(segment, buffers);
