@@ -31,6 +31,10 @@
 #                           to smtp-sink; with 4k-s1-reuse, the disk's time for one flush of 4 KiB and the
 #                           share of smtp-sink's rate one flush per message leaves; with --profile a flame
 #                           graph per build and case
+#   bench/run.sh --phases   with --inbound and 4k-s1-reuse: one more turn of that case per build and for
+#                           smtp-sink under `perf sched record` (Debian: linux-perf), not counted in the
+#                           table; bench/phases.py prints where a message's time goes between the
+#                           wake-ups of the event loop, the spool writer and the client (phases.txt)
 #   bench/run.sh --idle     only the idle connections (19,000; 3,000 with --quick) and 10,000 sessions
 #                           sending at once (2,000 with --quick), from 4 client processes
 #   bench/run.sh --relay-dkim  the same relay case with three Terns of this checkout taking turns: one
@@ -55,7 +59,7 @@
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-mode=full keep=0 jfr=0 profile=0 limits_only=0 relay_only=0 relay_dkim=0 idle_only=0 inbound_only=0
+mode=full keep=0 jfr=0 profile=0 phases=0 limits_only=0 relay_only=0 relay_dkim=0 idle_only=0 inbound_only=0
 for arg in "$@"; do
   case $arg in
     --quick) mode=quick ;;
@@ -67,6 +71,7 @@ for arg in "$@"; do
     --keep) keep=1 ;;
     --jfr) jfr=1 ;;
     --profile) profile=1 ;;
+    --phases) phases=1 ;;
     -h|--help) sed -n '2,/^set -euo/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument $arg (try --help)" >&2; exit 2 ;;
   esac
@@ -683,6 +688,33 @@ relay_cpu_ms() { # target pid
 # takes its turn with the same smtp-source load, the order reversed every other round, so that a change in
 # the machine's load weighs on all alike. Per build and case: msg/s over all its turns, and the server's own
 # CPU (user + system of its process) per message, which other load on the machine disturbs less.
+# --phases: one more turn of the one-session case per member of inbound_compare (its locals members, pids,
+# ports), with the scheduler recorded; tracing every switch slows both sides, so it is not in the table.
+phase_breakdown() {
+  local count=$1 member target port pid rec perf_pid i
+  shift
+  command -v perf >/dev/null || { echo "bench: --phases needs perf (Debian: linux-perf); skipped" >&2; return 0; }
+  for member in "${members[@]}"; do
+    if [ "$member" = sink ]; then
+      target=sink port=$sink_port pid=$sink_pid
+    else
+      target=tern port=${ports[$member]} pid=${pids[$member]} tern_log="$results/tern-inbound-build$member.log"
+    fi
+    rec="$results/sched-$([ "$member" = sink ] && echo sink || echo "build$member")"
+    perf sched record -a -o "$rec.data" >"$rec.err" 2>&1 &
+    perf_pid=$!
+    for ((i = 0; i < 50; i++)); do [ -s "$rec.data" ] && break; sleep 0.1; done
+    sleep 0.5
+    server_pid=$pid run_source "$target" "$port" "phases-$member" "$count" "$@" >/dev/null
+    kill -INT "$perf_pid"
+    wait "$perf_pid" || true
+    perf sched timehist -i "$rec.data" -w >"$rec.txt" 2>>"$rec.err" || true
+    rm -f "$rec.data"
+    echo "4k-s1-reuse $(basename "$rec" | sed 's/^sched-//'): $(python3 "$repo/bench/phases.py" "$rec.txt" "$target")" |
+      tee -a "$results/phases.txt"
+  done
+}
+
 inbound_compare() {
   local rounds dirs=() ports=() pids=() members=() i build name spec full quick flags count round order member
   local port pid target case_names
@@ -779,6 +811,8 @@ inbound_compare() {
       profiler "dump,file=$results/profile-$name-build$i.txt,collapsed" "${pids[$i]}"
       profiler "stop,file=$results/flame-$name-build$i.html" "${pids[$i]}"
     done
+    # shellcheck disable=SC2086
+    [ "$phases" = 1 ] && [ "$name" = 4k-s1-reuse ] && phase_breakdown "$count" $flags
     echo "bench: $name done" >&2
   done
   python3 - "$runs" "$(cat "$results/disk-mb-s.txt" 2>/dev/null || echo 0)" \
