@@ -32,7 +32,8 @@
 #                           share of smtp-sink's rate one flush per message leaves; with --profile a flame
 #                           graph per build and case
 #   bench/run.sh --phases   with --inbound and 4k-s1-reuse: one more turn of that case per build and for
-#                           smtp-sink under `perf sched record` (Debian: linux-perf), not counted in the
+#                           smtp-sink under `perf sched record` (Debian's linux-perf, installed when
+#                           missing; without it the step is skipped), not counted in the
 #                           table; bench/phases.py prints where a message's time goes between the
 #                           wake-ups of the event loop, the spool writer and the client (phases.txt)
 #   bench/run.sh --idle     only the idle connections (19,000; 3,000 with --quick) and 10,000 sessions
@@ -93,6 +94,11 @@ if [ ! -x /usr/bin/time ]; then
   echo "bench: installing time for /usr/bin/time" >&2
   "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q time >&2
 fi
+# --phases records the scheduler with perf (Debian's linux-perf).
+if [ "$phases" = 1 ] && ! command -v perf >/dev/null; then
+  echo "bench: installing linux-perf for --phases" >&2
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q linux-perf >&2 || true
+fi
 command -v python3 >/dev/null || { echo "bench: python3 is required" >&2; exit 1; }
 # The same JDK selection as ./tern, so jcmd can attach to the JVM it starts.
 # shellcheck source=/dev/null
@@ -112,7 +118,7 @@ mkdir -p "$results"
 work_parent=${BENCH_WORK_DIR:-$repo/bench/out}
 mkdir -p "$work_parent"
 work=$(mktemp -d "$work_parent/work.XXXXXX")
-tern_pid="" sink_pid="" idle_pid="" dns_pid="" relay_pids=() tmpfs_dirs=()
+tern_pid="" sink_pid="" idle_pid="" dns_pid="" perf_pid="" relay_pids=() tmpfs_dirs=()
 
 stop_pid() { # pid, seconds to wait after SIGTERM before SIGKILL
   local pid=$1 i
@@ -123,6 +129,7 @@ stop_pid() { # pid, seconds to wait after SIGTERM before SIGKILL
   wait "$pid" 2>/dev/null || true
 }
 cleanup() {
+  stop_pid "$perf_pid" 5
   stop_pid "$idle_pid" 5
   stop_pid "${limits_off_pid:-}" 15
   stop_pid "${limits_on_pid:-}" 15
@@ -691,7 +698,7 @@ relay_cpu_ms() { # target pid
 # --phases: one more turn of the one-session case per member of inbound_compare (its locals members, pids,
 # ports), with the scheduler recorded; tracing every switch slows both sides, so it is not in the table.
 phase_breakdown() {
-  local count=$1 member target port pid rec perf_pid i
+  local count=$1 member target port pid rec i
   shift
   command -v perf >/dev/null || { echo "bench: --phases needs perf (Debian: linux-perf); skipped" >&2; return 0; }
   for member in "${members[@]}"; do
@@ -704,10 +711,16 @@ phase_breakdown() {
     perf sched record -a -o "$rec.data" >"$rec.err" 2>&1 &
     perf_pid=$!
     for ((i = 0; i < 50; i++)); do [ -s "$rec.data" ] && break; sleep 0.1; done
+    if ! kill -0 "$perf_pid" 2>/dev/null; then
+      echo "bench: perf sched record did not start (see $rec.err); --phases skipped" >&2
+      perf_pid=""
+      return 0
+    fi
     sleep 0.5
     server_pid=$pid run_source "$target" "$port" "phases-$member" "$count" "$@" >/dev/null
-    kill -INT "$perf_pid"
+    kill -INT "$perf_pid" 2>/dev/null || true
     wait "$perf_pid" || true
+    perf_pid=""
     perf sched timehist -i "$rec.data" -w >"$rec.txt" 2>>"$rec.err" || true
     rm -f "$rec.data"
     echo "4k-s1-reuse $(basename "$rec" | sed 's/^sched-//'): $(python3 "$repo/bench/phases.py" "$rec.txt" "$target")" |
