@@ -314,7 +314,7 @@ final class SinkSessionHandler extends SimpleChannelInboundHandler<Object> {
         if (chunk.last()) {
             finish(null);
         } else {
-            replies.reply(new SmtpReply(250, "2.0.0", "Ok: " + chunk.size() + " octets received"));
+            replies.reply(SmtpReplies.OK.withText("Ok: " + chunk.size() + " octets received"));
         }
     }
 
@@ -372,7 +372,7 @@ final class SinkSessionHandler extends SimpleChannelInboundHandler<Object> {
         sink.counters.recipients.add(accepted);
         sink.counters.bytes.add(octets);
         long number = sink.messageNumbers.incrementAndGet();
-        replies.respond(new SmtpReply(250, "2.0.0", "Ok: queued as " + number), slow, SinkReplies.After.CONTINUE);
+        replies.respond(SmtpReplies.OK.withText("Ok: queued as " + number), slow, SinkReplies.After.CONTINUE);
     }
 
     private void startTls(SmtpCommand command) {

@@ -55,7 +55,7 @@ final class BdatVerb {
             session.reply(session.transaction.refusal());
             session.endTransaction();
         } else {
-            session.reply(new SmtpReply(250, "2.0.0", "Ok: " + chunkSize + " octets received"));
+            session.reply(SmtpReplies.OK.withText("Ok: " + chunkSize + " octets received"));
         }
     }
 }

@@ -148,7 +148,7 @@ final class MessageAcceptor {
                     envelope.reversePath().toString(),
                     envelope.recipients().size(),
                     size);
-            session.reply(new SmtpReply(250, "2.0.0", "Ok: queued as " + id));
+            session.reply(SmtpReplies.OK.withText("Ok: queued as " + id));
         } else {
             log.warn("session={} message not queued: {}", session.id, failure.toString());
             session.services.metrics().messageRejected(SessionMetrics.MessageRejection.QUEUE_ERROR);

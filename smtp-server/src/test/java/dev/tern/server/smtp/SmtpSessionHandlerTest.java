@@ -195,6 +195,7 @@ class SmtpSessionHandlerTest {
                         + "BDAT 7\r\nSubj\r\n.BDAT 7 LAST\r\nect\r\n\r\n");
         List<String> replies = replies(ch);
         assertThat(codes(replies)).containsExactly(220, 250, 250, 250, 250, 250);
+        assertThat(replies.get(4)).isEqualTo("250 2.0.0 Ok: 7 octets received");
         assertThat(replies.get(5)).startsWith("250 2.0.0 Ok: queued as");
         assertThat(queue.stored.get(0).content()).endsWith("\r\nSubj\r\n.ect\r\n\r\n");
         ch.finishAndReleaseAll();
