@@ -698,16 +698,17 @@ relay_cpu_ms() { # target pid
 # --phases: one more turn of the one-session case per member of inbound_compare (its locals members, pids,
 # ports), with the scheduler recorded; tracing every switch slows both sides, so it is not in the table.
 phase_breakdown() {
-  local count=$1 member target port pid rec i
+  local count=$1 member target port pid label rec i
   shift
   command -v perf >/dev/null || { echo "bench: --phases needs perf (Debian: linux-perf); skipped" >&2; return 0; }
   for member in "${members[@]}"; do
     if [ "$member" = sink ]; then
-      target=sink port=$sink_port pid=$sink_pid
+      target=sink port=$sink_port pid=$sink_pid label=sink
     else
-      target=tern port=${ports[$member]} pid=${pids[$member]} tern_log="$results/tern-inbound-build$member.log"
+      target=tern port=${ports[$member]} pid=${pids[$member]} label=build$member
+      tern_log="$results/tern-inbound-build$member.log"
     fi
-    rec="$results/sched-$([ "$member" = sink ] && echo sink || echo "build$member")"
+    rec="$results/sched-$label"
     perf sched record -a -o "$rec.data" >"$rec.err" 2>&1 &
     perf_pid=$!
     for ((i = 0; i < 50; i++)); do [ -s "$rec.data" ] && break; sleep 0.1; done
@@ -717,13 +718,13 @@ phase_breakdown() {
       return 0
     fi
     sleep 0.5
-    server_pid=$pid run_source "$target" "$port" "phases-$member" "$count" "$@" >/dev/null
+    server_pid=$pid run_source "$target" "$port" "phases-$label" "$count" "$@" >/dev/null
     kill -INT "$perf_pid" 2>/dev/null || true
     wait "$perf_pid" || true
     perf_pid=""
     perf sched timehist -i "$rec.data" -w >"$rec.txt" 2>>"$rec.err" || true
     rm -f "$rec.data"
-    echo "4k-s1-reuse $(basename "$rec" | sed 's/^sched-//'): $(python3 "$repo/bench/phases.py" "$rec.txt" "$target")" |
+    echo "4k-s1-reuse $label: $(python3 "$repo/bench/phases.py" "$rec.txt" "$target")" |
       tee -a "$results/phases.txt"
   done
 }

@@ -12,18 +12,37 @@ public record EnhancedStatus(int statusClass, int subject, int detail) {
         }
     }
 
-    /** Parses {@code "5.1.1"}. */
+    /**
+     * Parses {@code "5.1.1"}: three parts of one to three ASCII digits (RFC 3463 2), read in place. Every reply
+     * the client reads and every state the spool replays comes through here.
+     */
     public static EnhancedStatus parse(String text) {
-        String[] parts = text.split("\\.", -1);
-        if (parts.length != 3) {
-            throw new IllegalArgumentException("not an enhanced status code: " + text);
+        int first = text.indexOf('.');
+        int second = first < 0 ? -1 : text.indexOf('.', first + 1);
+        if (second < 0) {
+            throw notAStatus(text);
         }
-        try {
-            return new EnhancedStatus(
-                    Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2]));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not an enhanced status code: " + text, e);
+        return new EnhancedStatus(
+                number(text, 0, first), number(text, first + 1, second), number(text, second + 1, text.length()));
+    }
+
+    private static int number(String text, int from, int to) {
+        if (to - from < 1 || to - from > 3) {
+            throw notAStatus(text);
         }
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                throw notAStatus(text);
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    }
+
+    private static IllegalArgumentException notAStatus(String text) {
+        return new IllegalArgumentException("not an enhanced status code: " + text);
     }
 
     @Override

@@ -136,11 +136,11 @@ public final class SmtpReplyDecoder extends ByteToMessageDecoder {
         static SmtpReply toReply(int code, List<String> lines) {
             String first = lines.get(0);
             int prefix = statusLength(first);
-            EnhancedStatus status = prefix < 0 ? null : EnhancedStatus.parse(first.substring(0, prefix));
+            String written = prefix < 0 ? null : first.substring(0, prefix);
+            EnhancedStatus status = written == null ? null : EnhancedStatus.parse(written);
             if (status == null || status.statusClass() != code / 100) {
                 return new SmtpReply(code, null, lines);
             }
-            String written = first.substring(0, prefix);
             List<String> texts = new ArrayList<>(lines.size());
             for (String line : lines) {
                 // Every line should repeat the code; strip it only where it is the same one.
