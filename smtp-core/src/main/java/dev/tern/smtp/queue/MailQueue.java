@@ -19,4 +19,19 @@ public interface MailQueue {
      * and body, CRLF line ends, not dot-stuffed); ownership passes to the queue, which releases it.
      */
     CompletionStage<QueueId> enqueue(Envelope envelope, ByteBuf content);
+
+    /**
+     * A transaction has begun that may bring a message (its {@code MAIL} was accepted). Each call is matched
+     * by one {@link #transactionEnded()}. A queue that forces several messages with one flush may hold a
+     * flush back briefly while transactions are open, for the messages they are about to hand over; with
+     * none open it need not wait for anything.
+     */
+    default void transactionStarted() {}
+
+    /**
+     * A transaction counted by {@link #transactionStarted()} is over: its message was handed to {@link
+     * #enqueue} (this is called after that call returns), or it ended without one (refused, reset, the
+     * connection gone).
+     */
+    default void transactionEnded() {}
 }

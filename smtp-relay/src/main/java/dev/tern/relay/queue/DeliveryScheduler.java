@@ -161,6 +161,16 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
         });
     }
 
+    @Override
+    public void transactionStarted() {
+        spool.transactionStarted();
+    }
+
+    @Override
+    public void transactionEnded() {
+        spool.transactionEnded();
+    }
+
     /**
      * Hands a spooled message to the queue's thread. The ids gather here and one task admits all that have
      * arrived: while that task waits for the queue's thread, later arrivals (of later group commits too) join

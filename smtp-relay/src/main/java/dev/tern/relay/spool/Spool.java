@@ -108,6 +108,16 @@ public final class Spool implements MailQueue, AutoCloseable {
         return writer.submitMessage(envelope, content, clock.millis());
     }
 
+    @Override
+    public void transactionStarted() {
+        writer.arrivals.started();
+    }
+
+    @Override
+    public void transactionEnded() {
+        writer.arrivals.ended();
+    }
+
     /** Records the state of one recipient (by its index in the envelope); completes once on disk. */
     public CompletionStage<Void> recordState(QueueId id, int recipientIndex, RecipientState state) {
         Objects.requireNonNull(id, "id");

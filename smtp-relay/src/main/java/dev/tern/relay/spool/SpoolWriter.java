@@ -44,6 +44,9 @@ final class SpoolWriter implements Runnable {
     private final SegmentRoller segments;
     private final Thread thread;
     private final List<WriterHandOff> handOffs = new CopyOnWriteArrayList<>();
+    /** The transactions whose messages a batch may wait for (the commit delay). */
+    final Arrivals arrivals = new Arrivals();
+
     private boolean closed; // guarded by submitLock
 
     SpoolWriter(
@@ -136,6 +139,7 @@ final class SpoolWriter implements Runnable {
             closed = true;
             queue.add(SpoolOp.Stop.INSTANCE);
         }
+        arrivals.release(); // a batch waiting for open transactions is written now
         if (Thread.currentThread() != thread) {
             thread.join();
         }
@@ -150,6 +154,8 @@ final class SpoolWriter implements Runnable {
             while (!stopping) {
                 batch.clear();
                 long bytes = 0;
+                boolean messages = false;
+                boolean waited = false;
                 SpoolOp op = queue.take();
                 while (op != null) {
                     if (op == SpoolOp.Stop.INSTANCE) {
@@ -157,11 +163,18 @@ final class SpoolWriter implements Runnable {
                         break;
                     }
                     batch.add(op);
+                    messages |= op instanceof SpoolOp.Message;
                     bytes += op instanceof SpoolOp.Message m ? m.content().readableBytes() : 64;
                     if (batch.size() >= options.maxBatch() || bytes >= options.maxBatchBytes()) {
                         break;
                     }
                     op = queue.poll();
+                    if (op == null && !waited && messages && waitsForArrivals(bytes)) {
+                        // Group commit: the messages of the transactions still open share this flush.
+                        waited = true;
+                        arrivals.await(options.commitDelay().toNanos());
+                        op = queue.poll();
+                    }
                 }
                 if (!batch.isEmpty()) {
                     writeBatchGuarded(batch);
@@ -185,6 +198,15 @@ final class SpoolWriter implements Runnable {
             encoder.close();
             flush.close();
         }
+    }
+
+    /**
+     * Whether a batch of messages, {@code bytes} long with nothing more queued, waits for the messages of
+     * transactions still open: only while some are, and only when it is small enough that its flush is
+     * mostly the flush's own cost, which they would share.
+     */
+    private boolean waitsForArrivals(long bytes) {
+        return !options.commitDelay().isZero() && bytes < SpoolOptions.COMMIT_DELAY_MAX_BYTES && arrivals.expected();
     }
 
     private void flushHandOffs() {

@@ -130,6 +130,7 @@ public final class TernServer implements AutoCloseable {
                     SpoolOptions.defaults()
                             .withSegmentSize(config.spool().segmentSize())
                             .withMaxBatch(config.spool().maxBatch(), SpoolOptions.DEFAULT_MAX_BATCH_BYTES)
+                            .withCommitDelay(config.spool().commitDelay())
                             .withListener(metrics.spool())
                             .withClock(clock));
         } catch (Exception e) {

@@ -13,6 +13,9 @@ import java.util.Set;
 
 /** Range and consistency checks on a bound configuration; each failure names its key path. */
 final class ConfigValidator {
+    /** The longest {@code spool.commit-delay}: beyond it a client would see its replies slow down. */
+    static final Duration MAX_COMMIT_DELAY = Duration.ofMillis(100);
+
     private ConfigValidator() {}
 
     static void validate(TernConfig c) {
@@ -61,6 +64,12 @@ final class ConfigValidator {
         }
         atLeast("spool.segment-size", c.spool().segmentSize(), 1);
         atLeast("spool.max-batch", c.spool().maxBatch(), 1);
+        notNegative("spool.commit-delay", c.spool().commitDelay());
+        if (c.spool().commitDelay().compareTo(MAX_COMMIT_DELAY) > 0) {
+            // Every message of a busy server may wait this long for its 250.
+            throw ConfigException.invalid(
+                    "spool.commit-delay", "must be at most " + MAX_COMMIT_DELAY.toMillis() + "ms");
+        }
         delivery(c.delivery());
         for (String domain : c.delivery().routes().keySet()) {
             if (c.local().domains().contains(domain)) {

@@ -10,6 +10,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.time.ZonedDateTime;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,11 +130,10 @@ final class MessageAcceptor {
 
     private static void enqueue(SmtpSession session, Envelope envelope, ByteBuf message) {
         long size = message.readableBytes();
-        session.services
-                .queue()
-                .enqueue(envelope, message)
-                .whenCompleteAsync(
-                        (id, failure) -> queued(session, envelope, size, id, failure), session.channel.eventLoop());
+        CompletionStage<QueueId> stored = session.services.queue().enqueue(envelope, message);
+        session.messageHandedOver();
+        stored.whenCompleteAsync(
+                (id, failure) -> queued(session, envelope, size, id, failure), session.channel.eventLoop());
     }
 
     private static void queued(SmtpSession session, Envelope envelope, long size, QueueId id, Throwable failure) {

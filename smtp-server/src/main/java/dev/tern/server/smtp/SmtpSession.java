@@ -42,6 +42,9 @@ final class SmtpSession {
 
     String authUser;
     Transaction transaction;
+    /** Whether the queue counts this session's transaction as bringing a message it may wait for. */
+    private boolean messageExpected;
+
     int errors;
     int messagesAccepted;
     /** The command awaiting its final reply, for metrics; null when none does. */
@@ -216,10 +219,21 @@ final class SmtpSession {
         endTransaction();
         transaction = t;
         state = SessionState.MAIL;
+        services.queue().transactionStarted();
+        messageExpected = true;
+    }
+
+    /** The transaction's message is with the queue, or will never be: the queue waits for it no more. */
+    void messageHandedOver() {
+        if (messageExpected) {
+            messageExpected = false;
+            services.queue().transactionEnded();
+        }
     }
 
     /** Ends the transaction (accepted, refused or reset), releasing whatever it held. */
     void endTransaction() {
+        messageHandedOver();
         if (transaction != null) {
             transaction.release();
             transaction = null;

@@ -52,6 +52,7 @@ class ConfigLoaderTest {
                 .isEqualTo(new RateLimitsConfig(
                         120, 300, 1200, 120, 10, 30, Duration.ofMinutes(15), 32, 64, 100_000, false));
         assertThat(c.spool().minFreeSpace()).isEqualTo(100L << 20);
+        assertThat(c.spool().commitDelay()).isEqualTo(Duration.ofMillis(1));
         assertThat(c.auth().senders()).isEmpty();
         assertThat(c.timeouts())
                 .isEqualTo(new TimeoutsConfig(

@@ -46,6 +46,7 @@ class ConfigValidationTest {
             limits: {max-header-size: 0}                                | key 'limits.max-header-size' must be at least 1
             limits: {max-header-fields: 0}                              | key 'limits.max-header-fields' must be at least 1
             spool: {max-batch: 0}                                       | key 'spool.max-batch' must be at least 1
+            spool: {commit-delay: 101ms}                                | key 'spool.commit-delay' must be at most 100ms
             # RFC 5321 4.5.3.1.6: no listener takes fewer than 1000 octets
             limits: {max-submission-line-length: 999}                   | key 'limits.max-submission-line-length' must be 1000..2147483647
             # negative data rate

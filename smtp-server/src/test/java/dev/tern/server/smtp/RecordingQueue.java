@@ -12,18 +12,25 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A queue for tests: keeps what it is given; completes at once, fails, or holds until released. */
+/**
+ * A queue for tests: keeps what it is given; completes at once, fails, or holds until released. It also
+ * notes, in order, each transaction started, each message given to it and each transaction ended.
+ */
 final class RecordingQueue implements MailQueue {
     record Stored(QueueId id, Envelope envelope, String content) {}
 
     final List<Stored> stored = new CopyOnWriteArrayList<>();
     final List<CompletableFuture<QueueId>> held = new CopyOnWriteArrayList<>();
+    /** "started", "enqueue" and "ended", in the order the session told this queue. */
+    final List<String> transactions = new CopyOnWriteArrayList<>();
+
     private final AtomicInteger ids = new AtomicInteger();
     volatile boolean fail;
     volatile boolean hold;
 
     @Override
     public CompletionStage<QueueId> enqueue(Envelope envelope, ByteBuf content) {
+        transactions.add("enqueue");
         try {
             if (fail) {
                 return CompletableFuture.failedFuture(new QueueException("disk full", true, null));
@@ -39,6 +46,16 @@ final class RecordingQueue implements MailQueue {
         } finally {
             content.release();
         }
+    }
+
+    @Override
+    public void transactionStarted() {
+        transactions.add("started");
+    }
+
+    @Override
+    public void transactionEnded() {
+        transactions.add("ended");
     }
 
     /** Completes every held enqueue. */

@@ -98,6 +98,31 @@ class SmtpSessionHandlerTest {
         ch.finishAndReleaseAll();
     }
 
+    /**
+     * The spool may hold a flush back for the messages of open transactions (spool.commit-delay), so it is
+     * told of each transaction once it starts and once it is over: after its message is handed over (a
+     * flush that stopped waiting before would leave it for the next), or when it ends without one.
+     */
+    @Test
+    void tellsTheQueueWhenEachTransactionStartsAndEnds() {
+        queue.hold = true;
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        write(ch, "EHLO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<bob@local.test>\r\nDATA\r\nx\r\n.\r\n");
+        // Handed over, though not yet on disk: the spool waits for it no more.
+        assertThat(queue.transactions).containsExactly("started", "enqueue", "ended");
+        queue.releaseHeld();
+        ch.runPendingTasks();
+        write(ch, "MAIL FROM:<a@b.test>\r\nRSET\r\n");
+        write(ch, "MAIL FROM:<a@b.test>\r\nRCPT TO:<bob@local.test>\r\nEHLO c\r\n");
+        write(ch, "MAIL FROM:<a@b.test>\r\nMAIL FROM:<c@b.test>\r\nRCPT TO:<bob@local.test>\r\n");
+        assertThat(queue.transactions.subList(3, queue.transactions.size()))
+                .containsExactly("started", "ended", "started", "ended", "started");
+        ch.close(); // the connection gone mid-transaction
+        assertThat(queue.transactions).endsWith("started", "ended").hasSize(9);
+        ch.finishAndReleaseAll();
+    }
+
     @Test
     void answersLocalErrorWhenTheQueueFails() {
         queue.fail = true;
