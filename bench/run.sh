@@ -246,11 +246,11 @@ box_busy_ms() {
   awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { printf "%.0f\n", ($2 + $3 + $4 + $7 + $8) * 1000 / hz; exit }' /proc/stat
 }
 
-# run_source TARGET(tern|sink) PORT CASE COUNT ARGS... ; prints "seconds rate box_ms client_ms server_ms":
+# run_source TARGET(tern|sink) PORT CASE COUNT ARGS... ; prints "seconds rate box_ms client_ms server_ms client_faults":
 # the wall time, the rate, the machine's busy CPU during the run, smtp-source's own CPU (user + system,
 # from /usr/bin/time) and the server process's CPU, all in milliseconds.
 run_source() {
-  local target=$1 port=$2 name=$3 count=$4 before after start end rc box0 box1 srv0 srv1 srv_pid client_ms i
+  local target=$1 port=$2 name=$3 count=$4 before after start end rc box0 box1 srv0 srv1 srv_pid client_ms faults i
   shift 4
   [ "$target" = tern ] && before=$(queued_count)
   srv_pid=${server_pid:-$([ "$target" = tern ] && echo "$tern_pid" || echo "$sink_pid")}
@@ -259,7 +259,7 @@ run_source() {
   box0=$(box_busy_ms)
   start=$(date +%s.%N)
   set +e
-  /usr/bin/time -f '%U %S' -o "$results/$name-$target.time" \
+  /usr/bin/time -f '%U %S %R' -o "$results/$name-$target.time" \
     timeout 300 "$smtp_source" "$@" -m "$count" -f sender@bench.test -t user@bench.test \
     "127.0.0.1:$port" >"$results/$name-$target.out" 2>&1
   rc=$?
@@ -268,7 +268,10 @@ run_source() {
   box1=$(box_busy_ms)
   srv1=$(cpu_ms "$srv_pid")
   thread_cpu_ms "$srv_pid" >"$results/$name-$target.threads1"
-  client_ms=$(awk 'NF == 2 && $1 ~ /^[0-9.]+$/ { printf "%.0f\n", ($1 + $2) * 1000 }' "$results/$name-$target.time" | tail -1)
+  client_ms=$(awk 'NF == 3 && $1 ~ /^[0-9.]+$/ { printf "%.0f\n", ($1 + $2) * 1000 }' "$results/$name-$target.time" | tail -1)
+  # smtp-source's minor page faults: its malloc gives memory back and takes it again when many of its
+  # sessions end at once, which costs it CPU of its own that the server's rate then pays for.
+  faults=$(awk 'NF == 3 && $1 ~ /^[0-9.]+$/ { print $3 }' "$results/$name-$target.time" | tail -1)
   if [ "$rc" -ne 0 ] || grep -qiE "fatal|error|warning" "$results/$name-$target.out"; then
     echo "bench: smtp-source against $target failed in case $name (exit $rc):" >&2
     tail -5 "$results/$name-$target.out" >&2
@@ -287,7 +290,7 @@ run_source() {
     fi
   fi
   awk -v s="$start" -v e="$end" -v n="$count" -v b=$((box1 - box0)) -v c="${client_ms:-0}" -v p=$((srv1 - srv0)) \
-    'BEGIN { printf "%.2f %.0f %d %d %d\n", e - s, n / (e - s), b, c, p }'
+    -v f="${faults:-0}" 'BEGIN { printf "%.2f %.0f %d %d %d %d\n", e - s, n / (e - s), b, c, p, f }'
 }
 
 # The disk's flushed write bandwidth where the spool is, in MB/s (10^6 octets): 512 MiB of zeros with one
@@ -783,7 +786,7 @@ inbound_compare() {
   done
 
   local runs="$results/inbound-runs.tsv" out load
-  printf "case\tmember\tround\tmessages\tseconds\tbox_ms\tclient_ms\tserver_ms\tload1\n" >"$runs"
+  printf "case\tmember\tround\tmessages\tseconds\tbox_ms\tclient_ms\tserver_ms\tload1\tclient_faults\n" >"$runs"
   for name in $case_names; do
     spec=""
     for s in "${inbound_cases[@]}"; do [ "${s%%|*}" = "$name" ] && spec=$s; done
@@ -812,9 +815,9 @@ inbound_compare() {
         fi
         # shellcheck disable=SC2086
         out=$(server_pid=$pid run_source "$target" "$port" "$name-$member-$round" "$count" $flags)
-        read -r secs _ box client server <<<"$out"
-        printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$name" "$([ "$member" = sink ] && echo sink || echo "build$member")" \
-          "$round" "$count" "$secs" "$box" "$client" "$server" "$load" >>"$runs"
+        read -r secs _ box client server faults <<<"$out"
+        printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$name" "$([ "$member" = sink ] && echo sink || echo "build$member")" \
+          "$round" "$count" "$secs" "$box" "$client" "$server" "$load" "$faults" >>"$runs"
         join -a 2 -e 0 -o 0,1.2,1.3,2.2,2.3 "$results/$name-$member-$round-$target.threads0" \
           "$results/$name-$member-$round-$target.threads1" |
           awk -v c="$name" -v m="$([ "$member" = sink ] && echo sink || echo "build$member")" -v n="$count" \
@@ -834,19 +837,20 @@ inbound_compare() {
 import collections, statistics, sys
 runs, disk, flush, dirs = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4:]
 rows = [line.split("\t") for line in open(runs).read().splitlines()[1:]]
-tot = collections.defaultdict(lambda: [0, 0.0, 0, 0, 0, 0, []])
+tot = collections.defaultdict(lambda: [0, 0.0, 0, 0, 0, 0, [], 0])
 cases = []
-for case, member, rnd, n, secs, box, client, server, load in rows:
+for case, member, rnd, n, secs, box, client, server, load, faults in rows:
     if case not in cases:
         cases.append(case)
     t = tot[case, member]
     t[0] += int(n); t[1] += float(secs); t[2] += int(box) - int(client); t[3] += int(server); t[4] += 1
     t[5] = max(t[5], float(load))
     t[6].append(int(server) * 1000 / int(n))
+    t[7] += int(faults)
 print("\ninbound, builds and smtp-sink taking turns; sums over all rounds of a case")
 for i, d in enumerate(dirs):
     print(f"  build{i}: {d}")
-print(f"{'case':<17} {'member':<7} {'messages':>8} {'msg/s':>8} {'own us/msg':>10} {'median':>7} {'box us/msg':>10} {'/sink':>6} {'own vs build0':>13}  max load1")
+print(f"{'case':<17} {'member':<7} {'messages':>8} {'msg/s':>8} {'own us/msg':>10} {'median':>7} {'box us/msg':>10} {'/sink':>6} {'own vs build0':>13}  max load1  client faults/msg")
 for case in cases:
     sink = tot.get((case, "sink"))
     base = tot.get((case, "build0"))
@@ -859,7 +863,7 @@ for case in cases:
         box = t[2] * 1000 / t[0]
         ratio = f"{rate / (sink[0] / sink[1]):.2f}" if sink and member != "sink" else ""
         vs = f"{(own / (base[3] * 1000 / base[0]) - 1) * 100:+.1f}%" if base and member.startswith("build") and member != "build0" else ""
-        print(f"{case:<17} {member:<7} {t[0]:>8} {rate:>8.0f} {own:>10.1f} {statistics.median(t[6]):>7.1f} {box:>10.1f} {ratio:>6} {vs:>13}  {t[5]}")
+        print(f"{case:<17} {member:<7} {t[0]:>8} {rate:>8.0f} {own:>10.1f} {statistics.median(t[6]):>7.1f} {box:>10.1f} {ratio:>6} {vs:>13}  {t[5]:<9}  {t[7] / t[0]:.2f}")
         if case == "1m-s10-reuse" and disk > 0:
             mb = rate * 1048576 / 1e6
             print(f"{'':<17} {'':<7} {mb:.1f} MB/s, {mb * 100 / disk:.0f}% of the disk's {disk:.1f} MB/s (dd 512 MiB conv=fdatasync)")

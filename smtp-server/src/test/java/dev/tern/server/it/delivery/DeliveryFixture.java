@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
@@ -260,13 +261,29 @@ final class DeliveryFixture implements AutoCloseable {
         }
     }
 
-    /** A port free on 127.0.0.2; the other 127.0.0.x addresses share it (free there too in practice). */
+    /**
+     * A port every mail exchanger's address binds later: free now on 127.0.0.1 and 127.0.0.2, and below
+     * the kernel's ephemeral range (32768 and up by default), so that no outgoing connection on 127.0.0.1
+     * (Tern's, a test client's) takes it as its local port meanwhile. A port from {@code bind(0)} comes
+     * from that range and could be.
+     */
     private static int freePort() {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(20_000, 32_000);
+            if (bindable("127.0.0.1", port) && bindable("127.0.0.2", port)) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free port below the ephemeral range on 127.0.0.1 and 127.0.0.2");
+    }
+
+    private static boolean bindable(String address, int port) {
         try (ServerSocket probe = new ServerSocket()) {
-            probe.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0));
-            return probe.getLocalPort();
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(InetAddress.getByName(address), port));
+            return true;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            return false;
         }
     }
 
