@@ -269,8 +269,8 @@ run_source() {
   srv1=$(cpu_ms "$srv_pid")
   thread_cpu_ms "$srv_pid" >"$results/$name-$target.threads1"
   client_ms=$(awk 'NF == 3 && $1 ~ /^[0-9.]+$/ { printf "%.0f\n", ($1 + $2) * 1000 }' "$results/$name-$target.time" | tail -1)
-  # smtp-source's minor page faults: its malloc gives memory back and takes it again when many of its
-  # sessions end at once, which costs it CPU of its own that the server's rate then pays for.
+  # smtp-source's minor page faults: its malloc gives memory back and takes it again, more in some runs
+  # than in others, which costs it CPU of its own that the server's rate then pays for.
   faults=$(awk 'NF == 3 && $1 ~ /^[0-9.]+$/ { print $3 }' "$results/$name-$target.time" | tail -1)
   if [ "$rc" -ne 0 ] || grep -qiE "fatal|error|warning" "$results/$name-$target.out"; then
     echo "bench: smtp-source against $target failed in case $name (exit $rc):" >&2
