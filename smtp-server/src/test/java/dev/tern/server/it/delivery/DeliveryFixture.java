@@ -11,13 +11,11 @@ import dev.tern.server.auth.BcryptAuthenticator;
 import dev.tern.server.auth.UserStore;
 import dev.tern.server.config.ConfigLoader;
 import dev.tern.server.config.TernConfig;
+import dev.tern.server.testing.Loopback;
 import dev.tern.server.tls.TlsMaterial;
 import dev.tern.smtp.queue.QueueId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +25,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
 
 /**
@@ -54,7 +51,8 @@ final class DeliveryFixture implements AutoCloseable {
     private final Map<String, String> delivery;
     private final Map<String, String> env;
     private final TestDnsServer dns = TestDnsServer.start();
-    private final int mxPort = freePort();
+    // Every mail exchanger's address binds it later: free on 127.0.0.1, where Tern and the tests connect from, too.
+    private final int mxPort = Loopback.freePortBelowEphemeral("127.0.0.1", "127.0.0.2");
     private final List<AutoCloseable> resources = new ArrayList<>();
     private BcryptAuthenticator authenticator;
     private TernServer server;
@@ -258,32 +256,6 @@ final class DeliveryFixture implements AutoCloseable {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /**
-     * A port every mail exchanger's address binds later: free now on 127.0.0.1 and 127.0.0.2, and below
-     * the kernel's ephemeral range (32768 and up by default), so that no outgoing connection on 127.0.0.1
-     * (Tern's, a test client's) takes it as its local port meanwhile. A port from {@code bind(0)} comes
-     * from that range and could be.
-     */
-    private static int freePort() {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            int port = ThreadLocalRandom.current().nextInt(20_000, 32_000);
-            if (bindable("127.0.0.1", port) && bindable("127.0.0.2", port)) {
-                return port;
-            }
-        }
-        throw new IllegalStateException("no free port below the ephemeral range on 127.0.0.1 and 127.0.0.2");
-    }
-
-    private static boolean bindable(String address, int port) {
-        try (ServerSocket probe = new ServerSocket()) {
-            probe.setReuseAddress(true);
-            probe.bind(new InetSocketAddress(InetAddress.getByName(address), port));
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 
