@@ -50,6 +50,14 @@ public record EventLoops(
         return Math.max(1, SystemPropertyUtil.getInt(IO_THREADS_PROPERTY, processors));
     }
 
+    /**
+     * Whether each event loop can listen on its own socket of a shared port ({@code SO_REUSEPORT}, epoll
+     * only): see {@link ListenerSockets}.
+     */
+    boolean sharesPorts() {
+        return serverChannel == EpollServerSocketChannel.class;
+    }
+
     public String transport() {
         return serverChannel == EpollServerSocketChannel.class ? "epoll" : "nio";
     }

@@ -24,10 +24,8 @@ import dev.tern.server.smtp.SenderOwnership;
 import dev.tern.server.smtp.SessionRegistry;
 import dev.tern.server.smtp.SessionServices;
 import dev.tern.server.smtp.SmtpServerInitializer;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelOption;
 import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -61,7 +59,7 @@ public final class TernServer implements AutoCloseable {
     private DkimSigning dkim;
     private ManagementServer management;
     private AdminTokens adminTokens;
-    private final Map<String, Channel> listeners = new LinkedHashMap<>();
+    private final Map<String, ListenerSockets> listeners = new LinkedHashMap<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
 
@@ -159,7 +157,7 @@ public final class TernServer implements AutoCloseable {
         return server;
     }
 
-    private void bind(Authenticator authenticator, SslContext sslContext) throws InterruptedException {
+    private void bind(Authenticator authenticator, SslContext sslContext) throws IOException, InterruptedException {
         var limits = config.limits();
         RecipientPolicy policy = new RecipientPolicy(
                 delivery.mailboxes, config.relay().domains(), config.relay().recipients(), config.relay()::isTrusted);
@@ -187,22 +185,19 @@ public final class TernServer implements AutoCloseable {
             metrics.bindListener(listener.name(), () -> accepting(listener.name()));
         }
         for (ListenerConfig listener : config.listeners()) {
-            ServerBootstrap bootstrap = new ServerBootstrap()
-                    .group(loops.acceptors(), loops.workers())
-                    .channel(loops.serverChannel())
-                    .option(ChannelOption.SO_BACKLOG, 4096)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .childHandler(
-                            new SmtpServerInitializer(ListenerSettings.of(config, listener), services, sessionCounter));
-            Channel channel =
-                    bootstrap.bind(listener.address(), listener.port()).sync().channel();
-            listeners.put(listener.name(), channel);
+            ListenerSockets sockets = ListenerSockets.bind(
+                    loops,
+                    listener.address(),
+                    listener.port(),
+                    new SmtpServerInitializer(ListenerSettings.of(config, listener), services, sessionCounter));
+            listeners.put(listener.name(), sockets);
             log.info(
-                    "listening name={} mode={} address={} transport={}",
+                    "listening name={} mode={} address={} transport={} sockets={}",
                     listener.name(),
                     listener.mode().name().toLowerCase(java.util.Locale.ROOT),
-                    channel.localAddress(),
-                    loops.transport());
+                    sockets.address(),
+                    loops.transport(),
+                    sockets.sockets());
         }
     }
 
@@ -245,14 +240,14 @@ public final class TernServer implements AutoCloseable {
     private java.util.concurrent.CompletionStage<dev.tern.relay.queue.Deliverer> drainTarget(
             String host, int port, dev.tern.relay.client.ClientRoute route) {
         log.info("draining: closing the SMTP listeners, handing the queue over to {}:{}", host, port);
-        listeners.values().forEach(Channel::close);
+        listeners.values().forEach(ListenerSockets::closeAsync);
         return delivery.handover(host, port, route);
     }
 
     /** The named listener is bound and open: it accepts connections. */
     private boolean accepting(String name) {
-        Channel channel = listeners.get(name);
-        return channel != null && channel.isActive();
+        ListenerSockets sockets = listeners.get(name);
+        return sockets != null && sockets.accepting();
     }
 
     /** Every configured SMTP listener is bound and Tern is not shutting down. */
@@ -270,11 +265,11 @@ public final class TernServer implements AutoCloseable {
 
     /** The bound address of a listener (its port when configured as 0). */
     public InetSocketAddress address(String listenerName) {
-        Channel channel = listeners.get(listenerName);
-        if (channel == null) {
+        ListenerSockets sockets = listeners.get(listenerName);
+        if (sockets == null) {
             throw new IllegalArgumentException("no listener " + listenerName);
         }
-        return (InetSocketAddress) channel.localAddress();
+        return sockets.address();
     }
 
     /** The bound address of the management listener (its port when configured as 0). */
@@ -306,7 +301,7 @@ public final class TernServer implements AutoCloseable {
             return;
         }
         log.info("shutting down: {} sessions open, grace {}", registry.size(), config.shutdownGrace());
-        listeners.values().forEach(ch -> ch.close().syncUninterruptibly());
+        listeners.values().forEach(ListenerSockets::close);
         registry.drain();
         try {
             if (!registry.awaitEmpty(config.shutdownGrace())) {
