@@ -29,9 +29,22 @@ public interface MailQueue {
     default void transactionStarted() {}
 
     /**
-     * A transaction counted by {@link #transactionStarted()} is over: its message was handed to {@link
-     * #enqueue} (this is called after that call returns), or it ended without one (refused, reset, the
-     * connection gone).
+     * A transaction counted by {@link #transactionStarted()} is over without a message handed over
+     * (refused, reset, the connection gone).
      */
     default void transactionEnded() {}
+
+    /**
+     * Stores the message of a transaction counted by {@link #transactionStarted()}, and ends that
+     * transaction: {@link #enqueue} then {@link #transactionEnded()}, except that a queue which holds a flush
+     * back for open transactions stops counting this one before its message reaches the flush, so that the
+     * flush never waits for the message it already holds.
+     */
+    default CompletionStage<QueueId> handOver(Envelope envelope, ByteBuf content) {
+        try {
+            return enqueue(envelope, content);
+        } finally {
+            transactionEnded();
+        }
+    }
 }

@@ -153,7 +153,17 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
 
     @Override
     public CompletionStage<QueueId> enqueue(Envelope envelope, ByteBuf content) {
-        return spool.enqueue(envelope, content).thenApply(id -> {
+        return admitted(spool.enqueue(envelope, content));
+    }
+
+    @Override
+    public CompletionStage<QueueId> handOver(Envelope envelope, ByteBuf content) {
+        return admitted(spool.handOver(envelope, content));
+    }
+
+    /** Once on disk, the message joins the queue (when the queue has started). */
+    private CompletionStage<QueueId> admitted(CompletionStage<QueueId> stored) {
+        return stored.thenApply(id -> {
             if (started) {
                 arrived(id);
             }

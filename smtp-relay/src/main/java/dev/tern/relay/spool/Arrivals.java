@@ -23,10 +23,30 @@ final class Arrivals {
 
     void ended() {
         if (open.decrementAndGet() <= 0) {
-            Thread writer = waiting;
-            if (writer != null) {
-                LockSupport.unpark(writer);
-            }
+            wake();
+        }
+    }
+
+    /**
+     * A transaction is over and its message is about to be queued: it stops counting, but a waiting writer
+     * is not woken yet, or it could write its batch before the message is there. {@link #wakeIfNoneOpen()}
+     * follows once it is.
+     */
+    void endedBeforeItsMessage() {
+        open.decrementAndGet();
+    }
+
+    /** Wakes a waiting writer if no transaction is open any more. */
+    void wakeIfNoneOpen() {
+        if (open.get() <= 0) {
+            wake();
+        }
+    }
+
+    private void wake() {
+        Thread writer = waiting;
+        if (writer != null) {
+            LockSupport.unpark(writer);
         }
     }
 
@@ -38,10 +58,7 @@ final class Arrivals {
     /** The spool is closing: the writer stops waiting, now and from now on. */
     void release() {
         released = true;
-        Thread writer = waiting;
-        if (writer != null) {
-            LockSupport.unpark(writer);
-        }
+        wake();
     }
 
     /**

@@ -118,6 +118,21 @@ public final class Spool implements MailQueue, AutoCloseable {
         writer.arrivals.ended();
     }
 
+    /**
+     * The transaction stops counting before its message is queued, so that a writer that takes the message
+     * at once does not wait for the transaction that brought it; a writer already waiting for the open
+     * transactions is woken only once the message is in its queue, so the message joins its batch.
+     */
+    @Override
+    public CompletionStage<QueueId> handOver(Envelope envelope, ByteBuf content) {
+        writer.arrivals.endedBeforeItsMessage();
+        try {
+            return enqueue(envelope, content);
+        } finally {
+            writer.arrivals.wakeIfNoneOpen();
+        }
+    }
+
     /** Records the state of one recipient (by its index in the envelope); completes once on disk. */
     public CompletionStage<Void> recordState(QueueId id, int recipientIndex, RecipientState state) {
         Objects.requireNonNull(id, "id");

@@ -12,6 +12,12 @@ public interface SpoolListener {
     /** A batch of {@code records} records, {@code bytes} long, was written and forced in {@code nanos}. */
     default void batchWritten(int records, long bytes, long nanos) {}
 
+    /**
+     * A batch waited {@code nanos} for the messages of transactions still open ({@link
+     * SpoolOptions#commitDelay()}) before it was written: until none was open, or the delay was over.
+     */
+    default void batchWaited(long nanos) {}
+
     /** A batch of {@code records} records could not be written; every caller got a temporary failure. */
     default void batchFailed(int records, Throwable cause) {}
 }

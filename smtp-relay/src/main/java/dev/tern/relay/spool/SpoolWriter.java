@@ -172,7 +172,9 @@ final class SpoolWriter implements Runnable {
                     if (op == null && !waited && messages && waitsForArrivals(bytes)) {
                         // Group commit: the messages of the transactions still open share this flush.
                         waited = true;
+                        long since = System.nanoTime();
                         arrivals.await(options.commitDelay().toNanos());
+                        options.listener().batchWaited(System.nanoTime() - since);
                         op = queue.poll();
                     }
                 }

@@ -32,6 +32,8 @@ class CommitDelayTest {
 
     /** The records of each batch written, in order. */
     private final List<Integer> batches = new CopyOnWriteArrayList<>();
+    /** How long each batch that waited waited, in nanoseconds. */
+    private final List<Long> waits = new CopyOnWriteArrayList<>();
 
     private Spool open(Duration delay) throws Exception {
         SpoolListener listener = new SpoolListener() {
@@ -39,16 +41,19 @@ class CommitDelayTest {
             public void batchWritten(int records, long bytes, long nanos) {
                 batches.add(records);
             }
+
+            @Override
+            public void batchWaited(long nanos) {
+                waits.add(nanos);
+            }
         };
         return Spool.open(dir, SpoolOptions.defaults().withCommitDelay(delay).withListener(listener));
     }
 
-    /** As a session does: the message is handed over, then its transaction is over. */
+    /** As a session does: the message is handed over, which ends its transaction. */
     private static CompletableFuture<QueueId> handOver(Spool spool, ByteBuf content) {
-        CompletableFuture<QueueId> stored = spool.enqueue(envelope("a@example.com", "b@example.net"), content)
+        return spool.handOver(envelope("a@example.com", "b@example.net"), content)
                 .toCompletableFuture();
-        spool.transactionEnded();
-        return stored;
     }
 
     /** Two transactions start; the first hands its message over and waits, while the other is open. */
@@ -74,6 +79,9 @@ class CommitDelayTest {
             CompletableFuture.allOf(first, second).get(10, TimeUnit.SECONDS);
             batchesWere(2);
         }
+        assertThat(waits).singleElement().satisfies(nanos -> assertThat(nanos)
+                .as("the wait, told to the listener")
+                .isBetween(WHILE.toNanos(), LONG.toNanos()));
     }
 
     @Test
@@ -88,6 +96,7 @@ class CommitDelayTest {
             handOver(spool, content("alone again")).get(10, TimeUnit.SECONDS);
             batchesWere(1, 1);
         }
+        assertThat(waits).as("no batch waited").isEmpty();
     }
 
     @Test

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SpoolMeters implements SpoolListener, MeterBinder {
     private Timer writes;
+    private Timer waits;
     private DistributionSummary batchRecords;
     private DistributionSummary batchBytes;
     private Counter failures;
@@ -28,6 +29,12 @@ public final class SpoolMeters implements SpoolListener, MeterBinder {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofNanos(100_000))
                 .maximumExpectedValue(Duration.ofSeconds(10))
+                .register(registry);
+        waits = Timer.builder("tern.spool.commit.wait")
+                .description("Time a group-commit batch waited for the messages of transactions still open")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(10_000))
+                .maximumExpectedValue(Duration.ofMillis(100))
                 .register(registry);
         batchRecords = DistributionSummary.builder("tern.spool.batch.size")
                 .description("Records per group-commit batch")
@@ -48,6 +55,11 @@ public final class SpoolMeters implements SpoolListener, MeterBinder {
         batchRecords.record(records);
         batchBytes.record(bytes);
         failedSinceNanos = 0;
+    }
+
+    @Override
+    public void batchWaited(long nanos) {
+        waits.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override

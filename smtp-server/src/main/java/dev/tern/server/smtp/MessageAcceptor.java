@@ -130,8 +130,7 @@ final class MessageAcceptor {
 
     private static void enqueue(SmtpSession session, Envelope envelope, ByteBuf message) {
         long size = message.readableBytes();
-        CompletionStage<QueueId> stored = session.services.queue().enqueue(envelope, message);
-        session.messageHandedOver();
+        CompletionStage<QueueId> stored = session.handOver(envelope, message);
         stored.whenCompleteAsync(
                 (id, failure) -> queued(session, envelope, size, id, failure), session.channel.eventLoop());
     }

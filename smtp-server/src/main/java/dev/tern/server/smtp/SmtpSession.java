@@ -3,16 +3,20 @@ package dev.tern.server.smtp;
 import dev.tern.server.config.LimitsConfig;
 import dev.tern.server.limit.ClientLimiter;
 import dev.tern.server.metrics.SessionMetrics.Refusal;
+import dev.tern.smtp.Envelope;
 import dev.tern.smtp.SmtpReplies;
 import dev.tern.smtp.SmtpReply;
 import dev.tern.smtp.SmtpVerb;
 import dev.tern.smtp.codec.SmtpLineDecoder;
+import dev.tern.smtp.queue.QueueId;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -223,17 +227,25 @@ final class SmtpSession {
         messageExpected = true;
     }
 
-    /** The transaction's message is with the queue, or will never be: the queue waits for it no more. */
-    void messageHandedOver() {
+    /**
+     * Hands the transaction's message to the queue, which counts the transaction as over from then on
+     * ({@link dev.tern.smtp.queue.MailQueue#handOver}).
+     */
+    CompletionStage<QueueId> handOver(Envelope envelope, ByteBuf message) {
         if (messageExpected) {
             messageExpected = false;
-            services.queue().transactionEnded();
+            return services.queue().handOver(envelope, message);
         }
+        return services.queue().enqueue(envelope, message);
     }
 
     /** Ends the transaction (accepted, refused or reset), releasing whatever it held. */
     void endTransaction() {
-        messageHandedOver();
+        if (messageExpected) {
+            // Ended without a message (refused, reset, the connection gone): the queue waits for it no more.
+            messageExpected = false;
+            services.queue().transactionEnded();
+        }
         if (transaction != null) {
             transaction.release();
             transaction = null;

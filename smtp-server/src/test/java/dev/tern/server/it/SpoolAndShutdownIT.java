@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.tern.relay.spool.SpooledMessage;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Timer;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -109,6 +112,48 @@ class SpoolAndShutdownIT {
                 .singleElement()
                 .asString()
                 .endsWith("Subject: last one\r\n\r\nin under the wire\r\n");
+    }
+
+    /**
+     * A group commit waits for the messages of the transactions still open (spool.commit-delay): eight
+     * sessions that end their DATA together are answered after one flush, not eight.
+     */
+    @Test
+    void messagesOfSessionsEndingTogetherShareOneFlush() {
+        tern = TernFixture.start(dataDir, Map.of("TERN_SPOOL_COMMIT_DELAY", "100ms"));
+        DistributionSummary batches =
+                tern.server().meterRegistry().get("tern.spool.batch.size").summary();
+        Timer waits =
+                tern.server().meterRegistry().get("tern.spool.commit.wait").timer();
+        List<RawSmtpClient> sessions = new ArrayList<>();
+        try {
+            for (int i = 0; i < 8; i++) {
+                RawSmtpClient c = greeted(tern.mx());
+                sessions.add(c);
+                c.ehlo("client" + i + ".test");
+                assertThat(c.command("MAIL FROM:<a@remote.test>").code()).isEqualTo(250);
+                assertThat(c.command("RCPT TO:<bob@local.test>").code()).isEqualTo(250);
+                assertThat(c.command("DATA").code()).isEqualTo(354);
+                c.send("Subject: together " + i + "\r\n\r\nbody\r\n");
+            }
+            long before = batches.count();
+            long waitsBefore = waits.count();
+            double recordsBefore = batches.totalAmount();
+            for (RawSmtpClient c : sessions) {
+                c.send(".\r\n");
+            }
+            for (RawSmtpClient c : sessions) {
+                assertThat(c.reply().last()).startsWith("250 2.0.0 Ok: queued as");
+            }
+
+            assertThat(batches.count() - before).as("group commits").isEqualTo(1);
+            assertThat(batches.totalAmount() - recordsBefore)
+                    .as("records in it")
+                    .isEqualTo(8);
+        } finally {
+            sessions.forEach(RawSmtpClient::close);
+        }
+        assertThat(tern.storedContents()).hasSize(8);
     }
 
     private static RawSmtpClient greeted(InetSocketAddress address) {

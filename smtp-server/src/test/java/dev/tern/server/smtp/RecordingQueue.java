@@ -21,7 +21,7 @@ final class RecordingQueue implements MailQueue {
 
     final List<Stored> stored = new CopyOnWriteArrayList<>();
     final List<CompletableFuture<QueueId>> held = new CopyOnWriteArrayList<>();
-    /** "started", "enqueue" and "ended", in the order the session told this queue. */
+    /** "started", "enqueue", "handOver" and "ended", in the order the session told this queue. */
     final List<String> transactions = new CopyOnWriteArrayList<>();
 
     private final AtomicInteger ids = new AtomicInteger();
@@ -31,6 +31,17 @@ final class RecordingQueue implements MailQueue {
     @Override
     public CompletionStage<QueueId> enqueue(Envelope envelope, ByteBuf content) {
         transactions.add("enqueue");
+        return store(envelope, content);
+    }
+
+    /** Recorded as one call: the queue is told the message and the transaction's end together. */
+    @Override
+    public CompletionStage<QueueId> handOver(Envelope envelope, ByteBuf content) {
+        transactions.add("handOver");
+        return store(envelope, content);
+    }
+
+    private CompletionStage<QueueId> store(Envelope envelope, ByteBuf content) {
         try {
             if (fail) {
                 return CompletableFuture.failedFuture(new QueueException("disk full", true, null));
