@@ -17,7 +17,11 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -92,6 +96,8 @@ class ClusterIT {
     private static GenericContainer<?> haproxy;
     private static InetSocketAddress cluster;
     private static InetSocketAddress single;
+    /** HAProxy's statistics page, for its view of the nodes (up once its health checks pass). */
+    private static InetSocketAddress stats;
 
     @BeforeAll
     static void startCluster() throws Exception {
@@ -123,6 +129,7 @@ class ClusterIT {
         }
         cluster = new InetSocketAddress(ClusterNode.Ports.HAPROXY, freePort(addresses));
         single = new InetSocketAddress(ClusterNode.Ports.HAPROXY, freePort(addresses));
+        stats = new InetSocketAddress(ClusterNode.Ports.HAPROXY, freePort(addresses));
         // The images first (Tern's from this checkout: minutes on a cold cache), then the bounded start.
         ImageFromDockerfile haproxyImage = haproxyImage();
         TernImage.image().get(20, TimeUnit.MINUTES);
@@ -133,6 +140,34 @@ class ClusterIT {
                 .withCommand("haproxy", "-db", "-f", "/etc/haproxy/cluster.cfg");
         Startables.deepStart(Stream.concat(NODES.stream(), Stream.of(haproxy))).get(6, TimeUnit.MINUTES);
         await().atMost(Duration.ofSeconds(30)).until(() -> listening(cluster) && listening(single));
+        // HAProxy checks the nodes while they start, and takes a node into service only after two passed
+        // checks: a load started before then has its connections closed with no node to send them to.
+        await().atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofMillis(200))
+                .until(ClusterIT::everyNodeUp);
+    }
+
+    /** Whether HAProxy has every node in service, in both backends (its statistics as CSV). */
+    private static boolean everyNodeUp() {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + hostPort(stats) + "/stats;csv"))
+                .timeout(Duration.ofSeconds(2))
+                .build();
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            String csv =
+                    http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+            long up = csv.lines()
+                    .map(line -> line.split(","))
+                    .filter(f -> f.length > 17 && (f[0].equals("nodes") || f[0].equals("one")))
+                    .filter(f -> !f[1].equals("FRONTEND") && !f[1].equals("BACKEND"))
+                    .filter(f -> f[17].equals("UP"))
+                    .count();
+            return up == NODES.size() + 1;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     @AfterAll
@@ -481,6 +516,11 @@ class ClusterIT {
                     default_backend one
                 backend one
                     server node1 %s:%d
+                frontend stats
+                    mode http
+                    bind %s
+                    stats enable
+                    stats uri /stats
                 """
                 .formatted(
                         ClusterNode.Ports.HAPROXY,
@@ -488,7 +528,8 @@ class ClusterIT {
                         servers,
                         hostPort(single),
                         NODES.getFirst().address(),
-                        lbPort);
+                        lbPort,
+                        hostPort(stats));
     }
 
     private static String hostPort(InetSocketAddress address) {
