@@ -29,8 +29,9 @@ public interface MailQueue {
     default void transactionStarted() {}
 
     /**
-     * A transaction counted by {@link #transactionStarted()} is over without a message handed over
-     * (refused, reset, the connection gone).
+     * A transaction counted by {@link #transactionStarted()} is over without a message handed over (refused,
+     * reset, the connection gone); a message ends its transaction through {@link #handOver}, whose default
+     * calls this after {@link #enqueue}.
      */
     default void transactionEnded() {}
 

@@ -59,7 +59,7 @@ public record EventLoops(
     }
 
     public String transport() {
-        return serverChannel == EpollServerSocketChannel.class ? "epoll" : "nio";
+        return sharesPorts() ? "epoll" : "nio";
     }
 
     public void shutdown() {

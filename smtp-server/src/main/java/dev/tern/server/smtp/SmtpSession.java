@@ -236,6 +236,8 @@ final class SmtpSession {
             messageExpected = false;
             return services.queue().handOver(envelope, message);
         }
+        // The transaction already ended (the connection went while the message was being signed): the
+        // queue counted its end then, and must not count it twice.
         return services.queue().enqueue(envelope, message);
     }
 

@@ -76,6 +76,8 @@ class ListenerSocketsTest {
                 for (int i = 0; i < connections; i++) {
                     Socket client = new Socket();
                     clients.add(client);
+                    // From four client addresses, as a listener's real clients come from many.
+                    client.bind(new InetSocketAddress("127.0.0." + (1 + i % 4), 0));
                     client.connect(listener.address(), 5_000);
                 }
                 await().atMost(Duration.ofSeconds(10)).until(acceptedBy::size, n -> n == connections);
@@ -105,6 +107,12 @@ class ListenerSocketsTest {
             assertThatThrownBy(() -> ListenerSockets.bind(loops, "127.0.0.1", port, recorder))
                     .isInstanceOf(BindException.class)
                     .hasMessageContaining("127.0.0.1:" + port);
+            try (ServerSocket later = new ServerSocket()) {
+                later.setReuseAddress(true);
+                assertThatThrownBy(() -> later.bind(first.address()))
+                        .as("a program that binds the port later, without asking to share")
+                        .isInstanceOf(BindException.class);
+            }
             try (Socket client = new Socket()) {
                 client.connect(first.address(), 5_000);
                 await().atMost(Duration.ofSeconds(10)).until(acceptedBy::size, n -> n == 1);

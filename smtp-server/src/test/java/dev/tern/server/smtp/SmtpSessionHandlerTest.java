@@ -162,6 +162,29 @@ class SmtpSessionHandlerTest {
         ch.finishAndReleaseAll();
     }
 
+    /**
+     * A transaction whose connection goes while its message is being signed ends then; the message handed
+     * over afterwards must not end it a second time, or the spool's count of open transactions would fall
+     * below the sessions still sending and its group commits stop waiting for them.
+     */
+    @Test
+    void aTransactionEndedWhileItsMessageIsSignedIsNotEndedAgain() {
+        CompletableFuture<String> signature = new CompletableFuture<>();
+        EmbeddedChannel ch = TestSessions.channel(
+                TestSessions.settings(false),
+                TestSessions.withSigner(TestSessions.services(queue, null, true), message -> signature));
+        write(ch, "EHLO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<bob@local.test>\r\nDATA\r\nSubject: s\r\n\r\nx\r\n.\r\n");
+        ch.close(); // the client gone while the signer works
+        signature.complete("X-Signature: yes\r\n");
+        ch.runPendingTasks();
+
+        assertThat(queue.transactions.stream().filter("started"::equals)).hasSize(1);
+        assertThat(queue.transactions.stream().filter(t -> t.equals("ended") || t.equals("handOver")))
+                .as("ends of that one transaction, in %s", queue.transactions)
+                .hasSize(1);
+        ch.finishAndReleaseAll();
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(
             delimiter = '|',
