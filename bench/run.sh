@@ -4,7 +4,7 @@
 # memory cost of 19,000 idle connections and 10,000 sessions sending at once. Everything stays on
 # loopback (127.0.0.0/8).
 #
-#   bench/run.sh            full run (about 6 minutes on 2 cores; 4 GB written to the spool)
+#   bench/run.sh            full run (about 5 minutes on 2 cores; 5 GB written to the spool)
 #   bench/run.sh --quick    smaller counts (under a minute), for checking the script itself
 #   bench/run.sh --keep     keep the temporary data directory (spool) afterwards
 #   bench/run.sh --jfr      record a JFR file of the throughput phase into the results directory
@@ -259,8 +259,10 @@ run_source() {
   box0=$(box_busy_ms)
   start=$(date +%s.%N)
   set +e
+  # smtp-source's malloc gives freed memory back to the system and takes it again (page faults that cost it
+  # CPU the server then lacks, more in some runs than others); with its trimming off it is quieter.
   /usr/bin/time -f '%U %S %R' -o "$results/$name-$target.time" \
-    timeout 300 "$smtp_source" "$@" -m "$count" -f sender@bench.test -t user@bench.test \
+    env MALLOC_TRIM_THRESHOLD_=67108864 MALLOC_MMAP_THRESHOLD_=67108864 timeout 300 "$smtp_source" "$@" -m "$count" -f sender@bench.test -t user@bench.test \
     "127.0.0.1:$port" >"$results/$name-$target.out" 2>&1
   rc=$?
   set -e
@@ -290,7 +292,17 @@ run_source() {
     fi
   fi
   awk -v s="$start" -v e="$end" -v n="$count" -v b=$((box1 - box0)) -v c="${client_ms:-0}" -v p=$((srv1 - srv0)) \
-    -v f="${faults:-0}" 'BEGIN { printf "%.2f %.0f %d %d %d %d\n", e - s, n / (e - s), b, c, p, f }'
+    -v f="${faults:-0}" 'BEGIN { printf "%.3f %.0f %d %d %d %d\n", e - s, n / (e - s), b, c, p, f }'
+}
+
+# JIT warm-up of a Tern (PID PORT LABEL), not measured: 120,000 messages, about what a Tern takes before its
+# compilers fall quiet (in shorter warm-ups they still took 7-30 us per message of the measured turns),
+# 30,000 connections of one message each (after 6,000 the compilers still took 12-29 us per message of
+# that case's measured turns, after 30,000 they are quiet), and 60 messages of 1 MiB. Uses tern_log.
+warm_tern() {
+  server_pid=$1 run_source tern "$2" "warm-$3" "$([ "$mode" = full ] && echo 120000 || echo 1000)" -s 100 -l 4096 -d >/dev/null
+  server_pid=$1 run_source tern "$2" "warm-noreuse-$3" "$([ "$mode" = full ] && echo 30000 || echo 300)" -s 100 -l 4096 >/dev/null
+  server_pid=$1 run_source tern "$2" "warm1m-$3" "$([ "$mode" = full ] && echo 60 || echo 10)" -s 10 -l 1048576 -d >/dev/null
 }
 
 # The disk's flushed write bandwidth where the spool is, in MB/s (10^6 octets): 512 MiB of zeros with one
@@ -774,15 +786,8 @@ inbound_compare() {
   sleep 0.5
   kill -0 "$sink_pid" 2>/dev/null || { echo "bench: smtp-sink did not start" >&2; cat "$results/smtp-sink.out" >&2; exit 1; }
   members+=(sink)
-  # JIT warm-up of every build, not measured: 120,000 messages, about what a Tern takes before its
-  # compilers fall quiet (in shorter warm-ups they still took 7-30 us per message of the measured turns),
-  # and 30,000 connections of one message each: after one turn of that case alone (6,000) the compilers
-  # still took 12-29 us per message of its measured turns, after 30,000 they are quiet.
   for i in "${!dirs[@]}"; do
-    tern_log="$results/tern-inbound-build$i.log"
-    server_pid=${pids[$i]} run_source tern "${ports[$i]}" "warm-build$i" "$([ "$mode" = full ] && echo 120000 || echo 1000)" -s 100 -l 4096 -d >/dev/null
-    server_pid=${pids[$i]} run_source tern "${ports[$i]}" "warm-noreuse-build$i" "$([ "$mode" = full ] && echo 30000 || echo 300)" -s 100 -l 4096 >/dev/null
-    server_pid=${pids[$i]} run_source tern "${ports[$i]}" "warm1m-build$i" "$([ "$mode" = full ] && echo 60 || echo 10)" -s 10 -l 1048576 -d >/dev/null
+    tern_log="$results/tern-inbound-build$i.log" warm_tern "${pids[$i]}" "${ports[$i]}" "build$i"
   done
 
   local runs="$results/inbound-runs.tsv" out load
@@ -1027,9 +1032,9 @@ sink_pid=$!
 sleep 0.5
 kill -0 "$sink_pid" 2>/dev/null || { echo "bench: smtp-sink did not start" >&2; cat "$results/smtp-sink.out" >&2; exit 1; }
 
-# JIT warm-up for Tern, not measured (smtp-sink is native code and needs none).
-warm=$([ "$mode" = full ] && echo 8000 || echo 1000)
-run_source tern "$tern_port" warmup "$warm" -s 20 -l 4096 -d >/dev/null
+# JIT warm-up for Tern, not measured (smtp-sink is native code and needs none): as with --inbound, then a
+# turn of each case before it is measured.
+warm_tern "$tern_pid" "$tern_port" throughput
 
 setup_profiler
 
@@ -1052,6 +1057,10 @@ for spec in "${cases[@]}"; do
   # case (other jobs share it) weighs on both servers alike. A failed half exits the script
   # (set -e applies to the substitutions).
   half=$((count / 2))
+  # One unmeasured turn of the case (a quarter of its messages), so that the JIT has compiled what the
+  # case runs (connection set-up and tear-down, say) before the halves count.
+  # shellcheck disable=SC2086
+  run_source tern "$tern_port" "warm-$name" "$((count / 4))" $flags >/dev/null
   [ "$name" = 1m-s10-reuse ] && disk_mb_s=$(disk_write_mb_s)
   profiler start,event=cpu,interval=1ms,threads
   # shellcheck disable=SC2086
@@ -1065,14 +1074,25 @@ for spec in "${cases[@]}"; do
   profiler "dump,file=$results/profile-$name.txt,collapsed"
   profiler "stop,file=$results/flame-$name.html"
   count=$((half * 2))
-  # Each half: seconds rate box_ms client_ms server_ms. Per server: total seconds, rate, box minus
-  # client per message and its own CPU per message, in microseconds.
+  # Each half, as run_source prints it: seconds rate box_ms client_ms server_ms, then fields this table
+  # does not use (cut off, so that the second half's fields are where the sums expect them). Per server:
+  # total seconds, rate, box minus client per message and its own CPU per message, in microseconds.
   both() {
-    echo "$1 $2" | awk -v n="$count" '{ printf "%.2f %.0f %.0f %.0f\n", $1 + $6, n / ($1 + $6),
-      ($3 - $4 + $8 - $9) * 1000 / n, ($5 + $10) * 1000 / n }'
+    echo "$(cut -d' ' -f1-5 <<<"$1") $(cut -d' ' -f1-5 <<<"$2")" | awk -v n="$count" '{ printf "%.2f %.0f %.0f %.0f\n",
+      $1 + $6, n / ($1 + $6), ($3 - $4 + $8 - $9) * 1000 / n, ($5 + $10) * 1000 / n }'
   }
   read -r tern_s tern_rate tern_box tern_own < <(both "$t1" "$t2")
   read -r sink_s sink_rate sink_box sink_own < <(both "$s1" "$s2")
+  # A server's rate over both halves lies between its two halves' own rates (within the rounding of their
+  # seconds); one outside them means the halves were misread: fail rather than print it.
+  within() {
+    awk -v r="$1" -v a="$(cut -d' ' -f2 <<<"$2")" -v b="$(cut -d' ' -f2 <<<"$3")" \
+      'BEGIN { lo = a < b ? a : b; hi = a < b ? b : a; exit !(r >= lo * 0.98 - 1 && r <= hi * 1.02 + 1) }' && return 0
+    echo "bench: case $name: rate $1 is not between its halves' ('$2', '$3')" >&2
+    exit 1
+  }
+  within "$tern_rate" "$t1" "$t2"
+  within "$sink_rate" "$s1" "$s2"
   ratio=$(awk -v t="$tern_rate" -v s="$sink_rate" 'BEGIN { printf "%.2f", t / s }')
   printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$name" "$count" "$tern_s" "$tern_rate" "$sink_s" "$sink_rate" \
     "$ratio" "$load" "$tern_box" "$sink_box" "$tern_own" "$sink_own" >>"$table"
@@ -1101,20 +1121,26 @@ relay_port=$(free_port)
 start_tern relay "$relay_port" "$work/relay-data" "" \
   "$(printf 'delivery:\n  max-connections-per-destination: 20\n  routes:\n    bench.test: "127.0.0.1:%s none"' "$sink_port")"
 tern_log="$results/tern-relay.log"
+# Waits until Tern's log shows $1 messages delivered to smtp-sink (at most 5 minutes); fails the run if not.
+relay_delivered() {
+  local delivered=0 i
+  for ((i = 0; i < 3000; i++)); do
+    delivered=$(grep -c "domain=bench.test rcpts=1 delivered=1" "$tern_log" || true)
+    [ "$delivered" -ge "$1" ] && return 0
+    sleep 0.1
+  done
+  echo "bench: relay: only $delivered of $1 messages delivered to smtp-sink" >&2
+  exit 1
+}
+# One unmeasured pass of the same load first, as --relay warms each Tern: the JIT compiles the outbound
+# side (connections, replies, the queue) before the measured pass.
+run_source tern "$relay_port" relay-warm "$relay_count" -s 100 -l 4096 -d >/dev/null
+relay_delivered "$relay_count"
 relay_start=$(date +%s.%N)
 run_source tern "$relay_port" relay "$relay_count" -s 100 -l 4096 -d >"$results/relay-accept.txt"
 relay_accepted=$(date +%s.%N)
-delivered=0
-for ((i = 0; i < 3000; i++)); do
-  delivered=$(grep -c "domain=bench.test rcpts=1 delivered=1" "$tern_log" || true)
-  [ "$delivered" -ge "$relay_count" ] && break
-  sleep 0.1
-done
+relay_delivered $((relay_count * 2))
 relay_end=$(date +%s.%N)
-if [ "$delivered" -lt "$relay_count" ]; then
-  echo "bench: relay: only $delivered of $relay_count messages delivered to smtp-sink" >&2
-  exit 1
-fi
 awk -v s="$relay_start" -v a="$relay_accepted" -v e="$relay_end" -v n="$relay_count" 'BEGIN {
   printf "\nrelay (100 sessions x 4 KiB, route to smtp-sink): %d messages, accepted in %.2f s (%.0f msg/s), all delivered after %.2f s (%.0f msg/s end to end)\n", n, a - s, n / (a - s), e - s, n / (e - s)
 }' | tee "$results/relay.txt"

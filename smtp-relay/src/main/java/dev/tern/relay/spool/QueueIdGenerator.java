@@ -1,28 +1,31 @@
 package dev.tern.relay.spool;
 
 import dev.tern.smtp.queue.QueueId;
-import java.util.Locale;
+import java.nio.charset.StandardCharsets;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /**
  * Queue ids: 16 upper-case base-36 characters, {@code [millis 9][counter 3][node 4]}. The time and
  * counter make ids of one spool sort by acceptance; the node part is random per open spool, so two
- * runs (or two nodes) that hit the same millisecond and counter still differ. Used by the writer
- * thread only.
+ * runs (or two nodes) that hit the same millisecond and counter still differ. Nine digits of
+ * milliseconds since 1970 last until the year 5138. Used by the writer thread only, once per message:
+ * the digits are written into one array, with no intermediate strings.
  */
 final class QueueIdGenerator {
 
     private static final int COUNTER_LIMIT = 36 * 36 * 36;
 
+    private static final byte[] DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ".getBytes(StandardCharsets.US_ASCII);
+
     private final LongSupplier clock;
-    private final String node;
+    private final byte[] node = new byte[4];
     private long lastMillis;
     private int counter;
 
     QueueIdGenerator(LongSupplier clock, RandomGenerator random) {
         this.clock = clock;
-        this.node = base36(random.nextInt(36 * 36 * 36 * 36), 4);
+        digits(random.nextInt(36 * 36 * 36 * 36), node, 0, 4);
     }
 
     QueueId next() {
@@ -35,11 +38,18 @@ final class QueueIdGenerator {
             lastMillis++;
             counter = 0;
         }
-        return new QueueId(base36(lastMillis, 9) + base36(counter, 3) + node);
+        byte[] id = new byte[16];
+        digits(lastMillis, id, 0, 9);
+        digits(counter, id, 9, 3);
+        System.arraycopy(node, 0, id, 12, 4);
+        return new QueueId(new String(id, StandardCharsets.US_ASCII));
     }
 
-    private static String base36(long value, int width) {
-        String digits = Long.toString(value, 36).toUpperCase(Locale.ROOT);
-        return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
+    /** {@code value} in {@code width} base-36 digits, with leading zeros, at {@code from}. */
+    private static void digits(long value, byte[] into, int from, int width) {
+        for (int i = from + width - 1; i >= from; i--) {
+            into[i] = DIGITS[(int) (value % 36)];
+            value /= 36;
+        }
     }
 }
