@@ -5,7 +5,7 @@
 # loopback (127.0.0.0/8).
 #
 #   bench/run.sh            full run (about 5 minutes on 2 cores; 5 GB written to the spool)
-#   bench/run.sh --quick    smaller counts (under a minute), for checking the script itself
+#   bench/run.sh --quick    smaller counts (about a minute), for checking the script itself (.ci/run runs it)
 #   bench/run.sh --keep     keep the temporary data directory (spool) afterwards
 #   bench/run.sh --jfr      record a JFR file of the throughput phase into the results directory
 #   bench/run.sh --profile  profile Tern's CPU during each inbound case with async-profiler (from Maven
