@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -137,7 +138,7 @@ class SpoolAndShutdownIT {
                 c.send("Subject: together " + i + "\r\n\r\nbody\r\n");
             }
             long before = batches.count();
-            long waitsBefore = waits.count();
+            double waitedBefore = waits.totalTime(TimeUnit.MILLISECONDS);
             double recordsBefore = batches.totalAmount();
             for (RawSmtpClient c : sessions) {
                 c.send(".\r\n");
@@ -150,6 +151,11 @@ class SpoolAndShutdownIT {
             assertThat(batches.totalAmount() - recordsBefore)
                     .as("records in it")
                     .isEqualTo(8);
+            // Each session's message ends its transaction as it is handed over, so the batch stops waiting as
+            // soon as the last one is in, long before the 100 ms delay is out.
+            assertThat(waits.totalTime(TimeUnit.MILLISECONDS) - waitedBefore)
+                    .as("time the batch waited, in ms")
+                    .isLessThan(50);
         } finally {
             sessions.forEach(RawSmtpClient::close);
         }
