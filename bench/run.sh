@@ -807,6 +807,8 @@ inbound_compare() {
       server_pid=${pids[$i]} tern_log="$results/tern-inbound-build$i.log" \
         run_source tern "${ports[$i]}" "warm-$name-build$i" "$count" $flags >/dev/null
     done
+    # The dirty pages of the cases before go to the disk now, not during this case's rounds (as in the full run).
+    sync
     for i in "${!dirs[@]}"; do profiler start,event=cpu,interval=1ms,threads "${pids[$i]}"; done
     for ((round = 0; round < rounds; round++)); do
       order=("${members[@]}")
@@ -1062,6 +1064,10 @@ for spec in "${cases[@]}"; do
   # shellcheck disable=SC2086
   run_source tern "$tern_port" "warm-$name" "$((count / 4))" $flags >/dev/null
   [ "$name" = 1m-s10-reuse ] && disk_mb_s=$(disk_write_mb_s)
+  [ "$name" = 4k-s1-reuse ] && flush_us=$(disk_flush_us)
+  # The page cache's dirty pages from the cases before (gigabytes after the 1 MiB case) go to the disk
+  # now, not during this case's halves: Tern's flushes would wait behind them, smtp-sink's nothing.
+  sync
   profiler start,event=cpu,interval=1ms,threads
   # shellcheck disable=SC2086
   t1=$(run_source tern "$tern_port" "$name-a" "$half" $flags)
@@ -1106,6 +1112,14 @@ if [ -n "${disk_mb_s:-}" ]; then
     t = $4 * 1048576 / 1e6; k = $6 * 1048576 / 1e6
     printf "\n1 MiB messages: Tern %.1f MB/s, %.0f%% of the disk'"'"'s flushed write bandwidth (%.1f MB/s, dd 512 MiB conv=fdatasync); smtp-sink %.1f MB/s\n", t, t * 100 / d, d, k
   }' "$table" | tee "$results/disk.txt"
+fi
+if [ -n "${flush_us:-}" ]; then
+  # One session waits for every reply: a server as quick as smtp-sink in all else, plus one flush per
+  # message, takes smtp-sink's time per message and the flush's (as --inbound prints it).
+  awk -F'\t' -v f="$flush_us" '$1 == "4k-s1-reuse" {
+    per = 1e6 / $6
+    printf "\n1 session: one 4 KiB flush %.0f us (dd oflag=dsync); with it added to smtp-sink'"'"'s %.0f us per message, at most %.2f of smtp-sink; Tern %.2f\n", f, per, per / (per + f), $7
+  }' "$table" | tee "$results/flush.txt"
 fi
 du -sh "$work/data/spool" | sed 's/^/spool size after run: /' | tee -a "$results/machine.txt"
 
