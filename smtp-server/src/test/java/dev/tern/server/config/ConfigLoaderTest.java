@@ -30,8 +30,10 @@ class ConfigLoaderTest {
                         new ListenerConfig("submission", ListenerMode.SUBMISSION, "127.0.0.1", 2587, true, List.of()),
                         new ListenerConfig("smtps", ListenerMode.SMTPS, "127.0.0.1", 2465, true, List.of()));
         assertThat(c.local()).isEqualTo(new LocalConfig(List.of("localhost"), List.of(), Map.of(), "", ""));
-        assertThat(c.relay().isTrusted(InetAddress.getByName("127.0.0.9"))).isTrue();
+        // This host's own loopback addresses only: another loopback address is a client like any other.
+        assertThat(c.relay().isTrusted(InetAddress.getByName("127.0.0.1"))).isTrue();
         assertThat(c.relay().isTrusted(InetAddress.getByName("::1"))).isTrue();
+        assertThat(c.relay().isTrusted(InetAddress.getByName("127.0.0.9"))).isFalse();
         assertThat(c.relay().isTrusted(InetAddress.getByName("192.0.2.1"))).isFalse();
         assertThat(c.limits())
                 .isEqualTo(new LimitsConfig(

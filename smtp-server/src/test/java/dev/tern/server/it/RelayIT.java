@@ -100,6 +100,20 @@ class RelayIT {
         }
     }
 
+    /**
+     * With the built-in default, only this host's own {@code 127.0.0.1} is trusted: a client from another
+     * loopback address is any client, refused relaying as one from the internet is.
+     */
+    @Test
+    void byDefaultTrustsThisHostsOwnLoopbackAddressAndNoOther() {
+        tern = TernFixture.start(dataDir, Map.of(), ALICE);
+        try (RawSmtpClient own = inTransaction(tern.connect(tern.mx()));
+                RawSmtpClient other = inTransaction(tern.connectFrom("127.0.0.2", tern.mx()))) {
+            assertThat(own.command("RCPT TO:<x@other.test>").last()).startsWith("250 2.1.5");
+            assertThat(other.command("RCPT TO:<x@other.test>").last()).startsWith("554 5.7.1");
+        }
+    }
+
     @Test
     void relaysForATrustedNetwork() {
         tern = TernFixture.start(dataDir, Map.of("TERN_RELAY_TRUSTED_NETWORKS", "127.0.0.0/8"), ALICE);
@@ -136,7 +150,10 @@ class RelayIT {
     }
 
     private RawSmtpClient inTransaction() {
-        RawSmtpClient c = tern.connect(tern.mx());
+        return inTransaction(tern.connect(tern.mx()));
+    }
+
+    private static RawSmtpClient inTransaction(RawSmtpClient c) {
         c.reply();
         c.ehlo("client.test");
         assertThat(c.command("MAIL FROM:<someone@remote.test>").code()).isEqualTo(250);
