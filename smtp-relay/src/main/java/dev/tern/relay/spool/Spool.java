@@ -76,7 +76,7 @@ public final class Spool implements MailQueue, AutoCloseable {
         }
         if (lock == null) {
             lockChannel.close();
-            throw new IOException("spool directory " + directory
+            throw new SpoolInUseException("spool directory " + directory
                     + " is in use by another Tern process (" + lockFile + " is locked); "
                     + "each Tern node needs its own spool directory");
         }

@@ -78,7 +78,7 @@ class SpoolTest {
     void secondOpenOfTheSameDirectoryFailsClearly() throws Exception {
         try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
             assertThatThrownBy(() -> Spool.open(dir, SpoolOptions.defaults()))
-                    .isInstanceOf(IOException.class)
+                    .isInstanceOf(SpoolInUseException.class)
                     .hasMessageContaining("in use by another Tern process")
                     .hasMessageContaining(dir.toString());
             assertThat(enqueue(spool, message(1))).isNotNull();

@@ -26,6 +26,7 @@ import dev.tern.server.smtp.SessionServices;
 import dev.tern.server.smtp.SmtpServerInitializer;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -202,7 +203,7 @@ public final class TernServer implements AutoCloseable {
     }
 
     /** The HTTP listener for /metrics and /health/* (docs/metrics.md), unless switched off. */
-    private void startManagement() throws InterruptedException {
+    private void startManagement() throws InterruptedException, BindException {
         var m = config.management();
         if (!m.enabled()) {
             return;

@@ -1,9 +1,11 @@
 package dev.tern.server.cli;
 
+import dev.tern.relay.spool.SpoolInUseException;
 import dev.tern.server.auth.UserFileException;
 import dev.tern.server.config.ConfigException;
 import dev.tern.server.config.TernConfig;
 import dev.tern.server.tls.TlsMaterialException;
+import java.net.BindException;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,28 +30,38 @@ final class ServeCommand implements Callable<Integer> {
         this.launcher = launcher;
     }
 
+    /**
+     * Failures at start that are the operator's to fix get one line and an exit code, not a stack trace; the
+     * line begins with what failed.
+     */
     @Override
     public Integer call() throws Exception {
         TernConfig loaded;
         try {
             loaded = config.load(env);
         } catch (ConfigException e) {
-            spec.commandLine().getErr().println("tern: config: " + e.getMessage());
-            return ExitCodes.CONFIG;
+            return refuse("config", e, ExitCodes.CONFIG);
         }
         try {
             return launcher.run(loaded);
         } catch (TlsMaterialException e) {
-            // Unreadable certificate or key: the operator's to fix, so a message, not a stack trace.
-            spec.commandLine().getErr().println("tern: tls: " + e.getMessage());
-            return ExitCodes.CONFIG;
+            // Unreadable certificate or key.
+            return refuse("tls", e, ExitCodes.CONFIG);
         } catch (ConfigException e) {
             // Checked at load, but a file the configuration names (a route's password file) may go before start.
-            spec.commandLine().getErr().println("tern: config: " + e.getMessage());
-            return ExitCodes.CONFIG;
+            return refuse("config", e, ExitCodes.CONFIG);
         } catch (UserFileException e) {
-            spec.commandLine().getErr().println("tern: users: " + e.getMessage());
-            return ExitCodes.CONFIG;
+            return refuse("users", e, ExitCodes.CONFIG);
+        } catch (BindException e) {
+            // A port taken by another process (often a Tern already running), or an address not on this host.
+            return refuse("listen", e, ExitCodes.IN_USE);
+        } catch (SpoolInUseException e) {
+            return refuse("spool", e, ExitCodes.IN_USE);
         }
+    }
+
+    private int refuse(String what, Exception e, int code) {
+        spec.commandLine().getErr().println("tern: " + what + ": " + e.getMessage());
+        return code;
     }
 }

@@ -2,6 +2,7 @@ package dev.tern.server.management;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -9,6 +10,7 @@ import io.netty.channel.ServerChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.util.function.Supplier;
 
@@ -40,14 +42,22 @@ public final class ManagementServer implements AutoCloseable {
             Supplier<String> scrape,
             Readiness readiness,
             AdminHandler admin)
-            throws InterruptedException {
+            throws InterruptedException, BindException {
         ManagementHandler handler = new ManagementHandler(scrape, readiness, admin);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptors, workers)
                 .channel(channelClass)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childHandler(initializer(handler));
-        return new ManagementServer(bootstrap.bind(address, port).sync().channel());
+        ChannelFuture bound = bootstrap.bind(address, port).await();
+        if (!bound.isSuccess()) {
+            // As the SMTP listeners say it: which address, and why (another process holds it, most often).
+            BindException failure = new BindException("cannot listen on " + address + ":" + port + " (management): "
+                    + bound.cause().getMessage());
+            failure.initCause(bound.cause());
+            throw failure;
+        }
+        return new ManagementServer(bound.channel());
     }
 
     /** The pipeline of one management connection, top to bottom. */

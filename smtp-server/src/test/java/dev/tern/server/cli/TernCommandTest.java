@@ -2,6 +2,8 @@ package dev.tern.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tern.relay.spool.Spool;
+import dev.tern.relay.spool.SpoolOptions;
 import dev.tern.server.auth.UserStore;
 import dev.tern.server.config.ConfigException;
 import dev.tern.server.config.ConfigLoader;
@@ -9,6 +11,8 @@ import dev.tern.server.config.TernConfig;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -216,6 +220,48 @@ class TernCommandTest {
         assertThat(code).isEqualTo(2);
         assertThat(err.toString())
                 .isEqualTo("tern: config: key 'delivery.routes.corp.test' password-file /gone cannot be read\n");
+    }
+
+    /** A port another process holds is the operator's to resolve: one line, no trace. */
+    @Test
+    void serveReportsAPortInUseWithoutATrace() throws Exception {
+        try (ServerSocket holder = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int code = serve(config -> {
+                try (ServerSocket second = new ServerSocket()) {
+                    second.bind(holder.getLocalSocketAddress());
+                }
+                return 0;
+            });
+
+            assertThat(code).isEqualTo(4);
+            assertThat(err.toString())
+                    .startsWith("tern: listen: ")
+                    .doesNotContain("\tat ")
+                    .hasLineCount(1);
+        }
+    }
+
+    /** So is a spool directory another Tern holds. */
+    @Test
+    void serveReportsASpoolInUseWithoutATrace() throws Exception {
+        Path spoolDir = dir.resolve("spool");
+        try (Spool running = Spool.open(spoolDir, SpoolOptions.defaults())) {
+            int code = serve(config -> {
+                Spool.open(spoolDir, SpoolOptions.defaults()).close();
+                return 0;
+            });
+
+            assertThat(code).isEqualTo(4);
+            assertThat(err.toString())
+                    .isEqualTo("tern: spool: spool directory " + spoolDir + " is in use by another Tern process ("
+                            + spoolDir.resolve("lock") + " is locked); each Tern node needs its own spool directory\n");
+        }
+    }
+
+    private int serve(ServerLauncher launcher) {
+        CommandLine cli = TernCommand.commandLine(Map.of(), new ByteArrayInputStream(new byte[0]), launcher);
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute("serve");
     }
 
     @Test

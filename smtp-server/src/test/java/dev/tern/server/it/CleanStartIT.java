@@ -1,9 +1,15 @@
 package dev.tern.server.it;
 
+import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,5 +35,71 @@ class CleanStartIT {
         assertThat(output)
                 .as("lines at WARN or ERROR, or JVM warnings")
                 .noneMatch(l -> l.matches("\\S+ +(WARN|ERROR) .*") || l.startsWith("WARNING"));
+    }
+
+    /**
+     * A second Tern on a running one's spool, SMTP port or management port stops at once with exit code 4 and
+     * one line naming what is taken, no stack trace; the first runs on.
+     */
+    @Test
+    void aSecondTernOnARunningOnesSpoolOrPortsStopsWithOneLine() throws Exception {
+        Path config = TernProcess.config(dir, "");
+        try (TernProcess first = TernProcess.serve(config)) {
+            int mx = port(first.output(), "listening name=mx ");
+            int management = port(first.output(), "management listening ");
+            Path spool = dir.resolve("data").resolve("spool");
+
+            TernProcess.Stopped sameSpool = TernProcess.serveUntilItStops(config);
+            TernProcess.Stopped sameMx = TernProcess.serveUntilItStops(elsewhere("mx", mx, 0));
+            TernProcess.Stopped sameManagement = TernProcess.serveUntilItStops(elsewhere("management", 0, management));
+
+            assertThat(sameSpool.exitCode()).isEqualTo(4);
+            assertThat(errors(sameSpool))
+                    .containsExactly("tern: spool: spool directory " + spool + " is in use by another Tern process ("
+                            + spool.resolve("lock") + " is locked); each Tern node needs its own spool directory");
+            assertThat(sameMx.exitCode()).isEqualTo(4);
+            assertThat(errors(sameMx))
+                    .containsExactly("tern: listen: cannot listen on 127.0.0.1:" + mx + ": Address already in use");
+            assertThat(sameManagement.exitCode()).isEqualTo(4);
+            assertThat(errors(sameManagement))
+                    .singleElement(as(STRING))
+                    .startsWith("tern: listen: cannot listen on 127.0.0.1:" + management + " (management): ")
+                    .endsWith("Address already in use");
+            assertThat(first.output()).as("the first still runs").noneMatch(l -> l.contains("shutting down"));
+        }
+    }
+
+    /** A configuration with its own data directory, the mx listener or the management listener on the given port. */
+    private Path elsewhere(String name, int mx, int management) throws IOException {
+        Path other = Files.createDirectories(dir.resolve(name));
+        return Files.writeString(
+                other.resolve("tern.yaml"),
+                """
+                hostname: tern.test
+                data-dir: %s
+                listeners:
+                  mx: {address: 127.0.0.1, port: %d}
+                  submission: {address: 127.0.0.1, port: 0}
+                  smtps: {address: 127.0.0.1, port: 0}
+                management: {address: 127.0.0.1, port: %d}
+                """
+                        .formatted(other.resolve("data"), mx, management));
+    }
+
+    /** The lines that are not log lines (a log line starts with its timestamp). */
+    private static List<String> errors(TernProcess.Stopped stopped) {
+        return stopped.output().stream()
+                .filter(l -> !l.matches("\\d{4}-\\d\\d-\\d\\dT.*"))
+                .toList();
+    }
+
+    private static int port(List<String> output, String marker) {
+        Pattern address = Pattern.compile(Pattern.quote(marker) + ".*address=\\S*?:(\\d+)");
+        return output.stream()
+                .map(address::matcher)
+                .filter(Matcher::find)
+                .mapToInt(m -> Integer.parseInt(m.group(1)))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no '" + marker + "' line in " + output));
     }
 }

@@ -55,6 +55,30 @@ final class TernProcess implements AutoCloseable {
 
     /** Starts {@code tern serve --config CONFIG} and waits until its management listener is up. */
     static TernProcess serve(Path config) throws IOException {
+        TernProcess tern = start(config);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> !tern.process.isAlive()
+                        || tern.output.stream().anyMatch(l -> l.contains("management listening")));
+        assertThat(tern.process.isAlive())
+                .as("tern serve runs: %s", tern.output)
+                .isTrue();
+        return tern;
+    }
+
+    /** Starts {@code tern serve --config CONFIG}, which must stop by itself; its exit code and every line. */
+    static Stopped serveUntilItStops(Path config) throws IOException, InterruptedException {
+        TernProcess tern = start(config);
+        assertThat(tern.process.waitFor(60, TimeUnit.SECONDS))
+                .as("tern serve stopped by itself: %s", tern.output)
+                .isTrue();
+        tern.reader.join(Duration.ofSeconds(10));
+        return new Stopped(tern.process.exitValue(), List.copyOf(tern.output));
+    }
+
+    /** A {@code tern serve} that stopped by itself. */
+    record Stopped(int exitCode, List<String> output) {}
+
+    private static TernProcess start(Path config) throws IOException {
         assertThat(JAR).as("the jar made by package").isRegularFile();
         List<String> command = new ArrayList<>(
                 List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
@@ -65,14 +89,7 @@ final class TernProcess implements AutoCloseable {
         command.addAll(List.of("-jar", JAR.toString(), "serve", "--config", config.toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().keySet().removeIf(name -> name.startsWith("TERN_"));
-        TernProcess tern = new TernProcess(builder.start());
-        await().atMost(Duration.ofSeconds(60))
-                .until(() -> !tern.process.isAlive()
-                        || tern.output.stream().anyMatch(l -> l.contains("management listening")));
-        assertThat(tern.process.isAlive())
-                .as("tern serve runs: %s", tern.output)
-                .isTrue();
-        return tern;
+        return new TernProcess(builder.start());
     }
 
     /** Every line it wrote so far. */
