@@ -83,11 +83,19 @@ final class ListenerSockets {
             probe.bind(new InetSocketAddress(address, port), 1);
             return probe.getLocalPort();
         } catch (IOException e) {
-            BindException failure =
-                    new BindException("cannot listen on " + address + ":" + port + ": " + e.getMessage());
-            failure.initCause(e);
-            throw failure;
+            throw cannotListen(address, port, "", e);
         }
+    }
+
+    /**
+     * A listener that could not bind, said the same way for every listener: which address and port ({@code
+     * which} names a listener that is not an SMTP one), and why (another process holds it, most often).
+     */
+    static BindException cannotListen(String address, int port, String which, IOException cause) {
+        BindException failure =
+                new BindException("cannot listen on " + address + ":" + port + which + ": " + cause.getMessage());
+        failure.initCause(cause);
+        return failure;
     }
 
     /** The bound address, with the port chosen when configured as 0. */

@@ -222,15 +222,19 @@ public final class TernServer implements AutoCloseable {
         AdminRouter router = new AdminRouter(metrics.admin());
         QueueRoutes.addTo(router, delivery.scheduler.admin(), Clock.systemUTC(), this::drainTarget);
         DestinationRoutes.addTo(router, delivery.scheduler.destinations(), Clock.systemUTC());
-        management = ManagementServer.start(
-                m.address(),
-                m.port(),
-                loops.acceptors(),
-                loops.workers(),
-                loops.serverChannel(),
-                metrics::scrape,
-                readiness,
-                new AdminHandler(adminTokens, router, metrics.admin()));
+        try {
+            management = ManagementServer.start(
+                    m.address(),
+                    m.port(),
+                    loops.acceptors(),
+                    loops.workers(),
+                    loops.serverChannel(),
+                    metrics::scrape,
+                    readiness,
+                    new AdminHandler(adminTokens, router, metrics.admin()));
+        } catch (IOException e) {
+            throw ListenerSockets.cannotListen(m.address(), m.port(), " (management)", e);
+        }
         log.info("management listening address={} admin-token-file={}", management.address(), adminTokens.file());
     }
 

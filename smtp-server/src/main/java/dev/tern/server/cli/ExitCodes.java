@@ -7,8 +7,11 @@ final class ExitCodes {
     static final int CONFIG = 2;
     /** A running Tern could not be asked (down, wrong address, not Tern). */
     static final int UNREACHABLE = 3;
-    /** {@code serve}: a listening address or the spool directory is held by another process. */
-    static final int IN_USE = 4;
+    /**
+     * {@code serve}: what it must hold is not to be had: a listening address (another process holds the port,
+     * the address is not on this host, or the port is privileged) or the spool directory (another Tern has it).
+     */
+    static final int UNAVAILABLE = 4;
 
     private ExitCodes() {}
 }

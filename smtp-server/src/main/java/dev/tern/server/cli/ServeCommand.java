@@ -53,10 +53,11 @@ final class ServeCommand implements Callable<Integer> {
         } catch (UserFileException e) {
             return refuse("users", e, ExitCodes.CONFIG);
         } catch (BindException e) {
-            // A port taken by another process (often a Tern already running), or an address not on this host.
-            return refuse("listen", e, ExitCodes.IN_USE);
+            // A port taken by another process (often a Tern already running), an address not on this host, a
+            // privileged port.
+            return refuse("listen", e, ExitCodes.UNAVAILABLE);
         } catch (SpoolInUseException e) {
-            return refuse("spool", e, ExitCodes.IN_USE);
+            return refuse("spool", e, ExitCodes.UNAVAILABLE);
         }
     }
 

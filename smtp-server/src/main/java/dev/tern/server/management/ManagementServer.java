@@ -10,7 +10,7 @@ import io.netty.channel.ServerChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
-import java.net.BindException;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.function.Supplier;
 
@@ -42,7 +42,7 @@ public final class ManagementServer implements AutoCloseable {
             Supplier<String> scrape,
             Readiness readiness,
             AdminHandler admin)
-            throws InterruptedException, BindException {
+            throws InterruptedException, IOException {
         ManagementHandler handler = new ManagementHandler(scrape, readiness, admin);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptors, workers)
@@ -51,11 +51,7 @@ public final class ManagementServer implements AutoCloseable {
                 .childHandler(initializer(handler));
         ChannelFuture bound = bootstrap.bind(address, port).await();
         if (!bound.isSuccess()) {
-            // As the SMTP listeners say it: which address, and why (another process holds it, most often).
-            BindException failure = new BindException("cannot listen on " + address + ":" + port + " (management): "
-                    + bound.cause().getMessage());
-            failure.initCause(bound.cause());
-            throw failure;
+            throw bound.cause() instanceof IOException e ? e : new IOException(bound.cause());
         }
         return new ManagementServer(bound.channel());
     }

@@ -131,6 +131,14 @@ class ListenerSocketsTest {
     }
 
     @Test
+    void anAddressNotOnThisHostIsRefusedWithTheAddressNamed() {
+        // 192.0.2.1 (TEST-NET-1) is on no interface here: the bind fails locally, nothing is sent.
+        assertThatThrownBy(() -> ListenerSockets.bind(loops, "192.0.2.1", 0, recorder))
+                .isInstanceOf(BindException.class)
+                .hasMessage("cannot listen on 192.0.2.1:0: Cannot assign requested address");
+    }
+
+    @Test
     void closingStopsEverySocket() throws Exception {
         ListenerSockets listener = ListenerSockets.bind(loops, "127.0.0.1", 0, recorder);
         InetSocketAddress address = listener.address();

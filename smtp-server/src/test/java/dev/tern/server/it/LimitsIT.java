@@ -185,6 +185,23 @@ class LimitsIT {
         }
     }
 
+    /**
+     * The built-in trust covers this host's own 127.0.0.1 and no other address: the cap, crossed from two
+     * loopback addresses at once, refuses 127.0.0.2's second connection while 127.0.0.1's second goes on.
+     */
+    @Test
+    void withTheDefaultTrustAnotherLoopbackAddressIsCappedAnd127001IsNot() {
+        start(Map.of("TERN_LIMITS_MAX_CONNECTIONS_PER_IP", "1"));
+        try (RawSmtpClient own = greeted();
+                RawSmtpClient ownAgain = greeted();
+                RawSmtpClient other = greetedFrom("127.0.0.2");
+                RawSmtpClient otherAgain = tern.connectFrom("127.0.0.2", tern.mx())) {
+            assertThat(ownAgain.command("NOOP").code()).isEqualTo(250);
+            assertThat(otherAgain.reply().last()).startsWith("421 4.7.0");
+            otherAgain.expectEof();
+        }
+    }
+
     @Test
     void acceptsManyConnectionsFromATrustedAddress() {
         start(Map.of("TERN_LIMITS_MAX_CONNECTIONS_PER_IP", "1"));
@@ -316,7 +333,14 @@ class LimitsIT {
     }
 
     private RawSmtpClient greeted() {
-        RawSmtpClient c = tern.connect(tern.mx());
+        return greeted(tern.connect(tern.mx()));
+    }
+
+    private RawSmtpClient greetedFrom(String localAddress) {
+        return greeted(tern.connectFrom(localAddress, tern.mx()));
+    }
+
+    private static RawSmtpClient greeted(RawSmtpClient c) {
         assertThat(c.reply().code()).isEqualTo(220);
         return c;
     }

@@ -68,9 +68,10 @@ final class TernProcess implements AutoCloseable {
     /** Starts {@code tern serve --config CONFIG}, which must stop by itself; its exit code and every line. */
     static Stopped serveUntilItStops(Path config) throws IOException, InterruptedException {
         TernProcess tern = start(config);
-        assertThat(tern.process.waitFor(60, TimeUnit.SECONDS))
-                .as("tern serve stopped by itself: %s", tern.output)
-                .isTrue();
+        if (!tern.process.waitFor(60, TimeUnit.SECONDS)) {
+            tern.kill(); // not left running after the test
+            throw new AssertionError("tern serve did not stop by itself: " + tern.output);
+        }
         tern.reader.join(Duration.ofSeconds(10));
         return new Stopped(tern.process.exitValue(), List.copyOf(tern.output));
     }
