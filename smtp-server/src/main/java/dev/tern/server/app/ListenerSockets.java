@@ -7,13 +7,18 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.unix.UnixChannel;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One SMTP listener's listening sockets. On epoll every event loop has its own socket on the listener's
@@ -24,10 +29,13 @@ import java.util.List;
  * <p>{@code SO_REUSEPORT} would also let another process of the same user bind the same port and take
  * part of the connections, silently. Before binding its sockets, the listener therefore binds the port
  * once without it: that fails while anything else holds the port, and anything that comes later fails
- * the same way against Tern's sockets unless it too asks to share.
+ * the same way against Tern's sockets unless it too asks to share. Another Tern that claims the port in
+ * the moment between that claim and the sockets' binds does ask to share: once bound, the listener lists
+ * the port's listening sockets ({@link PortListeners}) and gives up if any is not its own.
  */
 final class ListenerSockets {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ListenerSockets.class);
     private static final int BACKLOG = 4096;
 
     private final List<Channel> channels;
@@ -45,22 +53,60 @@ final class ListenerSockets {
                     .sync()
                     .channel()));
         }
-        int free = claim(address, port);
+        return bindShared(loops, address, claim(address, port), childHandler);
+    }
+
+    /**
+     * Binds one socket per event loop on a port just claimed, then makes sure no other socket listens there:
+     * a process that claimed the same port in the moment between the claim and these binds (two Terns
+     * started at once) would share it, each taking part of the connections into its own spool.
+     */
+    static ListenerSockets bindShared(EventLoops loops, String address, int port, ChannelHandler childHandler)
+            throws IOException, InterruptedException {
         List<Channel> channels = new ArrayList<>();
         try {
             for (EventExecutor executor : loops.workers()) {
                 EventLoop loop = (EventLoop) executor;
                 channels.add(bootstrap(loops, loop, loop, childHandler)
                         .option(EpollChannelOption.SO_REUSEPORT, true)
-                        .bind(address, free)
+                        .bind(address, port)
                         .sync()
                         .channel());
+            }
+            Set<Long> others = others(channels);
+            if (!others.isEmpty()) {
+                throw cannotListen(
+                        address,
+                        port,
+                        "",
+                        new IOException("another process listens on it too, sharing"
+                                + " it with SO_REUSEPORT (socket inodes " + others + ")"));
             }
         } catch (Exception e) {
             channels.forEach(channel -> channel.close().syncUninterruptibly());
             throw e;
         }
         return new ListenerSockets(channels);
+    }
+
+    /**
+     * The sockets listening on the channels' address and port that are not theirs; none when the kernel's
+     * table cannot be read (a sandbox without {@code /proc}), which is said in the log.
+     */
+    private static Set<Long> others(List<Channel> channels) {
+        try {
+            Set<Long> own = new HashSet<>();
+            for (Channel channel : channels) {
+                own.add(PortListeners.socketInode(((UnixChannel) channel).fd().intValue()));
+            }
+            return PortListeners.sharing(own);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn(
+                    "cannot tell whether another process shares {} with SO_REUSEPORT: {}",
+                    channels.get(0).localAddress(),
+                    e.toString());
+            return Set.of();
+        }
     }
 
     private static ServerBootstrap bootstrap(
@@ -106,6 +152,11 @@ final class ListenerSockets {
     /** How many sockets listen: one per event loop on epoll, one on NIO. */
     int sockets() {
         return channels.size();
+    }
+
+    /** The sockets listening on this listener's port that are not its own. */
+    Set<Long> others() {
+        return others(channels);
     }
 
     /** Every socket is open and accepting. */

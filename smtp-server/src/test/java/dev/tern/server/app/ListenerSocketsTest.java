@@ -18,6 +18,8 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -127,6 +129,45 @@ class ListenerSocketsTest {
             assertThatThrownBy(() -> ListenerSockets.bind(loops, "127.0.0.1", port, recorder))
                     .as("a port another program listens on")
                     .isInstanceOf(BindException.class);
+        }
+    }
+
+    @Test
+    void aProcessThatJoinedThePortBeforeTheSocketsWereBoundIsFoundAndTheListenerGivesUp() throws Exception {
+        // Another Tern that claimed the port in the moment after this one's claim: it asks to share.
+        try (ServerSocketChannel other = ServerSocketChannel.open()) {
+            other.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            other.bind(new InetSocketAddress("127.0.0.1", 0));
+            int port = ((InetSocketAddress) other.getLocalAddress()).getPort();
+
+            assertThatThrownBy(() -> ListenerSockets.bindShared(loops, "127.0.0.1", port, recorder))
+                    .isInstanceOf(BindException.class)
+                    .hasMessageStartingWith("cannot listen on 127.0.0.1:" + port + ": another process listens on it"
+                            + " too, sharing it with SO_REUSEPORT (socket inodes [");
+            String listed = String.format(":%04X", port);
+            assertThat(PortListeners.listening().values().stream().filter(address -> address.endsWith(listed)))
+                    .as("the listener's own sockets are closed again; the other one is left")
+                    .hasSize(1);
+        }
+    }
+
+    @Test
+    void aListenerAloneOnItsPortFindsItsOwnSocketsListedAndNoOther() throws Exception {
+        ListenerSockets listener = ListenerSockets.bind(loops, "127.0.0.1", 0, recorder);
+        try {
+            Map<Long, String> listening = PortListeners.listening();
+            String port = String.format(":%04X", listener.address().getPort());
+            assertThat(listening.values().stream().filter(address -> address.endsWith(port)))
+                    .as("the kernel lists one listening socket per event loop on the port")
+                    .hasSize(listener.sockets());
+            assertThat(listener.others()).isEmpty();
+            try (ServerSocketChannel other = ServerSocketChannel.open()) {
+                other.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                other.bind(listener.address());
+                assertThat(listener.others()).as("a socket that joins later").hasSize(1);
+            }
+        } finally {
+            listener.close();
         }
     }
 
