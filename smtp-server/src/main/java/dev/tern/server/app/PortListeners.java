@@ -18,6 +18,8 @@ final class PortListeners {
 
     /** {@code TCP_LISTEN} in the tables' {@code st} column. */
     private static final String LISTEN = "0A";
+    /** {@code ::ffff:0:0/96} as the first 24 hex digits of a {@code tcp6} address (32-bit words, host order). */
+    private static final String V4_MAPPED = "0000000000000000FFFF0000";
 
     private PortListeners() {}
 
@@ -34,7 +36,7 @@ final class PortListeners {
                 // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ...
                 String[] fields = line.trim().split("\\s+");
                 if (fields.length > 9 && fields[3].equals(LISTEN)) {
-                    listening.put(Long.parseLong(fields[9]), fields[1]);
+                    listening.put(Long.parseLong(fields[9]), ipv4Form(fields[1]));
                 }
             }
         }
@@ -42,9 +44,20 @@ final class PortListeners {
     }
 
     /**
+     * An address of {@code tcp6} that is an IPv4 one ({@code ::ffff:127.0.0.1}, as Java's and Netty's IPv6
+     * sockets bind 127.0.0.1) written as {@code tcp} writes it, so that an IPv4 socket on the same address and
+     * port, from a program that is not Java, compares equal.
+     */
+    static String ipv4Form(String address) {
+        return address.length() == 32 + 5 && address.regionMatches(true, 0, V4_MAPPED, 0, V4_MAPPED.length())
+                ? address.substring(V4_MAPPED.length())
+                : address;
+    }
+
+    /**
      * The sockets other than {@code own} that listen on the same local address and port as one of {@code
-     * own}: taken from the table, so an address is matched however the kernel lists it (127.0.0.1 on an IPv6
-     * socket is {@code ::ffff:127.0.0.1} in {@code tcp6}). Fails when one of {@code own} is not listed.
+     * own}, the address compared as the table writes it, an IPv4 one in {@code tcp6} as in {@code tcp}. Fails
+     * when one of {@code own} is not listed.
      */
     static Set<Long> sharing(Set<Long> own) throws IOException {
         Map<Long, String> listening = listening();

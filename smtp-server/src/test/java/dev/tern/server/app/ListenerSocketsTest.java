@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.tern.server.testing.ExternalTools;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
@@ -12,7 +13,9 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -20,6 +23,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -148,6 +153,38 @@ class ListenerSocketsTest {
             assertThat(PortListeners.listening().values().stream().filter(address -> address.endsWith(listed)))
                     .as("the listener's own sockets are closed again; the other one is left")
                     .hasSize(1);
+        }
+    }
+
+    @Test
+    void anIpv4SocketOfAnotherProgramThatJoinedThePortIsFoundToo() throws Exception {
+        // Not Java: a plain IPv4 socket, listed in /proc/net/tcp where Tern's IPv6 ones are in tcp6.
+        Path python = ExternalTools.require("python3", "python3");
+        Process other = new ProcessBuilder(
+                        python.toString(),
+                        "-c",
+                        "import socket, sys\n"
+                                + "s = socket.socket(socket.AF_INET)\n"
+                                + "s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)\n"
+                                + "s.bind(('127.0.0.1', 0))\n"
+                                + "s.listen()\n"
+                                + "print(s.getsockname()[1], flush=True)\n"
+                                + "sys.stdin.read()\n")
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        try {
+            String line = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine();
+            assertThat(line).as("the other program's port").isNotNull();
+            int port = Integer.parseInt(line.trim());
+
+            assertThatThrownBy(() -> ListenerSockets.bindShared(loops, "127.0.0.1", port, recorder))
+                    .isInstanceOf(BindException.class)
+                    .hasMessageStartingWith("cannot listen on 127.0.0.1:" + port + ": another process listens on it"
+                            + " too, sharing it with SO_REUSEPORT");
+        } finally {
+            other.destroy();
+            other.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
