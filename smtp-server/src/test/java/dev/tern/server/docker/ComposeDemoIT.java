@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.tern.server.testing.Checkout;
 import dev.tern.server.testing.ExternalTools;
 import dev.tern.server.testing.ExternalTools.Run;
@@ -13,17 +15,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.DockerClientFactory;
 
 /**
  * The README's compose demo ({@code docker compose -f docker/compose.yaml up --build}) run with Debian's
- * docker-compose: every image built here (Tern from docker/Dockerfile, Prometheus from Debian's package),
- * the demo's one message relayed by Tern to the peer and stored in its Maildir, and Prometheus scraping
- * both Terns with the alert rules loaded. A project of its own, free host ports, removed at the end.
+ * docker-compose: every image built here (Prometheus from Debian's package; Tern is the image the other
+ * container tests use, built from docker/Dockerfile as the compose file's own build section would build it,
+ * which this test checks, so that a fresh machine builds Tern inside Docker once, not twice), the demo's one
+ * message relayed by Tern to the peer and stored in its Maildir, and Prometheus scraping both Terns with the
+ * alert rules loaded. A project of its own, free host ports, removed at the end.
  */
 class ComposeDemoIT {
     private static final Duration BUILD_AND_START = Duration.ofMinutes(20);
@@ -33,14 +39,13 @@ class ComposeDemoIT {
 
     private final String project =
             "tern-demo-it-" + UUID.randomUUID().toString().substring(0, 8);
-    private final Map<String, String> environment = Map.of(
-            "TERN_IMAGE", "tern:compose-it",
+    private final Map<String, String> environment = new HashMap<>(Map.of(
             "BUILD_IMAGE", TernImage.BUILD_IMAGE,
             "RUNTIME_IMAGE", TernImage.RUNTIME_IMAGE,
             // Empty: Docker picks free ports on 127.0.0.1, so a running demo or Tern is no obstacle.
             "TERN_DEMO_SMTP_PORT", "",
             "TERN_DEMO_METRICS_PORT", "",
-            "TERN_DEMO_PROMETHEUS_PORT", "");
+            "TERN_DEMO_PROMETHEUS_PORT", ""));
 
     @Test
     void theDemoMessageReachesThePeerAndPrometheusScrapesBothTerns() throws Exception {
@@ -50,8 +55,12 @@ class ComposeDemoIT {
                         || DockerClientFactory.instance().isDockerAvailable(),
                 "no Docker engine");
         ExternalTools.require("docker-compose", "docker-compose");
+        environment.put("TERN_IMAGE", TernImage.image().get(BUILD_AND_START.toMinutes(), TimeUnit.MINUTES));
+        assertTernBuildsAsTernImageDoes();
         try {
-            Run up = compose(BUILD_AND_START, "up", "--build", "--detach");
+            Run build = compose(BUILD_AND_START, "build", "prometheus");
+            assertThat(build.exit()).as(tail(build.output())).isZero();
+            Run up = compose(BUILD_AND_START, "up", "--no-build", "--detach");
             assertThat(up.exit()).as(tail(up.output())).isZero();
 
             await().atMost(WAIT)
@@ -95,6 +104,27 @@ class ComposeDemoIT {
         } finally {
             Run down = compose(COMMAND, "down", "--volumes", "--remove-orphans");
             assertThat(down.exit()).as(down.output()).isZero();
+        }
+    }
+
+    /**
+     * The compose file's build section for Tern, as Compose resolves it: the checkout as the context,
+     * docker/Dockerfile, and the base images TernImage builds with. Then the image TernImage built is the
+     * one {@code up --build} would build, and the test may use it.
+     */
+    private void assertTernBuildsAsTernImageDoes() throws Exception {
+        Run config = compose(COMMAND, "config");
+        assertThat(config.exit()).as(config.output()).isZero();
+        JsonNode services = new YAMLMapper().readTree(config.output()).path("services");
+        for (String service : List.of("tern", "peer", "demo")) {
+            JsonNode build = services.path(service).path("build");
+            assertThat(Path.of(build.path("context").asText()).toRealPath())
+                    .as(service + "'s build context")
+                    .isEqualTo(Checkout.root().toRealPath());
+            assertThat(build.path("dockerfile").asText()).as(service).isEqualTo("docker/Dockerfile");
+            assertThat(build.path("args").path("BUILD_IMAGE").asText()).isEqualTo(TernImage.BUILD_IMAGE);
+            assertThat(build.path("args").path("RUNTIME_IMAGE").asText()).isEqualTo(TernImage.RUNTIME_IMAGE);
+            assertThat(services.path(service).path("image").asText()).isEqualTo(environment.get("TERN_IMAGE"));
         }
     }
 
