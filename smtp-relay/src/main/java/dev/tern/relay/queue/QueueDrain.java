@@ -17,7 +17,9 @@ import java.util.concurrent.CompletionStage;
  * unfinished recipients go in one transaction with the message's own envelope (the {@link Deliverer} given
  * keeps its MAIL and RCPT parameters). A recipient the peer accepted is recorded delivered, and a message
  * all of whose recipients are final is done as after any delivery; a recipient the peer refused for good
- * stays in the queue as it was, and one it deferred is tried again, at most {@link #MAX_TRIES} times.
+ * stays in the queue as it was, and one it deferred is tried again, at most {@link #MAX_TRIES} times, after
+ * a pause that grows ({@link #retryDelayMillis}): a peer that is busy or limiting its clients is not
+ * hammered, and a short outage (a restart of the peer) is ridden out.
  * At most {@link #CONNECTIONS} hand-overs run at once. Held messages are handed over too (the peer does
  * not know they were held). Runs on the queue's thread; {@link #progress()} may be read from any thread.
  */
@@ -26,6 +28,8 @@ public final class QueueDrain {
     public static final int CONNECTIONS = 4;
     /** Tries per message when the peer answers with a temporary failure. */
     public static final int MAX_TRIES = 3;
+    /** The pause before the second try of a message the peer deferred; each further pause is four times longer. */
+    static final long FIRST_RETRY_DELAY_MILLIS = 1_000;
     /** How long a message with an attempt still under way waits before it is looked at again. */
     private static final long BUSY_WAIT_MILLIS = 200;
 
@@ -58,6 +62,8 @@ public final class QueueDrain {
     private final Deque<QueuedMessage> todo = new ArrayDeque<>();
     private final Map<QueueId, Integer> tries = new HashMap<>();
     private int running;
+    /** Messages the peer deferred, waiting for their next try. */
+    private int pausing;
     /** Messages handed over whose reports and DONE record are on their way. */
     private int finishing;
 
@@ -209,16 +215,32 @@ public final class QueueDrain {
             });
         }
         if (again) {
-            todo.add(m);
+            pausing++;
+            queue.schedule(
+                    () -> {
+                        pausing--;
+                        todo.add(m);
+                        // Its slot was given to the next message meanwhile: take one only if one is free.
+                        if (running < CONNECTIONS) {
+                            next();
+                        }
+                        publish();
+                    },
+                    retryDelayMillis(tried));
         }
         next();
         publish();
     }
 
+    /** The pause after a message's {@code tried}-th try ended with a temporary failure: 1 s, then 4 s. */
+    static long retryDelayMillis(int tried) {
+        return FIRST_RETRY_DELAY_MILLIS << (2 * (tried - 1));
+    }
+
     private void publish() {
         progress = new Progress(
                 target,
-                running == 0 && todo.isEmpty() && finishing == 0,
+                running == 0 && pausing == 0 && todo.isEmpty() && finishing == 0,
                 messages,
                 handedOver,
                 recipients,

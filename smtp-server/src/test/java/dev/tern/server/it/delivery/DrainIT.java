@@ -146,7 +146,7 @@ class DrainIT {
     }
 
     @Test
-    void aRecipientThePeerKeepsDeferringIsTriedThreeTimesAndStays() throws Exception {
+    void aRecipientThePeerKeepsDeferringIsTriedThreeTimesWithPausesAndStays() throws Exception {
         try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
             tern.exchanger("busy.test", "127.0.0.2", tern.peer().rcptReply("bob@busy.test", BUSY));
             ScriptedSmtpPeer target = tern.peer().rcptReply("bob@busy.test", "452 4.2.2 mailbox full");
@@ -159,12 +159,15 @@ class DrainIT {
                                     .asInt()
                             == 1);
 
+            long started = System.nanoTime();
             assertThat(admin.post("/admin/queue/drain?tls=none&to=127.0.0.1:" + target.port())
                             .status())
                     .isEqualTo(200);
             await().atMost(WAIT).untilAsserted(() -> assertThat(
                             admin.get("/admin/queue/drain").response().body())
                     .contains("\"finished\":true"));
+            // Not hammered: 1 s before the second try, 4 s before the third.
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofSeconds(5));
             JsonNode progress = admin.get("/admin/queue/drain").json();
             assertThat(progress.get("failed").asInt()).isEqualTo(1);
             assertThat(progress.get("handed_over").asInt()).isZero();
