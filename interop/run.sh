@@ -5,7 +5,7 @@
 #
 # Tern (127.0.0.30) exchanges mail with a private Postfix (127.0.0.31, its own config directory and
 # queue), a private Exim (127.0.0.32, the Debian binary unpacked beside the work directory) and aiosmtpd
-# (127.0.0.33); Python's smtplib and swaks submit to Tern. Tern finds the peers by MX through dnsmasq on
+# (127.0.0.33, and a second one on ::1 reached over IPv6); Python's smtplib and swaks submit to Tern. Tern finds the peers by MX through dnsmasq on
 # 127.0.0.35; the peers reach Tern by static routes (none of them asks any DNS server). Every case checks
 # where the message arrived, its envelope, its content and the TLS of each hop; a refused recipient must
 # come back to its sender as a DSN. Prints one line per case and exits 1 if any failed.
@@ -87,6 +87,7 @@ dnsmasq --keep-in-foreground --no-resolv --no-hosts --no-daemon --listen-address
   --mx-host=postfix.test,mx.postfix.test,10 --host-record=mx.postfix.test,127.0.0.31 \
   --mx-host=exim.test,mx.exim.test,10 --host-record=mx.exim.test,127.0.0.32 \
   --mx-host=aio.test,mx.aio.test,10 --host-record=mx.aio.test,127.0.0.33 \
+  --mx-host=aio6.test,mx.aio6.test,10 --host-record=mx.aio6.test,::1 \
   --mx-host=tern.test,mx.tern.test,10 --host-record=mx.tern.test,127.0.0.30 \
   --address=/test/ >/dev/null 2>&1 &
 pids+=($!)
@@ -283,12 +284,18 @@ mkdir -p "$work/aio"
 /usr/bin/python3 "$repo/interop/aio_sink.py" 127.0.0.33 25 "$work/aio" "$work/peer.crt" "$work/peer.key" \
   >"$work/aio.out" 2>&1 &
 pids+=($!)
+# A second one on IPv6 loopback only: the mail exchanger of aio6.test, which has an AAAA record and no A.
+mkdir -p "$work/aio6"
+/usr/bin/python3 "$repo/interop/aio_sink.py" ::1 25 "$work/aio6" "$work/peer.crt" "$work/peer.key" \
+  >"$work/aio6.out" 2>&1 &
+pids+=($!)
 
 wait_port 127.0.0.35 53 dnsmasq
 wait_port 127.0.0.30 25 Tern
 wait_port 127.0.0.31 25 Postfix
 wait_port 127.0.0.32 25 Exim
 wait_port 127.0.0.33 25 aiosmtpd
+wait_port ::1 25 "aiosmtpd on ::1"
 echo "interop: work directory $work"
 
 # --- the cases ------------------------------------------------------------------------------------------
@@ -378,6 +385,14 @@ if await 30 grep -rqs --exclude-dir=tmp "to=erin@aio.test tls=True" "$work/aio";
   pass "Tern -> aiosmtpd used STARTTLS"
 else
   fail "Tern -> aiosmtpd used STARTTLS" "$(cat "$work"/aio/*.env 2>/dev/null)"
+fi
+# Over IPv6: aio6.test's exchanger has only an AAAA record (::1), where the second aiosmtpd listens.
+send "Tern -> aiosmtpd over IPv6 by MX (AAAA only)" 127.0.0.30:25 alice@tern.test gina@aio6.test t13 \
+  "$work/aio6" ""
+if await 30 grep -rqs --exclude-dir=tmp "to=gina@aio6.test tls=True" "$work/aio6"; then
+  pass "Tern -> aiosmtpd over IPv6 used STARTTLS"
+else
+  fail "Tern -> aiosmtpd over IPv6 used STARTTLS" "$(cat "$work"/aio6/*.env 2>/dev/null)"
 fi
 
 # 6. smtplib -> Tern: SMTPUTF8 and 8BITMIME, STARTTLS; delivered locally, and relayed to Postfix (which
