@@ -57,10 +57,17 @@ class SmtpArgumentsTest {
                         "user | [IPv6:1:2:3:4:5:6:192.0.2.1]"), // full IPv6v4 literal
                 row(
                         "FROM:<aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.com>",
-                        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa | example.com"), // 64-octet
-                // local part
-                // is the
-                // limit
+                        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa | example.com"), // 64 octets
+                row(
+                        "FROM:<aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.com>",
+                        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa | example.com"), // a longer
+                // local
+                // part, as
+                // Postfix
+                // takes
+                row(
+                        "FROM:<ééééééééééééééééééééééééééééééééé@example.com> SMTPUTF8",
+                        "ééééééééééééééééééééééééééééééééé | example.com"), // 66-octet UTF-8 local part
                 row(
                         "FROM:<user@bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.example>",
                         "user | bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.example"), // 63-character label is the limit
@@ -130,11 +137,8 @@ class SmtpArgumentsTest {
                 row("FROM:<@a.example,user@b.example>", "501 5.1.7"), // source route without colon
                 row("FROM:<@:user@b.example>", "501 5.1.7"), // source route with empty domain
                 row(
-                        "FROM:<aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.com>",
-                        "501 5.1.7"), // 65-octet local part
-                row(
-                        "FROM:<ééééééééééééééééééééééééééééééééé@example.com> SMTPUTF8",
-                        "501 5.1.7"), // 66-octet UTF-8 local part of 33 characters
+                        "FROM:<aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.com>",
+                        "501 5.1.7"), // a path of 257 octets
                 row(
                         "FROM:<user@bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.example>",
                         "501 5.1.7"), // 64-character label
@@ -295,7 +299,17 @@ class SmtpArgumentsTest {
                 row(
                         "TO:<aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.com>",
                         false,
-                        "501 5.1.3") // 65-octet local part
+                        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa | example.com"), // a local
+                // part over
+                // 64
+                // octets,
+                // as
+                // Postfix
+                // takes
+                row(
+                        "TO:<aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@example.com>",
+                        false,
+                        "501 5.1.3") // a path of 257 octets
                 );
     }
 

@@ -17,11 +17,14 @@ import java.util.Optional;
  * Mailbox#needsSmtpUtf8()}).
  */
 public final class PathParser {
-    /** RFC 5321 4.5.3.1.1. */
-    static final int MAX_LOCAL_PART_OCTETS = 64;
     /** RFC 5321 4.5.3.1.2. */
     static final int MAX_DOMAIN_OCTETS = 255;
-    /** RFC 5321 4.5.3.1.3: including the punctuation. */
+    /**
+     * RFC 5321 4.5.3.1.3: including the punctuation. The only bound on the local part too: RFC 5321's 64
+     * octets (4.5.3.1.1) is not enforced, as Postfix and Exim do not, because real senders exceed it (VERP
+     * and SRS addresses that carry a whole address in their local part), and 4.5.3.1 asks servers to be
+     * liberal about these lengths.
+     */
     static final int MAX_PATH_OCTETS = 256;
 
     private static final String POSTMASTER = "postmaster";
@@ -124,10 +127,6 @@ public final class PathParser {
         int localStart = pos;
         String localPart = peek() == '"' ? quotedString() : dotString();
         if (localPart == null) {
-            return null;
-        }
-        if (octets(localStart, pos) > MAX_LOCAL_PART_OCTETS) {
-            failure = "local part too long";
             return null;
         }
         if (!take('@')) {

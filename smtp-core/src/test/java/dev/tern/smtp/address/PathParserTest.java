@@ -3,6 +3,7 @@ package dev.tern.smtp.address;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tern.smtp.ParseResult;
+import dev.tern.smtp.SmtpReplies;
 import dev.tern.smtp.address.PathParser.ParsedPath;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,33 @@ class PathParserTest {
         Optional<Mailbox> mailbox = PathParser.parseMailbox(address);
         assertThat(mailbox.isPresent()).as(why).isEqualTo(valid);
         mailbox.ifPresent(m -> assertThat(m.address()).isEqualTo(address));
+    }
+
+    @Test
+    void takesALocalPartLongerThanSixtyFourOctetsAsPostfixDoes() {
+        // A VERP sender: the recipient's whole address in the local part.
+        String local = "bounces+1234567-abcd-" + "a".repeat(60) + "=customer.example.org";
+        assertThat(local.length()).isGreaterThan(64);
+        ParseResult<ParsedPath> sender = PathParser.parseReversePath("FROM:<" + local + "@em.example.com>", 5);
+        assertThat(sender).isInstanceOf(ParseResult.Parsed.class);
+        ParseResult<ParsedPath> recipient =
+                PathParser.parseForwardPath("TO:<" + local + "@example.com>", 3, "example.com");
+        assertThat(recipient).isInstanceOf(ParseResult.Parsed.class);
+    }
+
+    @Test
+    void refusesAPathOverTwoHundredFiftySixOctets() {
+        String within = "<" + "a".repeat(254 - "@example.com".length()) + "@example.com>";
+        assertThat(within).hasSize(256);
+        assertThat(PathParser.parseReversePath(within, 0)).isInstanceOf(ParseResult.Parsed.class);
+
+        String over = "<a" + within.substring(1);
+        assertThat(PathParser.parseReversePath(over, 0))
+                .isEqualTo(ParseResult.rejected(SmtpReplies.BAD_SENDER_SYNTAX.withText(
+                        SmtpReplies.BAD_SENDER_SYNTAX.text() + ": path too long")));
+        assertThat(PathParser.parseForwardPath(over, 0, null))
+                .isEqualTo(ParseResult.rejected(SmtpReplies.BAD_ADDRESS_SYNTAX.withText(
+                        SmtpReplies.BAD_ADDRESS_SYNTAX.text() + ": path too long")));
     }
 
     @Test

@@ -105,8 +105,8 @@ class RoundTripFuzzTest {
         String written = mailbox.address();
         assertThat(PathParser.parseMailbox(written)).contains(mailbox);
         if (("<" + written + ">").getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 256) {
-            // A mailbox within its local-part and domain limits can still make a path over RFC 5321
-            // 4.5.3.1.3's 256 octets: MAIL and RCPT refuse it as such.
+            // A mailbox within its domain's limits can still make a path over RFC 5321 4.5.3.1.3's 256
+            // octets: MAIL and RCPT refuse it as such.
             assertThat(SmtpArguments.parseMail("FROM:<" + written + "> SMTPUTF8"))
                     .isInstanceOfSatisfying(
                             ParseResult.Rejected.class,
