@@ -1,16 +1,24 @@
 package dev.tern.server.tls;
 
 import dev.tern.server.config.TlsConfig;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.IdentityCipherSuiteFilter;
+import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
+import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +48,7 @@ public final class TlsMaterial {
         }
         List<X509Certificate> chain = PemFiles.readCertificates(certFile);
         PrivateKey key = PemFiles.readPrivateKey(keyFile);
+        requireMatch(key, chain.get(0), keyFile, certFile);
         return serverContext(key, chain);
     }
 
@@ -56,15 +65,59 @@ public final class TlsMaterial {
     /** A server context and the certificate it presents, which a client may be told to trust. */
     public record InMemory(SslContext context, X509Certificate certificate) {}
 
-    /** A server context for {@code key} and its certificate chain (leaf first). */
+    /**
+     * A server context for {@code key} and its certificate chain (leaf first), on the JDK's TLS with Netty's
+     * default cipher suites. Built from a JDK {@code SSLContext} directly rather than by Netty's builder, whose
+     * server context costs a cold JVM about half a second more at start (a PKCS12 store for the key, and a
+     * trial one when its class loads) for nothing Tern uses: no client certificates are asked for.
+     */
     public static SslContext serverContext(PrivateKey key, List<X509Certificate> chain) {
         try {
-            return SslContextBuilder.forServer(key, chain.toArray(X509Certificate[]::new))
-                    .sslProvider(SslProvider.JDK)
-                    .protocols(PROTOCOLS)
-                    .build();
-        } catch (SSLException | IllegalArgumentException e) {
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(new KeyManager[] {new SingleKeyManager(key, chain)}, null, null);
+            return new JdkSslContext(
+                    tls,
+                    false,
+                    null,
+                    IdentityCipherSuiteFilter.INSTANCE,
+                    ApplicationProtocolConfig.DISABLED,
+                    ClientAuth.NONE,
+                    PROTOCOLS.clone(),
+                    false);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new TlsMaterialException("cannot build a TLS server context: " + e.getMessage(), e);
+        }
+    }
+
+    /** Fails unless {@code key} is the private half of the leaf certificate's key: else every handshake would. */
+    static void requireMatch(PrivateKey key, X509Certificate leaf, Path keyFile, Path certFile) {
+        String algorithm =
+                switch (key.getAlgorithm()) {
+                    case "RSA" -> "SHA256withRSA";
+                    case "EC", "ECDSA" -> "SHA256withECDSA";
+                    case "EdDSA", "Ed25519", "Ed448" -> "EdDSA";
+                    default -> null; // RSASSA-PSS and the rest: the handshake will tell
+                };
+        if (algorithm == null) {
+            return;
+        }
+        boolean matches;
+        try {
+            byte[] probe = "tern key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(leaf.getPublicKey());
+            verifier.update(probe);
+            matches = verifier.verify(signature);
+        } catch (GeneralSecurityException e) {
+            matches = false; // a key of another type than the certificate's
+        }
+        if (!matches) {
+            throw new TlsMaterialException("the private key in " + keyFile + " does not belong to the certificate in "
+                    + certFile + " (" + leaf.getSubjectX500Principal().getName() + ")");
         }
     }
 

@@ -14,16 +14,23 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** A real TLS handshake on loopback between a server context from TlsMaterial and a trusting client. */
 class TlsHandshakeTest {
@@ -79,6 +86,31 @@ class TlsHandshakeTest {
         SslHandler clientTls = handshake(server, client, "localhost");
 
         assertThat(clientTls.handshakeFuture().await().isSuccess()).isFalse();
+    }
+
+    /** An RSA key and an EC key, each over TLS 1.3 and over TLS 1.2 (where the suite itself names the key type). */
+    @ParameterizedTest(name = "{0} key, {1}")
+    @CsvSource({"RSA, TLSv1.3", "RSA, TLSv1.2", "EC, TLSv1.3", "EC, TLSv1.2"})
+    void eitherKeyTypeCompletesAHandshakeInEitherVersion(String keyType, String protocol) throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance(keyType);
+        generator.initialize(keyType.equals("RSA") ? 2048 : 256);
+        KeyPair keys = generator.generateKeyPair();
+        X509Certificate certificate = SelfSignedCertificate.create(keys, "mx.example");
+        Path cert = Files.writeString(dir.resolve("cert.pem"), PemFiles.toPem(certificate));
+        Path key = Files.writeString(dir.resolve("key.pem"), PemFiles.toPkcs8Pem(keys.getPrivate()));
+        SslContext server = TlsMaterial.load(new TlsConfig(cert, key), dir, "ignored");
+        SslContext client = SslContextBuilder.forClient()
+                .sslProvider(SslProvider.JDK)
+                .protocols(protocol)
+                .trustManager(certificate)
+                .build();
+
+        SslHandler clientTls = handshake(server, client, "localhost");
+
+        Future<Channel> done = clientTls.handshakeFuture().await();
+        assertThat(done.isSuccess()).as("handshake: %s", done.cause()).isTrue();
+        assertThat(clientTls.engine().getSession().getProtocol()).isEqualTo(protocol);
+        assertThat(clientTls.engine().getSession().getPeerCertificates()[0]).isEqualTo(certificate);
     }
 
     private SslHandler handshake(SslContext server, SslContext client, String peerHost) throws Exception {

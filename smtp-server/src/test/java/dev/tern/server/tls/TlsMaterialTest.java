@@ -104,6 +104,38 @@ class TlsMaterialTest {
     }
 
     @Test
+    void aKeyThatIsNotTheCertificatesIsRefusedNamingBothFiles() throws Exception {
+        Path cert = write("cert.pem", PemFiles.toPem(SelfSignedCertificate.create(rsaKeys(), "mx.example")));
+        Path key = write("key.pem", PemFiles.toPkcs8Pem(rsaKeys().getPrivate()));
+        Path ecKey = write(
+                "ec-key.pem",
+                PemFiles.toPkcs8Pem(SelfSignedCertificate.newKeyPair().getPrivate()));
+
+        assertThatThrownBy(() -> TlsMaterial.load(new TlsConfig(cert, key), dir, "ignored"))
+                .isInstanceOf(TlsMaterialException.class)
+                .hasMessage("the private key in " + key + " does not belong to the certificate in " + cert
+                        + " (O=Tern self-signed,CN=mx.example)");
+        assertThatThrownBy(() -> TlsMaterial.load(new TlsConfig(cert, ecKey), dir, "ignored"))
+                .isInstanceOf(TlsMaterialException.class)
+                .hasMessageStartingWith("the private key in " + ecKey + " does not belong");
+    }
+
+    @Test
+    void theKeyIsOfferedForItsOwnAlgorithmOnly() {
+        KeyPair keys = SelfSignedCertificate.newKeyPair();
+        SingleKeyManager manager =
+                new SingleKeyManager(keys.getPrivate(), List.of(SelfSignedCertificate.create(keys, "mx.example")));
+
+        assertThat(manager.chooseEngineServerAlias("EC", null, null)).isEqualTo(SingleKeyManager.ALIAS);
+        assertThat(manager.chooseEngineServerAlias("RSA", null, null)).isNull();
+        assertThat(manager.chooseEngineServerAlias("RSASSA-PSS", null, null)).isNull();
+        assertThat(manager.chooseEngineClientAlias(new String[] {"EC"}, null, null))
+                .isNull();
+        assertThat(manager.getPrivateKey(SingleKeyManager.ALIAS)).isEqualTo(keys.getPrivate());
+        assertThat(manager.getPrivateKey("other")).isNull();
+    }
+
+    @Test
     void unreadableCertificateIsNamed() {
         Path missing = dir.resolve("missing.pem");
 
