@@ -48,4 +48,29 @@ class RestartIT {
             assertThat(tern.allMailboxes()).as("no DSN").isEmpty();
         }
     }
+
+    /**
+     * Local parts over RFC 5321's 64 octets (a VERP sender, a long recipient), as real bulk mail has them: taken,
+     * kept in the spool across a restart, and relayed with both addresses as given.
+     */
+    @Test
+    void aMessageWithLocalPartsOverSixtyFourOctetsSurvivesARestartAndIsRelayedAsGiven() throws Exception {
+        String sender = "bounces+1234567-abcd-" + "a".repeat(60) + "=customer.example@" + DeliveryFixture.LOCAL;
+        String recipient = "first.last+" + "b".repeat(70) + "@two.test";
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, Map.of("queue-lifetime", "1m"))) {
+            ScriptedSmtpPeer busy = tern.peer().rcptReply(recipient, "451 4.3.0 come back later");
+            tern.exchanger("two.test", "127.0.0.3", busy);
+
+            QueueId id = Submitter.submit(tern.server().address("mx"), sender, List.of(recipient), "verp");
+
+            await().atMost(WAIT).until(() -> DeliveryFixture.rcptCount(busy) >= 1);
+            tern.restart();
+            assertThat(tern.queued(id)).as("still queued after the restart").isTrue();
+            busy.rcptReply(recipient, "250 2.1.5 Ok");
+
+            await().atMost(WAIT).untilAsserted(() -> assertThat(busy.messages()).hasSize(1));
+            assertThat(busy.messages().get(0).mailFrom()).isEqualTo("FROM:<" + sender + ">");
+            assertThat(busy.messages().get(0).rcptTo()).containsExactly("TO:<" + recipient + ">");
+        }
+    }
 }
