@@ -69,7 +69,11 @@ final class SelfSignedCertificate {
                     Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
             builder.addExtension(
                     Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
-            String algorithm = keys.getPrivate().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
+            String algorithm = TlsMaterial.signatureAlgorithm(keys.getPrivate());
+            if (algorithm == null) {
+                throw new TlsMaterialException(
+                        "cannot sign with a " + keys.getPrivate().getAlgorithm() + " key");
+            }
             return new JcaX509CertificateConverter()
                     .getCertificate(builder.build(new JcaContentSignerBuilder(algorithm).build(keys.getPrivate())));
         } catch (CertIOException | OperatorCreationException | java.security.cert.CertificateException e) {

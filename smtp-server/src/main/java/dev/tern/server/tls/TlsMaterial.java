@@ -17,6 +17,7 @@ import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.EdECKey;
 import java.util.List;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
@@ -90,17 +91,27 @@ public final class TlsMaterial {
         }
     }
 
+    /**
+     * The signature algorithm {@code key} signs with, or null for a kind of key Tern does not know: an EdDSA
+     * key's is its curve's name, which the JDK's keys give only in their parameters.
+     */
+    static String signatureAlgorithm(PrivateKey key) {
+        if (key instanceof EdECKey edwards) {
+            return edwards.getParams().getName();
+        }
+        return switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC", "ECDSA" -> "SHA256withECDSA";
+            case "Ed25519", "Ed448" -> key.getAlgorithm();
+            default -> null;
+        };
+    }
+
     /** Fails unless {@code key} is the private half of the leaf certificate's key: else every handshake would. */
     static void requireMatch(PrivateKey key, X509Certificate leaf, Path keyFile, Path certFile) {
-        String algorithm =
-                switch (key.getAlgorithm()) {
-                    case "RSA" -> "SHA256withRSA";
-                    case "EC", "ECDSA" -> "SHA256withECDSA";
-                    case "EdDSA", "Ed25519", "Ed448" -> "EdDSA";
-                    default -> null; // RSASSA-PSS and the rest: the handshake will tell
-                };
+        String algorithm = signatureAlgorithm(key);
         if (algorithm == null) {
-            return;
+            return; // RSASSA-PSS and the rest: the handshake will tell
         }
         boolean matches;
         try {

@@ -88,12 +88,17 @@ class TlsHandshakeTest {
         assertThat(clientTls.handshakeFuture().await().isSuccess()).isFalse();
     }
 
-    /** An RSA key and an EC key, each over TLS 1.3 and over TLS 1.2 (where the suite itself names the key type). */
+    /**
+     * An RSA, an EC and an Ed25519 key, each over TLS 1.3 and over TLS 1.2 (where the suite itself names the key
+     * type).
+     */
     @ParameterizedTest(name = "{0} key, {1}")
-    @CsvSource({"RSA, TLSv1.3", "RSA, TLSv1.2", "EC, TLSv1.3", "EC, TLSv1.2"})
-    void eitherKeyTypeCompletesAHandshakeInEitherVersion(String keyType, String protocol) throws Exception {
+    @CsvSource({"RSA, TLSv1.3", "RSA, TLSv1.2", "EC, TLSv1.3", "EC, TLSv1.2", "Ed25519, TLSv1.3", "Ed25519, TLSv1.2"})
+    void everyKeyTypeCompletesAHandshakeInEitherVersion(String keyType, String protocol) throws Exception {
         KeyPairGenerator generator = KeyPairGenerator.getInstance(keyType);
-        generator.initialize(keyType.equals("RSA") ? 2048 : 256);
+        if (!keyType.equals("Ed25519")) {
+            generator.initialize(keyType.equals("RSA") ? 2048 : 256);
+        }
         KeyPair keys = generator.generateKeyPair();
         X509Certificate certificate = SelfSignedCertificate.create(keys, "mx.example");
         Path cert = Files.writeString(dir.resolve("cert.pem"), PemFiles.toPem(certificate));

@@ -121,6 +121,19 @@ class TlsMaterialTest {
     }
 
     @Test
+    void anEd25519KeyThatIsNotTheCertificatesIsRefused() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
+        Path cert = write(
+                "cert.pem", PemFiles.toPem(SelfSignedCertificate.create(generator.generateKeyPair(), "mx.example")));
+        Path key =
+                write("key.pem", PemFiles.toPkcs8Pem(generator.generateKeyPair().getPrivate()));
+
+        assertThatThrownBy(() -> TlsMaterial.load(new TlsConfig(cert, key), dir, "ignored"))
+                .isInstanceOf(TlsMaterialException.class)
+                .hasMessageStartingWith("the private key in " + key + " does not belong");
+    }
+
+    @Test
     void theKeyIsOfferedForItsOwnAlgorithmOnly() {
         KeyPair keys = SelfSignedCertificate.newKeyPair();
         SingleKeyManager manager =
