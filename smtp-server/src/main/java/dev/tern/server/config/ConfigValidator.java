@@ -34,6 +34,7 @@ final class ConfigValidator {
         atLeast("limits.max-header-size", l.maxHeaderSize(), 1);
         atLeast("limits.max-header-fields", l.maxHeaderFields(), 1);
         atLeast("limits.max-messages-per-session", l.maxMessagesPerSession(), 1);
+        atLeast("limits.max-junk-commands", l.maxJunkCommands(), 1);
         atLeast("limits.error-delay-after", l.errorDelayAfter(), 0);
         notNegative("limits.error-delay", l.errorDelay());
         // RFC 5321 4.5.3.1.6: 1000 octets is the least any listener takes. A line longer than the

@@ -10,6 +10,8 @@ import java.time.Duration;
  * message's header section. {@code maxErrors} closes a session; past {@code errorDelayAfter}
  * errors each further error reply waits {@code errorDelay} (a tarpit, Postfix's smtpd_soft_error_limit and
  * smtpd_error_sleep_time). After {@code maxMessagesPerSession} messages the next MAIL closes the session.
+ * Past {@code maxJunkCommands} NOOP, RSET, VRFY, EXPN and HELP commands since a session's last accepted message,
+ * each counts as an error (Postfix's smtpd_junk_command_limit).
  * {@code maxSubmissionLineLength} (octets, CRLF included) bounds a message text line on the submission
  * and smtps listeners, where mail programs may send longer lines than RFC 5321 4.5.3.1.6's 1000, which
  * the mx listener keeps; the relay folds such lines before passing the message on.
@@ -25,6 +27,7 @@ public record LimitsConfig(
         long maxHeaderSize,
         int maxHeaderFields,
         int maxMessagesPerSession,
+        int maxJunkCommands,
         int errorDelayAfter,
         Duration errorDelay,
         long maxSubmissionLineLength) {}

@@ -3,18 +3,21 @@ package dev.tern.server.smtp;
 import dev.tern.smtp.SmtpCommand;
 import dev.tern.smtp.SmtpReplies;
 
-/** The verbs that need no state of their own: RSET, NOOP, QUIT, VRFY, EXPN, HELP and unknown ones. */
+/**
+ * The verbs that need no state of their own: RSET, NOOP, QUIT, VRFY, EXPN, HELP and unknown ones. All but QUIT
+ * and unknown verbs count towards {@code limits.max-junk-commands}.
+ */
 final class BasicVerbs {
     private BasicVerbs() {}
 
     /** RFC 5321 4.1.1.5: abort the transaction, keep the greeting. */
     static void rset(SmtpSession session, SmtpCommand command) {
         session.endTransaction();
-        session.reply(SmtpReplies.RESET_OK);
+        session.replyToJunk(SmtpReplies.RESET_OK);
     }
 
     static void noop(SmtpSession session, SmtpCommand command) {
-        session.reply(SmtpReplies.NOOP_OK);
+        session.replyToJunk(SmtpReplies.NOOP_OK);
     }
 
     static void quit(SmtpSession session, SmtpCommand command) {
@@ -24,16 +27,16 @@ final class BasicVerbs {
 
     /** RFC 5321 3.5.3: 252, so that VRFY never tells which users exist. */
     static void vrfy(SmtpSession session, SmtpCommand command) {
-        session.reply(command.hasArgument() ? SmtpReplies.CANNOT_VRFY : SmtpReplies.SYNTAX_ERROR);
+        session.replyToJunk(command.hasArgument() ? SmtpReplies.CANNOT_VRFY : SmtpReplies.SYNTAX_ERROR);
     }
 
     /** Mailing lists are not disclosed either (RFC 5321 3.5.2). */
     static void expn(SmtpSession session, SmtpCommand command) {
-        session.reply(SmtpReplies.NOT_IMPLEMENTED);
+        session.replyToJunk(SmtpReplies.NOT_IMPLEMENTED);
     }
 
     static void help(SmtpSession session, SmtpCommand command) {
-        session.reply(SmtpReplies.HELP);
+        session.replyToJunk(SmtpReplies.HELP);
     }
 
     static void unknown(SmtpSession session, SmtpCommand command) {

@@ -138,6 +138,7 @@ final class MessageAcceptor {
     private static void queued(SmtpSession session, Envelope envelope, long size, QueueId id, Throwable failure) {
         if (failure == null) {
             session.messagesAccepted++;
+            session.junkCommands = 0;
             session.services.metrics().messageAccepted(size);
             // Strings and numbers only: the log writer formats such a line on its own thread, not on this loop.
             log.info(

@@ -51,6 +51,8 @@ final class SmtpSession {
 
     int errors;
     int messagesAccepted;
+    /** NOOP, RSET, VRFY, EXPN and HELP since the last accepted message. */
+    int junkCommands;
     /** The command awaiting its final reply, for metrics; null when none does. */
     SmtpVerb verb;
 
@@ -112,11 +114,25 @@ final class SmtpSession {
      * batched, RFC 2920). Failure replies count towards the error limit; past it the session ends.
      */
     void reply(SmtpReply reply) {
+        reply(reply, countsAsError(reply));
+    }
+
+    /**
+     * Replies to NOOP, RSET, VRFY, EXPN or HELP. Past {@code limits.max-junk-commands} of them since the
+     * session's last accepted message, each counts as an error as well (Postfix's smtpd_junk_command_limit):
+     * a client that only keeps its session open with them meets the tarpit and is closed at the error limit.
+     */
+    void replyToJunk(SmtpReply reply) {
+        boolean junk = ++junkCommands > settings.limits().maxJunkCommands() && !exempt();
+        reply(reply, junk || countsAsError(reply));
+    }
+
+    private void reply(SmtpReply reply, boolean error) {
         if (closing) {
             return;
         }
         answered(reply.code());
-        if (!countsAsError(reply)) {
+        if (!error) {
             held.write(reply);
             return;
         }

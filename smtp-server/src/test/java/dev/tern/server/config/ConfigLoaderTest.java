@@ -47,6 +47,7 @@ class ConfigLoaderTest {
                         100L << 10,
                         1000,
                         1000,
+                        100,
                         5,
                         Duration.ofSeconds(1),
                         64L << 10));

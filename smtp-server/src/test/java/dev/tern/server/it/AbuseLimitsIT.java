@@ -184,6 +184,36 @@ class AbuseLimitsIT {
         assertThat(refusals("tls_handshake_rate")).isEqualTo(2);
     }
 
+    /**
+     * A client that keeps its session open with NOOPs alone: past the junk limit each is an error, the tarpit
+     * holds each reply, and the error limit closes the session. Another address is not touched.
+     */
+    @Test
+    void closesASessionKeptOpenWithJunkCommands() {
+        start(Map.of(
+                "TERN_LIMITS_MAX_JUNK_COMMANDS", "20",
+                "TERN_LIMITS_MAX_ERRORS", "4",
+                "TERN_LIMITS_ERROR_DELAY_AFTER", "2",
+                "TERN_LIMITS_ERROR_DELAY", "300ms"));
+        try (RawSmtpClient c = greetedFrom("127.0.0.15")) {
+            for (int i = 0; i < 20; i++) {
+                assertThat(c.command(i % 2 == 0 ? "NOOP" : "RSET").code()).isEqualTo(250);
+            }
+            assertThat(c.command("NOOP").code()).isEqualTo(250);
+            assertThat(c.command("NOOP").code()).isEqualTo(250);
+            long start = System.nanoTime();
+            assertThat(c.command("NOOP").code()).isEqualTo(250); // the third error: held back
+            assertThat(elapsedSince(start)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+            assertThat(c.command("NOOP").code()).isEqualTo(250);
+            assertThat(c.reply().last()).startsWith("421 4.7.0");
+            c.expectEof();
+        }
+        try (RawSmtpClient other = greetedFrom("127.0.0.16")) {
+            assertThat(other.command("NOOP").code()).isEqualTo(250);
+        }
+        assertThat(refusals("errors")).isEqualTo(1);
+    }
+
     @Test
     void endsASessionAtTheNextMailAfterItsMessages() {
         start(Map.of("TERN_LIMITS_MAX_MESSAGES_PER_SESSION", "2"));

@@ -10,6 +10,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -475,6 +476,36 @@ class SmtpSessionHandlerTest {
         assertThat(replies.get(replies.size() - 1)).startsWith("421 4.7.0");
         assertThat(codes(replies)).containsExactly(220, 500, 500, 500, 500, 500, 421);
         assertThat(ch.isOpen()).isFalse();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void junkCommandsPastTheirLimitCountAsErrorsUntilAMessageIsAccepted() {
+        EmbeddedChannel ch = TestSessions.channel(
+                TestSessions.settings(false, Map.of("TERN_LIMITS_MAX_JUNK_COMMANDS", "3")),
+                TestSessions.services(queue, null, false));
+        write(ch, "EHLO c\r\nNOOP\r\nRSET\r\nHELP\r\n");
+        write(ch, "MAIL FROM:<a@b.test>\r\nRCPT TO:<bob@local.test>\r\nDATA\r\nSubject: x\r\n\r\nx\r\n.\r\n");
+        // The accepted message starts the count again: three more are free, the next five are errors.
+        write(ch, "NOOP\r\nNOOP\r\nNOOP\r\nVRFY bob\r\nEXPN list\r\nRSET\r\nNOOP\r\nNOOP\r\nNOOP\r\n");
+        List<String> replies = replies(ch);
+        assertThat(codes(replies))
+                .containsExactly(
+                        220, 250, 250, 250, 214, 250, 250, 354, 250, 250, 250, 250, 252, 502, 250, 250, 250, 421);
+        assertThat(replies.get(replies.size() - 1)).startsWith("421 4.7.0");
+        assertThat(queue.stored).hasSize(1);
+        assertThat(ch.isOpen()).isFalse();
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void aTrustedClientMayKeepItsSessionOpenWithJunkCommands() {
+        EmbeddedChannel ch = TestSessions.channel(
+                TestSessions.settings(false, Map.of("TERN_LIMITS_MAX_JUNK_COMMANDS", "3")),
+                TestSessions.services(queue, null, true));
+        write(ch, "EHLO c\r\n" + "NOOP\r\n".repeat(20));
+        assertThat(codes(replies(ch))).hasSize(22).doesNotContain(421);
+        assertThat(ch.isOpen()).isTrue();
         ch.finishAndReleaseAll();
     }
 
