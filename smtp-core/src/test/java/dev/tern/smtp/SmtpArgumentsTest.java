@@ -78,7 +78,9 @@ class SmtpArgumentsTest {
                 row(
                         "FROM:<\"ü ö\"@example.com> SMTPUTF8",
                         "ü ö | example.com"), // UTF-8 in a quoted local part with SMTPUTF8
-                row("FROM:<user@bücher.example> smtputf8", "user | bücher.example") // U-label with lower-case smtputf8
+                row("FROM:<user@bücher.example> smtputf8", "user | bücher.example"), // U-label with lower-case smtputf8
+                row("FROM:user@example.com", "user | example.com"), // no angle brackets, as Postfix takes it
+                row("FROM: user@example.com SIZE=100", "user | example.com") // and its parameters after it
                 );
     }
 
@@ -94,7 +96,8 @@ class SmtpArgumentsTest {
                 row("TO:<user@example.com>", "501 5.5.4"), // wrong prefix
                 row("FROM<user@example.com>", "501 5.5.4"), // missing colon
                 row("FROM:", "501 5.1.7"), // missing path
-                row("FROM:user@example.com", "501 5.1.7"), // path without angle brackets
+                row("FROM:@relay.example:user@example.com", "501 5.1.7"), // a source route needs its brackets
+                row("FROM:user@example.com>", "501 5.1.7"), // a closing bracket alone
                 row("FROM:  <user@example.com>", "501 5.1.7"), // two spaces after the colon
                 row("FROM:<user>", "501 5.1.7"), // no domain
                 row("FROM:<user@>", "501 5.1.7"), // empty domain
@@ -287,7 +290,9 @@ class SmtpArgumentsTest {
                 row("TO:<user@other.example@local.test>", false, "501 5.1.3"), // two unquoted @ refused
                 row("TO:<>", false, "501 5.1.3"), // null path is not a recipient
                 row("TO:<user>", false, "501 5.1.3"), // no domain
-                row("TO:user@example.com", false, "501 5.1.3"), // no angle brackets
+                row("TO:user@example.com", false, "user | example.com"), // no angle brackets, as Postfix takes it
+                row("TO:postmaster", false, "501 5.1.3"), // but the bare postmaster only in brackets
+                row("TO:user%other.example@local.test", false, "user%other.example | local.test"), // still local
                 row("TO:<user@example.com> x", false, "555 5.5.4"), // unknown flag parameter
                 row("TO:<user@example.com>x", false, "501 5.1.3"), // garbage after the path
                 row("FROM:<user@example.com>", false, "501 5.5.4"), // wrong prefix

@@ -78,7 +78,7 @@ public final class PathParser {
             return fail("invalid character");
         }
         if (!take('<')) {
-            return fail("address must be enclosed in <>");
+            return unbracketed(start);
         }
         if (nullAllowed && take('>')) {
             return finish(start, null);
@@ -95,6 +95,19 @@ public final class PathParser {
             return fail("unexpected character in address");
         }
         return finish(start, mailbox);
+    }
+
+    /**
+     * A mailbox without its angle brackets, as old clients and devices send it: taken, as Postfix (without
+     * {@code strict_rfc821_envelopes}) and Exim take it. Only a whole mailbox: no source route, no bare
+     * postmaster, no null path.
+     */
+    private ParseResult<ParsedPath> unbracketed(int start) {
+        if (pos >= text.length() || peek() == ' ' || peek() == '@') {
+            return fail("address must be enclosed in <>");
+        }
+        Mailbox mailbox = mailbox(null);
+        return mailbox == null ? fail(failure) : finish(start, mailbox);
     }
 
     private ParseResult<ParsedPath> finish(int start, Mailbox mailbox) {
