@@ -180,13 +180,22 @@ public final class SmtpArguments {
         return semicolon + 1 < value.length();
     }
 
-    /** The index after {@code prefix} (in capitals, matched in any case of US-ASCII) and one optional SP, or -1. */
+    /**
+     * The index after {@code prefix} (in capitals, matched in any case of US-ASCII) and the spaces around it, or
+     * -1. Clients write {@code MAIL FROM: <a@b>} and worse; Postfix and Exim take the spaces, and so does Tern.
+     */
     private static int afterPrefix(String argument, String prefix) {
-        if (!SmtpText.startsWithIgnoringAsciiCase(argument, prefix)) {
+        int start = skipSpaces(argument, 0);
+        if (!SmtpText.startsWithIgnoringAsciiCase(argument, prefix, start)) {
             return -1;
         }
-        int pos = prefix.length();
-        // Many clients write "MAIL FROM: <a@b>"; one space is tolerated.
-        return pos < argument.length() && argument.charAt(pos) == ' ' ? pos + 1 : pos;
+        return skipSpaces(argument, start + prefix.length());
+    }
+
+    private static int skipSpaces(String argument, int pos) {
+        while (pos < argument.length() && argument.charAt(pos) == ' ') {
+            pos++;
+        }
+        return pos;
     }
 }

@@ -37,11 +37,16 @@ public final class SmtpText {
 
     /** True when {@code text} starts with {@code capitals}, its letters compared as {@link #asciiUpperCase}. */
     public static boolean startsWithIgnoringAsciiCase(String text, String capitals) {
-        if (text.length() < capitals.length()) {
+        return startsWithIgnoringAsciiCase(text, capitals, 0);
+    }
+
+    /** The same, from index {@code from} of {@code text}. */
+    public static boolean startsWithIgnoringAsciiCase(String text, String capitals, int from) {
+        if (text.length() - from < capitals.length()) {
             return false;
         }
         for (int i = 0; i < capitals.length(); i++) {
-            if (asciiUpperCase(text.charAt(i)) != capitals.charAt(i)) {
+            if (asciiUpperCase(text.charAt(from + i)) != capitals.charAt(i)) {
                 return false;
             }
         }

@@ -80,6 +80,8 @@ class SmtpArgumentsTest {
                         "ü ö | example.com"), // UTF-8 in a quoted local part with SMTPUTF8
                 row("FROM:<user@bücher.example> smtputf8", "user | bücher.example"), // U-label with lower-case smtputf8
                 row("FROM:user@example.com", "user | example.com"), // no angle brackets, as Postfix takes it
+                row("FROM:  <user@example.com>", "user | example.com"), // two spaces after the colon
+                row(" FROM:<user@example.com>", "user | example.com"), // "MAIL  FROM:", two spaces after the verb
                 row("FROM: user@example.com SIZE=100", "user | example.com") // and its parameters after it
                 );
     }
@@ -98,7 +100,6 @@ class SmtpArgumentsTest {
                 row("FROM:", "501 5.1.7"), // missing path
                 row("FROM:@relay.example:user@example.com", "501 5.1.7"), // a source route needs its brackets
                 row("FROM:user@example.com>", "501 5.1.7"), // a closing bracket alone
-                row("FROM:  <user@example.com>", "501 5.1.7"), // two spaces after the colon
                 row("FROM:<user>", "501 5.1.7"), // no domain
                 row("FROM:<user@>", "501 5.1.7"), // empty domain
                 row("FROM:<@example.com>", "501 5.1.7"), // no local part
