@@ -65,8 +65,14 @@ final class SelfSignedCertificate {
         try {
             builder.addExtension(Extension.subjectAlternativeName, false, alternativeNames(hostname));
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            // Only an RSA key can encipher a session key (TLS 1.2's RSA key exchange); EC and EdDSA keys sign
+            // only (RFC 5480 3, RFC 8410 5).
+            boolean rsa = keys.getPrivate().getAlgorithm().equals("RSA");
             builder.addExtension(
-                    Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
+                    Extension.keyUsage,
+                    true,
+                    new KeyUsage(
+                            rsa ? KeyUsage.digitalSignature | KeyUsage.keyEncipherment : KeyUsage.digitalSignature));
             builder.addExtension(
                     Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
             String algorithm = TlsMaterial.signatureAlgorithm(keys.getPrivate());

@@ -66,6 +66,8 @@ class TlsMaterialTest {
                 .extracting(name -> (Object) name.get(1))
                 .containsExactly((Object) "mx.example", "localhost", "127.0.0.1");
         assertThat(cert.getPublicKey().getAlgorithm()).isEqualTo("EC");
+        // digitalSignature alone: an EC key enciphers nothing (RFC 5480 3).
+        assertThat(cert.getKeyUsage()).startsWith(true, false, false);
         assertThat(cert.getNotAfter().toInstant())
                 .isAfter(cert.getNotBefore().toInstant().plus(SelfSignedCertificate.VALIDITY.minusDays(1)));
     }
@@ -118,6 +120,13 @@ class TlsMaterialTest {
         assertThatThrownBy(() -> TlsMaterial.load(new TlsConfig(cert, ecKey), dir, "ignored"))
                 .isInstanceOf(TlsMaterialException.class)
                 .hasMessageStartingWith("the private key in " + ecKey + " does not belong");
+    }
+
+    @Test
+    void onlyAnRsaCertificateMayEncipherKeys() throws Exception {
+        assertThat(SelfSignedCertificate.create(rsaKeys(), "h").getKeyUsage()).startsWith(true, false, true);
+        KeyPair edwards = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        assertThat(SelfSignedCertificate.create(edwards, "h").getKeyUsage()).startsWith(true, false, false);
     }
 
     @Test
