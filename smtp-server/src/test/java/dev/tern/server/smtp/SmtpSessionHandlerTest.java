@@ -481,9 +481,7 @@ class SmtpSessionHandlerTest {
 
     @Test
     void junkCommandsPastTheirLimitCountAsErrorsUntilAMessageIsAccepted() {
-        EmbeddedChannel ch = TestSessions.channel(
-                TestSessions.settings(false, Map.of("TERN_LIMITS_MAX_JUNK_COMMANDS", "3")),
-                TestSessions.services(queue, null, false));
+        EmbeddedChannel ch = threeJunkCommandsAllowed(false);
         write(ch, "EHLO c\r\nNOOP\r\nRSET\r\nHELP\r\n");
         write(ch, "MAIL FROM:<a@b.test>\r\nRCPT TO:<bob@local.test>\r\nDATA\r\nSubject: x\r\n\r\nx\r\n.\r\n");
         // The accepted message starts the count again: three more are free, the next five are errors.
@@ -500,12 +498,40 @@ class SmtpSessionHandlerTest {
 
     @Test
     void aTrustedClientMayKeepItsSessionOpenWithJunkCommands() {
-        EmbeddedChannel ch = TestSessions.channel(
-                TestSessions.settings(false, Map.of("TERN_LIMITS_MAX_JUNK_COMMANDS", "3")),
-                TestSessions.services(queue, null, true));
+        EmbeddedChannel ch = threeJunkCommandsAllowed(true);
         write(ch, "EHLO c\r\n" + "NOOP\r\n".repeat(20));
         assertThat(codes(replies(ch))).hasSize(22).doesNotContain(421);
         assertThat(ch.isOpen()).isTrue();
+        ch.finishAndReleaseAll();
+    }
+
+    private EmbeddedChannel threeJunkCommandsAllowed(boolean trusted) {
+        return TestSessions.channel(
+                TestSessions.settings(false, Map.of("TERN_LIMITS_MAX_JUNK_COMMANDS", "3")),
+                TestSessions.services(queue, null, trusted));
+    }
+
+    /**
+     * Addresses without their angle brackets meet the same recipient policy: a foreign domain is no relay, a
+     * {@code %} stays in the local part, and the message carries the addresses as written.
+     */
+    @Test
+    void mailboxesWithoutBracketsAreRoutedAsWithThem() {
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        write(
+                ch,
+                "EHLO c\r\nMAIL  FROM: a@b.test\r\nRCPT TO:x@elsewhere.test\r\nRCPT TO:bob%elsewhere.test@local.test\r\n"
+                        + "RCPT TO:  bob@local.test\r\nDATA\r\nSubject: x\r\n\r\nx\r\n.\r\n");
+        List<String> replies = replies(ch);
+        assertThat(codes(replies)).containsExactly(220, 250, 250, 554, 550, 250, 354, 250);
+        assertThat(replies.get(3)).startsWith("554 5.7.1");
+        assertThat(queue.stored).singleElement().satisfies(m -> {
+            assertThat(m.envelope().reversePath().toString()).contains("a@b.test");
+            assertThat(m.envelope().recipients())
+                    .extracting(r -> r.mailbox().address())
+                    .containsExactly("bob@local.test");
+        });
         ch.finishAndReleaseAll();
     }
 

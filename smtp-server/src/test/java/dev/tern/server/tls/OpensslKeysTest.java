@@ -29,6 +29,8 @@ class OpensslKeysTest {
             genpkey -algorithm RSA -out key.pem                            | BEGIN PRIVATE KEY
             # RFC 5915 with an EC PARAMETERS block in front
             ecparam -name prime256v1 -genkey -out key.pem                  | BEGIN EC PARAMETERS
+            # Ed25519, PKCS#8 (RFC 8410)
+            genpkey -algorithm ed25519 -out key.pem                        | BEGIN PRIVATE KEY
             """)
     void loadsKeysWrittenByOpenssl(String arguments, String marker) throws Exception {
         Path openssl = ExternalTools.require("openssl", "openssl");
