@@ -28,6 +28,7 @@ final class ConfigValidator {
         atLeast("limits.max-connections-per-ip", l.maxConnectionsPerIp(), 1);
         atLeast("limits.max-message-size", l.maxMessageSize(), 1);
         atLeast("limits.max-recipients", l.maxRecipients(), 1);
+        atLeast("limits.max-recipient-overshoot", l.maxRecipientOvershoot(), 0);
         atLeast("limits.max-errors", l.maxErrors(), 1);
         atLeast("limits.max-received-headers", l.maxReceivedHeaders(), 1);
         atLeast("limits.max-inflight-bytes", l.maxInflightBytes(), 1);

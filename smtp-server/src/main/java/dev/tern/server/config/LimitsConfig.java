@@ -10,8 +10,10 @@ import java.time.Duration;
  * message's header section. {@code maxErrors} closes a session; past {@code errorDelayAfter}
  * errors each further error reply waits {@code errorDelay} (a tarpit, Postfix's smtpd_soft_error_limit and
  * smtpd_error_sleep_time). After {@code maxMessagesPerSession} messages the next MAIL closes the session.
- * Past {@code maxJunkCommands} NOOP, RSET, VRFY, EXPN and HELP commands since a session's last accepted message,
- * each counts as an error (Postfix's smtpd_junk_command_limit).
+ * Past {@code maxJunkCommands} NOOP, RSET, VRFY, EXPN, HELP, repeated EHLO or HELO and rate-limited commands
+ * since a session's last accepted message, each counts as an error (Postfix's smtpd_junk_command_limit); so
+ * does each recipient of a transaction past {@code maxRecipients} plus {@code maxRecipientOvershoot}
+ * (Postfix's smtpd_recipient_overshoot_limit).
  * {@code maxSubmissionLineLength} (octets, CRLF included) bounds a message text line on the submission
  * and smtps listeners, where mail programs may send longer lines than RFC 5321 4.5.3.1.6's 1000, which
  * the mx listener keeps; the relay folds such lines before passing the message on.
@@ -21,6 +23,7 @@ public record LimitsConfig(
         int maxConnectionsPerIp,
         long maxMessageSize,
         int maxRecipients,
+        int maxRecipientOvershoot,
         int maxErrors,
         int maxReceivedHeaders,
         long maxInflightBytes,

@@ -20,13 +20,15 @@ final class HelloVerb implements VerbHandler {
     }
 
     private static void greet(SmtpSession session, boolean extended, String clientName) {
+        // Only the first greeting (and the one after STARTTLS, which forgets it) brings mail nearer.
+        boolean again = session.heloName != null;
         session.endTransaction();
         session.state = SessionState.READY;
         session.heloName = clientName;
         session.esmtp = extended;
         String first = session.settings.hostname() + " Hello " + clientName;
         if (!extended) {
-            session.reply(new SmtpReply(250, null, List.of(first)));
+            greeted(session, again, new SmtpReply(250, null, List.of(first)));
             return;
         }
         List<String> lines = new ArrayList<>(12);
@@ -51,6 +53,14 @@ final class HelloVerb implements VerbHandler {
         }
         lines.add("HELP");
         // RFC 2034 4: the EHLO reply carries no enhanced status code.
-        session.reply(new SmtpReply(250, null, lines));
+        greeted(session, again, new SmtpReply(250, null, lines));
+    }
+
+    private static void greeted(SmtpSession session, boolean again, SmtpReply reply) {
+        if (again) {
+            session.replyToJunk(reply);
+        } else {
+            session.reply(reply);
+        }
     }
 }

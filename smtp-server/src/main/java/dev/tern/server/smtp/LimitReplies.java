@@ -27,7 +27,9 @@ final class LimitReplies {
 
     /**
      * Replies that ask the client to slow down or come back later are not its errors: they neither count
-     * towards {@code limits.max-errors} nor trip the tarpit (RFC 5321 4.5.3.1.10 for too many recipients).
+     * towards {@code limits.max-errors} nor trip the tarpit (RFC 5321 4.5.3.1.10 for too many recipients). A
+     * client that keeps asking is still bounded: they count as junk commands, and too many recipients against
+     * {@code limits.max-recipient-overshoot}.
      */
     static boolean isThrottle(SmtpReply reply) {
         return reply.code() == 421

@@ -27,7 +27,7 @@ final class RcptVerb implements VerbHandler {
         RcptTo rcpt = ((ParseResult.Parsed<RcptTo>) parsed).value();
         // RFC 5321 4.5.3.1.10: past the limit, 452 asks the client to send the rest later.
         if (t.recipients.size() >= session.settings.limits().maxRecipients()) {
-            session.reply(SmtpReplies.TOO_MANY_RECIPIENTS);
+            session.replyToOvershoot(t);
             return;
         }
         // Counted before the recipient policy, so that guessing addresses spends the allowance as well.

@@ -111,20 +111,37 @@ final class SmtpSession {
 
     /**
      * Writes a reply (flushed when the read completes, which keeps PIPELINING replies in order and
-     * batched, RFC 2920). Failure replies count towards the error limit; past it the session ends.
+     * batched, RFC 2920). Failure replies count towards the error limit; past it the session ends. A
+     * command refused by a rate limit is not an error, but it is a junk command: a client that keeps
+     * asking is counted as one that keeps its session open with NOOPs.
      */
     void reply(SmtpReply reply) {
-        reply(reply, countsAsError(reply));
+        if (reply.code() >= 400 && reply.code() != 421 && LimitReplies.isThrottle(reply)) {
+            replyToJunk(reply);
+        } else {
+            reply(reply, countsAsError(reply));
+        }
     }
 
     /**
-     * Replies to NOOP, RSET, VRFY, EXPN or HELP. Past {@code limits.max-junk-commands} of them since the
+     * Replies to a command that does not bring mail nearer: NOOP, RSET, VRFY, EXPN, HELP, a second EHLO or
+     * HELO, a command refused by a rate limit. Past {@code limits.max-junk-commands} of them since the
      * session's last accepted message, each counts as an error as well (Postfix's smtpd_junk_command_limit):
      * a client that only keeps its session open with them meets the tarpit and is closed at the error limit.
      */
     void replyToJunk(SmtpReply reply) {
         boolean junk = ++junkCommands > settings.limits().maxJunkCommands() && !exempt();
         reply(reply, junk || countsAsError(reply));
+    }
+
+    /**
+     * Replies {@code 452 4.5.3} to a recipient past {@code limits.max-recipients} (RFC 5321 4.5.3.1.10: the
+     * client sends the rest later). Past {@code limits.max-recipient-overshoot} of them in one transaction,
+     * each counts as an error as well (Postfix's smtpd_recipient_overshoot_limit).
+     */
+    void replyToOvershoot(Transaction t) {
+        boolean past = ++t.overshoot > settings.limits().maxRecipientOvershoot() && !exempt();
+        reply(SmtpReplies.TOO_MANY_RECIPIENTS, past);
     }
 
     private void reply(SmtpReply reply, boolean error) {

@@ -18,6 +18,9 @@ import java.util.List;
 final class Transaction {
     final MailFrom mailFrom;
     final List<RcptTo> recipients = new ArrayList<>();
+    /** Recipients refused because {@link #recipients} was full. */
+    int overshoot;
+
     private final long maxSize;
     private final InflightBudget budget;
     private CompositeByteBuf content;

@@ -41,6 +41,7 @@ class ConfigLoaderTest {
                         50,
                         25L << 20,
                         100,
+                        1000,
                         10,
                         50,
                         512L << 20,

@@ -65,24 +65,37 @@ class AbuseLimitsIT {
         assertThat(refusals("connection_rate")).isEqualTo(1);
     }
 
+    /**
+     * A deferred MAIL is no error, so it neither trips the tarpit nor counts towards max-errors; but it is a
+     * junk command, so a client that keeps asking is closed once past the junk limit and the error limit.
+     */
     @Test
-    void defersMessagesPastTheRateWithoutEndingTheSession() {
-        start(Map.of("TERN_RATE_LIMITS_MESSAGES_PER_MINUTE", "2"));
+    void defersMessagesPastTheRateWithoutEndingTheSessionAtOnce() {
+        start(Map.of(
+                "TERN_RATE_LIMITS_MESSAGES_PER_MINUTE", "2",
+                "TERN_LIMITS_MAX_JUNK_COMMANDS", "30",
+                "TERN_LIMITS_ERROR_DELAY", "0s"));
         try (RawSmtpClient c = greetedFrom("127.0.0.4")) {
             for (int i = 0; i < 2; i++) {
                 assertThat(c.command("MAIL FROM:<a@remote.test>").code()).isEqualTo(250);
                 assertThat(c.command("RSET").code()).isEqualTo(250);
             }
             for (int i = 0; i < 20; i++) {
-                // A request to come back later: not an error, so no tarpit and no 421 at max-errors.
                 assertThat(c.command("MAIL FROM:<a@remote.test>").last()).startsWith("450 4.7.1");
             }
             assertThat(c.command("NOOP").code()).isEqualTo(250);
+            // 23 junk commands so far: 7 more are free, then the 10th error after them ends the session.
+            for (int i = 0; i < 7 + 10; i++) {
+                assertThat(c.command("MAIL FROM:<a@remote.test>").last()).startsWith("450 4.7.1");
+            }
+            assertThat(c.reply().last()).startsWith("421 4.7.0");
+            c.expectEof();
         }
         try (RawSmtpClient other = greetedFrom("127.0.0.5")) {
             assertThat(other.command("MAIL FROM:<a@remote.test>").code()).isEqualTo(250);
         }
-        assertThat(refusals("message_rate")).isEqualTo(20);
+        assertThat(refusals("message_rate")).isEqualTo(37);
+        assertThat(refusals("errors")).isEqualTo(1);
     }
 
     @Test
@@ -212,6 +225,41 @@ class AbuseLimitsIT {
             assertThat(other.command("NOOP").code()).isEqualTo(250);
         }
         assertThat(refusals("errors")).isEqualTo(1);
+    }
+
+    /**
+     * Greetings again and again, or recipients past the transaction's limit again and again, keep no session
+     * open for ever: past the junk limit, or past the recipient overshoot, each is an error.
+     */
+    @Test
+    void closesASessionKeptOpenWithGreetingsOrRefusedRecipients() {
+        start(Map.of(
+                "TERN_LIMITS_MAX_JUNK_COMMANDS", "20",
+                "TERN_LIMITS_MAX_RECIPIENT_OVERSHOOT", "30",
+                "TERN_LIMITS_MAX_ERRORS", "4",
+                "TERN_LIMITS_ERROR_DELAY", "0s"));
+        try (RawSmtpClient c = greetedFrom("127.0.0.17")) {
+            for (int i = 0; i < 20 + 4; i++) {
+                assertThat(c.command(i % 2 == 0 ? "HELO client.test" : "EHLO client.test")
+                                .code())
+                        .isEqualTo(250);
+            }
+            assertThat(c.reply().last()).startsWith("421 4.7.0");
+            c.expectEof();
+        }
+        try (RawSmtpClient c = greetedFrom("127.0.0.18")) {
+            assertThat(c.command("MAIL FROM:<a@remote.test>").code()).isEqualTo(250);
+            for (int i = 0; i < 100; i++) {
+                assertThat(c.command("RCPT TO:<bob@local.test>").code()).isEqualTo(250);
+            }
+            for (int i = 0; i < 30 + 4; i++) {
+                assertThat(c.command("RCPT TO:<bob@local.test>").last()).startsWith("452 4.5.3");
+            }
+            assertThat(c.reply().last()).startsWith("421 4.7.0");
+            c.expectEof();
+        }
+        assertThat(refusals("errors")).isEqualTo(2);
+        assertThat(tern.storedContents()).isEmpty();
     }
 
     @Test

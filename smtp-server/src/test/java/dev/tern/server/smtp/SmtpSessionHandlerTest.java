@@ -505,6 +505,40 @@ class SmtpSessionHandlerTest {
         ch.finishAndReleaseAll();
     }
 
+    /** A second EHLO or HELO brings no mail nearer: a session kept open with greetings alone is closed. */
+    @Test
+    void repeatedGreetingsAreJunkCommands() {
+        EmbeddedChannel ch = threeJunkCommandsAllowed(false);
+        write(ch, "EHLO c\r\n" + "HELO c\r\nEHLO c\r\n".repeat(5));
+        // The first greeting is free, three more are, and the fifth error after them closes the session.
+        assertThat(codes(replies(ch))).containsExactly(220, 250, 250, 250, 250, 250, 250, 250, 250, 250, 421);
+        assertThat(ch.isOpen()).isFalse();
+        ch.finishAndReleaseAll();
+    }
+
+    /**
+     * Recipients past {@code limits.max-recipients} are asked for later, not errors, up to
+     * {@code limits.max-recipient-overshoot} in a transaction; past it each one is an error.
+     */
+    @Test
+    void recipientsPastTheOvershootAllowanceAreErrors() {
+        EmbeddedChannel ch = TestSessions.channel(
+                TestSessions.settings(false, Map.of("TERN_LIMITS_MAX_RECIPIENT_OVERSHOOT", "2")),
+                TestSessions.services(queue, null, false));
+        String fill = "MAIL FROM:<a@b.test>\r\n" + "RCPT TO:<bob@local.test>\r\n".repeat(3);
+        write(ch, "EHLO c\r\n" + fill + "RCPT TO:<bob@local.test>\r\n".repeat(2) + "RSET\r\n");
+        // A new transaction has its own allowance.
+        write(ch, fill + "RCPT TO:<bob@local.test>\r\n".repeat(7));
+        List<String> replies = replies(ch);
+        assertThat(codes(replies))
+                .containsExactly(
+                        220, 250, 250, 250, 250, 250, 452, 452, 250, 250, 250, 250, 250, 452, 452, 452, 452, 452, 452,
+                        452, 421);
+        assertThat(replies.get(replies.size() - 2)).startsWith("452 4.5.3");
+        assertThat(ch.isOpen()).isFalse();
+        ch.finishAndReleaseAll();
+    }
+
     private EmbeddedChannel threeJunkCommandsAllowed(boolean trusted) {
         return TestSessions.channel(
                 TestSessions.settings(false, Map.of("TERN_LIMITS_MAX_JUNK_COMMANDS", "3")),
