@@ -54,6 +54,9 @@ final class BdatVerb {
             MessageAcceptor.countRefusal(session, session.transaction.refusal());
             session.reply(session.transaction.refusal());
             session.endTransaction();
+        } else if (chunkSize == 0) {
+            // An empty chunk that is not the last brings the message no nearer.
+            session.replyToJunk(SmtpReplies.OK.withText("Ok: 0 octets received"));
         } else {
             session.reply(SmtpReplies.OK.withText("Ok: " + chunkSize + " octets received"));
         }

@@ -516,6 +516,22 @@ class SmtpSessionHandlerTest {
         ch.finishAndReleaseAll();
     }
 
+    /** An empty BDAT chunk that is not the last brings the message no nearer: it is a junk command. */
+    @Test
+    void emptyChunksAreJunkCommands() {
+        EmbeddedChannel ch = threeJunkCommandsAllowed(false);
+        write(ch, "EHLO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<bob@local.test>\r\nBDAT 2\r\nx\n");
+        write(ch, "BDAT 0\r\n".repeat(8));
+        List<String> replies = replies(ch);
+        // Four replies to set up, then three empty chunks are free and the fifth error after them closes.
+        assertThat(codes(replies))
+                .containsExactly(220, 250, 250, 250, 250, 250, 250, 250, 250, 250, 250, 250, 250, 421);
+        assertThat(replies.get(4)).isEqualTo("250 2.0.0 Ok: 2 octets received");
+        assertThat(queue.stored).isEmpty();
+        assertThat(ch.isOpen()).isFalse();
+        ch.finishAndReleaseAll();
+    }
+
     /**
      * Recipients past {@code limits.max-recipients} are asked for later, not errors, up to
      * {@code limits.max-recipient-overshoot} in a transaction; past it each one is an error.
