@@ -32,8 +32,11 @@ final class OverlappedFlush implements AutoCloseable {
         });
     }
 
-    /** Writes every byte of {@code buffers} after the segment's last append and forces it to the disk. */
-    void appendAndForce(SpoolStorage.Segment file, ByteBuffer[] buffers) throws IOException {
+    /**
+     * Writes every byte of {@code buffers} after the segment's last append and forces it to the disk; the
+     * records of {@code largeMessages} with {@link SpoolStorage.Segment#appendLarge}.
+     */
+    void appendAndForce(SpoolStorage.Segment file, ByteBuffer[] buffers, boolean largeMessages) throws IOException {
         Future<?> early = null;
         try {
             int from = 0;
@@ -43,7 +46,7 @@ final class OverlappedFlush implements AutoCloseable {
                 if (part < PART) {
                     continue;
                 }
-                file.append(Arrays.copyOfRange(buffers, from, i + 1));
+                append(file, Arrays.copyOfRange(buffers, from, i + 1), largeMessages);
                 from = i + 1;
                 part = 0;
                 if (early == null || early.isDone()) {
@@ -54,7 +57,7 @@ final class OverlappedFlush implements AutoCloseable {
                     });
                 }
             }
-            file.append(from == 0 ? buffers : Arrays.copyOfRange(buffers, from, buffers.length));
+            append(file, from == 0 ? buffers : Arrays.copyOfRange(buffers, from, buffers.length), largeMessages);
         } catch (IOException | RuntimeException e) {
             // The writer cuts the file back next: no force of it may still be running then.
             settle(early, e);
@@ -62,6 +65,15 @@ final class OverlappedFlush implements AutoCloseable {
         }
         await(early);
         file.force();
+    }
+
+    private static void append(SpoolStorage.Segment file, ByteBuffer[] buffers, boolean largeMessages)
+            throws IOException {
+        if (largeMessages) {
+            file.appendLarge(buffers);
+        } else {
+            file.append(buffers);
+        }
     }
 
     private static void settle(Future<?> early, Exception failure) {

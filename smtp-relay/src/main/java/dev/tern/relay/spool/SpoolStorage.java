@@ -40,6 +40,16 @@ public interface SpoolStorage {
         void append(ByteBuffer[] buffers) throws IOException;
 
         /**
+         * {@link #append}, for the records of large messages: they may be written around the page cache
+         * ({@code O_DIRECT}), which costs the kernel far less per byte than copying them into it and flushing
+         * them from there, at the price of a read from the disk when they are delivered. Nothing is durable
+         * before {@link #force} either way.
+         */
+        default void appendLarge(ByteBuffer[] buffers) throws IOException {
+            append(buffers);
+        }
+
+        /**
          * Writes zeros from the end of the file up to {@code size} bytes; appends still go on where the
          * last one ended. Appends over blocks written before change no metadata, so forcing them is a
          * flush of data alone, without the file's metadata (its size, its block map).

@@ -33,6 +33,9 @@ final class SpoolWriter implements Runnable {
     /** A batch that extends its segment by this much grows the file itself, with no zeros written ahead. */
     static final long OWN_EXTENSION = 256L << 10;
 
+    /** A batch whose records are this large on average is one of large messages (see {@link #largeMessages}). */
+    static final long LARGE_RECORD = 64L << 10;
+
     private final SpoolOptions options;
     private final SpoolIndex index;
     private final LinkedBlockingQueue<SpoolOp> queue = new LinkedBlockingQueue<>();
@@ -236,6 +239,15 @@ final class SpoolWriter implements Runnable {
         active.allocated = target;
     }
 
+    /**
+     * Whether a batch holds large messages: {@link #LARGE_RECORD} or more a record, on average. Their records
+     * go around the page cache ({@link SpoolStorage.Segment#appendLarge}); those of small messages stay in it,
+     * where their delivery finds them without a read from the disk.
+     */
+    private static boolean largeMessages(List<SpoolOp> batch, long bytes) {
+        return bytes >= (long) batch.size() * LARGE_RECORD;
+    }
+
     /** A bug in writing one batch must not stop the writer: every later caller would hang. */
     private void writeBatchGuarded(List<SpoolOp> batch) {
         try {
@@ -260,7 +272,7 @@ final class SpoolWriter implements Runnable {
             try {
                 preallocate(active, encoded.end());
                 // Group commit: one force for every record of the batch, and no stage completes before it.
-                flush.appendAndForce(active.file, encoded.buffers());
+                flush.appendAndForce(active.file, encoded.buffers(), largeMessages(batch, encoded.end() - before));
             } catch (IOException e) {
                 segments.rollBack(before, e);
                 throw e;

@@ -30,7 +30,7 @@ class OverlappedFlushTest {
 
     @Test
     void aSmallBatchIsAppendedOnceAndForcedOnceOnTheWritersThread() throws Exception {
-        flush.appendAndForce(segment, buffers(3, PART / 4));
+        flush.appendAndForce(segment, buffers(3, PART / 4), false);
 
         assertThat(segment.events).containsExactly("append " + 3 * (PART / 4) + " on caller", "force on caller");
         assertThat(segment.written()).isEqualTo(bytes(buffers(3, PART / 4)));
@@ -70,7 +70,7 @@ class OverlappedFlushTest {
     void aFailedEarlyForceFailsTheBatchEvenWhenTheLastForceSucceeds() {
         segment.failEarlyForce = true;
 
-        assertThatThrownBy(() -> flush.appendAndForce(segment, buffers(2, PART)))
+        assertThatThrownBy(() -> flush.appendAndForce(segment, buffers(2, PART), false))
                 .isInstanceOf(IOException.class)
                 .hasMessage("Input/output error");
     }
@@ -99,7 +99,7 @@ class OverlappedFlushTest {
         CompletableFuture<Boolean> interruptedAfter = new CompletableFuture<>();
         Thread writer = new Thread(() -> {
             try {
-                flush.appendAndForce(segment, buffers(2, PART));
+                flush.appendAndForce(segment, buffers(2, PART), false);
                 interruptedAfter.complete(Thread.currentThread().isInterrupted());
             } catch (IOException | RuntimeException e) {
                 interruptedAfter.completeExceptionally(e);
@@ -125,7 +125,7 @@ class OverlappedFlushTest {
 
     private void appendAndForce(ByteBuffer[] buffers) {
         try {
-            flush.appendAndForce(segment, buffers);
+            flush.appendAndForce(segment, buffers, false);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

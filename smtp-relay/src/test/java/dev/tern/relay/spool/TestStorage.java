@@ -12,6 +12,10 @@ public final class TestStorage implements SpoolStorage {
     public final java.util.concurrent.atomic.AtomicInteger forces = new java.util.concurrent.atomic.AtomicInteger();
     public final java.util.concurrent.atomic.AtomicInteger forcesStarted =
             new java.util.concurrent.atomic.AtomicInteger();
+    /** Appends of large messages' records ({@link Segment#appendLarge}). */
+    public final java.util.concurrent.atomic.AtomicInteger largeAppends =
+            new java.util.concurrent.atomic.AtomicInteger();
+
     public volatile boolean failWrites;
     public volatile boolean failForces;
     public volatile boolean failTruncates;
@@ -35,6 +39,16 @@ public final class TestStorage implements SpoolStorage {
                     throw new IOException("No space left on device");
                 }
                 real.append(buffers);
+            }
+
+            @Override
+            public void appendLarge(ByteBuffer[] buffers) throws IOException {
+                largeAppends.incrementAndGet();
+                if (failWrites) {
+                    real.appendLarge(java.util.Arrays.copyOf(buffers, Math.max(1, buffers.length / 2)));
+                    throw new IOException("No space left on device");
+                }
+                real.appendLarge(buffers);
             }
 
             @Override
