@@ -98,10 +98,32 @@ final class FileSpoolStorage implements SpoolStorage {
                 total += b.remaining();
             }
             if (total >= DIRECT_MIN && openDirect()) {
-                appendDirect(buffers, total);
-            } else {
-                append(buffers);
+                long start = channel.position();
+                int[] positions = new int[buffers.length];
+                for (int i = 0; i < buffers.length; i++) {
+                    positions[i] = buffers[i].position();
+                }
+                try {
+                    appendDirect(buffers, total);
+                    return;
+                } catch (IOException e) {
+                    // A file system may take O_DIRECT at open and refuse its writes. The page cache writes the
+                    // whole append again from its start; a failing disk fails that too, and the batch with it.
+                    LOG.warn(
+                            "spool: an O_DIRECT write to {} failed ({}); writing through the page cache",
+                            file,
+                            e.toString());
+                    cachedOnly = true;
+                    try (FileChannel d = direct) {
+                        direct = null;
+                    }
+                    for (int i = 0; i < buffers.length; i++) {
+                        buffers[i].position(positions[i]);
+                    }
+                    channel.position(start);
+                }
             }
+            append(buffers);
         }
 
         @Override
