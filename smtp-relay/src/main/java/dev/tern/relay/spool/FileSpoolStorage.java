@@ -32,6 +32,16 @@ final class FileSpoolStorage implements SpoolStorage {
     /** How much of a large append is copied into the aligned buffer and written at a time. */
     private static final int DIRECT_CHUNK = 1 << 20;
 
+    /** Block sizes up to this share the writer thread's one buffer; a larger one gets a buffer per segment. */
+    private static final int SHARED_ALIGNMENT = 64 << 10;
+
+    /**
+     * The buffer a spool's writer thread copies large appends into, one per thread for its life (a segment
+     * file is written by one thread only), rather than a megabyte of direct memory per segment.
+     */
+    private static final ThreadLocal<ByteBuffer> CHUNK =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(DIRECT_CHUNK + SHARED_ALIGNMENT));
+
     static final FileSpoolStorage INSTANCE = new FileSpoolStorage();
 
     /** Zeros for {@link Segment#preallocate}, shared read-only (each write takes a duplicate). */
@@ -144,7 +154,8 @@ final class FileSpoolStorage implements SpoolStorage {
             try {
                 block = Math.toIntExact(Files.getFileStore(file).getBlockSize());
                 direct = FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
-                aligned = ByteBuffer.allocateDirect(DIRECT_CHUNK + block).alignedSlice(block);
+                aligned = (block <= SHARED_ALIGNMENT ? CHUNK.get() : ByteBuffer.allocateDirect(DIRECT_CHUNK + block))
+                        .alignedSlice(block);
                 edge = ByteBuffer.allocateDirect(block);
             } catch (IOException | RuntimeException e) {
                 LOG.debug(
