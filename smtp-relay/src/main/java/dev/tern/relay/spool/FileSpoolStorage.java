@@ -42,13 +42,24 @@ final class FileSpoolStorage implements SpoolStorage {
     private static final ThreadLocal<ByteBuffer> CHUNK =
             ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(DIRECT_CHUNK + SHARED_ALIGNMENT));
 
-    static final FileSpoolStorage INSTANCE = new FileSpoolStorage();
+    static final FileSpoolStorage INSTANCE =
+            new FileSpoolStorage(file -> FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT));
+
+    /** Opens a segment's file a second time, for {@code O_DIRECT} writes. */
+    interface DirectOpener {
+        FileChannel open(Path file) throws IOException;
+    }
+
+    private final DirectOpener directOpener;
 
     /** Zeros for {@link Segment#preallocate}, shared read-only (each write takes a duplicate). */
     private static final ByteBuffer ZEROS =
             ByteBuffer.allocateDirect(256 * 1024).asReadOnlyBuffer();
 
-    private FileSpoolStorage() {}
+    /** {@link #INSTANCE}; tests give an opener that refuses, or a channel that fails its writes. */
+    FileSpoolStorage(DirectOpener directOpener) {
+        this.directOpener = directOpener;
+    }
 
     @Override
     public Segment open(Path file) throws IOException {
@@ -65,7 +76,7 @@ final class FileSpoolStorage implements SpoolStorage {
             channel.close();
             throw e;
         }
-        return new FileSegment(channel, file);
+        return new FileSegment(channel, file, directOpener);
     }
 
     /** A new file survives a crash only once its directory entry is on disk too (fsync(2) on the directory). */
@@ -80,6 +91,7 @@ final class FileSpoolStorage implements SpoolStorage {
     private static final class FileSegment implements Segment {
         private final FileChannel channel;
         private final Path file;
+        private final DirectOpener directOpener;
         /** The same file opened with {@code O_DIRECT}, once a large append needs it; null before. */
         private FileChannel direct;
         /** The file system refused {@code O_DIRECT}: every append goes through the page cache. */
@@ -91,9 +103,10 @@ final class FileSpoolStorage implements SpoolStorage {
 
         private ByteBuffer edge;
 
-        FileSegment(FileChannel channel, Path file) {
+        FileSegment(FileChannel channel, Path file, DirectOpener directOpener) {
             this.channel = channel;
             this.file = file;
+            this.directOpener = directOpener;
         }
 
         @Override
@@ -153,7 +166,7 @@ final class FileSpoolStorage implements SpoolStorage {
             }
             try {
                 block = Math.toIntExact(Files.getFileStore(file).getBlockSize());
-                direct = FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT);
+                direct = directOpener.open(file);
                 aligned = (block <= SHARED_ALIGNMENT ? CHUNK.get() : ByteBuffer.allocateDirect(DIRECT_CHUNK + block))
                         .alignedSlice(block);
                 edge = ByteBuffer.allocateDirect(block);

@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,6 +33,7 @@ class FileSpoolStorageTest {
 
     private final Random random = new Random(42);
     private final ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    private final AtomicInteger opened = new AtomicInteger();
 
     @Test
     void largeAppendsReadBackExactlyWhereverTheirBlocksBeginAndEnd() throws IOException {
@@ -94,6 +98,52 @@ class FileSpoolStorageTest {
         for (int i = written.length; i < read.length; i++) {
             assertThat(read[i]).as("octet %d", i).isZero();
         }
+    }
+
+    @Test
+    void aFileSystemThatRefusesODirectTakesLargeAppendsThroughThePageCache() throws IOException {
+        Path file = dir.resolve("segment-5.log");
+        SpoolStorage storage = countingOpens(f -> {
+            throw new IOException("Invalid argument");
+        });
+        try (SpoolStorage.Segment segment = storage.open(file)) {
+            append(segment, 16, LARGE + 3);
+            append(segment, LARGE * 2 + 5);
+            segment.force();
+        }
+        assertThat(opened).hasValue(1); // asked once: the segment keeps to the page cache
+        assertThat(Files.readAllBytes(file)).isEqualTo(expected.toByteArray());
+    }
+
+    /**
+     * A file system may take O_DIRECT at open and fail the writes. The append is written again from its start
+     * through the page cache, and so is every later one of that segment.
+     */
+    @Test
+    void aFailedDirectWriteIsWrittenAgainThroughThePageCache() throws IOException {
+        Path file = dir.resolve("segment-6.log");
+        SpoolStorage storage = countingOpens(f -> {
+            FileChannel broken = FileChannel.open(f, StandardOpenOption.WRITE);
+            broken.close(); // every write fails (ClosedChannelException, an IOException)
+            return broken;
+        });
+        try (SpoolStorage.Segment segment = storage.open(file)) {
+            append(segment, 16);
+            append(segment, 7, LARGE * 3 + 301); // its first partial block goes out before the direct write fails
+            append(segment, LARGE + 9);
+            segment.force();
+            assertThat(segment.size()).isEqualTo(expected.size());
+        }
+        assertThat(opened).hasValue(1);
+        assertThat(Files.readAllBytes(file)).isEqualTo(expected.toByteArray());
+    }
+
+    /** Storage whose segments open their O_DIRECT channel with {@code opener}, counted in {@link #opened}. */
+    private SpoolStorage countingOpens(FileSpoolStorage.DirectOpener opener) {
+        return new FileSpoolStorage(f -> {
+            opened.incrementAndGet();
+            return opener.open(f);
+        });
     }
 
     /** Appends random bytes in buffers of the given sizes, gathered in one append of large messages. */
