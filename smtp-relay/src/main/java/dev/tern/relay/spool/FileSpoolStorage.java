@@ -17,10 +17,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An append of large messages ({@link Segment#appendLarge}) of {@link #DIRECT_MIN} or more goes around the
  * page cache: its whole blocks are written through a second channel opened with {@code O_DIRECT}, and only
- * the partial blocks at its two ends through the page cache. Copied into the page cache and flushed from it, each MiB cost the
- * kernel 1.1-1.6 ms of processor here, written directly about 0.1 ms (and the disk took it faster). Where
- * the file system refuses {@code O_DIRECT}, every append goes through the page cache. Either way nothing
- * is durable before {@link Segment#force}, which flushes both.
+ * the partial blocks at its two ends through the page cache. Copied into the page cache and flushed from it,
+ * each MiB cost the kernel 1.1-1.6 ms of processor here, written directly about 0.1 ms (and the disk took it
+ * faster). Where the file system refuses {@code O_DIRECT} (or has blocks over 64 KiB), every append goes
+ * through the page cache. Either way nothing is durable before {@link Segment#force}, which flushes both.
  */
 final class FileSpoolStorage implements SpoolStorage {
 
@@ -32,15 +32,15 @@ final class FileSpoolStorage implements SpoolStorage {
     /** How much of a large append is copied into the aligned buffer and written at a time. */
     private static final int DIRECT_CHUNK = 1 << 20;
 
-    /** Block sizes up to this share the writer thread's one buffer; a larger one gets a buffer per segment. */
-    private static final int SHARED_ALIGNMENT = 64 << 10;
+    /** The largest block size direct writes are made for: the copy buffer has this much room to align in. */
+    private static final int MAX_BLOCK = 64 << 10;
 
     /**
      * The buffer a spool's writer thread copies large appends into, one per thread for its life (a segment
      * file is written by one thread only), rather than a megabyte of direct memory per segment.
      */
     private static final ThreadLocal<ByteBuffer> CHUNK =
-            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(DIRECT_CHUNK + SHARED_ALIGNMENT));
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(DIRECT_CHUNK + MAX_BLOCK));
 
     static final FileSpoolStorage INSTANCE =
             new FileSpoolStorage(file -> FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT));
@@ -166,9 +166,11 @@ final class FileSpoolStorage implements SpoolStorage {
             }
             try {
                 block = Math.toIntExact(Files.getFileStore(file).getBlockSize());
+                if (block > MAX_BLOCK) {
+                    throw new IOException("blocks of " + block + " octets");
+                }
                 direct = directOpener.open(file);
-                aligned = (block <= SHARED_ALIGNMENT ? CHUNK.get() : ByteBuffer.allocateDirect(DIRECT_CHUNK + block))
-                        .alignedSlice(block);
+                aligned = CHUNK.get().alignedSlice(block);
                 edge = ByteBuffer.allocateDirect(block);
             } catch (IOException | RuntimeException e) {
                 LOG.debug(

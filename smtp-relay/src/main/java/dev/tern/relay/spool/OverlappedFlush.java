@@ -10,8 +10,8 @@ import java.util.concurrent.Future;
 
 /**
  * Appends a batch and forces it, overlapping the two for large batches. A batch of {@link #PART} or more is
- * appended a part at a time, and once a part is in the page cache a force starts on a thread of its own
- * while the writer copies the next part: the disk writes the first megabytes while the rest are copied.
+ * appended a part at a time, and once a part is written (into the page cache, or to the disk directly for large
+ * messages) a force starts on a thread of its own while the writer copies the next part.
  * The writer's own force, after the last part, is what makes the batch durable; it waits for the early
  * force first, and a failed early force fails the batch as its own would. Small batches are appended and
  * forced as one, on the writer thread, with no other thread involved.

@@ -33,7 +33,7 @@ final class SpoolWriter implements Runnable {
     /** A batch that extends its segment by this much grows the file itself, with no zeros written ahead. */
     static final long OWN_EXTENSION = 256L << 10;
 
-    /** A batch whose records are this large on average is one of large messages (see {@link #largeMessages}). */
+    /** A batch whose messages are this large on average is one of large messages (see {@link #largeMessages}). */
     static final long LARGE_RECORD = 64L << 10;
 
     private final SpoolOptions options;
@@ -240,12 +240,19 @@ final class SpoolWriter implements Runnable {
     }
 
     /**
-     * Whether a batch holds large messages: {@link #LARGE_RECORD} or more a record, on average. Their records
-     * go around the page cache ({@link SpoolStorage.Segment#appendLarge}); those of small messages stay in it,
-     * where their delivery finds them without a read from the disk.
+     * Whether a batch holds large messages: {@link #LARGE_RECORD} or more a message, on average (the few bytes
+     * of its delivery states and removals, written with it, do not dilute that). Their records go around the
+     * page cache ({@link SpoolStorage.Segment#appendLarge}); those of small messages stay in it, where their
+     * delivery finds them without a read from the disk.
      */
-    private static boolean largeMessages(List<SpoolOp> batch, long bytes) {
-        return bytes >= (long) batch.size() * LARGE_RECORD;
+    static boolean largeMessages(List<SpoolOp> batch, long bytes) {
+        long messages = 0;
+        for (SpoolOp op : batch) {
+            if (op instanceof SpoolOp.Message) {
+                messages++;
+            }
+        }
+        return messages > 0 && bytes >= messages * LARGE_RECORD;
     }
 
     /** A bug in writing one batch must not stop the writer: every later caller would hang. */

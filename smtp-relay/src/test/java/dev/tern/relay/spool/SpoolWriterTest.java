@@ -183,6 +183,39 @@ class SpoolWriterTest {
         }
     }
 
+    /**
+     * A batch is one of large messages by its messages alone: the delivery states written with a large message
+     * do not send it through the page cache, and a batch of states alone, or of small messages, is not one.
+     */
+    @Test
+    void aBatchIsOfLargeMessagesByItsMessagesAlone() {
+        long large = SpoolWriter.LARGE_RECORD * 16;
+        List<SpoolOp> oneLargeAndStates = new java.util.ArrayList<>();
+        oneLargeAndStates.add(messageOp());
+        IntStream.range(0, 40).forEach(i -> oneLargeAndStates.add(stateOp()));
+        assertThat(SpoolWriter.largeMessages(oneLargeAndStates, large + 40 * 80))
+                .isTrue();
+        assertThat(SpoolWriter.largeMessages(List.of(messageOp(), messageOp()), 2 * 4096))
+                .isFalse();
+        assertThat(SpoolWriter.largeMessages(List.of(messageOp(), messageOp()), 2 * SpoolWriter.LARGE_RECORD))
+                .isTrue();
+        assertThat(SpoolWriter.largeMessages(List.of(stateOp(), stateOp()), large))
+                .isFalse();
+    }
+
+    private static SpoolOp messageOp() {
+        return new SpoolOp.Message(
+                envelope("a@example.com", "b@example.net"), Unpooled.EMPTY_BUFFER, 0, new CompletableFuture<>());
+    }
+
+    private static SpoolOp stateOp() {
+        return new SpoolOp.State(
+                new QueueId("0123456789ABCDEF"),
+                0,
+                SpoolFixtures.deferred(0, "451 4.4.1 later"),
+                new CompletableFuture<>());
+    }
+
     @Test
     void halfWrittenBatchThatCannotBeCutIsSkippedAtReplay() throws Exception {
         try (Spool spool = Spool.open(dir, SpoolOptions.defaults().withStorage(storage))) {

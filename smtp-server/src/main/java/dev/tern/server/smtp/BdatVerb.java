@@ -12,6 +12,8 @@ import dev.tern.smtp.SmtpReply;
  * are always read, even when the command is refused; the refusal is given once the chunk is consumed.
  */
 final class BdatVerb {
+    private static final SmtpReply EMPTY_CHUNK = SmtpReplies.OK.withText("Ok: 0 octets received");
+
     /** A refusal waiting for its chunk to be read, or null. */
     private SmtpReply pendingRefusal;
 
@@ -56,7 +58,7 @@ final class BdatVerb {
             session.endTransaction();
         } else if (chunkSize == 0) {
             // An empty chunk that is not the last brings the message no nearer.
-            session.replyToJunk(SmtpReplies.OK.withText("Ok: 0 octets received"));
+            session.replyToJunk(EMPTY_CHUNK);
         } else {
             session.reply(SmtpReplies.OK.withText("Ok: " + chunkSize + " octets received"));
         }
