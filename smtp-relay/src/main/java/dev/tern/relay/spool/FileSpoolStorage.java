@@ -45,9 +45,14 @@ final class FileSpoolStorage implements SpoolStorage {
     static final FileSpoolStorage INSTANCE =
             new FileSpoolStorage(file -> FileChannel.open(file, StandardOpenOption.WRITE, ExtendedOpenOption.DIRECT));
 
-    /** Opens a segment's file a second time, for {@code O_DIRECT} writes. */
+    /** Opens a segment's file a second time, for {@code O_DIRECT} writes, and names the block they align to. */
     interface DirectOpener {
         FileChannel open(Path file) throws IOException;
+
+        /** The block size of {@code file}'s file system, which direct writes' offsets and lengths align to. */
+        default int blockSize(Path file) throws IOException {
+            return Math.toIntExact(Files.getFileStore(file).getBlockSize());
+        }
     }
 
     private final DirectOpener directOpener;
@@ -56,7 +61,9 @@ final class FileSpoolStorage implements SpoolStorage {
     private static final ByteBuffer ZEROS =
             ByteBuffer.allocateDirect(256 * 1024).asReadOnlyBuffer();
 
-    /** {@link #INSTANCE}; tests give an opener that refuses, or a channel that fails its writes. */
+    /**
+     * {@link #INSTANCE}; tests give an opener that refuses, a channel that fails its writes, or blocks too large.
+     */
     FileSpoolStorage(DirectOpener directOpener) {
         this.directOpener = directOpener;
     }
@@ -165,7 +172,7 @@ final class FileSpoolStorage implements SpoolStorage {
                 return direct != null;
             }
             try {
-                block = Math.toIntExact(Files.getFileStore(file).getBlockSize());
+                block = directOpener.blockSize(file);
                 if (block > MAX_BLOCK) {
                     throw new IOException("blocks of " + block + " octets");
                 }

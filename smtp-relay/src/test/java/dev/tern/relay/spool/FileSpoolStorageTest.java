@@ -138,6 +138,31 @@ class FileSpoolStorageTest {
         assertThat(Files.readAllBytes(file)).isEqualTo(expected.toByteArray());
     }
 
+    /** A file system with blocks larger than the copy buffer can align to is never asked for O_DIRECT. */
+    @Test
+    void blocksOver64KibKeepLargeAppendsInThePageCache() throws IOException {
+        Path file = dir.resolve("segment-7.log");
+        SpoolStorage storage = new FileSpoolStorage(new FileSpoolStorage.DirectOpener() {
+            @Override
+            public FileChannel open(Path f) throws IOException {
+                opened.incrementAndGet();
+                return FileChannel.open(f, StandardOpenOption.WRITE);
+            }
+
+            @Override
+            public int blockSize(Path f) {
+                return 128 << 10;
+            }
+        });
+        try (SpoolStorage.Segment segment = storage.open(file)) {
+            append(segment, 16, LARGE * 3 + 301);
+            append(segment, LARGE + 9);
+            segment.force();
+        }
+        assertThat(opened).hasValue(0);
+        assertThat(Files.readAllBytes(file)).isEqualTo(expected.toByteArray());
+    }
+
     /** Storage whose segments open their O_DIRECT channel with {@code opener}, counted in {@link #opened}. */
     private SpoolStorage countingOpens(FileSpoolStorage.DirectOpener opener) {
         return new FileSpoolStorage(f -> {
