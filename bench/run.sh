@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Inbound benchmark: Tern (durable spool, real fsync group commit) against Postfix's smtp-sink
-# (accepts and discards), driven by the same smtp-source runs in the same invocation, then the
-# memory cost of 19,000 idle connections and 10,000 sessions sending at once. Everything stays on
+# (accepts and discards) and bench/durable-sink.c (answers at once like smtp-sink, but writes every
+# message to one file and flushes it before its "250": what a durable store costs this machine's disk,
+# with nothing else of a mail server), driven by the same smtp-source runs in the same invocation, then
+# the memory cost of 19,000 idle connections and 10,000 sessions sending at once. Everything stays on
 # loopback (127.0.0.0/8).
 #
-#   bench/run.sh            full run (about 5 minutes on 2 cores; 5 GB written to the spool)
+#   bench/run.sh            full run (about 8 minutes on 2 cores; 5 GB written to the spool)
 #   bench/run.sh --quick    smaller counts (about a minute), for checking the script itself (.ci/run runs it)
 #   bench/run.sh --keep     keep the temporary data directory (spool) afterwards
 #   bench/run.sh --jfr      record a JFR file of the throughput phase into the results directory
@@ -24,7 +26,7 @@
 #                           after four unmeasured rounds per Tern (the JIT; one for Postfix);
 #                           a private Postfix (own config dir, queue on disk) relays the same load to the
 #                           same sink in turn with Tern, and the ratio is printed
-#   bench/run.sh --inbound  only inbound cases, with the builds of BENCH_TERN_DIR and smtp-sink taking turns
+#   bench/run.sh --inbound  only inbound cases, with the builds of BENCH_TERN_DIR, smtp-sink and durable-sink taking turns
 #                           case by case and round by round (the order reversed every other round), each
 #                           build having had one unmeasured turn of the case first (the JIT); prints
 #                           msg/s and the server's own CPU us per message per build, and each build's ratio
@@ -100,6 +102,11 @@ if [ "$phases" = 1 ] && ! command -v perf >/dev/null; then
   "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q linux-perf >&2 || true
 fi
 command -v python3 >/dev/null || { echo "bench: python3 is required" >&2; exit 1; }
+# durable-sink is built from bench/durable-sink.c with the C compiler.
+if ! command -v cc >/dev/null; then
+  echo "bench: installing gcc to build bench/durable-sink.c" >&2
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q gcc libc6-dev >&2
+fi
 # The same JDK selection as ./tern, so jcmd can attach to the JVM it starts.
 # shellcheck source=/dev/null
 . "$repo/.mvn/select-jdk.sh"
@@ -118,7 +125,7 @@ mkdir -p "$results"
 work_parent=${BENCH_WORK_DIR:-$repo/bench/out}
 mkdir -p "$work_parent"
 work=$(mktemp -d "$work_parent/work.XXXXXX")
-tern_pid="" sink_pid="" idle_pid="" dns_pid="" perf_pid="" relay_pids=() tmpfs_dirs=()
+tern_pid="" sink_pid="" dsink_pid="" idle_pid="" dns_pid="" perf_pid="" relay_pids=() tmpfs_dirs=()
 
 stop_pid() { # pid, seconds to wait after SIGTERM before SIGKILL
   local pid=$1 i
@@ -137,6 +144,7 @@ cleanup() {
   for pid in "${relay_pids[@]}"; do stop_pid "$pid" 15; done
   declare -F stop_postfix >/dev/null && stop_postfix
   stop_pid "$sink_pid" 5
+  stop_pid "$dsink_pid" 5
   stop_pid "$dns_pid" 5
   if [ "$keep" = 1 ]; then echo "bench: kept $work" >&2; else rm -rf "$work"; fi
   [ ${#tmpfs_dirs[@]} -eq 0 ] || rm -rf "${tmpfs_dirs[@]}"
@@ -176,6 +184,26 @@ build_label() {
   else
     echo "not a git checkout"
   fi
+}
+
+# --- durable-sink ------------------------------------------------------------------------------------
+# Builds bench/durable-sink.c and starts it on 127.0.0.1:PORT (sets dsink_pid). Its file is in the work
+# directory, beside Tern's spool, written with zeros ahead first (512 MiB; 64 with --quick), so its
+# flushes are of the same disk and file system as Tern's.
+start_durable_sink() {
+  local i
+  cc -O2 -Wall -pthread -o "$work/durable-sink" "$repo/bench/durable-sink.c"
+  "$work/durable-sink" 127.0.0.1 "$1" "$work/durable-sink.data" "$([ "$mode" = full ] && echo 512 || echo 64)" \
+    >"$results/durable-sink.out" 2>&1 &
+  dsink_pid=$!
+  for ((i = 0; i < 600; i++)); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    kill -0 "$dsink_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "bench: durable-sink did not start" >&2
+  cat "$results/durable-sink.out" >&2
+  exit 1
 }
 
 # --- Tern ----------------------------------------------------------------------------------------
@@ -246,14 +274,18 @@ box_busy_ms() {
   awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { printf "%.0f\n", ($2 + $3 + $4 + $7 + $8) * 1000 / hz; exit }' /proc/stat
 }
 
-# run_source TARGET(tern|sink) PORT CASE COUNT ARGS... ; prints "seconds rate box_ms client_ms server_ms client_faults":
+# run_source TARGET(tern|sink|dsink) PORT CASE COUNT ARGS... ; prints "seconds rate box_ms client_ms server_ms client_faults":
 # the wall time, the rate, the machine's busy CPU during the run, smtp-source's own CPU (user + system,
 # from /usr/bin/time) and the server process's CPU, all in milliseconds.
 run_source() {
   local target=$1 port=$2 name=$3 count=$4 before after start end rc box0 box1 srv0 srv1 srv_pid client_ms faults i
   shift 4
   [ "$target" = tern ] && before=$(queued_count)
-  srv_pid=${server_pid:-$([ "$target" = tern ] && echo "$tern_pid" || echo "$sink_pid")}
+  case $target in
+    tern) srv_pid=${server_pid:-$tern_pid} ;;
+    dsink) srv_pid=${server_pid:-$dsink_pid} ;;
+    *) srv_pid=${server_pid:-$sink_pid} ;;
+  esac
   srv0=$(cpu_ms "$srv_pid")
   thread_cpu_ms "$srv_pid" >"$results/$name-$target.threads0"
   box0=$(box_busy_ms)
@@ -717,6 +749,7 @@ phase_breakdown() {
   shift
   command -v perf >/dev/null || { echo "bench: --phases needs perf (Debian: linux-perf); skipped" >&2; return 0; }
   for member in "${members[@]}"; do
+    [ "$member" = dsink ] && continue # the breakdown names Tern's threads and smtp-sink's process
     if [ "$member" = sink ]; then
       target=sink port=$sink_port pid=$sink_pid label=sink
     else
@@ -746,7 +779,7 @@ phase_breakdown() {
 
 inbound_compare() {
   local rounds dirs=() ports=() pids=() members=() i build name spec full quick flags count round order member
-  local port pid target case_names
+  local port pid target case_names label dsink_port
   rounds=${BENCH_ROUNDS:-4}
   [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "bench: BENCH_ROUNDS must be a positive number" >&2; exit 2; }
   case_names=${BENCH_CASES:-4k-s100-reuse 4k-s100-noreuse 4k-s1-reuse 1m-s10-reuse}
@@ -786,6 +819,9 @@ inbound_compare() {
   sleep 0.5
   kill -0 "$sink_pid" 2>/dev/null || { echo "bench: smtp-sink did not start" >&2; cat "$results/smtp-sink.out" >&2; exit 1; }
   members+=(sink)
+  dsink_port=$(free_port)
+  start_durable_sink "$dsink_port"
+  members+=(dsink)
   for i in "${!dirs[@]}"; do
     tern_log="$results/tern-inbound-build$i.log" warm_tern "${pids[$i]}" "${ports[$i]}" "build$i"
   done
@@ -817,17 +853,20 @@ inbound_compare() {
         load=$(cut -d' ' -f1 /proc/loadavg)
         if [ "$member" = sink ]; then
           target=sink port=$sink_port pid=$sink_pid
+        elif [ "$member" = dsink ]; then
+          target=dsink port=$dsink_port pid=$dsink_pid
         else
           target=tern port=${ports[$member]} pid=${pids[$member]} tern_log="$results/tern-inbound-build$member.log"
         fi
         # shellcheck disable=SC2086
         out=$(server_pid=$pid run_source "$target" "$port" "$name-$member-$round" "$count" $flags)
         read -r secs _ box client server faults <<<"$out"
-        printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$name" "$([ "$member" = sink ] && echo sink || echo "build$member")" \
+        label=$([[ $member == *sink ]] && echo "$member" || echo "build$member")
+        printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$name" "$label" \
           "$round" "$count" "$secs" "$box" "$client" "$server" "$load" "$faults" >>"$runs"
         join -a 2 -e 0 -o 0,1.2,1.3,2.2,2.3 "$results/$name-$member-$round-$target.threads0" \
           "$results/$name-$member-$round-$target.threads1" |
-          awk -v c="$name" -v m="$([ "$member" = sink ] && echo sink || echo "build$member")" -v n="$count" \
+          awk -v c="$name" -v m="$label" -v n="$count" \
             '{ printf "%s\t%s\t%s\t%d\t%d\t%d\n", c, m, $1, n, $4 - $2, $5 - $3 }' >>"$results/inbound-threads.tsv"
       done
     done
@@ -854,14 +893,14 @@ for case, member, rnd, n, secs, box, client, server, load, faults in rows:
     t[5] = max(t[5], float(load))
     t[6].append(int(server) * 1000 / int(n))
     t[7] += int(faults)
-print("\ninbound, builds and smtp-sink taking turns; sums over all rounds of a case")
+print("\ninbound, builds, smtp-sink and durable-sink (dsink) taking turns; sums over all rounds of a case")
 for i, d in enumerate(dirs):
     print(f"  build{i}: {d}")
 print(f"{'case':<17} {'member':<7} {'messages':>8} {'msg/s':>8} {'own us/msg':>10} {'median':>7} {'box us/msg':>10} {'/sink':>6} {'own vs build0':>13}  max load1  client faults/msg")
 for case in cases:
     sink = tot.get((case, "sink"))
     base = tot.get((case, "build0"))
-    for member in [f"build{i}" for i in range(len(dirs))] + ["sink"]:
+    for member in [f"build{i}" for i in range(len(dirs))] + ["sink", "dsink"]:
         t = tot.get((case, member))
         if not t:
             continue
@@ -894,7 +933,7 @@ for case, member, _ in threads:
 if threads:
     print("\nthe server's CPU by thread, us per message (user + system), over all rounds; threads under 1 us left out")
     for case in cases:
-        for member in [f"build{i}" for i in range(len(dirs))] + ["sink"]:
+        for member in [f"build{i}" for i in range(len(dirs))] + ["sink", "dsink"]:
             n = messages.get((case, member))
             if not n:
                 continue
@@ -1035,6 +1074,8 @@ sink_opts=(-m 2000)
 sink_pid=$!
 sleep 0.5
 kill -0 "$sink_pid" 2>/dev/null || { echo "bench: smtp-sink did not start" >&2; cat "$results/smtp-sink.out" >&2; exit 1; }
+dsink_port=$(free_port)
+start_durable_sink "$dsink_port"
 
 # JIT warm-up for Tern, not measured (smtp-sink is native code and needs none): as with --inbound, then a
 # turn of each case before it is measured.
@@ -1043,23 +1084,25 @@ warm_tern "$tern_pid" "$tern_port" throughput
 setup_profiler
 
 table="$results/results.tsv"
-printf "case\tmessages\ttern_s\ttern_msg_per_s\tsink_s\tsink_msg_per_s\tratio\tload1\ttern_box_us_per_msg\tsink_box_us_per_msg\ttern_own_us_per_msg\tsink_own_us_per_msg\n" >"$table"
+printf "case\tmessages\ttern_s\ttern_msg_per_s\tsink_s\tsink_msg_per_s\tratio\tload1\ttern_box_us_per_msg\tsink_box_us_per_msg\ttern_own_us_per_msg\tsink_own_us_per_msg\tdsink_s\tdsink_msg_per_s\tdsink_ratio\ttern_per_dsink\tdsink_box_us_per_msg\tdsink_own_us_per_msg\n" >"$table"
 # CPU per message: "box" is the whole machine's busy CPU during the server's two halves minus
 # smtp-source's own CPU (other work on the machine counts too: read it with load1); "own" is the server
-# process's CPU alone.
-row_format="%-17s %8s %8s %10s %8s %10s %7s %6s %9s %9s %9s %9s\n"
+# process's CPU alone. "ratio" is Tern's rate over smtp-sink's; "dsink" durable-sink's rate, its ratio to
+# smtp-sink's and Tern's ratio to it.
+row_format="%-17s %8s %8s %10s %8s %10s %7s %10s %7s %7s %6s %9s %9s %9s %9s %9s %9s\n"
 # shellcheck disable=SC2059
-printf "\n$row_format" case messages tern_s tern_msg/s sink_s sink_msg/s ratio load1 tern_box sink_box tern_own sink_own
+printf "\n$row_format" case messages tern_s tern_msg/s sink_s sink_msg/s ratio dsink_msg/s ds/sink tern/ds load1 \
+  tern_box sink_box dsink_box tern_own sink_own dsink_own
 # shellcheck disable=SC2059
-printf "$row_format" "" "" "" "" "" "" "" "" "us/msg" "us/msg" "us/msg" "us/msg"
+printf "$row_format" "" "" "" "" "" "" "" "" "" "" "" "us/msg" "us/msg" "us/msg" "us/msg" "us/msg" "us/msg"
 for spec in "${cases[@]}"; do
   IFS='|' read -r name full quick flags <<<"$spec"
   count=$([ "$mode" = full ] && echo "$full" || echo "$quick")
   load=$(cut -d' ' -f1 /proc/loadavg)
   [ "$name" = 4k-s100-reuse ] && sample_tern "$name"
-  # Two halves in the order Tern, sink, sink, Tern, so a change in the machine's load during the
-  # case (other jobs share it) weighs on both servers alike. A failed half exits the script
-  # (set -e applies to the substitutions).
+  # Two halves in the order Tern, smtp-sink, durable-sink, durable-sink, smtp-sink, Tern, so a change in
+  # the machine's load during the case (other jobs share it) weighs on all servers alike. A failed half
+  # exits the script (set -e applies to the substitutions).
   half=$((count / 2))
   # One unmeasured turn of the case (a quarter of its messages), so that the JIT has compiled what the
   # case runs (connection set-up and tear-down, say) before the halves count.
@@ -1076,6 +1119,10 @@ for spec in "${cases[@]}"; do
   # shellcheck disable=SC2086
   s1=$(run_source sink "$sink_port" "$name-a" "$half" $flags)
   # shellcheck disable=SC2086
+  d1=$(run_source dsink "$dsink_port" "$name-a" "$half" $flags)
+  # shellcheck disable=SC2086
+  d2=$(run_source dsink "$dsink_port" "$name-b" "$half" $flags)
+  # shellcheck disable=SC2086
   s2=$(run_source sink "$sink_port" "$name-b" "$half" $flags)
   # shellcheck disable=SC2086
   t2=$(run_source tern "$tern_port" "$name-b" "$half" $flags)
@@ -1091,6 +1138,7 @@ for spec in "${cases[@]}"; do
   }
   read -r tern_s tern_rate tern_box tern_own < <(both "$t1" "$t2")
   read -r sink_s sink_rate sink_box sink_own < <(both "$s1" "$s2")
+  read -r dsink_s dsink_rate dsink_box dsink_own < <(both "$d1" "$d2")
   # A server's rate over both halves lies between its two halves' own rates (within the rounding of their
   # seconds); one outside them means the halves were misread: fail rather than print it.
   within() {
@@ -1101,18 +1149,22 @@ for spec in "${cases[@]}"; do
   }
   within "$tern_rate" "$t1" "$t2"
   within "$sink_rate" "$s1" "$s2"
+  within "$dsink_rate" "$d1" "$d2"
   ratio=$(awk -v t="$tern_rate" -v s="$sink_rate" 'BEGIN { printf "%.2f", t / s }')
-  printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$name" "$count" "$tern_s" "$tern_rate" "$sink_s" "$sink_rate" \
-    "$ratio" "$load" "$tern_box" "$sink_box" "$tern_own" "$sink_own" >>"$table"
+  dsink_ratio=$(awk -v t="$dsink_rate" -v s="$sink_rate" 'BEGIN { printf "%.2f", t / s }')
+  tern_per_dsink=$(awk -v t="$tern_rate" -v s="$dsink_rate" 'BEGIN { printf "%.2f", t / s }')
+  printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$name" "$count" "$tern_s" "$tern_rate" \
+    "$sink_s" "$sink_rate" "$ratio" "$load" "$tern_box" "$sink_box" "$tern_own" "$sink_own" \
+    "$dsink_s" "$dsink_rate" "$dsink_ratio" "$tern_per_dsink" "$dsink_box" "$dsink_own" >>"$table"
   # shellcheck disable=SC2059
-  printf "$row_format" "$name" "$count" "$tern_s" "$tern_rate" "$sink_s" "$sink_rate" "$ratio" "$load" \
-    "$tern_box" "$sink_box" "$tern_own" "$sink_own"
+  printf "$row_format" "$name" "$count" "$tern_s" "$tern_rate" "$sink_s" "$sink_rate" "$ratio" "$dsink_rate" \
+    "$dsink_ratio" "$tern_per_dsink" "$load" "$tern_box" "$sink_box" "$dsink_box" "$tern_own" "$sink_own" "$dsink_own"
 done
 if [ -n "${disk_mb_s:-}" ]; then
   # smtp-source's message is its -l body plus a few header lines; counted as 1 MiB.
   awk -F'\t' -v d="$disk_mb_s" '$1 == "1m-s10-reuse" {
-    t = $4 * 1048576 / 1e6; k = $6 * 1048576 / 1e6
-    printf "\n1 MiB messages: Tern %.1f MB/s, %.0f%% of the disk'"'"'s flushed write bandwidth (%.1f MB/s, dd 512 MiB conv=fdatasync); smtp-sink %.1f MB/s\n", t, t * 100 / d, d, k
+    t = $4 * 1048576 / 1e6; k = $6 * 1048576 / 1e6; ds = $14 * 1048576 / 1e6
+    printf "\n1 MiB messages: Tern %.1f MB/s, %.0f%% of the disk'"'"'s flushed write bandwidth (%.1f MB/s, dd 512 MiB conv=fdatasync); smtp-sink %.1f MB/s; durable-sink %.1f MB/s (%.0f%%)\n", t, t * 100 / d, d, k, ds, ds * 100 / d
   }' "$table" | tee "$results/disk.txt"
 fi
 if [ -n "${flush_us:-}" ]; then
@@ -1120,7 +1172,7 @@ if [ -n "${flush_us:-}" ]; then
   # message, takes smtp-sink's time per message and the flush's (as --inbound prints it).
   awk -F'\t' -v f="$flush_us" '$1 == "4k-s1-reuse" {
     per = 1e6 / $6
-    printf "\n1 session: one 4 KiB flush %.0f us (dd oflag=dsync); with it added to smtp-sink'"'"'s %.0f us per message, at most %.2f of smtp-sink; Tern %.2f\n", f, per, per / (per + f), $7
+    printf "\n1 session: one 4 KiB flush %.0f us (dd oflag=dsync); with it added to smtp-sink'"'"'s %.0f us per message, at most %.2f of smtp-sink; durable-sink %.2f; Tern %.2f\n", f, per, per / (per + f), $15, $7
   }' "$table" | tee "$results/flush.txt"
 fi
 du -sh "$work/data/spool" | sed 's/^/spool size after run: /' | tee -a "$results/machine.txt"
@@ -1189,6 +1241,8 @@ awk -v s="$relay_start" -v a="$relay_accepted" -v e="$relay_end" -v n="$relay_co
 }' | tee -a "$results/relay.txt"
 stop_pid "$sink_pid" 5
 sink_pid=""
+stop_pid "$dsink_pid" 5
+dsink_pid=""
 
 idle_and_burst
 echo
