@@ -1,17 +1,18 @@
 /*
- * durable-sink: the least an SMTP server can do and still keep what it takes. Like Postfix's smtp-sink it
- * answers every command at once, but each message's data is written to one file and flushed (fdatasync)
- * before its "250": the disk's part of a durable server's cost, with nothing else of a mail server's
- * (no parsing beyond the end of the data, no queue, no log). bench/run.sh runs it beside smtp-sink and
- * Tern as the bound a durable store leaves on this machine.
+ * durable-sink: the least an SMTP server can do and still have each message on disk before its "250".
+ * Like Postfix's smtp-sink it answers every command at once, but each message's data is written to one
+ * file and flushed (fdatasync) before its "250": the disk's part of a durable server's cost, with nothing
+ * else of a mail server's (no parsing beyond the end of the data, no queue, no index, no log).
+ * bench/run.sh runs it beside smtp-sink and Tern as the bound a durable store leaves on this machine.
  *
  *   durable-sink ADDRESS PORT FILE [FILE_MIB [no-flush]]
  *
- * One thread answers all connections (epoll); a second one flushes. Every byte of DATA is appended to
- * FILE as it arrives; when a flush ends, the messages whose end was written before it began get their
- * "250", and the bytes written since are flushed next (a group commit: the messages that end while one
- * flush is under way share the next). FILE is written with zeros ahead (FILE_MIB, default 512) and
- * written over from its start when full, so a flush writes data, not the file's size or block map.
+ * One thread answers all connections (epoll); a second one flushes. The envelope's commands and every
+ * byte of DATA are kept in memory as they arrive; when no flush is under way, what has been kept is
+ * written to FILE and flushed, and when the flush ends, the messages whose end was in it get their "250"
+ * (a group commit: the messages that end while one flush is under way share the next). FILE is written
+ * with zeros first (FILE_MIB, default 512) and then written over as a ring, the oldest first, as a spool
+ * whose deliveries keep up reuses its space: a flush writes data, not the file's size or block map.
  * With no-flush every step is the same but the fdatasync itself: what the flush costs, measured.
  */
 #define _GNU_SOURCE
