@@ -52,11 +52,11 @@ final class Admission {
 
     /** Whether {@code m} is (still) the queue's copy of its message. */
     boolean holds(QueuedMessage m) {
-        return messages.get(m.spooled.id()) == m;
+        return messages.get(m.id) == m;
     }
 
     void remove(QueuedMessage m) {
-        messages.remove(m.spooled.id(), m);
+        messages.remove(m.id, m);
         size = messages.size();
     }
 

@@ -55,15 +55,14 @@ final class Attempts {
     private void run(QueuedMessage m, String destination, List<Integer> indexes) {
         ByteBuf content;
         try {
-            content = spool.readContent(m.spooled);
+            content = spool.readContent(m.spooled());
         } catch (IOException | RuntimeException e) {
             queue.execute(() -> ended.ended(m, destination, indexes, List.of(), e));
             return;
         }
         CompletionStage<List<RecipientOutcome>> stage;
         try {
-            stage = deliverer.deliver(
-                    destination, new DeliveryRequest(m.spooled.id(), m.spooled.envelope(), indexes, content));
+            stage = deliverer.deliver(destination, new DeliveryRequest(m.id, m.envelope, indexes, content));
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }

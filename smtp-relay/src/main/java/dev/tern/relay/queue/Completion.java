@@ -58,7 +58,7 @@ final class Completion {
         int[] tally = new int[RecipientState.Kind.values().length];
         String last = "";
         for (int i : indexes) {
-            m.inFlight[i] = false;
+            m.inFlight(i, false);
             RecipientOutcome o = byIndex.get(i);
             if (o == null) {
                 String why = failure == null ? "no outcome from the transport" : failure.toString();
@@ -73,7 +73,7 @@ final class Completion {
         int delivered = tally[RecipientState.Kind.DELIVERED.ordinal()];
         log.info(
                 "id={} domain={} rcpts={} delivered={} deferred={} failed={}{}",
-                m.spooled.id(),
+                m.id,
                 destination,
                 indexes.size(),
                 delivered,
@@ -90,7 +90,7 @@ final class Completion {
         List<CompletableFuture<Void>> recorded = new ArrayList<>();
         for (int i = 0; i < m.recipients(); i++) {
             RecipientState s = m.states[i];
-            if (m.inFlight[i] || s.isFinal()) {
+            if (m.inFlight(i) || s.isFinal()) {
                 continue;
             }
             String why = s.last() == null
@@ -101,7 +101,7 @@ final class Completion {
             recorded.add(m.record(spool, i).toCompletableFuture());
         }
         if (!recorded.isEmpty()) {
-            log.info("id={} returned to the sender by the operator: rcpts={}", m.spooled.id(), recorded.size());
+            log.info("id={} returned to the sender by the operator: rcpts={}", m.id, recorded.size());
         }
         return CompletableFuture.allOf(recorded.toArray(CompletableFuture[]::new));
     }
@@ -157,11 +157,11 @@ final class Completion {
      * set, and its segment may go.
      */
     void recordDone(QueuedMessage m) {
-        spool.recordDone(m.spooled.id()).whenComplete((v, e) -> {
+        spool.recordDone(m.id).whenComplete((v, e) -> {
             if (e != null) {
-                log.warn("id={} could not record completion: {}", m.spooled.id(), e.toString());
+                log.warn("id={} could not record completion: {}", m.id, e.toString());
             }
         });
-        log.info("id={} done", m.spooled.id());
+        log.info("id={} done", m.id);
     }
 }

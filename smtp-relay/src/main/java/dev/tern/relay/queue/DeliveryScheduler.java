@@ -294,7 +294,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
 
     private void attempt(QueuedMessage m, String destination, List<Integer> indexes) {
         admission.attempting(m);
-        indexes.forEach(i -> m.inFlight[i] = true);
+        indexes.forEach(i -> m.inFlight(i, true));
         shaping.started(destination);
         busy++;
         attempts.start(m, destination, indexes);
@@ -310,8 +310,8 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
         shaping.ended(destination, failure == null ? outcomes : List.of());
         if (!admission.holds(m)) {
             // Deleted by the operator while the attempt was under way: nothing more is recorded.
-            log.info("id={} domain={} attempt ended after the message was deleted", m.spooled.id(), destination);
-            indexes.forEach(i -> m.inFlight[i] = false);
+            log.info("id={} domain={} attempt ended after the message was deleted", m.id, destination);
+            indexes.forEach(i -> m.inFlight(i, false));
             slots.wake(this::dispatch);
             idle();
             return;
@@ -429,7 +429,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
      */
     CompletionStage<Void> hold(QueuedMessage m, boolean held) {
         m.held = held;
-        CompletionStage<Void> recorded = spool.recordHold(m.spooled.id(), held);
+        CompletionStage<Void> recorded = spool.recordHold(m.id, held);
         if (!held) {
             // Released, it is tried now, as Postfix's released mail is at its next queue run.
             m.makeDue(i -> true, clock.millis());
@@ -447,7 +447,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
             m.timer.cancel();
         }
         admission.remove(m);
-        return spool.recordDone(m.spooled.id());
+        return spool.recordDone(m.id);
     }
 
     /**
@@ -523,7 +523,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
                 track(completion.afterAttempt(m, now));
             }
         } else {
-            accepted.forEach(i -> m.inFlight[i] = false);
+            accepted.forEach(i -> m.inFlight(i, false));
         }
         idle();
         return gone;

@@ -54,7 +54,7 @@ final class Parking {
             }
             m.record(spool, i);
         }
-        log.info("id={} domain={} rcpts={} deferred, {}", m.spooled.id(), destination, indexes.size(), why);
+        log.info("id={} domain={} rcpts={} deferred, {}", m.id, destination, indexes.size(), why);
     }
 
     /**

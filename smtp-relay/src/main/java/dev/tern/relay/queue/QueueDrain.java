@@ -114,7 +114,7 @@ public final class QueueDrain {
     private boolean takeIn() {
         boolean any = false;
         for (QueuedMessage m : scheduler.messages()) {
-            if (!m.completing && tries.putIfAbsent(m.spooled.id(), 0) == null) {
+            if (!m.completing && tries.putIfAbsent(m.id, 0) == null) {
                 todo.add(m);
                 messages++;
                 any = true;
@@ -137,7 +137,7 @@ public final class QueueDrain {
                     return;
                 }
             }
-            if (scheduler.message(m.spooled.id()) != m || m.completing) {
+            if (scheduler.message(m.id) != m || m.completing) {
                 continue; // deleted or finished meanwhile
             }
             if (m.anyInFlight()) {
@@ -158,7 +158,7 @@ public final class QueueDrain {
             for (int i = 0; i < m.recipients(); i++) {
                 if (!m.states[i].isFinal()) {
                     indexes.add(i);
-                    m.inFlight[i] = true;
+                    m.inFlight(i, true);
                 }
             }
             if (indexes.isEmpty()) {
@@ -186,11 +186,11 @@ public final class QueueDrain {
                 acceptedOutcomes.add(o);
             } else {
                 // Its state stays as it was: the peer's refusal is not this message's outcome.
-                m.inFlight[i] = false;
+                m.inFlight(i, false);
                 retry |= o == null || o.status() == DeliveryStatus.TEMPORARY;
             }
         }
-        int tried = tries.merge(m.spooled.id(), 1, Integer::sum);
+        int tried = tries.merge(m.id, 1, Integer::sum);
         boolean again = retry && tried < MAX_TRIES;
         int left = indexes.size() - accepted.size();
         recipients += accepted.size();

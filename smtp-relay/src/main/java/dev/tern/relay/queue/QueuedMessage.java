@@ -3,22 +3,42 @@ package dev.tern.relay.queue;
 import dev.tern.relay.spool.RecipientState;
 import dev.tern.relay.spool.Spool;
 import dev.tern.relay.spool.SpooledMessage;
+import dev.tern.smtp.Envelope;
+import dev.tern.smtp.queue.QueueId;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.IntPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A message in the scheduling queue, with the state of each recipient. Touched only on the queue's thread. */
+/**
+ * A message in the scheduling queue, with the state of each recipient. Touched only on the queue's thread.
+ *
+ * <p>It keeps what it was admitted with field by field, not the spool's {@link SpooledMessage} (whose list of
+ * states it would keep twice): every queued message is on the heap until it is done, and a queue that holds
+ * hundreds of thousands is walked whole by each of the collector's marking cycles. {@link #spooled()} builds
+ * the spool's view when the content is read.
+ */
 final class QueuedMessage {
     private static final Logger log = LoggerFactory.getLogger(QueuedMessage.class);
 
     /** No report asked for yet: one stage for every message, since a completed stage never changes. */
     private static final CompletionStage<Void> NO_REPORTS = CompletableFuture.completedStage(null);
 
-    final SpooledMessage spooled;
+    private static final int BITS = Long.SIZE;
+
+    final QueueId id;
+    final Envelope envelope;
+    private final long arrivalMillis;
+    private final long segment;
+    private final long contentOffset;
+    private final int contentLength;
     final RecipientState[] states;
-    final boolean[] inFlight;
+    /** The recipients below {@link #BITS} with an attempt under way, a bit each; the rest in {@link #inFlightMore}. */
+    private long inFlightBits;
+    /** For recipients from {@link #BITS} on; null for a message with fewer. */
+    private final boolean[] inFlightMore;
 
     /** The operator holds it: nothing is attempted until it is released (the spool remembers it). */
     boolean held;
@@ -36,9 +56,14 @@ final class QueuedMessage {
     long timerDue = Long.MAX_VALUE;
 
     QueuedMessage(SpooledMessage spooled) {
-        this.spooled = spooled;
+        this.id = spooled.id();
+        this.envelope = spooled.envelope();
+        this.arrivalMillis = spooled.arrivalMillis();
+        this.segment = spooled.segment();
+        this.contentOffset = spooled.contentOffset();
+        this.contentLength = spooled.contentLength();
         this.states = spooled.states().toArray(RecipientState[]::new);
-        this.inFlight = new boolean[states.length];
+        this.inFlightMore = states.length > BITS ? new boolean[states.length - BITS] : null;
         this.held = spooled.held();
         for (RecipientState s : states) {
             warned |= s.notified().contains(RecipientState.Notice.DELAY);
@@ -47,10 +72,10 @@ final class QueuedMessage {
 
     /** Records recipient {@code i}'s state in the spool, as it is now; completes once on disk. */
     CompletionStage<Void> record(Spool spool, int i) {
-        CompletionStage<Void> recorded = spool.recordState(spooled.id(), i, states[i]);
+        CompletionStage<Void> recorded = spool.recordState(id, i, states[i]);
         recorded.whenComplete((v, e) -> {
             if (e != null) {
-                log.warn("id={} could not record recipient state: {}", spooled.id(), e.toString());
+                log.warn("id={} could not record recipient state: {}", id, e.toString());
             }
         });
         return recorded;
@@ -61,17 +86,42 @@ final class QueuedMessage {
     }
 
     long arrivalMillis() {
-        return spooled.arrivalMillis();
+        return arrivalMillis;
+    }
+
+    int contentLength() {
+        return contentLength;
+    }
+
+    /** The spool's view of this message as it is now: what reading its content takes. */
+    SpooledMessage spooled() {
+        return new SpooledMessage(
+                id, arrivalMillis, envelope, List.of(states), segment, contentOffset, contentLength, held);
+    }
+
+    /** Whether recipient {@code i} has an attempt under way. */
+    boolean inFlight(int i) {
+        return i < BITS ? (inFlightBits & (1L << i)) != 0 : inFlightMore[i - BITS];
+    }
+
+    void inFlight(int i, boolean underWay) {
+        if (i >= BITS) {
+            inFlightMore[i - BITS] = underWay;
+        } else if (underWay) {
+            inFlightBits |= 1L << i;
+        } else {
+            inFlightBits &= ~(1L << i);
+        }
     }
 
     /** The recipient's destination: its domain, the unit of grouping and of delivery slots. */
     String destination(int i) {
-        return spooled.envelope().recipients().get(i).mailbox().domainKey();
+        return envelope.recipients().get(i).mailbox().domainKey();
     }
 
     boolean due(int i, long now) {
         RecipientState s = states[i];
-        return !inFlight[i]
+        return !inFlight(i)
                 && !s.isFinal()
                 && (s.kind() == RecipientState.Kind.PENDING || s.nextAttemptMillis() <= now);
     }
@@ -81,7 +131,7 @@ final class QueuedMessage {
         long next = Long.MAX_VALUE;
         for (int i = 0; i < states.length; i++) {
             RecipientState s = states[i];
-            if (!inFlight[i] && s.kind() == RecipientState.Kind.DEFERRED && s.nextAttemptMillis() > now) {
+            if (!inFlight(i) && s.kind() == RecipientState.Kind.DEFERRED && s.nextAttemptMillis() > now) {
                 next = Math.min(next, s.nextAttemptMillis());
             }
         }
@@ -101,7 +151,7 @@ final class QueuedMessage {
     /** Whether recipient {@code i} is for {@code destination} and waits for an attempt after {@code now}. */
     boolean deferredFor(int i, String destination, long now) {
         RecipientState s = states[i];
-        return !inFlight[i]
+        return !inFlight(i)
                 && s.kind() == RecipientState.Kind.DEFERRED
                 && s.nextAttemptMillis() > now
                 && destination(i).equals(destination);
@@ -115,7 +165,7 @@ final class QueuedMessage {
         int due = 0;
         for (int i = 0; i < states.length; i++) {
             RecipientState s = states[i];
-            if (inFlight[i] || s.isFinal() || !which.test(i)) {
+            if (inFlight(i) || s.isFinal() || !which.test(i)) {
                 continue;
             }
             if (s.kind() == RecipientState.Kind.DEFERRED && s.nextAttemptMillis() > now) {
@@ -145,9 +195,14 @@ final class QueuedMessage {
     }
 
     boolean anyInFlight() {
-        for (boolean b : inFlight) {
-            if (b) {
-                return true;
+        if (inFlightBits != 0) {
+            return true;
+        }
+        if (inFlightMore != null) {
+            for (boolean b : inFlightMore) {
+                if (b) {
+                    return true;
+                }
             }
         }
         return false;

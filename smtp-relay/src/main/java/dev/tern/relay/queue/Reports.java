@@ -77,13 +77,7 @@ final class Reports {
             return s.kind() == RecipientState.Kind.DELIVERED
                     && !s.notified().contains(Notice.SUCCESS)
                     && !s.last().nextHopDsn()
-                    && m.spooled
-                            .envelope()
-                            .recipients()
-                            .get(i)
-                            .parameters()
-                            .notifyOn()
-                            .contains(Notify.SUCCESS);
+                    && m.envelope.recipients().get(i).parameters().notifyOn().contains(Notify.SUCCESS);
         });
     }
 
@@ -106,7 +100,7 @@ final class Reports {
      * so this run never sends it twice) and in the spool once the report is on disk.
      */
     private CompletionStage<Void> send(QueuedMessage m, Bouncer.Kind kind, List<Integer> indexes, Notice mark) {
-        if (indexes.isEmpty() || m.spooled.envelope().reversePath().isNull()) {
+        if (indexes.isEmpty() || m.envelope.reversePath().isNull()) {
             // RFC 5321 4.5.5 and 6.1: nothing is ever reported to the null reverse-path.
             return NONE;
         }
@@ -118,9 +112,9 @@ final class Reports {
             }
         }
         Instant until = kind == Bouncer.Kind.DELAY ? retry.retryUntilInstant(m.arrivalMillis()) : null;
-        Bouncer.Report report = new Bouncer.Report(
-                kind, m.spooled.id(), m.spooled.envelope(), Instant.ofEpochMilli(m.arrivalMillis()), recipients, until);
-        CompletionStage<Void> queued = notifier.send(m.spooled, content -> bouncer.report(report, content));
+        Bouncer.Report report =
+                new Bouncer.Report(kind, m.id, m.envelope, Instant.ofEpochMilli(m.arrivalMillis()), recipients, until);
+        CompletionStage<Void> queued = notifier.send(m.spooled(), content -> bouncer.report(report, content));
         if (mark == null) {
             return queued;
         }

@@ -24,8 +24,8 @@ import java.util.function.IntPredicate;
  * thread, where the queue's state lives; the header section is read on the reader executor.
  */
 final class SchedulerAdmin implements QueueAdmin {
-    private static final Comparator<QueuedMessage> OLDEST_FIRST = Comparator.comparingLong(QueuedMessage::arrivalMillis)
-            .thenComparing(m -> m.spooled.id().value());
+    private static final Comparator<QueuedMessage> OLDEST_FIRST =
+            Comparator.comparingLong(QueuedMessage::arrivalMillis).thenComparing(m -> m.id.value());
 
     private final DeliveryScheduler scheduler;
     private final Spool spool;
@@ -68,7 +68,7 @@ final class SchedulerAdmin implements QueueAdmin {
                 return CompletableFuture.completedFuture(new NotFound<>(id));
             }
             Entry entry = entry(m, clock.millis());
-            SpooledMessage spooled = m.spooled;
+            SpooledMessage spooled = m.spooled();
             return CompletableFuture.supplyAsync(() -> HeaderSection.read(spool, spooled, MAX_HEADER_BYTES), reader)
                     .thenApply(h -> new Found<>(new Detail(
                             entry,
@@ -211,7 +211,7 @@ final class SchedulerAdmin implements QueueAdmin {
         if (q.recipient() == null && q.domain() == null) {
             return true;
         }
-        for (RcptTo rcpt : m.spooled.envelope().recipients()) {
+        for (RcptTo rcpt : m.envelope.recipients()) {
             boolean recipient = q.recipient() == null || contains(rcpt.mailbox().address(), q.recipient());
             boolean domain = q.domain() == null
                     || rcpt.mailbox().domainKey().equals(q.domain().toLowerCase(Locale.ROOT));
@@ -227,7 +227,7 @@ final class SchedulerAdmin implements QueueAdmin {
     }
 
     private static String sender(QueuedMessage m) {
-        var path = m.spooled.envelope().reversePath();
+        var path = m.envelope.reversePath();
         return path.isNull() ? "<>" : path.mailbox().address();
     }
 
@@ -236,7 +236,7 @@ final class SchedulerAdmin implements QueueAdmin {
             return State.HELD;
         }
         for (int i = 0; i < m.recipients(); i++) {
-            if (m.inFlight[i] || m.due(i, now)) {
+            if (m.inFlight(i) || m.due(i, now)) {
                 return State.ACTIVE;
             }
         }
@@ -245,22 +245,22 @@ final class SchedulerAdmin implements QueueAdmin {
 
     static Entry entry(QueuedMessage m, long now) {
         List<Recipient> recipients = new ArrayList<>(m.recipients());
-        List<RcptTo> rcpts = m.spooled.envelope().recipients();
+        List<RcptTo> rcpts = m.envelope.recipients();
         for (int i = 0; i < m.recipients(); i++) {
             RecipientState s = m.states[i];
             recipients.add(new Recipient(
                     rcpts.get(i).mailbox().address(),
                     s.kind(),
-                    m.inFlight[i],
+                    m.inFlight(i),
                     s.attempts(),
                     s.nextAttemptMillis(),
                     s.last()));
         }
-        var path = m.spooled.envelope().reversePath();
+        var path = m.envelope.reversePath();
         return new Entry(
-                m.spooled.id(),
+                m.id,
                 path.isNull() ? "" : path.mailbox().address(),
-                m.spooled.contentLength(),
+                m.contentLength(),
                 m.arrivalMillis(),
                 state(m, now),
                 recipients);
