@@ -28,6 +28,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -192,6 +193,57 @@ class DeliverySchedulerTest {
         assertThat(fixture.requests)
                 .extracting(DeliveryRequest::recipientIndexes)
                 .containsExactlyInAnyOrder(List.of(0, 2), List.of(1));
+    }
+
+    @Test
+    void aRecipientPastTheSixtyFourthWithAnAttemptUnderWayIsNotAttemptedAgain() throws Exception {
+        // 70 recipients, the even ones at a.test and the odd ones at b.test: a.test's attempt stays open while
+        // b.test's fails and falls due again. a.test's recipients, 64, 66 and 68 among them, are under way and
+        // must not go out a second time; each recipient is attempted where it belongs and delivered once.
+        Spool spool = fixture.spool();
+        CompletableFuture<List<RecipientOutcome>> slowA = new CompletableFuture<>();
+        List<DeliveryRequest> toA = new CopyOnWriteArrayList<>();
+        List<DeliveryRequest> toB = new CopyOnWriteArrayList<>();
+        DeliveryScheduler queue = fixture.scheduler(spool, POLICY, (domain, r) -> {
+            if (domain.equals("a.test")) {
+                toA.add(r);
+                return slowA;
+            }
+            toB.add(r);
+            return toB.size() == 1 ? QueueFixture.all(r, QueueFixture::busy) : QueueFixture.all(r, QueueFixture::ok);
+        });
+        String[] to = new String[70];
+        for (int i = 0; i < to.length; i++) {
+            to[i] = "r" + i + (i % 2 == 0 ? "@a.test" : "@b.test");
+        }
+        QueueId id = fixture.enqueue(queue, "<s@s.test>", to);
+        loop.runUntil(() -> QueueFixture.state(spool, id, 69).kind() == RecipientState.Kind.DEFERRED);
+        assertThat(toA).singleElement().satisfies(r -> assertThat(r.recipientIndexes())
+                .hasSize(35)
+                .contains(0, 62, 64, 66, 68)
+                .allMatch(i -> i % 2 == 0));
+
+        // Each deferred recipient falls due at its own time (the policy's jitter): b.test's retries come one by one.
+        loop.advance(Duration.ofMinutes(2));
+        loop.runUntil(() -> IntStream.range(0, 70)
+                .filter(i -> i % 2 == 1)
+                .allMatch(i -> QueueFixture.state(spool, id, i).kind() == RecipientState.Kind.DELIVERED));
+        loop.runDue();
+
+        assertThat(toA).as("a.test's recipients are still under way").hasSize(1);
+        List<Integer> retried = toB.subList(1, toB.size()).stream()
+                .flatMap(r -> r.recipientIndexes().stream())
+                .toList();
+        assertThat(retried)
+                .doesNotHaveDuplicates()
+                .hasSize(35)
+                .contains(1, 63, 65, 69)
+                .allMatch(i -> i % 2 == 1);
+        slowA.complete(toA.get(0).recipientIndexes().stream()
+                .map(i -> QueueFixture.ok(i, "mx.a.test"))
+                .toList());
+        loop.runUntil(() -> spool.pending().isEmpty());
+        assertThat(toA).hasSize(1);
     }
 
     @Test
