@@ -87,6 +87,10 @@ public final class SmtpReplies {
             new SmtpReply(538, "5.7.11", "Encryption required for requested authentication mechanism");
     public static final SmtpReply NO_SUCH_USER =
             new SmtpReply(550, "5.1.1", "Recipient address rejected: user unknown");
+    /** RFC 3463 X.1.3: a local domain's address whose mailbox could not be a folder (a path separator, say). */
+    public static final SmtpReply UNUSABLE_MAILBOX_NAME =
+            new SmtpReply(550, "5.1.3", "Recipient address rejected: not usable as a mailbox name here");
+
     public static final SmtpReply RELAY_DENIED = new SmtpReply(554, "5.7.1", "Relay access denied");
     public static final SmtpReply MESSAGE_TOO_BIG = new SmtpReply(552, "5.3.4", "Message size exceeds fixed limit");
     /** RFC 3463 5.3.4: the header section, not the whole message, is past a fixed limit. */

@@ -14,9 +14,17 @@ public sealed interface LocalDestination {
     /** A local domain without this mailbox (RFC 3463 X.1.1). */
     LocalDestination NO_SUCH_USER = new NoSuchUser();
 
+    /**
+     * A local domain's address whose mailbox would be a folder that cannot be made safely (a path separator,
+     * a leading dot, a control character: see {@link LocalMailboxes#isFolderName}); RFC 3463 X.1.3.
+     */
+    LocalDestination UNUSABLE_NAME = new UnusableName();
+
     record NotLocal() implements LocalDestination {}
 
     record NoSuchUser() implements LocalDestination {}
+
+    record UnusableName() implements LocalDestination {}
 
     /**
      * A mailbox here. {@code mailbox} names its Maildir folder: lower case, without the part after the

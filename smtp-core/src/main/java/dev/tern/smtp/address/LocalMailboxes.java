@@ -1,6 +1,7 @@
 package dev.tern.smtp.address;
 
 import dev.tern.smtp.RcptTo;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -40,6 +41,8 @@ public final class LocalMailboxes {
     public static final String POSTMASTER = "postmaster";
     /** Most aliases followed from one address. */
     public static final int MAX_CHAIN = 10;
+    /** Longest folder name most file systems take (NAME_MAX, in bytes). */
+    private static final int MAX_FOLDER_NAME_BYTES = 255;
 
     private final Set<String> domains;
     /** Where {@code postmaster@hostname} goes when {@link #postmaster} is not set; null with no domain. */
@@ -97,6 +100,27 @@ public final class LocalMailboxes {
         return firstDomain != null ? firstDomain : hostname;
     }
 
+    /**
+     * True when {@code name} (a local part in lower case, or a domain) can be one folder's name under the mail
+     * root: no separators, not {@code .} or {@code ..} (which would climb out), no leading dot (Maildir++ keeps
+     * its subfolders there), no control characters and not too long. A mailbox whose folder name is not one is
+     * refused at RCPT, so that nothing is taken for it that local delivery would only bounce.
+     */
+    public static boolean isFolderName(String name) {
+        if (name.isEmpty()
+                || name.charAt(0) == '.'
+                || name.getBytes(StandardCharsets.UTF_8).length > MAX_FOLDER_NAME_BYTES) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < 0x20 || c == 0x7f || c == '/' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** True for the local part {@code postmaster}, in any case (RFC 5321 4.5.1). */
     public static boolean isPostmaster(String localPart) {
         return lower(localPart).equals(POSTMASTER);
@@ -133,7 +157,7 @@ public final class LocalMailboxes {
 
     private LocalDestination folder(Mailbox a) {
         if (mailboxes.contains(key(a)) || targets.contains(key(a))) {
-            return new LocalDestination.Folder(a);
+            return usable(a);
         }
         String base = base(a.localPart());
         Mailbox m = base == null ? a : new Mailbox(base, a.domain());
@@ -141,7 +165,14 @@ public final class LocalMailboxes {
                 || mailboxes.contains(key(m))
                 || targets.contains(key(m))
                 || m.localPart().equals(POSTMASTER);
-        return exists ? new LocalDestination.Folder(m) : LocalDestination.NO_SUCH_USER;
+        return exists ? usable(m) : LocalDestination.NO_SUCH_USER;
+    }
+
+    /** The folder of {@code m}, when its name is one a folder can have. */
+    private static LocalDestination usable(Mailbox m) {
+        return isFolderName(m.localPart()) && isFolderName(m.domain())
+                ? new LocalDestination.Folder(m)
+                : LocalDestination.UNUSABLE_NAME;
     }
 
     /** Follows aliases (and the postmaster rule) from {@code start}; refuses loops and overlong chains. */

@@ -91,6 +91,14 @@ class LocalMailboxesTest {
             an extension goes to the part before it    | anyone | whoever+tag@example.net     | folder whoever@example.net
             aliases still apply                        | anyone | info+x@example.net          | rewrite alice@example.net
             other domains are not ours                 | anyone | whoever@example.org         | not local
+            # a mailbox whose folder could not be made safely is refused, listed or not
+            a path separator                           | anyone | a/b@example.net             | unusable name
+            a backslash                                | anyone | a\\b@example.net            | unusable name
+            the parent folder                          | anyone | ..@example.net              | unusable name
+            a leading dot                              | anyone | .hidden@example.net         | unusable name
+            a separator in the extension only          | anyone | whoever+a/b@example.net     | folder whoever@example.net
+            a separator before the extension           | anyone | a/b+x@example.net           | unusable name
+            a separator in an unlisted name            | listed | a/b@example.net             | no such user
             # local.postmaster set: every postmaster address goes there
             postmaster of the first domain             | postie | PostMaster@example.net      | rewrite Hostmaster@Elsewhere.test
             postmaster of another local domain         | postie | postmaster@other.example    | rewrite Hostmaster@Elsewhere.test
@@ -104,6 +112,15 @@ class LocalMailboxesTest {
         assertThat(describe(RULES.get(rules).resolve(mailbox(address))))
                 .as(what)
                 .isEqualTo(expected);
+    }
+
+    @Test
+    void namesAFolderOnlyWithWhatIsSafeInOnePathSegment() {
+        assertThat(List.of("alice", "a.b", "o'brien", "δοκιμή", "x".repeat(255), "é".repeat(127)))
+                .allMatch(LocalMailboxes::isFolderName);
+        assertThat(List.of(
+                        "", ".", "..", ".x", "a/b", "a\\b", "tab\there", "del\u007f", "x".repeat(256), "é".repeat(128)))
+                .noneMatch(LocalMailboxes::isFolderName);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -168,6 +185,7 @@ class LocalMailboxesTest {
             case LocalDestination.Folder f -> "folder " + f.mailbox().address();
             case LocalDestination.Rewrite r -> "rewrite " + r.target().address();
             case LocalDestination.NoSuchUser n -> "no such user";
+            case LocalDestination.UnusableName u -> "unusable name";
             case LocalDestination.NotLocal n -> "not local";
         };
     }

@@ -85,8 +85,9 @@ public final class MaildirDelivery {
             // Routing sent us a domain that is not (or no longer) local: a configuration matter, not the sender's.
             return RecipientOutcome.temporary(index, "4.3.5", "domain is not local: " + recipient.domain(), null);
         }
-        if (!MaildirNames.isSafeSegment(recipient.localPart().toLowerCase(Locale.ROOT))) {
-            // RFC 3463 X.1.3: a local part we cannot turn into a folder name is a bad mailbox address.
+        if (destination instanceof LocalDestination.UnusableName) {
+            // RFC 3463 X.1.3: a local part we cannot turn into a folder name is a bad mailbox address. RCPT
+            // refuses these; a message queued before that still must not reach the file system with one.
             return RecipientOutcome.permanent(index, "5.1.3", "local part not usable as a mailbox name", null);
         }
         if (!(destination instanceof LocalDestination.Folder(Mailbox folder))) {
@@ -95,9 +96,6 @@ public final class MaildirDelivery {
                     ? RecipientOutcome.permanent(index, "5.1.1", "no such mailbox here: " + recipient.address(), null)
                     // An alias that forwards elsewhere: local delivery cannot follow it (RFC 3463 X.3.5).
                     : RecipientOutcome.permanent(index, "5.3.5", "alias points outside the local domains", null);
-        }
-        if (!MaildirNames.isSafeSegment(folder.localPart()) || !MaildirNames.isSafeSegment(folder.domain())) {
-            return RecipientOutcome.permanent(index, "5.1.3", "mailbox name not usable: " + folder.address(), null);
         }
         RecipientOutcome earlier = byMailbox.get(folder);
         if (earlier != null) {

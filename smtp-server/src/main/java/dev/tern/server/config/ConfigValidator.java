@@ -1,6 +1,7 @@
 package dev.tern.server.config;
 
 import dev.tern.server.dkim.DkimSigner;
+import dev.tern.smtp.address.LocalMailboxes;
 import dev.tern.smtp.address.Mailbox;
 import dev.tern.smtp.address.PathParser;
 import java.nio.file.Files;
@@ -143,12 +144,24 @@ final class ConfigValidator {
         atLeast("rate-limits.max-tracked-clients", r.maxTrackedClients(), 1);
     }
 
+    /** A mailbox's folder is named after its domain and local part, in lower case (docs/flow.md). */
+    private static void folderName(String key, String name) {
+        if (!LocalMailboxes.isFolderName(name.toLowerCase(Locale.ROOT))) {
+            throw ConfigException.invalid(
+                    key, "'" + name + "' cannot name a mail folder (no / or \\, no leading dot, at most 255 bytes)");
+        }
+    }
+
     private static void local(LocalConfig l, String hostname) {
-        l.domains().forEach(d -> notBlank("local.domains", d));
+        l.domains().forEach(d -> {
+            notBlank("local.domains", d);
+            folderName("local.domains", d);
+        });
         l.mailboxes().forEach(m -> {
             if (m.indexOf('@') <= 0 || m.indexOf('@') == m.length() - 1) {
                 throw ConfigException.invalid("local.mailboxes", "entries must be user@domain, got '" + m + "'");
             }
+            folderName("local.mailboxes", m.substring(0, m.lastIndexOf('@')));
         });
         l.aliases().keySet().forEach(key -> {
             int at = key.lastIndexOf('@');

@@ -63,6 +63,7 @@ public final class RecipientPolicy {
             case LocalDestination.Folder f -> ParseResult.parsed(rcpt);
             case LocalDestination.Rewrite r -> ParseResult.parsed(rcpt.forwardTo(r.target()));
             case LocalDestination.NoSuchUser n -> ParseResult.rejected(SmtpReplies.NO_SUCH_USER);
+            case LocalDestination.UnusableName u -> ParseResult.rejected(SmtpReplies.UNUSABLE_MAILBOX_NAME);
             case LocalDestination.NotLocal n -> relay(rcpt, authenticated, client);
         };
     }

@@ -84,6 +84,10 @@ class ConfigValidationTest {
             local: {domains: ['']}                                      | key 'local.domains' must not be empty
             # a mailbox needs a domain
             local: {mailboxes: [alice]}                                 | key 'local.mailboxes'
+            # a mailbox's folder is named after its local part and domain: no separators, no leading dot
+            local: {mailboxes: ['a/b@localhost']}                       | key 'local.mailboxes' 'a/b' cannot name a mail folder
+            local: {mailboxes: ['.x@localhost']}                        | key 'local.mailboxes' '.x' cannot name a mail folder
+            local: {domains: ['..']}                                    | key 'local.domains' '..' cannot name a mail folder
             # the recipient delimiter cannot be the at sign
             local: {recipient-delimiter: '@'}                           | key 'local.recipient-delimiter' must be characters such as + or -
             # nor a dot, which belongs to dot-atoms

@@ -9,8 +9,10 @@ import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.apache.commons.net.smtp.SMTPClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -147,6 +149,35 @@ class RelayIT {
         assertThat(stored.envelope().recipients())
                 .extracting(r -> r.parameters().orcpt())
                 .containsExactly("rfc822;info@local.test", "rfc822;Away@Local.Test");
+    }
+
+    @Test
+    void refusesLocalAddressesNoFolderCanBeNamedAfterSoThatNothingIsBounced() throws Exception {
+        // No mailbox listed: every local part exists, and a folder's name is all that can refuse one. Taking the
+        // message and bouncing it at delivery would send a report to a sender anyone can forge.
+        tern = TernFixture.start(dataDir, Map.of("TERN_RELAY_TRUSTED_NETWORKS", "10.0.0.0/8"), ALICE);
+        SMTPClient client = new SMTPClient();
+        client.connect(tern.mx().getAddress(), tern.mx().getPort());
+        try {
+            assertThat(client.login("client.test")).isTrue();
+            assertThat(client.setSender("someone@remote.test")).isTrue();
+            for (String unusable : List.of(
+                    "\"a/b\"@local.test", "\"../x\"@local.test", "\".hidden\"@local.test", "\"a\\\\b\"@local.test")) {
+                assertThat(client.addRecipient(unusable)).as(unusable).isFalse();
+                assertThat(client.getReplyString()).as(unusable).startsWith("550 5.1.3");
+            }
+            assertThat(client.addRecipient("anyone@local.test")).isTrue();
+            assertThat(client.sendShortMessageData("Subject: kept\r\n\r\nbody\r\n"))
+                    .isTrue();
+        } finally {
+            client.disconnect();
+        }
+
+        List<SpooledMessage> stored = tern.server().spool().pending();
+        assertThat(stored).hasSize(1);
+        assertThat(stored.getFirst().envelope().recipients())
+                .extracting(r -> r.mailbox().address())
+                .containsExactly("anyone@local.test");
     }
 
     private RawSmtpClient inTransaction() {

@@ -17,7 +17,8 @@ class RecipientPolicyTest {
     private static final RecipientPolicy POLICY = new RecipientPolicy(
             new LocalMailboxes(
                     List.of("local.test"),
-                    List.of("alice@local.test"),
+                    // x/y is listed though no folder can be named so (the configuration refuses it; the rule too).
+                    List.of("alice@local.test", "x/y@local.test"),
                     Map.of("away", "bob@elsewhere.test"),
                     "+",
                     "",
@@ -34,6 +35,7 @@ class RecipientPolicyTest {
             # what                                      | client    | auth | forward-path              | verdict
             a local mailbox, from anyone                | 192.0.2.1 | no   | alice@local.test          | 250 alice@local.test
             an unknown local user                       | 10.0.0.1  | yes  | eve@local.test            | 550 5.1.1
+            a mailbox no folder can be named after      | 10.0.0.1  | yes  | x/y@local.test            | 550 5.1.3
             an alias is stored as its target            | 192.0.2.1 | no   | away@local.test           | 250 bob@elsewhere.test
             a listed relay recipient, from anyone       | 192.0.2.1 | no   | Bob@Relay.Test            | 250 Bob@Relay.Test
             a listed recipient of another relay domain  | 192.0.2.1 | no   | carol@gateway.test        | 250 carol@gateway.test
