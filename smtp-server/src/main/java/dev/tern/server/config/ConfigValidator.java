@@ -171,6 +171,13 @@ final class ConfigValidator {
                         "local.aliases", "keys are a local part or an address of a local domain, got '" + key + "'");
             }
         });
+        l.aliases().values().forEach(target -> {
+            // A target here (a bare local part, or an address of a local domain) is a mailbox with a folder.
+            int at = target.lastIndexOf('@');
+            if (at < 0 || l.domains().contains(target.substring(at + 1).toLowerCase(Locale.ROOT))) {
+                folderName("local.aliases", at < 0 ? target : target.substring(0, at));
+            }
+        });
         // An extension follows an unquoted local part (RFC 5322 3.2.3 atext), as Postfix's + or -.
         if (!l.recipientDelimiter().chars().allMatch(ch -> ch < 0x80 && Mailbox.isAtext(ch))) {
             throw ConfigException.invalid(

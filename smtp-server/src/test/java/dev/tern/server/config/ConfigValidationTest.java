@@ -88,6 +88,8 @@ class ConfigValidationTest {
             local: {mailboxes: ['a/b@localhost']}                       | key 'local.mailboxes' 'a/b' cannot name a mail folder
             local: {mailboxes: ['.x@localhost']}                        | key 'local.mailboxes' '.x' cannot name a mail folder
             local: {domains: ['..']}                                    | key 'local.domains' '..' cannot name a mail folder
+            local: {aliases: {info: 'a/b'}}                            | key 'local.aliases' 'a/b' cannot name a mail folder
+            local: {aliases: {info: '.x@localhost'}}                    | key 'local.aliases' '.x' cannot name a mail folder
             # the recipient delimiter cannot be the at sign
             local: {recipient-delimiter: '@'}                           | key 'local.recipient-delimiter' must be characters such as + or -
             # nor a dot, which belongs to dot-atoms
