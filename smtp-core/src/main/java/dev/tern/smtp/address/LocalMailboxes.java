@@ -1,7 +1,6 @@
 package dev.tern.smtp.address;
 
 import dev.tern.smtp.RcptTo;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -63,8 +62,9 @@ public final class LocalMailboxes {
      * @param recipientDelimiter characters that start an address extension; empty for none
      * @param postmaster where every postmaster address goes; empty for each domain's own postmaster
      * @param hostname our own name, whose postmaster is ours too
-     * @throws IllegalArgumentException when aliases loop or chain past {@link #MAX_CHAIN}, or when nothing
-     *     could receive a postmaster's mail (no local domain and no {@code postmaster})
+     * @throws IllegalArgumentException when aliases loop or chain past {@link #MAX_CHAIN}, when nothing
+     *     could receive a postmaster's mail (no local domain and no {@code postmaster}), or when a local domain
+     *     cannot name a folder ({@link #isFolderName})
      */
     public LocalMailboxes(
             List<String> domains,
@@ -74,6 +74,12 @@ public final class LocalMailboxes {
             String postmaster,
             String hostname) {
         this.domains = Set.copyOf(domains.stream().map(LocalMailboxes::lower).toList());
+        for (String domain : this.domains) {
+            // Each local domain names the folder above its mailboxes' own, once and for all.
+            if (!isFolderName(domain)) {
+                throw new IllegalArgumentException("a local domain that cannot name a mail folder: " + domain);
+            }
+        }
         this.firstDomain = domains.isEmpty() ? null : lower(domains.getFirst());
         this.mailboxes =
                 Set.copyOf(mailboxes.stream().map(LocalMailboxes::lower).toList());
@@ -107,18 +113,18 @@ public final class LocalMailboxes {
      * refused at RCPT, so that nothing is taken for it that local delivery would only bounce.
      */
     public static boolean isFolderName(String name) {
-        if (name.isEmpty()
-                || name.charAt(0) == '.'
-                || name.getBytes(StandardCharsets.UTF_8).length > MAX_FOLDER_NAME_BYTES) {
+        if (name.isEmpty() || name.charAt(0) == '.') {
             return false;
         }
+        int bytes = 0; // its length in UTF-8, counted without encoding it (this runs at every RCPT)
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (c < 0x20 || c == 0x7f || c == '/' || c == '\\') {
                 return false;
             }
+            bytes += c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
         }
-        return true;
+        return bytes <= MAX_FOLDER_NAME_BYTES;
     }
 
     /** True for the local part {@code postmaster}, in any case (RFC 5321 4.5.1). */
@@ -168,11 +174,9 @@ public final class LocalMailboxes {
         return exists ? usable(m) : LocalDestination.NO_SUCH_USER;
     }
 
-    /** The folder of {@code m}, when its name is one a folder can have. */
+    /** The folder of {@code m}, when its name is one a folder can have (the domain's was checked at start). */
     private static LocalDestination usable(Mailbox m) {
-        return isFolderName(m.localPart()) && isFolderName(m.domain())
-                ? new LocalDestination.Folder(m)
-                : LocalDestination.UNUSABLE_NAME;
+        return isFolderName(m.localPart()) ? new LocalDestination.Folder(m) : LocalDestination.UNUSABLE_NAME;
     }
 
     /** Follows aliases (and the postmaster rule) from {@code start}; refuses loops and overlong chains. */

@@ -116,11 +116,30 @@ class LocalMailboxesTest {
 
     @Test
     void namesAFolderOnlyWithWhatIsSafeInOnePathSegment() {
-        assertThat(List.of("alice", "a.b", "o'brien", "δοκιμή", "x".repeat(255), "é".repeat(127)))
+        // Counted in UTF-8: é takes two bytes, a character outside the BMP four.
+        assertThat(List.of("alice", "a.b", "o'brien", "δοκιμή", "x".repeat(255), "é".repeat(127), "😀".repeat(63)))
                 .allMatch(LocalMailboxes::isFolderName);
         assertThat(List.of(
-                        "", ".", "..", ".x", "a/b", "a\\b", "tab\there", "del\u007f", "x".repeat(256), "é".repeat(128)))
+                        "",
+                        ".",
+                        "..",
+                        ".x",
+                        "a/b",
+                        "a\\b",
+                        "tab\there",
+                        "del\u007f",
+                        "x".repeat(256),
+                        "é".repeat(128),
+                        "x" + "😀".repeat(64)))
                 .noneMatch(LocalMailboxes::isFolderName);
+    }
+
+    @Test
+    void refusesALocalDomainThatCannotNameAFolder() {
+        assertThatThrownBy(
+                        () -> new LocalMailboxes(List.of("example.net", ".."), List.of(), Map.of(), "", "", "t.test"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot name a mail folder: ..");
     }
 
     @ParameterizedTest(name = "{0}")
