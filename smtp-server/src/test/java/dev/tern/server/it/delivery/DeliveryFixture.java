@@ -49,7 +49,7 @@ final class DeliveryFixture implements AutoCloseable {
 
     private final Path dataDir;
     private final Map<String, String> delivery;
-    private final Map<String, String> env;
+    private Map<String, String> env;
     private final TestDnsServer dns = TestDnsServer.start();
     // Every mail exchanger's address binds it later: free on 127.0.0.1, where Tern and the tests connect from, too.
     private final int mxPort = Loopback.freePortBelowEphemeral("127.0.0.1", "127.0.0.2");
@@ -206,7 +206,13 @@ final class DeliveryFixture implements AutoCloseable {
 
     /** Shuts Tern down (the spool closes consistently) and starts it again on the same data directory. */
     void restart() {
+        restart(env);
+    }
+
+    /** As {@link #restart()}, with other {@code TERN_*} variables: an operator changing the configuration. */
+    void restart(Map<String, String> newEnv) {
         stopTern();
+        env = newEnv;
         startTern();
     }
 

@@ -5,10 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tern.relay.testing.ScriptedSmtpPeer;
 import dev.tern.smtp.queue.QueueId;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,6 +73,44 @@ class RestartIT {
             await().atMost(WAIT).untilAsserted(() -> assertThat(busy.messages()).hasSize(1));
             assertThat(busy.messages().get(0).mailFrom()).isEqualTo("FROM:<" + sender + ">");
             assertThat(busy.messages().get(0).rcptTo()).containsExactly("TO:<" + recipient + ">");
+        }
+    }
+    /**
+     * An operator makes a relayed domain local while mail for it waits in the queue: after the restart its
+     * recipients go to local mailboxes, and one whose local part names no folder (RCPT now refuses such an
+     * address) is bounced with 5.1.3 and never reaches the file system.
+     */
+    @Test
+    void aQueuedRecipientOfADomainMadeLocalIsBouncedAfterTheRestartWhenItNamesNoFolder() throws Exception {
+        String unusable = "\"../a/b\"@moved.test";
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, Map.of("queue-lifetime", "1m"))) {
+            // moved.test's exchanger refuses connections: the message waits in the queue.
+            tern.dns().mx("moved.test", 10, "mx.moved.test").a("mx.moved.test", "127.0.0.4");
+            QueueId id = tern.submit(DeliveryFixture.SENDER, List.of("ann@moved.test", unusable), "moved");
+
+            tern.restart(Map.of("TERN_LOCAL_DOMAINS", DeliveryFixture.LOCAL + ",moved.test"));
+
+            await().atMost(WAIT).untilAsserted(() -> assertThat(tern.mailbox("ann@moved.test"))
+                    .singleElement()
+                    .asString()
+                    .contains("Subject: moved"));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(tern.mailbox(DeliveryFixture.SENDER))
+                    .singleElement()
+                    .asString()
+                    .contains("Status: 5.1.3")
+                    .contains("Final-Recipient: rfc822; " + unusable));
+            await().atMost(WAIT).until(() -> !tern.queued(id));
+            // Written as given, "../a/b" would have made mail/a/b beside the domains' folders.
+            Path mail = dataDir.resolve("mail");
+            try (Stream<Path> folders = Files.walk(mail, 2)) {
+                assertThat(folders.map(p -> mail.relativize(p).toString()))
+                        .containsExactlyInAnyOrder(
+                                "",
+                                DeliveryFixture.LOCAL,
+                                DeliveryFixture.LOCAL + "/" + DeliveryFixture.USER,
+                                "moved.test",
+                                "moved.test/ann");
+            }
         }
     }
 }
