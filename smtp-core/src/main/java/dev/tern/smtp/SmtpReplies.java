@@ -101,6 +101,14 @@ public final class SmtpReplies {
             new SmtpReply(554, "5.4.6", "Too many Received headers: mail loop detected");
     public static final SmtpReply BODY_LINE_TOO_LONG =
             new SmtpReply(550, "5.6.0", "Message has a line longer than 1000 octets");
+
+    /** {@link #BODY_LINE_TOO_LONG} for a listener that takes text lines of up to {@code octets}. */
+    public static SmtpReply bodyLineTooLong(int octets) {
+        return octets == 1000
+                ? BODY_LINE_TOO_LONG
+                : BODY_LINE_TOO_LONG.withText("Message has a line longer than " + octets + " octets");
+    }
+
     public static final SmtpReply BODY_BARE_LINE_ENDING =
             new SmtpReply(550, "5.6.0", "Message contains a bare CR or LF; lines end with CRLF");
     public static final SmtpReply SMTPUTF8_REQUIRED =

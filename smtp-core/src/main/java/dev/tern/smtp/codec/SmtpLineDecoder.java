@@ -3,6 +3,7 @@ package dev.tern.smtp.codec;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.util.ByteProcessor;
 import java.util.List;
@@ -32,6 +33,11 @@ import java.util.List;
  * <p>Every {@code decode} call emits at most one message, so a handler that switches the mode or
  * pauses on a message does so before the next octet is decoded. A connection closed mid-line or
  * mid-body emits nothing for the unfinished part.
+ *
+ * <p>When the client half-closes (with {@code ALLOW_HALF_CLOSURE} set), what it sent before still gets
+ * decoded in turn, pauses included, and the {@link ChannelInputShutdownEvent} is passed on only after the
+ * last complete line: a client that sends its message and shuts its side down at once still reads the
+ * reply to it.
  */
 public final class SmtpLineDecoder extends ByteToMessageDecoder {
 
@@ -46,6 +52,24 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
      * far, so a pause costs no system call; one that pipelines on gets at most this plus one read held.
      */
     static final int PAUSED_READ_LIMIT = 4096;
+
+    /**
+     * How much longer than the command line limit a MAIL line may be: the parameters of the extensions an
+     * SMTP server announces lengthen it (RFC 5321 4.5.3.1.4): SIZE by 26 octets (RFC 1870), RET and ENVID
+     * by 100 (RFC 3461 4), AUTH by 500 (RFC 4954 5), and 64 more for BODY, SMTPUTF8 and REQUIRETLS.
+     */
+    public static final int MAIL_PARAMETERS = 26 + 100 + 500 + 64;
+
+    /** How much longer a RCPT line may be: NOTIFY and ORCPT add 500 octets (RFC 3461 4). */
+    public static final int RCPT_PARAMETERS = 500;
+
+    /** "mail" and "rcpt" as four ASCII octets read as one int, for a match in either case. */
+    private static final int MAIL = 0x6d61696c;
+
+    private static final int RCPT = 0x72637074;
+
+    /** Sets the bit that makes an ASCII letter lower case, in each of four octets. */
+    private static final int LOWER_CASE = 0x20202020;
 
     private enum State {
         COMMAND,
@@ -62,11 +86,13 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
     private boolean paused;
     private boolean readStopped;
     private boolean inChannelRead;
+    private boolean inputShutdown;
     private ChannelHandlerContext ctx;
 
     /**
      * @param maxCommandLineLength longest command line in octets, CRLF included (RFC 5321 4.5.3.1.4:
-     *     at least 512)
+     *     at least 512); MAIL and RCPT lines may be {@link #MAIL_PARAMETERS} and {@link #RCPT_PARAMETERS}
+     *     longer
      * @param maxTextLineLength longest DATA text line in octets, CRLF included (RFC 5321 4.5.3.1.6:
      *     at least 1000)
      */
@@ -149,6 +175,30 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         if (!inChannelRead) {
             // Inside a read the running decode loop picks the buffered octets up by itself.
             drain();
+            passOnInputShutdown();
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            // Not the superclass's handling, which decodes past a pause and then drops what is left: the
+            // commands behind a message still waiting for its reply are answered after it, in order.
+            inputShutdown = true;
+            if (!paused) {
+                drain();
+                passOnInputShutdown();
+            }
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    /** Once every complete line the client sent before its half-close is decoded, says so, once. */
+    private void passOnInputShutdown() {
+        if (inputShutdown && !paused && !ctx.isRemoved()) {
+            inputShutdown = false;
+            ctx.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
         }
     }
 
@@ -237,10 +287,11 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
 
     private void decodeCommand(ByteBuf in, List<Object> out) {
         int start = in.readerIndex();
+        int limit = lineLimit(in, start);
         // RFC 5321 4.5.3.1.4: the limit counts the CRLF, so the line end lies in the first octets
-        int at = in.forEachByte(start, Math.min(in.readableBytes(), maxCommandLineLength), ByteProcessor.FIND_CRLF);
+        int at = in.forEachByte(start, Math.min(in.readableBytes(), limit), ByteProcessor.FIND_CRLF);
         if (at < 0) {
-            if (in.readableBytes() >= maxCommandLineLength) {
+            if (in.readableBytes() >= limit) {
                 state = State.DISCARDING;
                 discardTooLongLine(in, out);
             }
@@ -254,13 +305,31 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         if (ending != CRLF_LENGTH) {
             // RFC 5321 2.3.8: a bare CR or LF is never a line end we accept; it is refused at once
             refuseBareLineEnding(in, at, ending, out);
-        } else if (length + CRLF_LENGTH > maxCommandLineLength) {
+        } else if (length + CRLF_LENGTH > limit) {
             in.skipBytes(length + CRLF_LENGTH);
             out.add(LineError.TOO_LONG);
         } else {
             out.add(in.readRetainedSlice(length));
             in.skipBytes(CRLF_LENGTH);
         }
+    }
+
+    /**
+     * The longest the command line starting at {@code start} may be: longer for MAIL and RCPT, whose
+     * parameters lengthen them, once the verb and the space after it are in.
+     */
+    private int lineLimit(ByteBuf in, int start) {
+        if (in.readableBytes() > 4 && in.getByte(start + 4) == ' ') {
+            // OR-ing 0x20 into an octet leaves only 'M' and 'm' equal to 'm', and so on for each letter.
+            int verb = in.getInt(start) | LOWER_CASE;
+            if (verb == MAIL) {
+                return maxCommandLineLength + MAIL_PARAMETERS;
+            }
+            if (verb == RCPT) {
+                return maxCommandLineLength + RCPT_PARAMETERS;
+            }
+        }
+        return maxCommandLineLength;
     }
 
     /**

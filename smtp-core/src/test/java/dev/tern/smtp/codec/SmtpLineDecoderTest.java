@@ -119,7 +119,23 @@ class SmtpLineDecoderTest {
                 arguments("N".repeat(600) + "\r" + "N".repeat(600) + "\r\n", "TOO_LONG"), // bare CR after the limit
                 arguments("N".repeat(509) + "\r\r\n", "BARE_LINE_ENDING"), // 512 octets with a bare CR
                 arguments("N".repeat(511) + "\n", "BARE_LINE_ENDING"), // 512 octets ended by a bare LF
-                arguments("\r\n", "LINE:")); // empty line
+                arguments("\r\n", "LINE:"), // empty line
+                // MAIL and RCPT, in either case, take their extensions' parameters on top (RFC 3461 4, 4954 5).
+                arguments(
+                        padded("MAIL FROM:<a@b> ", 1202),
+                        "LINE:" + padded("MAIL FROM:<a@b> ", 1202).strip()),
+                arguments(padded("mail FROM:<a@b> ", 1203), "TOO_LONG"),
+                arguments(
+                        padded("RCPT TO:<a@b> ", 1012),
+                        "LINE:" + padded("RCPT TO:<a@b> ", 1012).strip()),
+                arguments(padded("rCpT TO:<a@b> ", 1013), "TOO_LONG"),
+                arguments(padded("MAILX ", 513), "TOO_LONG"), // another verb keeps 512
+                arguments(padded("NOOP RCPT ", 513), "TOO_LONG"));
+    }
+
+    /** {@code start} filled with x to a line of {@code octets}, CRLF included. */
+    private static String padded(String start, int octets) {
+        return start + "x".repeat(octets - start.length() - 2) + "\r\n";
     }
 
     @ParameterizedTest
@@ -203,6 +219,40 @@ class SmtpLineDecoderTest {
         assertThat(harness.events).containsExactly("LINE:PAUSE");
         harness.decoder.resume();
         assertThat(harness.finish()).containsExactly("LINE:PAUSE", "LINE:NOOP", "LINE:QUIT");
+    }
+
+    @Test
+    void aHalfCloseIsPassedOnAtOnceWhenNothingWaits() {
+        DecoderHarness harness = new DecoderHarness();
+        harness.write("NOOP\r\nQUI");
+        harness.shutdownInput();
+        assertThat(harness.finish()).containsExactly("LINE:NOOP", "INPUT_SHUTDOWN");
+    }
+
+    @Test
+    void aHalfCloseWhilePausedWaitsForTheCommandsSentBeforeIt() {
+        DecoderHarness harness = new DecoderHarness();
+        // A message's end (here PAUSE) waits for its flush; the client pipelined two more and shut its side.
+        harness.write("PAUSE\r\nPAUSE\r\nQUIT\r\n");
+        harness.shutdownInput();
+        assertThat(harness.events).containsExactly("LINE:PAUSE");
+
+        harness.decoder.resume();
+        assertThat(harness.events)
+                .as("paused again by the second: the end of input still waits")
+                .containsExactly("LINE:PAUSE", "LINE:PAUSE");
+
+        harness.decoder.resume();
+        harness.decoder.resume();
+        assertThat(harness.finish()).containsExactly("LINE:PAUSE", "LINE:PAUSE", "LINE:QUIT", "INPUT_SHUTDOWN");
+    }
+
+    @Test
+    void aHalfCloseInsideABodyDropsTheUnfinishedMessage() {
+        DecoderHarness harness = new DecoderHarness();
+        harness.write("DATA\r\nSubject: cut\r\n\r\npart");
+        harness.shutdownInput();
+        assertThat(harness.finish()).containsExactly("LINE:DATA", "INPUT_SHUTDOWN");
     }
 
     @Test

@@ -296,7 +296,7 @@ final class SinkSessionHandler extends SimpleChannelInboundHandler<Object> {
         // Never let bare CR or LF through (SMTP smuggling), as Tern's own listener refuses them.
         SmtpReply refusal = end.bareLineEnding()
                 ? SmtpReplies.BODY_BARE_LINE_ENDING
-                : end.lineTooLong() ? SmtpReplies.BODY_LINE_TOO_LONG : null;
+                : end.lineTooLong() ? SmtpReplies.bodyLineTooLong(options.maxLineLength()) : null;
         finish(refusal);
     }
 

@@ -10,8 +10,12 @@ import dev.tern.smtp.SmtpReplies;
 final class BasicVerbs {
     private BasicVerbs() {}
 
-    /** RFC 5321 4.1.1.5: abort the transaction, keep the greeting. */
+    /** RFC 5321 4.1.1.5: abort the transaction, keep the greeting. RSET takes no argument. */
     static void rset(SmtpSession session, SmtpCommand command) {
+        if (command.hasArgument()) {
+            session.reply(SmtpReplies.SYNTAX_ERROR);
+            return;
+        }
         session.endTransaction();
         session.replyToJunk(SmtpReplies.RESET_OK);
     }

@@ -29,7 +29,7 @@ final class DataVerb implements VerbHandler {
         if (end.bareLineEnding()) {
             refusal = SmtpReplies.BODY_BARE_LINE_ENDING;
         } else if (end.lineTooLong()) {
-            refusal = SmtpReplies.BODY_LINE_TOO_LONG;
+            refusal = session.settings.bodyLineTooLong();
         }
         MessageAcceptor.finish(session, refusal);
     }

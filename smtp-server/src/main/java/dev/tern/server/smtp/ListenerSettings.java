@@ -5,6 +5,8 @@ import dev.tern.server.config.ListenerConfig;
 import dev.tern.server.config.ListenerMode;
 import dev.tern.server.config.TernConfig;
 import dev.tern.server.config.TimeoutsConfig;
+import dev.tern.smtp.SmtpReplies;
+import dev.tern.smtp.SmtpReply;
 import java.util.Objects;
 
 /**
@@ -48,6 +50,11 @@ public record ListenerSettings(
 
     public String name() {
         return listener.name();
+    }
+
+    /** The refusal of a message with a text line over {@link #maxTextLine()}, which it names. */
+    public SmtpReply bodyLineTooLong() {
+        return SmtpReplies.bodyLineTooLong(maxTextLine);
     }
 
     /** TLS from the first byte (smtps, RFC 8314 3.3). */

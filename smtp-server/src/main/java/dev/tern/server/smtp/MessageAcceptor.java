@@ -163,7 +163,7 @@ final class MessageAcceptor {
         SessionMetrics.MessageRejection reason;
         if (reply.equals(SmtpReplies.MESSAGE_TOO_BIG)) {
             reason = SessionMetrics.MessageRejection.SIZE;
-        } else if (reply.equals(SmtpReplies.BODY_LINE_TOO_LONG)) {
+        } else if (reply.equals(session.settings.bodyLineTooLong())) {
             reason = SessionMetrics.MessageRejection.LINE_LENGTH;
         } else if (reply.equals(SmtpReplies.BODY_BARE_LINE_ENDING)) {
             reason = SessionMetrics.MessageRejection.BARE_LINE_ENDING;

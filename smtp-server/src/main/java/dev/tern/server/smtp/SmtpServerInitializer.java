@@ -5,6 +5,7 @@ import dev.tern.smtp.codec.SmtpLineDecoder;
 import dev.tern.smtp.codec.SmtpReplyEncoder;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,6 +31,8 @@ public final class SmtpServerInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
+        // A client that shuts its side down after its last command still reads the replies to it.
+        ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         SmtpLineDecoder lineDecoder = new SmtpLineDecoder(settings.maxCommandLine(), settings.maxTextLine());
         String id = sessionPrefix + Long.toString(sessionCounter.incrementAndGet(), 36);
         SmtpSession session = new SmtpSession(id, ch, settings, services, lineDecoder);

@@ -10,7 +10,9 @@ import dev.tern.smtp.SmtpVerb;
 import dev.tern.smtp.codec.SmtpLineDecoder;
 import dev.tern.smtp.queue.QueueId;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.EnumSet;
@@ -223,6 +225,22 @@ final class SmtpSession {
         answered(reply.code());
         lineDecoder.pause();
         held.writeAndClose(reply);
+    }
+
+    /**
+     * The client half-closed: it sends no more, but it may still read. The line decoder passes this on
+     * only once everything sent before is answered (a message's {@code 250} after its flush included), so
+     * the connection closes once those replies are out, with nothing more to say (Postfix logs such a
+     * client as "lost connection" and closes too).
+     */
+    void inputEnded() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        log.debug("session={} client closed its side", id);
+        lineDecoder.pause();
+        channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     boolean isClosing() {

@@ -244,6 +244,44 @@ class ProtocolIT {
         assertThat(storedByThisTest()).singleElement().asString().endsWith("Subject: pipelined\r\n\r\nbody\r\n");
     }
 
+    /**
+     * A client that sends its message and shuts its side down at once ({@code printf ... | nc -N}) still
+     * reads the reply: the {@code 250} that takes responsibility for the message is written after the flush,
+     * then any reply to what followed the message, then the connection closes. Without the 250 the client
+     * would send the message again.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what                        | command  | then, and the half-close                                    | reply after the 250
+            DATA                          | DATA     | Subject: half<CRLF><CRLF>body<CRLF>.<CRLF>                   | ''
+            DATA, QUIT pipelined after it | DATA     | Subject: half<CRLF><CRLF>body<CRLF>.<CRLF>QUIT<CRLF>         | 221 2.0.0
+            DATA, a line cut short after  | DATA     | Subject: half<CRLF><CRLF>body<CRLF>.<CRLF>NOO                | ''
+            BDAT LAST                     | ''       | BDAT 23 LAST<CRLF>Subject: half<CRLF><CRLF>body<CRLF>         | ''
+            BDAT LAST, QUIT after it      | ''       | BDAT 23 LAST<CRLF>Subject: half<CRLF><CRLF>body<CRLF>QUIT<CRLF> | 221 2.0.0
+            """)
+    void answersAMessageWhoseClientShutItsSideDownRightAfterSendingIt(
+            String what, String command, String rest, String lastReply) {
+        try (RawSmtpClient c = tern.connect(tern.mx())) {
+            c.reply();
+            assertThat(c.command("EHLO client.test").last()).startsWith("250 ");
+            assertThat(c.command("MAIL FROM:<a@remote.test>").last()).startsWith("250 2.1.0");
+            assertThat(c.command("RCPT TO:<bob@local.test>").last()).startsWith("250 2.1.5");
+            if (!command.isEmpty()) {
+                assertThat(c.command(command).last()).startsWith("354");
+            }
+            c.send(octets(rest)).shutdownOutput();
+            assertThat(c.reply().last()).startsWith("250 2.0.0 Ok: queued as");
+            if (!lastReply.isEmpty()) {
+                assertThat(c.reply().last()).startsWith(lastReply);
+            }
+            c.expectEof();
+        }
+        assertThat(storedByThisTest()).singleElement().asString().endsWith("Subject: half\r\n\r\nbody\r\n");
+    }
+
     @Test
     void storesChunksExactlyEvenWhenTheyLookLikeTheEndOfData() {
         String first = "Subject: chunks\r\n\r\nbefore\r\n.\r\n";

@@ -118,6 +118,16 @@ final class RawSmtpClient implements AutoCloseable {
         }
     }
 
+    /** Shuts our side down (a TCP half-close, as {@code nc -N} does): we send no more but still read. */
+    RawSmtpClient shutdownOutput() {
+        try {
+            socket.shutdownOutput();
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Sends one command line (CRLF added) and reads its reply. */
     Reply command(String line) {
         send(line + "\r\n");

@@ -326,6 +326,8 @@ class SmtpSessionHandlerTest {
             message over the size limit          | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<bob@local.test>\\nDATA\\n#big\\n.  | 552 5.3.4
             command line over 512 octets         | EHLO c\\n#513                                                                | 500 5.5.2
             RSET ends the transaction            | EHLO c\\nMAIL FROM:<a@b.test>\\nRSET\\nRCPT TO:<bob@local.test>             | 503 5.5.1
+            RSET takes no argument (4.1.1.5)     | EHLO c\\nMAIL FROM:<a@b.test>\\nRSET x                                 | 501 5.5.4
+            ... and resets nothing then          | EHLO c\\nMAIL FROM:<a@b.test>\\nRSET x\\nRCPT TO:<bob@local.test>           | 250 2.1.5
             EHLO without domain                  | EHLO                                                                         | 501 5.5.4
             """)
     void answers(String what, String script, String expected) {
