@@ -51,6 +51,7 @@ final class OneTarget extends AdminCommand {
                 .paramLabel(label)
                 .description(labelDescription)
                 .arity("1")
+                .required(true)
                 .type(String.class)
                 .build());
         return line;
@@ -58,7 +59,11 @@ final class OneTarget extends AdminCommand {
 
     @Override
     int run(AdminClient client, PrintWriter out) throws AdminClient.AdminException {
-        String target = spec.positionalParameters().get(0).getValue();
+        PositionalParamSpec named = spec.positionalParameters().get(0);
+        String target = named.getValue();
+        if (target.isBlank()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), named.paramLabel() + " must not be empty");
+        }
         return print(request.send(client, target), out, target, text);
     }
 }

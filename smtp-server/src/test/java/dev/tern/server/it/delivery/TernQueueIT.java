@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -119,6 +120,21 @@ class TernQueueIT {
             assertThat(run.err()).isEqualTo("tern: the admin token was refused (401)\n");
             assertThat(run.out()).isEmpty();
         }
+    }
+
+    @Test
+    void showWithoutAnIdIsAUsageErrorNotACrash() throws Exception {
+        Path token = Files.writeString(dataDir.resolve("token"), "admin:0123456789abcdef0123\n");
+        List<String> common =
+                List.of("--server", "http://127.0.0.1:" + TernCli.closedPort(), "--token-file", token.toString());
+        Run missing =
+                tern(Stream.concat(Stream.of("queue", "show"), common.stream()).toList());
+        assertThat(missing.exit()).isEqualTo(2);
+        assertThat(missing.err()).startsWith("Missing required parameter: 'ID'").doesNotContain("Exception");
+        Run empty = tern(
+                Stream.concat(Stream.of("queue", "show", ""), common.stream()).toList());
+        assertThat(empty.exit()).isEqualTo(2);
+        assertThat(empty.err()).startsWith("ID must not be empty").doesNotContain("Exception");
     }
 
     @Test
