@@ -87,7 +87,7 @@ final class FileSpoolStorage implements SpoolStorage {
     }
 
     /** A new file survives a crash only once its directory entry is on disk too (fsync(2) on the directory). */
-    private static void syncDirectory(Path directory) {
+    static void syncDirectory(Path directory) {
         try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
             dir.force(true);
         } catch (IOException | UnsupportedOperationException e) {

@@ -1,8 +1,11 @@
 package dev.tern.relay.spool;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -26,6 +29,9 @@ final class SpoolRecovery {
      */
     record Recovered(ActiveSegment active, long nextSeq) {}
 
+    /** Where copies of segments that could not be read whole are kept, inside the spool directory. */
+    static final String CORRUPT = "corrupt";
+
     private SpoolRecovery() {}
 
     static Recovered recover(Path directory, SpoolOptions options, SpoolIndex index) throws IOException {
@@ -39,6 +45,9 @@ final class SpoolRecovery {
             SegmentReplay.Result r = SegmentReplay.replay(file, seq, index);
             records += r.records();
             corrupt += r.corrupt();
+            if (r.usable() && r.corrupt() > 0) {
+                keepCopy(directory, file, r);
+            }
             if (!r.usable() && r.size() < RecordFormat.SEGMENT_HEADER_SIZE) {
                 // Cut off while being created: it holds no record.
                 Files.deleteIfExists(file);
@@ -56,6 +65,33 @@ final class SpoolRecovery {
                 index.size(),
                 corrupt);
         return new Recovered(active, nextSeq);
+    }
+
+    /**
+     * Copies a segment that replay could not read whole into {@value #CORRUPT}/ before anything cuts or
+     * compacts it, as Postfix moves a damaged queue file to its {@code corrupt} queue: a torn tail after a
+     * power loss holds only mail never acknowledged, but damage elsewhere (a bad sector, a flipped bit in
+     * the header's nonce, which every record's checksum covers) may hold acknowledged messages that only a
+     * person can still get out.
+     */
+    private static void keepCopy(Path directory, Path file, SegmentReplay.Result r) throws IOException {
+        Path corrupt = Files.createDirectories(directory.resolve(CORRUPT));
+        Path copy = corrupt.resolve(file.getFileName());
+        Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel ch = FileChannel.open(copy, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        FileSpoolStorage.syncDirectory(corrupt);
+        FileSpoolStorage.syncDirectory(directory);
+        LOG.error(
+                "spool: {} could not be read whole ({} damaged region(s); its last good record ends at byte {} of"
+                        + " {}); a copy is kept as {}. A torn tail after a power loss holds only mail never"
+                        + " acknowledged; other damage holds messages that are not delivered",
+                file,
+                r.corrupt(),
+                r.validEnd(),
+                r.size(),
+                copy);
     }
 
     private static ActiveSegment reopenLast(Path file, long seq, SegmentReplay.Result r, SpoolOptions options)

@@ -98,6 +98,27 @@ class SpoolRecoveryTest {
         keepsAndGoesOn(template, OPTIONS, message(4), message(1), message(3));
     }
 
+    /**
+     * A flipped bit in the segment header's nonce spoils every record's checksum: nothing in the segment can
+     * be read, and as the last segment it is cut back to its header so the spool can go on. The acknowledged
+     * messages in it are then only in the copy kept beside the spool, byte for byte as found.
+     */
+    @Test
+    void aSegmentThatCannotBeReadWholeIsCopiedBeforeItIsCut() throws Exception {
+        Path segment = onlySegment(template);
+        try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "rw")) {
+            f.seek(12); // inside the nonce, bytes 8 to 15
+            int b = f.read();
+            f.seek(12);
+            f.write(b ^ 0x01);
+        }
+        byte[] damaged = Files.readAllBytes(segment);
+        keepsAndGoesOn(template, OPTIONS, message(4));
+        Path copy = template.resolve(SpoolRecovery.CORRUPT).resolve(segment.getFileName());
+        assertThat(copy).hasBinaryContent(damaged);
+        assertThat(Files.size(segment)).as("cut back, then one record appended").isLessThan(damaged.length);
+    }
+
     @Test
     void recordForgedInsideContentIsNotTakenForARealOne() throws Exception {
         // A message whose content is a byte-exact copy of a real record (the segment's nonce is not
