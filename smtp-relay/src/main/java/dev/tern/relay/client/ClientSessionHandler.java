@@ -9,6 +9,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelProgressiveFuture;
+import io.netty.channel.ChannelProgressiveFutureListener;
+import io.netty.channel.ChannelProgressivePromise;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -40,6 +43,11 @@ final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
     private final List<CompletableFuture<Void>> stepWaiters = new ArrayList<>();
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> timer;
+    /** When the peer last took some of the content being sent. */
+    private long lastProgressNanos;
+    /** {@link io.netty.channel.Channel#bytesBeforeWritable()} at the last look while sending content. */
+    private long waitingAtLastLook;
+
     private ConnectionBroken broken;
     private boolean reading;
     /** Between the 220 to STARTTLS and the end of the handshake: replies read now are plaintext. */
@@ -96,19 +104,53 @@ final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
             ctx.write(prefix).addListener(this::checkWrite);
         }
         cancelTimer();
-        timer = ctx.executor()
-                .schedule(
-                        () -> fail(Kind.TIMEOUT, "could not send " + what + " within " + text(blockTimeout)),
-                        blockTimeout.toNanos(),
-                        TimeUnit.NANOSECONDS);
-        ctx.writeAndFlush(content).addListener(f -> {
-            checkWrite(f);
-            if (f.isSuccess() && broken == null) {
-                cancelTimer();
-                arm();
+        // RFC 5321 4.5.3.2.5: the timeout is for each send, not the whole message: a slow peer that keeps
+        // taking data is not given up on (as Postfix's smtp_data_xfer_timeout). In plaintext the content is
+        // one buffer whose partial writes report progress; under TLS it goes out as records, and what still
+        // waits to be written shrinks as each is taken.
+        ChannelProgressivePromise written = ctx.newProgressivePromise();
+        written.addListener(new ChannelProgressiveFutureListener() {
+            @Override
+            public void operationProgressed(ChannelProgressiveFuture f, long progress, long total) {
+                lastProgressNanos = System.nanoTime();
+            }
+
+            @Override
+            public void operationComplete(ChannelProgressiveFuture f) {
+                checkWrite(f);
+                if (f.isSuccess() && broken == null) {
+                    cancelTimer();
+                    arm();
+                }
             }
         });
+        lastProgressNanos = System.nanoTime();
+        waitingAtLastLook = Long.MAX_VALUE;
+        watchSending(what, blockTimeout);
+        ctx.writeAndFlush(content, written);
         return reply;
+    }
+
+    /**
+     * Fails the connection once nothing of the content has been taken for {@code blockTimeout}; looks four
+     * times a timeout, so a stall is noticed within a quarter of it.
+     */
+    private void watchSending(String what, Duration blockTimeout) {
+        long now = System.nanoTime();
+        // Octets still to drain before the channel takes more; 0 once under the low water mark.
+        long waiting = ctx.channel().bytesBeforeWritable();
+        if (waiting < waitingAtLastLook) {
+            lastProgressNanos = now;
+        }
+        waitingAtLastLook = waiting;
+        long left = lastProgressNanos + blockTimeout.toNanos() - now;
+        if (left <= 0) {
+            timer = null;
+            fail(Kind.TIMEOUT, "could not send " + what + ": the server took nothing for " + text(blockTimeout));
+            return;
+        }
+        long look = Math.min(left, blockTimeout.toNanos() / 4 + 1);
+        timer = ctx.executor().schedule(() -> watchSending(what, blockTimeout), look, TimeUnit.NANOSECONDS);
     }
 
     /**
