@@ -110,7 +110,7 @@ final class MailTransaction {
                     "message size " + size + " exceeds the limit "
                             + ehlo.sizeLimit().getAsLong() + " announced by " + remoteMta);
         }
-        boolean smtpUtf8 = TransactionCommands.needsSmtpUtf8(request.envelope(), request.recipientIndexes());
+        boolean smtpUtf8 = TransactionCommands.needsSmtpUtf8(request.envelope(), request.recipientIndexes(), content);
         if (smtpUtf8 && !ehlo.supports("SMTPUTF8")) {
             // RFC 6531 3.5: no downgrade here; the message cannot go to this server as it is.
             return failAll("5.6.7", remoteMta + " does not support SMTPUTF8, which this message needs");

@@ -8,6 +8,7 @@ import dev.tern.smtp.RcptParameters.Notify;
 import dev.tern.smtp.RcptTo;
 import dev.tern.smtp.SmtpCommand;
 import dev.tern.smtp.SmtpVerb;
+import io.netty.buffer.ByteBuf;
 import java.util.List;
 import java.util.StringJoiner;
 
@@ -16,8 +17,10 @@ final class TransactionCommands {
     private TransactionCommands() {}
 
     /** True when the envelope cannot go without SMTPUTF8 (RFC 6531 3.4). */
-    static boolean needsSmtpUtf8(Envelope envelope, List<Integer> recipientIndexes) {
-        if (envelope.parameters().smtpUtf8()) {
+    static boolean needsSmtpUtf8(Envelope envelope, List<Integer> recipientIndexes, ByteBuf content) {
+        if (envelope.parameters().smtpUtf8() && headerHasEightBit(content)) {
+            // Flagged by the sender and meant: UTF-8 in the header section. A flag on an all-ASCII message
+            // is not passed on where it would make the message undeliverable (RFC 6531 3.2: not needed).
             return true;
         }
         if (!envelope.reversePath().isNull() && envelope.reversePath().mailbox().needsSmtpUtf8()) {
@@ -26,6 +29,27 @@ final class TransactionCommands {
         for (int index : recipientIndexes) {
             if (envelope.recipients().get(index).mailbox().needsSmtpUtf8()) {
                 return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether an octet over 127 comes before the blank line that ends the header section. */
+    static boolean headerHasEightBit(ByteBuf content) {
+        int end = content.writerIndex();
+        int lineStart = content.readerIndex();
+        for (int i = content.readerIndex(); i < end; i++) {
+            byte b = content.getByte(i);
+            if (b < 0) {
+                return true;
+            }
+            if (b == '\n') {
+                // A line of nothing but CRLF (or LF) ends the header section.
+                int length = i - lineStart;
+                if (length == 0 || (length == 1 && content.getByte(lineStart) == '\r')) {
+                    return false;
+                }
+                lineStart = i + 1;
             }
         }
         return false;

@@ -275,6 +275,28 @@ class SmtpClientTransactionTest {
     }
 
     @Test
+    void sendsAnAllAsciiMessageFlaggedSmtpUtf8WithoutTheFlagToAServerThatLacksIt() throws Exception {
+        MailParameters flagged = new MailParameters(-1, MailParameters.Body.SEVEN_BIT, true, null, null, null);
+
+        AttemptResult result = deliver(fixture.request(flagged, "sender@origin.test", MESSAGE, "a@dest.test"));
+
+        assertThat(statuses(result)).containsExactly(DeliveryStatus.DELIVERED);
+        assertThat(peer.sessions().get(0).commands()).contains("MAIL FROM:<sender@origin.test>");
+    }
+
+    @Test
+    void failsWith567WhenTheHeaderNeedsSmtpUtf8AndTheServerLacksIt() throws Exception {
+        MailParameters flagged = new MailParameters(-1, MailParameters.Body.SEVEN_BIT, true, null, null, null);
+        String header = "Subject: caf\u00e9\r\n\r\nbody\r\n";
+
+        AttemptResult result = deliver(fixture.request(flagged, "sender@origin.test", header, "a@dest.test"));
+
+        assertThat(((Completed) result).outcomes())
+                .extracting(o -> o.status() + " " + o.enhancedStatus())
+                .containsExactly("PERMANENT 5.6.7");
+    }
+
+    @Test
     void asksForSmtpUtf8AndEightBitMimeWhenOffered() throws Exception {
         peer.extensions("8BITMIME", "SMTPUTF8");
         MailParameters params = new MailParameters(-1, MailParameters.Body.EIGHT_BIT_MIME, true, null, null, null);
