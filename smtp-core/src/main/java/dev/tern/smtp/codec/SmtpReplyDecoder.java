@@ -72,13 +72,37 @@ public final class SmtpReplyDecoder extends ByteToMessageDecoder {
             if (in.indexOf(start, lf - 1, (byte) '\r') >= 0) {
                 fail(in, "bare CR in reply");
             }
-            String line = in.toString(start, lf - 1 - start, StandardCharsets.UTF_8);
+            String line = withoutControls(in.toString(start, lf - 1 - start, StandardCharsets.UTF_8));
             in.readerIndex(lf + 1);
             SmtpReply reply = readLine(in, line);
             if (reply != null) {
                 out.add(reply);
             }
         }
+    }
+
+    /**
+     * The line with every control character (C0 but TAB, DEL, C1) as {@code ?}: a reply's text ends up in
+     * logs and reports, where an escape sequence from a hostile server must not reach a terminal. UTF-8
+     * text stays (RFC 6531 replies may carry it); octets that are not UTF-8 are already U+FFFD.
+     */
+    static String withoutControls(String line) {
+        for (int i = 0; i < line.length(); i++) {
+            if (isControl(line.charAt(i))) {
+                StringBuilder clean = new StringBuilder(line);
+                for (int j = i; j < clean.length(); j++) {
+                    if (isControl(clean.charAt(j))) {
+                        clean.setCharAt(j, '?');
+                    }
+                }
+                return clean.toString();
+            }
+        }
+        return line;
+    }
+
+    private static boolean isControl(char c) {
+        return (c < 0x20 && c != '\t') || (c >= 0x7f && c <= 0x9f);
     }
 
     /** Adds one line to the reply under way; returns the reply when this line was its last. */

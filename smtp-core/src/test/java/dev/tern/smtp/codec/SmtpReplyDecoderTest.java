@@ -65,7 +65,9 @@ class SmtpReplyDecoderTest {
                 row("250-2.0.0 a\r\n250 b\r\n", reply(250, "2.0.0", "a", "b")), // code on the first line only
                 row("250-2.0.0 a\r\n250 2.0.1 b\r\n", reply(250, "2.0.0", "a", "2.0.1 b")), // another code kept
                 row("250-\r\n250 end\r\n", reply(250, null, "", "end")), // empty continuation line
-                row("550 5.1.1 <ü@example> unknown\r\n", reply(550, "5.1.1", "<ü@example> unknown"))); // UTF-8
+                row("550 5.1.1 <ü@example> unknown\r\n", reply(550, "5.1.1", "<ü@example> unknown")), // UTF-8
+                // Escape sequences, NUL, DEL and C1 controls never reach a log or report; TAB stays.
+                row("550 5.1.1 a\u001b[31mred\u0000\u007f\u009b\tb\r\n", reply(550, "5.1.1", "a?[31mred???\tb")));
     }
 
     @ParameterizedTest(name = "[{index}] {1}")

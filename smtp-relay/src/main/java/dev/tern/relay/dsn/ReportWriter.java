@@ -37,7 +37,10 @@ final class ReportWriter {
         MimeLines status = new MimeLines();
         DeliveryStatusFields.write(status, reportingMta, id, envelope, arrival, kind, recipients, now, willRetryUntil);
         byte[] statusBytes = status.toByteArray();
-        boolean utf8Status = DeliveryStatusFields.needsUtf8(envelope, recipients);
+        // A UTF-8 address, or UTF-8 in a server's reply quoted as Diagnostic-Code: the part is 8-bit text
+        // and must say so (RFC 6533 3), not pass as the 7-bit message/delivery-status.
+        boolean utf8Status =
+                DeliveryStatusFields.needsUtf8(envelope, recipients) || OriginalMessage.isEightBit(statusBytes);
         boolean textEightBit = OriginalMessage.isEightBit(textBytes);
         String boundary = boundary(id, original);
 

@@ -132,6 +132,23 @@ class DsnBuilderTest {
         assertThat(field(perRecipient, "Status")).isEqualTo("5.1.1");
     }
 
+    /** A server's reply in UTF-8 makes the status part 8-bit: it is declared so (RFC 6533 3), not as 7-bit. */
+    @Test
+    void aUtf8ReplyInTheDiagnosticMakesTheStatusPartGlobal() throws Exception {
+        Envelope envelope = envelope(MailParameters.NONE, rcpt("rcpt@example.net", RcptParameters.NONE));
+        SmtpReply reply = new SmtpReply(550, EnhancedStatus.parse("5.1.1"), List.of("Empfänger unbekannt"));
+        Bouncer.Recipient refused = new Bouncer.Recipient(
+                0, new LastAttempt(ATTEMPT.toEpochMilli(), reply.status(), reply, "mx1.example.net", "x", false));
+
+        Dsn dsn = failure(envelope, refused);
+
+        BodyPart status = ((MimeMultipart) parse(dsn.content()).getContent()).getBodyPart(1);
+        assertThat(status.isMimeType("message/global-delivery-status")).isTrue();
+        assertThat(new String(dsn.content(), StandardCharsets.UTF_8))
+                .contains("Diagnostic-Code: smtp; 550 5.1.1 Empfänger unbekannt");
+        assertThat(dsn.envelope().parameters().body()).isEqualTo(MailParameters.Body.EIGHT_BIT_MIME);
+    }
+
     @Test
     void anExpiredRecipientCarriesOurStatusAndTheLastRemoteReply() throws Exception {
         Envelope envelope = envelope(MailParameters.NONE, rcpt("rcpt@example.net", RcptParameters.NONE));
