@@ -86,11 +86,21 @@ final class MailTransaction {
     /**
      * Runs the transaction; completes on the event loop, never exceptionally. The message goes with
      * its long lines folded ({@link LongLines}), so no peer receives a line RFC 5321 4.5.3.1.6 forbids,
-     * except a BINARYMIME body, which has no lines (RFC 3030 3).
+     * except a BINARYMIME body, which has no lines (RFC 3030 3); to a server without 8BITMIME its 8-bit
+     * MIME parts go quoted-printable ({@link SevenBitMime}).
      */
     CompletionStage<AttemptResult> run() {
         boolean binary = request.envelope().parameters().body() == MailParameters.Body.BINARY_MIME;
         content = binary ? request.content().retainedDuplicate() : LongLines.fold(request.content(), alloc);
+        if (!binary && !ehlo.supports("8BITMIME") && SevenBitMime.hasEightBit(content)) {
+            // RFC 6152 3: no 8-bit data to a server that did not announce 8BITMIME; MIME parts are converted.
+            ByteBuf folded = content;
+            try {
+                content = SevenBitMime.convert(folded, alloc);
+            } finally {
+                folded.release();
+            }
+        }
         CompletionStage<AttemptResult> result;
         try {
             result = transact();

@@ -296,6 +296,30 @@ class SmtpClientTransactionTest {
                 .containsExactly("PERMANENT 5.6.7");
     }
 
+    /** RFC 6152 3: no 8-bit octet to a server without 8BITMIME; with it, the message goes as it came. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void sendsAn8BitMimeMessageQuotedPrintableOnlyToAServerWithout8BitMime(boolean offered) throws Exception {
+        peer.extensions(offered ? "8BITMIME" : "PIPELINING");
+        MailParameters eightBit = new MailParameters(-1, MailParameters.Body.EIGHT_BIT_MIME, false, null, null, null);
+        String message = "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                + "Content-Transfer-Encoding: 8bit\r\n\r\nh\u00e9llo\r\n";
+
+        AttemptResult result = deliver(fixture.request(eightBit, "sender@origin.test", message, "a@dest.test"));
+
+        assertThat(statuses(result)).containsExactly(DeliveryStatus.DELIVERED);
+        byte[] received = peer.messages().get(0).content();
+        if (offered) {
+            assertThat(peer.sessions().get(0).commands()).contains("MAIL FROM:<sender@origin.test> BODY=8BITMIME");
+            assertThat(received).isEqualTo(message.getBytes(StandardCharsets.UTF_8));
+        } else {
+            assertThat(peer.sessions().get(0).commands()).contains("MAIL FROM:<sender@origin.test>");
+            assertThat(new String(received, StandardCharsets.ISO_8859_1))
+                    .isEqualTo("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                            + "Content-Transfer-Encoding: quoted-printable\r\n\r\nh=C3=A9llo\r\n");
+        }
+    }
+
     @Test
     void asksForSmtpUtf8AndEightBitMimeWhenOffered() throws Exception {
         peer.extensions("8BITMIME", "SMTPUTF8");
