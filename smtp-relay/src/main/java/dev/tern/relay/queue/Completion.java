@@ -121,11 +121,19 @@ final class Completion {
             // The remote reply stays the last one; the status says why we stopped.
             last = last.restated(
                     EXPIRED,
-                    "delivery time expired after "
-                            + Duration.ofMillis(now - arrivalMillis).toHours() + "h; last error: "
+                    "delivery time expired after " + elapsed(now - arrivalMillis) + "; last error: "
                             + outcome.diagnostic());
         }
         return new RecipientState(next.kind(), next.nextAttemptMillis(), attempts, last, before.notified());
+    }
+
+    /** Whole hours, or minutes under an hour, or seconds under a minute: 120h, 6m, 45s. */
+    static String elapsed(long millis) {
+        Duration d = Duration.ofMillis(millis);
+        if (d.toHours() > 0) {
+            return d.toHours() + "h";
+        }
+        return d.toMinutes() > 0 ? d.toMinutes() + "m" : d.toSeconds() + "s";
     }
 
     /** A transport's status whose class contradicts the outcome is replaced by the class alone (RFC 3463 X.0.0). */

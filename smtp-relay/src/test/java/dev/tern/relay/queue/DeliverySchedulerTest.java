@@ -326,7 +326,13 @@ class DeliverySchedulerTest {
         Bouncer.Report report = fixture.reports.get(0);
         assertThat(report.kind()).isEqualTo(Bouncer.Kind.FAILURE);
         assertThat(report.recipients().get(0).last().status()).hasToString("4.4.7");
-        assertThat(report.recipients().get(0).last().diagnostic()).contains("last error: 451 busy");
+        assertThat(report.recipients().get(0).last().diagnostic())
+                .startsWith("delivery time expired after 1h;")
+                .contains("last error: 451 busy");
+        assertThat(Completion.elapsed(Duration.ofMinutes(6).toMillis()))
+                .as("under an hour")
+                .isEqualTo("6m");
+        assertThat(Completion.elapsed(59_999)).isEqualTo("59s");
         assertThat(report.recipients().get(0).last().reply().code())
                 .as("the last reply")
                 .isEqualTo(451);
