@@ -90,7 +90,12 @@ class RoundTripFuzzTest {
         SmtpReplyEncoder.write(sent, wire);
         EmbeddedChannel client = new EmbeddedChannel(new SmtpReplyDecoder());
         client.writeInbound(wire);
-        assertThat((SmtpReply) client.readInbound()).isEqualTo(sent);
+        // What the server wrote comes back, but a control character in it as "?" (never into a log or report).
+        SmtpReply expected = new SmtpReply(
+                code,
+                status,
+                lines.stream().map(SmtpReplyDecoder::withoutControls).toList());
+        assertThat((SmtpReply) client.readInbound()).isEqualTo(expected);
         assertThat(client.finishAndReleaseAll()).isFalse();
         assertThat(wire.refCnt()).isZero();
     }
