@@ -57,12 +57,23 @@ final class SegmentRoller {
      * too, replay's checks skip the garbage at its end.
      */
     void rollBack(long before, IOException cause) {
+        long seq = active.seq;
         try {
             active.file.truncate(before);
         } catch (IOException e) {
             cause.addSuppressed(e);
         }
         retire();
+        if (before <= RecordFormat.SEGMENT_HEADER_SIZE) {
+            // Made for this batch and holding nothing else: it goes with the batch, or a disk that stays
+            // full would leave one empty segment behind per failed write.
+            readers.forget(seq);
+            try {
+                Files.deleteIfExists(directory.resolve(RecordFormat.fileName(seq)));
+            } catch (IOException e) {
+                cause.addSuppressed(e);
+            }
+        }
     }
 
     void retire() {

@@ -13,6 +13,8 @@ import dev.tern.smtp.queue.QueueException;
 import dev.tern.smtp.queue.QueueId;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -26,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -156,6 +159,35 @@ class SpoolWriterTest {
         }
         try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
             assertThat(pendingTexts(spool)).containsExactly(message(1), message(3), message(5));
+        }
+    }
+
+    /** A disk that stays full leaves no empty segment behind per failed write: one made for a batch goes with it. */
+    @Test
+    void failedWritesToAFullDiskLeaveNoEmptySegmentsBehind() throws Exception {
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults().withStorage(storage))) {
+            enqueue(spool, message(1));
+            // New segments' headers still fit; every batch fails.
+            storage.failAppendsOver = RecordFormat.SEGMENT_HEADER_SIZE;
+            for (int i = 0; i < 5; i++) {
+                assertFailsTemporarily(spool, message(2));
+            }
+            assertThat(segmentFiles())
+                    .as("the first segment, holding message 1")
+                    .hasSize(1);
+            storage.failAppendsOver = Long.MAX_VALUE;
+            enqueue(spool, message(3));
+            assertThat(segmentFiles()).hasSize(2);
+        }
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+            assertThat(pendingTexts(spool)).containsExactly(message(1), message(3));
+        }
+    }
+
+    private List<Path> segmentFiles() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().startsWith("segment-"))
+                    .toList();
         }
     }
 

@@ -22,6 +22,20 @@ public final class TestStorage implements SpoolStorage {
     /** Every force waits for this gate: a slow disk. */
     public volatile java.util.concurrent.CountDownLatch forceGate = new java.util.concurrent.CountDownLatch(0);
 
+    /**
+     * Appends of more octets than this fail as {@link #failWrites} makes them; smaller ones, such as a new
+     * segment's header, still go: a disk with a few bytes left.
+     */
+    public volatile long failAppendsOver = Long.MAX_VALUE;
+
+    private static long remaining(ByteBuffer[] buffers) {
+        long total = 0;
+        for (ByteBuffer b : buffers) {
+            total += b.remaining();
+        }
+        return total;
+    }
+
     @Override
     public Segment open(Path file) throws IOException {
         Segment real = SpoolStorage.files().open(file);
@@ -33,7 +47,7 @@ public final class TestStorage implements SpoolStorage {
 
             @Override
             public void append(ByteBuffer[] buffers) throws IOException {
-                if (failWrites) {
+                if (failWrites || remaining(buffers) > failAppendsOver) {
                     // Half the buffers make it to the file before the disk fills up.
                     real.append(java.util.Arrays.copyOf(buffers, Math.max(1, buffers.length / 2)));
                     throw new IOException("No space left on device");
