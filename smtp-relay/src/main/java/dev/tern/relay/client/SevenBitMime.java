@@ -12,18 +12,20 @@ import java.util.Locale;
  * {@code disable_mime_output_conversion} is set:
  *
  * <ul>
- *   <li>a leaf part (any type but multipart and message) whose body holds octets over 127 and whose
+ *   <li>a leaf part (any type but multipart and message/rfc822) whose body holds octets over 127 and whose
  *       transfer encoding is 7bit, 8bit, binary or none is encoded quoted-printable (RFC 2045 6.7), and its
  *       {@code Content-Transfer-Encoding} field says so;
  *   <li>a multipart's parts are converted one by one between its boundary lines (RFC 2046 5.1), nested up
  *       to {@value #MAX_DEPTH} deep; a {@code message/rfc822} part's message is converted in turn, and its
  *       encoding becomes 7bit once nothing 8-bit is left in it (RFC 2046 5.2.1 allows no other);
  *   <li>what cannot be converted goes as it is: header fields (8-bit in them is no MIME matter), a
- *       message without {@code MIME-Version}, a part already in base64 or quoted-printable.
+ *       message without {@code MIME-Version}, a part already in base64 or quoted-printable, a preamble.
  * </ul>
  *
- * Converting changes the octets a DKIM signature covers, so such a signature no longer verifies at the
- * receiver, as with Postfix; the servers without 8BITMIME that make this necessary are few.
+ * Work and memory are linear in the message: every part is read once per level it is nested in, and
+ * nothing but the output is allocated. Converting changes the octets a DKIM signature covers, so such a
+ * signature no longer verifies at the receiver, as with Postfix; the servers without 8BITMIME that make
+ * this necessary are few.
  */
 final class SevenBitMime {
     /** How deep multiparts and attached messages are followed; deeper ones go as they are. */
@@ -33,39 +35,14 @@ final class SevenBitMime {
 
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
 
+    /** The message; positions below are offsets into it. A line runs to its LF, which it includes. */
     private final byte[] m;
-    private final int[] starts;
-    private final int[] ends;
-    private final int lines;
-    private final ByteArrayOutputStream out;
+
+    private ByteArrayOutputStream out;
 
     private SevenBitMime(byte[] message) {
         this.m = message;
-        int count = 1;
-        for (byte b : message) {
-            if (b == '\n') {
-                count++;
-            }
-        }
-        starts = new int[count];
-        ends = new int[count];
-        int n = 0;
-        int start = 0;
-        for (int i = 0; i < message.length; i++) {
-            if (message[i] == '\n') {
-                starts[n] = start;
-                ends[n] = i > start && message[i - 1] == '\r' ? i - 1 : i;
-                n++;
-                start = i + 1;
-            }
-        }
-        if (start < message.length) {
-            starts[n] = start;
-            ends[n] = message.length;
-            n++;
-        }
-        lines = n;
-        out = new ByteArrayOutputStream(message.length + message.length / 4);
+        this.out = new ByteArrayOutputStream(message.length + message.length / 4);
     }
 
     /** Whether {@code content} holds an octet over 127. */
@@ -82,26 +59,28 @@ final class SevenBitMime {
         content.getBytes(content.readerIndex(), bytes);
         SevenBitMime conversion = new SevenBitMime(bytes);
         conversion.message();
-        byte[] converted = conversion.out.toByteArray();
-        return alloc.buffer(converted.length).writeBytes(converted);
+        ByteArrayOutputStream converted = conversion.out;
+        ByteBuf result = alloc.buffer(converted.size());
+        result.writeBytes(converted.toByteArray());
+        return result;
     }
 
     private void message() {
-        int blank = blankLine(0, lines);
+        int blank = blankLine(0, m.length);
         if (field(0, blank, "mime-version") == null) {
             // Not MIME (RFC 2045 4): nothing says what its body is, so it cannot be re-encoded.
-            copy(0, lines);
+            out.write(m, 0, m.length);
             return;
         }
-        entity(0, lines, "text/plain", 0);
+        entity(0, m.length, "text/plain", 0);
     }
 
-    /** The entity in lines [from, to): header, blank line, body. */
+    /** The entity in [from, to): header, blank line, body. */
     private void entity(int from, int to, String defaultType, int depth) {
         int blank = blankLine(from, to);
-        int bodyFrom = Math.min(blank + 1, to);
+        int bodyFrom = blank < to ? next(blank, to) : to;
         if (depth > MAX_DEPTH || !eightBit(bodyFrom, to)) {
-            copy(from, to);
+            out.write(m, from, to - from);
             return;
         }
         String contentType = field(from, blank, "content-type");
@@ -110,56 +89,59 @@ final class SevenBitMime {
         encoding = encoding == null ? null : encoding.strip().toLowerCase(Locale.ROOT);
         String boundary = contentType == null ? null : boundary(contentType);
         if (type.startsWith("multipart/") && boundary != null) {
-            copy(from, bodyFrom);
+            out.write(m, from, bodyFrom - from);
             multipart(bodyFrom, to, boundary, type.equals("multipart/digest") ? "message/rfc822" : "text/plain", depth);
         } else if (type.equals("message/rfc822")) {
-            int mark = out.size();
-            header(from, blank, to, null);
-            int bodyAt = out.size();
+            // The attached message is converted on its own, so its part's encoding can be told after.
+            ByteArrayOutputStream outer = out;
+            out = new ByteArrayOutputStream(to - bodyFrom);
             entity(bodyFrom, to, "text/plain", depth + 1);
-            if (!containsEightBit(bodyAt) && ("8bit".equals(encoding) || "binary".equals(encoding))) {
-                byte[] body = tail(bodyAt);
-                truncate(mark);
-                header(from, blank, to, "7bit");
-                out.writeBytes(body);
-            }
+            byte[] converted = out.toByteArray();
+            out = outer;
+            boolean clean = ("8bit".equals(encoding) || "binary".equals(encoding)) && !eightBit(converted);
+            header(from, blank, to, clean ? "7bit" : null);
+            out.writeBytes(converted);
         } else if (encoding == null
                 || encoding.equals("7bit")
                 || encoding.equals("8bit")
                 || encoding.equals("binary")) {
             header(from, blank, to, "quoted-printable");
-            for (int i = bodyFrom; i < to; i++) {
-                quotedPrintable(starts[i], ends[i]);
-                if (endsWithLineBreak(i)) {
-                    crlf();
+            for (int line = bodyFrom; line < to; line = next(line, to)) {
+                int end = textEnd(line, to);
+                quotedPrintable(line, end);
+                if (end < next(line, to)) {
+                    crlf(); // the line had a break; a last line without one stays without
                 }
             }
         } else {
-            copy(from, to);
+            out.write(m, from, to - from);
         }
     }
 
     /** A multipart body: preamble, parts between delimiter lines, close delimiter, epilogue. */
     private void multipart(int from, int to, String boundary, String partType, int depth) {
         byte[] delimiter = ("--" + boundary).getBytes(StandardCharsets.US_ASCII);
-        int part = -1; // where the current part's lines begin; -1 in the preamble or epilogue
-        for (int i = from; i < to; i++) {
-            int kind = delimiterKind(i, delimiter);
+        int part = -1; // where the current part begins; -1 in the preamble
+        for (int line = from; line < to; ) {
+            int after = next(line, to);
+            int kind = delimiterKind(line, textEnd(line, to), delimiter);
             if (kind == 0) {
                 if (part < 0) {
-                    copy(i, i + 1);
+                    out.write(m, line, after - line); // the preamble goes as it is
                 }
+                line = after;
                 continue;
             }
             if (part >= 0) {
-                entity(part, i, partType, depth + 1);
+                entity(part, line, partType, depth + 1);
             }
-            copy(i, i + 1);
-            part = kind == 1 ? i + 1 : -1;
+            out.write(m, line, after - line);
             if (kind == 2) {
-                copy(i + 1, to); // the epilogue
+                out.write(m, after, to - after); // the epilogue goes as it is
                 return;
             }
+            part = after;
+            line = after;
         }
         if (part >= 0) {
             entity(part, to, partType, depth + 1); // no close delimiter: the part runs to the end
@@ -167,9 +149,7 @@ final class SevenBitMime {
     }
 
     /** 0: not a delimiter line; 1: a delimiter; 2: the close delimiter (RFC 2046 5.1.1). */
-    private int delimiterKind(int line, byte[] delimiter) {
-        int s = starts[line];
-        int e = ends[line];
+    private int delimiterKind(int s, int e, byte[] delimiter) {
         if (e - s < delimiter.length) {
             return 0;
         }
@@ -193,29 +173,31 @@ final class SevenBitMime {
     }
 
     /**
-     * Writes header lines [from, blank) and the blank line (when {@code blank} is before {@code to}), with
-     * the transfer encoding set to {@code encoding} (null: as it is).
+     * Writes the header lines [from, blank) and the blank line (when {@code blank} is before {@code to}),
+     * with the transfer encoding set to {@code encoding} (null: as it is).
      */
     private void header(int from, int blank, int to, String encoding) {
-        for (int i = from; i < blank; i++) {
-            if (encoding != null && isField(i, "content-transfer-encoding")) {
-                while (i + 1 < blank && isContinuation(i + 1)) {
-                    i++;
+        for (int line = from; line < blank; ) {
+            int after = next(line, blank);
+            if (encoding != null && isField(line, blank, "content-transfer-encoding")) {
+                while (after < blank && isContinuation(after)) {
+                    after = next(after, blank);
                 }
-                continue;
+            } else {
+                out.write(m, line, after - line);
             }
-            copy(i, i + 1);
+            line = after;
         }
         if (encoding != null) {
             out.writeBytes(("Content-Transfer-Encoding: " + encoding).getBytes(StandardCharsets.US_ASCII));
             crlf();
         }
         if (blank < to) {
-            copy(blank, blank + 1);
+            out.write(m, blank, next(blank, to) - blank);
         }
     }
 
-    /** One line of text, quoted-printable, with soft breaks; its line break is the caller's. */
+    /** One line of text [s, e), quoted-printable, with soft breaks; its line break is the caller's. */
     private void quotedPrintable(int s, int e) {
         int column = 0;
         for (int i = s; i < e; i++) {
@@ -240,11 +222,30 @@ final class SevenBitMime {
         }
     }
 
-    /** The index of the first empty line in [from, to), or {@code to} when the header runs to the end. */
+    /** Where the line after the one at {@code line} begins (past its LF), or {@code to}. */
+    private int next(int line, int to) {
+        for (int i = line; i < to; i++) {
+            if (m[i] == '\n') {
+                return i + 1;
+            }
+        }
+        return to;
+    }
+
+    /** Where the text of the line at {@code line} ends: at its CRLF or LF, or at {@code to}. */
+    private int textEnd(int line, int to) {
+        int after = next(line, to);
+        if (after > line && m[after - 1] == '\n') {
+            return after - 1 > line && m[after - 2] == '\r' ? after - 2 : after - 1;
+        }
+        return after;
+    }
+
+    /** Where the first empty line in [from, to) begins, or {@code to} when the header runs to the end. */
     private int blankLine(int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (ends[i] == starts[i]) {
-                return i;
+        for (int line = from; line < to; line = next(line, to)) {
+            if (textEnd(line, to) == line && next(line, to) > line && m[next(line, to) - 1] == '\n') {
+                return line;
             }
         }
         return to;
@@ -252,16 +253,13 @@ final class SevenBitMime {
 
     /** The unfolded value of the first field {@code name} (lower case) in header lines [from, to), or null. */
     private String field(int from, int to, String name) {
-        for (int i = from; i < to; i++) {
-            if (isField(i, name)) {
-                StringBuilder value = new StringBuilder(new String(
-                        m,
-                        starts[i] + name.length() + 1,
-                        ends[i] - starts[i] - name.length() - 1,
-                        StandardCharsets.ISO_8859_1));
-                while (i + 1 < to && isContinuation(i + 1)) {
-                    i++;
-                    value.append(new String(m, starts[i], ends[i] - starts[i], StandardCharsets.ISO_8859_1));
+        for (int line = from; line < to; line = next(line, to)) {
+            if (isField(line, to, name)) {
+                int valueFrom = line + name.length() + 1;
+                StringBuilder value = new StringBuilder(
+                        new String(m, valueFrom, textEnd(line, to) - valueFrom, StandardCharsets.ISO_8859_1));
+                for (int more = next(line, to); more < to && isContinuation(more); more = next(more, to)) {
+                    value.append(new String(m, more, textEnd(more, to) - more, StandardCharsets.ISO_8859_1));
                 }
                 return value.toString().strip();
             }
@@ -269,14 +267,12 @@ final class SevenBitMime {
         return null;
     }
 
-    private boolean isField(int line, String name) {
-        int s = starts[line];
-        if (ends[line] - s <= name.length() || m[s + name.length()] != ':') {
+    private boolean isField(int line, int to, String name) {
+        if (textEnd(line, to) - line <= name.length() || m[line + name.length()] != ':') {
             return false;
         }
         for (int k = 0; k < name.length(); k++) {
-            int c = m[s + k];
-            if (Character.toLowerCase(c) != name.charAt(k)) {
+            if (Character.toLowerCase(m[line + k]) != name.charAt(k)) {
                 return false;
             }
         }
@@ -284,14 +280,11 @@ final class SevenBitMime {
     }
 
     private boolean isContinuation(int line) {
-        return ends[line] > starts[line] && (m[starts[line]] == ' ' || m[starts[line]] == '\t');
+        return line < m.length && (m[line] == ' ' || m[line] == '\t');
     }
 
     private boolean eightBit(int from, int to) {
-        if (from >= to) {
-            return false;
-        }
-        for (int i = starts[from]; i < ends[to - 1]; i++) {
+        for (int i = from; i < to; i++) {
             if (m[i] < 0) {
                 return true;
             }
@@ -299,28 +292,8 @@ final class SevenBitMime {
         return false;
     }
 
-    private boolean endsWithLineBreak(int line) {
-        return ends[line] < m.length;
-    }
-
-    /** Copies lines [from, to) as they are, each with its line break when it had one. */
-    private void copy(int from, int to) {
-        for (int i = from; i < to; i++) {
-            out.write(m, starts[i], ends[i] - starts[i]);
-            if (endsWithLineBreak(i)) {
-                crlf();
-            }
-        }
-    }
-
-    private void crlf() {
-        out.write('\r');
-        out.write('\n');
-    }
-
-    private boolean containsEightBit(int from) {
-        byte[] written = tail(from);
-        for (byte b : written) {
+    private static boolean eightBit(byte[] bytes) {
+        for (byte b : bytes) {
             if (b < 0) {
                 return true;
             }
@@ -328,15 +301,9 @@ final class SevenBitMime {
         return false;
     }
 
-    private byte[] tail(int from) {
-        byte[] all = out.toByteArray();
-        return java.util.Arrays.copyOfRange(all, from, all.length);
-    }
-
-    private void truncate(int size) {
-        byte[] kept = java.util.Arrays.copyOf(out.toByteArray(), size);
-        out.reset();
-        out.writeBytes(kept);
+    private void crlf() {
+        out.write('\r');
+        out.write('\n');
     }
 
     /** {@code type/subtype} of a Content-Type value, in lower case. */

@@ -90,6 +90,32 @@ class SevenBitMimeTest {
     }
 
     @Test
+    void convertsEveryMessageOfADigestWhosePartsAreMessagesByDefault() throws Exception {
+        StringBuilder message = new StringBuilder(
+                "MIME-Version: 1.0\r\nSubject: digest\r\n" + "Content-Type: multipart/digest; boundary=d\r\n\r\n");
+        int parts = 2_000;
+        for (int i = 0; i < parts; i++) {
+            // No Content-Type: in a digest a part is message/rfc822 (RFC 2046 5.1.5).
+            message.append("--d\r\n\r\nSubject: ")
+                    .append(i)
+                    .append("\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nN\u00e4me ")
+                    .append(i)
+                    .append("\r\n");
+        }
+        message.append("--d--\r\n");
+
+        byte[] converted = convert(message.toString());
+
+        assertThat(sevenBit(converted)).isTrue();
+        String wire = new String(converted, StandardCharsets.US_ASCII);
+        assertThat(wire.split("Content-Transfer-Encoding: quoted-printable\r\n", -1))
+                .hasSize(parts + 1);
+        assertThat(wire).contains("\r\n\r\nN=C3=A4me 1999\r\n--d--\r\n");
+        MimeMultipart digest = (MimeMultipart) parse(converted).getContent();
+        assertThat(digest.getCount()).isEqualTo(parts);
+    }
+
+    @Test
     void leavesWhatItCannotConvertAsItIs() throws Exception {
         // No MIME-Version: nothing says what the body is (RFC 2045 4).
         String plain = "Subject: old style\r\n\r\n" + TEXT;
