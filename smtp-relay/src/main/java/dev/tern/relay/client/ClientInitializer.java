@@ -26,6 +26,7 @@ final class ClientInitializer extends ChannelInitializer<Channel> {
         if (implicitTls != null) {
             // RFC 8314 3.3: TLS from the first byte; the greeting comes after the handshake.
             SslHandler tls = implicitTls.newHandler(ch);
+            p.addLast(ClientPipelineNames.RECORDS_WRITTEN, session.recordsWritten());
             p.addLast(ClientPipelineNames.TLS, tls);
             session.watchHandshake(tls);
         }

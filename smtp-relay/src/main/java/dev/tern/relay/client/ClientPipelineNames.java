@@ -5,6 +5,7 @@ final class ClientPipelineNames {
     private ClientPipelineNames() {}
 
     static final String TLS = "tls";
+    static final String RECORDS_WRITTEN = "records-written";
     static final String REPLY_ARRIVALS = "reply-arrivals";
     static final String REPLY_DECODER = "reply-decoder";
     static final String COMMAND_ENCODER = "command-encoder";

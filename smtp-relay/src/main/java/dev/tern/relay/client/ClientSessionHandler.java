@@ -45,13 +45,18 @@ final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> timer;
     /** When the peer last took some of the content being sent. */
     private long lastProgressNanos;
-    /** {@link io.netty.channel.Channel#bytesBeforeWritable()} at the last look while sending content. */
-    private long waitingAtLastLook;
+    /** Under TLS: when a record last went out whole, for the sending of content to be seen going on. */
+    private final RecordsWritten recordsWritten = new RecordsWritten();
 
     private ConnectionBroken broken;
     private boolean reading;
     /** Between the 220 to STARTTLS and the end of the handshake: replies read now are plaintext. */
     private boolean discardPlaintext;
+
+    /** The handler that goes between TLS and the socket. */
+    RecordsWritten recordsWritten() {
+        return recordsWritten;
+    }
 
     /** The handler that goes in front of the reply decoder. */
     ReplyArrivals arrivals() {
@@ -106,8 +111,8 @@ final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
         cancelTimer();
         // RFC 5321 4.5.3.2.5: the timeout is for each send, not the whole message: a slow peer that keeps
         // taking data is not given up on (as Postfix's smtp_data_xfer_timeout). In plaintext the content is
-        // one buffer whose partial writes report progress; under TLS it goes out as records, and what still
-        // waits to be written shrinks as each is taken.
+        // one buffer whose partial writes report progress; under TLS it goes out as records, each of which
+        // RecordsWritten sees leave whole.
         ChannelProgressivePromise written = ctx.newProgressivePromise();
         written.addListener(new ChannelProgressiveFutureListener() {
             @Override
@@ -125,7 +130,6 @@ final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
             }
         });
         lastProgressNanos = System.nanoTime();
-        waitingAtLastLook = Long.MAX_VALUE;
         watchSending(what, blockTimeout);
         ctx.writeAndFlush(content, written);
         return reply;
@@ -137,12 +141,7 @@ final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
      */
     private void watchSending(String what, Duration blockTimeout) {
         long now = System.nanoTime();
-        // Octets still to drain before the channel takes more; 0 once under the low water mark.
-        long waiting = ctx.channel().bytesBeforeWritable();
-        if (waiting < waitingAtLastLook) {
-            lastProgressNanos = now;
-        }
-        waitingAtLastLook = waiting;
+        lastProgressNanos = Math.max(lastProgressNanos, recordsWritten.lastNanos());
         long left = lastProgressNanos + blockTimeout.toNanos() - now;
         if (left <= 0) {
             timer = null;
@@ -183,6 +182,7 @@ final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
         p.remove(ClientPipelineNames.REPLY_DECODER);
         p.addBefore(ClientPipelineNames.COMMAND_ENCODER, ClientPipelineNames.REPLY_DECODER, new SmtpReplyDecoder());
         p.addFirst(ClientPipelineNames.TLS, tls);
+        p.addFirst(ClientPipelineNames.RECORDS_WRITTEN, recordsWritten);
         return watchHandshake(tls);
     }
 

@@ -1,0 +1,37 @@
+package dev.tern.relay.client;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+
+/**
+ * Sits between TLS and the socket and notes when a TLS record was last written out whole: how the sending
+ * of a message's content is seen to go on under TLS, where the content leaves as records, not as the one
+ * buffer whose partial writes report progress in plaintext (RFC 5321 4.5.3.2.5 counts each send).
+ */
+final class RecordsWritten extends ChannelOutboundHandlerAdapter {
+    private long lastNanos;
+    private final ChannelFutureListener written = f -> {
+        if (f.isSuccess()) {
+            lastNanos = System.nanoTime();
+        }
+    };
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (promise.isVoid()) {
+            // TLS writes most records with no promise of their own; a failure still reaches the pipeline.
+            ChannelPromise own = ctx.newPromise();
+            own.addListener(written).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+            ctx.write(msg, own);
+        } else {
+            ctx.write(msg, promise.addListener(written));
+        }
+    }
+
+    /** When a record was last written out whole (by {@link System#nanoTime()}), or 0. */
+    long lastNanos() {
+        return lastNanos;
+    }
+}
