@@ -147,6 +147,8 @@ class SpoolAndShutdownIT {
                 assertThat(c.reply().last()).startsWith("250 2.0.0 Ok: queued as");
             }
 
+            // The writer records its meters just after it completes the batch's stages: the 250s may come first.
+            await().atMost(Duration.ofSeconds(5)).until(() -> batches.count() > before);
             assertThat(batches.count() - before).as("group commits").isEqualTo(1);
             assertThat(batches.totalAmount() - recordsBefore)
                     .as("records in it")
