@@ -4,6 +4,7 @@ import dev.tern.relay.client.AttemptResult.HostFailed;
 import dev.tern.relay.delivery.DeliveryRequest;
 import dev.tern.smtp.EhloReply;
 import dev.tern.smtp.MailParameters;
+import dev.tern.smtp.MessageOctets;
 import dev.tern.smtp.SmtpCommand;
 import dev.tern.smtp.SmtpReply;
 import dev.tern.smtp.SmtpVerb;
@@ -92,7 +93,9 @@ final class MailTransaction {
     CompletionStage<AttemptResult> run() {
         boolean binary = request.envelope().parameters().body() == MailParameters.Body.BINARY_MIME;
         content = binary ? request.content().retainedDuplicate() : LongLines.fold(request.content(), alloc);
-        if (!binary && !ehlo.supports("8BITMIME") && SevenBitMime.hasEightBit(content)) {
+        if (!binary
+                && !ehlo.supports("8BITMIME")
+                && MessageOctets.isEightBit(content, content.readerIndex(), content.writerIndex())) {
             // RFC 6152 3: no 8-bit data to a server that did not announce 8BITMIME; MIME parts are converted.
             ByteBuf folded = content;
             try {

@@ -20,14 +20,8 @@ final class RecordsWritten extends ChannelOutboundHandlerAdapter {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (promise.isVoid()) {
-            // TLS writes most records with no promise of their own; a failure still reaches the pipeline.
-            ChannelPromise own = ctx.newPromise();
-            own.addListener(written).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
-            ctx.write(msg, own);
-        } else {
-            ctx.write(msg, promise.addListener(written));
-        }
+        // TLS gives each record a promise of its own; a void one (nothing to learn from it) passes as it is.
+        ctx.write(msg, promise.isVoid() ? promise : promise.addListener(written));
     }
 
     /** When a record was last written out whole (by {@link System#nanoTime()}), or 0. */

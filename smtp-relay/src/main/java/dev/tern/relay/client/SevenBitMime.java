@@ -1,5 +1,6 @@
 package dev.tern.relay.client;
 
+import dev.tern.smtp.MessageOctets;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.ByteArrayOutputStream;
@@ -45,11 +46,6 @@ final class SevenBitMime {
         this.out = new ByteArrayOutputStream(message.length + message.length / 4);
     }
 
-    /** Whether {@code content} holds an octet over 127. */
-    static boolean hasEightBit(ByteBuf content) {
-        return content.forEachByte(b -> b >= 0) >= 0;
-    }
-
     /**
      * {@code content} with its 8-bit MIME parts made 7-bit, as a new buffer the caller releases; the
      * caller keeps its own reference to {@code content}, whose indexes are not moved.
@@ -79,7 +75,7 @@ final class SevenBitMime {
     private void entity(int from, int to, String defaultType, int depth) {
         int blank = blankLine(from, to);
         int bodyFrom = blank < to ? next(blank, to) : to;
-        if (depth > MAX_DEPTH || !eightBit(bodyFrom, to)) {
+        if (depth > MAX_DEPTH || !MessageOctets.isEightBit(m, bodyFrom, to)) {
             out.write(m, from, to - from);
             return;
         }
@@ -98,7 +94,8 @@ final class SevenBitMime {
             entity(bodyFrom, to, "text/plain", depth + 1);
             byte[] converted = out.toByteArray();
             out = outer;
-            boolean clean = ("8bit".equals(encoding) || "binary".equals(encoding)) && !eightBit(converted);
+            boolean clean =
+                    ("8bit".equals(encoding) || "binary".equals(encoding)) && !MessageOctets.isEightBit(converted);
             header(from, blank, to, clean ? "7bit" : null);
             out.writeBytes(converted);
         } else if (encoding == null
@@ -281,24 +278,6 @@ final class SevenBitMime {
 
     private boolean isContinuation(int line) {
         return line < m.length && (m[line] == ' ' || m[line] == '\t');
-    }
-
-    private boolean eightBit(int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (m[i] < 0) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean eightBit(byte[] bytes) {
-        for (byte b : bytes) {
-            if (b < 0) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void crlf() {

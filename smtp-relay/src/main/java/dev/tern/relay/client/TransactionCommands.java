@@ -3,6 +3,7 @@ package dev.tern.relay.client;
 import dev.tern.smtp.EhloReply;
 import dev.tern.smtp.Envelope;
 import dev.tern.smtp.MailParameters;
+import dev.tern.smtp.MessageOctets;
 import dev.tern.smtp.RcptParameters;
 import dev.tern.smtp.RcptParameters.Notify;
 import dev.tern.smtp.RcptTo;
@@ -18,7 +19,8 @@ final class TransactionCommands {
 
     /** True when the envelope cannot go without SMTPUTF8 (RFC 6531 3.4). */
     static boolean needsSmtpUtf8(Envelope envelope, List<Integer> recipientIndexes, ByteBuf content) {
-        if (envelope.parameters().smtpUtf8() && headerHasEightBit(content)) {
+        if (envelope.parameters().smtpUtf8()
+                && MessageOctets.isEightBit(content, content.readerIndex(), MessageOctets.headerEnd(content))) {
             // Flagged by the sender and meant: UTF-8 in the header section. A flag on an all-ASCII message
             // is not passed on where it would make the message undeliverable (RFC 6531 3.2: not needed).
             return true;
@@ -29,27 +31,6 @@ final class TransactionCommands {
         for (int index : recipientIndexes) {
             if (envelope.recipients().get(index).mailbox().needsSmtpUtf8()) {
                 return true;
-            }
-        }
-        return false;
-    }
-
-    /** Whether an octet over 127 comes before the blank line that ends the header section. */
-    static boolean headerHasEightBit(ByteBuf content) {
-        int end = content.writerIndex();
-        int lineStart = content.readerIndex();
-        for (int i = content.readerIndex(); i < end; i++) {
-            byte b = content.getByte(i);
-            if (b < 0) {
-                return true;
-            }
-            if (b == '\n') {
-                // A line of nothing but CRLF (or LF) ends the header section.
-                int length = i - lineStart;
-                if (length == 0 || (length == 1 && content.getByte(lineStart) == '\r')) {
-                    return false;
-                }
-                lineStart = i + 1;
             }
         }
         return false;

@@ -1,5 +1,6 @@
 package dev.tern.relay.dsn;
 
+import dev.tern.smtp.MessageOctets;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.io.ByteArrayOutputStream;
@@ -29,30 +30,13 @@ record OriginalMessage(byte[] bytes, boolean full, boolean eightBit) {
 
     /** The header section (RFC 5322 2.1): everything before the first empty line, or all of it. */
     static byte[] headerSection(ByteBuf content) {
-        int start = content.readerIndex();
-        int end = content.writerIndex();
-        if (end - start >= 2 && content.getByte(start) == '\r' && content.getByte(start + 1) == '\n') {
-            return new byte[0];
-        }
-        for (int i = start; i + 3 < end; i++) {
-            if (content.getByte(i) == '\r'
-                    && content.getByte(i + 1) == '\n'
-                    && content.getByte(i + 2) == '\r'
-                    && content.getByte(i + 3) == '\n') {
-                return ByteBufUtil.getBytes(content, start, i + 2 - start);
-            }
-        }
-        return ByteBufUtil.getBytes(content, start, end - start);
+        return ByteBufUtil.getBytes(
+                content, content.readerIndex(), MessageOctets.headerEnd(content) - content.readerIndex());
     }
 
     /** True when any octet is outside US-ASCII. */
     static boolean isEightBit(byte[] bytes) {
-        for (byte b : bytes) {
-            if (b < 0) {
-                return true;
-            }
-        }
-        return false;
+        return MessageOctets.isEightBit(bytes);
     }
 
     /** Does {@code bytes} contain {@code needle}? Used to pick a MIME boundary no part contains. */
