@@ -51,7 +51,9 @@ public final class SmtpReplies {
     public static final SmtpReply LINE_TOO_LONG = new SmtpReply(500, "5.5.2", "Line too long");
     public static final SmtpReply BARE_LINE_ENDING =
             new SmtpReply(500, "5.5.2", "Bare CR or LF received; lines end with CRLF");
-    public static final SmtpReply INVALID_UTF8 = new SmtpReply(500, "5.6.7", "Invalid or unexpected non-ASCII");
+    /** A command line that is not UTF-8: a syntax error (5.5.2, as Postfix); 5.6.7 is for well-formed UTF-8 addresses. */
+    public static final SmtpReply INVALID_UTF8 = new SmtpReply(500, "5.5.2", "Command line is not valid UTF-8");
+
     public static final SmtpReply BAD_BDAT_SYNTAX = new SmtpReply(501, "5.5.4", "Syntax: BDAT chunk-size [LAST]");
     public static final SmtpReply SYNTAX_ERROR = new SmtpReply(501, "5.5.4", "Syntax error in parameters or arguments");
     public static final SmtpReply BAD_ADDRESS_SYNTAX = new SmtpReply(501, "5.1.3", "Bad address syntax");
@@ -63,6 +65,10 @@ public final class SmtpReplies {
     public static final SmtpReply NOT_IMPLEMENTED = new SmtpReply(502, "5.5.1", "Command not implemented");
     public static final SmtpReply BAD_SEQUENCE = new SmtpReply(503, "5.5.1", "Bad sequence of commands");
     public static final SmtpReply SEND_HELO_FIRST = new SmtpReply(503, "5.5.1", "Send EHLO or HELO first");
+    /** An extension's command after HELO: only EHLO opens the extensions (RFC 5321 4.1.1.1). */
+    public static final SmtpReply SEND_EHLO_FOR_EXTENSIONS =
+            new SmtpReply(503, "5.5.1", "Send EHLO first: HELO opens no extensions");
+
     public static final SmtpReply NESTED_MAIL = new SmtpReply(503, "5.5.1", "Sender already specified");
     public static final SmtpReply NEED_MAIL = new SmtpReply(503, "5.5.1", "Need MAIL command");
     public static final SmtpReply NO_VALID_RECIPIENTS = new SmtpReply(554, "5.5.1", "No valid recipients");

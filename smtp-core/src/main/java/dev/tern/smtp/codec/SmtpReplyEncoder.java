@@ -46,7 +46,8 @@ public final class SmtpReplyEncoder extends MessageToByteEncoder<SmtpReply> {
             boolean hasText = status != null || !text.isEmpty();
             if (!last) {
                 out.writeByte('-');
-            } else if (hasText) {
+            } else if (hasText || reply.code() == 334) {
+                // RFC 4954 8: an AUTH challenge keeps its SP when it is empty ("334" SP [base64]).
                 out.writeByte(' ');
             }
             if (status != null) {

@@ -30,6 +30,8 @@ class SmtpReplyEncoderTest {
                 row(new SmtpReply(250, null, List.of("")), "250\r\n"), // empty text: no trailing SP
                 row(new SmtpReply(250, null, List.of("", "")), "250-\r\n250\r\n"), // empty lines
                 row(new SmtpReply(250, new EnhancedStatus(2, 0, 0), List.of("")), "250 2.0.0\r\n"), // code only
+                // RFC 4954 8: continue-req = "334" SP [base64] CRLF, the SP even with nothing after it
+                row(new SmtpReply(334, null, List.of("")), "334 \r\n"),
                 row(
                         new SmtpReply(550, "5.1.1", "<ü@example.com> unknown"),
                         "550 5.1.1 <ü@example.com> unknown\r\n")); // UTF-8 text

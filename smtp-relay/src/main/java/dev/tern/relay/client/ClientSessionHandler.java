@@ -256,7 +256,12 @@ final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        fail(Kind.CLOSED, "connection closed by the server");
+        // Tern closes its own connections when its event loops stop: say so, not that the server did.
+        fail(
+                Kind.CLOSED,
+                ctx.executor().isShuttingDown()
+                        ? "connection closed as Tern shuts down"
+                        : "connection closed by the server");
         ctx.fireChannelInactive();
     }
 

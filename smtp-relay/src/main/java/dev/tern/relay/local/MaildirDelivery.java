@@ -108,16 +108,25 @@ public final class MaildirDelivery {
         return outcome;
     }
 
-    /** Writes into {@code folder}'s Maildir; Delivered-To names the address that led there, extension kept. */
+    /**
+     * Writes into {@code folder}'s Maildir; Delivered-To names the address that led there, extension kept.
+     * Return-Path holds the envelope's reverse-path; the message's own Return-Path fields are left out.
+     */
     private RecipientOutcome write(DeliveryRequest request, int index, Mailbox folder, Mailbox addressed) {
         Path dir = mailRoot.resolve(folder.domain()).resolve(folder.localPart());
         String deliveredTo = addressed.address().toLowerCase(Locale.ROOT);
         // LF line ends, like the message after it (LfLineEnds).
+        if (DeliveryHeaders.deliveredTo(request.content(), deliveredTo)) {
+            // Delivered here before and back again: a forwarding loop somewhere outside (Postfix's local
+            // delivery refuses it the same way); bounced, not stored again and again.
+            LOG.info("{}: not delivered to {}: the message was delivered there before", request.id(), deliveredTo);
+            return RecipientOutcome.permanent(index, "5.4.6", "mail forwarding loop for " + deliveredTo, null);
+        }
         byte[] prefix = ("Return-Path: " + request.envelope().reversePath().toPathString() + "\n" + "Delivered-To: "
                         + deliveredTo + "\n")
                 .getBytes(StandardCharsets.UTF_8);
         try {
-            Path file = writer.write(dir, prefix, request.content());
+            Path file = writer.write(dir, prefix, DeliveryHeaders.withoutReturnPath(request.content()));
             LOG.debug("{}: delivered to {} as {}", request.id(), deliveredTo, file.getFileName());
             return RecipientOutcome.delivered(index, "delivered to maildir " + folder.address(), null);
         } catch (IOException | RuntimeException e) {

@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -41,6 +42,14 @@ public final class MaildirWriter {
      * @return the file in {@code new/}
      */
     public Path write(Path folder, byte[] prefix, ByteBuf content) throws IOException {
+        return write(folder, prefix, List.of(content));
+    }
+
+    /**
+     * As {@link #write(Path, byte[], ByteBuf)}, the message given as {@code parts} written one after the
+     * other; each is cut at a line's start, so no CRLF is split between two of them.
+     */
+    Path write(Path folder, byte[] prefix, List<ByteBuf> parts) throws IOException {
         Path tmp = folder.resolve("tmp");
         Path fresh = folder.resolve("new");
         createDirectories(tmp);
@@ -50,7 +59,7 @@ public final class MaildirWriter {
             String name = names.next();
             Path tmpFile = tmp.resolve(name);
             try {
-                writeFile(tmpFile, prefix, content);
+                writeFile(tmpFile, prefix, parts);
             } catch (FileAlreadyExistsException e) {
                 if (attempt >= NAME_ATTEMPTS) {
                     throw e;
@@ -71,7 +80,7 @@ public final class MaildirWriter {
         }
     }
 
-    private static void writeFile(Path file, byte[] prefix, ByteBuf content) throws IOException {
+    private static void writeFile(Path file, byte[] prefix, List<ByteBuf> parts) throws IOException {
         // CREATE_NEW: a name someone else holds is reported, never overwritten or deleted.
         FileChannel channel = FileChannel.open(
                 file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), fileAttributes(file, false));
@@ -81,7 +90,10 @@ public final class MaildirWriter {
             while (head.hasRemaining()) {
                 channel.write(head);
             }
-            LfLineEnds.write(content, channel, prefix.length);
+            long position = prefix.length;
+            for (ByteBuf part : parts) {
+                position += LfLineEnds.write(part, channel, position);
+            }
             // Maildir: the file must be on disk before it is renamed into new/.
             channel.force(true);
             done = true;

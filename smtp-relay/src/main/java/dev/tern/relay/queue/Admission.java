@@ -60,13 +60,30 @@ final class Admission {
         size = messages.size();
     }
 
-    /** The due recipients of {@code m} at {@code now}, by destination, destinations in envelope order. */
+    /**
+     * The due recipients of {@code m} at {@code now}, by destination, destinations and recipients in envelope
+     * order. A destination's recipients that still wait for their own retry go along with the due ones, as
+     * Postfix retries a queue file whole: one transaction, one copy of the message on the wire and at the
+     * receiver, rather than one per recipient as their retry times drift apart.
+     */
     static Map<String, List<Integer>> dueByDestination(QueuedMessage m, long now) {
         Map<String, List<Integer>> groups = new LinkedHashMap<>();
+        boolean waiting = false;
         for (int i = 0; i < m.recipients(); i++) {
             if (m.due(i, now)) {
                 groups.computeIfAbsent(m.destination(i), d -> new ArrayList<>()).add(i);
+            } else {
+                waiting |= m.deferredFor(i, m.destination(i), now);
             }
+        }
+        if (waiting && !groups.isEmpty()) {
+            for (int i = 0; i < m.recipients(); i++) {
+                List<Integer> group = groups.get(m.destination(i));
+                if (group != null && m.deferredFor(i, m.destination(i), now)) {
+                    group.add(i);
+                }
+            }
+            groups.values().forEach(java.util.Collections::sort);
         }
         return groups;
     }

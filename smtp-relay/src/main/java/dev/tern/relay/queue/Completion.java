@@ -57,6 +57,8 @@ final class Completion {
         outcomes.forEach(o -> byIndex.put(o.recipientIndex(), o));
         int[] tally = new int[RecipientState.Kind.values().length];
         String last = "";
+        // One spread for the whole attempt: recipients deferred together fall due together.
+        double jitter = random.nextDouble();
         for (int i : indexes) {
             m.inFlight(i, false);
             RecipientOutcome o = byIndex.get(i);
@@ -64,7 +66,7 @@ final class Completion {
                 String why = failure == null ? "no outcome from the transport" : failure.toString();
                 o = RecipientOutcome.temporary(i, "4.3.0", "local error: " + why, null);
             }
-            RecipientState state = stateAfter(m.states[i], o, m.arrivalMillis(), now);
+            RecipientState state = stateAfter(m.states[i], o, m.arrivalMillis(), now, jitter);
             m.states[i] = state;
             tally[state.kind().ordinal()]++;
             last = o.diagnostic();
@@ -107,9 +109,10 @@ final class Completion {
     }
 
     /** The state {@code outcome} leads to from {@code before}, as the policy says; reports sent stay marked. */
-    RecipientState stateAfter(RecipientState before, RecipientOutcome outcome, long arrivalMillis, long now) {
+    RecipientState stateAfter(
+            RecipientState before, RecipientOutcome outcome, long arrivalMillis, long now, double jitter) {
         int attempts = before.attempts() + 1;
-        RetryPolicy.Next next = retry.after(outcome.status(), arrivalMillis, now, attempts, random.nextDouble());
+        RetryPolicy.Next next = retry.after(outcome.status(), arrivalMillis, now, attempts, jitter);
         LastAttempt last = new LastAttempt(
                 now,
                 fitting(outcome.enhancedStatus(), next.kind()),

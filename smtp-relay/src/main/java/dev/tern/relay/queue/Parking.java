@@ -41,7 +41,11 @@ final class Parking {
             if (now >= end) {
                 // The lifetime is over: as after a failed attempt, the recipient expires.
                 m.states[i] = completion.stateAfter(
-                        before, RecipientOutcome.temporary(i, SUSPENDED.toString(), why, null), m.arrivalMillis(), now);
+                        before,
+                        RecipientOutcome.temporary(i, SUSPENDED.toString(), why, null),
+                        m.arrivalMillis(),
+                        now,
+                        0.5); // expired: no next attempt for a spread to move
             } else {
                 long until = suspension.until().map(u -> u.toEpochMilli()).orElse(end);
                 LastAttempt last = before.last() != null ? before.last() : LastAttempt.local(now, SUSPENDED, why);

@@ -58,6 +58,9 @@ public interface QueueAdmin {
      */
     CompletionStage<Result<QueueDrain.Progress>> drain(String name, Deliverer target);
 
+    /** Why a second drain is refused. */
+    String DRAIN_STARTED = "a drain was started already: see its progress";
+
     /** The progress of the drain started on this queue, or empty; any thread. */
     java.util.Optional<QueueDrain.Progress> drainProgress();
 

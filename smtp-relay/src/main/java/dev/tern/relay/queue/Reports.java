@@ -7,6 +7,7 @@ import dev.tern.smtp.RcptParameters.Notify;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -38,29 +39,56 @@ final class Reports {
         this.queue = queue;
     }
 
-    /** After an attempt that left the message unfinished: new successes, and the delay warning when due. */
+    /**
+     * After an attempt that left the message unfinished: new failures once none of its attempts is under
+     * way any more (one report for the pass, as Postfix reports after each delivery pass, not when the last
+     * deferred recipient is done days later), new successes, and the delay warning when due.
+     */
     CompletionStage<Void> afterAttempt(QueuedMessage m, long now) {
         CompletionStage<Void> sent = NONE;
+        if (!m.anyInFlight() && !failuresDue(m).isEmpty()) {
+            sent = then(m, () -> failures(m));
+        }
         if (!successesDue(m).isEmpty()) {
             sent = then(m, () -> successes(m));
         }
         if (!m.warned && retry.delayWarningDue(m.arrivalMillis(), now)) {
-            // RFC 3461 5.2.5: "MAY" issue one; once per message, even across a restart.
-            m.warned = true;
-            sent = then(m, () -> send(m, Bouncer.Kind.DELAY, indexes(m, RecipientState.Kind.DEFERRED), Notice.DELAY));
+            // RFC 3461 5.2.5: "MAY" issue one; once per message, even across a restart. Only once a recipient
+            // that would be told of it is deferred: one still in its first attempt at another destination
+            // when this attempt ends is not, and its deferral later must still bring the warning.
+            if (!delayed(m).isEmpty()) {
+                m.warned = true;
+                sent = then(m, () -> send(m, Bouncer.Kind.DELAY, delayed(m), Notice.DELAY));
+            }
         }
         return sent;
     }
 
-    /** Taken in again after a restart: successes the previous run did not get to report. */
+    /** Taken in again after a restart: failures and successes the previous run did not get to report. */
     CompletionStage<Void> admitted(QueuedMessage m) {
-        return successesDue(m).isEmpty() ? NONE : then(m, () -> successes(m));
+        CompletionStage<Void> sent = NONE;
+        if (!failuresDue(m).isEmpty()) {
+            sent = then(m, () -> failures(m));
+        }
+        return successesDue(m).isEmpty() ? sent : then(m, () -> successes(m));
     }
 
-    /** Every recipient is final: failures and the successes still due; completes once they are queued. */
+    /** Every recipient is final: the failures and successes still due; completes once they are queued. */
     CompletionStage<Void> finalReports(QueuedMessage m) {
-        then(m, () -> send(m, Bouncer.Kind.FAILURE, indexes(m, RecipientState.Kind.FAILED), null));
+        then(m, () -> failures(m));
         return then(m, () -> successes(m));
+    }
+
+    private CompletionStage<Void> failures(QueuedMessage m) {
+        return send(m, Bouncer.Kind.FAILURE, failuresDue(m), Notice.FAILURE);
+    }
+
+    /** Failed recipients not reported yet (the DSN builder leaves out those whose NOTIFY asks for none). */
+    private static List<Integer> failuresDue(QueuedMessage m) {
+        return indexes(
+                m,
+                i -> m.states[i].kind() == RecipientState.Kind.FAILED
+                        && !m.states[i].notified().contains(Notice.FAILURE));
     }
 
     private CompletionStage<Void> successes(QueuedMessage m) {
@@ -81,8 +109,13 @@ final class Reports {
         });
     }
 
-    private static List<Integer> indexes(QueuedMessage m, RecipientState.Kind kind) {
-        return indexes(m, i -> m.states[i].kind() == kind);
+    /** Deferred recipients that are told of a delay: RFC 3461 4.1, no NOTIFY means FAILURE and DELAY. */
+    private static List<Integer> delayed(QueuedMessage m) {
+        return indexes(m, i -> {
+            Set<Notify> asked = m.envelope.recipients().get(i).parameters().notifyOn();
+            return m.states[i].kind() == RecipientState.Kind.DEFERRED
+                    && (asked.isEmpty() || asked.contains(Notify.DELAY));
+        });
     }
 
     private static List<Integer> indexes(QueuedMessage m, Predicate<Integer> which) {

@@ -138,9 +138,7 @@ final class SchedulerAdmin implements QueueAdmin {
         return scheduler.call(() -> {
             QueueDrain started = scheduler.drain(name, target);
             return CompletableFuture.completedFuture(
-                    started == null
-                            ? new Refused<>("a drain was started already: see its progress")
-                            : new Found<>(started.progress()));
+                    started == null ? new Refused<>(DRAIN_STARTED) : new Found<>(started.progress()));
         });
     }
 

@@ -1,6 +1,7 @@
 package dev.tern.relay.queue;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -17,6 +18,12 @@ public record Suspension(Instant since, Optional<Instant> until, String reason, 
         Objects.requireNonNull(since, "since");
         Objects.requireNonNull(until, "until");
         Objects.requireNonNull(reason, "reason");
+        // Whole seconds, as people read and give them (2030-01-01T02:00:00Z); the end is rounded up, so a
+        // suspension never ends before the time asked.
+        since = since.truncatedTo(ChronoUnit.SECONDS);
+        until = until.map(u -> u.truncatedTo(ChronoUnit.SECONDS).equals(u)
+                ? u
+                : u.truncatedTo(ChronoUnit.SECONDS).plusSeconds(1));
     }
 
     /** Whether it has ended at {@code now}. */

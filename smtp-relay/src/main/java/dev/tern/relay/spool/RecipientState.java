@@ -96,7 +96,9 @@ public record RecipientState(Kind kind, long nextAttemptMillis, int attempts, La
         /** "delivered" or "relayed" (NOTIFY=SUCCESS). */
         SUCCESS(1),
         /** "delayed": the one warning that the message is still being retried. */
-        DELAY(2);
+        DELAY(2),
+        /** "failed": the report of a recipient that failed, sent after the attempt while others wait. */
+        FAILURE(4);
 
         final int bit;
 

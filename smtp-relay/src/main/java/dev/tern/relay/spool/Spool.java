@@ -10,6 +10,7 @@ import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -59,12 +60,19 @@ public final class Spool implements MailQueue, AutoCloseable {
      * Opens (or creates) the spool in {@code directory}: takes its lock, replays every segment and
      * starts the writer.
      *
-     * @throws IOException when another process holds the spool, or the directory cannot be read
+     * @throws SpoolInUseException when another process holds the spool
+     * @throws SpoolDirectoryException when the directory cannot be made or its lock file written
+     * @throws IOException when the spool cannot be read
      */
     public static Spool open(Path directory, SpoolOptions options) throws IOException {
-        Files.createDirectories(directory);
         Path lockFile = directory.resolve(LOCK_FILE);
-        FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel lockChannel;
+        try {
+            Files.createDirectories(directory);
+            lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        } catch (FileSystemException e) {
+            throw new SpoolDirectoryException(directory, e);
+        }
         FileLock lock;
         try {
             lock = lockChannel.tryLock();

@@ -470,6 +470,25 @@ class SmtpClientSessionTest {
     }
 
     @Test
+    void aConnectionClosedAsTheEventLoopsStopIsNotBlamedOnTheServer() throws Exception {
+        peer.greeting("220 slow").reply("EHLO", ScriptedSmtpPeer.HANG);
+        SmtpClient client = fixture.client(ClientFixture.options());
+        CompletableFuture<AttemptResult> result = client.deliver(
+                        peer.address(), "peer.test", ClientRoute.mx(), fixture.request(MESSAGE, "a@dest.test"))
+                .toCompletableFuture();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> !peer.sessions().isEmpty()
+                        && !peer.sessions().get(0).commands().isEmpty());
+
+        fixture.group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+
+        assertThat(result.get(10, TimeUnit.SECONDS))
+                .isInstanceOfSatisfying(HostFailed.class, f -> assertThat(f.diagnostic())
+                        .contains("closed as Tern shuts down")
+                        .doesNotContain("by the server"));
+    }
+
+    @Test
     void reportsTheConnectLatency() throws Exception {
         List<InetAddress> measured = new CopyOnWriteArrayList<>();
         SmtpClientOptions options = ClientFixture.options().withConnectLatency((address, latency) -> {

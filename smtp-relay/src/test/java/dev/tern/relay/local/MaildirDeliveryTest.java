@@ -79,6 +79,11 @@ class MaildirDeliveryTest {
     }
 
     private List<RecipientOutcome> deliver(MaildirDelivery delivery, String... recipients) throws Exception {
+        return deliverMessage(delivery, MESSAGE, recipients);
+    }
+
+    private List<RecipientOutcome> deliverMessage(MaildirDelivery delivery, String message, String... recipients)
+            throws Exception {
         List<RcptTo> rcpts = new ArrayList<>();
         for (String r : recipients) {
             int at = r.lastIndexOf('@');
@@ -86,7 +91,7 @@ class MaildirDeliveryTest {
         }
         Envelope envelope =
                 new Envelope(new ReversePath(new Mailbox("sender", "example.org")), rcpts, MailParameters.NONE);
-        ByteBuf content = Unpooled.copiedBuffer(MESSAGE, StandardCharsets.UTF_8);
+        ByteBuf content = Unpooled.copiedBuffer(message, StandardCharsets.UTF_8);
         buffers.add(content);
         DeliveryRequest request = new DeliveryRequest(
                 new QueueId("Q1"),
@@ -131,6 +136,35 @@ class MaildirDeliveryTest {
                         PosixFilePermission.OWNER_READ,
                         PosixFilePermission.OWNER_WRITE,
                         PosixFilePermission.OWNER_EXECUTE);
+    }
+
+    @Test
+    void leavesOutTheReturnPathFieldsTheMessageCameWith() throws Exception {
+        String message =
+                "Return-Path: <forged@evil.example>\r\nSubject: hi\r\nreturn-path :\r\n <other@evil.example>\r\n"
+                        + "Delivered-To: someone@else.example\r\n\r\nReturn-Path: <in@the.body>\r\n";
+
+        deliverMessage(delivery(mailboxes()), message, "alice@example.net");
+
+        // RFC 5321 4.4: the delivering server's own Return-Path alone; the body is left as it is.
+        assertThat(Files.readString(files("example.net", "alice", "new").get(0)))
+                .isEqualTo("Return-Path: <sender@example.org>\nDelivered-To: alice@example.net\n"
+                        + "Subject: hi\nDelivered-To: someone@else.example\n\nReturn-Path: <in@the.body>\n");
+    }
+
+    @Test
+    void refusesAMessageDeliveredToTheSameMailboxBeforeAsALoop() throws Exception {
+        String message = "Delivered-To: Alice@Example.net\r\nSubject: again\r\n\r\nbody\r\n";
+
+        List<RecipientOutcome> outcomes = deliverMessage(delivery(mailboxes()), message, "alice@example.net");
+
+        // Postfix's local delivery: "mail forwarding loop for alice@example.net", bounced rather than stored again.
+        assertThat(outcomes).singleElement().satisfies(o -> {
+            assertThat(o.status()).isEqualTo(DeliveryStatus.PERMANENT);
+            assertThat(o.enhancedStatus()).hasToString("5.4.6");
+            assertThat(o.diagnostic()).isEqualTo("mail forwarding loop for alice@example.net");
+        });
+        assertThat(files("example.net", "alice", "new")).isEmpty();
     }
 
     @Test

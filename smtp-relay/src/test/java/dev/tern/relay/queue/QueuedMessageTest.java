@@ -39,6 +39,42 @@ class QueuedMessageTest {
                 held);
     }
 
+    /**
+     * A destination's recipients still waiting for their own retry go along when one of them falls due: one
+     * transaction, one copy, as Postfix retries a queue file whole. Another destination's stay where they are.
+     */
+    @Test
+    void aDueRecipientTakesItsDestinationsWaitingRecipientsAlong() {
+        List<RcptTo> rcpts = List.of(
+                new RcptTo(new Mailbox("r0", "b.test"), RcptParameters.NONE),
+                new RcptTo(new Mailbox("r1", "c.test"), RcptParameters.NONE),
+                new RcptTo(new Mailbox("r2", "b.test"), RcptParameters.NONE),
+                new RcptTo(new Mailbox("r3", "b.test"), RcptParameters.NONE));
+        long now = 1_700_000_600_000L;
+        LastAttempt last = LastAttempt.local(now - 60_000, EnhancedStatus.parse("4.0.0"), "busy");
+        RecipientState due = RecipientState.deferred(now - 1, 1, last);
+        RecipientState later = RecipientState.deferred(now + 30_000, 1, last);
+        QueuedMessage m = new QueuedMessage(new SpooledMessage(
+                new QueueId("Q1"),
+                1_700_000_000_000L,
+                new Envelope(new ReversePath(new Mailbox("from", "a.test")), rcpts, MailParameters.NONE),
+                List.of(
+                        later,
+                        later,
+                        due,
+                        RecipientState.delivered(
+                                1, LastAttempt.local(now - 60_000, EnhancedStatus.parse("2.0.0"), "delivered"))),
+                7,
+                4096,
+                1234,
+                false));
+
+        assertThat(Admission.dueByDestination(m, now)).containsExactly(java.util.Map.entry("b.test", List.of(0, 2)));
+        assertThat(Admission.dueByDestination(m, now - 2))
+                .as("nothing due, nothing goes")
+                .isEmpty();
+    }
+
     @Test
     void eachRecipientHasItsOwnAttemptFlagBeyondSixtyFour() {
         QueuedMessage m = new QueuedMessage(spooled(70, false));

@@ -2,6 +2,7 @@ package dev.tern.relay.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tern.relay.delivery.DeliveryRequest;
 import dev.tern.relay.delivery.RecipientOutcome;
 import dev.tern.relay.spool.RecipientState;
 import dev.tern.relay.spool.RecipientState.Notice;
@@ -12,7 +13,9 @@ import dev.tern.smtp.SmtpReply;
 import dev.tern.smtp.queue.QueueId;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -112,6 +115,44 @@ class ReportsTest {
         assertThat(fixture.reports).allSatisfy(r -> assertThat(r.recipients()).hasSize(1));
     }
 
+    /**
+     * A recipient that fails is reported after its attempt, while another waits for its retry (Postfix
+     * reports after each delivery pass); the later failure gets a report of its own, the first no second.
+     */
+    @Test
+    void reportsAFailureAfterItsAttemptWhileAnotherRecipientWaits() throws Exception {
+        Spool spool = fixture.spool();
+        java.util.concurrent.atomic.AtomicInteger toC = new java.util.concurrent.atomic.AtomicInteger();
+        DeliveryScheduler queue = fixture.scheduler(spool, WARNING, (domain, r) -> {
+            if (r.envelope().reversePath().isNull()) {
+                return QueueFixture.all(r, QueueFixture::ok);
+            }
+            if (domain.equals("b.test")) {
+                return QueueFixture.all(r, QueueFixture::refused);
+            }
+            return QueueFixture.all(r, toC.incrementAndGet() == 1 ? QueueFixture::busy : QueueFixture::refused);
+        });
+        QueueId id = fixture.enqueue(queue, "<s@a.test>", "bob@b.test", "carol@c.test");
+
+        loop.runUntil(() -> QueueFixture.state(spool, id, 0).notified().contains(Notice.FAILURE)
+                && QueueFixture.state(spool, id, 1).kind() == RecipientState.Kind.DEFERRED);
+        assertThat(fixture.reports).singleElement().satisfies(report -> {
+            assertThat(report.kind()).isEqualTo(Bouncer.Kind.FAILURE);
+            assertThat(report.recipients()).extracting(Bouncer.Recipient::index).containsExactly(0);
+        });
+        assertThat(spool.find(id)).as("carol is still to do").isPresent();
+
+        loop.advance(Duration.ofMinutes(2));
+        loop.runUntil(() -> spool.find(id).isEmpty());
+
+        assertThat(fixture.reports)
+                .extracting(Bouncer.Report::kind)
+                .containsExactly(Bouncer.Kind.FAILURE, Bouncer.Kind.FAILURE);
+        assertThat(fixture.reports.get(1).recipients())
+                .extracting(Bouncer.Recipient::index)
+                .containsExactly(1);
+    }
+
     @Test
     void asksNothingWithoutNotifySuccess() throws Exception {
         Spool spool = fixture.spool();
@@ -153,6 +194,39 @@ class ReportsTest {
         loop.runUntil(() -> QueueFixture.state(reopened, id, 0).attempts() > 5);
 
         assertThat(fixture.reports).as("and still only the one warning").hasSize(1);
+    }
+
+    /**
+     * An attempt that ends past the warning age while no recipient is deferred (another destination's is
+     * still in its first attempt) warns nobody, and does not use up the warning: that recipient's deferral
+     * brings it.
+     */
+    @Test
+    void theWarningWaitsForARecipientDeferredNotForTheFirstAttemptToEndLate() throws Exception {
+        Spool spool = fixture.spool();
+        java.util.Map<String, CompletableFuture<List<RecipientOutcome>>> open =
+                new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.Map<String, DeliveryRequest> asked = new java.util.concurrent.ConcurrentHashMap<>();
+        DeliveryScheduler queue = fixture.scheduler(spool, WARNING, (domain, r) -> {
+            asked.put(domain, r);
+            return open.computeIfAbsent(domain, d -> new CompletableFuture<>());
+        });
+        QueueId id = fixture.enqueue(queue, "<s@a.test>", "bob@b.test", "carol@c.test");
+        loop.runUntil(() -> asked.size() == 2);
+
+        loop.advance(Duration.ofMinutes(11));
+        open.get("b.test").complete(List.of(QueueFixture.ok(0, "mx.b.test")));
+        loop.runUntil(() -> QueueFixture.state(spool, id, 0).kind() == RecipientState.Kind.DELIVERED);
+        loop.runDue();
+        assertThat(fixture.reports).as("nobody is deferred yet").isEmpty();
+
+        open.get("c.test").complete(List.of(QueueFixture.busy(1, "mx.c.test")));
+        loop.runUntil(() -> QueueFixture.state(spool, id, 1).notified().contains(Notice.DELAY));
+
+        assertThat(fixture.reports).singleElement().satisfies(report -> {
+            assertThat(report.kind()).isEqualTo(Bouncer.Kind.DELAY);
+            assertThat(report.recipients()).extracting(Bouncer.Recipient::index).containsExactly(1);
+        });
     }
 
     @Test

@@ -2,15 +2,15 @@ package dev.tern.server.app;
 
 import dev.tern.server.auth.BcryptAuthenticator;
 import dev.tern.server.config.TernConfig;
-import dev.tern.server.tls.TlsMaterial;
-import io.netty.handler.ssl.SslContext;
+import dev.tern.server.tls.ReloadingServerTls;
 
 /** Builds the parts a server needs from the configuration: TLS material and the credential check. */
 final class ServerParts {
     private ServerParts() {}
 
-    static SslContext sslContext(TernConfig config) {
-        return TlsMaterial.load(config.tls(), config.dataDir(), config.hostname());
+    /** The server's TLS, its certificate and key read again when their files change or on SIGHUP. */
+    static ReloadingServerTls sslContext(TernConfig config) {
+        return ReloadingServerTls.watch(config.tls(), config.dataDir(), config.hostname());
     }
 
     static BcryptAuthenticator authenticator(TernConfig config) {

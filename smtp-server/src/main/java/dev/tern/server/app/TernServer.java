@@ -24,6 +24,7 @@ import dev.tern.server.smtp.SenderOwnership;
 import dev.tern.server.smtp.SessionRegistry;
 import dev.tern.server.smtp.SessionServices;
 import dev.tern.server.smtp.SmtpServerInitializer;
+import dev.tern.server.tls.ReloadingServerTls;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.net.BindException;
@@ -80,8 +81,10 @@ public final class TernServer implements AutoCloseable {
 
     /** {@code tern serve}: runs until SIGTERM or SIGINT, then drains and returns the exit code. */
     public static int run(TernConfig config) throws Exception {
-        SslContext ssl = ServerParts.sslContext(config);
-        try (BcryptAuthenticator authenticator = ServerParts.authenticator(config)) {
+        logLevel(config.logLevel());
+        try (ReloadingServerTls ssl = ServerParts.sslContext(config);
+                BcryptAuthenticator authenticator = ServerParts.authenticator(config)) {
+            Reload.onHangUp(ssl);
             // The hook comes first: a SIGTERM while the listeners bind waits for the start, then drains.
             CompletableFuture<TernServer> started = new CompletableFuture<>();
             Runtime.getRuntime()
@@ -106,6 +109,19 @@ public final class TernServer implements AutoCloseable {
             server.terminated.await();
         }
         return 0;
+    }
+
+    /**
+     * {@code log-level}: the level of Tern's loggers and of every other the built-in configuration does not
+     * set itself (Netty's and Bouncy Castle's stay at INFO).
+     */
+    static void logLevel(String level) {
+        if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context) {
+            ch.qos.logback.classic.Level chosen =
+                    ch.qos.logback.classic.Level.toLevel(level, ch.qos.logback.classic.Level.INFO);
+            context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(chosen);
+            context.getLogger("dev.tern").setLevel(chosen);
+        }
     }
 
     /** Log lines are written by a background appender: let it finish before the JVM halts. */

@@ -45,11 +45,14 @@ abstract class AdminCommand implements Callable<Integer> {
 
     /**
      * Prints {@code reply}: its JSON as it came with {@code --json}, else {@code text} of it, and exits 0;
-     * an error answer is one line on standard error (after {@code subject}, when given) and exit 1.
+     * an error answer is one line on standard error (after {@code subject}, when given) and exit 1, or 2 when
+     * the API found a parameter malformed (400): what the command was given is wrong, a usage error.
      */
     int print(AdminClient.Reply reply, PrintWriter out, String subject, Function<JsonNode, String> text) {
         if (!reply.ok()) {
-            return fail((subject == null ? "" : subject + ": ") + reply.error(), ExitCodes.REFUSED);
+            return fail(
+                    (subject == null ? "" : subject + ": ") + reply.error(),
+                    reply.status() == 400 ? ExitCodes.CONFIG : ExitCodes.REFUSED);
         }
         out.print(admin.json ? reply.json().toPrettyString() + "\n" : text.apply(reply.json()));
         return ExitCodes.OK;

@@ -1,8 +1,12 @@
 package dev.tern.server.cli;
 
+import dev.tern.server.auth.UserFileException;
+import dev.tern.server.auth.UserStore;
 import dev.tern.server.config.ConfigException;
 import dev.tern.server.config.ConfigLoader;
 import dev.tern.server.config.TernConfig;
+import dev.tern.server.tls.TlsMaterial;
+import dev.tern.server.tls.TlsMaterialException;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,6 +39,20 @@ final class CheckConfigCommand implements Callable<Integer> {
             loaded = config.load(env);
         } catch (ConfigException e) {
             spec.commandLine().getErr().println("tern: config: " + e.getMessage());
+            return ExitCodes.CONFIG;
+        }
+        // What serve reads before it binds anything, read the same way: the certificate and key it is given
+        // (not the self-signed pair serve makes in the data directory: checking writes nothing) and the users.
+        try {
+            if (loaded.tls().certFile() != null && loaded.tls().keyFile() != null) {
+                TlsMaterial.load(loaded.tls(), loaded.dataDir(), loaded.hostname());
+            }
+            UserStore.load(loaded.auth().usersFile());
+        } catch (TlsMaterialException e) {
+            spec.commandLine().getErr().println("tern: tls: " + e.getMessage());
+            return ExitCodes.CONFIG;
+        } catch (UserFileException e) {
+            spec.commandLine().getErr().println("tern: users: " + e.getMessage());
             return ExitCodes.CONFIG;
         }
         // The tree holds paths, never secrets, so all of it can be shown.

@@ -9,7 +9,8 @@ final class ExitCodes {
     static final int UNREACHABLE = 3;
     /**
      * {@code serve}: what it must hold is not to be had: a listening address (another process holds the port,
-     * the address is not on this host, or the port is privileged) or the spool directory (another Tern has it).
+     * the address is not on this host, or the port is privileged) or the spool directory (another Tern has it,
+     * or it cannot be made or written).
      */
     static final int UNAVAILABLE = 4;
 

@@ -1,5 +1,6 @@
 package dev.tern.server.cli;
 
+import dev.tern.relay.spool.SpoolDirectoryException;
 import dev.tern.relay.spool.SpoolInUseException;
 import dev.tern.server.auth.UserFileException;
 import dev.tern.server.config.ConfigException;
@@ -56,7 +57,7 @@ final class ServeCommand implements Callable<Integer> {
             // A port taken by another process (often a Tern already running), an address not on this host, a
             // privileged port.
             return refuse("listen", e, ExitCodes.UNAVAILABLE);
-        } catch (SpoolInUseException e) {
+        } catch (SpoolInUseException | SpoolDirectoryException e) {
             return refuse("spool", e, ExitCodes.UNAVAILABLE);
         }
     }

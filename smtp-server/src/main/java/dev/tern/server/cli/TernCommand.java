@@ -1,7 +1,11 @@
 package dev.tern.server.cli;
 
 import dev.tern.server.app.TernServer;
+import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -25,7 +29,32 @@ public final class TernCommand implements Callable<Integer> {
 
     public static void main(String[] args) {
         nettyDefaults(System.getProperties());
-        System.exit(commandLine(System.getenv(), System.in).execute(args));
+        System.exit(commandLine(withHostName(System.getenv(), Path.of("/proc/sys/kernel/hostname")), System.in)
+                .execute(args));
+    }
+
+    /**
+     * The environment, with the host's name from the kernel in {@code HOSTNAME} when no one exported it: a
+     * shell keeps {@code $HOSTNAME} to itself and systemd sets none, so a Tern started by either would
+     * otherwise greet as {@code localhost}. Read from a file, never asked of DNS (gethostname(2), as Postfix
+     * takes its {@code myhostname}).
+     */
+    static Map<String, String> withHostName(Map<String, String> env, Path kernelHostName) {
+        if (!env.getOrDefault("HOSTNAME", "").isBlank()) {
+            return env;
+        }
+        String name;
+        try {
+            name = Files.readString(kernelHostName).strip();
+        } catch (IOException | RuntimeException e) {
+            return env; // not Linux, or no /proc: the default stays
+        }
+        if (name.isEmpty() || name.equals("(none)")) {
+            return env;
+        }
+        Map<String, String> more = new HashMap<>(env);
+        more.put("HOSTNAME", name);
+        return Map.copyOf(more);
     }
 
     /**

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -120,8 +121,9 @@ public final class ConfigLoader {
         if (tree.get("listeners") instanceof ObjectNode listeners) {
             listeners.fieldNames().forEachRemaining(listenerNames::add);
         }
+        Set<String> removals = listenersFromEnvironment(tree, env, listenerNames);
         List<ConfigKeys.Leaf> leaves = ConfigKeys.leaves(MAPPER, listenerNames);
-        Map<String, String> fromEnv = applyEnvironment(tree, env, leaves);
+        Map<String, String> fromEnv = applyEnvironment(tree, env, leaves, removals);
         try {
             leaves.forEach(leaf -> ValueText.expand(tree, leaf));
             resolveDataPaths(tree);
@@ -167,13 +169,13 @@ public final class ConfigLoader {
      * name, so that errors can say where a bad value came from.
      */
     private static Map<String, String> applyEnvironment(
-            ObjectNode tree, Map<String, String> env, List<ConfigKeys.Leaf> leaves) {
+            ObjectNode tree, Map<String, String> env, List<ConfigKeys.Leaf> leaves, Set<String> consumed) {
         Map<String, ConfigKeys.Leaf> known = new TreeMap<>();
         leaves.forEach(leaf -> known.put(ConfigKeys.envName(leaf.path()), leaf));
         Map<String, String> applied = new TreeMap<>();
         List<String> unknown = new ArrayList<>();
         new TreeMap<>(env).forEach((name, value) -> {
-            if (!name.startsWith(ConfigKeys.ENV_PREFIX)) {
+            if (!name.startsWith(ConfigKeys.ENV_PREFIX) || consumed.contains(name)) {
                 return;
             }
             ConfigKeys.Leaf leaf = known.get(name);
@@ -196,6 +198,60 @@ public final class ConfigLoader {
                     null);
         }
         return applied;
+    }
+
+    /**
+     * The listeners the environment adds or removes, as a file does: {@code TERN_LISTENERS_NAME_PORT} (or any
+     * other key of a listener) for a name not defined yet adds that listener, its name in lower case with
+     * {@code -} for {@code _}; {@code TERN_LISTENERS_NAME=~} (or empty) removes one, as {@code NAME: ~} does.
+     * Updates {@code names}; returns the variables that removed a listener, which name no key.
+     */
+    private static Set<String> listenersFromEnvironment(ObjectNode tree, Map<String, String> env, Set<String> names) {
+        String prefix = ConfigKeys.ENV_PREFIX + "LISTENERS_";
+        String probe = "NAME";
+        // A listener's keys as the end of a variable's name, the longest first (_PROXY_PROTOCOL_FROM before _FROM).
+        List<String> fields = ConfigKeys.leaves(MAPPER, Set.of(probe.toLowerCase(Locale.ROOT))).stream()
+                .map(leaf -> ConfigKeys.envName(leaf.path()))
+                .filter(n -> n.startsWith(prefix + probe + "_"))
+                .map(n -> n.substring((prefix + probe).length()))
+                .sorted(java.util.Comparator.comparingInt(String::length).reversed())
+                .toList();
+        Set<String> removals = new java.util.HashSet<>();
+        ObjectNode listeners = tree.get("listeners") instanceof ObjectNode l ? l : tree.putObject("listeners");
+        new TreeMap<>(env).forEach((variable, value) -> {
+            if (!variable.startsWith(prefix) || variable.length() == prefix.length()) {
+                return;
+            }
+            String rest = variable.substring(prefix.length());
+            String field = fields.stream()
+                    .filter(f -> rest.endsWith(f) && rest.length() > f.length())
+                    .findFirst()
+                    .orElse(null);
+            if (field == null) {
+                String v = value.strip();
+                String name = listenerName(rest, names);
+                if (names.contains(name) && (v.equals("~") || v.isEmpty() || v.equals("null"))) {
+                    listeners.putNull(name);
+                    removals.add(variable);
+                }
+                return; // any other value is an unknown variable, reported with the rest
+            }
+            String name = listenerName(rest.substring(0, rest.length() - field.length()), names);
+            if (names.add(name)) {
+                listeners.putObject(name);
+            }
+        });
+        return removals;
+    }
+
+    /** The listener {@code envPart} (a variable's part between LISTENERS_ and the key) names. */
+    private static String listenerName(String envPart, Set<String> names) {
+        for (String name : names) {
+            if (ConfigKeys.envName(name).equals(ConfigKeys.ENV_PREFIX + envPart)) {
+                return name;
+            }
+        }
+        return envPart.toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /** The users file, the spool and the admin token file default to places under the effective data directory. */

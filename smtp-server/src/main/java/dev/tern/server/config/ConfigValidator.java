@@ -14,6 +14,9 @@ import java.util.Set;
 
 /** Range and consistency checks on a bound configuration; each failure names its key path. */
 final class ConfigValidator {
+    /** The levels {@code log-level} takes, least told first. */
+    static final List<String> LOG_LEVELS = List.of("error", "warn", "info", "debug", "trace");
+
     /** The longest {@code spool.commit-delay}: beyond it a client would see its replies slow down. */
     static final Duration MAX_COMMIT_DELAY = Duration.ofMillis(100);
 
@@ -88,7 +91,20 @@ final class ConfigValidator {
         dkim(c.dkim());
         notBlank("management.address", c.management().address());
         port("management.port", c.management().port());
+        ManagementConfig m = c.management();
+        if (m.enabled()) {
+            for (ListenerConfig listener : c.listeners()) {
+                if (clash(m.address(), m.port(), listener.address(), listener.port())) {
+                    throw ConfigException.invalid(
+                            "management.port", "duplicates the port of listener '" + listener.name() + "'");
+                }
+            }
+        }
         notNegative("shutdown-grace", c.shutdownGrace());
+        if (!LOG_LEVELS.contains(c.logLevel())) {
+            throw ConfigException.invalid(
+                    "log-level", "must be one of " + String.join(", ", LOG_LEVELS) + ", got '" + c.logLevel() + "'");
+        }
     }
 
     private static void dkim(DkimConfig d) {
@@ -305,7 +321,7 @@ final class ConfigValidator {
             port(key + ".port", listener.port());
             proxyProtocolFrom(key + ".proxy-protocol-from", listener.proxyProtocolFrom());
             for (ListenerConfig other : bound) {
-                if (clash(listener, other)) {
+                if (clash(listener.address(), listener.port(), other.address(), other.port())) {
                     throw ConfigException.invalid(
                             key + ".port", "duplicates the port of listener '" + other.name() + "'");
                 }
@@ -328,10 +344,10 @@ final class ConfigValidator {
     }
 
     /** Two listeners clash on the same port at the same or a wildcard address; port 0 never clashes. */
-    private static boolean clash(ListenerConfig a, ListenerConfig b) {
-        return a.port() != 0
-                && a.port() == b.port()
-                && (a.address().equals(b.address()) || isWildcard(a.address()) || isWildcard(b.address()));
+    private static boolean clash(String addressA, int portA, String addressB, int portB) {
+        return portA != 0
+                && portA == portB
+                && (addressA.equals(addressB) || isWildcard(addressA) || isWildcard(addressB));
     }
 
     private static boolean isWildcard(String address) {

@@ -30,7 +30,8 @@ public record TernConfig(
         DnsConfig dns,
         DkimConfig dkim,
         ManagementConfig management,
-        Duration shutdownGrace) {
+        Duration shutdownGrace,
+        String logLevel) {
 
     public TernConfig {
         Objects.requireNonNull(hostname, "hostname");
@@ -49,6 +50,7 @@ public record TernConfig(
         Objects.requireNonNull(dkim, "dkim");
         Objects.requireNonNull(management, "management");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+        Objects.requireNonNull(logLevel, "logLevel");
     }
 
     /** The listener with this name, if configured. */

@@ -10,6 +10,7 @@ import dev.tern.smtp.queue.QueueId;
 import io.netty.handler.codec.http.HttpMethod;
 import java.time.Clock;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
@@ -189,6 +190,10 @@ public final class QueueRoutes {
         DrainTls tls = r.choice("tls", DrainTls.class);
         ClientRoute route = new ClientRoute((tls == null ? DrainTls.MAY : tls).mode, false, null, null);
         String name = host + ":" + port;
+        if (queue.drainProgress().isPresent()) {
+            // Refused before the listeners close and the log says a drain begins: the first one goes on.
+            return CompletableFuture.completedFuture(AdminResponse.refused(QueueAdmin.DRAIN_STARTED));
+        }
         return drains.open(host, port, route)
                 .thenCompose(target -> queue.drain(name, target))
                 .handle((result, e) -> {

@@ -69,7 +69,7 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
      */
     private SmtpReply refusal() {
         if (!session.esmtp) {
-            return SmtpReplies.SEND_HELO_FIRST;
+            return session.heloName == null ? SmtpReplies.SEND_HELO_FIRST : SmtpReplies.SEND_EHLO_FOR_EXTENSIONS;
         }
         if (session.authenticated()) {
             return SmtpReplies.ALREADY_AUTHENTICATED;

@@ -22,6 +22,9 @@ record HeaderScan(int receivedCount, boolean hasMessageId, boolean hasDate, bool
     private static final byte[] DATE = ascii("date:");
     private static final byte[] TLS_REQUIRED = ascii("tls-required:");
 
+    /** The longest field name {@link #beginsWithBody} looks for: a header line's length (RFC 5322 2.1.1). */
+    static final int MAX_FIELD_NAME = 998;
+
     /**
      * Scans the header section of {@code message}: every line before the first empty one (RFC 5322
      * 2.1), counted with its line end; a message without an empty line is all header section.
@@ -69,6 +72,31 @@ record HeaderScan(int receivedCount, boolean hasMessageId, boolean hasDate, bool
             index = lineEnd;
         }
         return new HeaderScan(received, messageId, date, tlsRequiredNo, false);
+    }
+
+    /**
+     * Whether {@code message} begins with a line that is neither a header field nor the empty line that ends
+     * the header section: a message sent with no header section at all. The fields Tern puts on top of it
+     * would make that line part of the header section (a field without a colon, RFC 5322 2.2) and the message
+     * bodiless, so an empty line goes between them. A field's line begins with its name, printable US-ASCII
+     * but the colon, and a colon, perhaps after white space (RFC 5322 3.6.8, 4.5); only the first line's
+     * first {@value #MAX_FIELD_NAME} octets are read.
+     */
+    static boolean beginsWithBody(ByteBuf message) {
+        int start = message.readerIndex();
+        int end = Math.min(message.writerIndex(), start + MAX_FIELD_NAME + 1);
+        if (start == end || message.getByte(start) == '\r' || message.getByte(start) == '\n') {
+            return false; // empty, or an empty header section: the body is already set apart
+        }
+        int i = start;
+        while (i < end && message.getByte(i) > ' ' && message.getByte(i) < 127 && message.getByte(i) != ':') {
+            i++;
+        }
+        int name = i - start;
+        while (i < end && (message.getByte(i) == ' ' || message.getByte(i) == '\t')) {
+            i++;
+        }
+        return name == 0 || i == end || message.getByte(i) != ':';
     }
 
     /** RFC 8689 5: {@code TLS-Required: No}, the only value defined, in any case and with white space around. */

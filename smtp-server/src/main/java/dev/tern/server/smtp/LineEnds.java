@@ -1,33 +1,46 @@
 package dev.tern.server.smtp;
 
+import dev.tern.smtp.SmtpReplies;
+import dev.tern.smtp.SmtpReply;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Whether a message taken as raw octets (BDAT, RFC 3030) has a bare CR or LF: a CR not followed by LF, or
- * an LF not preceded by CR (RFC 5321 2.3.8). DATA finds them while it reads; a chunked message is checked
- * whole once its last chunk is in, so a CRLF split between two chunks is one line end. Each kind of octet
- * is found with {@link ByteBuf#indexOf}, several octets at a time.
+ * The line checks DATA makes while it reads, made on a message taken as raw octets (BDAT, RFC 3030): a bare
+ * CR or LF (a CR not followed by LF, or an LF not preceded by CR, RFC 5321 2.3.8), and a text line longer
+ * than the listener takes (RFC 5321 4.5.3.1.6; BDAT carries text lines too unless BODY=BINARYMIME, which
+ * Tern does not offer). A chunked message is checked whole once its last chunk is in, so a CRLF split
+ * between two chunks is one line end. Each kind of octet is found with {@link ByteBuf#indexOf}, several
+ * octets at a time.
  */
 final class LineEnds {
     private LineEnds() {}
 
-    static boolean hasBare(ByteBuf message) {
+    /**
+     * The refusal of {@code message}, or null when its lines are all ended by CRLF and none is longer than
+     * {@code maxLine} octets, CRLF included; {@code tooLong} names the limit.
+     */
+    static SmtpReply refusal(ByteBuf message, int maxLine, SmtpReply tooLong) {
         int start = message.readerIndex();
         int end = message.writerIndex();
+        boolean overLong = false;
+        int lineStart = start;
         for (int lf = message.indexOf(start, end, (byte) '\n');
                 lf >= 0;
                 lf = message.indexOf(lf + 1, end, (byte) '\n')) {
             if (lf == start || message.getByte(lf - 1) != '\r') {
-                return true;
+                return SmtpReplies.BODY_BARE_LINE_ENDING;
             }
+            overLong |= lf + 1 - lineStart > maxLine;
+            lineStart = lf + 1;
         }
         for (int cr = message.indexOf(start, end, (byte) '\r');
                 cr >= 0;
                 cr = message.indexOf(cr + 1, end, (byte) '\r')) {
             if (cr + 1 == end || message.getByte(cr + 1) != '\n') {
-                return true;
+                return SmtpReplies.BODY_BARE_LINE_ENDING;
             }
         }
-        return false;
+        // A last line without its CRLF counts its octets, as DATA counts a line cut by its end.
+        return overLong || end - lineStart > maxLine ? tooLong : null;
     }
 }

@@ -29,8 +29,9 @@ final class MessageAcceptor {
     }
 
     /**
-     * The last chunk of a BDAT transaction is in. Its octets were taken as they came, so a bare CR or LF is
-     * looked for now: the next hop might read one as a line end (SMTP smuggling), as for DATA.
+     * The last chunk of a BDAT transaction is in. Its octets were taken as they came, so what DATA checks
+     * while it reads is checked now: a bare CR or LF, which the next hop might read as a line end (SMTP
+     * smuggling), and a line longer than the listener takes.
      */
     static void finishChunks(SmtpSession session) {
         finish(session, null, true);
@@ -47,12 +48,14 @@ final class MessageAcceptor {
         }
         ByteBufAllocator alloc = session.channel.alloc();
         ByteBuf content = t.takeContent(alloc);
-        if (checkLineEnds && LineEnds.hasBare(content)) {
+        ListenerSettings settings = session.settings;
+        SmtpReply lineRefusal =
+                checkLineEnds ? LineEnds.refusal(content, settings.maxTextLine(), settings.bodyLineTooLong()) : null;
+        if (lineRefusal != null) {
             content.release();
-            refuse(session, SmtpReplies.BODY_BARE_LINE_ENDING);
+            refuse(session, lineRefusal);
             return;
         }
-        ListenerSettings settings = session.settings;
         HeaderScan headers = HeaderScan.of(
                 content, settings.limits().maxHeaderSize(), settings.limits().maxHeaderFields());
         SmtpReply headerRefusal = null;
@@ -70,7 +73,8 @@ final class MessageAcceptor {
             return;
         }
         ZonedDateTime now = ZonedDateTime.now(session.services.clock());
-        String single = t.recipients.size() == 1 ? t.recipients.get(0).mailbox().address() : null;
+        // The address the client gave, as Postfix writes it: an alias's target is not the client's to learn.
+        String single = t.recipients.size() == 1 ? t.firstGiven.address() : null;
         StringBuilder added = new StringBuilder(TraceHeaders.received(session, single, now));
         if (settings.submission()) {
             // RFC 6409 8.2, 8.3: the submission server may add the fields a client left out.
@@ -80,6 +84,9 @@ final class MessageAcceptor {
             if (!headers.hasDate()) {
                 added.append(TraceHeaders.date(now));
             }
+        }
+        if (HeaderScan.beginsWithBody(content)) {
+            added.append("\r\n");
         }
         CompositeByteBuf message = prepend(alloc, added, content);
         // RFC 8689 5: the header field counts only when MAIL did not ask for REQUIRETLS.

@@ -26,7 +26,7 @@ final class RcptVerb implements VerbHandler {
         }
         RcptTo rcpt = ((ParseResult.Parsed<RcptTo>) parsed).value();
         // RFC 5321 4.5.3.1.10: past the limit, 452 asks the client to send the rest later.
-        if (t.recipients.size() >= session.settings.limits().maxRecipients()) {
+        if (t.accepted >= session.settings.limits().maxRecipients()) {
             session.replyToOvershoot(t);
             return;
         }
@@ -41,7 +41,16 @@ final class RcptVerb implements VerbHandler {
             session.reply(r.reply());
             return;
         }
-        t.recipients.add(((ParseResult.Parsed<RcptTo>) admitted).value());
+        RcptTo accepted = ((ParseResult.Parsed<RcptTo>) admitted).value();
+        t.accepted++;
+        if (!t.has(accepted.mailbox())) {
+            // A recipient given twice is accepted again but kept once, as Postfix's cleanup does: the next
+            // hop would otherwise get it twice in one transaction and may store two copies.
+            t.recipients.add(accepted);
+        }
+        if (t.firstGiven == null) {
+            t.firstGiven = rcpt.mailbox();
+        }
         session.state = SessionState.RCPT;
         session.reply(SmtpReplies.RECIPIENT_OK);
     }

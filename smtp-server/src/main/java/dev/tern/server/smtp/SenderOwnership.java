@@ -14,8 +14,9 @@ import java.util.stream.Collectors;
  * address (a user named {@code alice} is {@code alice@} every local domain; a user named like an address is
  * that address), every address the local mailbox rule leads to the same place ({@code alice+tag@}, aliases
  * that point to her, the postmaster when it is her), and what {@code auth.senders} adds for it (full
- * addresses, or {@code @domain} for a whole domain). The null reverse-path is nobody's: bounces are the
- * server's to send, not a user's.
+ * addresses, or {@code @domain} for a whole domain). The null reverse-path is every user's, as Postfix leaves
+ * it unchecked: it names no address to impersonate, and mail programs send read receipts (RFC 8098 2.1) and
+ * automatic replies (RFC 3834 3.3) with it.
  */
 public final class SenderOwnership {
     private final LocalMailboxes mailboxes;
@@ -39,7 +40,7 @@ public final class SenderOwnership {
     /** Whether {@code user} may use {@code from} as its reverse-path. */
     public boolean owns(String user, ReversePath from) {
         if (from.isNull()) {
-            return false;
+            return true;
         }
         Mailbox mailbox = from.mailbox();
         String u = fold(user);

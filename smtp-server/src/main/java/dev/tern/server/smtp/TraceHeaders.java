@@ -68,9 +68,9 @@ final class TraceHeaders {
     }
 
     /**
-     * Whether {@code name} is one token RFC 5322 reads where a domain belongs (3.4.1): a run of atext and
-     * dots (a dot-atom, leniently: {@code _} and other atext that HELO names carry in practice), or a
-     * domain literal, {@code [} dtext {@code ]}.
+     * Whether {@code name} is one token RFC 5322 reads where a domain belongs (3.4.1): a dot-atom, runs of
+     * atext joined by single dots ({@code _} and other atext that HELO names carry in practice included; no
+     * dot first, last or twice in a row), or a domain literal, {@code [} dtext {@code ]}.
      */
     static boolean isDomainToken(String name) {
         if (name.isEmpty()) {
@@ -88,13 +88,15 @@ final class TraceHeaders {
             }
             return true;
         }
+        char previous = '.';
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            if (c != '.' && (c > 0x7f || !Mailbox.isAtext(c))) {
+            if (c == '.' ? previous == '.' : c > 0x7f || !Mailbox.isAtext(c)) {
                 return false;
             }
+            previous = c;
         }
-        return true;
+        return previous != '.';
     }
 
     /** {@code text}, cut after {@value #MAX_COMMENT_HELO} characters, as comment text: parentheses and backslash escaped. */

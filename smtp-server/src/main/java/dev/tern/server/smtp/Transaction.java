@@ -4,6 +4,7 @@ import dev.tern.smtp.MailFrom;
 import dev.tern.smtp.RcptTo;
 import dev.tern.smtp.SmtpReplies;
 import dev.tern.smtp.SmtpReply;
+import dev.tern.smtp.address.Mailbox;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
@@ -18,6 +19,13 @@ import java.util.List;
 final class Transaction {
     final MailFrom mailFrom;
     final List<RcptTo> recipients = new ArrayList<>();
+    /**
+     * RCPT commands accepted, a recipient given twice counted twice (as Postfix's smtpd_recipient_limit counts
+     * them): the limit bounds the commands, whatever the envelope keeps of them.
+     */
+    int accepted;
+    /** The first accepted recipient as the client gave it, before an alias was rewritten: Received's "for". */
+    Mailbox firstGiven;
     /** Recipients refused because {@link #recipients} was full. */
     int overshoot;
 
@@ -32,6 +40,17 @@ final class Transaction {
         this.mailFrom = mailFrom;
         this.maxSize = maxSize;
         this.budget = budget;
+    }
+
+    /** Whether {@code mailbox} is a recipient already: the same local part, the domain in any case. */
+    boolean has(Mailbox mailbox) {
+        for (RcptTo r : recipients) {
+            if (r.mailbox().localPart().equals(mailbox.localPart())
+                    && r.mailbox().domainKey().equals(mailbox.domainKey())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Keeps a retained reference to {@code data} unless the message is already refused. */

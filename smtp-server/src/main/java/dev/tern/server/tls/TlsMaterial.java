@@ -43,15 +43,24 @@ public final class TlsMaterial {
         Path certFile = tls.certFile();
         Path keyFile = tls.keyFile();
         if (certFile == null || keyFile == null) {
-            Path dir = dataDir.resolve("tls");
-            certFile = dir.resolve("cert.pem");
-            keyFile = dir.resolve("key.pem");
+            certFile = selfSignedCertFile(dataDir);
+            keyFile = selfSignedKeyFile(dataDir);
             ensureSelfSigned(certFile, keyFile, hostname);
         }
         List<X509Certificate> chain = PemFiles.readCertificates(certFile);
         PrivateKey key = PemFiles.readPrivateKey(keyFile);
         requireMatch(key, chain.get(0), keyFile, certFile);
         return serverContext(key, chain);
+    }
+
+    /** Where Tern keeps the certificate it makes for itself when none is configured. */
+    static Path selfSignedCertFile(Path dataDir) {
+        return dataDir.resolve("tls").resolve("cert.pem");
+    }
+
+    /** And its key. */
+    static Path selfSignedKeyFile(Path dataDir) {
+        return dataDir.resolve("tls").resolve("key.pem");
     }
 
     /**

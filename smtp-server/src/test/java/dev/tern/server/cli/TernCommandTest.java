@@ -160,6 +160,24 @@ class TernCommandTest {
         assertThat(users).doesNotExist();
     }
 
+    /** A name no one exported is the kernel's, as gethostname(2) gives it; one exported wins. */
+    @Test
+    void takesTheHostNameFromTheKernelWhenTheEnvironmentHasNone() throws Exception {
+        Path kernel = Files.writeString(dir.resolve("hostname"), "mail1\n");
+
+        assertThat(TernCommand.withHostName(Map.of("PATH", "/bin"), kernel))
+                .containsEntry("HOSTNAME", "mail1")
+                .containsEntry("PATH", "/bin");
+        assertThat(TernCommand.withHostName(Map.of("HOSTNAME", "mx.example"), kernel))
+                .containsEntry("HOSTNAME", "mx.example");
+        assertThat(TernCommand.withHostName(Map.of(), dir.resolve("absent"))).isEmpty();
+        Files.writeString(kernel, "(none)\n");
+        assertThat(TernCommand.withHostName(Map.of(), kernel)).isEmpty();
+        assertThat(ConfigLoader.load(null, TernCommand.withHostName(Map.of(), Files.writeString(kernel, "mail1")))
+                        .hostname())
+                .isEqualTo("mail1");
+    }
+
     @Test
     void checkConfigPrintsYamlThatLoadsBack() {
         Map<String, String> env = Map.of("TERN_HOSTNAME", "mx.example", "TERN_LISTENERS_MX_PORT", "25");
@@ -177,6 +195,40 @@ class TernCommandTest {
 
         assertThat(code).isEqualTo(2);
         assertThat(err.toString()).contains("tern: config: key 'listeners.mx.port'");
+    }
+
+    /** What serve would refuse before binding anything, check-config refuses too, with serve's line. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what                                  | file written           | variable               | line
+            a certificate file that is not there    |                        | TERN_TLS_CERT_FILE     | tern: tls: cannot read
+            a certificate file that holds no PEM    | not a certificate      | TERN_TLS_CERT_FILE     | tern: tls:
+            a users file with a line that is no user | alice                 | TERN_AUTH_USERS_FILE   | tern: users:
+            """)
+    void checkConfigReadsTheFilesServeReadsFirst(String what, String content, String variable, String line)
+            throws Exception {
+        Path file = dir.resolve("file");
+        if (content != null) {
+            Files.writeString(file, content + "\n");
+        }
+        Map<String, String> env = new java.util.HashMap<>(
+                Map.of("TERN_DATA_DIR", dir.resolve("data").toString(), variable, file.toString()));
+        if (variable.startsWith("TERN_TLS")) {
+            env.put("TERN_TLS_KEY_FILE", file.toString());
+        }
+
+        int code = run(env, "", "check-config");
+
+        assertThat(code).as(what).isEqualTo(2);
+        assertThat(err.toString())
+                .as(what)
+                .startsWith(line)
+                .doesNotContain("\tat ")
+                .hasLineCount(1);
+        assertThat(dir.resolve("data")).as("checking writes nothing").doesNotExist();
     }
 
     @ParameterizedTest(name = "{0}: the password file {1}")
@@ -256,6 +308,24 @@ class TernCommandTest {
                     .isEqualTo("tern: spool: spool directory " + spoolDir + " is in use by another Tern process ("
                             + spoolDir.resolve("lock") + " is locked); each Tern node needs its own spool directory\n");
         }
+    }
+
+    /** And a spool directory that cannot be made: here a file stands where it should be. */
+    @Test
+    void serveReportsASpoolDirectoryItCannotMakeWithoutATrace() throws Exception {
+        Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
+        Path spoolDir = file.resolve("spool");
+
+        int code = serve(config -> {
+            Spool.open(spoolDir, SpoolOptions.defaults()).close();
+            return 0;
+        });
+
+        assertThat(code).isEqualTo(4);
+        assertThat(err.toString())
+                .startsWith("tern: spool: cannot use the spool directory " + spoolDir + ": " + file)
+                .doesNotContain("\tat ")
+                .hasLineCount(1);
     }
 
     private int serve(ServerLauncher launcher) {

@@ -158,6 +158,36 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void takesTheLogLevelFromTheEnvironment() {
+        assertThat(ConfigLoader.fromYaml("", Map.of()).logLevel()).isEqualTo("info");
+        assertThat(ConfigLoader.fromYaml("", Map.of("TERN_LOG_LEVEL", "debug")).logLevel())
+                .isEqualTo("debug");
+    }
+
+    /** A container configured by its environment alone adds and removes listeners as a file does. */
+    @Test
+    void environmentAddsAndRemovesListeners() {
+        TernConfig c = ConfigLoader.fromYaml(
+                "",
+                Map.of(
+                        "TERN_LISTENERS_MX_PUBLIC_MODE", "mx",
+                        "TERN_LISTENERS_MX_PUBLIC_PORT", "2626",
+                        "TERN_LISTENERS_MX_PUBLIC_RESTRICT_SENDERS", "true",
+                        "TERN_LISTENERS_SMTPS", "~",
+                        "TERN_LISTENERS_SUBMISSION", ""));
+
+        assertThat(c.listeners()).extracting(ListenerConfig::name).containsExactlyInAnyOrder("mx", "mx-public");
+        assertThat(c.listener("mx-public"))
+                .contains(new ListenerConfig("mx-public", ListenerMode.MX, "127.0.0.1", 2626, true, List.of()));
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("", Map.of("TERN_LISTENERS_EXTRA_PORT", "2627")))
+                .as("a new listener still needs its mode")
+                .hasMessageContaining("listeners.extra.mode");
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("", Map.of("TERN_LISTENERS_NOSUCH", "~")))
+                .as("only a listener there is can be removed")
+                .hasMessageContaining("unknown environment variable TERN_LISTENERS_NOSUCH");
+    }
+
+    @Test
     void readsLoadBalancersPerListenerFromTheFileAndTheEnvironment() throws Exception {
         TernConfig c = ConfigLoader.fromYaml(
                 "listeners: {mx: {proxy-protocol-from: [10.1.0.0/16]}, extra: {mode: smtps, port: 2466}}",

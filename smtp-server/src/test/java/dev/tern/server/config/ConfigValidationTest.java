@@ -57,6 +57,10 @@ class ConfigValidationTest {
             tls: {key-file: k.pem}                                      | key 'tls.cert-file' is required
             # two listeners on one port
             listeners: {mx: {port: 2587}}                               | key 'listeners.submission.port' duplicates the port of listener 'mx'
+            # not a log level
+            log-level: loud                                             | key 'log-level' must be one of error, warn, info, debug, trace, got 'loud'
+            # the management listener on an SMTP listener's port
+            management: {port: 2465}                                    | key 'management.port' duplicates the port of listener 'smtps'
             # a wildcard address clashes with a specific one
             listeners: {smtps: {address: 0.0.0.0, port: 2525}}          | key 'listeners.smtps.port' duplicates
             # new listener without a mode

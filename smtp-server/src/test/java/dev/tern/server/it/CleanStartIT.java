@@ -3,13 +3,23 @@ package dev.tern.server.it;
 import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
+import static org.awaitility.Awaitility.await;
 
+import dev.tern.server.config.TlsConfig;
+import dev.tern.server.tls.PemFiles;
+import dev.tern.server.tls.TlsMaterial;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,6 +76,46 @@ class CleanStartIT {
                     .startsWith("tern: listen: cannot listen on 127.0.0.1:" + management + " (management): ")
                     .endsWith("Address already in use");
             assertThat(first.output()).as("the first still runs").noneMatch(l -> l.contains("shutting down"));
+        }
+    }
+
+    /**
+     * SIGHUP reloads rather than stops (left to the JVM, it would stop Tern): a renewed certificate written
+     * over the old files is what the next handshake presents, and Tern runs on.
+     */
+    @Test
+    void aHangUpReadsARenewedCertificateAndTernRunsOn() throws Exception {
+        Path config = TernProcess.config(dir, "");
+        try (TernProcess tern = TernProcess.serve(config)) {
+            int smtps = port(tern.output(), "listening name=smtps ");
+            Path tls = dir.resolve("data").resolve("tls");
+            X509Certificate before = presented(smtps);
+            // A renewal: another pair, made as Tern makes its own, written over the files.
+            TlsMaterial.load(new TlsConfig(null, null), dir.resolve("renewed"), "tern.test");
+            Files.copy(dir.resolve("renewed/tls/key.pem"), tls.resolve("key.pem"), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(
+                    dir.resolve("renewed/tls/cert.pem"), tls.resolve("cert.pem"), StandardCopyOption.REPLACE_EXISTING);
+            X509Certificate renewed =
+                    PemFiles.readCertificates(tls.resolve("cert.pem")).get(0);
+
+            tern.hangUp();
+
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() ->
+                            assertThat(presented(smtps)).isEqualTo(renewed).isNotEqualTo(before));
+            assertThat(tern.output()).anyMatch(l -> l.contains("SIGHUP: reading the TLS certificate and key again"));
+            assertThat(tern.alive()).as("still running after SIGHUP").isTrue();
+            assertThat(tern.output()).noneMatch(l -> l.contains("shutting down"));
+        }
+    }
+
+    /** The certificate a TLS client is shown on {@code port} (trusting any). */
+    private static X509Certificate presented(int port) throws Exception {
+        SSLContext any = SSLContext.getInstance("TLS");
+        any.init(null, InsecureTrustManagerFactory.INSTANCE.getTrustManagers(), null);
+        try (SSLSocket socket = (SSLSocket) any.getSocketFactory().createSocket("127.0.0.1", port)) {
+            socket.startHandshake();
+            return (X509Certificate) socket.getSession().getPeerCertificates()[0];
         }
     }
 

@@ -226,6 +226,23 @@ class ProtocolIT {
     }
 
     @Test
+    void setsTheBodyOfAMessageWithNoHeaderSectionApartFromTheFieldsItAdds() {
+        try (RawSmtpClient c = openTransaction()) {
+            assertThat(c.command("DATA").code()).isEqualTo(354);
+            assertThat(c.send("just a body line\r\nDear Sir: hello\r\n.\r\n")
+                            .reply()
+                            .last())
+                    .startsWith("250 2.0.0 Ok: queued as");
+        }
+        // RFC 5322 2.1: the header section ends at the first empty line, so the text stays the body.
+        assertThat(storedByThisTest())
+                .singleElement()
+                .asString()
+                .startsWith("Received: ")
+                .endsWith("\r\n\r\njust a body line\r\nDear Sir: hello\r\n");
+    }
+
+    @Test
     void answersPipelinedCommandsInOrder() {
         try (RawSmtpClient c = tern.connect(tern.mx())) {
             c.reply();

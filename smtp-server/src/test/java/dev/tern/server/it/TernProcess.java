@@ -98,6 +98,18 @@ final class TernProcess implements AutoCloseable {
         return output;
     }
 
+    /** SIGHUP, as {@code kill -HUP} or a systemd unit's reload sends it. */
+    void hangUp() throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(process.pid()))
+                .redirectErrorStream(true)
+                .start();
+        assertThat(kill.waitFor()).as("kill -HUP").isZero();
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
     /** SIGKILL: no shutdown hook, no flush, as a power cut or the OOM killer leaves it. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -95,6 +95,45 @@ class HeaderScanTest {
                 Arguments.of("A: 1\r\n\r", false)); // a CR that ends the message ends the header section
     }
 
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what                                | message                           | begins with body
+            a field                               | 'Subject: hi\\r\\n\\r\\nbody'    | false
+            a field with white space before colon | 'Subject : hi\\r\\n'             | false
+            an empty header section               | '\\r\\nbody\\r\\n'              | false
+            an empty message                      | ''                                | false
+            a text line                           | 'just a body line\\r\\n'         | true
+            a line with a colon after a space     | 'Dear Sir: hello\\r\\n'          | true
+            a colon first                         | ':x\\r\\n'                       | true
+            a continuation line first             | ' Subject: hi\\r\\n'             | true
+            a name cut by the line end            | 'Subject\\r\\n'                  | true
+            an mbox From_ line                    | 'From a@b.test Mon Dec  7\\r\\n' | true
+            """)
+    void findsAMessageWithNoHeaderSection(String what, String message, boolean body) {
+        ByteBuf content =
+                Unpooled.copiedBuffer(message.replace("\\r", "\r").replace("\\n", "\n"), StandardCharsets.US_ASCII);
+        try {
+            assertThat(HeaderScan.beginsWithBody(content)).as(what).isEqualTo(body);
+            assertThat(content.readerIndex()).as("reads in place").isZero();
+        } finally {
+            content.release();
+        }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aFieldNameLongerThanALineIsNotOne() {
+        ByteBuf content =
+                Unpooled.copiedBuffer("x".repeat(HeaderScan.MAX_FIELD_NAME + 1) + ": v\r\n", StandardCharsets.US_ASCII);
+        try {
+            assertThat(HeaderScan.beginsWithBody(content)).isTrue();
+        } finally {
+            content.release();
+        }
+    }
+
     private static Arguments row(String message, boolean overLimit, int received) {
         return Arguments.of(message, overLimit, received);
     }

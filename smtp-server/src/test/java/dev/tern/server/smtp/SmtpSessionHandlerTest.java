@@ -72,6 +72,58 @@ class SmtpSessionHandlerTest {
     }
 
     @Test
+    void aRecipientGivenTwiceIsKeptOnce() {
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        write(
+                ch,
+                TRANSACTION.replace(
+                        "RCPT TO:<alice@local.test>\r\n",
+                        "RCPT TO:<alice@local.test>\r\nRCPT TO:<alice@LOCAL.test>\r\nRCPT TO:<info@local.test>\r\n"));
+        assertThat(codes(replies(ch))).containsExactly(220, 250, 250, 250, 250, 250, 354, 250, 221);
+        // Postfix's cleanup keeps one of each too; an alias that leads to a recipient already there is that one.
+        assertThat(queue.stored.get(0).envelope().recipients())
+                .extracting(r -> r.mailbox().address())
+                .containsExactly("alice@local.test");
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void receivedNamesTheRecipientTheClientGaveNotTheAliasTarget() {
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        write(ch, TRANSACTION.replace("RCPT TO:<alice@local.test>", "RCPT TO:<info@local.test>"));
+        assertThat(codes(replies(ch))).containsExactly(220, 250, 250, 250, 354, 250, 221);
+        // The envelope goes to the alias's target; the trace, as Postfix writes it, keeps what the client sent.
+        assertThat(queue.stored.get(0).envelope().recipients())
+                .singleElement()
+                .satisfies(r -> assertThat(r.mailbox().address()).isEqualTo("alice@local.test"));
+        assertThat(queue.stored.get(0).content()).contains("\r\n\tfor <info@local.test>; ");
+        ch.finishAndReleaseAll();
+    }
+
+    /** RFC 5322 3.2.3: a dot-atom has no dot first, last or twice in a row; such a HELO name goes in the comment. */
+    @ParameterizedTest
+    @CsvSource({
+        "., from unknown ([127.0.0.1] helo=.)",
+        "a..b, from unknown ([127.0.0.1] helo=a..b)",
+        ".a, from unknown ([127.0.0.1] helo=.a)",
+        "a., from unknown ([127.0.0.1] helo=a.)",
+        "a.b, from a.b ([127.0.0.1])",
+        "mail_1.example, from mail_1.example ([127.0.0.1])",
+    })
+    void aHeloNameWithDotsOutOfPlaceIsNoDomainToken(String helo, String from) {
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        write(ch, TRANSACTION.replace("EHLO client.test", "EHLO " + helo));
+        assertThat(codes(replies(ch))).containsExactly(220, 250, 250, 250, 354, 250, 221);
+        String received = queue.stored.get(0).content();
+        assertThat(received).startsWith("Received: " + from + "\r\n\tby mx.test ");
+        TraceHeadersFuzzTest.checkWellFormed(received.substring(0, received.indexOf("\r\nSubject:") + 2), false);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
     void acceptsOneTransactionByteByByte() {
         EmbeddedChannel ch =
                 TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
@@ -263,8 +315,15 @@ class SmtpSessionHandlerTest {
             a bare CR at the very end                | 'Subj: a\\r\\n' | 'body\\r'          | 550 5.6.0
             """)
     void refusesAChunkedMessageWithABareCrOrLf(String what, String first, String last, String expected) {
-        first = first.replace("\\r", "\r").replace("\\n", "\n");
-        last = last.replace("\\r", "\r").replace("\\n", "\n");
+        sendsTwoChunks(
+                what,
+                first.replace("\\r", "\r").replace("\\n", "\n"),
+                last.replace("\\r", "\r").replace("\\n", "\n"),
+                expected);
+    }
+
+    /** Two BDAT chunks, the second LAST, then NOOP: the last chunk's reply, and the message kept or not. */
+    private void sendsTwoChunks(String what, String first, String last, String expected) {
         EmbeddedChannel ch =
                 TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
         write(
@@ -276,6 +335,27 @@ class SmtpSessionHandlerTest {
         assertThat(replies).last().asString().startsWith("250");
         assertThat(queue.stored).hasSize(expected.startsWith("250") ? 1 : 0);
         ch.finishAndReleaseAll();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what (the mx listener takes 1000 octets, CRLF included) | x before the cut | x after it | end     | reply
+            a line of 1000 octets in one chunk                        | 998              | 0          | '\\r\\n' | 250 2.0.0
+            a line of 1001 octets in one chunk                        | 999              | 0          | '\\r\\n' | 550 5.6.0 Message has a line longer than 1000 octets
+            a line of 1001 octets across two chunks                   | 500              | 499        | '\\r\\n' | 550 5.6.0
+            a last line of 1000 octets without its CRLF               | 500              | 500        | ''       | 250 2.0.0
+            a last line of 1001 octets without its CRLF               | 500              | 501        | ''       | 550 5.6.0
+            """)
+    void refusesAChunkedMessageWithALineLongerThanTheListenerTakes(
+            String what, int before, int after, String end, String expected) {
+        sendsTwoChunks(
+                what,
+                "Subject: a\r\n\r\n" + "x".repeat(before),
+                "x".repeat(after) + end.replace("\\r", "\r").replace("\\n", "\n"),
+                expected);
     }
 
     @Test
@@ -319,7 +399,8 @@ class SmtpSessionHandlerTest {
             VRFY leaks nothing                   | EHLO c\\nVRFY alice                                                          | 252 2.5.0
             unknown command                      | EHLO c\\nFOO                                                                 | 500 5.5.1
             AUTH needs TLS                       | EHLO c\\nAUTH PLAIN                                                          | 538 5.7.11
-            AUTH before EHLO                     | AUTH PLAIN                                                                   | 503 5.5.1
+            AUTH before EHLO                     | AUTH PLAIN                                                                   | 503 5.5.1 Send EHLO or HELO first
+            AUTH after HELO                      | HELO c\\nAUTH PLAIN                                                         | 503 5.5.1 Send EHLO first
             STARTTLS without TLS material        | EHLO c\\nSTARTTLS                                                            | 454 4.7.0
             DATA with bare LF                    | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<bob@local.test>\\nDATA\\nx<LF>y\\n. | 550 5.6.0
             DATA line over 1000 octets           | EHLO c\\nMAIL FROM:<a@b.test>\\nRCPT TO:<bob@local.test>\\nDATA\\n#1001\\n. | 550 5.6.0
@@ -543,10 +624,11 @@ class SmtpSessionHandlerTest {
         EmbeddedChannel ch = TestSessions.channel(
                 TestSessions.settings(false, Map.of("TERN_LIMITS_MAX_RECIPIENT_OVERSHOOT", "2")),
                 TestSessions.services(queue, null, false));
-        String fill = "MAIL FROM:<a@b.test>\r\n" + "RCPT TO:<bob@local.test>\r\n".repeat(3);
-        write(ch, "EHLO c\r\n" + fill + "RCPT TO:<bob@local.test>\r\n".repeat(2) + "RSET\r\n");
+        // Distinct recipients (bob's extensions): one given twice is kept once and fills nothing.
+        String fill = "MAIL FROM:<a@b.test>\r\n" + recipients(1, 3);
+        write(ch, "EHLO c\r\n" + fill + recipients(4, 5) + "RSET\r\n");
         // A new transaction has its own allowance.
-        write(ch, fill + "RCPT TO:<bob@local.test>\r\n".repeat(7));
+        write(ch, fill + recipients(4, 10));
         List<String> replies = replies(ch);
         assertThat(codes(replies))
                 .containsExactly(
@@ -555,6 +637,15 @@ class SmtpSessionHandlerTest {
         assertThat(replies.get(replies.size() - 2)).startsWith("452 4.5.3");
         assertThat(ch.isOpen()).isFalse();
         ch.finishAndReleaseAll();
+    }
+
+    /** RCPT commands for bob+FIRST@local.test to bob+LAST@local.test. */
+    private static String recipients(int first, int last) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = first; i <= last; i++) {
+            sb.append("RCPT TO:<bob+").append(i).append("@local.test>\r\n");
+        }
+        return sb.toString();
     }
 
     private EmbeddedChannel threeJunkCommandsAllowed(boolean trusted) {

@@ -21,6 +21,7 @@ import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
@@ -64,6 +65,39 @@ class TlsHandshakeTest {
         assertThat(presented)
                 .isEqualTo(
                         PemFiles.readCertificates(dir.resolve("tls/cert.pem")).get(0));
+    }
+
+    /** A renewal read again: the next handshake presents it; a pair that does not load leaves the last good one. */
+    @Test
+    void aReloadPresentsTheNewPairAndKeepsTheOldWhenTheNewDoesNotLoad() throws Exception {
+        TlsMaterial.load(new TlsConfig(null, null), dir.resolve("a"), "mx.example");
+        TlsMaterial.load(new TlsConfig(null, null), dir.resolve("b"), "mx.example");
+        X509Certificate a =
+                PemFiles.readCertificates(dir.resolve("a/tls/cert.pem")).get(0);
+        X509Certificate b =
+                PemFiles.readCertificates(dir.resolve("b/tls/cert.pem")).get(0);
+        Path cert = Files.copy(dir.resolve("a/tls/cert.pem"), dir.resolve("cert.pem"));
+        Path key = Files.copy(dir.resolve("a/tls/key.pem"), dir.resolve("key.pem"));
+        SslContext client = TlsMaterial.clientTrusting(a, b);
+
+        try (ReloadingServerTls server = ReloadingServerTls.unwatched(new TlsConfig(cert, key), dir, "mx.example")) {
+            assertThat(presented(handshake(server, client, "localhost"))).isEqualTo(a);
+
+            // Half way through a renewal: the new certificate beside the old key.
+            Files.copy(dir.resolve("b/tls/cert.pem"), cert, StandardCopyOption.REPLACE_EXISTING);
+            assertThat(server.reload()).isFalse();
+            assertThat(presented(handshake(server, client, "localhost"))).isEqualTo(a);
+
+            Files.copy(dir.resolve("b/tls/key.pem"), key, StandardCopyOption.REPLACE_EXISTING);
+            assertThat(server.reload()).isTrue();
+            assertThat(presented(handshake(server, client, "localhost"))).isEqualTo(b);
+        }
+    }
+
+    private static X509Certificate presented(SslHandler clientTls) throws Exception {
+        Future<Channel> done = clientTls.handshakeFuture().await();
+        assertThat(done.isSuccess()).as("handshake: %s", done.cause()).isTrue();
+        return (X509Certificate) clientTls.engine().getSession().getPeerCertificates()[0];
     }
 
     @Test

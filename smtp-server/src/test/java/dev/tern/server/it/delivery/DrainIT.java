@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tern.relay.queue.QueueDrain;
+import dev.tern.relay.testing.LogLines;
 import dev.tern.relay.testing.ScriptedSmtpPeer;
+import dev.tern.server.app.TernServer;
 import dev.tern.server.it.delivery.AdminHttp.Answer;
 import dev.tern.smtp.queue.QueueId;
 import java.io.IOException;
@@ -73,13 +75,19 @@ class DrainIT {
             assertThat(admin.get("/admin/queue/drain").status())
                     .as("no drain yet")
                     .isEqualTo(404);
-            Answer started = admin.post("/admin/queue/drain?tls=none&to=127.0.0.1:" + target.port());
-            assertThat(started.status()).as(started.response().body()).isEqualTo(200);
-            assertThat(started.json().get("target").asText()).isEqualTo("127.0.0.1:" + target.port());
-            assertThat(admin.post("/admin/queue/drain?to=127.0.0.1:" + target.port())
-                            .status())
-                    .as("one drain per node")
-                    .isEqualTo(409);
+            try (LogLines log = LogLines.of(TernServer.class)) {
+                Answer started = admin.post("/admin/queue/drain?tls=none&to=127.0.0.1:" + target.port());
+                assertThat(started.status()).as(started.response().body()).isEqualTo(200);
+                assertThat(started.json().get("target").asText()).isEqualTo("127.0.0.1:" + target.port());
+                assertThat(admin.post("/admin/queue/drain?to=127.0.0.1:" + target.port())
+                                .status())
+                        .as("one drain per node")
+                        .isEqualTo(409);
+                assertThat(log.lines())
+                        .as("the refused one is not logged as begun")
+                        .filteredOn(l -> l.startsWith("draining:"))
+                        .hasSize(1);
+            }
 
             await().atMost(WAIT).until(() -> admin.get("/admin/queue/drain")
                     .json()

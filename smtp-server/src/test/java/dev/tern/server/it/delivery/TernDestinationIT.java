@@ -76,7 +76,10 @@ class TernDestinationIT {
             assertThat(Instant.parse(suspension.get("until").asText()))
                     .isBetween(
                             Instant.now().plus(Duration.ofMinutes(29)),
-                            Instant.now().plus(Duration.ofMinutes(30)));
+                            // in whole seconds, rounded up
+                            Instant.now().plus(Duration.ofMinutes(30)).plusSeconds(1));
+            assertThat(Instant.parse(suspension.get("until").asText()).getNano())
+                    .isZero();
             assertThat(suspension.get("reason").asText()).isEqualTo("suspended by hand");
             String at = "2099-01-01T00:00:00Z";
             Run until = destination(
@@ -105,7 +108,7 @@ class TernDestinationIT {
             assertThat(unknown.out()).isEmpty();
 
             Run badDuration = destination(tern, "suspend", "x.test", "--for", "soon");
-            assertThat(badDuration.exit()).isEqualTo(1);
+            assertThat(badDuration.exit()).as("a usage error").isEqualTo(2);
             assertThat(badDuration.err())
                     .isEqualTo("tern: x.test: for: expected a duration such as 500ms, 30s, 5m or 2h, got 'soon'\n");
 

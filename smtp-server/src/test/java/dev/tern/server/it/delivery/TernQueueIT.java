@@ -123,6 +123,17 @@ class TernQueueIT {
     }
 
     @Test
+    void aValueTheApiCallsMalformedIsAUsageError() throws Exception {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
+            for (List<String> args : List.of(List.of("list", "--state", "bogus"), List.of("list", "--limit", "5000"))) {
+                Run run = queue(tern, args.toArray(String[]::new));
+                assertThat(run.exit()).as(args.toString()).isEqualTo(2);
+                assertThat(run.err()).as(args.toString()).startsWith("tern: ").hasLineCount(1);
+            }
+        }
+    }
+
+    @Test
     void showWithoutAnIdIsAUsageErrorNotACrash() throws Exception {
         Path token = Files.writeString(dataDir.resolve("token"), "admin:0123456789abcdef0123\n");
         List<String> common =
