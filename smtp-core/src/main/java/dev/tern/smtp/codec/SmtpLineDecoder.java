@@ -226,6 +226,14 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         return internalBuffer().readableBytes();
     }
 
+    /**
+     * Whether octets the client sent after the line being handled are already here: a line is passed on
+     * as soon as it is decoded, so while it is handled the buffer holds only what came behind it.
+     */
+    public boolean inputFollows() {
+        return internalBuffer().isReadable();
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;

@@ -78,7 +78,7 @@ public final class TernCommand implements Callable<Integer> {
     static CommandLine commandLine(Map<String, String> env, InputStream stdin, ServerLauncher launcher) {
         CommandLine user = new CommandLine(new UserCommand()).addSubcommand("add", new UserAddCommand(env, stdin));
         CommandLine dkim = new CommandLine(new DkimCommand()).addSubcommand("keygen", new DkimKeygenCommand());
-        return new CommandLine(new TernCommand())
+        CommandLine tern = new CommandLine(new TernCommand())
                 .addSubcommand("serve", new ServeCommand(env, launcher))
                 .addSubcommand("user", user)
                 .addSubcommand("dkim", dkim)
@@ -87,6 +87,16 @@ public final class TernCommand implements Callable<Integer> {
                 .addSubcommand("sink", new SinkCommand())
                 .addSubcommand("queue", QueueCommand.commandLine(env))
                 .addSubcommand("destination", DestinationCommand.commandLine(env));
+        withVersion(tern);
+        return tern;
+    }
+
+    /** Every command's {@code -V} prints Tern's version, not only the top one's. */
+    private static void withVersion(CommandLine command) {
+        if (command.getCommandSpec().versionProvider() == null) {
+            command.getCommandSpec().versionProvider(new VersionProvider());
+        }
+        command.getSubcommands().values().forEach(TernCommand::withVersion);
     }
 
     @Override

@@ -17,6 +17,8 @@ import java.time.Duration;
  * {@code maxSubmissionLineLength} (octets, CRLF included) bounds a message text line on the submission
  * and smtps listeners, where mail programs may send longer lines than RFC 5321 4.5.3.1.6's 1000, which
  * the mx listener keeps; the relay folds such lines before passing the message on.
+ * {@code forbidUnauthPipelining} ends a session that sends ahead where RFC 2920 and RFC 5321 do not let it
+ * (Postfix's smtpd_forbid_unauth_pipelining, Exim's smtp_enforce_sync).
  */
 public record LimitsConfig(
         int maxConnections,
@@ -33,4 +35,5 @@ public record LimitsConfig(
         int maxJunkCommands,
         int errorDelayAfter,
         Duration errorDelay,
-        long maxSubmissionLineLength) {}
+        long maxSubmissionLineLength,
+        boolean forbidUnauthPipelining) {}

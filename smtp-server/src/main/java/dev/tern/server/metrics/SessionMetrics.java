@@ -50,7 +50,9 @@ public interface SessionMetrics {
         /** A PROXY protocol header that is missing, malformed, or from an address not allowed to send one. */
         PROXY_HEADER,
         /** A TLS renegotiation started by the client. */
-        TLS_RENEGOTIATION
+        TLS_RENEGOTIATION,
+        /** Commands sent ahead where RFC 2920 allows none (limits.forbid-unauth-pipelining). */
+        PIPELINING
     }
 
     /** Why a complete message was refused. */

@@ -85,7 +85,7 @@ final class SmtpSessionHandler extends SimpleChannelInboundHandler<Object> {
 
     private void dispatch(SmtpCommand command) {
         session.verb = command.verb();
-        if (ForbiddenCommands.refuse(session, command)) {
+        if (ForbiddenCommands.refuse(session, command) || PipeliningSync.refuse(session, command)) {
             return;
         }
         SmtpReply outOfOrder = CommandOrder.check(command.verb(), session.state);

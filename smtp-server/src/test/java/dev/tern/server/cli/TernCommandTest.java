@@ -342,6 +342,14 @@ class TernCommandTest {
         assertThat(out.toString()).startsWith("tern ");
     }
 
+    @Test
+    void everyCommandPrintsTheVersion() {
+        int code = run(Map.of(), "", "queue", "-V");
+
+        assertThat(code).isZero();
+        assertThat(out.toString()).startsWith("tern ");
+    }
+
     private int run(Map<String, String> env, String stdin, String... args) {
         CommandLine cli = TernCommand.commandLine(
                 env, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), config -> {

@@ -51,7 +51,8 @@ class ConfigLoaderTest {
                         100,
                         5,
                         Duration.ofSeconds(1),
-                        64L << 10));
+                        64L << 10,
+                        true));
         assertThat(c.rateLimits())
                 .isEqualTo(new RateLimitsConfig(
                         120, 300, 1200, 120, 10, 30, Duration.ofMinutes(15), 32, 64, 100_000, false));

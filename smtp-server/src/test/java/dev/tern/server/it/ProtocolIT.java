@@ -242,13 +242,41 @@ class ProtocolIT {
                 .endsWith("\r\n\r\njust a body line\r\nDear Sir: hello\r\n");
     }
 
+    /**
+     * Sent ahead where RFC 2920 allows none (Postfix's smtpd_forbid_unauth_pipelining, Exim's
+     * smtp_enforce_sync): the session ends with 554 5.5.0 and nothing sent ahead is run or stored.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what                                | first, answered              | then, in one write
+            a transaction behind EHLO, at once    |                              | EHLO client.test\\nMAIL FROM:<a@remote.test>\\nRCPT TO:<bob@local.test>\\n
+            commands after HELO, without PIPELINING | HELO client.test           | MAIL FROM:<a@remote.test>\\nRCPT TO:<bob@local.test>\\n
+            the content before the 354            | EHLO client.test             | MAIL FROM:<a@remote.test>\\nRCPT TO:<bob@local.test>\\nDATA\\nSubject: ahead\\n\\nbody\\n.\\n
+            """)
+    void endsASessionThatSendsAheadWhereRfc2920AllowsNone(String what, String first, String then) {
+        try (RawSmtpClient c = tern.connect(tern.mx())) {
+            c.reply();
+            if (first != null) {
+                assertThat(c.command(first).code()).isEqualTo(250);
+            }
+            c.send(then.replace("\\n", "\r\n"));
+            String rest = c.readToEof();
+            assertThat(rest).as(what).endsWith("554 5.5.0 Error: SMTP protocol synchronization\r\n");
+        }
+        assertThat(storedByThisTest()).isEmpty();
+    }
+
     @Test
     void answersPipelinedCommandsInOrder() {
         try (RawSmtpClient c = tern.connect(tern.mx())) {
             c.reply();
-            c.send("EHLO client.test\r\nMAIL FROM:<a@remote.test>\r\nRCPT TO:<bob@local.test>\r\n"
+            // RFC 2920 3.1: EHLO ends its group; MAIL, RCPT and DATA may go together, DATA last.
+            assertThat(c.command("EHLO client.test").lines().get(0)).startsWith("250-" + TernFixture.HOSTNAME);
+            c.send("MAIL FROM:<a@remote.test>\r\nRCPT TO:<bob@local.test>\r\n"
                     + "RCPT TO:<carol@local.test>\r\nDATA\r\n");
-            assertThat(c.reply().lines().get(0)).startsWith("250-" + TernFixture.HOSTNAME);
             assertThat(c.reply().last()).startsWith("250 2.1.0");
             assertThat(c.reply().last()).startsWith("250 2.1.5");
             assertThat(c.reply().last()).startsWith("250 2.1.5");

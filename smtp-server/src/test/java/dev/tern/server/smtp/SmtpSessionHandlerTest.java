@@ -71,6 +71,45 @@ class SmtpSessionHandlerTest {
         ch.finishAndReleaseAll();
     }
 
+    /**
+     * With {@code limits.forbid-unauth-pipelining} (the default; these tests' settings turn it off to write
+     * whole scripts at once): each {@code ~} separates what the client sends before it reads the replies.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what                                   | sends, ~ between waits (\\n is CRLF)                                  | reply codes after the greeting | stored
+            MAIL behind EHLO                         | EHLO c\\nMAIL FROM:<a@b.test>\\n                                   | 554                            | 0
+            MAIL and RCPT after HELO                 | HELO c\\n ~ MAIL FROM:<a@b.test>\\nRCPT TO:<bob@local.test>\\n     | 250 554                        | 0
+            the content behind DATA                  | EHLO c\\n ~ MAIL FROM:<a@b.test>\\nRCPT TO:<bob@local.test>\\nDATA\\nSubject: x\\n\\nbody\\n.\\n | 250 250 250 554 | 0
+            two NOOPs at once                        | EHLO c\\n ~ NOOP\\nNOOP\\n                                      | 250 554                        | 0
+            MAIL, RCPT and DATA after EHLO           | EHLO c\\n ~ MAIL FROM:<a@b.test>\\nRCPT TO:<bob@local.test>\\nDATA\\n ~ Subject: x\\n\\nbody\\n.\\nQUIT\\n | 250 250 250 354 250 221 | 1
+            one command at a time after HELO         | HELO c\\n ~ MAIL FROM:<a@b.test>\\n ~ RCPT TO:<bob@local.test>\\n ~ DATA\\n ~ Subject: x\\n\\n.\\n | 250 250 250 354 250 | 1
+            a chunk and the next commands            | EHLO c\\n ~ MAIL FROM:<a@b.test>\\nRCPT TO:<bob@local.test>\\nBDAT 5 LAST\\nabc\\nRSET\\nQUIT\\n | 250 250 250 250 250 221 | 1
+            """)
+    void endsASessionThatSendsAheadWhereItMayNot(String what, String sends, String codes, int stored) {
+        EmbeddedChannel ch = TestSessions.channel(
+                TestSessions.settings(false, Map.of("TERN_LIMITS_FORBID_UNAUTH_PIPELINING", "true")),
+                TestSessions.services(queue, null, false));
+        for (String group : sends.split(" ~ ")) {
+            write(ch, group.strip().replace("\\n", "\r\n"));
+        }
+        List<String> replies = replies(ch);
+        assertThat(codes(replies.subList(1, replies.size())))
+                .as(what)
+                .containsExactlyElementsOf(java.util.Arrays.stream(codes.split(" "))
+                        .map(Integer::valueOf)
+                        .toList());
+        if (codes.endsWith("554")) {
+            assertThat(replies).last().asString().isEqualTo("554 5.5.0 Error: SMTP protocol synchronization");
+            assertThat(ch.isOpen()).as(what).isFalse();
+        }
+        assertThat(queue.stored).as(what).hasSize(stored);
+        ch.finishAndReleaseAll();
+    }
+
     @Test
     void aRecipientGivenTwiceIsKeptOnce() {
         EmbeddedChannel ch =

@@ -49,7 +49,7 @@ final class TestSessions {
                 """
                 hostname: mx.test
                 limits: {max-message-size: 10000, max-recipients: 3, max-errors: 5, max-header-size: %d,
-                         max-header-fields: %d}
+                         max-header-fields: %d, forbid-unauth-pipelining: false}
                 timeouts: {min-data-rate: 0}
                 """
                         .formatted(HEADER_SIZE, HEADER_FIELDS),
