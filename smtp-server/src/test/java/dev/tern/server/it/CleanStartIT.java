@@ -109,6 +109,15 @@ class CleanStartIT {
         }
     }
 
+    /** Started with SIGHUP ignored (nohup), where the JVM cannot take it: said at start, not found out later. */
+    @Test
+    void aStartWithHangUpIgnoredSaysKillHupDoesNothing() throws Exception {
+        Path config = TernProcess.config(dir, "");
+        try (TernProcess tern = TernProcess.serve(List.of("nohup"), config)) {
+            assertThat(tern.output()).anyMatch(l -> l.matches("\\S+ +WARN .*SIGHUP is ignored by this process.*"));
+        }
+    }
+
     /** The certificate a TLS client is shown on {@code port} (trusting any). */
     private static X509Certificate presented(int port) throws Exception {
         SSLContext any = SSLContext.getInstance("TLS");

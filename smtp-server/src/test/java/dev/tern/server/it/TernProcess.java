@@ -53,9 +53,21 @@ final class TernProcess implements AutoCloseable {
                         + more);
     }
 
+    /**
+     * Runs the command with SIGHUP at its default, whatever this JVM inherited: a build started under nohup
+     * passes the signal on ignored, and a Tern started so warns that kill -HUP does nothing (Debian's perl-base).
+     */
+    static final List<String> HANGUP_DEFAULT =
+            List.of("perl", "-e", "$SIG{HUP} = 'DEFAULT'; exec @ARGV or die \"exec: $!\"");
+
     /** Starts {@code tern serve --config CONFIG} and waits until its management listener is up. */
     static TernProcess serve(Path config) throws IOException {
-        TernProcess tern = start(config);
+        return serve(HANGUP_DEFAULT, config);
+    }
+
+    /** The same, the command run by {@code launcher} (such as {@code nohup}). */
+    static TernProcess serve(List<String> launcher, Path config) throws IOException {
+        TernProcess tern = start(launcher, config);
         await().atMost(Duration.ofSeconds(60))
                 .until(() -> !tern.process.isAlive()
                         || tern.output.stream().anyMatch(l -> l.contains("management listening")));
@@ -67,7 +79,7 @@ final class TernProcess implements AutoCloseable {
 
     /** Starts {@code tern serve --config CONFIG}, which must stop by itself; its exit code and every line. */
     static Stopped serveUntilItStops(Path config) throws IOException, InterruptedException {
-        TernProcess tern = start(config);
+        TernProcess tern = start(HANGUP_DEFAULT, config);
         if (!tern.process.waitFor(60, TimeUnit.SECONDS)) {
             tern.kill(); // not left running after the test
             throw new AssertionError("tern serve did not stop by itself: " + tern.output);
@@ -79,10 +91,10 @@ final class TernProcess implements AutoCloseable {
     /** A {@code tern serve} that stopped by itself. */
     record Stopped(int exitCode, List<String> output) {}
 
-    private static TernProcess start(Path config) throws IOException {
+    private static TernProcess start(List<String> launcher, Path config) throws IOException {
         assertThat(JAR).as("the jar made by package").isRegularFile();
-        List<String> command = new ArrayList<>(
-                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        List<String> command = new ArrayList<>(launcher);
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         if (Runtime.version().feature() >= 23) {
             // As ./tern and the image run it: Netty reads buffers through sun.misc.Unsafe.
             command.add("--sun-misc-unsafe-memory-access=allow");
