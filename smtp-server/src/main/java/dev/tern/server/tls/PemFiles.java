@@ -44,7 +44,7 @@ public final class PemFiles {
                 }
             }
         } catch (IOException | CertificateException | RuntimeException e) {
-            throw new TlsMaterialException("cannot read certificates from " + file + ": " + e.getMessage(), e);
+            throw new TlsMaterialException("cannot read certificates from " + file + ": " + reason(e), e);
         }
         if (chain.isEmpty()) {
             throw new TlsMaterialException("no CERTIFICATE block in " + file);
@@ -80,9 +80,19 @@ public final class PemFiles {
         } catch (TlsMaterialException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            throw new TlsMaterialException("cannot read private key from " + file + ": " + e.getMessage(), e);
+            throw new TlsMaterialException("cannot read private key from " + file + ": " + reason(e), e);
         }
         throw new TlsMaterialException("no PRIVATE KEY block in " + file);
+    }
+
+    /** Why a file could not be read, in words: a file system error's message is often the path alone. */
+    private static String reason(Exception e) {
+        return switch (e) {
+            case java.nio.file.NoSuchFileException n -> "no such file";
+            case java.nio.file.AccessDeniedException a -> "permission denied";
+            case java.nio.file.FileSystemException f when f.getReason() != null -> f.getReason();
+            default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        };
     }
 
     /** A certificate as PEM text. */
