@@ -1,10 +1,6 @@
 package dev.tern.server.auth;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -14,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A file read once at start and again when it changed (its modification time or size), looked at no more
+ * A file read once at start and again when it changed (its modification time, size or identity: {@link FileStamp}), looked at no more
  * than once a second. A version that does not load keeps the last good one: a half-edited file must not
  * lock everyone out. Reads the disk: call {@link #current()} off event loops.
  *
@@ -32,7 +28,7 @@ public final class ReloadingFile<T> {
 
     // Guarded by this.
     private Instant lastCheck;
-    private Stamp loadedStamp;
+    private FileStamp loadedStamp;
     private volatile T value;
 
     /**
@@ -48,7 +44,7 @@ public final class ReloadingFile<T> {
         this.loader = loader;
         this.count = count;
         this.clock = clock;
-        this.loadedStamp = Stamp.of(file);
+        this.loadedStamp = FileStamp.of(file);
         this.value = loader.apply(file);
         this.lastCheck = clock.instant();
     }
@@ -65,7 +61,7 @@ public final class ReloadingFile<T> {
             return value;
         }
         lastCheck = now;
-        Stamp stamp = Stamp.of(file);
+        FileStamp stamp = FileStamp.of(file);
         if (stamp.equals(loadedStamp)) {
             return value;
         }
@@ -77,17 +73,5 @@ public final class ReloadingFile<T> {
             log.warn("{} not reloaded, keeping {} entries: {}", what, count.applyAsInt(value), e.getMessage());
         }
         return value;
-    }
-
-    private record Stamp(FileTime modified, long size) {
-        static Stamp of(Path file) {
-            try {
-                return new Stamp(Files.getLastModifiedTime(file), Files.size(file));
-            } catch (NoSuchFileException e) {
-                return new Stamp(FileTime.fromMillis(0), -1);
-            } catch (IOException e) {
-                return new Stamp(FileTime.fromMillis(0), -2);
-            }
-        }
     }
 }

@@ -1,16 +1,13 @@
 package dev.tern.server.tls;
 
+import dev.tern.server.auth.FileStamp;
 import dev.tern.server.config.TlsConfig;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.ApplicationProtocolNegotiator;
 import io.netty.handler.ssl.SslContext;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.cert.X509Certificate;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -31,7 +28,7 @@ public final class ReloadingServerTls extends SslContext implements AutoCloseabl
     private static final Logger log = LoggerFactory.getLogger(ReloadingServerTls.class);
 
     /** How often the files are looked at. */
-    static final int CHECK_SECONDS = 10;
+    static final long CHECK_SECONDS = 10;
 
     private final TlsConfig tls;
     private final Path dataDir;
@@ -42,9 +39,10 @@ public final class ReloadingServerTls extends SslContext implements AutoCloseabl
 
     private volatile SslContext current;
     // Guarded by this.
-    private List<Object> stamps;
+    private List<FileStamp> stamps;
 
-    private ReloadingServerTls(TlsConfig tls, Path dataDir, String hostname, boolean watch) {
+    /** @param checkMillis how often the files are looked at; 0: never (only {@link #reload()}) */
+    private ReloadingServerTls(TlsConfig tls, Path dataDir, String hostname, long checkMillis) {
         this.tls = tls;
         this.dataDir = dataDir;
         this.hostname = hostname;
@@ -52,13 +50,13 @@ public final class ReloadingServerTls extends SslContext implements AutoCloseabl
         this.keyFile = tls.isConfigured() ? tls.keyFile() : TlsMaterial.selfSignedKeyFile(dataDir);
         this.current = TlsMaterial.load(tls, dataDir, hostname);
         this.stamps = stamps();
-        if (watch) {
+        if (checkMillis > 0) {
             watcher = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "tern-tls-watch");
                 t.setDaemon(true);
                 return t;
             });
-            watcher.scheduleWithFixedDelay(this::reloadIfChanged, CHECK_SECONDS, CHECK_SECONDS, TimeUnit.SECONDS);
+            watcher.scheduleWithFixedDelay(this::reloadIfChanged, checkMillis, checkMillis, TimeUnit.MILLISECONDS);
         } else {
             watcher = null;
         }
@@ -69,12 +67,12 @@ public final class ReloadingServerTls extends SslContext implements AutoCloseabl
      * watches their files.
      */
     public static ReloadingServerTls watch(TlsConfig tls, Path dataDir, String hostname) {
-        return new ReloadingServerTls(tls, dataDir, hostname, true);
+        return new ReloadingServerTls(tls, dataDir, hostname, TimeUnit.SECONDS.toMillis(CHECK_SECONDS));
     }
 
-    /** The same, with no watching thread: {@link #reload()} alone reads the files again (tests). */
-    static ReloadingServerTls unwatched(TlsConfig tls, Path dataDir, String hostname) {
-        return new ReloadingServerTls(tls, dataDir, hostname, false);
+    /** The same, the files looked at every {@code checkMillis} (0: only {@link #reload()} reads them again; tests). */
+    static ReloadingServerTls watching(TlsConfig tls, Path dataDir, String hostname, long checkMillis) {
+        return new ReloadingServerTls(tls, dataDir, hostname, checkMillis);
     }
 
     /**
@@ -107,18 +105,9 @@ public final class ReloadingServerTls extends SslContext implements AutoCloseabl
         }
     }
 
-    /** What tells a file was changed: its modification time and size, for both files; null for one not there. */
-    private List<Object> stamps() {
-        return List.of(stamp(certFile), stamp(keyFile));
-    }
-
-    private static Object stamp(Path file) {
-        try {
-            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-            return List.of(a.lastModifiedTime(), a.size(), Objects.toString(a.fileKey()));
-        } catch (IOException e) {
-            return "absent";
-        }
+    /** What tells either file was changed. */
+    private List<FileStamp> stamps() {
+        return List.of(FileStamp.of(certFile), FileStamp.of(keyFile));
     }
 
     @Override

@@ -70,17 +70,13 @@ class TlsHandshakeTest {
     /** A renewal read again: the next handshake presents it; a pair that does not load leaves the last good one. */
     @Test
     void aReloadPresentsTheNewPairAndKeepsTheOldWhenTheNewDoesNotLoad() throws Exception {
-        TlsMaterial.load(new TlsConfig(null, null), dir.resolve("a"), "mx.example");
-        TlsMaterial.load(new TlsConfig(null, null), dir.resolve("b"), "mx.example");
-        X509Certificate a =
-                PemFiles.readCertificates(dir.resolve("a/tls/cert.pem")).get(0);
-        X509Certificate b =
-                PemFiles.readCertificates(dir.resolve("b/tls/cert.pem")).get(0);
+        X509Certificate a = pair("a");
+        X509Certificate b = pair("b");
         Path cert = Files.copy(dir.resolve("a/tls/cert.pem"), dir.resolve("cert.pem"));
         Path key = Files.copy(dir.resolve("a/tls/key.pem"), dir.resolve("key.pem"));
         SslContext client = TlsMaterial.clientTrusting(a, b);
 
-        try (ReloadingServerTls server = ReloadingServerTls.unwatched(new TlsConfig(cert, key), dir, "mx.example")) {
+        try (ReloadingServerTls server = ReloadingServerTls.watching(new TlsConfig(cert, key), dir, "mx.example", 0)) {
             assertThat(presented(handshake(server, client, "localhost"))).isEqualTo(a);
 
             // Half way through a renewal: the new certificate beside the old key.
@@ -92,6 +88,36 @@ class TlsHandshakeTest {
             assertThat(server.reload()).isTrue();
             assertThat(presented(handshake(server, client, "localhost"))).isEqualTo(b);
         }
+    }
+
+    /** A renewal written over the files is taken without a signal: the watcher sees them change. */
+    @Test
+    void aRenewalWrittenOverTheFilesIsTakenWithoutASignal() throws Exception {
+        X509Certificate a = pair("a");
+        X509Certificate b = pair("b");
+        Path cert = Files.copy(dir.resolve("a/tls/cert.pem"), dir.resolve("cert.pem"));
+        Path key = Files.copy(dir.resolve("a/tls/key.pem"), dir.resolve("key.pem"));
+        SslContext client = TlsMaterial.clientTrusting(a, b);
+
+        try (ReloadingServerTls server =
+                ReloadingServerTls.watching(new TlsConfig(cert, key), dir, "mx.example", 100)) {
+            assertThat(presented(handshake(server, client, "localhost"))).isEqualTo(a);
+            // Key first, as a careful renewal writes them; each file replaced whole, as a rename does.
+            Files.copy(dir.resolve("b/tls/key.pem"), key, StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(dir.resolve("b/tls/cert.pem"), cert, StandardCopyOption.REPLACE_EXISTING);
+
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(presented(handshake(server, client, "localhost")))
+                            .isEqualTo(b));
+        }
+    }
+
+    /** A self-signed pair made as Tern makes its own, in DIR/NAME/tls; its certificate. */
+    private X509Certificate pair(String name) {
+        TlsMaterial.load(new TlsConfig(null, null), dir.resolve(name), "mx.example");
+        return PemFiles.readCertificates(dir.resolve(name).resolve("tls/cert.pem"))
+                .get(0);
     }
 
     private static X509Certificate presented(SslHandler clientTls) throws Exception {

@@ -55,6 +55,8 @@ class DsnReportsIT {
             tern.restart();
             busy.rcptReply("carol@busy.test", "250 2.1.5 Ok");
             await().atMost(WAIT).until(() -> !tern.queued(id));
+            // Every message done, reports included: a second report of bob would be in the mailbox by now.
+            await().atMost(WAIT).until(() -> tern.server().spool().size() == 0);
             assertThat(tern.mailbox(SENDER))
                     .as("bob's report once, carol delivered")
                     .hasSize(1);
