@@ -256,23 +256,41 @@ final class MailTransaction {
                         "end of data",
                         options.dataBlockTimeout(),
                         options.finalDotTimeout());
-        return end.thenCompose(reply -> session.inStep().thenApply(inStep -> reply))
-                .handle((reply, failure) -> {
-                    if (failure != null) {
-                        ConnectionBroken broken = ConnectionBroken.of(failure);
-                        reusable = false;
-                        outcomes.acceptedDeferred(
-                                broken.enhancedStatus(),
-                                broken.reason() + "; the message may have been delivered and may be delivered twice");
-                        return outcomes.completed();
-                    }
-                    if (closing(reply)) {
-                        return closed("end of data", reply);
-                    }
-                    endedCleanly = reply.isPositive();
-                    outcomes.acceptedGet(reply);
-                    return outcomes.completed();
-                });
+        return end.handle((reply, failure) -> failure != null
+                        ? CompletableFuture.completedFuture(maybeDelivered(failure))
+                        : session.inStep().handle((inStep, outOfStep) -> ended(reply, outOfStep)))
+                .thenCompose(result -> result);
+    }
+
+    /**
+     * The reply to the end of the data decides. A positive one is the server's taking of the message (RFC 5321
+     * 6.1) even when more was read with it, such as a 421 as the server closes (RFC 5321 3.8): the recipients
+     * are delivered and only the connection goes, as Postfix acts on the reply to the dot when it reads it. A
+     * refusal with more read after it may not be the dot's reply at all, so it defers rather than bounces.
+     */
+    private AttemptResult ended(SmtpReply reply, Throwable outOfStep) {
+        if (outOfStep != null && !reply.isPositive()) {
+            return maybeDelivered(outOfStep);
+        }
+        if (closing(reply)) {
+            return closed("end of data", reply);
+        }
+        if (outOfStep != null) {
+            reusable = false;
+        }
+        endedCleanly = outOfStep == null && reply.isPositive();
+        outcomes.acceptedGet(reply);
+        return outcomes.completed();
+    }
+
+    /** The connection broke, or went out of step, after the content was sent: the server may have the message. */
+    private AttemptResult maybeDelivered(Throwable failure) {
+        ConnectionBroken broken = ConnectionBroken.of(failure);
+        reusable = false;
+        outcomes.acceptedDeferred(
+                broken.enhancedStatus(),
+                broken.reason() + "; the message may have been delivered and may be delivered twice");
+        return outcomes.completed();
     }
 
     private CompletableFuture<SmtpReply> sendMail(SmtpCommand mail) {
