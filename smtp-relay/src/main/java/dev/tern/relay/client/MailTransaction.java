@@ -168,7 +168,11 @@ final class MailTransaction {
         return session.inStep().thenCompose(inStep -> {
             SmtpReply mail = replies.get(0).resultNow();
             for (int i = 0; i < outcomes.size(); i++) {
-                outcomes.rcptReplied(i, mail.isPositive() ? replies.get(i + 1).resultNow() : mail);
+                if (mail.isPositive()) {
+                    outcomes.rcptReplied(i, replies.get(i + 1).resultNow());
+                } else {
+                    outcomes.mailRefused(i, mail);
+                }
             }
             if (chunking) {
                 return outcomes.accepted() == 0 ? completed() : content();

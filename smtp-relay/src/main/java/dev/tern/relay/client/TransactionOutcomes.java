@@ -1,7 +1,9 @@
 package dev.tern.relay.client;
 
 import dev.tern.relay.client.AttemptResult.Completed;
+import dev.tern.relay.delivery.DeliveryStatus;
 import dev.tern.relay.delivery.RecipientOutcome;
+import dev.tern.smtp.EnhancedStatus;
 import dev.tern.smtp.SmtpReply;
 import java.util.List;
 
@@ -12,6 +14,9 @@ import java.util.List;
  * names the host and says whether it announced DSN, for the queue side's DSN.
  */
 final class TransactionOutcomes {
+    private static final EnhancedStatus TOO_MANY_RECIPIENTS = new EnhancedStatus(5, 5, 3);
+    private static final EnhancedStatus TOO_MANY_RECIPIENTS_FOR_NOW = new EnhancedStatus(4, 5, 3);
+
     private final List<Integer> recipientIndexes;
     private final String remoteMta;
     /** RFC 3461 4: a server that announces DSN reports on what it accepted; one without it, not. */
@@ -37,13 +42,34 @@ final class TransactionOutcomes {
         return accepted;
     }
 
-    /** The reply to the {@code i}th RCPT (or to a MAIL that was refused, which decides for all). */
+    /**
+     * The reply to the {@code i}th RCPT. RFC 5321 4.5.3.1.10: a {@code 552} for too many recipients (RFC 821's
+     * code for what is {@code 452}) is taken as temporary, so those recipients go in a later transaction
+     * instead of bouncing; only with the enhanced code that says so ({@code 5.5.3}, RFC 3463), since a 552 may
+     * also mean a mailbox over its quota.
+     */
     void rcptReplied(int i, SmtpReply reply) {
         if (reply.isPositive()) {
             accepted++;
-        } else {
-            outcomes[i] = RecipientOutcome.fromReply(recipientIndexes.get(i), reply, remoteMta, remoteDsn);
+            return;
         }
+        RecipientOutcome outcome = RecipientOutcome.fromReply(recipientIndexes.get(i), reply, remoteMta, remoteDsn);
+        if (reply.code() == 552 && TOO_MANY_RECIPIENTS.equals(reply.status())) {
+            outcome = new RecipientOutcome(
+                    outcome.recipientIndex(),
+                    DeliveryStatus.TEMPORARY,
+                    TOO_MANY_RECIPIENTS_FOR_NOW,
+                    outcome.diagnostic(),
+                    remoteMta,
+                    reply,
+                    remoteDsn);
+        }
+        outcomes[i] = outcome;
+    }
+
+    /** A refused MAIL decides for every recipient. */
+    void mailRefused(int i, SmtpReply reply) {
+        outcomes[i] = RecipientOutcome.fromReply(recipientIndexes.get(i), reply, remoteMta, remoteDsn);
     }
 
     /** Every recipient still without an outcome (the accepted ones) gets the outcome of {@code reply}. */

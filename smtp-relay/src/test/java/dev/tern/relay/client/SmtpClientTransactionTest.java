@@ -91,6 +91,27 @@ class SmtpClientTransactionTest {
 
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
+    void takesTooManyRecipientsAs552AsTemporaryButAFullMailboxAsPermanent(boolean pipelining) throws Exception {
+        peer.extensions(pipelining ? new String[] {"PIPELINING"} : new String[] {"8BITMIME"});
+        // RFC 5321 4.5.3.1.10: RFC 821's 552 for too many recipients is 452, and is taken as such.
+        peer.rcptReply("third@dest.test", "552 5.5.3 too many recipients");
+        peer.rcptReply("full@dest.test", "552 5.2.2 mailbox full");
+        peer.rcptReply("plain@dest.test", "552 too many recipients");
+
+        AttemptResult result = deliver(
+                fixture.request(MESSAGE, "ok@dest.test", "third@dest.test", "full@dest.test", "plain@dest.test"));
+
+        assertThat(((Completed) result).outcomes())
+                .extracting(o -> o.status() + " " + o.enhancedStatus() + " " + o.diagnostic())
+                .containsExactly(
+                        "DELIVERED 2.0.0 250 Ok: queued as SCRIPTED",
+                        "TEMPORARY 4.5.3 552 too many recipients",
+                        "PERMANENT 5.2.2 552 mailbox full",
+                        "PERMANENT 5.0.0 552 too many recipients");
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
     void failsOnlyTheRejectedRecipients(boolean pipelining) throws Exception {
         peer.extensions(pipelining ? new String[] {"PIPELINING"} : new String[] {"8BITMIME"});
         peer.rcptReply("temp@dest.test", "450 4.2.1 mailbox busy");
