@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * Client side: reads replies (RFC 5321 4.2) into {@link SmtpReply} values, one per complete reply,
- * joining the lines of a multi-line reply (RFC 5321 4.2.1). Lines must end with CRLF; a bare CR or
- * LF, an over-long line, a malformed code or a code that changes inside one reply is a protocol
+ * joining the lines of a multi-line reply (RFC 5321 4.2.1). Lines end with CRLF, or a bare LF (as
+ * Postfix's client reads them); a bare CR, an over-long line, a malformed code or a code that changes inside one reply is a protocol
  * error: a {@link DecoderException} is raised and everything after it is discarded, so the caller
  * closes the connection. An enhanced status code (RFC 3463) at the start of the text is lifted into
  * {@link SmtpReply#status()} when its class matches the reply code (RFC 2034 3).
@@ -65,14 +65,14 @@ public final class SmtpReplyDecoder extends ByteToMessageDecoder {
                 }
                 return;
             }
-            // RFC 5321 2.3.8: lines end with CRLF, and CR or LF appear nowhere else.
-            if (lf == start || in.getByte(lf - 1) != '\r') {
-                fail(in, "bare LF in reply");
-            }
-            if (in.indexOf(start, lf - 1, (byte) '\r') >= 0) {
+            // RFC 5321 2.3.8: lines end with CRLF. A reply line ending in a bare LF is taken as Postfix's client
+            // takes it (its record terminator is CRLF or LF alone): refusing it would only keep mail from a
+            // server that is merely sloppy. A CR anywhere else is an error.
+            int textEnd = lf > start && in.getByte(lf - 1) == '\r' ? lf - 1 : lf;
+            if (in.indexOf(start, textEnd, (byte) '\r') >= 0) {
                 fail(in, "bare CR in reply");
             }
-            String line = withoutControls(in.toString(start, lf - 1 - start, StandardCharsets.UTF_8));
+            String line = withoutControls(in.toString(start, textEnd - start, StandardCharsets.UTF_8));
             in.readerIndex(lf + 1);
             SmtpReply reply = readLine(in, line);
             if (reply != null) {

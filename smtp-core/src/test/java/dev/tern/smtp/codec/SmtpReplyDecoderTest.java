@@ -65,6 +65,9 @@ class SmtpReplyDecoderTest {
                 row("250-2.0.0 a\r\n250 b\r\n", reply(250, "2.0.0", "a", "b")), // code on the first line only
                 row("250-2.0.0 a\r\n250 2.0.1 b\r\n", reply(250, "2.0.0", "a", "2.0.1 b")), // another code kept
                 row("250-\r\n250 end\r\n", reply(250, null, "", "end")), // empty continuation line
+                // A bare LF ends a line too, as Postfix's client reads it: a sloppy server is still understood.
+                row("250 2.0.0 Ok\n", reply(250, "2.0.0", "Ok")),
+                row("250-a\n250-b\r\n250 c\n", reply(250, null, "a", "b", "c")),
                 row("550 5.1.1 <ü@example> unknown\r\n", reply(550, "5.1.1", "<ü@example> unknown")), // UTF-8
                 // Escape sequences, NUL, DEL and C1 controls never reach a log or report; TAB stays.
                 row("550 5.1.1 a\u001b[31mred\u0000\u007f\u009b\tb\r\n", reply(550, "5.1.1", "a?[31mred???\tb")));
@@ -89,8 +92,8 @@ class SmtpReplyDecoderTest {
                 row("2x0 Ok\r\n", "malformed reply line"), // letter inside the code
                 row("250_Ok\r\n", "malformed reply line"), // wrong separator
                 row("\r\n", "malformed reply line"), // empty line
-                row("250 Ok\n", "bare LF"), // LF without CR
-                row("\n", "bare LF"), // lone LF
+                row("\n", "malformed reply line"), // an empty line ended by a bare LF
+                row("250 O\rk\n", "bare CR"), // CR inside a line ended by a bare LF
                 row("250 O\rk\r\n", "bare CR"), // CR inside the line
                 row("250-a\r\n251 b\r\n", "reply code changed"), // code changes inside one reply
                 row("250 " + "x".repeat(30) + "\r\n", "longer than 16"), // over-long complete line
@@ -113,7 +116,7 @@ class SmtpReplyDecoderTest {
     @Test
     void discardsEverythingAfterAProtocolError() {
         EmbeddedChannel channel = new EmbeddedChannel(new SmtpReplyDecoder());
-        assertThatThrownBy(() -> channel.writeInbound(ascii("250 Ok\n"))).isInstanceOf(DecoderException.class);
+        assertThatThrownBy(() -> channel.writeInbound(ascii("250 O\rk\r\n"))).isInstanceOf(DecoderException.class);
         channel.writeInbound(ascii("250 Ok\r\n"));
         assertThat((Object) channel.readInbound()).isNull();
         assertThat(channel.finishAndReleaseAll()).isFalse();

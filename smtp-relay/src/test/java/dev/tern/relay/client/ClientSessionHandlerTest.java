@@ -181,7 +181,7 @@ class ClientSessionHandlerTest {
     void aMalformedReplyBreaksTheConnection() {
         record(handler.expect("greeting", Duration.ofSeconds(10)));
 
-        channel.writeInbound(ascii("220 bare LF\n"));
+        channel.writeInbound(ascii("220 bare\rCR\r\n"));
 
         assertThat(events).containsExactly("failed PROTOCOL", "broken PROTOCOL");
         channel.finishAndReleaseAll();
