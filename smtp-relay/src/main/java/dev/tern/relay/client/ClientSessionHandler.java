@@ -197,7 +197,12 @@ final class ClientSessionHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (!f.isSuccess()) {
-                fail(Kind.TLS, "TLS handshake failed: " + f.cause().getMessage());
+                Throwable cause = f.cause();
+                // A peer that closes instead of answering the handshake leaves an exception without a message.
+                fail(
+                        Kind.TLS,
+                        "TLS handshake failed: "
+                                + (cause.getMessage() != null ? cause.getMessage() : TransportErrors.describe(cause)));
             }
             done.completeExceptionally(broken);
         });

@@ -179,7 +179,21 @@ final class DnsLookups {
                         && String.valueOf(cause.getMessage()).startsWith("Timed out")) {
             return "timed out";
         }
+        String message = String.valueOf(cause.getMessage());
+        // dnsjava's words for an answer code it has no exception of its own for (REFUSED, NOTIMP, FORMERR, ...).
+        int code = message.indexOf(UNKNOWN_RCODE);
+        if (code >= 0) {
+            String rcode = message.substring(code + UNKNOWN_RCODE.length()).trim();
+            return switch (rcode) {
+                case "REFUSED" -> "the server refused to answer (REFUSED)";
+                case "NOTIMP" -> "the server does not answer such questions (NOTIMP)";
+                case "FORMERR" -> "the server found the question malformed (FORMERR)";
+                default -> "the server answered " + rcode;
+            };
+        }
         String simple = cause.getClass().getSimpleName();
         return cause.getMessage() == null ? simple : simple + ": " + cause.getMessage();
     }
+
+    private static final String UNKNOWN_RCODE = "Unknown non-success error code";
 }

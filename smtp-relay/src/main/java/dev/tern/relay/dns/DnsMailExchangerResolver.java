@@ -246,8 +246,11 @@ public final class DnsMailExchangerResolver implements MailExchangerResolver {
                 continue;
             }
             if (found.addresses().isEmpty()) {
+                // A deferral says why it is one: the reason of a host that failed for now, not of one that has none.
+                if (found.temporaryFailure() || !temporary) {
+                    reason = found.reason();
+                }
                 temporary |= found.temporaryFailure();
-                reason = found.reason();
                 continue;
             }
             exchangers.add(new MailExchanger(host.host(), host.preference(), found.addresses()));

@@ -47,11 +47,12 @@ record HostAddresses(List<InetAddress> addresses, boolean temporaryFailure, Stri
         String reason = "";
         long ttl = Long.MAX_VALUE;
         for (Answer answer : answers) {
+            // The reason kept is a temporary failure's when there is one: that is what a deferral is for.
+            if (answer.kind() == Kind.TEMPORARY || answer.kind() != Kind.RECORDS && !temporary) {
+                reason = answer.reason();
+            }
             if (answer.kind() == Kind.TEMPORARY) {
                 temporary = true;
-            }
-            if (answer.kind() != Kind.RECORDS) {
-                reason = answer.reason();
             }
             for (Record record : answer.records()) {
                 ttl = Math.min(ttl, record.getTTL());

@@ -111,6 +111,17 @@ class SmtpClientSessionTest {
     }
 
     @Test
+    void aPeerThatClosesInsteadOfAHandshakeIsSaidInWords() throws Exception {
+        peer.extensions("STARTTLS").reply("STARTTLS", "220 2.0.0 go ahead\n" + ScriptedSmtpPeer.DROP);
+
+        AttemptResult result = deliver(ClientFixture.options(), new ClientRoute(TlsMode.STARTTLS, false, null, null));
+
+        assertThat(result).isInstanceOfSatisfying(HostFailed.class, f -> assertThat(f.diagnostic())
+                .startsWith("TLS handshake failed: ")
+                .doesNotContain("null"));
+    }
+
+    @Test
     void verifiedTlsRejectsACertificateItDoesNotTrust() throws Exception {
         peer.extensions("STARTTLS");
 

@@ -111,6 +111,18 @@ class DnsMailExchangerResolverTest extends ResolverTestBase {
     }
 
     @Test
+    void aRefusedQuestionFailsTemporarilyAndIsSaidInWords() throws Exception {
+        dns.mx("example.test", 10, "mx.example.test").refused("example.test");
+
+        Failure failure = (Failure) resolve(resolver, "example.test");
+
+        assertFailure(failure, DeliveryStatus.TEMPORARY, "4.4.3");
+        assertThat(failure.diagnostic())
+                .contains("the server refused to answer (REFUSED)")
+                .doesNotContain("Exception");
+    }
+
+    @Test
     void timeoutFailsTemporarilyWithinTheConfiguredTimeout() throws Exception {
         dns.mx("example.test", 10, "mx.example.test").drop("example.test");
         long start = System.nanoTime();

@@ -41,6 +41,23 @@ class MxEdgeCasesTest extends ResolverTestBase {
     }
 
     @Test
+    void aDeferralNamesTheHostThatFailedForNowNotTheOneThatDoesNotExist() throws Exception {
+        dns.mx("mixed.test", 10, "sfhost.test")
+                .mx("mixed.test", 20, "nxhost.test")
+                .a("sfhost.test", "127.0.0.11")
+                .servfail("sfhost.test")
+                .nxdomain("nxhost.test");
+
+        Failure failure = (Failure) resolve(resolver, "mixed.test");
+
+        assertThat(failure.isTemporary()).isTrue();
+        assertThat(failure.diagnostic())
+                .contains("sfhost.test")
+                .contains("SERVFAIL")
+                .doesNotContain("nxhost");
+    }
+
+    @Test
     void ignoresARootTargetBesideRealExchangers() throws Exception {
         // RFC 7505 3 forbids mixing; the real exchanger is still usable, so it is used.
         dns.mx("example.test", 0, ".").mx("example.test", 10, "mx.example.test").a("mx.example.test", "127.0.0.5");

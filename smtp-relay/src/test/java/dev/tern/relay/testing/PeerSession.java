@@ -250,12 +250,20 @@ public final class PeerSession {
         return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
     }
 
-    /** Sends a scripted reply: HANG sends nothing, DROP closes at once, 421 closes after it (RFC 5321 3.8). */
+    /**
+     * Sends a scripted reply: HANG sends nothing, DROP closes at once, a reply followed by a line DROP closes
+     * after it, and so does a 421 (RFC 5321 3.8).
+     */
     private boolean answer(String reply) throws IOException {
         if (reply.equals(ScriptedSmtpPeer.HANG)) {
             return true;
         }
         if (reply.equals(ScriptedSmtpPeer.DROP)) {
+            return false;
+        }
+        if (reply.endsWith("\n" + ScriptedSmtpPeer.DROP)) { // the reply, then the connection closed
+            send(reply.substring(0, reply.length() - ScriptedSmtpPeer.DROP.length() - 1));
+            flush();
             return false;
         }
         send(reply);

@@ -44,7 +44,7 @@ import org.xbill.DNS.Type;
  * <p>Unknown names get NXDOMAIN; a name with records but none of the asked type gets NOERROR with
  * an empty answer (NODATA, RFC 2308 2.2). Negative answers carry an SOA whose TTL is {@link
  * #negativeTtl(Duration)} (0 by default, so resolvers do not cache them). Names marked {@link
- * #servfail} get SERVFAIL, names marked {@link #drop} get no answer at all (the client times out).
+ * #servfail} get SERVFAIL, names marked {@link #refused} REFUSED, names marked {@link #drop} get no answer at all (the client times out).
  * Every received question is logged in {@link #queries()}.
  *
  * <p>Zones may be signed ({@link #sign(ZoneKey)}): a question with the DO bit (RFC 3225) about a name in one
@@ -60,6 +60,7 @@ public final class TestDnsServer implements AutoCloseable {
         RECORDS,
         NXDOMAIN,
         SERVFAIL,
+        REFUSED,
         DROP
     }
 
@@ -180,6 +181,12 @@ public final class TestDnsServer implements AutoCloseable {
         return this;
     }
 
+    /** Answers REFUSED for this name, as a server that will not answer for the zone does. */
+    public TestDnsServer refused(String name) {
+        modes.put(name(name), Mode.REFUSED);
+        return this;
+    }
+
     /** Keeps every answer back until {@link #releaseAnswers()}: questions asked meanwhile are all in flight. */
     public TestDnsServer holdAnswers() {
         held = new java.util.concurrent.CountDownLatch(1);
@@ -295,6 +302,8 @@ public final class TestDnsServer implements AutoCloseable {
         List<Record> known = records.getOrDefault(name, List.of());
         if (mode == Mode.SERVFAIL) {
             response.getHeader().setRcode(Rcode.SERVFAIL);
+        } else if (mode == Mode.REFUSED) {
+            response.getHeader().setRcode(Rcode.REFUSED);
         } else if (mode == Mode.NXDOMAIN || known.isEmpty()) {
             response.getHeader().setRcode(Rcode.NXDOMAIN);
             response.addRecord(soa(name), Section.AUTHORITY);
