@@ -63,10 +63,16 @@ final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelActive();
     }
 
-    private static void refuse(ChannelHandlerContext ctx, SmtpReply refusal) {
-        // Written from the tail so the reply encoder (and TLS, on the implicit-TLS listener) apply.
-        ctx.pipeline().writeAndFlush(refusal).addListener(ChannelFutureListener.CLOSE);
+    private void refuse(ChannelHandlerContext ctx, SmtpReply refusal) {
         ctx.channel().config().setAutoRead(false);
+        if (session.settings.implicitTls()) {
+            // RFC 8314 3.3: nothing can be said before TLS, and a handshake only to say 421 would cost the
+            // refused client less than it costs Tern: closed at once, as a refused handshake is.
+            ctx.close();
+            return;
+        }
+        // Written from the tail so the reply encoder applies.
+        ctx.pipeline().writeAndFlush(refusal).addListener(ChannelFutureListener.CLOSE);
     }
 
     @Override
