@@ -83,7 +83,16 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
     private final BodyLineScanner body;
     private State state = State.COMMAND;
     private long chunkRemaining;
+    /** Decoding stopped: by {@link #pause()}, or because the replies are not leaving (see {@link #congested}). */
     private boolean paused;
+    /** Paused by the session, until its {@link #resume()}. */
+    private boolean heldBySession;
+    /**
+     * The channel is not writable: its unsent replies passed the high water mark (a client that sends and
+     * never reads). Decoding waits until they drain, so what the session writes stays bounded.
+     */
+    private boolean congested;
+
     private boolean readStopped;
     private boolean inChannelRead;
     private boolean inputShutdown;
@@ -141,6 +150,7 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
      * wait the socket is no longer read.
      */
     public void pause() {
+        heldBySession = true;
         paused = true;
         stopReadingIfFull();
     }
@@ -158,11 +168,42 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
      * the replies written for it are flushed. Must run on the channel's event loop.
      */
     public void resume() {
-        if (!paused) {
+        if (!heldBySession) {
             return;
         }
         if (ctx != null && !ctx.executor().inEventLoop()) {
             throw new IllegalStateException("resume() must run on the channel's event loop");
+        }
+        heldBySession = false;
+        if (!congested) {
+            unpause();
+        }
+    }
+
+    /**
+     * The replies stopped leaving (the channel is not writable) or left again: decoding, and past {@link
+     * #PAUSED_READ_LIMIT} reading, waits meanwhile, as for {@link #pause()}, so a client that sends commands or
+     * chunks and never reads its replies cannot make them pile up without bound.
+     */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        boolean writable = ctx.channel().isWritable();
+        if (!writable && !congested) {
+            congested = true;
+            paused = true;
+            stopReadingIfFull();
+        } else if (writable && congested) {
+            congested = false;
+            if (!heldBySession) {
+                unpause();
+            }
+        }
+        super.channelWritabilityChanged(ctx);
+    }
+
+    private void unpause() {
+        if (!paused) {
+            return;
         }
         paused = false;
         if (ctx == null || ctx.isRemoved()) {

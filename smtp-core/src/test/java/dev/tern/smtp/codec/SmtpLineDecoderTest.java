@@ -1,10 +1,13 @@
 package dev.tern.smtp.codec;
 
 import static dev.tern.smtp.codec.DecoderHarness.assertDecodes;
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
+import io.netty.buffer.Unpooled;
+import io.netty.channel.WriteBufferWaterMark;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -207,6 +210,55 @@ class SmtpLineDecoderTest {
         assertThat(harness.channel.config().isAutoRead()).isTrue();
         assertThat(harness.decoder.bufferedBytes()).isZero();
         assertThat(harness.events).hasSize(1 + written / line.length());
+    }
+
+    @Test
+    void repliesThatDoNotLeaveStopDecodingAndReadingUntilTheyDo() {
+        DecoderHarness harness = new DecoderHarness();
+        harness.channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
+        harness.write("NOOP\r\n");
+        // A reply written and not yet gone (a client that does not read): the channel is no longer writable.
+        harness.channel.write(Unpooled.copiedBuffer("250 2.0.0 Ok, and more than sixteen octets\r\n", ISO_8859_1));
+        assertThat(harness.channel.isWritable()).isFalse();
+
+        String line = "NOOP " + "x".repeat(400) + "\r\n";
+        int written = 0;
+        while (written <= SmtpLineDecoder.PAUSED_READ_LIMIT) {
+            harness.write(line);
+            written += line.length();
+        }
+        assertThat(harness.events).as("nothing decoded while the reply waits").containsExactly("LINE:NOOP");
+        assertThat(harness.channel.config().isAutoRead())
+                .as("reading stops past the limit")
+                .isFalse();
+
+        harness.channel.flush(); // the client reads: the reply leaves and the channel is writable again
+        assertThat(harness.channel.isWritable()).isTrue();
+        assertThat(harness.channel.config().isAutoRead()).isTrue();
+        assertThat(harness.events).hasSize(1 + written / line.length());
+        harness.channel.releaseOutbound();
+        harness.finish();
+    }
+
+    @Test
+    void aSessionPauseOutlastsCongestionAndCongestionOutlastsAResume() {
+        DecoderHarness harness = new DecoderHarness();
+        harness.channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
+        harness.write("PAUSE\r\n");
+        harness.channel.write(Unpooled.copiedBuffer("250 2.0.0 Ok, and more than sixteen octets\r\n", ISO_8859_1));
+        harness.write("NOOP\r\n");
+
+        harness.channel.flush();
+        assertThat(harness.events).as("still paused by the session").containsExactly("LINE:PAUSE");
+
+        harness.channel.write(Unpooled.copiedBuffer("250 2.0.0 Ok, and more than sixteen octets\r\n", ISO_8859_1));
+        harness.decoder.resume();
+        assertThat(harness.events).as("still congested").containsExactly("LINE:PAUSE");
+
+        harness.channel.flush();
+        assertThat(harness.events).containsExactly("LINE:PAUSE", "LINE:NOOP");
+        harness.channel.releaseOutbound();
+        harness.finish();
     }
 
     @Test
