@@ -144,7 +144,14 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
             queue.drainTo(batch, MAX_BATCH);
             long lost = dropped.getAndSet(0);
             if (!batch.isEmpty() || lost > 0) {
-                write(batch, lost, bytes);
+                try {
+                    write(batch, lost, bytes);
+                } catch (OutOfMemoryError e) {
+                    // The heap ran out (not necessarily for the log's sake): this batch is lost, but the writer
+                    // lives on, and says so with its next write, instead of Tern running on with no log at all.
+                    dropped.addAndGet(batch.size() + lost);
+                    bytes = new ByteArrayOutputStream(64 * 1024);
+                }
                 if (bytes.size() > 1 << 20) {
                     bytes = new ByteArrayOutputStream(64 * 1024); // one burst should not pin its buffer
                 }

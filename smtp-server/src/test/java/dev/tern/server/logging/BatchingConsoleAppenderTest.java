@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +23,11 @@ class BatchingConsoleAppenderTest {
     private final Logger log = context.getLogger("test");
 
     private void start(int queueSize, long intervalMillis) {
+        start(queueSize, intervalMillis, new PatternLayoutEncoder());
+    }
+
+    private void start(int queueSize, long intervalMillis, PatternLayoutEncoder encoder) {
         context.setMDCAdapter(new LogbackMDCAdapter());
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
         encoder.setContext(context);
         encoder.setPattern("[%thread] %msg%n");
         encoder.start();
@@ -114,6 +118,27 @@ class BatchingConsoleAppenderTest {
         assertThat(written).isNotEmpty().hasSizeLessThan(5);
         assertThat(written.size() + dropped).isEqualTo(5);
         assertThat(written.get(0)).endsWith("line 0");
+    }
+
+    @Test
+    void theWriterOutlivesAHeapThatRanOutAndSaysWhatWasLost() {
+        start(16384, 20, new PatternLayoutEncoder() {
+            @Override
+            public byte[] encode(ILoggingEvent event) {
+                if (event.getFormattedMessage().equals("the heap runs out here")) {
+                    throw new OutOfMemoryError("Java heap space");
+                }
+                return super.encode(event);
+            }
+        });
+
+        log.info("the heap runs out here");
+        Awaitility.await().atMost(10, TimeUnit.SECONDS).until(() -> !lines().isEmpty());
+        log.info("and Tern runs on");
+
+        Awaitility.await().atMost(10, TimeUnit.SECONDS).untilAsserted(() -> assertThat(lines())
+                .anySatisfy(l -> assertThat(l).contains("1 log lines dropped"))
+                .anySatisfy(l -> assertThat(l).endsWith("] and Tern runs on")));
     }
 
     @Test
