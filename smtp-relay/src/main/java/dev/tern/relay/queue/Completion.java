@@ -170,7 +170,10 @@ final class Completion {
     void recordDone(QueuedMessage m) {
         spool.recordDone(m.id).whenComplete((v, e) -> {
             if (e != null) {
-                log.warn("id={} could not record completion: {}", m.id, e.toString());
+                log.warn(
+                        "id={} completion not on disk yet, the spool writes it again once it can: {}",
+                        m.id,
+                        e.toString());
             }
         });
         log.info("id={} done", m.id);

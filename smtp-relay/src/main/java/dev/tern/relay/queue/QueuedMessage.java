@@ -75,7 +75,10 @@ final class QueuedMessage {
         CompletionStage<Void> recorded = spool.recordState(id, i, states[i]);
         recorded.whenComplete((v, e) -> {
             if (e != null) {
-                log.warn("id={} could not record recipient state: {}", id, e.toString());
+                log.warn(
+                        "id={} recipient state not on disk yet, the spool writes it again once it can: {}",
+                        id,
+                        e.toString());
             }
         });
         return recorded;

@@ -11,6 +11,15 @@ sealed interface SpoolOp {
     /** Fails the caller's stage; the writer never wrote this op's record. */
     void fail(Throwable cause);
 
+    /**
+     * The same record to write again, with a stage nobody waits for, when the batch that held it failed: a
+     * delivery state, a hold or a DONE must reach the disk some time, or a restart delivers the message again
+     * and its segment is never deleted. None for a message: its client was told, and sends it again.
+     */
+    default SpoolOp again() {
+        return null;
+    }
+
     /** A new message; {@code content} is owned by the writer from now on. */
     record Message(Envelope envelope, ByteBuf content, long arrivalMillis, CompletableFuture<QueueId> result)
             implements SpoolOp {
@@ -26,6 +35,11 @@ sealed interface SpoolOp {
         public void fail(Throwable cause) {
             result.completeExceptionally(cause);
         }
+
+        @Override
+        public SpoolOp again() {
+            return new State(id, recipient, state, new CompletableFuture<>());
+        }
     }
 
     /** The operator held ({@code held}) or released the message. */
@@ -34,6 +48,11 @@ sealed interface SpoolOp {
         public void fail(Throwable cause) {
             result.completeExceptionally(cause);
         }
+
+        @Override
+        public SpoolOp again() {
+            return new Hold(id, held, new CompletableFuture<>());
+        }
     }
 
     /** The message is finished: no recipient needs anything more, its DSNs are spooled. */
@@ -41,6 +60,11 @@ sealed interface SpoolOp {
         @Override
         public void fail(Throwable cause) {
             result.completeExceptionally(cause);
+        }
+
+        @Override
+        public SpoolOp again() {
+            return new Done(id, new CompletableFuture<>());
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +52,15 @@ final class SpoolWriter implements Runnable {
     final Arrivals arrivals = new Arrivals();
 
     private boolean closed; // guarded by submitLock
+
+    /**
+     * Delivery states, holds and DONE records whose batch failed (a full disk), oldest first: written again
+     * ahead of the next batch, or alone after {@link #RETRY_NANOS}, until they reach the disk. Writer thread only.
+     */
+    private final List<SpoolOp> unwritten = new ArrayList<>();
+
+    /** How long records that failed wait for a batch to ride with before they are written again alone. */
+    static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     SpoolWriter(
             Path directory,
@@ -157,23 +167,33 @@ final class SpoolWriter implements Runnable {
             while (!stopping) {
                 batch.clear();
                 long bytes = 0;
-                boolean messages = false;
                 boolean waited = false;
-                SpoolOp op = queue.take();
+                SpoolOp op;
+                int again = unwritten.size();
+                if (again == 0) {
+                    op = queue.take();
+                } else {
+                    // Ahead of anything newer about the same messages, so that replay applies them in order.
+                    op = queue.poll(RETRY_NANOS, TimeUnit.NANOSECONDS);
+                    batch.addAll(unwritten);
+                    bytes += 64L * again;
+                    unwritten.clear();
+                }
                 while (op != null) {
                     if (op == SpoolOp.Stop.INSTANCE) {
                         stopping = true;
                         break;
                     }
                     batch.add(op);
-                    messages |= op instanceof SpoolOp.Message;
                     bytes += op instanceof SpoolOp.Message m ? m.content().readableBytes() : 64;
                     if (batch.size() >= options.maxBatch() || bytes >= options.maxBatchBytes()) {
                         break;
                     }
                     op = queue.poll();
-                    if (op == null && !waited && messages && waitsForArrivals(bytes)) {
-                        // Group commit: the messages of the transactions still open share this flush.
+                    if (op == null && !waited && waitsForArrivals(bytes)) {
+                        // Group commit: the messages of the transactions still open share this flush, and so do
+                        // the delivery states and removals of a batch that holds nothing else (while mail is
+                        // relayed, each would otherwise take a flush of its own between the messages').
                         waited = true;
                         long since = System.nanoTime();
                         arrivals.await(options.commitDelay().toNanos());
@@ -182,7 +202,9 @@ final class SpoolWriter implements Runnable {
                     }
                 }
                 if (!batch.isEmpty()) {
-                    writeBatchGuarded(batch);
+                    if (writeBatchGuarded(batch) && again > 0) {
+                        LOG.info("spool: wrote {} delivery records that had failed to be written before", again);
+                    }
                     flushHandOffs();
                 }
             }
@@ -206,9 +228,10 @@ final class SpoolWriter implements Runnable {
     }
 
     /**
-     * Whether a batch of messages, {@code bytes} long with nothing more queued, waits for the messages of
-     * transactions still open: only while some are, and only when it is small enough that its flush is
-     * mostly the flush's own cost, which they would share.
+     * Whether a batch, {@code bytes} long with nothing more queued, waits for the messages of transactions
+     * still open: only while some are, and only when it is small enough that its flush is mostly the flush's
+     * own cost, which they would share. A batch of delivery states and removals alone waits too: while mail
+     * is relayed, its flush would otherwise come between two of the messages' flushes.
      */
     private boolean waitsForArrivals(long bytes) {
         return !options.commitDelay().isZero() && bytes < SpoolOptions.COMMIT_DELAY_MAX_BYTES && arrivals.expected();
@@ -255,19 +278,20 @@ final class SpoolWriter implements Runnable {
         return messages > 0 && bytes >= messages * LARGE_RECORD;
     }
 
-    /** A bug in writing one batch must not stop the writer: every later caller would hang. */
-    private void writeBatchGuarded(List<SpoolOp> batch) {
+    /** A bug in writing one batch must not stop the writer: every later caller would hang. True once written. */
+    private boolean writeBatchGuarded(List<SpoolOp> batch) {
         try {
-            writeBatch(batch);
+            return writeBatch(batch);
         } catch (RuntimeException e) {
             LOG.error("spool: unexpected failure in the writer", e);
             for (SpoolOp op : batch) {
                 op.fail(new QueueException("spool writer failed", true, e));
             }
+            return false;
         }
     }
 
-    private void writeBatch(List<SpoolOp> batch) {
+    private boolean writeBatch(List<SpoolOp> batch) {
         long start = System.nanoTime();
         ActiveSegment active;
         long before;
@@ -288,11 +312,24 @@ final class SpoolWriter implements Runnable {
             releaseAll(batch);
             LOG.error("spool: writing a batch of {} records failed: {}", batch.size(), e.toString());
             QueueException failure = new QueueException("spool write failed: " + e.getMessage(), true, e);
+            boolean finished = false;
             for (SpoolOp op : batch) {
                 op.fail(failure);
+                SpoolOp again = op.again();
+                if (again != null) {
+                    unwritten.add(again);
+                }
+                if (op instanceof SpoolOp.Done d) {
+                    // Finished in memory already: a segment of finished messages alone may go now, which is
+                    // what frees a disk the spool itself filled (its messages' records go with the file).
+                    finished |= index.applyDone(d.id());
+                }
             }
             notifyFailed(batch.size(), e);
-            return;
+            if (finished) {
+                segments.compact();
+            }
+            return false;
         }
         active.size = encoded.end();
         active.allocated = Math.max(active.allocated, active.size); // a large batch grew the file itself
@@ -307,6 +344,7 @@ final class SpoolWriter implements Runnable {
         if (finished) {
             segments.compact();
         }
+        return true;
     }
 
     private boolean apply(List<SpoolOp> batch, BatchEncoder.Encoded encoded, long segment) {

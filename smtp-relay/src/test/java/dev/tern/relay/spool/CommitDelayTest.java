@@ -1,6 +1,7 @@
 package dev.tern.relay.spool;
 
 import static dev.tern.relay.spool.SpoolFixtures.content;
+import static dev.tern.relay.spool.SpoolFixtures.delivered;
 import static dev.tern.relay.spool.SpoolFixtures.envelope;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The commit delay: a batch of messages waits for the messages of the transactions still open, so that one
+ * The commit delay: a batch of messages, or of delivery states alone, waits for the messages of the
+ * transactions still open, so that one
  * flush carries them all, and for nothing else. The delay here is far longer than any test waits, so a wait
  * that should not happen fails the test instead of slowing it.
  */
@@ -82,6 +84,36 @@ class CommitDelayTest {
         assertThat(waits).singleElement().satisfies(nanos -> assertThat(nanos)
                 .as("the wait, told to the listener")
                 .isBetween(WHILE.toNanos(), LONG.toNanos()));
+    }
+
+    @Test
+    void aDeliveryStateWaitsForTheMessageOfAnOpenTransactionAndBothShareOneFlush() throws Exception {
+        try (Spool spool = open(LONG)) {
+            spool.transactionStarted();
+            QueueId id = handOver(spool, content("delivered later")).get(10, TimeUnit.SECONDS);
+            spool.transactionStarted();
+            CompletableFuture<Void> state =
+                    spool.recordState(id, 0, delivered("250 ok")).toCompletableFuture();
+            await().during(WHILE).atMost(WHILE.multipliedBy(4)).until(() -> !state.isDone());
+            CompletableFuture<QueueId> arriving = handOver(spool, content("arriving"));
+            CompletableFuture.allOf(state, arriving).get(10, TimeUnit.SECONDS);
+            batchesWere(1, 2);
+        }
+        assertThat(waits).singleElement().satisfies(nanos -> assertThat(nanos)
+                .as("the state's wait, told to the listener")
+                .isBetween(WHILE.toNanos(), LONG.toNanos()));
+    }
+
+    @Test
+    void aDeliveryStateWithNoTransactionOpenIsForcedAtOnce() throws Exception {
+        try (Spool spool = open(LONG)) {
+            spool.transactionStarted();
+            QueueId id = handOver(spool, content("delivered")).get(10, TimeUnit.SECONDS);
+            spool.recordState(id, 0, delivered("250 ok")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            spool.recordDone(id).toCompletableFuture().get(10, TimeUnit.SECONDS);
+            batchesWere(1, 1, 1);
+        }
+        assertThat(waits).as("no batch waited").isEmpty();
     }
 
     @Test

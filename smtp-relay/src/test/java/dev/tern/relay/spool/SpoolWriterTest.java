@@ -184,6 +184,53 @@ class SpoolWriterTest {
         }
     }
 
+    /**
+     * A delivery state and a DONE whose batch met a full disk are written again once it has room, by themselves:
+     * otherwise a restart would deliver the message again, and its segment would never go.
+     */
+    @Test
+    void deliveryRecordsThatMetAFullDiskAreWrittenOnceItHasRoom() throws Exception {
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults().withStorage(storage))) {
+            QueueId id = enqueue(spool, message(1));
+            enqueue(spool, message(2));
+            storage.failWrites = true;
+            assertThat(spool.recordState(id, 0, SpoolFixtures.delivered("250 ok"))
+                            .toCompletableFuture())
+                    .failsWithin(10, TimeUnit.SECONDS);
+            assertThat(spool.recordDone(id).toCompletableFuture()).failsWithin(10, TimeUnit.SECONDS);
+            int forces = storage.forces.get();
+            storage.failWrites = false;
+            // Nothing else is written: the records go again by themselves.
+            await().atMost(10, TimeUnit.SECONDS).until(() -> storage.forces.get() > forces);
+        }
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+            assertThat(pendingTexts(spool)).containsExactly(message(2));
+        }
+    }
+
+    /**
+     * A message finished while the disk is full lets its segment go at once, its DONE record still unwritten:
+     * what frees a disk the spool itself filled. Its record goes with the file, so it cannot come back.
+     */
+    @Test
+    void aSegmentOfFinishedMessagesGoesWhileTheirDoneRecordsCannotBeWritten() throws Exception {
+        SpoolOptions options = SpoolOptions.defaults().withSegmentSize(1).withStorage(storage);
+        try (Spool spool = Spool.open(dir, options)) {
+            QueueId first = enqueue(spool, message(1));
+            enqueue(spool, message(2)); // in a segment of its own: the first one is closed
+            assertThat(segmentFiles()).hasSize(2);
+            storage.failWrites = true;
+            assertThat(spool.recordDone(first).toCompletableFuture()).failsWithin(10, TimeUnit.SECONDS);
+            assertThat(segmentFiles())
+                    .as("the finished message's segment is gone")
+                    .hasSize(1);
+            storage.failWrites = false;
+        }
+        try (Spool spool = Spool.open(dir, SpoolOptions.defaults())) {
+            assertThat(pendingTexts(spool)).containsExactly(message(2));
+        }
+    }
+
     private List<Path> segmentFiles() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> p.getFileName().toString().startsWith("segment-"))
