@@ -196,6 +196,70 @@ public final class ClientLimiter {
             }
         }
 
+        /**
+         * Counts an AUTH attempt as a failure before its password is checked, against this address and against
+         * {@code user}, unless either has reached its limit (then nothing is counted, and the answer says
+         * which). Counted first, attempts under way at once are seen by each other: sent together, or spread
+         * over many connections, they cannot all be checked before the first failure counts.
+         * {@link #authNotFailed} takes the count back when the attempt turns out not to be a failure.
+         */
+        public AuthAttempt beginAuth(String user) {
+            if (key == null) {
+                return AuthAttempt.ALLOWED;
+            }
+            long now = ticker.read();
+            int addressLimit = limits.authFailures();
+            int userLimit = limits.authFailuresPerUser();
+            Counters c = addressLimit > 0 ? counters(key) : null;
+            SlidingWindow w = userLimit > 0 ? users.get(userKey(user), k -> new SlidingWindow(now)) : null;
+            if (c != null) {
+                synchronized (c) {
+                    SlidingWindow failures = c.window(AUTH_FAILURES, now);
+                    if (failures.reached(now, authWindow, addressLimit)) {
+                        return AuthAttempt.ADDRESS_BLOCKED;
+                    }
+                    failures.add(now, authWindow);
+                    c.authFailed = true;
+                }
+            }
+            if (w != null) {
+                synchronized (w) {
+                    if (w.reached(now, authWindow, userLimit)) {
+                        if (c != null) {
+                            synchronized (c) {
+                                c.window(AUTH_FAILURES, now).remove();
+                            }
+                        }
+                        return AuthAttempt.USER_BLOCKED;
+                    }
+                    w.add(now, authWindow);
+                }
+            }
+            return AuthAttempt.ALLOWED;
+        }
+
+        /** The attempt {@link #beginAuth} counted succeeded, or could not be checked: it is no failure. */
+        public void authNotFailed(String user) {
+            if (key == null) {
+                return;
+            }
+            long now = ticker.read();
+            if (limits.authFailures() > 0) {
+                Counters c = counters(key);
+                synchronized (c) {
+                    c.window(AUTH_FAILURES, now).remove();
+                }
+            }
+            if (limits.authFailuresPerUser() > 0) {
+                SlidingWindow w = users.getIfPresent(userKey(user));
+                if (w != null) {
+                    synchronized (w) {
+                        w.remove();
+                    }
+                }
+            }
+        }
+
         /** Counts a failed AUTH attempt against this address and against {@code user}. */
         public void authFailed(String user) {
             if (key == null) {
@@ -216,5 +280,12 @@ public final class ClientLimiter {
                 }
             }
         }
+    }
+
+    /** Whether an AUTH attempt may have its password checked, or which limit it met. */
+    public enum AuthAttempt {
+        ALLOWED,
+        ADDRESS_BLOCKED,
+        USER_BLOCKED
     }
 }

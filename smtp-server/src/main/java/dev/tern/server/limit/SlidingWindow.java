@@ -37,6 +37,15 @@ final class SlidingWindow {
         }
     }
 
+    /** Takes back one event counted by {@link #add}, whichever window it has rolled into since. */
+    void remove() {
+        if (current > 0) {
+            current--;
+        } else if (previous > 0) {
+            previous--;
+        }
+    }
+
     double estimate(long now, long window) {
         roll(now, window);
         double overlap = 1.0 - (double) (now - start) / window;

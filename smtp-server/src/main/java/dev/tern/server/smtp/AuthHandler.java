@@ -132,11 +132,21 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
     private void verify(SaslExchange.Credentials credentials) {
         endExchange();
         // Credential stuffing spreads guesses for one user over many addresses: count by name too. The
-        // password is not even checked, so a right guess during the block teaches nothing.
-        if (session.limits.authBlockedFor(credentials.username())) {
-            session.refused(Refusal.AUTH_FAILURES_USER);
-            session.reply(LimitReplies.AUTH_FAILURES);
-            return;
+        // password is not even checked, so a right guess during the block teaches nothing. The attempt counts
+        // as a failure from now until it proves otherwise, so guesses sent at once, or held open on many
+        // connections and answered together, meet the limits as guesses one after the other do.
+        switch (session.limits.beginAuth(credentials.username())) {
+            case ADDRESS_BLOCKED -> {
+                session.refused(Refusal.AUTH_FAILURES);
+                session.reply(LimitReplies.AUTH_FAILURES);
+                return;
+            }
+            case USER_BLOCKED -> {
+                session.refused(Refusal.AUTH_FAILURES_USER);
+                session.reply(LimitReplies.AUTH_FAILURES);
+                return;
+            }
+            case ALLOWED -> {}
         }
         session.beginAsync();
         session.services
@@ -149,14 +159,15 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
     private void verified(String username, Boolean ok, Throwable failure) {
         if (failure != null) {
             log.warn("session={} authentication unavailable: {}", session.id, failure.toString());
+            session.limits.authNotFailed(username);
             session.reply(SmtpReplies.AUTH_TEMPORARY_FAILURE);
         } else if (ok) {
+            session.limits.authNotFailed(username);
             session.authUser = username;
             log.info("session={} authenticated user={}", session.id, username);
             session.reply(SmtpReplies.AUTH_OK);
         } else {
             log.info("session={} authentication failed user={}", session.id, username);
-            session.limits.authFailed(username);
             session.reply(SmtpReplies.AUTH_CREDENTIALS_INVALID);
         }
         session.endAsync();

@@ -110,6 +110,38 @@ class ClientLimiterTest {
     }
 
     @Test
+    void attemptsUnderWayCountAgainstTheAddressBeforeTheirPasswordsAreChecked() throws Exception {
+        ClientLimiter limiter = new ClientLimiter(
+                limits("auth-failures: 3, auth-failures-per-user: 0, auth-failure-window: 10m"), ticker);
+        // Four guesses held open on four connections and answered at once: the fourth is refused unchecked.
+        for (int i = 0; i < 3; i++) {
+            assertThat(limiter.client(ip("192.0.2.1"), false).beginAuth("user" + i))
+                    .isEqualTo(ClientLimiter.AuthAttempt.ALLOWED);
+        }
+        ClientLimiter.Client fourth = limiter.client(ip("192.0.2.1"), false);
+        assertThat(fourth.beginAuth("user3")).isEqualTo(ClientLimiter.AuthAttempt.ADDRESS_BLOCKED);
+        // One of them was the right password: it is no failure, and leaves room for one more.
+        fourth.authNotFailed("user0");
+        assertThat(fourth.beginAuth("user3")).isEqualTo(ClientLimiter.AuthAttempt.ALLOWED);
+        assertThat(fourth.authBlocked()).isTrue();
+    }
+
+    @Test
+    void attemptsUnderWayForOneUserCountAcrossAddressesAndARefusalCountsNothing() throws Exception {
+        ClientLimiter limiter = new ClientLimiter(limits("auth-failures: 2, auth-failures-per-user: 3"), ticker);
+        for (int i = 1; i <= 3; i++) {
+            assertThat(limiter.client(ip("198.51.100." + i), false).beginAuth("bob"))
+                    .isEqualTo(ClientLimiter.AuthAttempt.ALLOWED);
+        }
+        ClientLimiter.Client other = limiter.client(ip("203.0.113.7"), false);
+        assertThat(other.beginAuth("BOB")).isEqualTo(ClientLimiter.AuthAttempt.USER_BLOCKED);
+        // Refused for the user's sake, the attempt took nothing of the address's own allowance.
+        assertThat(other.beginAuth("alice")).isEqualTo(ClientLimiter.AuthAttempt.ALLOWED);
+        assertThat(other.beginAuth("carol")).isEqualTo(ClientLimiter.AuthAttempt.ALLOWED);
+        assertThat(other.beginAuth("dave")).isEqualTo(ClientLimiter.AuthAttempt.ADDRESS_BLOCKED);
+    }
+
+    @Test
     void longUserNamesAreFoldedIntoAShortKey() {
         String key = ClientLimiter.userKey("X".repeat(12_000));
         assertThat(key).hasSizeLessThanOrEqualTo(64).startsWith("xxx");
