@@ -167,9 +167,41 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
             log.info("session={} authenticated user={}", session.id, username);
             session.reply(SmtpReplies.AUTH_OK);
         } else {
-            log.info("session={} authentication failed user={}", session.id, username);
+            log.info("session={} authentication failed user={}", session.id, loggable(username));
             session.reply(SmtpReplies.AUTH_CREDENTIALS_INVALID);
         }
         session.endAsync();
     }
+
+    /**
+     * A name a client gave, fit for a {@code key=value} log line: white space, control and format characters
+     * (a right-to-left override, say) become {@code ?}, and a long one is cut, so that no client can forge
+     * fields or reorder what a reader of the log sees (CWE-117). A name that authenticated is one of the users
+     * file's, which allows none of them.
+     */
+    static String loggable(String name) {
+        StringBuilder out = new StringBuilder(Math.min(name.length(), MAX_LOGGED_NAME) + 1);
+        int i = 0;
+        while (i < name.length() && out.length() < MAX_LOGGED_NAME) {
+            int c = name.codePointAt(i);
+            int type = Character.getType(c);
+            boolean hidden = Character.isWhitespace(c)
+                    || Character.isISOControl(c)
+                    || type == Character.FORMAT
+                    || type == Character.SPACE_SEPARATOR
+                    || type == Character.LINE_SEPARATOR
+                    || type == Character.PARAGRAPH_SEPARATOR
+                    || type == Character.SURROGATE
+                    || type == Character.UNASSIGNED;
+            if (hidden) {
+                out.append('?');
+            } else {
+                out.appendCodePoint(c);
+            }
+            i += Character.charCount(c);
+        }
+        return i < name.length() ? out.append('…').toString() : out.toString();
+    }
+
+    private static final int MAX_LOGGED_NAME = 128;
 }
