@@ -54,6 +54,8 @@
 #                              --inbound: DIR@tmpfs runs that build with its spool in /dev/shm, where a
 #                              flush costs nothing: beside the same build on disk it shows what the disk's
 #                              flushes cost (not a configuration to run mail on)
+#              BENCH_PROFILE   --profile: what async-profiler samples (default event=cpu,interval=1ms;
+#                              event=alloc,alloc=64k for where the heap goes)
 #              BENCH_CASES     --inbound: the cases to run, separated by spaces (default: 4k-s100-reuse
 #                              4k-s100-noreuse 4k-s1-reuse 1m-s10-reuse; any name of the case table)
 # Results: a table on stdout (msg/s, and CPU microseconds per message for Tern and smtp-sink: "box", the
@@ -645,7 +647,7 @@ relay_mx() {
   for ((round = -warm_rounds; round < rounds; round++)); do
     if [ "$round" = 0 ]; then
       # --profile: each build's Tern is sampled through its measured rounds (it burns no CPU in the others').
-      for i in "${!pids[@]}"; do profiler start,event=cpu,interval=1ms,threads "${pids[$i]}"; done
+      for i in "${!pids[@]}"; do profiler "start,${BENCH_PROFILE:-event=cpu,interval=1ms},threads" "${pids[$i]}"; done
     fi
     order=("${members[@]}")
     if [ $((round % 2)) = 1 ]; then
@@ -845,7 +847,7 @@ inbound_compare() {
     done
     # The dirty pages of the cases before go to the disk now, not during this case's rounds (as in the full run).
     sync
-    for i in "${!dirs[@]}"; do profiler start,event=cpu,interval=1ms,threads "${pids[$i]}"; done
+    for i in "${!dirs[@]}"; do profiler "start,${BENCH_PROFILE:-event=cpu,interval=1ms},threads" "${pids[$i]}"; done
     for ((round = 0; round < rounds; round++)); do
       order=("${members[@]}")
       [ $((round % 2)) = 1 ] && mapfile -t order < <(printf '%s\n' "${members[@]}" | tac)
@@ -1113,7 +1115,7 @@ for spec in "${cases[@]}"; do
   # The page cache's dirty pages from the cases before (gigabytes after the 1 MiB case) go to the disk
   # now, not during this case's halves: Tern's flushes would wait behind them, smtp-sink's nothing.
   sync
-  profiler start,event=cpu,interval=1ms,threads
+  profiler "start,${BENCH_PROFILE:-event=cpu,interval=1ms},threads"
   # shellcheck disable=SC2086
   t1=$(run_source tern "$tern_port" "$name-a" "$half" $flags)
   # shellcheck disable=SC2086

@@ -27,7 +27,9 @@ public final class DotStuffing {
     public static ByteBuf stuff(ByteBuf message, ByteBufAllocator alloc) {
         int start = message.readerIndex();
         int end = message.writerIndex();
-        CompositeByteBuf out = alloc.compositeBuffer(Math.max(16, 2 * countDotLines(message) + 2));
+        // No limit on components: past one the buffer would copy them all into one; its array grows as needed,
+        // so a message with many lines that start with a dot costs no pass to count them first.
+        CompositeByteBuf out = alloc.compositeBuffer(Integer.MAX_VALUE);
         try {
             int sliceStart = start;
             int lineStart = start;
@@ -74,17 +76,6 @@ public final class DotStuffing {
             pos = lf + 1;
         }
         return end;
-    }
-
-    private static int countDotLines(ByteBuf message) {
-        int count = 0;
-        int end = message.writerIndex();
-        for (int line = message.readerIndex(); line < end; line = nextLineStart(message, line, end)) {
-            if (message.getByte(line) == '.') {
-                count++;
-            }
-        }
-        return count;
     }
 
     private static ByteBuf constant(String ascii) {
