@@ -314,7 +314,6 @@ final class SpoolWriter implements Runnable {
             QueueException failure = new QueueException("spool write failed: " + e.getMessage(), true, e);
             boolean finished = false;
             for (SpoolOp op : batch) {
-                op.fail(failure);
                 SpoolOp again = op.again();
                 if (again != null) {
                     unwritten.add(again);
@@ -325,10 +324,14 @@ final class SpoolWriter implements Runnable {
                     finished |= index.applyDone(d.id());
                 }
             }
-            notifyFailed(batch.size(), e);
             if (finished) {
                 segments.compact();
             }
+            // The callers hear of the failure once the spool is as it stays.
+            for (SpoolOp op : batch) {
+                op.fail(failure);
+            }
+            notifyFailed(batch.size(), e);
             return false;
         }
         active.size = encoded.end();
