@@ -69,7 +69,9 @@ final class Completion {
             RecipientState state = stateAfter(m.states[i], o, m.arrivalMillis(), now, jitter);
             m.states[i] = state;
             tally[state.kind().ordinal()]++;
-            last = o.diagnostic();
+            if (state.kind() != RecipientState.Kind.DELIVERED) {
+                last = o.diagnostic(); // the line's last= says why some were not delivered, not a 250
+            }
             m.record(spool, i);
         }
         int delivered = tally[RecipientState.Kind.DELIVERED.ordinal()];

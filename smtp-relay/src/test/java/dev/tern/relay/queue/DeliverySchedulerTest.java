@@ -9,6 +9,7 @@ import dev.tern.relay.spool.RecipientState;
 import dev.tern.relay.spool.Spool;
 import dev.tern.relay.spool.SpooledMessage;
 import dev.tern.relay.spool.TestStorage;
+import dev.tern.relay.testing.LogLines;
 import dev.tern.smtp.Envelope;
 import dev.tern.smtp.MailParameters;
 import dev.tern.smtp.RcptParameters;
@@ -61,6 +62,24 @@ class DeliverySchedulerTest {
                 .isEqualTo(id));
         assertThat(fixture.reports).isEmpty();
         assertThat(queue.size()).isZero();
+    }
+
+    @Test
+    void theAttemptsLogLineSaysWhySomeWereNotDeliveredNotTheLastReply() throws Exception {
+        Spool spool = fixture.spool();
+        DeliveryScheduler queue = fixture.scheduler(
+                spool,
+                POLICY,
+                (domain, r) -> CompletableFuture.completedFuture(
+                        List.of(QueueFixture.refused(0, "mx.b.test"), QueueFixture.ok(1, "mx.b.test"))));
+        try (LogLines log = LogLines.of(Completion.class)) {
+            fixture.enqueue(queue, "<sender@a.test>", "gone@b.test", "here@b.test");
+            loop.runUntil(() -> spool.pending().isEmpty());
+
+            assertThat(log.lines()).anySatisfy(line -> assertThat(line)
+                    .contains("delivered=1 deferred=0 failed=1")
+                    .endsWith("last=\"550 no such user\""));
+        }
     }
 
     @Test
