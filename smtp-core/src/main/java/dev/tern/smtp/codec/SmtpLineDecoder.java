@@ -83,8 +83,6 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
     private final BodyLineScanner body;
     private State state = State.COMMAND;
     private long chunkRemaining;
-    /** Decoding stopped: by {@link #pause()}, or because the replies are not leaving (see {@link #congested}). */
-    private boolean paused;
     /** Paused by the session, until its {@link #resume()}. */
     private boolean heldBySession;
     /**
@@ -139,7 +137,7 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         requireCommandMode();
         chunkRemaining = size;
         state = State.CHUNK;
-        if (size == 0 && !inChannelRead && !paused && ctx != null) {
+        if (size == 0 && !inChannelRead && !paused() && ctx != null) {
             // Called outside a read: nothing else would announce the empty chunk's end.
             drain();
         }
@@ -151,13 +149,12 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
      */
     public void pause() {
         heldBySession = true;
-        paused = true;
         stopReadingIfFull();
     }
 
     /** While paused: stops reading the socket once the undecoded octets pass the limit. */
     private void stopReadingIfFull() {
-        if (paused && !readStopped && ctx != null && internalBuffer().readableBytes() > PAUSED_READ_LIMIT) {
+        if (paused() && !readStopped && ctx != null && internalBuffer().readableBytes() > PAUSED_READ_LIMIT) {
             readStopped = true;
             ctx.channel().config().setAutoRead(false);
         }
@@ -190,7 +187,6 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         boolean writable = ctx.channel().isWritable();
         if (!writable && !congested) {
             congested = true;
-            paused = true;
             stopReadingIfFull();
         } else if (writable && congested) {
             congested = false;
@@ -201,11 +197,13 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         super.channelWritabilityChanged(ctx);
     }
 
+    /** Decoding stopped: by {@link #pause()}, or because the replies are not leaving (see {@link #congested}). */
+    private boolean paused() {
+        return heldBySession || congested;
+    }
+
+    /** Decodes again, neither the session nor the replies holding it back any more. */
     private void unpause() {
-        if (!paused) {
-            return;
-        }
-        paused = false;
         if (ctx == null || ctx.isRemoved()) {
             return;
         }
@@ -226,7 +224,7 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
             // Not the superclass's handling, which decodes past a pause and then drops what is left: the
             // commands behind a message still waiting for its reply are answered after it, in order.
             inputShutdown = true;
-            if (!paused) {
+            if (!paused()) {
                 drain();
                 passOnInputShutdown();
             }
@@ -237,7 +235,7 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
 
     /** Once every complete line the client sent before its half-close is decoded, says so, once. */
     private void passOnInputShutdown() {
-        if (inputShutdown && !paused && !ctx.isRemoved()) {
+        if (inputShutdown && !paused() && !ctx.isRemoved()) {
             inputShutdown = false;
             ctx.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
         }
@@ -289,9 +287,9 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
             stopReadingIfFull();
             // A chunk that ended with the last buffered octet, or was empty, leaves no octet that
             // would call decode() again, so its end is announced here.
-            while (outermost && !paused && state == State.CHUNK && chunkRemaining == 0) {
+            while (outermost && !paused() && state == State.CHUNK && chunkRemaining == 0) {
                 endChunk(ctx);
-                if (!paused && internalBuffer().isReadable()) {
+                if (!paused() && internalBuffer().isReadable()) {
                     super.channelRead(ctx, Unpooled.EMPTY_BUFFER);
                 }
             }
@@ -304,7 +302,7 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-        if (paused) {
+        if (paused()) {
             // The superclass would request another read because nothing was decoded; while paused
             // reading waits for resume(), which bounds what accumulates.
             discardSomeReadBytes();
@@ -316,7 +314,7 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        if (paused) {
+        if (paused()) {
             return;
         }
         switch (state) {

@@ -212,14 +212,24 @@ class SmtpLineDecoderTest {
         assertThat(harness.events).hasSize(1 + written / line.length());
     }
 
-    @Test
-    void repliesThatDoNotLeaveStopDecodingAndReadingUntilTheyDo() {
+    /** A harness whose channel turns unwritable once 16 octets of replies wait unsent. */
+    private static DecoderHarness congestible() {
         DecoderHarness harness = new DecoderHarness();
         harness.channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
-        harness.write("NOOP\r\n");
-        // A reply written and not yet gone (a client that does not read): the channel is no longer writable.
+        return harness;
+    }
+
+    /** A reply written and not yet gone, as to a client that does not read: the channel is no longer writable. */
+    private static void replyStuck(DecoderHarness harness) {
         harness.channel.write(Unpooled.copiedBuffer("250 2.0.0 Ok, and more than sixteen octets\r\n", ISO_8859_1));
         assertThat(harness.channel.isWritable()).isFalse();
+    }
+
+    @Test
+    void repliesThatDoNotLeaveStopDecodingAndReadingUntilTheyDo() {
+        DecoderHarness harness = congestible();
+        harness.write("NOOP\r\n");
+        replyStuck(harness);
 
         String line = "NOOP " + "x".repeat(400) + "\r\n";
         int written = 0;
@@ -242,16 +252,15 @@ class SmtpLineDecoderTest {
 
     @Test
     void aSessionPauseOutlastsCongestionAndCongestionOutlastsAResume() {
-        DecoderHarness harness = new DecoderHarness();
-        harness.channel.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
+        DecoderHarness harness = congestible();
         harness.write("PAUSE\r\n");
-        harness.channel.write(Unpooled.copiedBuffer("250 2.0.0 Ok, and more than sixteen octets\r\n", ISO_8859_1));
+        replyStuck(harness);
         harness.write("NOOP\r\n");
 
         harness.channel.flush();
         assertThat(harness.events).as("still paused by the session").containsExactly("LINE:PAUSE");
 
-        harness.channel.write(Unpooled.copiedBuffer("250 2.0.0 Ok, and more than sixteen octets\r\n", ISO_8859_1));
+        replyStuck(harness);
         harness.decoder.resume();
         assertThat(harness.events).as("still congested").containsExactly("LINE:PAUSE");
 

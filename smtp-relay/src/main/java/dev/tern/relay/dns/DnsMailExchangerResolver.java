@@ -246,8 +246,7 @@ public final class DnsMailExchangerResolver implements MailExchangerResolver {
                 continue;
             }
             if (found.addresses().isEmpty()) {
-                // A deferral says why it is one: the reason of a host that failed for now, not of one that has none.
-                if (found.temporaryFailure() || !temporary) {
+                if (HostAddresses.explainsBetter(found.temporaryFailure(), temporary)) {
                     reason = found.reason();
                 }
                 temporary |= found.temporaryFailure();

@@ -41,14 +41,21 @@ record HostAddresses(List<InetAddress> addresses, boolean temporaryFailure, Stri
                         combine(answers.stream().map(CompletableFuture::join).toList(), options));
     }
 
+    /**
+     * Whether a failure's reason replaces the one kept: a failure for now (SERVFAIL, a timeout) wins over one that
+     * is final, since a deferral is what the reason will explain; otherwise the later one.
+     */
+    static boolean explainsBetter(boolean failedForNow, boolean keptFailedForNow) {
+        return failedForNow || !keptFailedForNow;
+    }
+
     private static HostAddresses combine(List<Answer> answers, MxResolverOptions options) {
         List<InetAddress> addresses = new ArrayList<>();
         boolean temporary = false;
         String reason = "";
         long ttl = Long.MAX_VALUE;
         for (Answer answer : answers) {
-            // The reason kept is a temporary failure's when there is one: that is what a deferral is for.
-            if (answer.kind() == Kind.TEMPORARY || answer.kind() != Kind.RECORDS && !temporary) {
+            if (answer.kind() != Kind.RECORDS && explainsBetter(answer.kind() == Kind.TEMPORARY, temporary)) {
                 reason = answer.reason();
             }
             if (answer.kind() == Kind.TEMPORARY) {

@@ -181,21 +181,6 @@ public final class ClientLimiter {
             }
         }
 
-        /** Whether {@code user} has failed AUTH {@code auth-failures-per-user} times within the window. */
-        public boolean authBlockedFor(String user) {
-            int limit = limits.authFailuresPerUser();
-            if (key == null || limit == 0) {
-                return false;
-            }
-            SlidingWindow w = users.getIfPresent(userKey(user));
-            if (w == null) {
-                return false;
-            }
-            synchronized (w) {
-                return w.reached(ticker.read(), authWindow, limit);
-            }
-        }
-
         /**
          * Counts an AUTH attempt as a failure before its password is checked, against this address and against
          * {@code user}, unless either has reached its limit (then nothing is counted, and the answer says
@@ -209,10 +194,8 @@ public final class ClientLimiter {
             }
             long now = ticker.read();
             int addressLimit = limits.authFailures();
-            int userLimit = limits.authFailuresPerUser();
-            Counters c = addressLimit > 0 ? counters(key) : null;
-            SlidingWindow w = userLimit > 0 ? users.get(userKey(user), k -> new SlidingWindow(now)) : null;
-            if (c != null) {
+            if (addressLimit > 0) {
+                Counters c = counters(key);
                 synchronized (c) {
                     SlidingWindow failures = c.window(AUTH_FAILURES, now);
                     if (failures.reached(now, authWindow, addressLimit)) {
@@ -222,17 +205,19 @@ public final class ClientLimiter {
                     c.authFailed = true;
                 }
             }
-            if (w != null) {
+            int userLimit = limits.authFailuresPerUser();
+            if (userLimit > 0) {
+                SlidingWindow w = users.get(userKey(user), k -> new SlidingWindow(now));
+                boolean blocked;
                 synchronized (w) {
-                    if (w.reached(now, authWindow, userLimit)) {
-                        if (c != null) {
-                            synchronized (c) {
-                                c.window(AUTH_FAILURES, now).remove();
-                            }
-                        }
-                        return AuthAttempt.USER_BLOCKED;
+                    blocked = w.reached(now, authWindow, userLimit);
+                    if (!blocked) {
+                        w.add(now, authWindow);
                     }
-                    w.add(now, authWindow);
+                }
+                if (blocked) {
+                    takeBack(null, now); // refused for the user's sake: nothing counts against the address
+                    return AuthAttempt.USER_BLOCKED;
                 }
             }
             return AuthAttempt.ALLOWED;
@@ -240,43 +225,24 @@ public final class ClientLimiter {
 
         /** The attempt {@link #beginAuth} counted succeeded, or could not be checked: it is no failure. */
         public void authNotFailed(String user) {
-            if (key == null) {
-                return;
+            if (key != null) {
+                takeBack(user, ticker.read());
             }
-            long now = ticker.read();
+        }
+
+        /** Takes back one failure counted by {@link #beginAuth} from the address and, given one, from {@code user}. */
+        private void takeBack(String user, long now) {
             if (limits.authFailures() > 0) {
                 Counters c = counters(key);
                 synchronized (c) {
                     c.window(AUTH_FAILURES, now).remove();
                 }
             }
-            if (limits.authFailuresPerUser() > 0) {
-                SlidingWindow w = users.getIfPresent(userKey(user));
-                if (w != null) {
-                    synchronized (w) {
-                        w.remove();
-                    }
-                }
-            }
-        }
-
-        /** Counts a failed AUTH attempt against this address and against {@code user}. */
-        public void authFailed(String user) {
-            if (key == null) {
-                return;
-            }
-            long now = ticker.read();
-            if (limits.authFailures() > 0) {
-                Counters c = counters(key);
-                synchronized (c) {
-                    c.window(AUTH_FAILURES, now).add(now, authWindow);
-                    c.authFailed = true;
-                }
-            }
-            if (limits.authFailuresPerUser() > 0) {
-                SlidingWindow w = users.get(userKey(user), k -> new SlidingWindow(now));
+            SlidingWindow w =
+                    user != null && limits.authFailuresPerUser() > 0 ? users.getIfPresent(userKey(user)) : null;
+            if (w != null) {
                 synchronized (w) {
-                    w.add(now, authWindow);
+                    w.remove();
                 }
             }
         }

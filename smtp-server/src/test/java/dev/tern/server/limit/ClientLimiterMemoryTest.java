@@ -32,7 +32,7 @@ class ClientLimiterMemoryTest {
             ClientLimiter.Client client = limiter.client(InetAddress.getByAddress(bytes), false);
             client.allowConnection();
             client.allowMessage(false);
-            client.authFailed("user" + i);
+            client.beginAuth("user" + i);
         }
         limiter.cleanUp();
         long grown = usedHeapAfterGc() - before;

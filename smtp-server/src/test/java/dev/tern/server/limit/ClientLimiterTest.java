@@ -84,7 +84,7 @@ class ClientLimiterTest {
         for (int i = 0; i < 3; i++) {
             ClientLimiter.Client connection = limiter.client(ip("192.0.2.1"), false);
             assertThat(connection.authBlocked()).isFalse();
-            connection.authFailed("user" + i);
+            assertThat(connection.beginAuth("user" + i)).isEqualTo(ClientLimiter.AuthAttempt.ALLOWED);
         }
         assertThat(limiter.client(ip("192.0.2.1"), false).authBlocked()).isTrue();
         assertThat(limiter.client(ip("192.0.2.9"), false).authBlocked()).isFalse();
@@ -99,13 +99,12 @@ class ClientLimiterTest {
         ClientLimiter limiter = new ClientLimiter(limits("auth-failures: 0, auth-failures-per-user: 4"), ticker);
         for (int i = 1; i <= 4; i++) {
             ClientLimiter.Client c = limiter.client(ip("198.51.100." + i), false);
-            assertThat(c.authBlockedFor("Alice")).isFalse();
-            c.authFailed(i % 2 == 0 ? "alice" : "ALICE");
+            assertThat(c.beginAuth(i % 2 == 0 ? "alice" : "ALICE")).isEqualTo(ClientLimiter.AuthAttempt.ALLOWED);
         }
-        assertThat(limiter.client(ip("203.0.113.7"), false).authBlockedFor("alice"))
-                .isTrue();
-        assertThat(limiter.client(ip("203.0.113.7"), false).authBlockedFor("bob"))
-                .isFalse();
+        assertThat(limiter.client(ip("203.0.113.7"), false).beginAuth("Alice"))
+                .isEqualTo(ClientLimiter.AuthAttempt.USER_BLOCKED);
+        assertThat(limiter.client(ip("203.0.113.7"), false).beginAuth("bob"))
+                .isEqualTo(ClientLimiter.AuthAttempt.ALLOWED);
         assertThat(limiter.client(ip("203.0.113.7"), false).authBlocked()).isFalse();
     }
 
@@ -160,7 +159,7 @@ class ClientLimiterTest {
         for (int i = 0; i < 10_000; i++) {
             assertThat(c.allowConnection() && c.allowMessage(false) && c.allowTlsHandshake())
                     .isTrue();
-            c.authFailed("alice");
+            assertThat(c.beginAuth("alice")).isEqualTo(ClientLimiter.AuthAttempt.ALLOWED);
         }
         assertThat(c.authBlocked()).isFalse();
         assertThat(limiter.trackedClients()).isZero();
