@@ -18,8 +18,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Idle: no byte for the command timeout (RFC 5321 4.5.3.2.7, 5 minutes), or for the data-block
  *       timeout while a message body is read (4.5.3.2.5, 3 minutes).
- *   <li>The client's turn, from its first byte after our last reply until our next reply, must keep
- *       the minimum data rate after a short grace, so a byte-a-second sender cannot hold a session.
+ *   <li>The client's turn, from its first byte after our last reply until our next reply, may last the
+ *       idle limit plus the time its octets earn at the minimum data rate (as Postfix's
+ *       smtpd_min_data_rate does), so a pause of up to the idle limit is never cut, and a byte-a-second
+ *       sender cannot hold a session much longer than a silent one.
  *   <li>A command line (not a message body) must arrive whole within the per-command deadline.
  * </ul>
  *
@@ -28,8 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 final class DeadlineHandler extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(DeadlineHandler.class);
-    /** The part of a turn not held to the minimum rate: latency, slow starts. */
-    static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final SmtpSession session;
     private final long commandTimeout;
@@ -68,8 +68,8 @@ final class DeadlineHandler extends ChannelDuplexHandler {
         if (turnStartNanos == 0) {
             turnStartNanos = now;
             turnBytes = 0;
-            // The client's turn has begun: its rate is first judged when the grace is over.
-            long firstCheck = now + GRACE_NANOS + TimeUnit.SECONDS.toNanos(1);
+            // The client's turn has begun: it is first judged once the idle limit of what it sends has passed.
+            long firstCheck = now + idleLimit();
             if (timer != null && timerDueNanos > firstCheck) {
                 timer.cancel(false);
                 arm(ctx, firstCheck - now);
@@ -128,7 +128,7 @@ final class DeadlineHandler extends ChannelDuplexHandler {
             return;
         }
         boolean body = session.lineDecoder.inBody();
-        long idleLimit = body ? dataTimeout : commandTimeout;
+        long idleLimit = idleLimit();
         long idle = now - lastReadNanos;
         if (idle >= idleLimit) {
             expire(SmtpReplies.TIMEOUT, "idle");
@@ -141,17 +141,26 @@ final class DeadlineHandler extends ChannelDuplexHandler {
                 expire(SmtpReplies.TIMEOUT, "command deadline");
                 return;
             }
-            if (turn > GRACE_NANOS && minDataRate > 0) {
-                double seconds = (turn - GRACE_NANOS) / 1e9;
-                if (turnBytes < seconds * minDataRate) {
+            if (minDataRate > 0) {
+                long allowed = idleLimit + earned(turnBytes);
+                if (turn >= allowed) {
                     expire(SmtpReplies.TOO_SLOW, "data rate " + turnBytes + " bytes in " + turn / 1_000_000 + "ms");
                     return;
                 }
+                next = Math.min(next, allowed - turn);
             }
-            // Look again soon while a turn is under way; a healthy sender finishes long before.
-            next = Math.min(next, TimeUnit.SECONDS.toNanos(1) + Math.max(0, GRACE_NANOS - turn));
         }
         arm(ctx, next);
+    }
+
+    /** How long the client may go without a byte: longer between commands than within a message. */
+    private long idleLimit() {
+        return session.lineDecoder.inBody() ? dataTimeout : commandTimeout;
+    }
+
+    /** The time {@code bytes} octets earn at the minimum data rate, in nanoseconds. */
+    private long earned(long bytes) {
+        return (long) Math.min(Long.MAX_VALUE / 2.0, bytes * 1e9 / minDataRate);
     }
 
     private void expire(SmtpReply reply, String why) {
