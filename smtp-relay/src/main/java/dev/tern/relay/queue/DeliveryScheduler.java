@@ -151,6 +151,29 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
         });
     }
 
+    /**
+     * Begins attempting what {@link #start(boolean) start(false)} took in, and everything after it: a server
+     * calls it once it is sure to run (every listener bound), so that a start that fails delivers nothing.
+     */
+    public void deliver() {
+        submit(() -> {
+            if (closing || delivering) {
+                return;
+            }
+            delivering = true;
+            List.copyOf(admission.all()).forEach(this::dispatch);
+        });
+    }
+
+    /**
+     * Starts no attempt from now on; those under way run on. A server shutting down calls it first, so that a
+     * message taken while its sessions finish waits in the spool for the next start instead of an attempt
+     * that the stopping process would cut short and count as failed.
+     */
+    public void stopAttempts() {
+        delivering = false;
+    }
+
     @Override
     public CompletionStage<QueueId> enqueue(Envelope envelope, ByteBuf content) {
         return admitted(spool.enqueue(envelope, content));

@@ -64,6 +64,27 @@ class DeliverySchedulerTest {
         assertThat(queue.size()).isZero();
     }
 
+    /**
+     * A server shutting down stops attempts first: a message its last sessions hand over stays queued, not
+     * attempted by a process about to stop; {@code deliver} (a server that is sure to run) attempts it.
+     */
+    @Test
+    void attemptsNothingAfterStopAttemptsUntilDeliver() throws Exception {
+        Spool spool = fixture.spool();
+        DeliveryScheduler queue = fixture.scheduler(spool, POLICY, fixture.delivering());
+        queue.stopAttempts();
+        QueueId id = fixture.enqueue(queue, "<sender@a.test>", "rcpt@b.test");
+        loop.runDue();
+
+        assertThat(fixture.requests).isEmpty();
+        assertThat(QueueFixture.state(spool, id, 0).attempts()).isZero();
+
+        queue.deliver();
+        loop.runUntil(() -> spool.pending().isEmpty());
+        assertThat(fixture.requests).singleElement().satisfies(r -> assertThat(r.id())
+                .isEqualTo(id));
+    }
+
     @Test
     void theAttemptsLogLineSaysWhySomeWereNotDeliveredNotTheLastReply() throws Exception {
         Spool spool = fixture.spool();

@@ -191,8 +191,9 @@ final class Delivery implements AutoCloseable {
                 signer,
                 clock,
                 new ShapingOptions(d.shaping().policy(), suspensionsFile(config.dataDir()), queueReader, metrics));
-        // Switched off, the queue is still loaded, so the operator sees it (tern queue), but nothing is attempted.
-        scheduler.start(d.enabled());
+        // The queue is loaded now, so the operator sees it (tern queue); attempts begin with begin(), once the
+        // server is sure to run, and never while delivery is switched off.
+        scheduler.start(false);
         TlsReporter tlsReporter = null;
         if (tlsSessions != null) {
             tlsReporter = new TlsReporter(
@@ -296,6 +297,18 @@ final class Delivery implements AutoCloseable {
                             spec.host(), spec.port(), new ClientRoute(tls, spec.verify(), spec.username(), password)));
         });
         return out;
+    }
+
+    /** Starts attempting the queue, unless delivery is switched off: the server runs. */
+    void begin(boolean enabled) {
+        if (enabled) {
+            scheduler.deliver();
+        }
+    }
+
+    /** Starts no new attempt: the server is stopping (attempts under way run on until {@link #close}). */
+    void stopAttempts() {
+        scheduler.stopAttempts();
     }
 
     @Override

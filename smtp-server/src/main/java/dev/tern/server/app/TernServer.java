@@ -167,6 +167,8 @@ public final class TernServer implements AutoCloseable {
             metrics.bindEventLoops("io", loops.workers());
             server.bind(authenticator, sslContext);
             server.startManagement();
+            // Only now: a start that fails (a port taken) must not have delivered any of the queue.
+            server.delivery.begin(config.delivery().enabled());
         } catch (Exception e) {
             server.close();
             throw e;
@@ -322,6 +324,10 @@ public final class TernServer implements AutoCloseable {
             return;
         }
         log.info("shutting down: {} sessions open, grace {}", registry.size(), config.shutdownGrace());
+        if (delivery != null) {
+            // What the sessions still finishing hand over waits in the spool for the next start.
+            delivery.stopAttempts();
+        }
         listeners.values().forEach(ListenerSockets::close);
         registry.drain();
         try {

@@ -10,12 +10,16 @@ import dev.tern.server.tls.PemFiles;
 import dev.tern.server.tls.TlsMaterial;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
@@ -116,6 +120,114 @@ class CleanStartIT {
         try (TernProcess tern = TernProcess.serve(List.of("nohup"), config)) {
             assertThat(tern.output()).anyMatch(l -> l.matches("\\S+ +WARN .*SIGHUP is ignored by this process.*"));
         }
+    }
+
+    /**
+     * Attempts begin once Tern is sure to run: a start that fails (its management port taken) delivers nothing
+     * of the queue it found, and the next start that runs does.
+     */
+    @Test
+    void aStartThatFailsDeliversNothingOfTheQueueItFound() throws Exception {
+        try (ServerSocket peer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            AtomicInteger attempts = countConnections(peer);
+            try (TernProcess first = TernProcess.serve(routed(false, peer.getLocalPort(), 0))) {
+                sendToRemote(port(first.output(), "listening name=mx "));
+            }
+
+            TernProcess.Stopped failed =
+                    TernProcess.serveUntilItStops(routed(true, peer.getLocalPort(), taken.getLocalPort()));
+
+            assertThat(failed.exitCode()).isEqualTo(4);
+            assertThat(attempts)
+                    .as("connections to the exchanger by the start that failed")
+                    .hasValue(0);
+            try (TernProcess running = TernProcess.serve(routed(true, peer.getLocalPort(), 0))) {
+                await().atMost(Duration.ofSeconds(30))
+                        .untilAsserted(() -> assertThat(attempts).hasPositiveValue());
+            }
+        }
+    }
+
+    /**
+     * A message taken while Tern stops (its session finishing within the grace) waits in the spool for the
+     * next start: no attempt that the stopping process would cut short and count as failed.
+     */
+    @Test
+    void aMessageTakenWhileStoppingIsNotAttemptedByTheStoppingProcess() throws Exception {
+        try (ServerSocket peer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            AtomicInteger attempts = countConnections(peer);
+            try (TernProcess tern = TernProcess.serve(routed(true, peer.getLocalPort(), 0));
+                    RawSmtpClient c = RawSmtpClient.connect(
+                            new InetSocketAddress("127.0.0.1", port(tern.output(), "listening name=mx ")))) {
+                assertThat(c.reply().code()).isEqualTo(220);
+                c.ehlo("client.test");
+                assertThat(c.command("MAIL FROM:<a@client.test>").code()).isEqualTo(250);
+                assertThat(c.command("RCPT TO:<b@remote.test>").code()).isEqualTo(250);
+
+                tern.terminate();
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> tern.output().stream().anyMatch(l -> l.contains("shutting down")));
+
+                assertThat(c.command("DATA").code()).isEqualTo(354);
+                assertThat(c.send("Subject: late\r\n\r\ntaken while stopping\r\n.\r\n")
+                                .reply()
+                                .last())
+                        .startsWith("250 2.0.0");
+                c.close();
+                tern.awaitExit(Duration.ofSeconds(60));
+                assertThat(tern.output())
+                        .as("no attempt recorded by the stopping process")
+                        .noneMatch(l -> l.contains(" domain=remote.test rcpts="));
+            }
+            assertThat(attempts)
+                    .as("connections to the exchanger while stopping")
+                    .hasValue(0);
+        }
+    }
+
+    /** Counts the connections {@code peer} is given (it never answers them). */
+    private static AtomicInteger countConnections(ServerSocket peer) {
+        AtomicInteger count = new AtomicInteger();
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                while (true) {
+                    peer.accept();
+                    count.incrementAndGet();
+                }
+            } catch (IOException closed) {
+                // The test is over.
+            }
+        });
+        return count;
+    }
+
+    /** One message for {@code remote.test}, sent from this host (a trusted network, so relayed). */
+    private static void sendToRemote(int mx) {
+        try (RawSmtpClient c = RawSmtpClient.connect(new InetSocketAddress("127.0.0.1", mx))) {
+            assertThat(c.reply().code()).isEqualTo(220);
+            c.ehlo("client.test");
+            assertThat(c.command("MAIL FROM:<a@client.test>").code()).isEqualTo(250);
+            assertThat(c.command("RCPT TO:<b@remote.test>").code()).isEqualTo(250);
+            assertThat(c.command("DATA").code()).isEqualTo(354);
+            assertThat(c.send("Subject: queued\r\n\r\nfor later\r\n.\r\n")
+                            .reply()
+                            .last())
+                    .startsWith("250 2.0.0");
+        }
+    }
+
+    /** This test's data directory, {@code remote.test} routed to {@code peerPort}, delivery on or off. */
+    private Path routed(boolean deliver, int peerPort, int management) throws IOException {
+        return TernProcess.config(
+                dir,
+                management,
+                """
+                delivery:
+                  enabled: %s
+                  routes: {remote.test: "127.0.0.1:%d none"}
+                """
+                        .formatted(deliver, peerPort));
     }
 
     /** The certificate a TLS client is shown on {@code port} (trusting any). */

@@ -38,6 +38,11 @@ final class TernProcess implements AutoCloseable {
      * 127.0.0.1 at port 0, then {@code more} (YAML of further top-level keys).
      */
     static Path config(Path dir, String more) throws IOException {
+        return config(dir, 0, more);
+    }
+
+    /** The same, the management listener on {@code managementPort}. */
+    static Path config(Path dir, int managementPort, String more) throws IOException {
         return Files.writeString(
                 dir.resolve("tern.yaml"),
                 """
@@ -47,9 +52,9 @@ final class TernProcess implements AutoCloseable {
                   mx: {address: 127.0.0.1, port: 0}
                   submission: {address: 127.0.0.1, port: 0}
                   smtps: {address: 127.0.0.1, port: 0}
-                management: {address: 127.0.0.1, port: 0}
+                management: {address: 127.0.0.1, port: %d}
                 """
-                                .formatted(dir.resolve("data"))
+                                .formatted(dir.resolve("data"), managementPort)
                         + more);
     }
 
@@ -126,6 +131,19 @@ final class TernProcess implements AutoCloseable {
     void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
+    }
+
+    /** SIGTERM, without waiting: Tern lets its open transactions finish meanwhile. */
+    void terminate() {
+        process.toHandle().destroy();
+    }
+
+    /** Waits until the process has stopped by itself; its exit code. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        assertThat(process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS))
+                .as("stopped within %s: %s", timeout, output)
+                .isTrue();
+        return process.exitValue();
     }
 
     /** SIGTERM, and waits for the process and for the rest of its output. */
