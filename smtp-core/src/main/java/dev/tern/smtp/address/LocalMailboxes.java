@@ -9,7 +9,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Who lives in the local domains, and where mail for one of their addresses goes: the one rule that RCPT
@@ -52,6 +54,7 @@ public final class LocalMailboxes {
     private final String delimiters;
     private final Mailbox postmaster;
     private final String hostname;
+    private final Predicate<String> ownLiteral;
     /** Folder addresses that exist because an alias chain or the postmaster rule ends there. */
     private final Set<String> targets = new HashSet<>();
 
@@ -73,6 +76,23 @@ public final class LocalMailboxes {
             String recipientDelimiter,
             String postmaster,
             String hostname) {
+        this(domains, mailboxes, aliases, recipientDelimiter, postmaster, hostname, literal -> false);
+    }
+
+    /**
+     * The same, with {@code ownLiteral} telling which address literals ({@code [192.0.2.1]}, {@code
+     * [ipv6:2001:db8::1]}, in lower case) name this host: RFC 1123 5.2.17 asks a server to take mail for them
+     * as its own.
+     */
+    public LocalMailboxes(
+            List<String> domains,
+            Collection<String> mailboxes,
+            Map<String, String> aliases,
+            String recipientDelimiter,
+            String postmaster,
+            String hostname,
+            Predicate<String> ownLiteral) {
+        this.ownLiteral = Objects.requireNonNull(ownLiteral, "ownLiteral");
         this.domains = Set.copyOf(domains.stream().map(LocalMailboxes::lower).toList());
         for (String domain : this.domains) {
             // Each local domain names the folder above its mailboxes' own, once and for all.
@@ -135,6 +155,9 @@ public final class LocalMailboxes {
     /** Where mail for {@code address} goes. */
     public LocalDestination resolve(Mailbox address) {
         Mailbox a = lower(address);
+        if (a.domain().startsWith("[") && ownLiteral.test(a.domain())) {
+            return ownLiteral(a);
+        }
         if (!isOurs(a)) {
             return LocalDestination.NOT_LOCAL;
         }
@@ -143,6 +166,25 @@ public final class LocalMailboxes {
             return new LocalDestination.Rewrite(end);
         }
         return folder(a);
+    }
+
+    /**
+     * An address at one of our own address literals (RFC 1123 5.2.17, as Postfix reads one of its interfaces'):
+     * the same local part in the first local domain, rewritten there when it exists; with no local domain only
+     * the postmaster is ours there, as at our host name.
+     */
+    private LocalDestination ownLiteral(Mailbox a) {
+        Mailbox here = firstDomain != null
+                ? new Mailbox(a.localPart(), firstDomain)
+                : isPostmasterAddress(a) ? new Mailbox(a.localPart(), hostname) : null;
+        if (here == null) {
+            return LocalDestination.NO_SUCH_USER;
+        }
+        return switch (resolve(here)) {
+            case LocalDestination.Folder f -> new LocalDestination.Rewrite(here);
+            case LocalDestination.NotLocal n -> LocalDestination.NO_SUCH_USER;
+            case LocalDestination other -> other;
+        };
     }
 
     /**

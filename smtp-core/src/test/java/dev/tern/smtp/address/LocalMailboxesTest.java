@@ -134,6 +134,38 @@ class LocalMailboxesTest {
                 .noneMatch(LocalMailboxes::isFolderName);
     }
 
+    /**
+     * RFC 1123 5.2.17: mail to one of our own address literals is ours, read in the first local domain (as
+     * Postfix reads its interfaces' literals); with no local domain only its postmaster is; another host's
+     * literal stays a relay question.
+     */
+    @Test
+    void takesMailForItsOwnAddressLiteralsAsForItsFirstLocalDomain() {
+        var own = Set.of("[192.0.2.1]", "[ipv6:2001:db8::1]");
+        LocalMailboxes listed = new LocalMailboxes(
+                List.of("example.net"),
+                List.of("alice@example.net"),
+                Map.of("info", "alice"),
+                "+",
+                "",
+                "t.test",
+                own::contains);
+        LocalMailboxes relayOnly =
+                new LocalMailboxes(List.of(), List.of(), Map.of(), "+", "root@elsewhere.test", "t.test", own::contains);
+
+        assertThat(listed.resolve(mailbox("Alice+tag@[192.0.2.1]")))
+                .isEqualTo(new LocalDestination.Rewrite(mailbox("alice+tag@example.net")));
+        assertThat(listed.resolve(mailbox("info@[IPv6:2001:DB8::1]")))
+                .isEqualTo(new LocalDestination.Rewrite(mailbox("alice@example.net")));
+        assertThat(listed.resolve(mailbox("postmaster@[192.0.2.1]")))
+                .isEqualTo(new LocalDestination.Rewrite(mailbox("postmaster@example.net")));
+        assertThat(listed.resolve(mailbox("nobody@[192.0.2.1]"))).isEqualTo(LocalDestination.NO_SUCH_USER);
+        assertThat(listed.resolve(mailbox("alice@[192.0.2.2]"))).isEqualTo(LocalDestination.NOT_LOCAL);
+        assertThat(relayOnly.resolve(mailbox("postmaster@[192.0.2.1]")))
+                .isEqualTo(new LocalDestination.Rewrite(mailbox("root@elsewhere.test")));
+        assertThat(relayOnly.resolve(mailbox("alice@[192.0.2.1]"))).isEqualTo(LocalDestination.NO_SUCH_USER);
+    }
+
     @Test
     void refusesALocalDomainThatCannotNameAFolder() {
         assertThatThrownBy(

@@ -140,6 +140,7 @@ final class Delivery implements AutoCloseable {
                 trust.smtpContext(),
                 latency::record);
         SmtpClient client = new SmtpClient(loops.workers(), loops.clientChannel(), options, metrics);
+        OwnAddresses self = OwnAddresses.of(config.listeners(), d.selfAddresses());
         var selfNames = new HashSet<String>();
         selfNames.add(config.hostname().toLowerCase(Locale.ROOT));
         MxResolverOptions dns = MxResolverOptions.defaults()
@@ -148,10 +149,10 @@ final class Delivery implements AutoCloseable {
                         .toList())
                 .withTimeout(config.dns().timeout(), 1)
                 .withLimits(d.maxMxHosts(), 3)
-                .withSelf(selfNames::contains, OwnAddresses.of(config.listeners(), d.selfAddresses()));
+                .withSelf(selfNames::contains, self);
         // Decided once per domain; the router follows it and the metrics are tagged with it.
         Routing routing = new Routing(Set.copyOf(config.local().domains()), smarthosts(d.routes()));
-        LocalMailboxes mailboxes = config.local().rule(config.hostname());
+        LocalMailboxes mailboxes = config.local().rule(config.hostname(), self::isOwnLiteral);
         DnsMailExchangerResolver resolver = new DnsMailExchangerResolver(dns, metrics);
         MtaSts mtaSts = d.mtaSts().enabled()
                 ? MtaStsResolver.create(

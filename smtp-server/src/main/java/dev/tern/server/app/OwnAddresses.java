@@ -2,6 +2,7 @@ package dev.tern.server.app;
 
 import dev.tern.server.config.Cidr;
 import dev.tern.server.config.ListenerConfig;
+import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -63,6 +64,27 @@ final class OwnAddresses implements Predicate<InetAddress> {
         return addresses.contains(address)
                 || wildcard && address.isLoopbackAddress()
                 || Cidr.anyContains(configured, address);
+    }
+
+    /**
+     * True for an address literal of a mailbox's domain ({@code [192.0.2.1]}, {@code [IPv6:2001:db8::1]}, any
+     * case) that names one of these addresses. Parsed as a literal only, never looked up.
+     */
+    boolean isOwnLiteral(String domain) {
+        if (domain.length() < 3 || domain.charAt(0) != '[' || domain.charAt(domain.length() - 1) != ']') {
+            return false;
+        }
+        String text = domain.substring(1, domain.length() - 1);
+        if (text.regionMatches(true, 0, "IPv6:", 0, 5)) {
+            text = text.substring(5);
+            if (!NetUtil.isValidIpV6Address(text)) {
+                return false;
+            }
+        } else if (!NetUtil.isValidIpV4Address(text)) {
+            return false;
+        }
+        InetAddress address = NetUtil.createInetAddressFromIpAddressString(text);
+        return address != null && test(address);
     }
 
     @Override

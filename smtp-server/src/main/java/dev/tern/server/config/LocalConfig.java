@@ -4,6 +4,7 @@ import dev.tern.smtp.address.LocalMailboxes;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Which mail is ours. {@code mailboxes} holds full addresses ({@code user@domain}); when it is empty every
@@ -27,6 +28,11 @@ public record LocalConfig(
 
     /** The one rule RCPT and local delivery follow, for a server named {@code hostname}; refuses looping aliases. */
     public LocalMailboxes rule(String hostname) {
-        return new LocalMailboxes(domains, mailboxes, aliases, recipientDelimiter, postmaster, hostname);
+        return rule(hostname, literal -> false);
+    }
+
+    /** The same, taking mail for the address literals {@code ownLiteral} says are this host's (RFC 1123 5.2.17). */
+    public LocalMailboxes rule(String hostname, Predicate<String> ownLiteral) {
+        return new LocalMailboxes(domains, mailboxes, aliases, recipientDelimiter, postmaster, hostname, ownLiteral);
     }
 }

@@ -41,4 +41,27 @@ class OwnAddressesTest {
 
         assertThat(own.test(InetAddress.getByName(address))).as(what).isEqualTo(ourselves);
     }
+
+    /** A mailbox's address literal names this server when its address does; parsed, never looked up. */
+    @ParameterizedTest(name = "{0} with a listener on {1}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            [127.0.0.1]        | 127.0.0.1 | true
+            [127.0.0.2]        | 127.0.0.1 | false
+            [127.0.0.2]        | 0.0.0.0   | true
+            [IPv6:::1]         | 0.0.0.0   | true
+            [ipv6:0:0::1]      | 0.0.0.0   | true
+            [IPv6:::1]         | 127.0.0.1 | false
+            [IPv6:127.0.0.1]   | 127.0.0.1 | false
+            [localhost]        | 127.0.0.1 | false
+            127.0.0.1          | 127.0.0.1 | false
+            """)
+    void knowsItselfByAddressLiteral(String literal, String listener, boolean ourselves) {
+        OwnAddresses own = OwnAddresses.of(
+                List.of(new ListenerConfig("mx", ListenerMode.MX, listener, 25, false, List.of())), List.of());
+
+        assertThat(own.isOwnLiteral(literal)).isEqualTo(ourselves);
+    }
 }

@@ -75,12 +75,32 @@ class RelayIT {
             quoted at sign stays local               | <"x@other.test"@local.test>    | 550 5.1.1
             bang path stays local                    | <other.test!x@local.test>      | 550 5.1.1
             source route goes to its final domain    | <@local.test:x@other.test>     | 554 5.7.1
+            our own address literal (RFC 1123 5.2.17)| <Bob@[127.0.0.1]>              | 250 2.1.5
+            its postmaster                           | <postmaster@[127.0.0.1]>       | 250 2.1.5
+            nobody at our own address literal        | <carol@[127.0.0.1]>            | 550 5.1.1
+            another host's address literal           | <bob@[127.0.0.9]>              | 554 5.7.1
             """)
     void judgesRecipientsOnTheFinalDomain(String what, String forwardPath, String expected) {
         tern = TernFixture.start(dataDir, STRICT, ALICE);
         try (RawSmtpClient c = inTransaction()) {
             assertThat(c.command("RCPT TO:" + forwardPath).last()).as(what).startsWith(expected);
         }
+    }
+
+    /** Mail for our own address literal is kept for the first local domain's mailbox, ORCPT telling where it was sent. */
+    @Test
+    void keepsMailForItsOwnAddressLiteralForTheLocalMailbox() {
+        tern = TernFixture.start(dataDir, STRICT, ALICE);
+        try (RawSmtpClient c = inTransaction()) {
+            assertThat(c.command("RCPT TO:<bob@[127.0.0.1]>").last()).startsWith("250 2.1.5");
+            assertThat(c.command("DATA").code()).isEqualTo(354);
+            assertThat(c.send("Subject: literal\r\n\r\nhi\r\n.\r\n").reply().last())
+                    .startsWith("250 2.0.0");
+        }
+        assertThat(tern.server().spool().pending()).singleElement().satisfies(m -> assertThat(
+                        m.envelope().recipients())
+                .singleElement()
+                .satisfies(r -> assertThat(r.mailbox().address()).isEqualTo("bob@local.test")));
     }
 
     @Test
