@@ -5,7 +5,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 /**
  * Turns the 8-bit parts of a MIME message into 7-bit ones, for a server that does not announce 8BITMIME
@@ -15,7 +14,8 @@ import java.util.Locale;
  * <ul>
  *   <li>a leaf part (any type but multipart and message/rfc822) whose body holds octets over 127 and whose
  *       transfer encoding is 7bit, 8bit, binary or none is encoded quoted-printable (RFC 2045 6.7), and its
- *       {@code Content-Transfer-Encoding} field says so;
+ *       {@code Content-Transfer-Encoding} field says so; that field and {@code Content-Type} are read past
+ *       their comments ({@link MimeFieldValue});
  *   <li>a multipart's parts are converted one by one between its boundary lines (RFC 2046 5.1), nested up
  *       to {@value #MAX_DEPTH} deep; a {@code message/rfc822} part's message is converted in turn, and its
  *       encoding becomes 7bit once nothing 8-bit is left in it (RFC 2046 5.2.1 allows no other);
@@ -80,10 +80,11 @@ final class SevenBitMime {
             return;
         }
         String contentType = field(from, blank, "content-type");
-        String type = contentType == null ? defaultType : mediaType(contentType);
+        String type = contentType == null ? defaultType : MimeFieldValue.mediaType(contentType);
         String encoding = field(from, blank, "content-transfer-encoding");
-        encoding = encoding == null ? null : encoding.strip().toLowerCase(Locale.ROOT);
-        String boundary = contentType == null ? null : boundary(contentType);
+        // RFC 2045 6.1: the mechanism is a token, with comments and white space around it allowed.
+        encoding = encoding == null ? null : MimeFieldValue.transferEncoding(encoding);
+        String boundary = contentType == null ? null : MimeFieldValue.parameter(contentType, "boundary");
         if (type.startsWith("multipart/") && boundary != null) {
             out.write(m, from, bodyFrom - from);
             multipart(bodyFrom, to, boundary, type.equals("multipart/digest") ? "message/rfc822" : "text/plain", depth);
@@ -283,43 +284,5 @@ final class SevenBitMime {
     private void crlf() {
         out.write('\r');
         out.write('\n');
-    }
-
-    /** {@code type/subtype} of a Content-Type value, in lower case. */
-    static String mediaType(String contentType) {
-        int semi = contentType.indexOf(';');
-        return (semi < 0 ? contentType : contentType.substring(0, semi)).strip().toLowerCase(Locale.ROOT);
-    }
-
-    /** The {@code boundary} parameter of a Content-Type value (RFC 2046 5.1.1), quoted or not; null if none. */
-    static String boundary(String contentType) {
-        String lower = contentType.toLowerCase(Locale.ROOT);
-        int at = 0;
-        while ((at = lower.indexOf("boundary", at)) >= 0) {
-            int before = at - 1;
-            while (before >= 0 && (lower.charAt(before) == ' ' || lower.charAt(before) == '\t')) {
-                before--;
-            }
-            int eq = at + "boundary".length();
-            while (eq < lower.length() && (lower.charAt(eq) == ' ' || lower.charAt(eq) == '\t')) {
-                eq++;
-            }
-            if (before >= 0 && lower.charAt(before) == ';' && eq < lower.length() && lower.charAt(eq) == '=') {
-                String value = contentType.substring(eq + 1).strip();
-                if (value.startsWith("\"")) {
-                    int close = value.indexOf('"', 1);
-                    return close < 0 ? null : value.substring(1, close);
-                }
-                int stop = 0;
-                while (stop < value.length()
-                        && value.charAt(stop) != ';'
-                        && !Character.isWhitespace(value.charAt(stop))) {
-                    stop++;
-                }
-                return stop == 0 ? null : value.substring(0, stop);
-            }
-            at = eq;
-        }
-        return null;
     }
 }

@@ -14,6 +14,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The 7-bit conversion for servers without 8BITMIME, read back by an independent MIME parser (Angus
@@ -40,6 +42,48 @@ class SevenBitMimeTest {
         MimeMessage parsed = parse(converted);
         assertThat(parsed.getSubject()).isEqualTo("one part");
         assertThat(decoded(parsed.getInputStream())).isEqualTo(TEXT);
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "8bit (comment)", // RFC 2045 6.1 allows a comment after the mechanism
+                "(before) 8BIT", // and before it, in any case
+                "8bit (a (nested) comment with \\) in it)", // comments nest and hold quoted-pairs
+                "8bit(no space)",
+                "\r\n 8bit\r\n (folded)", // folding white space
+                "(only a comment)", // no mechanism: 7bit by default (RFC 2045 6.1)
+            })
+    void readsTheTransferEncodingPastCommentsAndFolding(String encoding) throws Exception {
+        String message = "MIME-Version: 1.0\r\nSubject: one part\r\nContent-Type: text/plain (plain text);"
+                + " charset=utf-8\r\nContent-Transfer-Encoding: " + encoding + "\r\n\r\n" + TEXT;
+
+        byte[] converted = convert(message);
+
+        assertThat(sevenBit(converted)).isTrue();
+        MimeMessage parsed = parse(converted);
+        assertThat(parsed.getHeader("Content-Transfer-Encoding")).containsExactly("quoted-printable");
+        assertThat(decoded(parsed.getInputStream())).isEqualTo(TEXT);
+    }
+
+    @Test
+    void findsTheBoundaryOfAMultipartWhoseTypeCarriesComments() throws Exception {
+        String message = "MIME-Version: 1.0\r\nSubject: parts\r\n"
+                + "Content-Type: multipart/mixed (two parts); name=\"a; boundary=wrong\";\r\n"
+                + "\tboundary=\"=_b\" (the boundary)\r\n\r\n"
+                + "--=_b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + TEXT
+                + "--=_b\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                + "Content-Transfer-Encoding: (see RFC 2045) 8bit\r\n\r\n" + TEXT
+                + "--=_b--\r\n";
+
+        byte[] converted = convert(message);
+
+        assertThat(sevenBit(converted)).isTrue();
+        MimeMultipart parts = (MimeMultipart) parse(converted).getContent();
+        assertThat(parts.getCount()).isEqualTo(2);
+        for (int i = 0; i < 2; i++) {
+            assertThat(decoded(parts.getBodyPart(i).getInputStream())).isEqualTo(TEXT.substring(0, TEXT.length() - 2));
+        }
     }
 
     @Test
