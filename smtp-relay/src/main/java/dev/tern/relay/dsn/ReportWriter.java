@@ -79,11 +79,14 @@ final class ReportWriter {
         out.field("Content-Description", "Delivery report");
         out.blank().raw(statusBytes);
 
-        // Part 3: what RET asked for (RFC 3461 4.3; RFC 6533 for 8-bit headers).
+        // Part 3: what RET asked for (RFC 3461 4.3). RFC 6532 3.7's types are for a message sent with
+        // SMTPUTF8 (RFC 6533 6); any other goes as message/rfc822 or text/rfc822-headers however 8-bit its
+        // octets, labelled 8bit, as Postfix returns a BODY=8BITMIME message.
         out.blank().line("--" + boundary);
+        boolean international = envelope.parameters().smtpUtf8();
         String type = original.full()
-                ? (original.eightBit() ? "message/global" : "message/rfc822")
-                : (original.eightBit() ? "message/global-headers" : "text/rfc822-headers");
+                ? (international ? "message/global" : "message/rfc822")
+                : (international ? "message/global-headers" : "text/rfc822-headers");
         out.field("Content-Type", type);
         if (original.eightBit()) {
             out.field("Content-Transfer-Encoding", "8bit");

@@ -16,8 +16,9 @@
  * {@code message/rfc822}; RET=HDRS or no RET gives the header section as {@code text/rfc822-headers},
  * as most MTAs do, so a bounce never doubles a large message back. A full message that cannot be
  * returned unchanged within RFC 5322's 998-octet lines (e.g. BINARYMIME) is returned as headers only.
- * An original with 8-bit headers (SMTPUTF8) is returned as {@code message/global-headers} or
- * {@code message/global}, and a report that names non-ASCII addresses uses
+ * An original sent with SMTPUTF8 is returned as {@code message/global-headers} or
+ * {@code message/global} (RFC 6532 3.7, RFC 6533 6), any other as above however 8-bit its octets (as
+ * Postfix does), and a report that names non-ASCII addresses uses
  * {@code message/global-delivery-status} (RFC 6533); 8-bit parts are sent as-is, labelled {@code 8bit}.
  */
 package dev.tern.relay.dsn;

@@ -28,6 +28,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import jakarta.mail.BodyPart;
 import jakarta.mail.internet.InternetHeaders;
+import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +38,8 @@ import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class DsnBuilderTest {
     static final Instant NOW = Instant.parse("2025-03-01T10:00:00Z");
@@ -297,6 +300,52 @@ class DsnBuilderTest {
         BodyPart returned = ((MimeMultipart) parse(dsn.content()).getContent()).getBodyPart(2);
         assertThat(returned.isMimeType("text/rfc822-headers")).isTrue();
         assertThat(text(returned)).isEqualTo(ORIGINAL.substring(0, ORIGINAL.indexOf("\r\n\r\n") + 2));
+    }
+
+    /**
+     * RFC 6532 3.7's types label an internationalized message, one sent with SMTPUTF8 (RFC 6533 6); a
+     * message sent with BODY=8BITMIME alone is returned as message/rfc822 or text/rfc822-headers however
+     * 8-bit its octets, as Postfix returns it, with its 8-bit encoding said.
+     */
+    @ParameterizedTest(name = "SMTPUTF8 {0}, RET={1}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # SMTPUTF8 | RET  | recipient          | returned as            | status part
+            false      | FULL | rcpt@example.net   | message/rfc822         | message/delivery-status
+            false      | HDRS | rcpt@example.net   | text/rfc822-headers    | message/delivery-status
+            true       | FULL | jürgen@example.net | message/global         | message/global-delivery-status
+            true       | HDRS | jürgen@example.net | message/global-headers | message/global-delivery-status
+            """)
+    void labelsTheReturnedContentByWhetherTheMessageWasSentWithSmtpUtf8(
+            boolean smtpUtf8, MailParameters.Ret ret, String recipient, String returnedType, String statusType)
+            throws Exception {
+        String message = "From: sender@example.org\r\nTo: " + recipient + "\r\nSubject: Grüße\r\n"
+                + "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                + "Content-Transfer-Encoding: 8bit\r\n\r\nGrüße aus Köln\r\n";
+        ByteBuf eightBit = Unpooled.copiedBuffer(message, StandardCharsets.UTF_8);
+        try {
+            MailParameters parameters =
+                    new MailParameters(-1, MailParameters.Body.EIGHT_BIT_MIME, smtpUtf8, ret, null, null);
+            Envelope envelope = envelope(parameters, rcpt(recipient, RcptParameters.NONE));
+
+            Dsn dsn = failure(envelope, eightBit, refused(0));
+
+            assertWellFormedLines(dsn.content());
+            MimeMultipart parts = (MimeMultipart) parse(dsn.content()).getContent();
+            assertThat(parts.getBodyPart(1).isMimeType(statusType)).isTrue();
+            BodyPart returned = parts.getBodyPart(2);
+            assertThat(returned.getContentType()).isEqualTo(returnedType);
+            assertThat(returned.getHeader("Content-Transfer-Encoding")).containsExactly("8bit");
+            String expected =
+                    ret == MailParameters.Ret.FULL ? message : message.substring(0, message.indexOf("\r\n\r\n") + 2);
+            assertThat(new String(((MimeBodyPart) returned).getRawInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                    .isEqualTo(expected);
+            assertThat(dsn.envelope().parameters().body()).isEqualTo(MailParameters.Body.EIGHT_BIT_MIME);
+        } finally {
+            eightBit.release();
+        }
     }
 
     @Test
