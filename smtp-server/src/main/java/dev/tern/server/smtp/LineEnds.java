@@ -3,6 +3,9 @@ package dev.tern.server.smtp;
 import dev.tern.smtp.SmtpReplies;
 import dev.tern.smtp.SmtpReply;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The line checks DATA makes while it reads, made on a message taken as raw octets (BDAT, RFC 3030): a bare
@@ -11,8 +14,16 @@ import io.netty.buffer.ByteBuf;
  * Tern does not offer). A chunked message is checked whole once its last chunk is in, so a CRLF split
  * between two chunks is one line end. Each kind of octet is found with {@link ByteBuf#indexOf}, several
  * octets at a time.
+ *
+ * <p>RFC 3030 lets the content end anywhere; a message whose last line has no CRLF is kept with one added,
+ * as Postfix's cleanup ends the last line, so the spool, local delivery and relaying all see the same
+ * octets. A content ending in a bare CR is refused, as a bare CR anywhere else is: the client did not send
+ * the LF that would make it a line end.
  */
 final class LineEnds {
+    private static final ByteBuf CRLF = Unpooled.unreleasableBuffer(
+            Unpooled.copiedBuffer("\r\n", StandardCharsets.US_ASCII).asReadOnly());
+
     private LineEnds() {}
 
     /**
@@ -42,5 +53,17 @@ final class LineEnds {
         }
         // A last line without its CRLF counts its octets, as DATA counts a line cut by its end.
         return overLong || end - lineStart > maxLine ? tooLong : null;
+    }
+
+    /**
+     * {@code message}, which passed {@link #refusal}, with CRLF after its last line when that has none; an
+     * empty message stays empty. {@code message} becomes the result's.
+     */
+    static ByteBuf endLastLine(ByteBuf message, ByteBufAllocator alloc) {
+        int end = message.writerIndex();
+        if (end == message.readerIndex() || message.getByte(end - 1) == '\n') {
+            return message;
+        }
+        return alloc.compositeBuffer(2).addComponents(true, message, CRLF.retainedDuplicate());
     }
 }

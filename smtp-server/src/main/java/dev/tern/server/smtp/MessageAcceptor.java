@@ -31,7 +31,9 @@ final class MessageAcceptor {
     /**
      * The last chunk of a BDAT transaction is in. Its octets were taken as they came, so what DATA checks
      * while it reads is checked now: a bare CR or LF, which the next hop might read as a line end (SMTP
-     * smuggling), and a line longer than the listener takes.
+     * smuggling), and a line longer than the listener takes. A last line without CRLF then gets one
+     * ({@link LineEnds#endLastLine}), as DATA's last line always has it; the size SIZE limits counted stays
+     * what the client sent.
      */
     static void finishChunks(SmtpSession session) {
         finish(session, null, true);
@@ -55,6 +57,9 @@ final class MessageAcceptor {
             content.release();
             refuse(session, lineRefusal);
             return;
+        }
+        if (checkLineEnds) {
+            content = LineEnds.endLastLine(content, alloc);
         }
         HeaderScan headers = HeaderScan.of(
                 content, settings.limits().maxHeaderSize(), settings.limits().maxHeaderFields());

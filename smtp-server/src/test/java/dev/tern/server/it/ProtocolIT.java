@@ -332,8 +332,7 @@ class ProtocolIT {
         String first = "Subject: chunks\r\n\r\nbefore\r\n.\r\n";
         String last = "MAIL FROM:<x@y.test>\r\n.after\r\n";
         try (RawSmtpClient c = openTransaction()) {
-            c.send("BDAT " + first.length() + "\r\n" + first + "BDAT " + last.length() + " LAST\r\n" + last);
-            assertThat(c.reply().last()).isEqualTo("250 2.0.0 Ok: " + first.length() + " octets received");
+            sendTwoChunks(c, first, last);
             assertThat(c.reply().last()).startsWith("250 2.0.0 Ok: queued as");
             assertThat(c.command("NOOP").last()).startsWith("250 2.0.0 Ok");
         }
@@ -358,8 +357,7 @@ class ProtocolIT {
         String one = octets(first);
         String two = octets(last);
         try (RawSmtpClient c = openTransaction()) {
-            c.send("BDAT " + one.length() + "\r\n" + one + "BDAT " + two.length() + " LAST\r\n" + two);
-            assertThat(c.reply().last()).as(what).startsWith("250 2.0.0 Ok: " + one.length() + " octets");
+            sendTwoChunks(c, one, two);
             assertThat(c.reply().last()).as(what).startsWith("550 5.6.0");
             // The transaction is over and nothing in the chunks was read as a command.
             assertThat(c.command("MAIL FROM:<sender@remote.test>").last()).startsWith("250 2.1.0");
@@ -367,13 +365,37 @@ class ProtocolIT {
         assertThat(storedByThisTest()).isEmpty();
     }
 
+    /**
+     * RFC 3030 lets BDAT content end anywhere; the message is kept with its last line ended by CRLF, as DATA
+     * always ends it, so the spool holds what local delivery and relaying then read.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what                                   | first chunk                 | last chunk   | stored
+            a body whose last line has no CRLF       | Subject: x<CRLF><CRLF>one   | <CRLF>two    | Subject: x<CRLF><CRLF>one<CRLF>two<CRLF>
+            a header section alone, no CRLF at all   | Subject: x<CRLF>X-Two: y    | ''           | Subject: x<CRLF>X-Two: y<CRLF>
+            the last line ended, in an empty last    | Subject: x<CRLF><CRLF>one   | ''           | Subject: x<CRLF><CRLF>one<CRLF>
+            a last line already ended                | Subject: x<CRLF><CRLF>one<CR> | <LF>       | Subject: x<CRLF><CRLF>one<CRLF>
+            """)
+    void storesABdatMessageWithItsLastLineEnded(String what, String first, String last, String stored) {
+        String one = octets(first);
+        String two = octets(last);
+        try (RawSmtpClient c = openTransaction()) {
+            sendTwoChunks(c, one, two);
+            assertThat(c.reply().last()).as(what).startsWith("250 2.0.0 Ok: queued as");
+        }
+        assertThat(storedByThisTest()).as(what).singleElement().asString().endsWith("\r\n" + octets(stored));
+    }
+
     @Test
     void takesACrlfSplitAcrossTwoBdatChunks() {
         String first = "Subject: split\r\n\r\none\r";
         String last = "\ntwo\r\n";
         try (RawSmtpClient c = openTransaction()) {
-            c.send("BDAT " + first.length() + "\r\n" + first + "BDAT " + last.length() + " LAST\r\n" + last);
-            assertThat(c.reply().last()).startsWith("250 2.0.0 Ok: " + first.length() + " octets");
+            sendTwoChunks(c, first, last);
             assertThat(c.reply().last()).startsWith("250 2.0.0 Ok: queued as");
         }
         assertThat(storedByThisTest()).singleElement().asString().endsWith("\r\n" + first + last);
@@ -434,6 +456,12 @@ class ProtocolIT {
         assertThat(c.command("MAIL FROM:<sender@remote.test>").last()).startsWith("250 2.1.0");
         assertThat(c.command("RCPT TO:<bob@local.test>").last()).startsWith("250 2.1.5");
         return c;
+    }
+
+    /** Sends {@code first} as a BDAT chunk and {@code last} as the LAST one, and reads the first one's 250. */
+    private static void sendTwoChunks(RawSmtpClient c, String first, String last) {
+        c.send("BDAT " + first.length() + "\r\n" + first + "BDAT " + last.length() + " LAST\r\n" + last);
+        assertThat(c.reply().last()).isEqualTo("250 2.0.0 Ok: " + first.length() + " octets received");
     }
 
     /** Test-table notation to octets: {@code <CRLF>}, {@code <CR>}, {@code <LF>}. */

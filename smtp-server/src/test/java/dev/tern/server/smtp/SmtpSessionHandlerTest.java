@@ -361,6 +361,24 @@ class SmtpSessionHandlerTest {
                 expected);
     }
 
+    /**
+     * A chunked message whose last line has no CRLF is kept with one (RFC 3030 lets it end anywhere), but the
+     * size the limit counts is what the client sent: 10,000 octets pass a limit of 10,000, one more does not.
+     */
+    @ParameterizedTest(name = "{0} octets")
+    @CsvSource({"10000, 250 2.0.0", "10001, 552 5.3.4"})
+    void endsTheLastLineOfAChunkedMessageAndCountsTheSizeTheClientSent(int size, String expected) {
+        String header = "Subject: s\r\n\r\n";
+        String lines = ("x".repeat(98) + "\r\n").repeat(99);
+        String lastLine = "y".repeat(size - header.length() - lines.length());
+
+        sendsTwoChunks(size + " octets", header + lines, lastLine, expected);
+
+        if (expected.startsWith("250")) {
+            assertThat(queue.stored.get(0).content()).endsWith("\r\n" + header + lines + lastLine + "\r\n");
+        }
+    }
+
     /** Two BDAT chunks, the second LAST, then NOOP: the last chunk's reply, and the message kept or not. */
     private void sendsTwoChunks(String what, String first, String last, String expected) {
         EmbeddedChannel ch =
