@@ -26,7 +26,10 @@ import org.slf4j.LoggerFactory;
  * Delivers to local mailboxes in Maildir folders under {@code mailRoot}: {@code <domain>/<user>}.
  *
  * <p>The caller's thread only submits the work; every file operation runs on the blocking executor.
- * Each recipient gets its own outcome; two recipients that resolve to the same mailbox share one copy.
+ * Each recipient gets its own outcome. One copy is stored per distinct address delivered to, as Postfix's
+ * local delivery does: the address after aliases, its extension kept, compared in lower case (as
+ * {@link LocalMailboxes} matches addresses); each copy's {@code Delivered-To} names it. So {@code u+tag} and {@code u} are two
+ * copies in {@code u}'s folder, while {@code u}, {@code U} and an alias of {@code u} are one.
  */
 public final class MaildirDelivery {
     private static final Logger LOG = LoggerFactory.getLogger(MaildirDelivery.class);
@@ -63,17 +66,17 @@ public final class MaildirDelivery {
     }
 
     private List<RecipientOutcome> deliverNow(DeliveryRequest request) {
-        Map<Mailbox, RecipientOutcome> byMailbox = new HashMap<>();
+        Map<String, RecipientOutcome> byAddress = new HashMap<>();
         List<RecipientOutcome> outcomes = new ArrayList<>();
         for (int index : request.recipientIndexes()) {
             Mailbox recipient = request.envelope().recipients().get(index).mailbox();
-            outcomes.add(deliverOne(request, index, recipient, byMailbox));
+            outcomes.add(deliverOne(request, index, recipient, byAddress));
         }
         return List.copyOf(outcomes);
     }
 
     private RecipientOutcome deliverOne(
-            DeliveryRequest request, int index, Mailbox recipient, Map<Mailbox, RecipientOutcome> byMailbox) {
+            DeliveryRequest request, int index, Mailbox recipient, Map<String, RecipientOutcome> byAddress) {
         LocalDestination destination = mailboxes.resolve(recipient);
         Mailbox addressed = recipient;
         if (destination instanceof LocalDestination.Rewrite r) {
@@ -97,24 +100,25 @@ public final class MaildirDelivery {
                     // An alias that forwards elsewhere: local delivery cannot follow it (RFC 3463 X.3.5).
                     : RecipientOutcome.permanent(index, "5.3.5", "alias points outside the local domains", null);
         }
-        RecipientOutcome earlier = byMailbox.get(folder);
+        String deliveredTo = addressed.address().toLowerCase(Locale.ROOT);
+        RecipientOutcome earlier = byAddress.get(deliveredTo);
         if (earlier != null) {
-            // Same mailbox twice in one transaction (an alias and its target, or different case): one copy.
+            // The same address twice in one transaction (an alias and its target, or different case): one copy.
             return new RecipientOutcome(
                     index, earlier.status(), earlier.enhancedStatus(), earlier.diagnostic(), earlier.remoteMta());
         }
-        RecipientOutcome outcome = write(request, index, folder, addressed);
-        byMailbox.put(folder, outcome);
+        RecipientOutcome outcome = write(request, index, folder, deliveredTo);
+        byAddress.put(deliveredTo, outcome);
         return outcome;
     }
 
     /**
-     * Writes into {@code folder}'s Maildir; Delivered-To names the address that led there, extension kept.
-     * Return-Path holds the envelope's reverse-path; the message's own Return-Path fields are left out.
+     * Writes into {@code folder}'s Maildir; Delivered-To names {@code deliveredTo}, the address that led there
+     * (in lower case, extension kept). Return-Path holds the envelope's reverse-path; the message's own
+     * Return-Path fields are left out.
      */
-    private RecipientOutcome write(DeliveryRequest request, int index, Mailbox folder, Mailbox addressed) {
+    private RecipientOutcome write(DeliveryRequest request, int index, Mailbox folder, String deliveredTo) {
         Path dir = mailRoot.resolve(folder.domain()).resolve(folder.localPart());
-        String deliveredTo = addressed.address().toLowerCase(Locale.ROOT);
         // LF line ends, like the message after it (LfLineEnds).
         if (DeliveryHeaders.deliveredTo(request.content(), deliveredTo)) {
             // Delivered here before and back again: a forwarding loop somewhere outside (Postfix's local

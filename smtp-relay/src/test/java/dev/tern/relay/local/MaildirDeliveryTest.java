@@ -237,18 +237,29 @@ class MaildirDeliveryTest {
         assertThat(root.resolve("example.net/bob+lists")).doesNotExist();
     }
 
+    /**
+     * One copy per distinct address delivered to, as Postfix delivers: the same address in another case, or
+     * an alias of it, is one copy; an extension is another address, with its own Delivered-To.
+     */
     @Test
-    void storesOneCopyForRecipientsThatShareAMailbox() throws Exception {
+    void storesOneCopyForEachDistinctAddressDeliveredTo() throws Exception {
         List<RecipientOutcome> outcomes = deliver(
                 delivery(mailboxes()),
                 "alice@example.net",
                 "ALICE@example.net",
                 "info@example.net",
-                "alice+x@example.net");
+                "alice+x@example.net",
+                "Info+y@example.net",
+                "Alice+X@example.net");
 
-        assertThat(outcomes).extracting(RecipientOutcome::recipientIndex).containsExactly(0, 1, 2, 3);
+        assertThat(outcomes).extracting(RecipientOutcome::recipientIndex).containsExactly(0, 1, 2, 3, 4, 5);
         assertThat(outcomes).extracting(RecipientOutcome::status).containsOnly(DeliveryStatus.DELIVERED);
-        assertThat(files("example.net", "alice", "new")).hasSize(1);
+        List<String> deliveredTo = new ArrayList<>();
+        for (Path file : files("example.net", "alice", "new")) {
+            deliveredTo.add(Files.readString(file).lines().skip(1).findFirst().orElseThrow());
+        }
+        assertThat(deliveredTo)
+                .containsExactlyInAnyOrder("Delivered-To: alice@example.net", "Delivered-To: alice+x@example.net");
     }
 
     @ParameterizedTest

@@ -51,6 +51,32 @@ class LocalAddressesIT {
         }
     }
 
+    /**
+     * One transaction to an alias, an address extension and an alias with an extension, all reaching alice:
+     * one copy per distinct address delivered to, as Postfix delivers, each naming it in Delivered-To. The
+     * alias and the alias with an extension both end at alice@local.test, so they are one copy.
+     */
+    @Test
+    void deliversOneCopyPerDistinctAddressInOneMailbox() throws Exception {
+        Map<String, String> env = Map.of(
+                "TERN_LOCAL_MAILBOXES", ALICE,
+                "TERN_LOCAL_ALIASES", "info=alice",
+                "TERN_LOCAL_RECIPIENT_DELIMITER", "+");
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, Map.of(), env)) {
+            QueueId id = tern.submit(
+                    "carol@remote.test",
+                    List.of("info@local.test", "alice+tag@local.test", "Info+x@local.test"),
+                    "three addresses");
+
+            await().atMost(WAIT).until(() -> !tern.queued(id));
+            assertThat(tern.mailbox(ALICE))
+                    .hasSize(2)
+                    .allSatisfy(m -> assertThat(m).contains("Subject: three addresses"))
+                    .anySatisfy(m -> assertThat(m).contains("\nDelivered-To: alice@local.test\n"))
+                    .anySatisfy(m -> assertThat(m).contains("\nDelivered-To: alice+tag@local.test\n"));
+        }
+    }
+
     @Test
     void forwardsAnOffSiteAliasByMxWithTheOriginalSenderAndOrcpt() throws Exception {
         try (DeliveryFixture tern =
