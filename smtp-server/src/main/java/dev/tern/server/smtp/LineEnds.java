@@ -51,8 +51,8 @@ final class LineEnds {
                 return SmtpReplies.BODY_BARE_LINE_ENDING;
             }
         }
-        // A last line without its CRLF counts its octets, as DATA counts a line cut by its end.
-        return overLong || end - lineStart > maxLine ? tooLong : null;
+        // A last line without its CRLF is stored with one (endLastLine): it counts as it will be kept.
+        return overLong || end > lineStart && end - lineStart + 2 > maxLine ? tooLong : null;
     }
 
     /**

@@ -403,8 +403,8 @@ class SmtpSessionHandlerTest {
             a line of 1000 octets in one chunk                        | 998              | 0          | '\\r\\n' | 250 2.0.0
             a line of 1001 octets in one chunk                        | 999              | 0          | '\\r\\n' | 550 5.6.0 Message has a line longer than 1000 octets
             a line of 1001 octets across two chunks                   | 500              | 499        | '\\r\\n' | 550 5.6.0
-            a last line of 1000 octets without its CRLF               | 500              | 500        | ''       | 250 2.0.0
-            a last line of 1001 octets without its CRLF               | 500              | 501        | ''       | 550 5.6.0
+            a last line of 998 octets without its CRLF, 1000 with it  | 500              | 498        | ''       | 250 2.0.0
+            a last line of 999 octets without its CRLF, 1001 with it  | 500              | 499        | ''       | 550 5.6.0
             """)
     void refusesAChunkedMessageWithALineLongerThanTheListenerTakes(
             String what, int before, int after, String end, String expected) {
