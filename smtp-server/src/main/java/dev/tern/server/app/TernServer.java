@@ -58,6 +58,7 @@ public final class TernServer implements AutoCloseable {
     private final TernMetrics metrics;
     private Delivery delivery;
     private SpoolDiskSpace diskSpace;
+    private HeapWatch heap;
     private DkimSigning dkim;
     private ManagementServer management;
     private AdminTokens adminTokens;
@@ -162,6 +163,7 @@ public final class TernServer implements AutoCloseable {
             server.delivery = Delivery.start(config, spool, loops, metrics.delivery(), server.dkim.signer, clock);
             server.diskSpace = SpoolDiskSpace.watch(
                     config.spool().directory(), config.spool().minFreeSpace());
+            server.heap = HeapWatch.start();
             metrics.bindQueue(server.delivery.scheduler, clock);
             metrics.bindEventLoops("accept", loops.acceptors());
             metrics.bindEventLoops("io", loops.workers());
@@ -191,6 +193,7 @@ public final class TernServer implements AutoCloseable {
                 new ConnectionLimiter(limits.maxConnections(), limits.maxConnectionsPerIp()),
                 limiter,
                 diskSpace,
+                heap,
                 new SenderOwnership(
                         delivery.mailboxes,
                         config.local().domains(),
@@ -234,6 +237,8 @@ public final class TernServer implements AutoCloseable {
                 new Readiness.Check("spool", () -> metrics.spool().writable(System.nanoTime(), SPOOL_FAILURE_WINDOW)),
                 // Below the reserve every MAIL is refused: a balancer should send clients elsewhere.
                 new Readiness.Check("disk", () -> diskSpace.headroom() > 0),
+                // Likewise with the heap nearly full.
+                new Readiness.Check("memory", () -> !heap.full()),
                 new Readiness.Check(
                         "dns", () -> metrics.delivery().dnsAnswering(System.nanoTime(), DNS_TIMEOUT_WINDOW))));
         adminTokens = AdminTokens.open(m.adminTokenFile());
@@ -353,6 +358,9 @@ public final class TernServer implements AutoCloseable {
             adminTokens.close();
         }
         loops.shutdown();
+        if (heap != null) {
+            heap.close();
+        }
         if (diskSpace != null) {
             diskSpace.close();
         }

@@ -45,6 +45,8 @@ public interface SessionMetrics {
         SENDER_NOT_OWNED,
         /** Too little free space for the spool. */
         DISK_SPACE,
+        /** The heap nearly full after a garbage collection (the queue lives there). */
+        MEMORY,
         /** A peer that speaks HTTP or sends header lines instead of SMTP commands. */
         NOT_SMTP,
         /** A PROXY protocol header that is missing, malformed, or from an address not allowed to send one. */

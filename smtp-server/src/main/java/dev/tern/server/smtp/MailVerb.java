@@ -90,6 +90,11 @@ final class MailVerb implements VerbHandler {
             session.refused(Refusal.DISK_SPACE);
             return SmtpReplies.INSUFFICIENT_STORAGE;
         }
+        // The queue lives on the heap: nearly full after a collection, nothing more is taken for now.
+        if (session.services.heapRoom().full()) {
+            session.refused(Refusal.MEMORY);
+            return SmtpReplies.INSUFFICIENT_STORAGE;
+        }
         return null;
     }
 }

@@ -24,6 +24,7 @@ public record SessionServices(
         ConnectionLimiter connectionLimiter,
         ClientLimiter limiter,
         SpoolSpace spoolSpace,
+        HeapRoom heapRoom,
         SenderOwnership senderOwnership,
         InflightBudget inflightBudget,
         SessionRegistry registry,
@@ -38,6 +39,7 @@ public record SessionServices(
         Objects.requireNonNull(connectionLimiter, "connectionLimiter");
         Objects.requireNonNull(limiter, "limiter");
         Objects.requireNonNull(spoolSpace, "spoolSpace");
+        Objects.requireNonNull(heapRoom, "heapRoom");
         Objects.requireNonNull(senderOwnership, "senderOwnership");
         Objects.requireNonNull(inflightBudget, "inflightBudget");
         Objects.requireNonNull(registry, "registry");

@@ -20,8 +20,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
@@ -59,8 +57,8 @@ class CleanStartIT {
     void aSecondTernOnARunningOnesSpoolOrPortsStopsWithOneLine() throws Exception {
         Path config = TernProcess.config(dir, "");
         try (TernProcess first = TernProcess.serve(config)) {
-            int mx = port(first.output(), "listening name=mx ");
-            int management = port(first.output(), "management listening ");
+            int mx = TernProcess.port(first.output(), "listening name=mx ");
+            int management = TernProcess.port(first.output(), "management listening ");
             Path spool = dir.resolve("data").resolve("spool");
 
             TernProcess.Stopped sameSpool = TernProcess.serveUntilItStops(config);
@@ -91,7 +89,7 @@ class CleanStartIT {
     void aHangUpReadsARenewedCertificateAndTernRunsOn() throws Exception {
         Path config = TernProcess.config(dir, "");
         try (TernProcess tern = TernProcess.serve(config)) {
-            int smtps = port(tern.output(), "listening name=smtps ");
+            int smtps = TernProcess.port(tern.output(), "listening name=smtps ");
             Path tls = dir.resolve("data").resolve("tls");
             X509Certificate before = presented(smtps);
             // A renewal: another pair, made as Tern makes its own, written over the files.
@@ -132,7 +130,7 @@ class CleanStartIT {
                 ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             AtomicInteger attempts = countConnections(peer);
             try (TernProcess first = TernProcess.serve(routed(false, peer.getLocalPort(), 0))) {
-                sendToRemote(port(first.output(), "listening name=mx "));
+                sendToRemote(TernProcess.port(first.output(), "listening name=mx "));
             }
 
             TernProcess.Stopped failed =
@@ -158,8 +156,8 @@ class CleanStartIT {
         try (ServerSocket peer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             AtomicInteger attempts = countConnections(peer);
             try (TernProcess tern = TernProcess.serve(routed(true, peer.getLocalPort(), 0));
-                    RawSmtpClient c = RawSmtpClient.connect(
-                            new InetSocketAddress("127.0.0.1", port(tern.output(), "listening name=mx ")))) {
+                    RawSmtpClient c = RawSmtpClient.connect(new InetSocketAddress(
+                            "127.0.0.1", TernProcess.port(tern.output(), "listening name=mx ")))) {
                 assertThat(c.reply().code()).isEqualTo(220);
                 c.ehlo("client.test");
                 assertThat(c.command("MAIL FROM:<a@client.test>").code()).isEqualTo(250);
@@ -262,15 +260,5 @@ class CleanStartIT {
         return stopped.output().stream()
                 .filter(l -> !l.matches("\\d{4}-\\d\\d-\\d\\dT.*"))
                 .toList();
-    }
-
-    private static int port(List<String> output, String marker) {
-        Pattern address = Pattern.compile(Pattern.quote(marker) + ".*address=\\S*?:(\\d+)");
-        return output.stream()
-                .map(address::matcher)
-                .filter(Matcher::find)
-                .mapToInt(m -> Integer.parseInt(m.group(1)))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no '" + marker + "' line in " + output));
     }
 }

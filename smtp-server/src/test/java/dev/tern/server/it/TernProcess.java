@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code tern serve} from the built jar in a JVM of its own, as an operator runs it: its output is
@@ -72,7 +74,12 @@ final class TernProcess implements AutoCloseable {
 
     /** The same, the command run by {@code launcher} (such as {@code nohup}). */
     static TernProcess serve(List<String> launcher, Path config) throws IOException {
-        TernProcess tern = start(launcher, config);
+        return serve(launcher, List.of(), config);
+    }
+
+    /** The same, the JVM given {@code jvmOptions} (such as {@code -Xmx64m}). */
+    static TernProcess serve(List<String> launcher, List<String> jvmOptions, Path config) throws IOException {
+        TernProcess tern = start(launcher, jvmOptions, config);
         await().atMost(Duration.ofSeconds(60))
                 .until(() -> !tern.process.isAlive()
                         || tern.output.stream().anyMatch(l -> l.contains("management listening")));
@@ -84,7 +91,7 @@ final class TernProcess implements AutoCloseable {
 
     /** Starts {@code tern serve --config CONFIG}, which must stop by itself; its exit code and every line. */
     static Stopped serveUntilItStops(Path config) throws IOException, InterruptedException {
-        TernProcess tern = start(HANGUP_DEFAULT, config);
+        TernProcess tern = start(HANGUP_DEFAULT, List.of(), config);
         if (!tern.process.waitFor(60, TimeUnit.SECONDS)) {
             tern.kill(); // not left running after the test
             throw new AssertionError("tern serve did not stop by itself: " + tern.output);
@@ -96,10 +103,11 @@ final class TernProcess implements AutoCloseable {
     /** A {@code tern serve} that stopped by itself. */
     record Stopped(int exitCode, List<String> output) {}
 
-    private static TernProcess start(List<String> launcher, Path config) throws IOException {
+    private static TernProcess start(List<String> launcher, List<String> jvmOptions, Path config) throws IOException {
         assertThat(JAR).as("the jar made by package").isRegularFile();
         List<String> command = new ArrayList<>(launcher);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
         if (Runtime.version().feature() >= 23) {
             // As ./tern and the image run it: Netty reads buffers through sun.misc.Unsafe.
             command.add("--sun-misc-unsafe-memory-access=allow");
@@ -108,6 +116,17 @@ final class TernProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().keySet().removeIf(name -> name.startsWith("TERN_"));
         return new TernProcess(builder.start());
+    }
+
+    /** The port a listener was bound to, from the log line that starts with {@code marker} ("listening name=mx "). */
+    static int port(List<String> output, String marker) {
+        Pattern address = Pattern.compile(Pattern.quote(marker) + ".*address=\\S*?:(\\d+)");
+        return output.stream()
+                .map(address::matcher)
+                .filter(Matcher::find)
+                .mapToInt(m -> Integer.parseInt(m.group(1)))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no '" + marker + "' line in " + output));
     }
 
     /** Every line it wrote so far. */
