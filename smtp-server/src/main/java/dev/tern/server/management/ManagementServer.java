@@ -48,7 +48,7 @@ public final class ManagementServer implements AutoCloseable {
                 .group(acceptors, workers)
                 .channel(channelClass)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .childHandler(initializer(handler));
+                .childHandler(initializer(handler, new ManagementLimits.Shared()));
         ChannelFuture bound = bootstrap.bind(address, port).await();
         if (!bound.isSuccess()) {
             throw bound.cause() instanceof IOException e ? e : new IOException(bound.cause());
@@ -56,8 +56,8 @@ public final class ManagementServer implements AutoCloseable {
         return new ManagementServer(bound.channel());
     }
 
-    /** The pipeline of one management connection, top to bottom. */
-    static ChannelInitializer<Channel> initializer(ManagementHandler handler) {
+    /** The pipeline of one management connection, top to bottom; {@code limits} is the listener's. */
+    static ChannelInitializer<Channel> initializer(ManagementHandler handler, ManagementLimits.Shared limits) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -65,6 +65,7 @@ public final class ManagementServer implements AutoCloseable {
                         .addLast("idle", new ReadTimeoutHandler(IDLE_SECONDS))
                         .addLast("http", new HttpServerCodec())
                         .addLast("aggregator", new HttpObjectAggregator(MAX_REQUEST_CONTENT))
+                        .addLast("limits", new ManagementLimits(limits))
                         .addLast("management", handler);
             }
         };

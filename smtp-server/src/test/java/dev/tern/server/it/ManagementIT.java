@@ -4,18 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -127,6 +135,74 @@ class ManagementIT {
             return files.filter(p -> p.getParent().getFileName().toString().equals("new"))
                     .count();
         }
+    }
+
+    /**
+     * Nobody who reaches the management listener may hold the descriptors SMTP needs: a request trickled a header
+     * line at a time is cut within its ten seconds, and past 64 connections at once a new one is closed unanswered,
+     * while SMTP and the next scrape go on.
+     */
+    @Test
+    void boundsWhatOneClientOfTheManagementListenerMayHold() throws Exception {
+        InetSocketAddress address = tern.server().managementAddress();
+        try (Socket trickler = new Socket(address.getAddress(), address.getPort())) {
+            trickler.setSoTimeout(20_000);
+            OutputStream out = trickler.getOutputStream();
+            long start = System.nanoTime();
+            out.write("GET /metrics HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(15))
+                    .pollInterval(Duration.ofSeconds(2))
+                    .until(() -> {
+                        try {
+                            out.write("X-Slow: 1\r\n".getBytes(StandardCharsets.US_ASCII));
+                            return false;
+                        } catch (IOException closed) {
+                            return true;
+                        }
+                    });
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThan(Duration.ofSeconds(9));
+        }
+
+        List<SocketChannel> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 70; i++) {
+                SocketChannel channel = SocketChannel.open(address);
+                channel.configureBlocking(false);
+                held.add(channel);
+            }
+            // Which six are closed depends on the order the event loops take them in, not on the order they came.
+            await().atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() ->
+                            assertThat(closed(held)).as("closed unanswered").isEqualTo(6));
+            try (RawSmtpClient c = tern.connect(tern.mx())) {
+                assertThat(c.reply().code()).as("SMTP goes on").isEqualTo(220);
+            }
+            assertThat(closed(held)).as("the other 64 held").isEqualTo(6);
+        } finally {
+            for (SocketChannel channel : held) {
+                channel.close();
+            }
+        }
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> assertThat(metrics())
+                .contains("smtp_server_sessions_total"));
+    }
+
+    /** How many of {@code channels} the other side has closed (a read finds the end); none has been sent anything. */
+    private static long closed(List<SocketChannel> channels) throws IOException {
+        long closed = 0;
+        ByteBuffer buffer = ByteBuffer.allocate(16);
+        for (SocketChannel channel : channels) {
+            buffer.clear();
+            try {
+                if (channel.read(buffer) < 0) {
+                    closed++;
+                }
+            } catch (IOException reset) {
+                closed++;
+            }
+        }
+        return closed;
     }
 
     private static String metrics() throws Exception {

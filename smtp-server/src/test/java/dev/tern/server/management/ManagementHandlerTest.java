@@ -27,7 +27,8 @@ class ManagementHandlerTest {
     private final Readiness readiness = new Readiness(
             List.of(new Readiness.Check("spool", spoolReady::get), new Readiness.Check("dns", dnsReady::get)));
     private final EmbeddedChannel server = new EmbeddedChannel(ManagementServer.initializer(
-            new ManagementHandler(() -> "# TYPE x counter\nx_total 1.0\n", readiness, null)));
+            new ManagementHandler(() -> "# TYPE x counter\nx_total 1.0\n", readiness, null),
+            new ManagementLimits.Shared()));
 
     @AfterEach
     void finish() {
