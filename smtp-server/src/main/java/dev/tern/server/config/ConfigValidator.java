@@ -17,8 +17,21 @@ final class ConfigValidator {
     /** The levels {@code log-level} takes, least told first. */
     static final List<String> LOG_LEVELS = List.of("error", "warn", "info", "debug", "trace");
 
-    /** The longest {@code spool.commit-delay}: beyond it a client would see its replies slow down. */
+    /**
+     * The longest {@code spool.commit-delay}: beyond it a client would see its replies slow down, as every
+     * message of a busy server may wait this long for its 250.
+     */
     static final Duration MAX_COMMIT_DELAY = Duration.ofMillis(100);
+
+    /**
+     * The longest wait: an SMTP timeout, a delay or a lookup. RFC 5321 4.5.3.2 asks for minutes; a longer
+     * one only keeps dead connections open, and a timer's deadline, now plus it in nanoseconds, stays far
+     * from a long's end.
+     */
+    static final Duration MAX_WAIT = Duration.ofDays(1);
+
+    /** The longest period (retries, a queue lifetime, a window, a report interval, a signature's life). */
+    static final Duration MAX_PERIOD = Duration.ofDays(365);
 
     private ConfigValidator() {}
 
@@ -41,7 +54,7 @@ final class ConfigValidator {
         atLeast("limits.max-messages-per-session", l.maxMessagesPerSession(), 1);
         atLeast("limits.max-junk-commands", l.maxJunkCommands(), 1);
         atLeast("limits.error-delay-after", l.errorDelayAfter(), 0);
-        notNegative("limits.error-delay", l.errorDelay());
+        notNegative("limits.error-delay", l.errorDelay(), MAX_WAIT);
         // RFC 5321 4.5.3.1.6: 1000 octets is the least any listener takes. A line longer than the
         // message size makes the message too large anyway, so the two need not agree.
         between("limits.max-submission-line-length", l.maxSubmissionLineLength(), 1000, Integer.MAX_VALUE);
@@ -57,12 +70,12 @@ final class ConfigValidator {
                 }));
         atLeast("spool.min-free-space", c.spool().minFreeSpace(), 0);
         TimeoutsConfig t = c.timeouts();
-        positive("timeouts.command", t.command());
-        positive("timeouts.data-block", t.dataBlock());
-        positive("timeouts.command-deadline", t.commandDeadline());
+        positive("timeouts.command", t.command(), MAX_WAIT);
+        positive("timeouts.data-block", t.dataBlock(), MAX_WAIT);
+        positive("timeouts.command-deadline", t.commandDeadline(), MAX_WAIT);
         atLeast("timeouts.min-data-rate", t.minDataRate(), 0);
-        positive("timeouts.tls-handshake", t.tlsHandshake());
-        positive("timeouts.proxy-header", t.proxyHeader());
+        positive("timeouts.tls-handshake", t.tlsHandshake(), MAX_WAIT);
+        positive("timeouts.proxy-header", t.proxyHeader(), MAX_WAIT);
         if ((c.tls().certFile() == null) != (c.tls().keyFile() == null)) {
             String missing = c.tls().certFile() == null ? "tls.cert-file" : "tls.key-file";
             String present = c.tls().certFile() == null ? "tls.key-file" : "tls.cert-file";
@@ -70,12 +83,7 @@ final class ConfigValidator {
         }
         atLeast("spool.segment-size", c.spool().segmentSize(), 1);
         atLeast("spool.max-batch", c.spool().maxBatch(), 1);
-        notNegative("spool.commit-delay", c.spool().commitDelay());
-        if (c.spool().commitDelay().compareTo(MAX_COMMIT_DELAY) > 0) {
-            // Every message of a busy server may wait this long for its 250.
-            throw ConfigException.invalid(
-                    "spool.commit-delay", "must be at most " + MAX_COMMIT_DELAY.toMillis() + "ms");
-        }
+        notNegative("spool.commit-delay", c.spool().commitDelay(), MAX_COMMIT_DELAY);
         delivery(c.delivery());
         for (String domain : c.delivery().routes().keySet()) {
             if (c.local().domains().contains(domain)) {
@@ -83,7 +91,7 @@ final class ConfigValidator {
                 throw ConfigException.invalid("delivery.routes." + domain, "names a domain in local.domains");
             }
         }
-        positive("dns.timeout", c.dns().timeout());
+        positive("dns.timeout", c.dns().timeout(), MAX_WAIT);
         if (c.dns().trustAnchorFile() != null && !Files.isReadable(c.dns().trustAnchorFile())) {
             throw ConfigException.invalid(
                     "dns.trust-anchor-file", "cannot read " + c.dns().trustAnchorFile());
@@ -100,7 +108,7 @@ final class ConfigValidator {
                 }
             }
         }
-        notNegative("shutdown-grace", c.shutdownGrace());
+        notNegative("shutdown-grace", c.shutdownGrace(), MAX_WAIT);
         if (!LOG_LEVELS.contains(c.logLevel())) {
             throw ConfigException.invalid(
                     "log-level", "must be one of " + String.join(", ", LOG_LEVELS) + ", got '" + c.logLevel() + "'");
@@ -138,7 +146,7 @@ final class ConfigValidator {
                 throw ConfigException.invalid("dkim.headers", "'" + h + "' is not a header field name");
             }
         }
-        notNegative("dkim.expire-after", d.expireAfter());
+        notNegative("dkim.expire-after", d.expireAfter(), MAX_PERIOD);
         if (!d.expireAfter().isZero() && d.expireAfter().toSeconds() < 1) {
             // RFC 6376 3.5: x= is in seconds and must be later than t=.
             throw ConfigException.invalid("dkim.expire-after", "must be 0s (no x=) or at least 1s");
@@ -154,7 +162,7 @@ final class ConfigValidator {
         atLeast("rate-limits.tls-handshakes-per-minute", r.tlsHandshakesPerMinute(), 0);
         atLeast("rate-limits.auth-failures", r.authFailures(), 0);
         atLeast("rate-limits.auth-failures-per-user", r.authFailuresPerUser(), 0);
-        positive("rate-limits.auth-failure-window", r.authFailureWindow());
+        positive("rate-limits.auth-failure-window", r.authFailureWindow(), MAX_PERIOD);
         between("rate-limits.ipv4-prefix", r.ipv4Prefix(), 1, 32);
         between("rate-limits.ipv6-prefix", r.ipv6Prefix(), 1, 128);
         atLeast("rate-limits.max-tracked-clients", r.maxTrackedClients(), 1);
@@ -234,10 +242,10 @@ final class ConfigValidator {
     }
 
     private static void delivery(DeliveryConfig d) {
-        positive("delivery.first-retry", d.firstRetry());
-        positive("delivery.max-retry", d.maxRetry());
-        positive("delivery.queue-lifetime", d.queueLifetime());
-        notNegative("delivery.delay-warning", d.delayWarning());
+        positive("delivery.first-retry", d.firstRetry(), MAX_PERIOD);
+        positive("delivery.max-retry", d.maxRetry(), MAX_PERIOD);
+        positive("delivery.queue-lifetime", d.queueLifetime(), MAX_PERIOD);
+        notNegative("delivery.delay-warning", d.delayWarning(), MAX_PERIOD);
         if (d.maxRetry().compareTo(d.firstRetry()) < 0) {
             throw ConfigException.invalid("delivery.max-retry", "must not be shorter than delivery.first-retry");
         }
@@ -253,11 +261,11 @@ final class ConfigValidator {
                         "must name this host's addresses, not every address (" + network + ")");
             }
         }
-        positive("delivery.connect-timeout", d.connectTimeout());
-        positive("delivery.idle-timeout", d.idleTimeout());
-        positive("delivery.final-dot-timeout", d.finalDotTimeout());
+        positive("delivery.connect-timeout", d.connectTimeout(), MAX_WAIT);
+        positive("delivery.idle-timeout", d.idleTimeout(), MAX_WAIT);
+        positive("delivery.final-dot-timeout", d.finalDotTimeout(), MAX_WAIT);
         atLeast("delivery.shaping.initial-concurrency", d.shaping().initialConcurrency(), 1);
-        positive("delivery.shaping.suspend-for", d.shaping().suspendFor());
+        positive("delivery.shaping.suspend-for", d.shaping().suspendFor(), MAX_PERIOD);
         // Read now rather than at the first message for the route: a missing secret is the operator's to fix.
         d.routes().forEach((domain, route) -> route.password(domain));
         for (String domain : d.tlsPolicy().keySet()) {
@@ -270,9 +278,9 @@ final class ConfigValidator {
             throw ConfigException.invalid("delivery.tls-trust-file", "cannot read " + d.tlsTrustFile());
         }
         port("delivery.mta-sts.port", d.mtaSts().port());
-        positive("delivery.mta-sts.timeout", d.mtaSts().timeout());
+        positive("delivery.mta-sts.timeout", d.mtaSts().timeout(), MAX_WAIT);
         atLeast("delivery.mta-sts.max-policies", d.mtaSts().maxPolicies(), 1);
-        positive("delivery.tls-rpt.interval", d.tlsRpt().interval());
+        positive("delivery.tls-rpt.interval", d.tlsRpt().interval(), MAX_PERIOD);
         atLeast("delivery.tls-rpt.max-domains", d.tlsRpt().maxDomains(), 1);
         if (!d.tlsRpt().from().isEmpty()
                 && PathParser.parseMailbox(d.tlsRpt().from()).isEmpty()) {
@@ -282,7 +290,7 @@ final class ConfigValidator {
         }
         printable("delivery.tls-rpt.organization", d.tlsRpt().organization());
         printable("delivery.tls-rpt.contact", d.tlsRpt().contact());
-        positive("delivery.dane.timeout", d.dane().timeout());
+        positive("delivery.dane.timeout", d.dane().timeout(), MAX_WAIT);
     }
 
     /** A value that goes into a report as it is (the TLS report's JSON and message): printable ASCII only. */
@@ -372,15 +380,26 @@ final class ConfigValidator {
         }
     }
 
-    private static void notNegative(String key, Duration value) {
+    private static void notNegative(String key, Duration value, Duration max) {
         if (value.isNegative()) {
             throw ConfigException.invalid(key, "must not be negative");
         }
+        atMost(key, value, max);
     }
 
-    private static void positive(String key, Duration value) {
+    private static void positive(String key, Duration value, Duration max) {
         if (value.isZero() || value.isNegative()) {
             throw ConfigException.invalid(key, "must be longer than zero");
+        }
+        atMost(key, value, max);
+    }
+
+    private static void atMost(String key, Duration value, Duration max) {
+        if (value.compareTo(max) > 0) {
+            throw ConfigException.invalid(
+                    key,
+                    "must be at most " + ConfigValues.formatDuration(max) + ", got "
+                            + ConfigValues.formatDuration(value));
         }
     }
 

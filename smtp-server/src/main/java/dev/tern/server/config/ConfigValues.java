@@ -44,25 +44,28 @@ public final class ConfigValues {
 
     /**
      * A duration: digits followed by {@code ms}, {@code s}, {@code m}, {@code h} or {@code d}; a bare number
-     * is refused because its unit would be a guess.
+     * is refused because its unit would be a guess. One longer than a long's nanoseconds (about 292 years)
+     * is refused too: timers count in nanoseconds, and such a value would fail every use of it.
      */
     public static Duration parseDuration(String text) {
         Matcher m = DURATION.matcher(text.strip().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
             throw new IllegalArgumentException("expected a duration such as 500ms, 30s, 5m or 2h, got '" + text + "'");
         }
-        long value;
         try {
-            value = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(value);
-                case "s" -> Duration.ofSeconds(value);
-                case "m" -> Duration.ofMinutes(value);
-                case "h" -> Duration.ofHours(value);
-                default -> Duration.ofDays(value);
-            };
+            long value = Long.parseLong(m.group(1));
+            Duration duration =
+                    switch (m.group(2)) {
+                        case "ms" -> Duration.ofMillis(value);
+                        case "s" -> Duration.ofSeconds(value);
+                        case "m" -> Duration.ofMinutes(value);
+                        case "h" -> Duration.ofHours(value);
+                        default -> Duration.ofDays(value);
+                    };
+            duration.toNanos();
+            return duration;
         } catch (NumberFormatException | ArithmeticException e) {
-            throw new IllegalArgumentException("duration too large: '" + text + "'", e);
+            throw new IllegalArgumentException("duration too large: '" + text + "' (at most 106751d)", e);
         }
     }
 

@@ -34,6 +34,19 @@ class ConfigValidationTest {
             timeouts: {command: 300}                                    | key 'timeouts.command' expected a duration
             # zero duration
             timeouts: {data-block: 0s}                                  | key 'timeouts.data-block' must be longer than zero
+            # a duration past a long's nanoseconds, whatever its key
+            timeouts: {command: 200000d}                                | key 'timeouts.command' duration too large: '200000d'
+            timeouts: {data-block: 200000d}                             | key 'timeouts.data-block' duration too large
+            delivery: {queue-lifetime: 999999999999999999d}             | key 'delivery.queue-lifetime' duration too large
+            # a wait is at most a day, any other period a year
+            timeouts: {command-deadline: 25h}                           | key 'timeouts.command-deadline' must be at most 1d, got 25h
+            timeouts: {tls-handshake: 2d}                               | key 'timeouts.tls-handshake' must be at most 1d
+            delivery: {final-dot-timeout: 100000d}                      | key 'delivery.final-dot-timeout' must be at most 1d
+            limits: {error-delay: 2d}                                   | key 'limits.error-delay' must be at most 1d
+            shutdown-grace: 2d                                          | key 'shutdown-grace' must be at most 1d
+            dns: {timeout: 2d}                                          | key 'dns.timeout' must be at most 1d
+            delivery: {queue-lifetime: 366d}                            | key 'delivery.queue-lifetime' must be at most 365d
+            rate-limits: {auth-failure-window: 366d}                    | key 'rate-limits.auth-failure-window' must be at most 365d
             # no wait at all for the reply to the final dot
             delivery: {final-dot-timeout: 0s}                           | key 'delivery.final-dot-timeout' must be longer than zero
             # port out of range

@@ -67,6 +67,8 @@ class ConfigValuesTest {
                 "5 minutes", // words
                 "-1s", // negative
                 "1.5h", // fractions
+                "200000d", // more nanoseconds than a long holds: every timer of it would fail
+                "9223372036855s", // the same in seconds
                 "" // nothing
             })
     void rejectsBadDurations(String text) {
