@@ -157,6 +157,11 @@ public final class TernServer implements AutoCloseable {
         SessionRegistry registry = new SessionRegistry();
         TernServer server = new TernServer(config, loops, spool, registry, metrics);
         try {
+            if (config.management().enabled()) {
+                // Read before delivery starts or a port is bound: a bad line is the operator's to fix, said in one
+                // line with the exit code of a bad configuration, and nothing ran meanwhile.
+                server.adminTokens = AdminTokens.open(config.management().adminTokenFile());
+            }
             // One signer for the sessions and for Tern's own reports (DSNs); the same wall clock stamps t=
             // as the sessions' Date and Received fields.
             server.dkim = DkimSigning.start(config.dkim(), metrics.dkim(), Clock.systemUTC());
@@ -241,7 +246,6 @@ public final class TernServer implements AutoCloseable {
                 new Readiness.Check("memory", () -> !heap.full()),
                 new Readiness.Check(
                         "dns", () -> metrics.delivery().dnsAnswering(System.nanoTime(), DNS_TIMEOUT_WINDOW))));
-        adminTokens = AdminTokens.open(m.adminTokenFile());
         AdminRouter router = new AdminRouter(metrics.admin());
         QueueRoutes.addTo(router, delivery.scheduler.admin(), Clock.systemUTC(), this::drainTarget);
         DestinationRoutes.addTo(router, delivery.scheduler.destinations(), Clock.systemUTC());

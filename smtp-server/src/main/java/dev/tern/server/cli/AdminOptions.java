@@ -2,6 +2,7 @@ package dev.tern.server.cli;
 
 import dev.tern.server.config.ConfigException;
 import dev.tern.server.config.TernConfig;
+import dev.tern.server.management.AdminTokenFileException;
 import dev.tern.server.management.AdminTokens;
 import java.io.IOException;
 import java.net.URI;
@@ -93,7 +94,7 @@ final class AdminOptions {
                     ExitCodes.CONFIG);
         } catch (IOException e) {
             throw new AdminClient.AdminException("cannot read " + file + ": " + e.getMessage(), ExitCodes.CONFIG);
-        } catch (IllegalArgumentException e) {
+        } catch (AdminTokenFileException e) {
             throw new AdminClient.AdminException(e.getMessage(), ExitCodes.CONFIG);
         }
     }

@@ -5,6 +5,8 @@ import dev.tern.server.auth.UserStore;
 import dev.tern.server.config.ConfigException;
 import dev.tern.server.config.ConfigLoader;
 import dev.tern.server.config.TernConfig;
+import dev.tern.server.management.AdminTokenFileException;
+import dev.tern.server.management.AdminTokens;
 import dev.tern.server.tls.TlsMaterial;
 import dev.tern.server.tls.TlsMaterialException;
 import java.util.Map;
@@ -38,26 +40,35 @@ final class CheckConfigCommand implements Callable<Integer> {
         try {
             loaded = config.load(env);
         } catch (ConfigException e) {
-            spec.commandLine().getErr().println("tern: config: " + e.getMessage());
-            return ExitCodes.CONFIG;
+            return refuse("config", e);
         }
         // What serve reads before it binds anything, read the same way: the certificate and key it is given
-        // (not the self-signed pair serve makes in the data directory: checking writes nothing) and the users.
+        // (not the self-signed pair serve makes in the data directory: checking writes nothing), the users and
+        // the admin tokens (a missing token file is made by serve).
         try {
             if (loaded.tls().certFile() != null && loaded.tls().keyFile() != null) {
                 TlsMaterial.load(loaded.tls(), loaded.dataDir(), loaded.hostname());
             }
             UserStore.load(loaded.auth().usersFile());
+            if (loaded.management().enabled()) {
+                AdminTokens.check(loaded.management().adminTokenFile());
+            }
         } catch (TlsMaterialException e) {
-            spec.commandLine().getErr().println("tern: tls: " + e.getMessage());
-            return ExitCodes.CONFIG;
+            return refuse("tls", e);
         } catch (UserFileException e) {
-            spec.commandLine().getErr().println("tern: users: " + e.getMessage());
-            return ExitCodes.CONFIG;
+            return refuse("users", e);
+        } catch (AdminTokenFileException e) {
+            return refuse("admin-token", e);
         }
         // The tree holds paths, never secrets, so all of it can be shown.
         spec.commandLine().getOut().print("# effective configuration (valid)\n" + ConfigLoader.toYaml(loaded));
         spec.commandLine().getOut().flush();
         return ExitCodes.OK;
+    }
+
+    /** One line, beginning with what failed, as {@code serve} says it. */
+    private int refuse(String what, Exception e) {
+        spec.commandLine().getErr().println("tern: " + what + ": " + e.getMessage());
+        return ExitCodes.CONFIG;
     }
 }

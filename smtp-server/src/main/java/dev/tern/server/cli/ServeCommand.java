@@ -5,6 +5,7 @@ import dev.tern.relay.spool.SpoolInUseException;
 import dev.tern.server.auth.UserFileException;
 import dev.tern.server.config.ConfigException;
 import dev.tern.server.config.TernConfig;
+import dev.tern.server.management.AdminTokenFileException;
 import dev.tern.server.tls.TlsMaterialException;
 import java.net.BindException;
 import java.util.Map;
@@ -53,6 +54,8 @@ final class ServeCommand implements Callable<Integer> {
             return refuse("config", e, ExitCodes.CONFIG);
         } catch (UserFileException e) {
             return refuse("users", e, ExitCodes.CONFIG);
+        } catch (AdminTokenFileException e) {
+            return refuse("admin-token", e, ExitCodes.CONFIG);
         } catch (BindException e) {
             // A port taken by another process (often a Tern already running), an address not on this host, a
             // privileged port.

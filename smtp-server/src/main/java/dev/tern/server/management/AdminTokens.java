@@ -2,7 +2,6 @@ package dev.tern.server.management;
 
 import dev.tern.server.auth.ReloadingFile;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -59,7 +58,7 @@ public final class AdminTokens implements AutoCloseable {
      * Loads {@code file}, creating it first, with one token for {@code admin} and mode 0600, when it does
      * not exist. Blocks on disk: call it at start, not on an event loop.
      *
-     * @throws IllegalArgumentException when a line is malformed
+     * @throws AdminTokenFileException when the file cannot be read or a line is malformed
      */
     public static AdminTokens open(Path file) {
         createIfMissing(file);
@@ -113,6 +112,16 @@ public final class AdminTokens implements AutoCloseable {
         return Optional.ofNullable(found);
     }
 
+    /**
+     * Reads {@code file} as {@link #open} would, without creating it when it is missing ({@code tern
+     * check-config} writes nothing).
+     *
+     * @throws AdminTokenFileException when the file cannot be read or a line is malformed
+     */
+    public static void check(Path file) {
+        load(file);
+    }
+
     /** The first token in {@code file}, for the command line; empty when there is none. */
     public static Optional<String> firstToken(Path file) throws IOException {
         for (String[] line : parse(file.toString(), Files.readAllLines(file, StandardCharsets.UTF_8))) {
@@ -128,7 +137,7 @@ public final class AdminTokens implements AutoCloseable {
         } catch (NoSuchFileException e) {
             return List.of();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read admin token file " + file + ": " + e, e);
+            throw new AdminTokenFileException("cannot read admin token file " + file + ": " + e, e);
         }
         List<Entry> out = new ArrayList<>();
         for (String[] line : parse(file.toString(), lines)) {
@@ -149,19 +158,19 @@ public final class AdminTokens implements AutoCloseable {
             String where = source + " line " + (i + 1);
             int colon = line.indexOf(':');
             if (colon <= 0) {
-                throw new IllegalArgumentException(where + ": expected NAME:TOKEN");
+                throw new AdminTokenFileException(where + ": expected NAME:TOKEN");
             }
             String name = line.substring(0, colon);
             String token = line.substring(colon + 1);
             if (!name.chars().allMatch(c -> c > ' ' && c < 0x7f)) {
-                throw new IllegalArgumentException(where + ": the name has white space or control characters");
+                throw new AdminTokenFileException(where + ": the name has white space or control characters");
             }
             if (token.length() < MIN_TOKEN_LENGTH || !token.chars().allMatch(c -> c > ' ' && c < 0x7f)) {
-                throw new IllegalArgumentException(where + ": the token for '" + name + "' must be at least "
+                throw new AdminTokenFileException(where + ": the token for '" + name + "' must be at least "
                         + MIN_TOKEN_LENGTH + " visible ASCII characters");
             }
             if (!names.add(name)) {
-                throw new IllegalArgumentException(where + ": the name '" + name + "' appears twice");
+                throw new AdminTokenFileException(where + ": the name '" + name + "' appears twice");
             }
             out.add(new String[] {name, token});
         }
@@ -189,7 +198,7 @@ public final class AdminTokens implements AutoCloseable {
         } catch (FileAlreadyExistsException e) {
             // Another process made it meanwhile: use theirs.
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create admin token file " + file + ": " + e, e);
+            throw new AdminTokenFileException("cannot create admin token file " + file + ": " + e, e);
         }
     }
 

@@ -207,6 +207,7 @@ class TernCommandTest {
             a certificate file that is not there    |                        | TERN_TLS_CERT_FILE     | tern: tls: cannot read
             a certificate file that holds no PEM    | not a certificate      | TERN_TLS_CERT_FILE     | tern: tls:
             a users file with a line that is no user | alice                 | TERN_AUTH_USERS_FILE   | tern: users:
+            an admin token file with a short token  | admin:short            | TERN_MANAGEMENT_ADMIN_TOKEN_FILE | tern: admin-token:
             """)
     void checkConfigReadsTheFilesServeReadsFirst(String what, String content, String variable, String line)
             throws Exception {
@@ -229,6 +230,21 @@ class TernCommandTest {
                 .doesNotContain("\tat ")
                 .hasLineCount(1);
         assertThat(dir.resolve("data")).as("checking writes nothing").doesNotExist();
+    }
+
+    /** The token file serve finds in the data directory, refused as serve refuses it: one line naming it. */
+    @Test
+    void checkConfigRefusesAnAdminTokenFileWithABadLineNamingTheLine() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Path tokens = Files.writeString(data.resolve("admin-token"), "# operators\nadmin:short\n");
+
+        int code = run(Map.of("TERN_DATA_DIR", data.toString()), "", "check-config");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString())
+                .isEqualTo("tern: admin-token: " + tokens
+                        + " line 2: the token for 'admin' must be at least 16 visible ASCII characters\n");
+        assertThat(out.toString()).isEmpty();
     }
 
     @ParameterizedTest(name = "{0}: the password file {1}")

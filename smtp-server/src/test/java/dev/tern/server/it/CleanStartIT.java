@@ -82,6 +82,24 @@ class CleanStartIT {
     }
 
     /**
+     * A token file with a bad line stops Tern with exit code 2 and one line naming the file and the line, before
+     * it listens on anything.
+     */
+    @Test
+    void aBadAdminTokenFileStopsTernBeforeItListens() throws Exception {
+        Path tokens = Files.createDirectories(dir.resolve("data")).resolve("admin-token");
+        Files.writeString(tokens, "admin:short\n");
+
+        TernProcess.Stopped stopped = TernProcess.serveUntilItStops(TernProcess.config(dir, ""));
+
+        assertThat(stopped.exitCode()).isEqualTo(2);
+        assertThat(errors(stopped))
+                .containsExactly("tern: admin-token: " + tokens
+                        + " line 1: the token for 'admin' must be at least 16 visible ASCII characters");
+        assertThat(stopped.output()).noneMatch(l -> l.contains("listening"));
+    }
+
+    /**
      * SIGHUP reloads rather than stops (left to the JVM, it would stop Tern): a renewed certificate written
      * over the old files is what the next handshake presents, and Tern runs on.
      */
