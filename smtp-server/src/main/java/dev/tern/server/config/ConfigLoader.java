@@ -99,13 +99,15 @@ public final class ConfigLoader {
     private static ObjectNode parse(String yaml, String source) {
         JsonNode root;
         try {
-            root = yaml.isBlank() ? null : MAPPER.readTree(yaml);
+            root = YamlTree.read(MAPPER.createParser(yaml));
         } catch (JsonProcessingException e) {
             String line =
                     e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
             throw ConfigException.general(source + ": " + e.getOriginalMessage() + line, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading a string", e);
         }
-        if (root == null || root.isMissingNode() || root.isNull()) {
+        if (root == null || root.isNull()) {
             return NODES.objectNode();
         }
         if (!root.isObject()) {
@@ -142,7 +144,7 @@ public final class ConfigLoader {
     private static ObjectNode defaults(Map<String, String> env) {
         ObjectNode tree;
         try (InputStream in = ConfigLoader.class.getResourceAsStream("defaults.yaml")) {
-            tree = (ObjectNode) MAPPER.readTree(in);
+            tree = (ObjectNode) YamlTree.read(MAPPER.createParser(in));
         } catch (IOException e) {
             throw new UncheckedIOException("the built-in defaults cannot be read", e);
         }

@@ -30,13 +30,13 @@ final class ConfigModule extends SimpleModule {
     ConfigModule() {
         super("tern-config");
         scalar(String.class, text -> text);
-        scalar(Integer.class, ConfigModule::parseInt);
+        scalar(Integer.class, ConfigValues::parseInteger);
         scalar(Boolean.class, ConfigModule::parseBoolean);
         scalar(Long.class, ConfigValues::parseSize);
         scalar(Duration.class, ConfigValues::parseDuration);
         scalar(Path.class, ConfigModule::parsePath);
         scalar(TlsPolicy.class, TlsPolicy::parse);
-        addDeserializer(Integer.TYPE, new TextDeserializer<>(Integer.class, ConfigModule::parseInt));
+        addDeserializer(Integer.TYPE, new TextDeserializer<>(Integer.class, ConfigValues::parseInteger));
         addDeserializer(Boolean.TYPE, new TextDeserializer<>(Boolean.class, ConfigModule::parseBoolean));
         addDeserializer(Long.TYPE, new TextDeserializer<>(Long.class, ConfigValues::parseSize));
         addSerializer(new TextSerializer<>(Long.class, ConfigValues::formatSize));
@@ -52,14 +52,6 @@ final class ConfigModule extends SimpleModule {
 
     private <T> void scalar(Class<T> type, Function<String, T> parse) {
         addDeserializer(type, new TextDeserializer<>(type, parse));
-    }
-
-    private static Integer parseInt(String text) {
-        try {
-            return Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("must be an integer, got '" + text + "'", e);
-        }
     }
 
     private static Boolean parseBoolean(String text) {

@@ -5,12 +5,36 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parsing and printing of the two value syntaxes the configuration adds to YAML: sizes and durations. */
+/**
+ * Parsing and printing of the configuration's numbers: whole numbers, and the two value syntaxes it adds to
+ * YAML, sizes and durations. Every number is plain decimal, in a file as in the environment: YAML 1.1 reads
+ * {@code 025} as octal and {@code 0x10} as hexadecimal, so a leading zero, {@code +}, {@code 0x}, {@code 0o},
+ * {@code 0b} and {@code _} are refused rather than read one way here and another there.
+ */
 public final class ConfigValues {
-    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(|k|m|g|kib|mib|gib)");
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
+    private static final String DECIMAL = "(0|[1-9]\\d*)";
+    private static final Pattern INTEGER = Pattern.compile("-?" + DECIMAL);
+    private static final Pattern SIZE = Pattern.compile(DECIMAL + "\\s*(|k|m|g|kib|mib|gib)");
+    private static final Pattern DURATION = Pattern.compile(DECIMAL + "\\s*(ms|s|m|h|d)");
 
     private ConfigValues() {}
+
+    /**
+     * A whole number: decimal digits with an optional minus sign, {@code 0} or no leading zero.
+     *
+     * @throws IllegalArgumentException saying what is taken
+     */
+    public static int parseInteger(String text) {
+        if (!INTEGER.matcher(text.strip()).matches()) {
+            throw new IllegalArgumentException(
+                    "must be an integer in plain decimal (no leading 0, +, 0x, 0b or _), got '" + text + "'");
+        }
+        try {
+            return Integer.parseInt(text.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("must be an integer of at most 10 digits, got '" + text + "'", e);
+        }
+    }
 
     /**
      * A size in bytes: plain digits, or digits followed by {@code KiB}, {@code MiB}, {@code GiB} or their
@@ -22,7 +46,8 @@ public final class ConfigValues {
         Matcher m = SIZE.matcher(text.strip().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
             throw new IllegalArgumentException(
-                    "expected a size such as 1048576, 512KiB, 25MiB or 1GiB, got '" + text + "'");
+                    "expected a size in plain decimal (no leading 0) such as 1048576, 512KiB, 25MiB or 1GiB, got '"
+                            + text + "'");
         }
         int shift =
                 switch (m.group(2)) {
@@ -50,7 +75,9 @@ public final class ConfigValues {
     public static Duration parseDuration(String text) {
         Matcher m = DURATION.matcher(text.strip().toLowerCase(Locale.ROOT));
         if (!m.matches()) {
-            throw new IllegalArgumentException("expected a duration such as 500ms, 30s, 5m or 2h, got '" + text + "'");
+            throw new IllegalArgumentException(
+                    "expected a duration in plain decimal (no leading 0) such as 500ms, 30s, 5m or 2h, got '" + text
+                            + "'");
         }
         try {
             long value = Long.parseLong(m.group(1));

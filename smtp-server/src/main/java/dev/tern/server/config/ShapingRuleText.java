@@ -78,14 +78,15 @@ final class ShapingRuleText {
 
     private static int atLeastOne(String key, String value) {
         try {
-            int n = Integer.parseInt(value.strip());
+            int n = ConfigValues.parseInteger(value);
             if (n >= 1) {
                 return n;
             }
-        } catch (NumberFormatException e) {
+        } catch (IllegalArgumentException e) {
             // said below
         }
-        throw new IllegalArgumentException(key + " must be a whole number of at least 1, got '" + value + "'");
+        throw new IllegalArgumentException(
+                key + " must be a whole number of at least 1, in plain decimal, got '" + value + "'");
     }
 
     /** Reads either form. */

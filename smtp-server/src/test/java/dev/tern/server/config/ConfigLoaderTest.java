@@ -219,6 +219,35 @@ class ConfigLoaderTest {
                 .hasMessageContaining("TERN_LIMITS_MAX_ERRORS");
     }
 
+    /** A number is read from the file as the environment gives it: in decimal, or refused. */
+    @Test
+    void numbersInTheFileAndTheEnvironmentAreReadAlike() {
+        assertThat(ConfigLoader.fromYaml("listeners: {mx: {port: 2625}}", Map.of())
+                        .listener("mx")
+                        .orElseThrow()
+                        .port())
+                .isEqualTo(ConfigLoader.load(null, Map.of("TERN_LISTENERS_MX_PORT", "2625"))
+                        .listener("mx")
+                        .orElseThrow()
+                        .port())
+                .isEqualTo(2625);
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("listeners: {mx: {port: 025}}", Map.of()))
+                .hasMessage("key 'listeners.mx.port' must be an integer in plain decimal (no leading 0, +, 0x, 0b"
+                        + " or _), got '025'");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("TERN_LISTENERS_MX_PORT", "025")))
+                .hasMessage("key 'listeners.mx.port' must be an integer in plain decimal (no leading 0, +, 0x, 0b"
+                        + " or _), got '025' (from TERN_LISTENERS_MX_PORT)");
+    }
+
+    /** Text is kept as written where a key takes text, even when YAML would read it as a number. */
+    @Test
+    void textThatLooksLikeANumberIsKeptAsWritten() {
+        TernConfig c = ConfigLoader.fromYaml("hostname: 0x10\nlocal: {aliases: {info: 0123}}", Map.of());
+
+        assertThat(c.hostname()).isEqualTo("0x10");
+        assertThat(c.local().aliases()).containsEntry("info", "0123");
+    }
+
     @Test
     void localDomainsAreLowerCased() {
         TernConfig c = ConfigLoader.fromYaml("local: {domains: [Example.ORG]}", Map.of());

@@ -24,6 +24,15 @@ class ConfigValidationTest {
             listeners: {mx: {name: other}}                              | unknown key 'listeners.mx.name'
             # wrong type: text for an integer
             limits: {max-recipients: lots}                              | key 'limits.max-recipients' must be an integer
+            # numbers are plain decimal: YAML 1.1 reads a leading zero as octal, 0x as hexadecimal
+            listeners: {mx: {port: 025}}                                | key 'listeners.mx.port' must be an integer in plain decimal (no leading 0, +, 0x, 0b or _), got '025'
+            limits: {max-errors: 010}                                   | key 'limits.max-errors' must be an integer in plain decimal
+            limits: {max-errors: 0x10}                                  | key 'limits.max-errors' must be an integer in plain decimal
+            limits: {max-errors: 0b11}                                  | key 'limits.max-errors' must be an integer in plain decimal
+            limits: {max-errors: 1_0}                                   | key 'limits.max-errors' must be an integer in plain decimal
+            limits: {max-errors: +5}                                    | key 'limits.max-errors' must be an integer in plain decimal
+            limits: {max-inflight-bytes: 010}                           | key 'limits.max-inflight-bytes' expected a size in plain decimal
+            delivery: {shaping: {destinations: [{match: a.test, max-concurrency: 010}]}} | key 'delivery.shaping.destinations[0]' max-concurrency must be a whole number of at least 1, in plain decimal, got '010'
             # wrong type: mapping for a scalar
             hostname: {a: b}                                            | key 'hostname' must be a single value
             # wrong type: scalar for a section

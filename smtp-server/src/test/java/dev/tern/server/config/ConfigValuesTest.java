@@ -14,6 +14,43 @@ class ConfigValuesTest {
     @CsvSource(
             textBlock =
                     """
+            0,      0
+            25,     25
+            # a negative number is read, for the range check to name
+            -1,     -1
+            ' 7 ',  7
+            """)
+    void parsesIntegers(String text, int value) {
+        assertThat(ConfigValues.parseInteger(text)).isEqualTo(value);
+    }
+
+    /** Where YAML 1.1 reads another base, or the environment would read another number than the file. */
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "025", // octal to YAML 1.1: 21
+                "00", // a leading zero, even of zero
+                "-010", // and after a sign
+                "0x10", // hexadecimal: 16
+                "0o17", // octal, YAML 1.2's way
+                "0b11", // binary: 3
+                "1_000", // grouped
+                "+5", // a plus sign
+                "1.5", // a fraction
+                "2147483648", // past an int
+                "lots", // words
+                "" // nothing
+            })
+    void rejectsIntegersThatAreNotPlainDecimal(String text) {
+        assertThatThrownBy(() -> ConfigValues.parseInteger(text))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'" + text + "'");
+    }
+
+    @ParameterizedTest(name = "{0} = {1}")
+    @CsvSource(
+            textBlock =
+                    """
             # plain bytes
             0,          0
             1500,       1500
@@ -40,7 +77,12 @@ class ConfigValuesTest {
                 "-5", // negative
                 "1.5MiB", // fractions
                 "99999999999GiB", // overflows a long
-                "MiB" // no number
+                "MiB", // no number
+                "010", // octal to YAML 1.1
+                "010KiB", // a leading zero before a unit
+                "0x10", // hexadecimal
+                "1_000", // grouped
+                "+5" // a plus sign
             })
     void rejectsBadSizes(String text) {
         assertThatThrownBy(() -> ConfigValues.parseSize(text)).isInstanceOf(IllegalArgumentException.class);
@@ -67,6 +109,8 @@ class ConfigValuesTest {
                 "5 minutes", // words
                 "-1s", // negative
                 "1.5h", // fractions
+                "05m", // a leading zero
+                "+5m", // a plus sign
                 "200000d", // more nanoseconds than a long holds: every timer of it would fail
                 "9223372036855s", // the same in seconds
                 "" // nothing

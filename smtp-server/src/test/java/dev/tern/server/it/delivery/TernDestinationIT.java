@@ -110,7 +110,8 @@ class TernDestinationIT {
             Run badDuration = destination(tern, "suspend", "x.test", "--for", "soon");
             assertThat(badDuration.exit()).as("a usage error").isEqualTo(2);
             assertThat(badDuration.err())
-                    .isEqualTo("tern: x.test: for: expected a duration such as 500ms, 30s, 5m or 2h, got 'soon'\n");
+                    .isEqualTo("tern: x.test: for: expected a duration in plain decimal (no leading 0) such as 500ms,"
+                            + " 30s, 5m or 2h, got 'soon'\n");
 
             Run both = destination(tern, "suspend", "x.test", "--for", "1h", "--until", "2099-01-01T00:00:00Z");
             assertThat(both.exit()).isEqualTo(2);

@@ -1,0 +1,58 @@
+package dev.tern.server.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.io.IOException;
+
+/**
+ * A YAML document as a tree of mappings, lists and text. A number keeps the text it was written as: the
+ * parser follows YAML 1.1, which reads {@code 025} as octal 21 and {@code 0x10} as 16, where a {@code TERN_*}
+ * variable's value is read as written; kept as text, both go through the same parsers ({@link ConfigValues}),
+ * which take plain decimal only.
+ */
+final class YamlTree {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private YamlTree() {}
+
+    /** The document {@code p} reads, or {@code null} when it is empty. */
+    static JsonNode read(JsonParser p) throws IOException {
+        try (p) {
+            return p.nextToken() == null ? null : new YamlTree().value(p);
+        }
+    }
+
+    private JsonNode value(JsonParser p) throws IOException {
+        return switch (p.currentToken()) {
+            case START_OBJECT -> mapping(p);
+            case START_ARRAY -> list(p);
+            case VALUE_NULL -> NODES.nullNode();
+            case VALUE_TRUE, VALUE_FALSE -> BooleanNode.valueOf(p.currentToken() == JsonToken.VALUE_TRUE);
+            default -> TextNode.valueOf(p.getText());
+        };
+    }
+
+    private ObjectNode mapping(JsonParser p) throws IOException {
+        ObjectNode out = NODES.objectNode();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            out.set(name, value(p));
+        }
+        return out;
+    }
+
+    private ArrayNode list(JsonParser p) throws IOException {
+        ArrayNode out = NODES.arrayNode();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            out.add(value(p));
+        }
+        return out;
+    }
+}
