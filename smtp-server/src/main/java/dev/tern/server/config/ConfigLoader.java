@@ -219,7 +219,10 @@ public final class ConfigLoader {
                 .sorted(java.util.Comparator.comparingInt(String::length).reversed())
                 .toList();
         Set<String> removals = new java.util.HashSet<>();
-        ObjectNode listeners = tree.get("listeners") instanceof ObjectNode l ? l : tree.putObject("listeners");
+        if (!(tree.get("listeners") instanceof ObjectNode listeners)) {
+            // Not a mapping (a list, a value): the binding says so, naming the key.
+            return removals;
+        }
         new TreeMap<>(env).forEach((variable, value) -> {
             if (!variable.startsWith(prefix) || variable.length() == prefix.length()) {
                 return;

@@ -63,6 +63,10 @@ final class ConfigModule extends SimpleModule {
     }
 
     private static Path parsePath(String text) {
+        if (text.isEmpty()) {
+            // The empty path is the working directory: a variable set to nothing must not move Tern's files there.
+            throw new IllegalArgumentException("must not be empty");
+        }
         try {
             return Path.of(text);
         } catch (InvalidPathException e) {

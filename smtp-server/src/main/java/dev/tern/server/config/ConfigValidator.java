@@ -323,9 +323,6 @@ final class ConfigValidator {
                 throw ConfigException.invalid(key + ".mode", "is required (mx, submission or smtps)");
             }
             notBlank(key + ".address", listener.address());
-            if (listener.port() == -1) {
-                throw ConfigException.invalid(key + ".port", "is required");
-            }
             port(key + ".port", listener.port());
             proxyProtocolFrom(key + ".proxy-protocol-from", listener.proxyProtocolFrom());
             for (ListenerConfig other : bound) {

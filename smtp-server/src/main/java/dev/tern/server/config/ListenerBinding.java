@@ -27,7 +27,7 @@ final class ListenerBinding {
 
     /**
      * What a listener is before its own keys are laid over it: bound to loopback, its mode the name when
-     * the name is a mode, a port that the validator asks for ({@code -1}: not given), and no PROXY protocol.
+     * the name is a mode, and no PROXY protocol. It has no port: every listener is given one.
      */
     static ObjectNode template(String name) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
@@ -38,7 +38,6 @@ final class ListenerBinding {
             node.put("mode", mode.key());
         }
         node.put("address", "127.0.0.1");
-        node.put("port", -1);
         node.putArray("proxy-protocol-from");
         return node;
     }
@@ -80,6 +79,11 @@ final class ListenerBinding {
             }
             if (node.has("name")) {
                 throw UnrecognizedPropertyException.from(p, ListenerConfig.class, "name", List.of());
+            }
+            if (!node.has("port")) {
+                ConfigValueException missing = new ConfigValueException(p, "is required");
+                missing.prependPath(node, "port");
+                throw missing;
             }
             ObjectNode full = template(name);
             full.setAll((ObjectNode) node);

@@ -248,6 +248,46 @@ class ConfigLoaderTest {
         assertThat(c.local().aliases()).containsEntry("info", "0123");
     }
 
+    /** An alias is a copy of the list or mapping its anchor marks. */
+    @Test
+    void readsAliasesAsCopiesOfTheirAnchors() {
+        TernConfig c = ConfigLoader.fromYaml(
+                """
+                relay:
+                  trusted-networks: &ours [192.0.2.0/24]
+                delivery:
+                  self-addresses: *ours
+                """,
+                Map.of());
+
+        assertThat(c.delivery().selfAddresses()).containsExactly(Cidr.parse("192.0.2.0/24"));
+        assertThat(c.relay().trustedNetworks()).containsExactly(Cidr.parse("192.0.2.0/24"));
+    }
+
+    @Test
+    void refusesAnAliasWithoutItsAnchorAndMergeKeys() {
+        assertThatThrownBy(() -> ConfigLoader.fromYaml("listeners:\n  mx: *nope\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("config: the alias *nope follows no list or mapping anchored &nope (an anchor on a single"
+                        + " value is not kept) (line 2)");
+        assertThatThrownBy(() -> ConfigLoader.fromYaml(
+                        "listeners:\n  mx: &l {port: 2625}\n  extra: {<<: *l, mode: mx}\n", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("config: merge keys (<<) are not read")
+                .hasMessageEndingWith("(line 3)");
+    }
+
+    /** An empty variable is no path: the data directory would be the working directory. */
+    @Test
+    void refusesAnEmptyDataDirectoryNamingTheVariable() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("TERN_DATA_DIR", "")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("key 'data-dir' must not be empty (from TERN_DATA_DIR)");
+        assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("TERN_AUTH_USERS_FILE", " ")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("key 'auth.users-file' must not be empty (from TERN_AUTH_USERS_FILE)");
+    }
+
     @Test
     void localDomainsAreLowerCased() {
         TernConfig c = ConfigLoader.fromYaml("local: {domains: [Example.ORG]}", Map.of());

@@ -62,6 +62,20 @@ class ConfigValidationTest {
             listeners: {mx: {port: 70000}}                              | key 'listeners.mx.port' must be a port number
             # negative port
             management: {port: -2}                                      | key 'management.port' must be a port number
+            listeners: {mx: {port: -1}}                                 | key 'listeners.mx.port' must be a port number 0..65535, got -1
+            # listeners are a mapping from name to listener, not a list of names
+            listeners: [a, b]                                           | key 'listeners' must be a mapping from listener name to listener
+            listeners: mx                                               | key 'listeners' must be a mapping from listener name to listener
+            # an alias is a copy of its anchor's value, and the key that holds the anchor is a key like any other
+            {x: &a {port: 3625}, listeners: {mx: *a}}                   | unknown key 'x'
+            # an empty path would be the working directory
+            data-dir: ''                                                | key 'data-dir' must not be empty
+            auth: {users-file: ' '}                                     | key 'auth.users-file' must not be empty
+            spool: {directory: ''}                                      | key 'spool.directory' must not be empty
+            management: {admin-token-file: ''}                          | key 'management.admin-token-file' must not be empty
+            tls: {cert-file: '', key-file: k.pem}                       | key 'tls.cert-file' must not be empty
+            delivery: {tls-trust-file: ''}                              | key 'delivery.tls-trust-file' must not be empty
+            dns: {trust-anchor-file: ''}                                | key 'dns.trust-anchor-file' must not be empty
             # limits must be at least one
             limits: {max-errors: 0}                                     | key 'limits.max-errors' must be at least 1
             limits: {max-connections: 0}                                | key 'limits.max-connections' must be at least 1
