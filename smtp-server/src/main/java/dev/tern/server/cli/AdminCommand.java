@@ -12,7 +12,8 @@ import picocli.CommandLine.Spec;
 /**
  * A command that talks to a running Tern's admin API: it finds the API and its token ({@link
  * AdminOptions}), runs, and turns a failure to reach Tern, a refused token or an API error into one line
- * on standard error and a non-zero exit (1 refused or failed, 2 configuration, 3 unreachable).
+ * on standard error and a non-zero exit (1 refused or failed, 2 configuration, 3 unreachable). What it
+ * prints of an answer has no control characters ({@link TerminalText}).
  */
 abstract class AdminCommand implements Callable<Integer> {
     private final Map<String, String> env;
@@ -54,13 +55,15 @@ abstract class AdminCommand implements Callable<Integer> {
                     (subject == null ? "" : subject + ": ") + reply.error(),
                     reply.status() == 400 ? ExitCodes.CONFIG : ExitCodes.REFUSED);
         }
-        out.print(admin.json ? reply.json().toPrettyString() + "\n" : text.apply(reply.json()));
+        // JSON escapes control characters itself; text would hand them to the terminal.
+        out.print(admin.json ? reply.json().toPrettyString() + "\n" : TerminalText.lines(text.apply(reply.json())));
         return ExitCodes.OK;
     }
 
     int fail(String message, int code) {
         PrintWriter err = spec.commandLine().getErr();
-        err.println("tern: " + message);
+        // The API's error may quote what it was given.
+        err.println("tern: " + TerminalText.line(message));
         err.flush();
         return code;
     }

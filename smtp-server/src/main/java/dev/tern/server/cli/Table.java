@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * A plain-text table for the command line: one header line, rows padded to the widest cell of each
  * column, numbers right-aligned. The last column is never padded, so long text (an address, a reason)
- * runs on without trailing blanks. Continuation rows leave the first cells empty, as {@code mailq} does.
+ * runs on without trailing blanks. Continuation rows leave the first cells empty, as {@code mailq} does. A
+ * cell is written on one line, control characters as {@code ?} ({@link TerminalText}).
  */
 final class Table {
     private final String[] headers;
@@ -28,7 +29,12 @@ final class Table {
         if (cells.length != headers.length) {
             throw new IllegalArgumentException("a row has " + headers.length + " cells");
         }
-        rows.add(cells.clone());
+        String[] row = new String[cells.length];
+        for (int i = 0; i < cells.length; i++) {
+            // One line per row, and the widths counted on what is printed.
+            row[i] = TerminalText.line(cells[i]);
+        }
+        rows.add(row);
         return this;
     }
 

@@ -57,6 +57,10 @@ public record AdminRequest(String operator, Map<String, String> path, Map<String
         if (value.length() > 320) {
             throw new BadParameter(name, name + " is longer than 320 characters");
         }
+        if (value.chars().anyMatch(Character::isISOControl)) {
+            // Kept and shown as given (a suspension's reason): an escape sequence would reach the operator's terminal.
+            throw new BadParameter(name, name + " must not contain control characters (escape, line breaks, tabs)");
+        }
         return Optional.of(value);
     }
 

@@ -26,6 +26,23 @@ class TableTest {
                         """);
     }
 
+    /** A cell is the server's text: an escape sequence or a line break in it reaches the terminal as ?. */
+    @Test
+    void writesControlAndFormatCharactersAsQuestionMarks() {
+        String text = new Table("Destination", "Suspension")
+                .row("a.test", "moving\u001b[31m servers\r\nnext\u202e")
+                .row("b.test", "-")
+                .render();
+
+        assertThat(text)
+                .isEqualTo(
+                        """
+                        Destination  Suspension
+                        a.test       moving?[31m servers??next?
+                        b.test       -
+                        """);
+    }
+
     @Test
     void refusesARowOfTheWrongWidth() {
         assertThatThrownBy(() -> new Table("a", "b").row("only one")).isInstanceOf(IllegalArgumentException.class);

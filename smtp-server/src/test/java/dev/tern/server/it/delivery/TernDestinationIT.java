@@ -113,6 +113,13 @@ class TernDestinationIT {
                     .isEqualTo("tern: x.test: for: expected a duration in plain decimal (no leading 0) such as 500ms,"
                             + " 30s, 5m or 2h, got 'soon'\n");
 
+            // Shown as given later, so an escape sequence would reach the terminal of whoever lists destinations.
+            Run escape = destination(tern, "suspend", "x.test", "--reason", "moving\u001b[31m servers");
+            assertThat(escape.exit()).isEqualTo(2);
+            assertThat(escape.err())
+                    .isEqualTo("tern: x.test: reason must not contain control characters (escape, line breaks,"
+                            + " tabs)\n");
+
             Run both = destination(tern, "suspend", "x.test", "--for", "1h", "--until", "2099-01-01T00:00:00Z");
             assertThat(both.exit()).isEqualTo(2);
             assertThat(both.err()).isEqualTo("tern: give --for or --until, not both\n");

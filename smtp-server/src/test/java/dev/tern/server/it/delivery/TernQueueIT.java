@@ -192,6 +192,22 @@ class TernQueueIT {
         }
     }
 
+    /** A message's header section is the sender's text: a control character in it is printed as a ?. */
+    @Test
+    void showWritesTheControlCharactersOfAMessageAsQuestionMarks() throws Exception {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
+            tern.exchanger("busy.test", "127.0.0.2", tern.peer().rcptReply("bob@busy.test", "451 4.3.0 mailbox busy"));
+            QueueId id = tern.submit("bob@busy.test", "red\u001b[31m alert\u0007");
+
+            Run show = queue(tern, "show", id.value());
+            assertThat(show.exit()).as(show.err()).isZero();
+            assertThat(show.out()).contains("Subject: red?[31m alert?\n").doesNotContain("\u001b");
+            assertThat(queue(tern, "show", id.value(), "--json").out())
+                    .as("JSON escapes it")
+                    .contains("red\\u001B[31m alert\\u0007");
+        }
+    }
+
     private static Run queue(DeliveryFixture tern, String... args) {
         return TernCli.admin(tern, "queue", args);
     }

@@ -1,0 +1,37 @@
+package dev.tern.server.cli;
+
+/**
+ * The server's answers as the terminal gets them: a control character (ESC, which begins a terminal's escape
+ * sequences, CR, BEL, DEL, the C1 controls) or a format character (a right-to-left override) is written as
+ * {@code ?}, so an answer can neither recolour, move nor reorder what the operator reads. Much of what the
+ * server stores came from elsewhere: a message's header section, a remote server's reply.
+ */
+final class TerminalText {
+    private TerminalText() {}
+
+    /** {@code text} as one line: a line break is a {@code ?} too. */
+    static String line(String text) {
+        return safe(text, false);
+    }
+
+    /** {@code text} with its line breaks and tabs (a header section, a table), nothing else that is no character. */
+    static String lines(String text) {
+        return safe(text, true);
+    }
+
+    private static String safe(String text, boolean lines) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean kept = lines && (c == '\n' || c == '\t')
+                    || !Character.isISOControl(c) && Character.getType(c) != Character.FORMAT;
+            if (!kept && out == null) {
+                out = new StringBuilder(text.length()).append(text, 0, i);
+            }
+            if (out != null) {
+                out.append(kept ? c : '?');
+            }
+        }
+        return out == null ? text : out.toString();
+    }
+}
