@@ -28,7 +28,7 @@ import java.util.function.LongSupplier;
  * takes {@link #spool()} as its listener); the queue and the event loops are bound once they exist.
  */
 public final class TernMetrics implements AutoCloseable {
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PrometheusMeterRegistry registry = describedRegistry();
     private final SessionMeters sessions;
     private final DeliveryMeters delivery = new DeliveryMeters();
     private final SpoolMeters spool = new SpoolMeters();
@@ -52,6 +52,13 @@ public final class TernMetrics implements AutoCloseable {
         if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider allocator) {
             new NettyAllocatorMetrics(allocator).bindTo(registry);
         }
+    }
+
+    /** The registry, its filter in place before any meter is registered (a filter applies to later meters only). */
+    private static PrometheusMeterRegistry describedRegistry() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().meterFilter(new MeterDescriptions());
+        return registry;
     }
 
     public SessionMeters sessions() {
