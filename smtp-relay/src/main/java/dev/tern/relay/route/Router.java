@@ -24,7 +24,9 @@ import dev.tern.smtp.EnhancedStatus;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -35,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * The queue's {@link Deliverer}: follows the {@link Route} that {@link Routing} decided for the domain, to
  * Maildir, to a smarthost or to the mail exchangers. Candidates are tried one after another within the
  * attempt: a refused connection, a 4xx or 5xx greeting or a 421 moves on to the next (RFC 5321 5.1); a
- * transaction that ran gives per-recipient outcomes and ends the attempt.
+ * transaction that ran gives per-recipient outcomes, and the recipients it refused for now (a 4xx reply) go on to
+ * the next host.
  */
 public final class Router implements Deliverer {
     private static final Logger log = LoggerFactory.getLogger(Router.class);
@@ -318,7 +321,7 @@ public final class Router implements Deliverer {
                             outboundTls.session(tls.domain(), tls.published(), c.host(), ip(c), NO_STARTTLS);
                         }
                     }
-                    yield CompletableFuture.completedFuture(done.outcomes());
+                    yield nextForRefusedForNow(candidates, index, tls, request, done.outcomes());
                 }
                 case AttemptResult.HostFailed failed -> {
                     if (tls.policy() != null && failed.tlsRequirementFailed()) {
@@ -329,6 +332,41 @@ public final class Router implements Deliverer {
                             candidates, index + 1, tls, request, worse(request, last, named(c, tls.policy(), failed)));
                 }
             };
+        });
+    }
+
+    /**
+     * {@code outcomes} of a transaction with {@code candidates[index]}, where the recipients that host refused for
+     * now (a 4xx to MAIL, to RCPT or to the end of the data) are tried at the next hosts within the same attempt, as
+     * Postfix does: a primary that is full or busy must not keep mail from a backup that would take it. An outcome a
+     * later host decides (delivered, or refused for good) replaces the first host's; where every later host fails
+     * for now too, the first host's reply stands, since it said why. Only a reply counts: a recipient left in doubt
+     * (the connection lost after the data) is never sent elsewhere, lest it arrive twice.
+     */
+    private CompletionStage<List<RecipientOutcome>> nextForRefusedForNow(
+            List<Candidate> candidates,
+            int index,
+            HostTls tls,
+            DeliveryRequest request,
+            List<RecipientOutcome> outcomes) {
+        List<Integer> refusedForNow = outcomes.stream()
+                .filter(o -> o.status() == DeliveryStatus.TEMPORARY && o.remoteReply() != null)
+                .map(RecipientOutcome::recipientIndex)
+                .toList();
+        if (refusedForNow.isEmpty() || index + 1 >= candidates.size()) {
+            return CompletableFuture.completedFuture(outcomes);
+        }
+        DeliveryRequest rest = new DeliveryRequest(request.id(), request.envelope(), refusedForNow, request.content());
+        return tryInTurn(candidates, index + 1, tls, rest, null).thenApply(later -> {
+            Map<Integer, RecipientOutcome> decided = new HashMap<>();
+            for (RecipientOutcome o : later) {
+                if (o.status() != DeliveryStatus.TEMPORARY) {
+                    decided.put(o.recipientIndex(), o);
+                }
+            }
+            return outcomes.stream()
+                    .map(o -> decided.getOrDefault(o.recipientIndex(), o))
+                    .toList();
         });
     }
 

@@ -32,6 +32,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -159,6 +160,87 @@ class RouterTest {
                 assertThat(o.remoteReply().lines()).containsExactly("too busy, try later");
             });
         }
+    }
+
+    /**
+     * A primary exchanger that refuses for now (a 4xx to RCPT, or to the end of the data) does not keep the mail from
+     * the backup: those recipients go to the next host in the same attempt, as Postfix sends them; what the primary
+     * took stays taken, and only what it refused is sent again.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what                                  | verb | address        | reply                              | at the backup
+            a recipient refused for now             | RCPT | bob@multi.test | 451 4.2.1 mailbox busy, try later  | bob@multi.test
+            the whole message refused for now       | .    | ''             | 452 4.3.1 insufficient storage     | bob@multi.test carol@multi.test
+            """)
+    void sendsWhatThePrimaryRefusedForNowToTheBackupInTheSameAttempt(
+            String what, String verb, String address, String reply, String atTheBackup) throws Exception {
+        try (ScriptedSmtpPeer primary = ScriptedSmtpPeer.startOn(InetAddress.getByName("127.0.0.1"), 0);
+                ScriptedSmtpPeer backup =
+                        ScriptedSmtpPeer.startOn(InetAddress.getByName("127.0.0.2"), primary.port())) {
+            if (verb.equals("RCPT")) {
+                primary.rcptReply(address, reply);
+            } else {
+                primary.reply(verb, reply);
+            }
+            dns.mx("multi.test", 10, "mx1.multi.test")
+                    .mx("multi.test", 20, "mx2.multi.test")
+                    .a("mx1.multi.test", "127.0.0.1")
+                    .a("mx2.multi.test", "127.0.0.2");
+            Router byMx = byMx(primary.port());
+
+            List<RecipientOutcome> outcomes = byMx.deliver("multi.test", request("multi.test"))
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+
+            List<String> sentOn = List.of(atTheBackup.split(" "));
+            assertThat(outcomes).as(what).hasSize(2).allSatisfy(o -> assertThat(o.status())
+                    .isEqualTo(DeliveryStatus.DELIVERED));
+            assertThat(outcomes)
+                    .filteredOn(o -> o.remoteMta().equals("mx2.multi.test"))
+                    .hasSize(sentOn.size());
+            assertThat(backup.messages()).singleElement().satisfies(m -> assertThat(m.rcptTo())
+                    .containsExactlyElementsOf(
+                            sentOn.stream().map(a -> "TO:<" + a + ">").toList()));
+        }
+    }
+
+    /** Where the backup refuses for now too, the primary's reply stands: it said why. */
+    @Test
+    void whenTheBackupFailsTooThePrimarysReplyStands() throws Exception {
+        try (ScriptedSmtpPeer primary = ScriptedSmtpPeer.startOn(InetAddress.getByName("127.0.0.1"), 0)
+                .reply(".", "452 4.3.1 insufficient storage")) {
+            dns.mx("full.test", 10, "mx1.full.test")
+                    .mx("full.test", 20, "mx2.full.test")
+                    .a("mx1.full.test", "127.0.0.1")
+                    .a("mx2.full.test", "127.0.0.3"); // nobody listens there
+            Router byMx = byMx(primary.port());
+
+            List<RecipientOutcome> outcomes = byMx.deliver("full.test", request("full.test"))
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+
+            assertThat(outcomes).hasSize(2).allSatisfy(o -> {
+                assertThat(o.status()).isEqualTo(DeliveryStatus.TEMPORARY);
+                assertThat(o.remoteMta()).isEqualTo("mx1.full.test");
+                assertThat(o.remoteReply().code()).isEqualTo(452);
+            });
+        }
+    }
+
+    /** A router that sends every domain but local.test to its mail exchangers, on {@code port}. */
+    private Router byMx(int port) {
+        return new Router(
+                new Routing(Set.of("local.test"), Map.of()),
+                null,
+                new DnsMailExchangerResolver(MxResolverOptions.defaults()
+                        .withServers(List.of(dns.address()))
+                        .withTimeout(Duration.ofMillis(300), 1)),
+                new HostSelector(port, true, new ConnectLatency(), new SplittableRandom(1)),
+                client);
     }
 
     private DeliveryRequest request(String domain) {

@@ -59,10 +59,10 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger mostOpen = new AtomicInteger();
 
-    private ScriptedSmtpPeer() throws Exception {
+    private ScriptedSmtpPeer(InetAddress address, int port) throws Exception {
         certificate = new SelfSignedCertificate("peer.test");
         sslContext = serverContext(certificate);
-        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        server = new ServerSocket(port, 50, address);
         acceptor = Thread.ofPlatform()
                 .daemon()
                 .name("scripted-peer-" + server.getLocalPort())
@@ -71,15 +71,23 @@ public final class ScriptedSmtpPeer implements AutoCloseable {
 
     /** Starts listening on a free loopback port. */
     public static ScriptedSmtpPeer start() {
+        return startOn(InetAddress.getLoopbackAddress(), 0);
+    }
+
+    /**
+     * Starts listening on {@code address} (a loopback address) and {@code port}: mail exchangers of one domain share
+     * the delivery port, so two of them need two addresses.
+     */
+    public static ScriptedSmtpPeer startOn(InetAddress address, int port) {
         try {
-            return new ScriptedSmtpPeer();
+            return new ScriptedSmtpPeer(address, port);
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the scripted peer", e);
         }
     }
 
     public InetSocketAddress address() {
-        return new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
+        return new InetSocketAddress(server.getInetAddress(), server.getLocalPort());
     }
 
     public int port() {
