@@ -145,7 +145,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
         delivering = deliver;
         submit(() -> {
             List<SpooledMessage> pending = spool.pending();
-            log.info("queue: {} messages to {}", pending.size(), deliver ? "deliver" : "keep (delivery is off)");
+            log.info("queue: {} messages read from the spool", pending.size());
             pending.forEach(this::admit);
             refreshDepth();
         });
@@ -161,6 +161,7 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
                 return;
             }
             delivering = true;
+            log.info("queue: delivering, {} messages queued", admission.size());
             List.copyOf(admission.all()).forEach(this::dispatch);
         });
     }

@@ -19,6 +19,26 @@ public record RecipientState(Kind kind, long nextAttemptMillis, int attempts, La
 
     public static final RecipientState PENDING = new RecipientState(Kind.PENDING, 0, 0, null, Set.of());
 
+    /**
+     * {@code previous} when it equals {@code state}, else {@code state}: recipients whose states are alike (one
+     * attempt's, read back one after another) keep one object between them, and their last attempt one too.
+     */
+    public static RecipientState shared(RecipientState state, RecipientState previous) {
+        if (previous == null) {
+            return state;
+        }
+        if (state.equals(previous)) {
+            return previous;
+        }
+        if (state.last() != null
+                && state.last() != previous.last()
+                && state.last().equals(previous.last())) {
+            return new RecipientState(
+                    state.kind(), state.nextAttemptMillis(), state.attempts(), previous.last(), state.notified());
+        }
+        return state;
+    }
+
     public RecipientState {
         Objects.requireNonNull(kind, "kind");
         notified = notified.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(notified));

@@ -47,6 +47,9 @@ final class SegmentReplay {
     private final Path file;
     private final long seq;
     private final SpoolIndex index;
+    /** The state record read last, which the next alike one shares. */
+    private RecipientState lastState;
+
     private final ByteBuffer header = ByteBuffer.allocate(RecordFormat.HEADER_SIZE);
     private final ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK);
     private final ByteBuffer scan = ByteBuffer.allocateDirect(CHUNK);
@@ -175,7 +178,10 @@ final class SegmentReplay {
                 case RecordFormat.STATE -> {
                     SpoolCodec.StateMeta s = StateCodec.read(meta, version);
                     if (apply) {
-                        index.applyState(s.id(), s.recipient(), s.state());
+                        // An attempt's states follow one another: alike, they share one object, as they did
+                        // before the restart (a spool of deferred mail must fit the heap it was written from).
+                        lastState = RecipientState.shared(s.state(), lastState);
+                        index.applyState(s.id(), s.recipient(), lastState);
                     }
                 }
                 case RecordFormat.HOLD -> {

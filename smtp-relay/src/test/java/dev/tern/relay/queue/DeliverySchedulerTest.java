@@ -85,6 +85,31 @@ class DeliverySchedulerTest {
                 .isEqualTo(id));
     }
 
+    /**
+     * Recipients one attempt left alike share one state object, in the queue and after the spool is read back: a
+     * message of a hundred recipients deferred by one refused connection must not cost a hundred states on the heap.
+     */
+    @Test
+    void recipientsAnAttemptLeftAlikeShareOneStateAlsoAfterARestart() throws Exception {
+        Spool spool = fixture.spool();
+        DeliveryScheduler queue =
+                fixture.scheduler(spool, POLICY, (domain, r) -> QueueFixture.all(r, QueueFixture::busy));
+        QueueId id = fixture.enqueue(queue, "<sender@a.test>", "r1@b.test", "r2@b.test", "r3@b.test");
+        loop.runUntil(() -> QueueFixture.state(spool, id, 2).attempts() == 1);
+
+        List<RecipientState> states = spool.find(id).orElseThrow().states();
+        assertThat(states.get(0).kind()).isEqualTo(RecipientState.Kind.DEFERRED);
+        assertThat(states.get(1)).isSameAs(states.get(0));
+        assertThat(states.get(2)).isSameAs(states.get(0));
+
+        spool.close(); // a restart: what the spool holds is read back
+        Spool again = fixture.spool();
+        List<RecipientState> replayed = again.find(id).orElseThrow().states();
+        assertThat(replayed).containsExactlyElementsOf(states);
+        assertThat(replayed.get(1)).isSameAs(replayed.get(0));
+        assertThat(replayed.get(2)).isSameAs(replayed.get(0));
+    }
+
     @Test
     void theAttemptsLogLineSaysWhySomeWereNotDeliveredNotTheLastReply() throws Exception {
         Spool spool = fixture.spool();

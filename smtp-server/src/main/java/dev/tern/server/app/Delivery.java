@@ -304,6 +304,8 @@ final class Delivery implements AutoCloseable {
     void begin(boolean enabled) {
         if (enabled) {
             scheduler.deliver();
+        } else {
+            log.info("queue: delivery is off (delivery.enabled: false): messages are kept, none is attempted");
         }
     }
 

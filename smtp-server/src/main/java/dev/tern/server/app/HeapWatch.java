@@ -30,9 +30,9 @@ final class HeapWatch implements HeapRoom, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HeapWatch.class);
 
     /** The share of the heap in use after a collection above which new mail is refused. */
-    static final double HIGH = 0.90;
+    static final double HIGH = 0.85;
     /** The share below which it is taken again. */
-    static final double LOW = 0.80;
+    static final double LOW = 0.75;
 
     private final long max;
     private final Set<String> heapPools;

@@ -5,24 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** New mail is refused while the heap after a collection is above 90% of its bound, taken again below 80%. */
+/** New mail is refused while the heap after a collection is above 85% of its bound, taken again below 75%. */
 class HeapWatchTest {
 
     @Test
     void refusesAboveTheHighMarkUntilBelowTheLowOne() {
         HeapWatch heap = new HeapWatch(1000, Set.of());
 
-        heap.afterCollection(900);
-        assertThat(heap.full()).as("at 90%").isFalse();
-        heap.afterCollection(901);
-        assertThat(heap.full()).as("above 90%").isTrue();
         heap.afterCollection(850);
-        assertThat(heap.full()).as("between the marks, still full").isTrue();
+        assertThat(heap.full()).as("at 85%").isFalse();
+        heap.afterCollection(851);
+        assertThat(heap.full()).as("above 85%").isTrue();
         heap.afterCollection(800);
-        assertThat(heap.full()).as("at 80%").isTrue();
-        heap.afterCollection(799);
-        assertThat(heap.full()).as("below 80%").isFalse();
-        heap.afterCollection(850);
+        assertThat(heap.full()).as("between the marks, still full").isTrue();
+        heap.afterCollection(750);
+        assertThat(heap.full()).as("at 75%").isTrue();
+        heap.afterCollection(749);
+        assertThat(heap.full()).as("below 75%").isFalse();
+        heap.afterCollection(800);
         assertThat(heap.full()).as("between the marks, still taking mail").isFalse();
     }
 
