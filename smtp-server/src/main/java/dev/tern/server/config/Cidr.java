@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * An IPv4 or IPv6 network in CIDR notation ({@code 192.0.2.0/24}, {@code 2001:db8::/32}); a bare address
@@ -22,6 +23,9 @@ public record Cidr(InetAddress network, int prefixLength) {
         network = masked(network, prefixLength);
     }
 
+    /** An IPv4 part written with a leading zero (read as octal by some parsers). */
+    private static final Pattern LEADING_ZERO = Pattern.compile("(?:^|\\.)0\\d");
+
     /** Parses {@code address[/prefix]}; only literals are accepted, so this never asks DNS. */
     @JsonCreator
     public static Cidr parse(String text) {
@@ -32,12 +36,17 @@ public record Cidr(InetAddress network, int prefixLength) {
         if (bytes == null) {
             throw new IllegalArgumentException("not an IP address: '" + addressText + "'");
         }
+        if (bytes.length == 4 && LEADING_ZERO.matcher(addressText).find()) {
+            // 010.1.2.3 is 10.1.2.3 here but 8.1.2.3 to inet_aton: a network list must not mean two things.
+            throw new IllegalArgumentException("an IPv4 address with a leading zero: '" + addressText + "'");
+        }
         int prefix = bytes.length * 8;
         if (slash >= 0) {
             String prefixText = trimmed.substring(slash + 1);
             if (prefixText.isEmpty()
                     || prefixText.length() > 3
-                    || !prefixText.chars().allMatch(Character::isDigit)) {
+                    || prefixText.length() > 1 && prefixText.charAt(0) == '0'
+                    || !prefixText.chars().allMatch(c -> c >= '0' && c <= '9')) {
                 throw new IllegalArgumentException("not a prefix length: '" + prefixText + "'");
             }
             prefix = Integer.parseInt(prefixText);

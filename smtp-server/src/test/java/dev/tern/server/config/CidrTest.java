@@ -47,6 +47,9 @@ class CidrTest {
                 "::/129", // prefix too long for IPv6
                 "10.0.0.0/", // empty prefix
                 "10.0.0.0/-1", // negative prefix
+                "010.1.2.3", // a leading zero: octal to inet_aton, decimal here
+                "10.0.0.010/32",
+                "10.0.0.0/08", // nor in the prefix
                 "10.0.0/8" // short address
             })
     void rejectsWhatIsNotANetwork(String text) {
