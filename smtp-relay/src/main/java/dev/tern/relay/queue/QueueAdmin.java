@@ -19,6 +19,13 @@ import java.util.concurrent.CompletionStage;
 public interface QueueAdmin {
     /** The largest page {@link #list} returns. */
     int MAX_PAGE = 1000;
+
+    /**
+     * The most recipients one page lists: a page ends before the message that would pass it (its first message is
+     * always listed), so that an answer stays small however many recipients the messages have; the page's
+     * {@code total} says there are more.
+     */
+    int MAX_PAGE_RECIPIENTS = 2_000;
     /** How much of a message {@link #show} reads to find its header section. */
     int MAX_HEADER_BYTES = 64 * 1024;
 

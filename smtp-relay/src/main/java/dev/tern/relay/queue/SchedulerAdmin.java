@@ -53,8 +53,13 @@ final class SchedulerAdmin implements QueueAdmin {
             int from = Math.min(query.offset(), picked.size());
             int to = Math.min(picked.size(), from + query.limit());
             List<Entry> entries = new ArrayList<>(to - from);
+            int recipients = 0;
             for (QueuedMessage m : picked.subList(from, to)) {
+                if (!entries.isEmpty() && recipients + m.recipients() > MAX_PAGE_RECIPIENTS) {
+                    break;
+                }
                 entries.add(entry(m, now));
+                recipients += m.recipients();
             }
             return CompletableFuture.completedFuture(new Page(picked.size(), query.offset(), query.limit(), entries));
         });

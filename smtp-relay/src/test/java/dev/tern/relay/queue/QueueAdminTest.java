@@ -15,9 +15,11 @@ import dev.tern.relay.spool.Spool;
 import dev.tern.smtp.queue.QueueId;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -78,6 +80,27 @@ class QueueAdminTest {
                         org.assertj.core.api.Assertions.tuple("erin@ok.test", RecipientState.Kind.DELIVERED, 1));
         assertThat(entry.recipients().get(0).last().diagnostic()).contains("busy");
         assertThat(entry.recipients().get(0).nextAttemptMillis()).isGreaterThan(START.toEpochMilli());
+    }
+
+    /** A page ends before the message that would take it past 2,000 recipients, so its answer stays small. */
+    @Test
+    void endsAPageBeforeItPassesTwoThousandRecipients() throws Exception {
+        Spool spool = fixture.spool();
+        DeliveryScheduler queue = fixture.scheduler(spool, DeliverySchedulerTest.POLICY, busyTest);
+        String[] many =
+                IntStream.range(0, 800).mapToObj(i -> "r" + i + "@busy.test").toArray(String[]::new);
+        List<QueueId> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(fixture.enqueue(queue, "<alice@a.test>", many));
+            fixture.loop.advance(Duration.ofSeconds(1));
+        }
+
+        Page first = list(queue, query(null, null, null, null, 10, 0, Order.OLDEST));
+        Page rest = list(queue, query(null, null, null, null, 10, 2, Order.OLDEST));
+
+        assertThat(first.total()).isEqualTo(3);
+        assertThat(ids(first)).containsExactly(ids.get(0), ids.get(1));
+        assertThat(ids(rest)).containsExactly(ids.get(2));
     }
 
     @Test
