@@ -1,8 +1,17 @@
 package dev.tern.smtp;
 
-/** Checks shared by every value that is written to the wire. */
+/** Checks shared by every value that is written to the wire, or shown to a person. */
 public final class SmtpText {
     private SmtpText() {}
+
+    /**
+     * True for a character that draws nothing and can change what a reader sees: a control character (ESC begins a
+     * terminal's escape sequences, CR rewrites a line) or a format character (a right-to-left override reorders
+     * one). Text from elsewhere shown to a person, in a log line or on a terminal, writes it as {@code ?}.
+     */
+    public static boolean isControlOrFormat(int codePoint) {
+        return Character.isISOControl(codePoint) || Character.getType(codePoint) == Character.FORMAT;
+    }
 
     /** True when the text holds a CR or LF, which would let it end or forge a line. */
     public static boolean hasLineBreak(CharSequence text) {

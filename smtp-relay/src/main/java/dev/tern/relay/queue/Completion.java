@@ -59,7 +59,6 @@ final class Completion {
         String last = "";
         // One spread for the whole attempt: recipients deferred together fall due together.
         double jitter = random.nextDouble();
-        RecipientState previous = null;
         for (int i : indexes) {
             m.inFlight(i, false);
             RecipientOutcome o = byIndex.get(i);
@@ -68,10 +67,6 @@ final class Completion {
                 o = RecipientOutcome.temporary(i, "4.3.0", "local error: " + why, null);
             }
             RecipientState state = stateAfter(m.states[i], o, m.arrivalMillis(), now, jitter);
-            // Recipients an attempt left alike (a hundred deferred by one refused connection) share one state: a
-            // queued message stays on the heap until it is done, and its states are most of it.
-            state = RecipientState.shared(state, previous);
-            previous = state;
             m.states[i] = state;
             tally[state.kind().ordinal()]++;
             if (state.kind() != RecipientState.Kind.DELIVERED) {

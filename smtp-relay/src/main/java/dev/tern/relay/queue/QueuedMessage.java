@@ -70,8 +70,16 @@ final class QueuedMessage {
         }
     }
 
-    /** Records recipient {@code i}'s state in the spool, as it is now; completes once on disk. */
+    /**
+     * Records recipient {@code i}'s state in the spool, as it is now; completes once on disk. Every change of a
+     * state passes here, so here a state alike to the one before it (a hundred recipients deferred by one refused
+     * connection, or parked by one suspension) becomes that one: a queued message stays on the heap until it is done,
+     * and its states are most of it.
+     */
     CompletionStage<Void> record(Spool spool, int i) {
+        if (i > 0) {
+            states[i] = RecipientState.shared(states[i], states[i - 1]);
+        }
         CompletionStage<Void> recorded = spool.recordState(id, i, states[i]);
         recorded.whenComplete((v, e) -> {
             if (e != null) {

@@ -323,6 +323,20 @@ class ShapingTest {
         assertThat(metrics.parked).hasValue(4);
     }
 
+    /** Recipients parked by one suspension share one state, as those one attempt deferred do: the queue is on the heap. */
+    @Test
+    void recipientsParkedTogetherShareOneState() throws Exception {
+        Spool spool = fixture.spool();
+        DeliveryScheduler queue = suspendedByHand(spool, "b.test");
+        QueueId id = fixture.enqueue(queue, "<s@a.test>", "r1@b.test", "r2@b.test", "r3@b.test");
+        loop.runUntil(() -> QueueFixture.state(spool, id, 2).kind() == RecipientState.Kind.DEFERRED);
+
+        List<RecipientState> states = spool.find(id).orElseThrow().states();
+        assertThat(fixture.requests).isEmpty();
+        assertThat(states.get(1)).isSameAs(states.get(0));
+        assertThat(states.get(2)).isSameAs(states.get(0));
+    }
+
     @Test
     void aManualSuspensionHoldsEverythingUntilResumed() throws Exception {
         Spool spool = fixture.spool();

@@ -1,5 +1,7 @@
 package dev.tern.server.cli;
 
+import dev.tern.smtp.SmtpText;
+
 /**
  * The server's answers as the terminal gets them: a control character (ESC, which begins a terminal's escape
  * sequences, CR, BEL, DEL, the C1 controls) or a format character (a right-to-left override) is written as
@@ -23,8 +25,7 @@ final class TerminalText {
         StringBuilder out = null;
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            boolean kept = lines && (c == '\n' || c == '\t')
-                    || !Character.isISOControl(c) && Character.getType(c) != Character.FORMAT;
+            boolean kept = lines && (c == '\n' || c == '\t') || !SmtpText.isControlOrFormat(c);
             if (!kept && out == null) {
                 out = new StringBuilder(text.length()).append(text, 0, i);
             }

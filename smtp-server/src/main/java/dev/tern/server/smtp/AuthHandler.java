@@ -186,8 +186,7 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
             int c = name.codePointAt(i);
             int type = Character.getType(c);
             boolean hidden = Character.isWhitespace(c)
-                    || Character.isISOControl(c)
-                    || type == Character.FORMAT
+                    || SmtpText.isControlOrFormat(c)
                     || type == Character.SPACE_SEPARATOR
                     || type == Character.LINE_SEPARATOR
                     || type == Character.PARAGRAPH_SEPARATOR
