@@ -6,7 +6,7 @@
 # the memory cost of 19,000 idle connections and 10,000 sessions sending at once. Everything stays on
 # loopback (127.0.0.0/8).
 #
-#   bench/run.sh            full run (about 8 minutes on 2 cores; 5 GB written to the spool)
+#   bench/run.sh            full run (about 9 minutes on 2 cores; 5 GB written to the spool)
 #   bench/run.sh --quick    smaller counts (about a minute), for checking the script itself (.ci/run runs it)
 #   bench/run.sh --keep     keep the temporary data directory (spool) afterwards
 #   bench/run.sh --jfr      record a JFR file of the throughput phase into the results directory
@@ -1183,68 +1183,18 @@ stop_pid "$tern_pid" 15
 tern_pid=""
 rm -rf "$work/data"
 
-# --- relay: smtp-source -> Tern -> smtp-sink ---------------------------------------------------------
-# Tern routes bench.test to smtp-sink (plain SMTP, connection reuse); the rate counts until the last
-# message was delivered, not just accepted.
-relay_count=$([ "$mode" = full ] && echo 20000 || echo 2000)
-relay_port=$(free_port)
-start_tern relay "$relay_port" "$work/relay-data" "" \
-  "$(printf 'delivery:\n  max-connections-per-destination: 20\n  routes:\n    bench.test: "127.0.0.1:%s none"' "$sink_port")"
-tern_log="$results/tern-relay.log"
-# Waits until Tern's log shows $1 messages delivered to smtp-sink (at most 5 minutes); fails the run if not.
-relay_delivered() {
-  local delivered=0 i
-  for ((i = 0; i < 3000; i++)); do
-    delivered=$(grep -c "domain=bench.test rcpts=1 delivered=1" "$tern_log" || true)
-    [ "$delivered" -ge "$1" ] && return 0
-    sleep 0.1
-  done
-  echo "bench: relay: only $delivered of $1 messages delivered to smtp-sink" >&2
-  exit 1
-}
-# One unmeasured pass of the same load first, as --relay warms each Tern: the JIT compiles the outbound
-# side (connections, replies, the queue) before the measured pass.
-run_source tern "$relay_port" relay-warm "$relay_count" -s 100 -l 4096 -d >/dev/null
-relay_delivered "$relay_count"
-relay_start=$(date +%s.%N)
-run_source tern "$relay_port" relay "$relay_count" -s 100 -l 4096 -d >"$results/relay-accept.txt"
-relay_accepted=$(date +%s.%N)
-relay_delivered $((relay_count * 2))
-relay_end=$(date +%s.%N)
-awk -v s="$relay_start" -v a="$relay_accepted" -v e="$relay_end" -v n="$relay_count" 'BEGIN {
-  printf "\nrelay (100 sessions x 4 KiB, route to smtp-sink): %d messages, accepted in %.2f s (%.0f msg/s), all delivered after %.2f s (%.0f msg/s end to end)\n", n, a - s, n / (a - s), e - s, n / (e - s)
-}' | tee "$results/relay.txt"
-tern_relay_rate=$(awk -v s="$relay_start" -v e="$relay_end" -v n="$relay_count" 'BEGIN { printf "%.0f\n", n / (e - s) }')
-stop_pid "$tern_pid" 15
-tern_pid=""
-rm -rf "$work/relay-data"
-
-# The same load through a private Postfix with its queue on disk to the same smtp-sink, counted by its
-# "status=sent" log lines.
-postfix_port=$(free_port)
-start_postfix "$postfix_port" 127.0.0.1 "$sink_port"
-relay_start=$(date +%s.%N)
-run_source postfix "$postfix_port" relay "$relay_count" -s 100 -l 4096 -d >"$results/relay-postfix-accept.txt"
-relay_accepted=$(date +%s.%N)
-delivered=0
-for ((i = 0; i < 3000; i++)); do
-  delivered=$(postfix_sent)
-  [ "$delivered" -ge "$relay_count" ] && break
-  sleep 0.1
-done
-relay_end=$(date +%s.%N)
-stop_postfix
-if [ "$delivered" -lt "$relay_count" ]; then
-  echo "bench: relay: Postfix delivered only $delivered of $relay_count messages to smtp-sink; see $results/postfix-maillog.txt" >&2
-  exit 1
-fi
-awk -v s="$relay_start" -v a="$relay_accepted" -v e="$relay_end" -v n="$relay_count" -v tern="$tern_relay_rate" 'BEGIN {
-  printf "relay through Postfix (queue on disk, transport to smtp-sink): accepted in %.2f s (%.0f msg/s), all delivered after %.2f s (%.0f msg/s end to end); Tern/Postfix end to end: %.1fx\n", a - s, n / (a - s), e - s, n / (e - s), tern / (n / (e - s))
-}' | tee -a "$results/relay.txt"
+# --- relay by MX: smtp-source -> Tern -> smtp-sink, with a private Postfix taking turns --------------
+# The same procedure as --relay (relay_mx): the exchanger found through the loopback DNS, four
+# unmeasured rounds per Tern (one for Postfix), then BENCH_ROUNDS measured rounds, medians printed.
 stop_pid "$sink_pid" 5
 sink_pid=""
 stop_pid "$dsink_pid" 5
 dsink_pid=""
+relay_mx
+stop_pid "$sink_pid" 5
+sink_pid=""
+stop_pid "$dns_pid" 5
+dns_pid=""
 
 idle_and_burst
 echo
