@@ -2,6 +2,7 @@ package dev.tern.relay.queue;
 
 import dev.tern.relay.delivery.DeliveryStatus;
 import dev.tern.relay.delivery.RecipientOutcome;
+import dev.tern.smtp.EnhancedStatus;
 import java.util.List;
 
 /**
@@ -62,6 +63,28 @@ final class DestinationState {
             allTemporary &= o.status() == DeliveryStatus.TEMPORARY;
         }
         return allTemporary ? Verdict.PUSHBACK : Verdict.NEUTRAL;
+    }
+
+    /** RFC 3463 3.5: no answer from host. */
+    private static final EnhancedStatus NO_ANSWER = EnhancedStatus.parse("4.4.1");
+
+    /**
+     * Whether no host of the destination answered in an attempt with {@code outcomes}: every recipient
+     * deferred with {@code 4.4.1} and no reply (every mail exchanger tried refused the connection, was
+     * unreachable or did not accept it in time).
+     */
+    static boolean unreachable(List<RecipientOutcome> outcomes) {
+        if (outcomes.isEmpty()) {
+            return false;
+        }
+        for (RecipientOutcome o : outcomes) {
+            if (o.status() != DeliveryStatus.TEMPORARY
+                    || o.remoteReply() != null
+                    || !NO_ANSWER.equals(o.enhancedStatus())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

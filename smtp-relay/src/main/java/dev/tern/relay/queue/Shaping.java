@@ -129,15 +129,25 @@ final class Shaping implements DestinationSlots.Gate {
         for (RecipientOutcome o : outcomes) {
             s.recent.add(o.status(), now);
         }
+        int limitBefore = s.limit;
         int change = s.adapt(DestinationState.verdict(outcomes), inFlightBefore);
         if (change != 0) {
             metrics.concurrencyChanged(change > 0);
-            log.debug("destination={} concurrency {} -> {}", destination, s.limit - change, s.limit);
+            log.debug("destination={} concurrency {} -> {}", destination, limitBefore, s.limit);
         }
-        SmtpReply trigger = suspending(outcomes);
-        if (trigger != null && s.suspension == null) {
+        if (s.suspension != null) {
+            return;
+        }
+        String why = suspending(outcomes);
+        if (why == null && policy.suspendUnreachable() && limitBefore == 1 && DestinationState.unreachable(outcomes)) {
+            // Even one attempt at a time found no host answering: the destination is down, and trying its
+            // queued mail one message after another would only knock on a closed door (Postfix calls such a
+            // destination dead and stops trying it for a while, too).
+            why = "no host answered: " + outcomes.get(0).diagnostic();
+        }
+        if (why != null) {
             Instant at = clock.instant();
-            apply(s, new Suspension(at, Optional.of(at.plus(policy.suspendFor())), oneLine(trigger), false), true);
+            apply(s, new Suspension(at, Optional.of(at.plus(policy.suspendFor())), oneLine(why), false), true);
         }
     }
 
@@ -311,14 +321,14 @@ final class Shaping implements DestinationSlots.Gate {
         lastWrite = store.save(manual);
     }
 
-    /** The first reply among {@code outcomes} that a suspend-on pattern matches, or null. */
-    private SmtpReply suspending(List<RecipientOutcome> outcomes) {
+    /** The first reply among {@code outcomes} that a suspend-on pattern matches, as text, or null. */
+    private String suspending(List<RecipientOutcome> outcomes) {
         for (RecipientOutcome o : outcomes) {
             SmtpReply reply = o.remoteReply();
             if (reply != null) {
                 for (ReplyPattern p : policy.suspendOn()) {
                     if (p.matches(reply)) {
-                        return reply;
+                        return reply.toString();
                     }
                 }
             }

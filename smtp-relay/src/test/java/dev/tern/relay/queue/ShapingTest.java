@@ -26,6 +26,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Traffic shaping on the queue's controlled clock: adaptive concurrency, rates, automatic and manual
@@ -122,7 +124,20 @@ class ShapingTest {
 
     private static ShapingPolicy policy(DestinationRule... rules) {
         ShapingPolicy d = ShapingPolicy.DEFAULT;
-        return new ShapingPolicy(d.initialConcurrency(), List.of(rules), d.suspendOn(), d.suspendFor());
+        return new ShapingPolicy(
+                d.initialConcurrency(), List.of(rules), d.suspendOn(), d.suspendFor(), d.suspendUnreachable());
+    }
+
+    /** Asserts that {@code destination} is suspended automatically, from START for the default 5 minutes, for {@code why}. */
+    private void assertSuspendedAutomatically(DeliveryScheduler queue, String destination, String why)
+            throws Exception {
+        DestinationSnapshot d = snapshot(queue, destination);
+        assertThat(d.state()).isEqualTo(DestinationSnapshot.State.SUSPENDED);
+        assertThat(d.suspension()).hasValueSatisfying(s -> {
+            assertThat(s.manual()).isFalse();
+            assertThat(s.until()).contains(START.plus(Duration.ofMinutes(5)));
+            assertThat(s.reason()).contains(why);
+        });
     }
 
     private DestinationSnapshot snapshot(DeliveryScheduler queue, String name) throws Exception {
@@ -287,14 +302,8 @@ class ShapingTest {
         List<QueueId> later = enqueue(queue, 3, "r@b.test");
         loop.runDue();
 
-        DestinationSnapshot b = snapshot(queue, "b.test");
-        assertThat(b.state()).isEqualTo(DestinationSnapshot.State.SUSPENDED);
-        assertThat(b.suspension()).hasValueSatisfying(s -> {
-            assertThat(s.manual()).isFalse();
-            assertThat(s.until()).contains(START.plus(Duration.ofMinutes(5)));
-            assertThat(s.reason()).contains("421 4.7.0");
-        });
-        assertThat(b.queued()).isEqualTo(4);
+        assertSuspendedAutomatically(queue, "b.test", "421 4.7.0");
+        assertThat(snapshot(queue, "b.test").queued()).isEqualTo(4);
         assertThat(queue.suspendedDestinations()).isEqualTo(1);
         loop.runUntil(() ->
                 later.stream().allMatch(id -> QueueFixture.state(spool, id, 0).kind() == RecipientState.Kind.DEFERRED));
@@ -321,6 +330,79 @@ class ShapingTest {
         assertThat(snapshot(queue, "b.test").state()).isEqualTo(DestinationSnapshot.State.ACTIVE);
         assertThat(metrics.auto).hasValue(1);
         assertThat(metrics.parked).hasValue(4);
+    }
+
+    @Test
+    void aDestinationNoHostOfWhichAnswersIsSuspendedOnceItIsTriedOneAtATime() throws Exception {
+        Spool spool = fixture.spool();
+        Held held = held();
+        DeliveryScheduler queue = queue(spool, new DeliveryLimits(100, 10), held, ShapingPolicy.DEFAULT);
+        List<QueueId> ids = enqueue(queue, 30, "r@b.test");
+        loop.runDue();
+        assertThat(held.open).as("the initial concurrency").hasSize(2);
+
+        held.endOldest(ShapingTest::unreachable);
+        loop.runDue();
+        assertThat(snapshot(queue, "b.test").state())
+                .as("one failure at a limit of 2 halves it, no more")
+                .isEqualTo(DestinationSnapshot.State.ACTIVE);
+        held.endOldest(ShapingTest::unreachable);
+        loop.runDue();
+
+        assertSuspendedAutomatically(
+                queue, "b.test", "no host answered: mx.test [127.0.0.1]: connect: Connection refused");
+        assertThat(metrics.auto).hasValue(1);
+        List<QueueId> rest = ids.subList(2, ids.size());
+        loop.runUntil(() ->
+                rest.stream().allMatch(id -> QueueFixture.state(spool, id, 0).kind() == RecipientState.Kind.DEFERRED));
+        assertThat(held.open).as("nothing more knocks on the closed door").isEmpty();
+        assertThat(QueueFixture.state(spool, rest.get(0), 0).attempts()).isZero();
+
+        // At its end one attempt probes the destination; still no answer, and it is suspended again at once.
+        loop.advance(Duration.ofMinutes(5));
+        loop.runDue();
+        assertThat(held.open).hasSize(1);
+        held.endOldest(ShapingTest::unreachable);
+        loop.runDue();
+        assertThat(held.open).isEmpty();
+        assertThat(snapshot(queue, "b.test").state()).isEqualTo(DestinationSnapshot.State.SUSPENDED);
+        assertThat(metrics.auto).hasValue(2);
+
+        // Once it answers again, its mail goes.
+        loop.advance(Duration.ofMinutes(5));
+        loop.runDue();
+        held.endOldest(QueueFixture::ok);
+        loop.runDue();
+        assertThat(snapshot(queue, "b.test").state()).isEqualTo(DestinationSnapshot.State.ACTIVE);
+        assertThat(held.open)
+                .as("the rest goes out, and the limit grows again as it delivers")
+                .hasSize(2);
+    }
+
+    /** A destination that answers (with 4xx) is never suspended as unreachable; nor one that does not, when that is off. */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void isNotSuspendedWhileItAnswersNorWhenSuspendingTheUnreachableIsOff(boolean unreachableButOff) throws Exception {
+        Spool spool = fixture.spool();
+        AtomicInteger calls = new AtomicInteger();
+        ShapingPolicy d = ShapingPolicy.DEFAULT;
+        DeliveryScheduler queue = queue(
+                spool,
+                new DeliveryLimits(100, 10),
+                (domain, r) -> {
+                    calls.incrementAndGet();
+                    return QueueFixture.all(r, unreachableButOff ? ShapingTest::unreachable : QueueFixture::busy);
+                },
+                new ShapingPolicy(
+                        d.initialConcurrency(), List.of(), d.suspendOn(), d.suspendFor(), !unreachableButOff));
+        List<QueueId> ids = enqueue(queue, 6, "r@b.test");
+        loop.runUntil(() ->
+                ids.stream().allMatch(id -> QueueFixture.state(spool, id, 0).attempts() == 1));
+
+        assertThat(calls).as("every message tried").hasValue(6);
+        assertThat(snapshot(queue, "b.test").state()).isEqualTo(DestinationSnapshot.State.ACTIVE);
+        assertThat(snapshot(queue, "b.test").concurrencyLimit()).isEqualTo(1);
+        assertThat(metrics.auto).hasValue(0);
     }
 
     /** Recipients parked by one suspension share one state, as those one attempt deferred do: the queue is on the heap. */
@@ -549,6 +631,11 @@ class ShapingTest {
             }
         });
         return s;
+    }
+
+    /** What the queue hears when every mail exchanger of a destination refused the connection. */
+    static RecipientOutcome unreachable(int index, String host) {
+        return RecipientOutcome.temporary(index, "4.4.1", host + " [127.0.0.1]: connect: Connection refused", host);
     }
 
     static RecipientOutcome slowDown(int index, String host) {

@@ -75,6 +75,8 @@ final class DeliveryFixture implements AutoCloseable {
         keys.put("max-retry", "1s");
         keys.put("queue-lifetime", "5s");
         keys.put("connect-timeout", "1s");
+        // Time compressed as the retries are: a destination found down is suspended for a second, not 5 minutes.
+        keys.put("shaping", "{suspend-for: 1s}");
         keys.putAll(delivery);
         DeliveryFixture fixture = new DeliveryFixture(dataDir, keys, env);
         fixture.startTern();

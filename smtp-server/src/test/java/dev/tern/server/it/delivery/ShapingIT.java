@@ -110,6 +110,47 @@ class ShapingIT {
     }
 
     @Test
+    void aDestinationThatRefusesEveryConnectionIsSuspendedNotHammeredAndDeliveredOnceItListens() throws Exception {
+        try (DeliveryFixture tern = DeliveryFixture.start(
+                dataDir,
+                Map.of(
+                        "first-retry", "1s",
+                        "max-retry", "1s",
+                        "max-connections-per-destination", "8",
+                        "shaping", "{suspend-for: 3s}"))) {
+            // Nothing listens at the exchanger's address yet: every connection is refused.
+            tern.dns().a("mx.dead.test", "127.0.0.4").mx("dead.test", 10, "mx.dead.test");
+            DestinationAdmin admin = tern.server().queue().destinations();
+            int messages = 30;
+            for (int i = 0; i < messages; i++) {
+                tern.submit("bob@dead.test", "m" + i);
+            }
+
+            await().atMost(WAIT).untilAsserted(() -> {
+                DestinationSnapshot s = snapshot(admin, "dead.test");
+                assertThat(s.state()).isEqualTo(DestinationSnapshot.State.SUSPENDED);
+                assertThat(s.suspension()).hasValueSatisfying(x -> {
+                    assertThat(x.manual()).isFalse();
+                    assertThat(x.reason()).startsWith("no host answered: ").contains("mx.dead.test");
+                });
+                assertThat(s.queued()).isEqualTo(messages);
+            });
+            // Retries every second for 30 messages would be 30 attempts a second; suspended, a few in all.
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).untilAsserted(() -> assertThat(
+                            snapshot(admin, "dead.test").recent().deferred())
+                    .as("recipients deferred by an attempt, not by the suspension")
+                    .isLessThanOrEqualTo(4));
+
+            ScriptedSmtpPeer peer = tern.peer();
+            tern.host("mx.dead.test", "127.0.0.4", peer);
+            await().atMost(WAIT).until(() -> peer.messages().size() == messages);
+            await().atMost(WAIT).until(() -> tern.server().spool().pending().isEmpty());
+            assertThat(snapshot(admin, "dead.test").state()).isEqualTo(DestinationSnapshot.State.ACTIVE);
+            assertThat(tern.allMailboxes()).as("no DSN").isEmpty();
+        }
+    }
+
+    @Test
     void aRateSpacesTheAttemptsToItsDestination() throws Exception {
         try (DeliveryFixture tern = DeliveryFixture.start(
                 dataDir, Map.of("shaping", "{destinations: [{match: .rate.test, max-rate: 4/s}]}"))) {
