@@ -6,7 +6,7 @@
 # the memory cost of 19,000 idle connections and 10,000 sessions sending at once. Everything stays on
 # loopback (127.0.0.0/8).
 #
-#   bench/run.sh            full run (about 9 minutes on 2 cores; 5 GB written to the spool)
+#   bench/run.sh            full run (about 8 minutes on 2 cores; 5 GB written to the spool)
 #   bench/run.sh --quick    smaller counts (about a minute), for checking the script itself (.ci/run runs it)
 #   bench/run.sh --keep     keep the temporary data directory (spool) afterwards
 #   bench/run.sh --jfr      record a JFR file of the throughput phase into the results directory
