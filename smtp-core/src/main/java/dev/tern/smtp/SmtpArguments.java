@@ -164,11 +164,17 @@ public final class SmtpArguments {
 
     /**
      * ORCPT = addr-type ";" xtext, at most 500 characters (RFC 3461 4.2); the decoded address must be
-     * printable, since it is copied into delivery status notifications.
+     * printable, since it is copied into delivery status notifications, and for the {@code utf-8} type so must
+     * what its {@code \x{HEX}} escapes name (RFC 6533 3).
      */
     private static boolean isOrcpt(String value) {
         int semicolon = value.indexOf(';');
-        if (value.length() > 500 || semicolon <= 0 || !Xtext.isPrintable(value.substring(semicolon + 1))) {
+        if (value.length() > 500 || semicolon <= 0) {
+            return false;
+        }
+        String address = value.substring(semicolon + 1);
+        boolean utf8 = semicolon == 5 && value.regionMatches(true, 0, "utf-8", 0, 5);
+        if (!(utf8 ? Xtext.isPrintableUtf8Address(address) : Xtext.isPrintable(address))) {
             return false;
         }
         for (int i = 0; i < semicolon; i++) {

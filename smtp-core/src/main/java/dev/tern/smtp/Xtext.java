@@ -76,6 +76,44 @@ public final class Xtext {
         return true;
     }
 
+    /**
+     * True when {@code text} is a printable utf-8-addr-xtext (RFC 6533 3), ORCPT's form for the {@code utf-8}
+     * address type: printable xtext as {@link #isPrintable}, whose {@code \x{HEX}} escapes each name a code
+     * point of 1 to 6 hex digits that is neither a control character (C0, DEL, C1), nor a surrogate, nor past
+     * U+10FFFF; a backslash starts nothing else. The next hop decodes the escapes, so an escaped CR or LF would
+     * start a new line in its reports as an xtext one would in ours.
+     */
+    public static boolean isPrintableUtf8Address(String text) {
+        if (!isPrintable(text)) {
+            return false;
+        }
+        String decoded = decode(text);
+        for (int i = 0; i < decoded.length(); i++) {
+            if (decoded.charAt(i) != '\\') {
+                continue;
+            }
+            int close = decoded.indexOf('}', i);
+            if (close < 0 || !decoded.startsWith("x{", i + 1) || close - (i + 3) < 1 || close - (i + 3) > 6) {
+                return false;
+            }
+            int codePoint = 0;
+            for (int j = i + 3; j < close; j++) {
+                int digit = Character.digit(decoded.charAt(j), 16);
+                if (digit < 0) {
+                    return false;
+                }
+                codePoint = codePoint * 16 + digit;
+            }
+            if (codePoint > Character.MAX_CODE_POINT
+                    || Character.isISOControl(codePoint)
+                    || (codePoint >= Character.MIN_SURROGATE && codePoint <= Character.MAX_SURROGATE)) {
+                return false;
+            }
+            i = close;
+        }
+        return true;
+    }
+
     /** Encodes text as xtext; non-ASCII is written as its UTF-8 octets. */
     public static String encode(String text) {
         StringBuilder sb = new StringBuilder(text.length());

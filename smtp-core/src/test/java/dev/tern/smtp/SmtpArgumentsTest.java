@@ -355,6 +355,19 @@ class SmtpArgumentsTest {
                 row("ORCPT=rfc822;a+0Ab@x", "501 5.5.4 Bad ORCPT value"), // encoded bare LF
                 row("ORCPT=rfc822;a+0D+0Ab@x", "501 5.5.4 Bad ORCPT value"), // encoded CRLF
                 row("ORCPT=rfc822;a+00b@x", "501 5.5.4 Bad ORCPT value"), // encoded NUL
+                // RFC 6533 3: the utf-8 type's escapes name code points, which must be printable too
+                row("ORCPT=utf-8;\\x{E4}rger@x", "[] utf-8;\\x{E4}rger@x"), // a letter
+                row("ORCPT=UTF-8;a\\x{1F600}b@x", "[] UTF-8;a\\x{1F600}b@x"), // past the BMP, any case of the type
+                row("ORCPT=utf-8;a\\x{D}\\x{A}X-Injected:\\x{20}yes@x", "501 5.5.4 Bad ORCPT value"), // CR LF
+                row("ORCPT=utf-8;a\\x{0}b@x", "501 5.5.4 Bad ORCPT value"), // NUL
+                row("ORCPT=utf-8;a\\x{85}b@x", "501 5.5.4 Bad ORCPT value"), // C1 next line
+                row("ORCPT=utf-8;a\\x{D800}b@x", "501 5.5.4 Bad ORCPT value"), // a surrogate
+                row("ORCPT=utf-8;a\\x{110000}b@x", "501 5.5.4 Bad ORCPT value"), // past Unicode
+                row("ORCPT=utf-8;a\\x{1234567}b@x", "501 5.5.4 Bad ORCPT value"), // seven digits
+                row("ORCPT=utf-8;a\\x{}b@x", "501 5.5.4 Bad ORCPT value"), // no digit
+                row("ORCPT=utf-8;a\\x{G}b@x", "501 5.5.4 Bad ORCPT value"), // not hex
+                row("ORCPT=utf-8;a\\b@x", "501 5.5.4 Bad ORCPT value"), // a backslash that starts no escape
+                row("ORCPT=rfc822;a\\x{D}b@x", "[] rfc822;a\\x{D}b@x"), // no escapes in the rfc822 type: text
                 row("ORCPT=rfc822;a+7Fb@x", "501 5.5.4 Bad ORCPT value"), // encoded DEL
                 row("ORCPT=utf-8;a+1Bb@x", "501 5.5.4 Bad ORCPT value"), // encoded ESC, any address type
                 row("ORCPT=rf(c;a", "501 5.5.4 Bad ORCPT value"), // address type is not an atom

@@ -124,12 +124,26 @@ final class Completion {
                 outcome.remoteDsn());
         if (next.expired()) {
             // The remote reply stays the last one; the status says why we stopped.
-            last = last.restated(
-                    EXPIRED,
-                    "delivery time expired after " + elapsed(now - arrivalMillis) + "; last error: "
-                            + outcome.diagnostic());
+            last = last.restated(EXPIRED, expired(arrivalMillis, now, outcome.diagnostic()));
         }
         return new RecipientState(next.kind(), next.nextAttemptMillis(), attempts, last, before.notified());
+    }
+
+    /**
+     * The state of a recipient whose lifetime ended with no attempt (its destination suspended, {@code why}): its
+     * last real attempt, when it had one, stays what a report names (its time, server and reply, RFC 3464
+     * 2.3.7), restated as expired; one never tried names the suspension.
+     */
+    RecipientState expiredUnattempted(RecipientState before, String why, long arrivalMillis, long now) {
+        LastAttempt was = before.last();
+        LastAttempt last = was != null
+                ? was.restated(EXPIRED, expired(arrivalMillis, now, was.diagnostic()))
+                : LastAttempt.local(now, EXPIRED, expired(arrivalMillis, now, why));
+        return new RecipientState(RecipientState.Kind.FAILED, 0, before.attempts(), last, before.notified());
+    }
+
+    private static String expired(long arrivalMillis, long now, String lastError) {
+        return "delivery time expired after " + elapsed(now - arrivalMillis) + "; last error: " + lastError;
     }
 
     /** Whole hours, or minutes under an hour, or seconds under a minute: 120h, 6m, 45s. */

@@ -1,6 +1,5 @@
 package dev.tern.relay.queue;
 
-import dev.tern.relay.delivery.RecipientOutcome;
 import dev.tern.relay.spool.LastAttempt;
 import dev.tern.relay.spool.RecipientState;
 import dev.tern.relay.spool.Spool;
@@ -39,13 +38,8 @@ final class Parking {
         for (int i : indexes) {
             RecipientState before = m.states[i];
             if (now >= end) {
-                // The lifetime is over: as after a failed attempt, the recipient expires.
-                m.states[i] = completion.stateAfter(
-                        before,
-                        RecipientOutcome.temporary(i, SUSPENDED.toString(), why, null),
-                        m.arrivalMillis(),
-                        now,
-                        0.5); // expired: no next attempt for a spread to move
+                // The lifetime is over: the recipient expires, its last real attempt still the one reported.
+                m.states[i] = completion.expiredUnattempted(before, why, m.arrivalMillis(), now);
             } else {
                 long until = suspension.until().map(u -> u.toEpochMilli()).orElse(end);
                 LastAttempt last = before.last() != null ? before.last() : LastAttempt.local(now, SUSPENDED, why);

@@ -53,6 +53,8 @@ public final class Router implements Deliverer {
     /** RFC 3463 X.7.5: what DANE needed of DNSSEC or of the certificate failed (RFC 7672 2.2). */
     private static final String DANE_FAILED = "4.7.5";
 
+    private static final EnhancedStatus NO_ANSWER = EnhancedStatus.parse("4.4.1");
+
     private final Routing routing;
     private final MaildirDelivery local;
     private final MailExchangerResolver resolver;
@@ -404,14 +406,24 @@ public final class Router implements Deliverer {
 
     /**
      * The failure a report names: the latest, except that for a REQUIRETLS message a host's TLS refusal is kept
-     * over a later host's transient failure, so that the message is returned when no host could take it safely.
+     * over a later host's transient failure, so that the message is returned when no host could take it safely;
+     * and a host that answered (a reply, a broken session) is kept over a later host that never did (no
+     * connection): what a server said tells more, and a destination one of whose hosts answered is not down.
      */
     private static AttemptResult.HostFailed worse(
             DeliveryRequest request, AttemptResult.HostFailed last, AttemptResult.HostFailed latest) {
         if (last != null && requiresTls(request) && tlsRefusal(last) && !tlsRefusal(latest)) {
             return last;
         }
+        if (last != null && noAnswer(latest) && !noAnswer(last)) {
+            return last;
+        }
         return latest;
+    }
+
+    /** A host that took no connection (RFC 3463 3.5: 4.4.1, no answer from host). */
+    private static boolean noAnswer(AttemptResult.HostFailed failed) {
+        return failed.remoteReply() == null && failed.enhancedStatus().equals(NO_ANSWER);
     }
 
     /** RFC 8689: 5.7.30 when no host offered REQUIRETLS, else 5.7.10 (RFC 3463 "encryption needed"). */

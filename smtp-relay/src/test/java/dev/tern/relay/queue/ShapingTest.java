@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tern.relay.delivery.DeliveryRequest;
 import dev.tern.relay.delivery.RecipientOutcome;
 import dev.tern.relay.metrics.DeliveryMetrics;
+import dev.tern.relay.spool.LastAttempt;
 import dev.tern.relay.spool.RecipientState;
 import dev.tern.relay.spool.Spool;
 import dev.tern.smtp.SmtpReply;
@@ -510,6 +511,36 @@ class ShapingTest {
         assertThat(fixture.reports).singleElement().satisfies(r -> {
             assertThat(r.kind()).isEqualTo(Bouncer.Kind.FAILURE);
             assertThat(r.recipients().get(0).last().diagnostic()).contains("suspended");
+        });
+    }
+
+    /** RFC 3464 2.3.7: the report of a recipient that expired while suspended names its last real attempt. */
+    @Test
+    void aRecipientThatExpiresWhileSuspendedIsReportedWithItsLastRealAttempt() throws Exception {
+        Spool spool = fixture.spool();
+        DeliveryScheduler queue = queue(
+                spool,
+                new DeliveryLimits(100, 10),
+                (domain, r) -> domain.equals("b.test")
+                        ? QueueFixture.all(r, QueueFixture::busy)
+                        : fixture.delivering().deliver(domain, r),
+                ShapingPolicy.DEFAULT);
+        QueueId id = fixture.enqueue(queue, "<s@a.test>", "r@b.test");
+        loop.runUntil(() -> QueueFixture.state(spool, id, 0).attempts() == 1);
+        await(queue.destinations().suspend("b.test", Optional.empty(), "maintenance"));
+
+        fixture.loop.advance(Duration.ofHours(1));
+        loop.runUntil(() -> spool.find(id).isEmpty());
+
+        assertThat(fixture.reports).singleElement().satisfies(r -> {
+            assertThat(r.kind()).isEqualTo(Bouncer.Kind.FAILURE);
+            LastAttempt last = r.recipients().get(0).last();
+            assertThat(last.atMillis()).as("the attempt's time").isEqualTo(START.toEpochMilli());
+            assertThat(last.remoteMta()).isEqualTo("mx.test");
+            assertThat(last.reply().code()).isEqualTo(451);
+            assertThat(last.diagnostic())
+                    .startsWith("delivery time expired after 1h; last error: 451")
+                    .doesNotContain("suspended");
         });
     }
 

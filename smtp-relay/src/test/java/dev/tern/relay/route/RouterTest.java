@@ -231,6 +231,33 @@ class RouterTest {
         }
     }
 
+    /**
+     * A primary that answered (here a 421 greeting) is what the outcome names, not a backup that took no
+     * connection: the server's reply says why, and the destination is not one no host of which answers.
+     */
+    @Test
+    void aHostThatAnsweredIsNamedOverALaterOneThatTookNoConnection() throws Exception {
+        try (ScriptedSmtpPeer primary =
+                ScriptedSmtpPeer.startOn(InetAddress.getByName("127.0.0.1"), 0).greeting("421 4.3.2 busy, try later")) {
+            dns.mx("mixed.test", 10, "mx1.mixed.test")
+                    .mx("mixed.test", 20, "mx2.mixed.test")
+                    .a("mx1.mixed.test", "127.0.0.1")
+                    .a("mx2.mixed.test", "127.0.0.3"); // nobody listens there
+            Router byMx = byMx(primary.port());
+
+            List<RecipientOutcome> outcomes = byMx.deliver("mixed.test", request("mixed.test"))
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+
+            assertThat(outcomes).hasSize(2).allSatisfy(o -> {
+                assertThat(o.status()).isEqualTo(DeliveryStatus.TEMPORARY);
+                assertThat(o.remoteMta()).isEqualTo("mx1.mixed.test");
+                assertThat(o.remoteReply().code()).isEqualTo(421);
+                assertThat(o.enhancedStatus()).hasToString("4.3.2");
+            });
+        }
+    }
+
     /** A router that sends every domain but local.test to its mail exchangers, on {@code port}. */
     private Router byMx(int port) {
         return new Router(
