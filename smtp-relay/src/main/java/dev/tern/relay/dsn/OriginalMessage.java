@@ -15,9 +15,16 @@ import java.io.ByteArrayOutputStream;
  */
 record OriginalMessage(byte[] bytes, boolean full, boolean eightBit) {
 
+    /**
+     * The most of a message a report returns whole (Postfix's {@code bounce_size_limit}): a larger one goes back
+     * as its headers, so that a report stays far below any size limit on its way, the sender's own included
+     * (the message it returns passed that limit once, the report around it need not).
+     */
+    static final int MAX_RETURNED_WHOLE = 50_000;
+
     /** The whole message when asked and possible, else the header section (see package docs). */
     static OriginalMessage of(ByteBuf content, boolean wantFull) {
-        if (wantFull) {
+        if (wantFull && content.readableBytes() <= MAX_RETURNED_WHOLE) {
             byte[] all = crlfLineEnds(ByteBufUtil.getBytes(content, content.readerIndex(), content.readableBytes()));
             if (longestLine(all) <= MimeLines.HARD_LIMIT) {
                 byte[] ended = endWithCrlf(all);

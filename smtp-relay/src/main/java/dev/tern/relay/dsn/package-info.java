@@ -15,7 +15,8 @@
  * the headers (RFC 3461 6.2). RET=FULL gives the whole message as
  * {@code message/rfc822}; RET=HDRS or no RET gives the header section as {@code text/rfc822-headers},
  * as most MTAs do, so a bounce never doubles a large message back. A full message that cannot be
- * returned unchanged within RFC 5322's 998-octet lines (e.g. BINARYMIME) is returned as headers only.
+ * returned unchanged within RFC 5322's 998-octet lines (e.g. BINARYMIME), or that is larger than 50,000
+ * octets (as Postfix's {@code bounce_size_limit}), is returned as headers only.
  * An original sent with SMTPUTF8 is returned as {@code message/global-headers} or
  * {@code message/global} (RFC 6532 3.7, RFC 6533 6), any other as above however 8-bit its octets (as
  * Postfix does), and a report that names non-ASCII addresses uses

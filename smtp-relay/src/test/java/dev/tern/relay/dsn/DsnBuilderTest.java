@@ -40,6 +40,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class DsnBuilderTest {
     static final Instant NOW = Instant.parse("2025-03-01T10:00:00Z");
@@ -195,6 +196,37 @@ class DsnBuilderTest {
             String returned = new String(dsn.content(), StandardCharsets.UTF_8);
             assertThat(returned).contains("Subject: raw\r\nX: y\r\n\r\nZ: w\r\n\r\nbody\r\n.\r\nMAIL FROM");
             assertThat(raw.readerIndex()).isZero();
+        } finally {
+            raw.release();
+        }
+    }
+
+    /**
+     * RET=FULL returns the whole message up to 50,000 octets, as Postfix's bounce_size_limit; a larger one goes
+     * back as its headers: a report as large as the message would be refused by a sender whose server takes
+     * no more than that message (Tern's own default limit, say), and a report is never reported in turn.
+     */
+    @ParameterizedTest(name = "{0} octets of body")
+    @ValueSource(ints = {49_000, 51_000})
+    void returnsTheWholeMessageOnlyUpToFiftyThousandOctets(int bodyOctets) throws Exception {
+        MailParameters full =
+                new MailParameters(-1, MailParameters.Body.SEVEN_BIT, false, MailParameters.Ret.FULL, null, null);
+        String head = "Subject: big\r\n\r\n";
+        StringBuilder body = new StringBuilder();
+        while (body.length() < bodyOctets) {
+            body.append("x".repeat(76)).append("\r\n");
+        }
+        body.setLength(bodyOctets - 2);
+        body.append("\r\n");
+        ByteBuf raw = Unpooled.copiedBuffer(head + body, StandardCharsets.US_ASCII);
+        try {
+            Dsn dsn = failure(envelope(full, rcpt("rcpt@example.net", RcptParameters.NONE)), raw, refused(0));
+
+            String report = new String(dsn.content(), StandardCharsets.US_ASCII);
+            boolean whole = raw.readableBytes() <= 50_000;
+            assertThat(report).contains(whole ? "Content-Type: message/rfc822" : "Content-Type: text/rfc822-headers");
+            assertThat(report.contains(body.substring(0, 200))).isEqualTo(whole);
+            assertThat(dsn.content().length).isLessThan(whole ? 60_000 : 5_000);
         } finally {
             raw.release();
         }
