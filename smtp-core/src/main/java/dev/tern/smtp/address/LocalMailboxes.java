@@ -263,7 +263,17 @@ public final class LocalMailboxes {
         if (target == null) {
             target = aliases.get(local);
         }
-        return target == null ? null : split(target, domain);
+        return target == null ? null : here(split(target, domain));
+    }
+
+    /**
+     * {@code m}, but at one of our own address literals read as the first local domain (RFC 1123 5.2.17), as
+     * {@link #resolve} reads a recipient there: an alias naming one leads on here, not out and back as a loop.
+     */
+    private Mailbox here(Mailbox m) {
+        return firstDomain != null && m.domain().startsWith("[") && ownLiteral.test(lower(m).domain())
+                ? new Mailbox(m.localPart(), firstDomain)
+                : m;
     }
 
     /** The local part before the first delimiter that follows its first character, or null. */

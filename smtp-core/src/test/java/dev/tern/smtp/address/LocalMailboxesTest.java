@@ -166,6 +166,37 @@ class LocalMailboxesTest {
         assertThat(relayOnly.resolve(mailbox("alice@[192.0.2.1]"))).isEqualTo(LocalDestination.NO_SUCH_USER);
     }
 
+    /** An alias naming an address at one of our own literals leads on here, as a recipient there does. */
+    @Test
+    void anAliasToItsOwnAddressLiteralLeadsToTheFirstLocalDomain() {
+        var own = Set.of("[192.0.2.1]");
+        LocalMailboxes aliases = new LocalMailboxes(
+                List.of("example.net", "example.org"),
+                List.of("alice@example.net"),
+                Map.of("lit@example.org", "alice@[192.0.2.1]", "far", "bob@[192.0.2.2]"),
+                "+",
+                "",
+                "t.test",
+                own::contains);
+
+        assertThat(aliases.resolve(mailbox("lit@example.org")))
+                .isEqualTo(new LocalDestination.Rewrite(mailbox("alice@example.net")));
+        assertThat(aliases.resolve(mailbox("far@example.net")))
+                .as("another host's literal is where the alias sends it")
+                .isEqualTo(new LocalDestination.Rewrite(mailbox("bob@[192.0.2.2]")));
+        assertThatThrownBy(() -> new LocalMailboxes(
+                        List.of("example.net"),
+                        List.of(),
+                        Map.of("a", "b@[192.0.2.1]", "b", "a@example.net"),
+                        "",
+                        "",
+                        "t.test",
+                        own::contains))
+                .as("a loop through the literal is a loop")
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("aliases loop");
+    }
+
     @Test
     void refusesALocalDomainThatCannotNameAFolder() {
         assertThatThrownBy(
