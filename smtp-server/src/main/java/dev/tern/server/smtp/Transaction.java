@@ -29,9 +29,22 @@ final class Transaction {
     /** Recipients refused because {@link #recipients} was full. */
     int overshoot;
 
+    /**
+     * Data under this many octets is copied into a buffer of the transaction's own rather than kept as a slice of
+     * what was read: a slice costs a component and keeps its whole read buffer alive, so a client sending its
+     * message in tiny pieces (BDAT chunks of two octets, one line a packet) would make each octet cost a
+     * hundred of memory that neither the size limit nor the memory budget counts.
+     */
+    static final int COPY_BELOW = 1024;
+    /** The most one buffer of copied pieces grows to before the next is begun. */
+    static final int COPIED_BUFFER = 16 * 1024;
+
     private final long maxSize;
     private final InflightBudget budget;
     private CompositeByteBuf content;
+    /** Copied pieces not yet in {@link #content}: written on until full, then added as one component. */
+    private ByteBuf copied;
+
     private long size;
     private long reserved;
     private SmtpReply refusal;
@@ -72,7 +85,34 @@ final class Transaction {
         if (content == null) {
             content = alloc.compositeBuffer(Integer.MAX_VALUE);
         }
-        content.addComponent(true, data.retain());
+        if (n < COPY_BELOW || n < keptAlive(data) / 2) {
+            if (copied != null && copied.maxWritableBytes() < n) {
+                addCopied();
+            }
+            if (copied == null) {
+                copied = alloc.buffer(n, Math.max(n, COPIED_BUFFER));
+            }
+            copied.writeBytes(data, data.readerIndex(), n);
+        } else {
+            addCopied();
+            content.addComponent(true, data.retain());
+        }
+    }
+
+    /** The octets a slice keeps alive: those of the buffer it was cut from (under any wrapper, a leak detector's). */
+    private static int keptAlive(ByteBuf data) {
+        int most = data.capacity();
+        for (ByteBuf under = data.unwrap(); under != null; under = under.unwrap()) {
+            most = Math.max(most, under.capacity());
+        }
+        return most;
+    }
+
+    private void addCopied() {
+        if (copied != null) {
+            content.addComponent(true, copied);
+            copied = null;
+        }
     }
 
     /** Refuses the message; what was kept is dropped now, what still comes is only counted. */
@@ -94,6 +134,9 @@ final class Transaction {
 
     /** Hands the content over (the caller releases it); the memory stays reserved until {@link #release}. */
     ByteBuf takeContent(ByteBufAllocator alloc) {
+        if (content != null) {
+            addCopied();
+        }
         ByteBuf taken = content == null ? alloc.buffer(0) : content;
         content = null;
         return taken;
@@ -111,6 +154,10 @@ final class Transaction {
     }
 
     private void releaseContent() {
+        if (copied != null) {
+            copied.release();
+            copied = null;
+        }
         if (content != null) {
             content.release();
             content = null;
