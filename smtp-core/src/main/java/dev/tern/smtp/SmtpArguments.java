@@ -93,11 +93,13 @@ public final class SmtpArguments {
     }
 
     /**
-     * {@code chunk-size [SP "LAST"]} (RFC 3030 2). Without a size the chunk cannot be found, so a
-     * refusal here means what follows is read as commands.
+     * {@code chunk-size [SP "LAST"]} (RFC 3030 2), {@code chunk-size = 1*DIGIT}: any number of leading zeros,
+     * and, as Postfix reads it, words apart by any run of spaces or tabs, with any before or after. Without a
+     * size the chunk cannot be found, so a refusal here leaves the session out of step with its client: the
+     * server closes it ({@link SmtpReplies#BAD_BDAT_SYNTAX_CLOSING}) rather than read the chunk as commands.
      */
     public static ParseResult<BdatChunk> parseBdat(String argument) {
-        String[] words = argument.split(" ", -1);
+        String[] words = argument.strip().split("[ \t]+", -1);
         if (words.length > 2
                 || !isChunkSize(words[0])
                 || (words.length == 2 && !SmtpText.asciiUpperCase(words[1]).equals("LAST"))) {
@@ -106,16 +108,22 @@ public final class SmtpArguments {
         return ParseResult.parsed(new BdatChunk(Long.parseLong(words[0]), words.length == 2));
     }
 
+    /** Digits only, at most 18 of them after the leading zeros (any larger size is refused as too large anyway). */
     private static boolean isChunkSize(String word) {
-        if (word.isEmpty() || word.length() > 18) {
+        if (word.isEmpty()) {
             return false;
         }
+        int significant = 0;
         for (int i = 0; i < word.length(); i++) {
-            if (word.charAt(i) < '0' || word.charAt(i) > '9') {
+            char c = word.charAt(i);
+            if (c < '0' || c > '9') {
                 return false;
             }
+            if (c != '0' || significant > 0) {
+                significant++;
+            }
         }
-        return true;
+        return significant <= 18;
     }
 
     /** RCPT parameters NOTIFY and ORCPT (RFC 3461 4.1, 4.2). */

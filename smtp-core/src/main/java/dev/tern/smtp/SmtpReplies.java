@@ -55,6 +55,13 @@ public final class SmtpReplies {
     public static final SmtpReply INVALID_UTF8 = new SmtpReply(500, "5.5.2", "Command line is not valid UTF-8");
 
     public static final SmtpReply BAD_BDAT_SYNTAX = new SmtpReply(501, "5.5.4", "Syntax: BDAT chunk-size [LAST]");
+    /** BDAT in a session begun with HELO, where CHUNKING was never offered (RFC 3030 2). */
+    public static final SmtpReply BDAT_NEEDS_EHLO =
+            new SmtpReply(503, "5.5.1", "BDAT needs EHLO: CHUNKING was not offered");
+    /** A BDAT line without a size: its chunk's end cannot be found, so the session ends (as Postfix ends it). */
+    public static final SmtpReply BAD_BDAT_SYNTAX_CLOSING =
+            new SmtpReply(554, "5.5.4", "Syntax: BDAT chunk-size [LAST]; the chunk cannot be found, closing");
+
     public static final SmtpReply SYNTAX_ERROR = new SmtpReply(501, "5.5.4", "Syntax error in parameters or arguments");
     public static final SmtpReply BAD_ADDRESS_SYNTAX = new SmtpReply(501, "5.1.3", "Bad address syntax");
     public static final SmtpReply BAD_SENDER_SYNTAX = new SmtpReply(501, "5.1.7", "Bad sender address syntax");

@@ -425,13 +425,18 @@ class SmtpArgumentsTest {
                 row("100", "100"), // a chunk
                 row("0 LAST", "0 LAST"), // an empty last chunk
                 row("42 last", "42 LAST"), // LAST in any case
-                row("000000000000000007", "7"), // 18 digits at most
+                row("000000000000000007", "7"), // leading zeros
+                row("0000000000000000116 LAST", "116 LAST"), // RFC 3030 2: 1*DIGIT, however many zeros lead
+                row("999999999999999999", "999999999999999999"), // 18 significant digits at most
+                row("10  LAST", "10 LAST"), // two spaces, as Postfix reads them
+                row("10\tLAST", "10 LAST"), // a tab
+                row("10 LAST ", "10 LAST"), // a space after
                 row("", "501 5.5.4 Syntax: BDAT chunk-size [LAST]"), // no size
-                row("1000000000000000000", "501 5.5.4 Syntax: BDAT chunk-size [LAST]"), // 19 digits
+                row("1000000000000000000", "501 5.5.4 Syntax: BDAT chunk-size [LAST]"), // 19 significant digits
                 row("-1", "501 5.5.4 Syntax: BDAT chunk-size [LAST]"), // a sign
+                row("+116 LAST", "501 5.5.4 Syntax: BDAT chunk-size [LAST]"), // a plus
                 row("10 FIRST", "501 5.5.4 Syntax: BDAT chunk-size [LAST]"), // not LAST
-                row("10 LAST x", "501 5.5.4 Syntax: BDAT chunk-size [LAST]"), // a third word
-                row("10  LAST", "501 5.5.4 Syntax: BDAT chunk-size [LAST]") // two spaces
+                row("10 LAST x", "501 5.5.4 Syntax: BDAT chunk-size [LAST]") // a third word
                 );
     }
 

@@ -259,8 +259,9 @@ final class SinkSessionHandler extends SimpleChannelInboundHandler<Object> {
 
     private void bdat(SmtpCommand command) {
         if (!(SmtpArguments.parseBdat(command.argument()) instanceof ParseResult.Parsed<BdatChunk>(BdatChunk next))) {
-            // Without a size the chunk cannot be found: what follows is read as commands.
-            replies.reply(SmtpReplies.BAD_BDAT_SYNTAX);
+            // Without a size the chunk cannot be found: what follows must not be read as commands.
+            endTransaction();
+            replies.respond(SmtpReplies.BAD_BDAT_SYNTAX_CLOSING, 0, SinkReplies.After.CLOSE);
             return;
         }
         chunk = next;

@@ -23,8 +23,8 @@ final class BdatVerb {
     /** Called for every BDAT command, admitted or not ({@code refusal} is the ordering check's verdict). */
     void start(SmtpSession session, SmtpCommand command, SmtpReply refusal) {
         if (!(SmtpArguments.parseBdat(command.argument()) instanceof ParseResult.Parsed<BdatChunk>(BdatChunk chunk))) {
-            // Without a size the chunk cannot be found: what follows is read as commands.
-            session.reply(SmtpReplies.BAD_BDAT_SYNTAX);
+            // Without a size the chunk cannot be found: what follows must not be read as commands.
+            session.close(SmtpReplies.BAD_BDAT_SYNTAX_CLOSING);
             return;
         }
         chunkSize = chunk.size();

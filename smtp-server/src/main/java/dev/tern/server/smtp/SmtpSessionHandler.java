@@ -90,7 +90,13 @@ final class SmtpSessionHandler extends SimpleChannelInboundHandler<Object> {
         }
         SmtpReply outOfOrder = CommandOrder.check(command.verb(), session.state);
         if (command.verb() == SmtpVerb.BDAT) {
-            bdat.start(session, command, outOfOrder);
+            // RFC 3030 2: BDAT only where EHLO offered CHUNKING; its chunk is read all the same.
+            bdat.start(
+                    session,
+                    command,
+                    outOfOrder == null && !session.esmtp && session.state != SessionState.CONNECTED
+                            ? SmtpReplies.BDAT_NEEDS_EHLO
+                            : outOfOrder);
         } else if (outOfOrder != null) {
             session.reply(outOfOrder);
         } else {

@@ -86,8 +86,8 @@ class SinkSessionHandlerTest {
                 "FROB                                 | 500 5.5.1 Command unrecognized",
                 // AUTH is not offered
                 "AUTH PLAIN                           | 502 5.5.1",
-                // BDAT without a size: what follows is read as commands
-                "BDAT x                               | 501 5.5.4 Syntax: BDAT chunk-size [LAST]",
+                // BDAT without a size: its chunk cannot be found, so the session ends
+                "BDAT x                               | 554 5.5.4 Syntax: BDAT chunk-size [LAST]; the chunk cannot be found",
             })
     void refusesWhatIsOutOfOrderOrMalformed(String line, String reply) {
         Sink sink = new Sink(SinkOptions.builder().startTls(false).build());

@@ -415,6 +415,62 @@ class SmtpSessionHandlerTest {
                 expected);
     }
 
+    /**
+     * A BDAT line whose size cannot be read leaves the chunk's end unknown: the session ends there, so that the
+     * chunk's octets (here a whole second transaction) are never read as commands, as a front end that parses
+     * BDAT otherwise would have passed them on as data. A size with leading zeros, or words apart by a tab, is
+     * a size (RFC 3030 2, as Postfix reads it): its chunk is data.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # BDAT argument                 | reply to the chunk
+            +116 LAST                       | 554 5.5.4
+            116 LAST x                      | 554 5.5.4
+            0000000000000000116 LAST        | 250 2.0.0
+            116	LAST                       | 250 2.0.0
+            """)
+    void neverReadsAChunkWhoseSizeItCannotReadAsCommands(String argument, String reply) {
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        String smuggled =
+                "RSET\r\nMAIL FROM:<evil@x.test>\r\nRCPT TO:<alice@local.test>\r\nBDAT 21 LAST\r\nSubject: s\r\n\r\nbody\r\n";
+        String chunk = smuggled + "x".repeat(116 - smuggled.length() - 2) + "\r\n";
+        write(ch, "EHLO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<bob@local.test>\r\nBDAT " + argument + "\r\n" + chunk);
+        List<String> replies = replies(ch);
+
+        assertThat(replies).hasSize(5);
+        assertThat(replies.get(4)).startsWith(reply);
+        assertThat(ch.isActive()).isEqualTo(reply.startsWith("250"));
+        assertThat(queue.stored)
+                .as("only the message whose chunk was read as data")
+                .hasSize(reply.startsWith("250") ? 1 : 0);
+        ch.finishAndReleaseAll();
+    }
+
+    /** RFC 3030 2: after HELO, where CHUNKING was not offered, BDAT is refused once its chunk is read. */
+    @Test
+    void refusesBdatAfterHeloOnceItsChunkIsRead() {
+        EmbeddedChannel ch =
+                TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+        write(ch, "HELO c\r\nMAIL FROM:<a@b.test>\r\n");
+        write(ch, "RCPT TO:<bob@local.test>\r\n");
+        String chunk = "Subject: x\r\n\r\nNOOP\r\nbody\r\n";
+        write(ch, "BDAT " + chunk.length() + " LAST\r\n" + chunk);
+        write(ch, "NOOP\r\n");
+        List<String> replies = replies(ch);
+
+        assertThat(replies).hasSize(6);
+        assertThat(replies.get(4)).startsWith("503 5.5.1 BDAT needs EHLO");
+        assertThat(replies.get(5))
+                .as("the chunk's NOOP was data, this one a command")
+                .startsWith("250");
+        assertThat(queue.stored).isEmpty();
+        ch.finishAndReleaseAll();
+    }
+
     @Test
     void readsARefusedChunkBeforeAnswering() {
         EmbeddedChannel ch =
