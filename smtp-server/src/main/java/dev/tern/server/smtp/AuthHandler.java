@@ -43,8 +43,16 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Whether an exchange is under way: every line is a response of it until it ends (RFC 4954 4). */
+    boolean inExchange() {
+        return exchange != null;
+    }
+
     private void start(SmtpCommand command) {
         session.verb = SmtpVerb.AUTH;
+        if (PipeliningSync.refuse(session, command)) {
+            return;
+        }
         SmtpReply refusal = refusal();
         if (refusal != null) {
             session.reply(refusal);

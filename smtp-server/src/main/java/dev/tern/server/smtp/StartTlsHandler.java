@@ -30,7 +30,10 @@ final class StartTlsHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof SmtpCommand command) || command.verb() != SmtpVerb.STARTTLS) {
+        if (!(msg instanceof SmtpCommand command)
+                || command.verb() != SmtpVerb.STARTTLS
+                || ctx.pipeline().get(AuthHandler.class) instanceof AuthHandler auth && auth.inExchange()) {
+            // Within an AUTH exchange a line reading STARTTLS is a response of it (RFC 4954 4).
             ctx.fireChannelRead(msg);
             return;
         }

@@ -172,6 +172,9 @@ class TlsAndAuthIT {
             cancel PLAIN with a star      | submission | true      | AUTH PLAIN\\n*                                   | 501 5.0.0
             bad base64 initial response   | submission | true      | AUTH PLAIN %%%notbase64                          | 501 5.5.2
             bad base64 continuation       | submission | true      | AUTH LOGIN\\n%%%                                 | 501 5.5.2
+            # RFC 4954 4: within the exchange every line is a response, STARTTLS too; it ends the exchange, one reply
+            STARTTLS as a LOGIN response  | submission | true      | AUTH LOGIN\\nSTARTTLS                           | 501 5.5.2
+            STARTTLS as a PLAIN response  | submission | true      | AUTH PLAIN\\nStartTLS\\nNOOP                     | 250 2.0.0
             unknown mechanism             | submission | true      | AUTH CRAM-MD5                                    | 504 5.5.4
             # PLA\u00c4\u00b1N is PLA\u0131N in UTF-8, one char per octet: the dotless i's capital is I, but not in US-ASCII
             PLAIN with a dotless i        | submission | true      | AUTH PLA\u00c4\u00b1N #plain                   | 504 5.5.4

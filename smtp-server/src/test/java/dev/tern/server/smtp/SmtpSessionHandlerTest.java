@@ -88,6 +88,8 @@ class SmtpSessionHandlerTest {
             MAIL, RCPT and DATA after EHLO           | EHLO c\\n ~ MAIL FROM:<a@b.test>\\nRCPT TO:<bob@local.test>\\nDATA\\n ~ Subject: x\\n\\nbody\\n.\\nQUIT\\n | 250 250 250 354 250 221 | 1
             one command at a time after HELO         | HELO c\\n ~ MAIL FROM:<a@b.test>\\n ~ RCPT TO:<bob@local.test>\\n ~ DATA\\n ~ Subject: x\\n\\n.\\n | 250 250 250 354 250 | 1
             a chunk and the next commands            | EHLO c\\n ~ MAIL FROM:<a@b.test>\\nRCPT TO:<bob@local.test>\\nBDAT 5 LAST\\nabc\\nRSET\\nQUIT\\n | 250 250 250 250 250 221 | 1
+            AUTH with more behind it, before EHLO    | AUTH PLAIN\\nNOOP\\n                                            | 554                            | 0
+            AUTH with MAIL behind it after HELO      | HELO c\\n ~ AUTH LOGIN\\nMAIL FROM:<a@b.test>\\n                 | 250 554                        | 0
             """)
     void endsASessionThatSendsAheadWhereItMayNot(String what, String sends, String codes, int stored) {
         EmbeddedChannel ch = TestSessions.channel(
