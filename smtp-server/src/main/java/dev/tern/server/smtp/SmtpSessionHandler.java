@@ -67,8 +67,14 @@ final class SmtpSessionHandler extends SimpleChannelInboundHandler<Object> {
         switch (msg) {
             case SmtpCommand command -> dispatch(command);
             case DataContent content -> receive(content);
-            case DataEnd end -> DataVerb.end(session, end);
-            case ChunkEnd ignored -> bdat.end(session);
+            case DataEnd end -> {
+                DataVerb.end(session, end);
+                afterTransactionStep();
+            }
+            case ChunkEnd ignored -> {
+                bdat.end(session);
+                afterTransactionStep();
+            }
             case LineError error -> {
                 session.verb = SmtpVerb.UNKNOWN;
                 session.reply(error.reply());
@@ -102,6 +108,14 @@ final class SmtpSessionHandler extends SimpleChannelInboundHandler<Object> {
         } else {
             verbs.get(command.verb()).handle(session, command);
         }
+        afterTransactionStep();
+    }
+
+    /**
+     * At shutdown, a session that is no longer in a transaction ends here: after a command, and after a
+     * message refused at its end, as well as after one taken (whose reply comes when the spool has it).
+     */
+    private void afterTransactionStep() {
         if (!session.isBusy()) {
             session.closeIfDrainingAndIdle();
         }
@@ -165,6 +179,14 @@ final class SmtpSessionHandler extends SimpleChannelInboundHandler<Object> {
         if (cause instanceof java.io.IOException) {
             // A broken transport: the peer reset or vanished; nothing to answer.
             log.debug("session={} transport error: {}", session.id, cause.toString());
+            ctx.close();
+            return;
+        }
+        if (cause instanceof io.netty.handler.codec.DecoderException
+                && cause.getCause() instanceof javax.net.ssl.SSLException tls) {
+            // What the client sent is not TLS, or its TLS failed (plaintext on the implicit-TLS port, or after
+            // the 220 to STARTTLS): client input, not a fault of ours; the handshake's failure is logged as such.
+            log.debug("session={} TLS input refused: {}", session.id, tls.toString());
             ctx.close();
             return;
         }

@@ -2,11 +2,17 @@ package dev.tern.server.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.tern.server.metrics.SessionMetrics;
 import dev.tern.smtp.queue.Signer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.NotSslRecordException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +24,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.slf4j.LoggerFactory;
 
 class SmtpSessionHandlerTest {
 
@@ -470,6 +477,63 @@ class SmtpSessionHandlerTest {
                 .as("the chunk's NOOP was data, this one a command")
                 .startsWith("250");
         assertThat(queue.stored).isEmpty();
+        ch.finishAndReleaseAll();
+    }
+
+    /**
+     * Plaintext where TLS is expected (the implicit-TLS port, or after the 220 to STARTTLS) is the client's
+     * input, not a fault of ours: the connection closes with no "internal error" reply and no warning.
+     */
+    @Test
+    void closesOnInputThatIsNoTlsWithoutCallingItAnInternalError() {
+        Logger logger = (Logger) LoggerFactory.getLogger(SmtpSessionHandler.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            EmbeddedChannel ch =
+                    TestSessions.channel(TestSessions.settings(false), TestSessions.services(queue, null, false));
+            replies(ch);
+            ch.pipeline()
+                    .fireExceptionCaught(
+                            new DecoderException(new NotSslRecordException("not an SSL/TLS record: 45484c4f")));
+            ch.runPendingTasks();
+
+            assertThat(replies(ch)).as("no 421 internal error").isEmpty();
+            assertThat(ch.isOpen()).isFalse();
+            assertThat(logged.list).noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.WARN));
+            ch.finishAndReleaseAll();
+        } finally {
+            logger.detachAppender(logged);
+        }
+    }
+
+    /**
+     * At shutdown a session inside a transaction finishes it and then ends (RFC 5321 3.8): also when its
+     * message is refused at the end, rather than going on to a whole new transaction.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # how the message ends        | its content (\\n is CRLF, ~ a bare LF) | reply to it
+            refused (a bare LF)           | Subject: x\\n\\nbare~lf\\n.\\n         | 550 5.6.0
+            taken                         | Subject: x\\n\\nbody\\n.\\n            | 250 2.0.0
+            """)
+    void endsAtShutdownOnceItsTransactionIsOverHoweverItEnded(String how, String content, String reply) {
+        SessionServices services = TestSessions.services(queue, null, false);
+        EmbeddedChannel ch = TestSessions.channel(TestSessions.settings(false), services);
+        write(ch, "EHLO c\r\nMAIL FROM:<a@b.test>\r\nRCPT TO:<bob@local.test>\r\nDATA\r\n");
+        services.registry().drain();
+        ch.runPendingTasks();
+        write(ch, content.replace("\\n", "\r\n").replace("~", "\n") + "MAIL FROM:<c@b.test>\r\n");
+        ch.runPendingTasks();
+        List<String> replies = replies(ch);
+
+        assertThat(replies.get(replies.size() - 2)).as(how).startsWith(reply);
+        assertThat(replies).as(how).last().asString().startsWith("421 4.3.0");
+        assertThat(ch.isOpen()).as(how).isFalse();
         ch.finishAndReleaseAll();
     }
 
