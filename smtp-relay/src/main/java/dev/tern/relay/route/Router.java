@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +62,7 @@ public final class Router implements Deliverer {
     private final HostSelector selector;
     private final SmtpClient client;
     private final OutboundTls outboundTls;
+    private final Predicate<InetSocketAddress> ownListener;
 
     /** A router whose mail exchangers get opportunistic TLS, whatever the domain. */
     public Router(
@@ -69,13 +71,15 @@ public final class Router implements Deliverer {
             MailExchangerResolver resolver,
             HostSelector selector,
             SmtpClient client) {
-        this(routing, local, resolver, selector, client, OutboundTls.opportunistic());
+        this(routing, local, resolver, selector, client, OutboundTls.opportunistic(), listener -> false);
     }
 
     /**
      * @param routing the decision this router follows, the same the delivery metrics read
      * @param resolver resolves every name: MX targets, implicit MX and smarthosts alike
      * @param outboundTls the TLS policy of each domain's mail exchangers (smarthosts follow their route)
+     * @param ownListener true for an address and port one of this server's own listeners takes connections at:
+     *     a route there would send the mail back to this server (RFC 5321 5.1), as an MX naming it would
      */
     public Router(
             Routing routing,
@@ -83,7 +87,9 @@ public final class Router implements Deliverer {
             MailExchangerResolver resolver,
             HostSelector selector,
             SmtpClient client,
-            OutboundTls outboundTls) {
+            OutboundTls outboundTls,
+            Predicate<InetSocketAddress> ownListener) {
+        this.ownListener = ownListener;
         this.routing = routing;
         this.local = local;
         this.resolver = resolver;
@@ -99,7 +105,7 @@ public final class Router implements Deliverer {
             case Smarthost smarthost ->
                 resolver.resolveHost(smarthost.host())
                         .thenCompose(resolution -> onResolved(
-                                resolution, domain, request, found -> toSmarthost(smarthost, found, request)));
+                                resolution, domain, request, found -> toSmarthost(domain, smarthost, found, request)));
             case Route.Mx mx -> {
                 // Asked at once, beside the MX question: the policy's own bound keeps the wait short.
                 CompletionStage<DomainTls> tls = outboundTls.policy(domain);
@@ -114,12 +120,26 @@ public final class Router implements Deliverer {
     }
 
     private CompletionStage<List<RecipientOutcome>> toSmarthost(
-            Smarthost smarthost, MxResolution.Exchangers found, DeliveryRequest request) {
+            String domain, Smarthost smarthost, MxResolution.Exchangers found, DeliveryRequest request) {
         List<Candidate> candidates = new ArrayList<>();
+        boolean ours = false;
         for (MailExchanger host : found.exchangers()) {
             for (InetAddress address : host.addresses()) {
-                candidates.add(new Candidate(host.host(), new InetSocketAddress(address, smarthost.port())));
+                InetSocketAddress target = new InetSocketAddress(address, smarthost.port());
+                if (ownListener.test(target)) {
+                    ours = true;
+                } else {
+                    candidates.add(new Candidate(host.host(), target));
+                }
             }
+        }
+        if (candidates.isEmpty() && ours) {
+            // The route leads back to one of our own listeners: the mail would come round again and again.
+            String why = "mail for " + domain + " loops back to myself (route " + smarthost.host() + ":"
+                    + smarthost.port() + ")";
+            log.info("id={} domain={} {}", request.id(), domain, why);
+            return CompletableFuture.completedFuture(
+                    all(request, DeliveryStatus.PERMANENT, EnhancedStatus.parse("5.4.6"), why));
         }
         ClientRoute route = MessageTls.of(smarthost.route(), request.envelope());
         return tryInTurn(candidates, 0, new HostTls(route, null, null, null), request, null);

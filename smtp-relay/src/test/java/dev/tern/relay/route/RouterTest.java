@@ -18,6 +18,7 @@ import dev.tern.relay.dns.MxResolverOptions;
 import dev.tern.relay.local.MaildirDelivery;
 import dev.tern.relay.testing.ScriptedSmtpPeer;
 import dev.tern.relay.testing.TestDnsServer;
+import dev.tern.relay.tls.OutboundTls;
 import dev.tern.smtp.Envelope;
 import dev.tern.smtp.MailParameters;
 import dev.tern.smtp.RcptParameters;
@@ -244,6 +245,37 @@ class RouterTest {
                 assertThat(o.remoteReply()).hasToString(reply);
                 assertThat(o.enhancedStatus()).hasToString(reply.split(" ")[1]);
             });
+        }
+    }
+
+    /** RFC 5321 5.1: a route that leads to one of this server's own listeners fails the mail as a loop. */
+    @Test
+    void aRouteToItsOwnListenerFailsAsALoopWithoutConnecting() throws Exception {
+        try (ScriptedSmtpPeer self = ScriptedSmtpPeer.start()) {
+            dns.a("smtp.self.test", "127.0.0.1");
+            Router toSelf = new Router(
+                    new Routing(
+                            Set.of("local.test"),
+                            Map.of("self.test", new Smarthost("smtp.self.test", self.port(), ClientRoute.mx()))),
+                    null,
+                    new DnsMailExchangerResolver(MxResolverOptions.defaults()
+                            .withServers(List.of(dns.address()))
+                            .withTimeout(Duration.ofMillis(300), 1)),
+                    new HostSelector(25, true, new ConnectLatency(), new SplittableRandom(1)),
+                    client,
+                    OutboundTls.opportunistic(),
+                    target -> target.getAddress().isLoopbackAddress() && target.getPort() == self.port());
+
+            List<RecipientOutcome> outcomes = toSelf.deliver("self.test", request("self.test"))
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+
+            assertThat(outcomes).hasSize(2).allSatisfy(o -> {
+                assertThat(o.status()).isEqualTo(DeliveryStatus.PERMANENT);
+                assertThat(o.enhancedStatus()).hasToString("5.4.6");
+                assertThat(o.diagnostic()).contains("loops back to myself");
+            });
+            assertThat(self.sessions()).isEmpty();
         }
     }
 

@@ -177,7 +177,8 @@ final class Delivery implements AutoCloseable {
                 new HostSelector(d.port(), d.preferLowLatency(), latency, new SplittableRandom()),
                 client,
                 new OutboundTls(
-                        new TlsPolicies(d.tlsPolicy()), mtaSts, dane, d.dane().enabled(), metrics, tlsSessions));
+                        new TlsPolicies(d.tlsPolicy()), mtaSts, dane, d.dane().enabled(), metrics, tlsSessions),
+                self.listeners(config.listeners()));
         // The queue's state lives on one thread; spooled content is read back on two more (disk, never a loop).
         ScheduledExecutorService queueThread = Executors.newSingleThreadScheduledExecutor(threads("tern-queue"));
         ExecutorService queueReader = Executors.newFixedThreadPool(2, threads("tern-queue-read"));

@@ -4,6 +4,7 @@ import dev.tern.server.config.Cidr;
 import dev.tern.server.config.ListenerConfig;
 import io.netty.util.NetUtil;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
@@ -57,6 +58,27 @@ final class OwnAddresses implements Predicate<InetAddress> {
         OwnAddresses self = new OwnAddresses(own, wildcard, selfAddresses);
         log.info("delivery: mail exchangers at {} are this host", self);
         return self;
+    }
+
+    /**
+     * Tells whether an address and port is where one of {@code listeners} takes connections: its port, and its
+     * address (any address of this host for a listener on the wildcard address). The listeners' addresses are
+     * read once, here.
+     */
+    Predicate<InetSocketAddress> listeners(List<ListenerConfig> listeners) {
+        List<InetSocketAddress> bound = new ArrayList<>();
+        for (ListenerConfig listener : listeners) {
+            try {
+                bound.add(new InetSocketAddress(InetAddress.getByName(listener.address()), listener.port()));
+            } catch (UnknownHostException e) {
+                // A listener whose address does not resolve takes no connections.
+            }
+        }
+        return target -> bound.stream()
+                .anyMatch(b -> b.getPort() == target.getPort()
+                        && (b.getAddress().isAnyLocalAddress()
+                                ? test(target.getAddress())
+                                : b.getAddress().equals(target.getAddress())));
     }
 
     @Override

@@ -6,6 +6,7 @@ import dev.tern.server.config.Cidr;
 import dev.tern.server.config.ListenerConfig;
 import dev.tern.server.config.ListenerMode;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -63,5 +64,31 @@ class OwnAddressesTest {
                 List.of(new ListenerConfig("mx", ListenerMode.MX, listener, 25, false, List.of())), List.of());
 
         assertThat(own.isOwnLiteral(literal)).isEqualTo(ourselves);
+    }
+
+    /**
+     * A route to one of its own listeners (that address and port, or any address of this host for a wildcard
+     * listener) would send mail back to this server; another port there is another program (a content filter).
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what                                           | listener  | target          | ours
+            the listener's address and port                  | 127.0.0.1 | 127.0.0.1:2525  | true
+            another port at its address                      | 127.0.0.1 | 127.0.0.1:10025 | false
+            its port at another address                      | 127.0.0.1 | 127.0.0.2:2525  | false
+            a wildcard listener's port at any own address    | 0.0.0.0   | 127.0.0.9:2525  | true
+            """)
+    void knowsARouteToItsOwnListener(String what, String listener, String target, boolean ours) throws Exception {
+        OwnAddresses own = OwnAddresses.of(
+                List.of(new ListenerConfig("mx", ListenerMode.MX, listener, 2525, false, List.of())), List.of());
+        String[] hostPort = target.split(":");
+
+        assertThat(own.listeners(List.of(new ListenerConfig("mx", ListenerMode.MX, listener, 2525, false, List.of())))
+                        .test(new InetSocketAddress(InetAddress.getByName(hostPort[0]), Integer.parseInt(hostPort[1]))))
+                .as(what)
+                .isEqualTo(ours);
     }
 }
