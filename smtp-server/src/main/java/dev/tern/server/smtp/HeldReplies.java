@@ -2,7 +2,9 @@ package dev.tern.server.smtp;
 
 import dev.tern.smtp.SmtpReply;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +15,9 @@ import java.util.concurrent.TimeUnit;
  * so that PIPELINING replies stay in order. While anything is held the session reads no more commands.
  */
 final class HeldReplies {
+    /** How long a connection's last reply may wait to be written before the connection closes regardless. */
+    static final long LAST_REPLY_GRACE_SECONDS = 10;
+
     private final Channel channel;
     private ArrayDeque<SmtpReply> held;
     private boolean closeAfter;
@@ -49,7 +54,21 @@ final class HeldReplies {
             held.add(reply);
             closeAfter = true;
         } else {
-            channel.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
+            closeOnceWritten(channel.writeAndFlush(reply));
+        }
+    }
+
+    /**
+     * Closes the connection once its last reply is written, or after {@link #LAST_REPLY_GRACE_SECONDS} when it
+     * is not: a client that never reads keeps that reply unsent, and must not keep its connection (and its place
+     * under the connection limits) with it.
+     */
+    private void closeOnceWritten(ChannelFuture written) {
+        written.addListener(ChannelFutureListener.CLOSE);
+        if (!written.isDone()) {
+            ScheduledFuture<?> force =
+                    channel.eventLoop().schedule(() -> channel.close(), LAST_REPLY_GRACE_SECONDS, TimeUnit.SECONDS);
+            channel.closeFuture().addListener(closed -> force.cancel(false));
         }
     }
 
@@ -63,7 +82,7 @@ final class HeldReplies {
             channel.write(replies.poll(), channel.voidPromise());
         }
         if (closeAfter) {
-            channel.writeAndFlush(replies.poll()).addListener(ChannelFutureListener.CLOSE);
+            closeOnceWritten(channel.writeAndFlush(replies.poll()));
             return;
         }
         channel.writeAndFlush(replies.poll(), channel.voidPromise());

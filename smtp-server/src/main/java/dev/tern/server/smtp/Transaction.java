@@ -121,6 +121,10 @@ final class Transaction {
             refusal = reply;
         }
         releaseContent();
+        // What was dropped is no longer held: other sessions may have the memory now, not after this client
+        // has sent the rest of what will be refused anyway.
+        budget.release(reserved);
+        reserved = 0;
     }
 
     /** The reply that refuses the message, or null. */

@@ -36,6 +36,39 @@ class LimitsIT {
         }
     }
 
+    /**
+     * A client that sends and never reads: its replies fill the socket, Tern stops reading it, and at the
+     * timeout its 421 cannot be written either. The connection closes all the same, a short grace later, so it
+     * does not keep its place under the connection limits (and its buffers) for good.
+     */
+    @Test
+    void closesTheConnectionOfAClientThatNeverReadsItsReplies() throws Exception {
+        start(Map.of(
+                "TERN_TIMEOUTS_COMMAND", "2s",
+                "TERN_TIMEOUTS_DATA_BLOCK", "2s",
+                "TERN_LIMITS_FORBID_UNAUTH_PIPELINING", "false"));
+        try (java.nio.channels.SocketChannel client = java.nio.channels.SocketChannel.open()) {
+            client.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 2048);
+            client.connect(tern.mx());
+            client.configureBlocking(false);
+            java.nio.ByteBuffer ahead =
+                    java.nio.ByteBuffer.wrap(("EHLO c\r\nMAIL FROM:<a@remote.test>\r\nRCPT TO:<bob@local.test>\r\n"
+                                    + "BDAT 1\r\nx".repeat(400_000))
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            // Until the socket takes no more: Tern has stopped reading, its replies unread.
+            await().atMost(Duration.ofSeconds(20)).until(() -> client.write(ahead) == 0 && client.write(ahead) == 0);
+            await().atMost(Duration.ofSeconds(20)).until(() -> connectionsActive() == 0);
+        }
+    }
+
+    private double connectionsActive() {
+        return tern.server()
+                .meterRegistry()
+                .get("smtp.server.connections.active")
+                .gauge()
+                .value();
+    }
+
     @Test
     void refusesACommandLineOver512Octets() {
         start(Map.of());

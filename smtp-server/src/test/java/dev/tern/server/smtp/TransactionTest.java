@@ -114,4 +114,32 @@ class TransactionTest {
         buf.getBytes(buf.readerIndex(), out);
         return out;
     }
+
+    /**
+     * A refused message gives its memory back at once: the sessions after it are not refused for memory while
+     * its client still sends what will be refused anyway.
+     */
+    @Test
+    void aRefusedMessageGivesItsMemoryBackAtOnce() {
+        InflightBudget budget = new InflightBudget(10_000);
+        Transaction big = new Transaction(new MailFrom(ReversePath.NULL, MailParameters.NONE), 1 << 20, budget);
+        Transaction next = new Transaction(new MailFrom(ReversePath.NULL, MailParameters.NONE), 1 << 20, budget);
+        ByteBuf piece = alloc.buffer(4000).writeZero(4000);
+        try {
+            big.append(piece, alloc);
+            big.append(piece, alloc);
+            big.append(piece, alloc); // past the budget: refused, and what it held dropped
+            assertThat(big.refusal()).isNotNull();
+
+            next.append(piece, alloc);
+            next.append(piece, alloc);
+            assertThat(next.refusal())
+                    .as("the refused message's 8,000 octets are free again")
+                    .isNull();
+        } finally {
+            piece.release();
+            big.release();
+            next.release();
+        }
+    }
 }
