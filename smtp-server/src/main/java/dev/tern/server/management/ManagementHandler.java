@@ -40,6 +40,15 @@ final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpReques
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (!ctx.channel().isWritable()) {
+            // The answers sent before are still unread: a client that sends requests ahead and reads nothing
+            // would have every answer (a scrape is large) piled up in memory. It is closed instead.
+            log.debug(
+                    "management: {} sent requests ahead of unread answers; closing",
+                    ctx.channel().remoteAddress());
+            ctx.close();
+            return;
+        }
         if (request.decoderResult().isFailure()) {
             respond(ctx, request, HttpResponseStatus.BAD_REQUEST, TEXT, "bad request\n", false);
             return;
@@ -100,6 +109,13 @@ final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpReques
             boolean mayKeepAlive) {
         HttpExchange exchange = HttpExchange.of(request);
         exchange.send(ctx, exchange.response(ctx, status, contentType, body), mayKeepAlive);
+    }
+
+    /** Reads no more from a client while its answers wait to be written (the classic back-pressure). */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        ctx.fireChannelWritabilityChanged();
     }
 
     @Override

@@ -142,6 +142,38 @@ class ManagementIT {
      * out: a request trickled a header line at a time is cut within its ten seconds, and past 16 connections from one
      * address a new one is closed unanswered, while a probe from another address, SMTP and the next scrape go on.
      */
+    /**
+     * A client that pipelines scrapes and reads no answer is closed once the answers it has not read fill the
+     * connection's buffer, instead of having every answer piled up in memory; the next scrape is answered.
+     */
+    @Test
+    void closesAClientThatSendsScrapesAheadAndReadsNone() throws Exception {
+        InetSocketAddress address = tern.server().managementAddress();
+        byte[] requests =
+                "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".repeat(2_000).getBytes(StandardCharsets.US_ASCII);
+        try (SocketChannel greedy = SocketChannel.open()) {
+            greedy.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4096);
+            greedy.connect(address);
+            java.nio.ByteBuffer ahead = java.nio.ByteBuffer.wrap(requests);
+            greedy.configureBlocking(false);
+            // Requests go on being sent, none read, until Tern closes the connection (its unread requests make
+            // the close a reset, which the next write meets); well before the 10 s a silent connection gets.
+            await().atMost(Duration.ofSeconds(6)).until(() -> {
+                try {
+                    if (!ahead.hasRemaining()) {
+                        ahead.rewind();
+                    }
+                    greedy.write(ahead);
+                    return false;
+                } catch (IOException reset) {
+                    return true;
+                }
+            });
+        }
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(metrics()).contains("smtp_server_sessions_total"));
+    }
+
     @Test
     void boundsWhatOneClientOfTheManagementListenerMayHold() throws Exception {
         InetSocketAddress address = tern.server().managementAddress();
