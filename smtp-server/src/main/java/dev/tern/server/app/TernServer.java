@@ -203,7 +203,9 @@ public final class TernServer implements AutoCloseable {
                         delivery.mailboxes,
                         config.local().domains(),
                         config.auth().senders()),
-                new InflightBudget(limits.maxInflightBytes()),
+                new InflightBudget(
+                        limits.maxInflightBytes(),
+                        InflightBudget.shareOf(limits.maxInflightBytes(), limits.maxMessageSize())),
                 registry,
                 Clock.systemDefaultZone(),
                 metrics.sessions());

@@ -64,7 +64,11 @@ final class MailVerb implements VerbHandler {
             return;
         }
         session.startTransaction(new Transaction(
-                mailFrom, session.settings.limits().maxMessageSize(), session.services.inflightBudget()));
+                mailFrom,
+                session.settings.limits().maxMessageSize(),
+                session.services.inflightBudget(),
+                // A trusted client (or one authenticated, where that exempts) is held to no share of the budget.
+                session.exempt() ? null : session.clientAddress()));
         session.reply(SmtpReplies.SENDER_OK);
     }
 

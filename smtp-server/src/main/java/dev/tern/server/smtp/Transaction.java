@@ -8,6 +8,7 @@ import dev.tern.smtp.address.Mailbox;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,6 +42,7 @@ final class Transaction {
 
     private final long maxSize;
     private final InflightBudget budget;
+    private final InetAddress client;
     private CompositeByteBuf content;
     /** Copied pieces not yet in {@link #content}: written on until full, then added as one component. */
     private ByteBuf copied;
@@ -50,9 +52,15 @@ final class Transaction {
     private SmtpReply refusal;
 
     Transaction(MailFrom mailFrom, long maxSize, InflightBudget budget) {
+        this(mailFrom, maxSize, budget, null);
+    }
+
+    /** @param client the address whose share of {@code budget} the message takes, or null for none (trusted) */
+    Transaction(MailFrom mailFrom, long maxSize, InflightBudget budget, InetAddress client) {
         this.mailFrom = mailFrom;
         this.maxSize = maxSize;
         this.budget = budget;
+        this.client = client;
     }
 
     /** Whether {@code mailbox} is a recipient already: the same local part, the domain in any case. */
@@ -77,7 +85,7 @@ final class Transaction {
             refuse(SmtpReplies.MESSAGE_TOO_BIG);
             return;
         }
-        if (!budget.tryReserve(n)) {
+        if (!budget.tryReserve(client, n)) {
             refuse(SmtpReplies.INSUFFICIENT_STORAGE);
             return;
         }
@@ -123,7 +131,7 @@ final class Transaction {
         releaseContent();
         // What was dropped is no longer held: other sessions may have the memory now, not after this client
         // has sent the rest of what will be refused anyway.
-        budget.release(reserved);
+        budget.release(client, reserved);
         reserved = 0;
     }
 
@@ -153,7 +161,7 @@ final class Transaction {
     /** Releases the content still held and gives back the memory reserved for it. */
     void release() {
         releaseContent();
-        budget.release(reserved);
+        budget.release(client, reserved);
         reserved = 0;
     }
 

@@ -10,6 +10,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -141,5 +142,51 @@ class TransactionTest {
             big.release();
             next.release();
         }
+    }
+
+    /**
+     * One client address holds at most its share of the budget, so that one client sending large messages and
+     * then trickling them cannot keep the memory from every other client; a trusted one (no address given) is
+     * held to no share.
+     */
+    @Test
+    void oneClientHoldsAtMostItsShareOfTheBudget() throws Exception {
+        InflightBudget budget = new InflightBudget(20_000, 5_000);
+        InetAddress greedy = InetAddress.getByName("127.0.0.10");
+        MailFrom from = new MailFrom(ReversePath.NULL, MailParameters.NONE);
+        Transaction first = new Transaction(from, 1 << 20, budget, greedy);
+        Transaction second = new Transaction(from, 1 << 20, budget, greedy);
+        Transaction other = new Transaction(from, 1 << 20, budget, InetAddress.getByName("127.0.0.11"));
+        Transaction trusted = new Transaction(from, 1 << 20, budget, null);
+        ByteBuf piece = alloc.buffer(4000).writeZero(4000);
+        try {
+            first.append(piece, alloc);
+            second.append(piece, alloc);
+            assertThat(second.refusal()).as("past the address's share").isNotNull();
+            other.append(piece, alloc);
+            assertThat(other.refusal()).as("another address has room").isNull();
+            trusted.append(piece, alloc);
+            assertThat(trusted.refusal())
+                    .as("the rest of the budget, for a client held to no share")
+                    .isNull();
+            first.release();
+            Transaction again = new Transaction(from, 1 << 20, budget, greedy);
+            try {
+                piece.readerIndex(0);
+                trusted.release();
+                again.append(piece, alloc);
+                assertThat(again.refusal())
+                        .as("its share is free again once released")
+                        .isNull();
+            } finally {
+                again.release();
+            }
+        } finally {
+            piece.release();
+            second.release();
+            other.release();
+            trusted.release();
+        }
+        assertThat(budget.used()).isZero();
     }
 }
