@@ -34,6 +34,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -45,12 +46,14 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -138,16 +141,7 @@ class RouterTest {
     void whenEveryHostFailsTheOutcomeNamesTheLastHostAndItsReply() throws Exception {
         try (ScriptedSmtpPeer busy = ScriptedSmtpPeer.start().greeting("421 4.3.2 too busy, try later")) {
             dns.a("smtp.busy.test", "127.0.0.1");
-            Router toBusy = new Router(
-                    new Routing(
-                            Set.of("local.test"),
-                            Map.of("busy.test", new Smarthost("smtp.busy.test", busy.port(), ClientRoute.mx()))),
-                    null,
-                    new DnsMailExchangerResolver(MxResolverOptions.defaults()
-                            .withServers(List.of(dns.address()))
-                            .withTimeout(Duration.ofMillis(300), 1)),
-                    new HostSelector(25, true, new ConnectLatency(), new SplittableRandom(1)),
-                    client);
+            Router toBusy = toSmarthost("busy.test", "smtp.busy.test", busy.port(), target -> false);
 
             List<RecipientOutcome> outcomes = toBusy.deliver("busy.test", request("busy.test"))
                     .toCompletableFuture()
@@ -248,22 +242,19 @@ class RouterTest {
         }
     }
 
-    /** RFC 5321 5.1: a route that leads to one of this server's own listeners fails the mail as a loop. */
-    @Test
-    void aRouteToItsOwnListenerFailsAsALoopWithoutConnecting() throws Exception {
+    /**
+     * RFC 5321 5.1: a route that leads to one of this server's own listeners fails the mail as a loop, whether
+     * the route names a host that resolves there or gives the address itself.
+     */
+    @ParameterizedTest(name = "route host {0}")
+    @ValueSource(strings = {"smtp.self.test", "127.0.0.1"})
+    void aRouteToItsOwnListenerFailsAsALoopWithoutConnecting(String routeHost) throws Exception {
         try (ScriptedSmtpPeer self = ScriptedSmtpPeer.start()) {
             dns.a("smtp.self.test", "127.0.0.1");
-            Router toSelf = new Router(
-                    new Routing(
-                            Set.of("local.test"),
-                            Map.of("self.test", new Smarthost("smtp.self.test", self.port(), ClientRoute.mx()))),
-                    null,
-                    new DnsMailExchangerResolver(MxResolverOptions.defaults()
-                            .withServers(List.of(dns.address()))
-                            .withTimeout(Duration.ofMillis(300), 1)),
-                    new HostSelector(25, true, new ConnectLatency(), new SplittableRandom(1)),
-                    client,
-                    OutboundTls.opportunistic(),
+            Router toSelf = toSmarthost(
+                    "self.test",
+                    routeHost,
+                    self.port(),
                     target -> target.getAddress().isLoopbackAddress() && target.getPort() == self.port());
 
             List<RecipientOutcome> outcomes = toSelf.deliver("self.test", request("self.test"))
@@ -284,11 +275,27 @@ class RouterTest {
         return new Router(
                 new Routing(Set.of("local.test"), Map.of()),
                 null,
-                new DnsMailExchangerResolver(MxResolverOptions.defaults()
-                        .withServers(List.of(dns.address()))
-                        .withTimeout(Duration.ofMillis(300), 1)),
+                testResolver(),
                 new HostSelector(port, true, new ConnectLatency(), new SplittableRandom(1)),
                 client);
+    }
+
+    /** A router that sends {@code domain} to the route {@code host:port}, with {@code ownListener} its own listeners. */
+    private Router toSmarthost(String domain, String host, int port, Predicate<InetSocketAddress> ownListener) {
+        return new Router(
+                new Routing(Set.of("local.test"), Map.of(domain, new Smarthost(host, port, ClientRoute.mx()))),
+                null,
+                testResolver(),
+                new HostSelector(25, true, new ConnectLatency(), new SplittableRandom(1)),
+                client,
+                OutboundTls.opportunistic(),
+                ownListener);
+    }
+
+    private DnsMailExchangerResolver testResolver() {
+        return new DnsMailExchangerResolver(MxResolverOptions.defaults()
+                .withServers(List.of(dns.address()))
+                .withTimeout(Duration.ofMillis(300), 1));
     }
 
     private DeliveryRequest request(String domain) {
