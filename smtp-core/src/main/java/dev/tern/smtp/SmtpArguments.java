@@ -58,7 +58,7 @@ public final class SmtpArguments {
         if (!(raw instanceof ParseResult.Parsed<Map<String, String>>(Map<String, String> map))) {
             return ParseResult.rejected(((ParseResult.Rejected<Map<String, String>>) raw).reply());
         }
-        ParseResult<RcptParameters> parameters = rcptParameters(map);
+        ParseResult<RcptParameters> parameters = rcptParameters(map, smtpUtf8);
         if (!(parameters instanceof ParseResult.Parsed<RcptParameters>(RcptParameters values))) {
             return ParseResult.rejected(((ParseResult.Rejected<RcptParameters>) parameters).reply());
         }
@@ -126,8 +126,12 @@ public final class SmtpArguments {
         return significant <= 18;
     }
 
-    /** RCPT parameters NOTIFY and ORCPT (RFC 3461 4.1, 4.2). */
-    private static ParseResult<RcptParameters> rcptParameters(Map<String, String> raw) {
+    /**
+     * RCPT parameters NOTIFY and ORCPT (RFC 3461 4.1, 4.2). In a transaction that asked for SMTPUTF8 a {@code utf-8}
+     * ORCPT may carry its address as UTF-8 itself (RFC 6533 3, utf-8-addr-unitext); it is kept with every non-ASCII
+     * character written as {@code \x{HEX}} (utf-8-addr-xtext), the form every next hop and report takes.
+     */
+    private static ParseResult<RcptParameters> rcptParameters(Map<String, String> raw, boolean smtpUtf8) {
         Set<RcptParameters.Notify> notify = EnumSet.noneOf(RcptParameters.Notify.class);
         String orcpt = null;
         for (Map.Entry<String, String> e : raw.entrySet()) {
@@ -140,10 +144,11 @@ public final class SmtpArguments {
                     }
                 }
                 case "ORCPT" -> {
-                    if (value == null || !isOrcpt(value)) {
+                    String escaped = value == null ? null : smtpUtf8 ? Xtext.escapeUtf8Unitext(value) : value;
+                    if (escaped == null || !isOrcpt(escaped)) {
                         return ParseResult.rejected(EsmtpParameters.badValue(key));
                     }
-                    orcpt = value;
+                    orcpt = escaped;
                 }
                 default -> {
                     return ParseResult.rejected(SmtpReplies.UNKNOWN_PARAMETER);

@@ -114,6 +114,30 @@ public final class Xtext {
         return true;
     }
 
+    /**
+     * A {@code utf-8} type ORCPT value ({@code utf-8;} and an address) with every non-ASCII character of its
+     * address written as {@code \x{HEX}}: a utf-8-addr-unitext (RFC 6533 3), the form a client may send in a
+     * transaction with SMTPUTF8, made the utf-8-addr-xtext that every next hop and report takes. Any other value
+     * is returned as it is, as is a value that is all ASCII; what comes out is checked as xtext after (a control
+     * character, C1 included, is refused there as its escape).
+     */
+    public static String escapeUtf8Unitext(String value) {
+        if (!value.regionMatches(true, 0, "utf-8;", 0, 6) || value.chars().allMatch(c -> c < 0x80)) {
+            return value;
+        }
+        StringBuilder sb = new StringBuilder(value.length() + 16).append(value, 0, 6);
+        value.substring(6).codePoints().forEach(cp -> {
+            if (cp < 0x80) {
+                sb.append((char) cp);
+            } else {
+                sb.append("\\x{")
+                        .append(Integer.toHexString(cp).toUpperCase(Locale.ROOT))
+                        .append('}');
+            }
+        });
+        return sb.toString();
+    }
+
     /** Encodes text as xtext; non-ASCII is written as its UTF-8 octets. */
     public static String encode(String text) {
         StringBuilder sb = new StringBuilder(text.length());

@@ -384,13 +384,42 @@ class SmtpArgumentsTest {
     @ParameterizedTest(name = "[{index}] {0}")
     @MethodSource
     void rcptParameters(String parameters, String expected) {
-        ParseResult<RcptTo> result = SmtpArguments.parseRcpt("TO:<user@example.com> " + parameters, false, LOCAL);
-        String described =
-                switch (result) {
-                    case ParseResult.Parsed<RcptTo>(RcptTo rcpt) -> describe(rcpt.parameters());
-                    case ParseResult.Rejected<RcptTo>(SmtpReply reply) -> full(reply);
-                };
-        assertThat(described).isEqualTo(expected);
+        assertThat(describeRcptParameters(parameters, false)).isEqualTo(expected);
+    }
+
+    /** The parameters RCPT with {@code parameters} is taken with, or the reply that refuses it. */
+    private static String describeRcptParameters(String parameters, boolean smtpUtf8) {
+        return switch (SmtpArguments.parseRcpt("TO:<user@example.com> " + parameters, smtpUtf8, LOCAL)) {
+            case ParseResult.Parsed<RcptTo>(RcptTo rcpt) -> describe(rcpt.parameters());
+            case ParseResult.Rejected<RcptTo>(SmtpReply reply) -> full(reply);
+        };
+    }
+
+    /** RFC 6533 3: in a transaction with SMTPUTF8 a utf-8 ORCPT may carry its address in UTF-8 (utf-8-addr-unitext). */
+    static Stream<Arguments> utf8OrcptInASmtpUtf8Transaction() {
+        return Stream.of(
+                row(
+                        "ORCPT=utf-8;j\u00f6rg@example.test",
+                        "[] utf-8;j\\x{F6}rg@example.test"), // kept as utf-8-addr-xtext
+                row(
+                        "ORCPT=UTF-8;\u7528\u6237@\u4f8b\u5b50.test",
+                        "[] UTF-8;\\x{7528}\\x{6237}@\\x{4F8B}\\x{5B50}.test"),
+                row("ORCPT=utf-8;a\ud83d\ude00b@x", "[] utf-8;a\\x{1F600}b@x"), // past the BMP
+                row("ORCPT=utf-8;j\\x{F6}rg@x", "[] utf-8;j\\x{F6}rg@x"), // the escaped form as before
+                row("ORCPT=utf-8;a\u0085b@x", "501 5.5.4 Bad ORCPT value"), // a C1 control (next line)
+                row("ORCPT=utf-8;\u00e4+0Ab@x", "501 5.5.4 Bad ORCPT value"), // an encoded LF beside UTF-8
+                row("ORCPT=rfc822;j\u00f6rg@x", "501 5.5.4 Bad ORCPT value") // UTF-8 only in the utf-8 type
+                );
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @MethodSource
+    void utf8OrcptInASmtpUtf8Transaction(String parameters, String expected) {
+        assertThat(describeRcptParameters(parameters, true)).isEqualTo(expected);
+        if (parameters.chars().anyMatch(c -> c > 0x7f)) {
+            // Without SMTPUTF8 the UTF-8 form is no ORCPT value at all.
+            assertThat(describeRcptParameters(parameters, false)).isEqualTo("501 5.5.4 Bad ORCPT value");
+        }
     }
 
     static Stream<Arguments> helo() {

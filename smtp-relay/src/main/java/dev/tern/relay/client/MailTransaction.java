@@ -36,6 +36,8 @@ final class MailTransaction {
 
     /** The message as it goes: {@link #run()} makes it and releases it when the transaction is over. */
     private ByteBuf content;
+    /** The content holds octets over 127 (or its sender declared 8BITMIME to a server that takes it). */
+    private boolean eightBitContent;
 
     private boolean reusable = true;
     /** The reply to MAIL, once MAIL was sent. */
@@ -87,22 +89,32 @@ final class MailTransaction {
     /**
      * Runs the transaction; completes on the event loop, never exceptionally. The message goes with
      * its long lines folded ({@link LongLines}), so no peer receives a line RFC 5321 4.5.3.1.6 forbids,
-     * except a BINARYMIME body, which has no lines (RFC 3030 3); to a server without 8BITMIME its 8-bit
-     * MIME parts go quoted-printable ({@link SevenBitMime}).
+     * except a BINARYMIME body, which has no lines (RFC 3030 3). 8-bit content goes as {@code BODY=8BITMIME}
+     * to a server that announced it, declared so by its sender or not (RFC 6152 3: without the parameter
+     * the content is taken for 7-bit, and a next hop without 8BITMIME would get it as it is); to a server
+     * without 8BITMIME its 8-bit MIME parts go quoted-printable ({@link SevenBitMime}), converted before
+     * any folding, since quoted-printable's soft breaks carry a line of any length unchanged.
      */
     CompletionStage<AttemptResult> run() {
-        boolean binary = request.envelope().parameters().body() == MailParameters.Body.BINARY_MIME;
-        content = binary ? request.content().retainedDuplicate() : LongLines.fold(request.content(), alloc);
-        if (!binary
-                && !ehlo.supports("8BITMIME")
-                && MessageOctets.isEightBit(content, content.readerIndex(), content.writerIndex())) {
+        ByteBuf original = request.content();
+        MailParameters.Body body = request.envelope().parameters().body();
+        boolean binary = body == MailParameters.Body.BINARY_MIME;
+        boolean eightBitPeer = ehlo.supports("8BITMIME");
+        eightBitContent = !binary
+                && (body == MailParameters.Body.EIGHT_BIT_MIME && eightBitPeer
+                        || MessageOctets.isEightBit(original, original.readerIndex(), original.writerIndex()));
+        if (binary) {
+            content = original.retainedDuplicate();
+        } else if (eightBitContent && !eightBitPeer) {
             // RFC 6152 3: no 8-bit data to a server that did not announce 8BITMIME; MIME parts are converted.
-            ByteBuf folded = content;
+            ByteBuf converted = SevenBitMime.convert(original, alloc);
             try {
-                content = SevenBitMime.convert(folded, alloc);
+                content = LongLines.fold(converted, alloc);
             } finally {
-                folded.release();
+                converted.release();
             }
+        } else {
+            content = LongLines.fold(original, alloc);
         }
         CompletionStage<AttemptResult> result;
         try {
@@ -128,7 +140,7 @@ final class MailTransaction {
             // RFC 6531 3.5: no downgrade here; the message cannot go to this server as it is.
             return failAll("5.6.7", remoteMta + " does not support SMTPUTF8, which this message needs");
         }
-        SmtpCommand mail = TransactionCommands.mail(request.envelope(), ehlo, size, smtpUtf8);
+        SmtpCommand mail = TransactionCommands.mail(request.envelope(), ehlo, size, smtpUtf8, eightBitContent);
         CompletionStage<AttemptResult> result = ehlo.supports("PIPELINING") ? pipelined(mail) : stepwise(mail);
         // Whatever broke before the content went out delivered nothing: another host may try at once.
         return result.exceptionally(this::hostBroken);

@@ -85,14 +85,23 @@ final class SevenBitMime {
         // RFC 2045 6.1: the mechanism is a token, with comments and white space around it allowed.
         encoding = encoding == null ? null : MimeFieldValue.transferEncoding(encoding);
         String boundary = contentType == null ? null : MimeFieldValue.parameter(contentType, "boundary");
-        if (type.startsWith("multipart/") && boundary != null) {
-            out.write(m, from, bodyFrom - from);
-            multipart(bodyFrom, to, boundary, type.equals("multipart/digest") ? "message/rfc822" : "text/plain", depth);
-        } else if (type.equals("message/rfc822")) {
-            // The attached message is converted on its own, so its part's encoding can be told after.
+        boolean multipart = type.startsWith("multipart/") && boundary != null;
+        if (multipart || type.equals("message/rfc822")) {
+            // The body (its parts, or the attached message) is converted on its own, so that the encoding of
+            // the entity that holds it can be told after: 7bit once nothing 8-bit is left (RFC 2045 6.4 and
+            // RFC 2046 5.2.1 allow a multipart or message/rfc822 no encoding but the identity ones).
             ByteArrayOutputStream outer = out;
             out = new ByteArrayOutputStream(to - bodyFrom);
-            entity(bodyFrom, to, "text/plain", depth + 1);
+            if (multipart) {
+                multipart(
+                        bodyFrom,
+                        to,
+                        boundary,
+                        type.equals("multipart/digest") ? "message/rfc822" : "text/plain",
+                        depth);
+            } else {
+                entity(bodyFrom, to, "text/plain", depth + 1);
+            }
             byte[] converted = out.toByteArray();
             out = outer;
             boolean clean =

@@ -41,14 +41,20 @@ final class TransactionCommands {
         return ehlo.supports("CHUNKING");
     }
 
-    static SmtpCommand mail(Envelope envelope, EhloReply ehlo, long size, boolean smtpUtf8) {
+    /**
+     * MAIL FROM with the parameters {@code ehlo} allows; {@code eightBitContent}: the content holds octets over 127,
+     * whatever its sender declared, and goes as {@code BODY=8BITMIME} to a server that announced it (RFC 6152 3).
+     */
+    static SmtpCommand mail(Envelope envelope, EhloReply ehlo, long size, boolean smtpUtf8, boolean eightBitContent) {
         MailParameters p = envelope.parameters();
         StringBuilder arg =
                 new StringBuilder("FROM:").append(envelope.reversePath().toPathString());
         if (ehlo.supports("SIZE")) {
             arg.append(" SIZE=").append(size); // RFC 1870 6
         }
-        if (p.body() == MailParameters.Body.EIGHT_BIT_MIME && ehlo.supports("8BITMIME")) {
+        if (p.body() != MailParameters.Body.BINARY_MIME
+                && (p.body() == MailParameters.Body.EIGHT_BIT_MIME || eightBitContent)
+                && ehlo.supports("8BITMIME")) {
             arg.append(" BODY=8BITMIME"); // RFC 6152 3
         } else if (p.body() == MailParameters.Body.BINARY_MIME
                 && ehlo.supports("BINARYMIME")

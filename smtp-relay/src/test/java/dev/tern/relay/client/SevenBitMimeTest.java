@@ -118,6 +118,36 @@ class SevenBitMimeTest {
     }
 
     @Test
+    void marksAMultipartLabelled8BitThatHoldsNothing8BitAfter7Bit() throws Exception {
+        // RFC 2045 6.4: a multipart takes no encoding but an identity one, and 8bit would tell a 7-bit server lies.
+        String message = "MIME-Version: 1.0\r\nSubject: alternatives\r\n"
+                + "Content-Type: multipart/alternative; boundary=alt\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                + "--alt\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                + TEXT
+                + "--alt\r\nContent-Type: multipart/mixed; boundary=in\r\nContent-Transfer-Encoding: 8BIT\r\n\r\n"
+                + "--in\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>" + TEXT + "</p>\r\n--in--\r\n"
+                + "--alt--\r\n";
+
+        byte[] converted = convert(message);
+
+        assertThat(sevenBit(converted)).isTrue();
+        String wire = new String(converted, StandardCharsets.US_ASCII);
+        assertThat(wire).doesNotContainIgnoringCase("Content-Transfer-Encoding: 8bit");
+        MimeMessage parsed = parse(converted);
+        assertThat(parsed.getHeader("Content-Transfer-Encoding")).containsExactly("7bit");
+        MimeMultipart parts = (MimeMultipart) parsed.getContent();
+        assertThat(parts.getBodyPart(1).getHeader("Content-Transfer-Encoding")).containsExactly("7bit");
+        assertThat(decoded(parts.getBodyPart(0).getInputStream())).isEqualTo(TEXT.substring(0, TEXT.length() - 2));
+        BodyPart html = ((MimeMultipart) parts.getBodyPart(1).getContent()).getBodyPart(0);
+        assertThat(decoded(html.getInputStream())).isEqualTo("<p>" + TEXT + "</p>");
+        // A multipart whose preamble stays 8-bit keeps its label: it is still 8-bit.
+        String preamble = message.replace("\r\n\r\n--alt\r\n", "\r\n\r\nPr\u00e4ambel\r\n--alt\r\n");
+        assertThat(new String(convert(preamble), StandardCharsets.ISO_8859_1))
+                .startsWith("MIME-Version: 1.0\r\nSubject: alternatives\r\n"
+                        + "Content-Type: multipart/alternative; boundary=alt\r\nContent-Transfer-Encoding: 8bit\r\n");
+    }
+
+    @Test
     void convertsAnAttachedMessageAndMarksIt7Bit() throws Exception {
         String message = "MIME-Version: 1.0\r\nSubject: forwarded\r\n"
                 + "Content-Type: message/rfc822\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"

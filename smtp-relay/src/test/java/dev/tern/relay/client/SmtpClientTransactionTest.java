@@ -18,11 +18,15 @@ import dev.tern.smtp.RcptParameters;
 import dev.tern.smtp.RcptTo;
 import dev.tern.smtp.SmtpReply;
 import dev.tern.smtp.address.ReversePath;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+import java.io.ByteArrayInputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Properties;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -339,6 +343,51 @@ class SmtpClientTransactionTest {
                     .isEqualTo("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
                             + "Content-Transfer-Encoding: quoted-printable\r\n\r\nh=C3=A9llo\r\n");
         }
+    }
+
+    /**
+     * RFC 6152 3: 8-bit content its sender did not declare goes as BODY=8BITMIME, as Postfix sends it; without
+     * the parameter a next hop takes it for 7-bit and would pass it as it is to a server without 8BITMIME.
+     */
+    @ParameterizedTest(name = "8-bit content: {0}")
+    @ValueSource(booleans = {true, false})
+    void declaresUndeclared8BitContentToAServerWith8BitMime(boolean eightBit) throws Exception {
+        peer.extensions("8BITMIME");
+        String message = "Subject: x\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+                + (eightBit ? "\u00e9t\u00e9" : "ete") + "\r\n";
+
+        AttemptResult result =
+                deliver(fixture.request(MailParameters.NONE, "sender@origin.test", message, "a@dest.test"));
+
+        assertThat(statuses(result)).containsExactly(DeliveryStatus.DELIVERED);
+        assertThat(peer.sessions().get(0).commands())
+                .contains(eightBit ? "MAIL FROM:<sender@origin.test> BODY=8BITMIME" : "MAIL FROM:<sender@origin.test>");
+        assertThat(peer.messages().get(0).content()).isEqualTo(message.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A long 8-bit line to a server without 8BITMIME is converted before any folding: quoted-printable's soft
+     * breaks carry it unchanged, where folding first would add line breaks and spaces to the text.
+     */
+    @Test
+    void convertsALong8BitLineWithoutFoldingItsText() throws Exception {
+        peer.extensions("PIPELINING");
+        String text = "b".repeat(2500) + "\r\n" + "\u00e9".repeat(1500) + "\r\nend\r\n";
+        String message = "MIME-Version: 1.0\r\nSubject: long\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                + "Content-Transfer-Encoding: 8bit\r\n\r\n" + text;
+
+        AttemptResult result =
+                deliver(fixture.request(MailParameters.NONE, "sender@origin.test", message, "a@dest.test"));
+
+        assertThat(statuses(result)).containsExactly(DeliveryStatus.DELIVERED);
+        byte[] received = peer.messages().get(0).content();
+        String wire = new String(received, StandardCharsets.ISO_8859_1);
+        assertThat(wire.split("\r\n"))
+                .allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(76));
+        assertThat(wire.chars()).allMatch(c -> c < 0x80);
+        MimeMessage parsed = new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(received));
+        assertThat(new String(parsed.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                .isEqualTo(text);
     }
 
     @Test
