@@ -89,9 +89,9 @@ final class ListenerBinding {
             full.setAll((ObjectNode) node);
             full.put("name", name);
             if (!full.has("restrict-senders")) {
-                // Submission is for a site's own users, who send as themselves (RFC 6409 6.1).
-                ListenerMode mode = ListenerMode.named(full.path("mode").asText());
-                full.put("restrict-senders", mode == ListenerMode.SUBMISSION || mode == ListenerMode.SMTPS);
+                // A site's own users send as themselves (RFC 6409 6.1), on whichever listener they log in: an mx
+                // listener offers AUTH after STARTTLS too, and the check concerns authenticated sessions only.
+                full.put("restrict-senders", true);
             }
             return ctxt.readTreeAsValue(full, ListenerConfig.class);
         }

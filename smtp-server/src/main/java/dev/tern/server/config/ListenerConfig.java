@@ -11,7 +11,7 @@ import java.util.List;
  * must begin with a PROXY protocol header naming the client; empty, the listener takes none.
  *
  * @param restrictSenders an authenticated client may only use a MAIL FROM address its user owns (on by
- *     default for submission and smtps, see {@link ListenerBinding})
+ *     default on every listener, see {@link ListenerBinding})
  */
 public record ListenerConfig(
         @JsonProperty(access = JsonProperty.Access.WRITE_ONLY) String name,

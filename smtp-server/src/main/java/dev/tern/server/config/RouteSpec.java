@@ -14,7 +14,7 @@ import java.util.Locale;
  * A smarthost route, written on one line: {@code host[:port] [none|starttls|implicit] [verify]
  * [user=NAME password-file=PATH]}. The port defaults to 25 (587 with starttls and a user, 465 with
  * implicit); the TLS mode to starttls. {@code verify} checks the smarthost's certificate against the JDK
- * trust store.
+ * trust store. A route with a user needs TLS: {@code none} with {@code user=} is refused.
  */
 public record RouteSpec(String host, int port, Tls tls, boolean verify, String username, Path passwordFile) {
 
@@ -54,6 +54,12 @@ public record RouteSpec(String host, int port, Tls tls, boolean verify, String u
         }
         if ((user == null) != (passwordFile == null)) {
             throw new IllegalArgumentException("user= and password-file= go together");
+        }
+        if (user != null && tls == Tls.NONE) {
+            // The password would cross the network in clear (RFC 4954 14): as Postfix's default
+            // smtp_sasl_security_options = noplaintext, no AUTH without TLS.
+            throw new IllegalArgumentException(
+                    "user= needs TLS (starttls or implicit): with none the password would be sent in clear");
         }
         int defaultPort = tls == Tls.IMPLICIT ? 465 : tls == Tls.STARTTLS && user != null ? 587 : 25;
         HostPort hp = HostPort.parse(words[0], defaultPort);

@@ -11,6 +11,7 @@ import dev.tern.smtp.codec.LineError;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.util.EnumMap;
@@ -138,6 +139,15 @@ final class SmtpSessionHandler extends SimpleChannelInboundHandler<Object> {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof ChannelInputShutdownEvent) {
             session.inputEnded();
+        }
+        if (evt instanceof SslCloseCompletionEvent) {
+            // RFC 8446 6.1: after its close_notify the client sends nothing more. TLS 1.2 closes both sides with it;
+            // TLS 1.3 leaves ours open, so it is an end of input, as a TCP half-close: passed to the line decoder,
+            // which answers what came before it and then tells this handler, as it does with a half-close.
+            ChannelHandlerContext tls = ctx.pipeline().context(SslHandler.class);
+            if (tls != null) {
+                tls.fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+            }
         }
         if (evt instanceof SslHandshakeCompletionEvent handshake) {
             if (!handshake.isSuccess()) {

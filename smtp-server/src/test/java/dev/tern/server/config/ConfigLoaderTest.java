@@ -26,7 +26,7 @@ class ConfigLoaderTest {
         assertThat(c.dataDir()).isEqualTo(Path.of("tern-data"));
         assertThat(c.listeners())
                 .containsExactly(
-                        new ListenerConfig("mx", ListenerMode.MX, "127.0.0.1", 2525, false, List.of()),
+                        new ListenerConfig("mx", ListenerMode.MX, "127.0.0.1", 2525, true, List.of()),
                         new ListenerConfig("submission", ListenerMode.SUBMISSION, "127.0.0.1", 2587, true, List.of()),
                         new ListenerConfig("smtps", ListenerMode.SMTPS, "127.0.0.1", 2465, true, List.of()));
         assertThat(c.local()).isEqualTo(new LocalConfig(List.of("localhost"), List.of(), Map.of(), "", ""));
@@ -122,7 +122,7 @@ class ConfigLoaderTest {
         assertThat(c.hostname()).isEqualTo("mail.example.org");
         assertThat(c.listeners())
                 .containsExactly(
-                        new ListenerConfig("mx", ListenerMode.MX, "0.0.0.0", 25, false, List.of()),
+                        new ListenerConfig("mx", ListenerMode.MX, "0.0.0.0", 25, true, List.of()),
                         new ListenerConfig("submission", ListenerMode.SUBMISSION, "127.0.0.1", 2587, true, List.of()),
                         new ListenerConfig("extra", ListenerMode.SUBMISSION, "127.0.0.1", 10587, true, List.of()));
         assertThat(c.local().domains()).containsExactly("example.org", "example.net");
@@ -155,7 +155,7 @@ class ConfigLoaderTest {
                 "listeners: {backup: {mode: mx, port: 2626}}", Map.of("TERN_LISTENERS_BACKUP_PORT", "2727"));
 
         assertThat(c.listener("backup"))
-                .contains(new ListenerConfig("backup", ListenerMode.MX, "127.0.0.1", 2727, false, List.of()));
+                .contains(new ListenerConfig("backup", ListenerMode.MX, "127.0.0.1", 2727, true, List.of()));
     }
 
     @Test

@@ -48,6 +48,8 @@ class RouteSpecTest {
                 "smtp.example.net:70000                 | port must be 1..65535", // port out of range
                 "smtp.example.net user=bob              | go together", // user without password file
                 "smtp.example.net tls                   | unknown route word 'tls'", // a typo
+                "smtp.example.net none user=bob password-file=/run/pw | password would be sent in clear", // AUTH
+                // without TLS
             })
     void refusesABadRoute(String text, String message) {
         assertThatThrownBy(() -> RouteSpec.parse(text))

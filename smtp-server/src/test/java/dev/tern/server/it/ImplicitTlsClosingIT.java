@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The implicit-TLS listener lets go of a connection it has nothing to say to at once, not after the TLS
  * handshake's timeout (30 s): one the client closes its side of before any handshake, and one refused by
- * a connection limit (RFC 8314 3.3: no reply can be sent before TLS). Held until the timeout, such sockets
+ * a connection limit (RFC 8314 3.3: no reply can be sent before TLS); and one whose client ended TLS with its
+ * close_notify once the replies it awaits are written, not after the command timeout. Held until the timeout, such sockets
  * let one address open file descriptors far past every connection limit.
  */
 class ImplicitTlsClosingIT {
@@ -66,6 +67,45 @@ class ImplicitTlsClosingIT {
                 assertClosedPromptly(refused);
             }
         }
+    }
+
+    /**
+     * After its close_notify a client sends nothing more (RFC 8446 6.1). TLS 1.3 leaves the other side open, so
+     * without its own handling Tern held such a connection, and its per-address slot, for the whole command
+     * timeout, and then wrote a 421 nobody could answer. It is an end of input, as a TCP half-close: the commands
+     * before it are answered, then the connection is closed.
+     */
+    @Test
+    void aClientsCloseNotifyUnderTls13EndsTheSessionAfterTheRepliesItAwaits() throws IOException {
+        try (Socket tcp = new Socket();
+                SSLSocket socket = layered(tcp)) {
+            socket.setEnabledProtocols(new String[] {"TLSv1.3"});
+            socket.setSoTimeout(PROMPTLY_MILLIS);
+            socket.startHandshake();
+            assertThat(socket.getSession().getProtocol()).isEqualTo("TLSv1.3");
+            socket.getOutputStream().write("NOOP\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            // close_notify, and no more from this side; the TCP connection stays open both ways (a layered socket's
+            // shutdown ends TLS only), so only the close_notify tells Tern.
+            socket.shutdownOutput();
+            assertThat(tcp.isOutputShutdown()).isFalse();
+            InputStream in = socket.getInputStream();
+            String replies;
+            try {
+                replies = new String(in.readNBytes(64 * 1024), StandardCharsets.US_ASCII);
+            } catch (SocketTimeoutException e) {
+                throw new AssertionError("the connection was still open after " + PROMPTLY_MILLIS + " ms", e);
+            }
+            assertThat(replies).startsWith("220 ").endsWith("\r\n250 2.0.0 Ok\r\n");
+        }
+    }
+
+    /** TLS over {@code tcp}, connected to the smtps listener; closing it does not close {@code tcp}. */
+    private static SSLSocket layered(Socket tcp) throws IOException {
+        tcp.connect(tern.smtps(), PROMPTLY_MILLIS);
+        return (SSLSocket) tern.clientTls()
+                .getSocketFactory()
+                .createSocket(tcp, tern.smtps().getHostString(), tern.smtps().getPort(), false);
     }
 
     private static void assertClosedPromptly(Socket socket) throws IOException {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** On submission an authenticated user sends only as an address it owns (Postfix reject_sender_login_mismatch). */
+/** An authenticated user sends only as an address it owns, on every listener (Postfix reject_sender_login_mismatch). */
 class SenderOwnershipIT {
     @TempDir
     Path dataDir;
@@ -65,6 +65,24 @@ class SenderOwnershipIT {
             assertThat(c.command("MAIL FROM:<bob@local.test>").last()).startsWith("553 5.7.1");
             // Read receipts and automatic replies go with the null sender (RFC 8098 2.1, RFC 3834 3.3).
             assertThat(c.command("MAIL FROM:<>").code()).isEqualTo(250);
+        }
+    }
+
+    /** The mx listener offers AUTH after STARTTLS too: a user who logs in there is held to the same addresses. */
+    @Test
+    void aUserWhoLogsInOnTheMxListenerIsHeldToItsOwnAddressesToo() {
+        tern = TernFixture.start(dataDir, Map.of());
+        try (RawSmtpClient c = tern.connect(tern.mx())) {
+            c.reply();
+            c.ehlo("client.test");
+            // Mail from other servers is not concerned: no session of theirs is authenticated.
+            assertThat(c.command("MAIL FROM:<anyone@elsewhere.test>").code()).isEqualTo(250);
+            assertThat(c.command("RSET").code()).isEqualTo(250);
+            assertThat(c.command("STARTTLS").code()).isEqualTo(220);
+            c.startTls(tern.clientTls());
+            login(c);
+            assertThat(c.command("MAIL FROM:<bob@local.test>").last()).startsWith("553 5.7.1");
+            assertThat(c.command("MAIL FROM:<alice@local.test>").code()).isEqualTo(250);
         }
     }
 
