@@ -56,7 +56,7 @@ final class BatchEncoder {
             SpoolOp op = batch.get(i);
             int head = marks[i];
             int headLength = marks[i + 1] - head;
-            ByteBuf content = op instanceof SpoolOp.Message m ? m.content() : null;
+            ByteBuf content = SpoolOp.contentOf(op);
             int contentLength = content == null ? 0 : content.readableBytes();
             int length = headLength - RecordFormat.HEADER_SIZE + contentLength;
             scratch.setInt(head + 5, length);
@@ -83,6 +83,7 @@ final class BatchEncoder {
         byte type =
                 switch (op) {
                     case SpoolOp.Message m -> RecordFormat.MESSAGE;
+                    case SpoolOp.Relocate r -> RecordFormat.MESSAGE;
                     case SpoolOp.State s -> RecordFormat.STATE;
                     case SpoolOp.Done d -> RecordFormat.DONE;
                     case SpoolOp.Hold h -> RecordFormat.HOLD;
@@ -96,6 +97,17 @@ final class BatchEncoder {
                 int lengthAt = scratch.writerIndex();
                 scratch.writeInt(0);
                 SpoolCodec.writeMessage(scratch, ids[i], m.arrivalMillis(), m.envelope());
+                scratch.setInt(lengthAt, scratch.writerIndex() - lengthAt - 4);
+            }
+            case SpoolOp.Relocate r -> {
+                ids[i] = r.message().id();
+                int lengthAt = scratch.writerIndex();
+                scratch.writeInt(0);
+                SpoolCodec.writeMessage(
+                        scratch,
+                        ids[i],
+                        r.message().arrivalMillis(),
+                        r.message().envelope());
                 scratch.setInt(lengthAt, scratch.writerIndex() - lengthAt - 4);
             }
             case SpoolOp.State s -> StateCodec.write(scratch, s.id(), s.recipient(), s.state());

@@ -33,6 +33,7 @@ final class SegmentReplay {
      * @param zeroTail whether everything after {@code validEnd} is zeros (or nothing)
      * @param records good records applied
      * @param corrupt torn or corrupt regions skipped
+     * @param skipped the octets of those regions
      */
     record Result(
             boolean usable,
@@ -42,7 +43,8 @@ final class SegmentReplay {
             long validEnd,
             boolean zeroTail,
             int records,
-            int corrupt) {}
+            int corrupt,
+            long skipped) {}
 
     private final Path file;
     private final long seq;
@@ -71,12 +73,12 @@ final class SegmentReplay {
             long size = ch.size();
             ByteBuffer head = ByteBuffer.allocate(RecordFormat.SEGMENT_HEADER_SIZE);
             if (size < RecordFormat.SEGMENT_HEADER_SIZE || !readFully(ch, head, 0)) {
-                return new Result(false, 0, 0, size, 0, false, 0, 0);
+                return new Result(false, 0, 0, size, 0, false, 0, 0, 0);
             }
             head.flip();
             if (head.getInt() != RecordFormat.SEGMENT_MAGIC || !RecordFormat.isReadableVersion(head.get(4))) {
                 LOG.warn("spool: {} is not a Tern segment this version reads (bad header); leaving it alone", file);
-                return new Result(false, 0, 0, size, 0, false, 0, 1);
+                return new Result(false, 0, 0, size, 0, false, 0, 1, size);
             }
             version = head.get(4);
             nonce = head.getLong(8);
@@ -85,6 +87,7 @@ final class SegmentReplay {
             long validEnd = pos;
             int records = 0;
             int corrupt = 0;
+            long skipped = 0;
             boolean zeroTail = true;
             while (pos < size) {
                 long end = readRecord(ch, pos, size, true);
@@ -100,9 +103,11 @@ final class SegmentReplay {
                 zeroTail = false;
                 LOG.warn("spool: skipping a torn or corrupt record in {} at offset {}", file, pos);
                 corrupt++;
+                long from = pos;
                 pos = resync(ch, pos + 1, size);
+                skipped += pos - from;
             }
-            return new Result(true, version, nonce, size, validEnd, zeroTail, records, corrupt);
+            return new Result(true, version, nonce, size, validEnd, zeroTail, records, corrupt, skipped);
         }
     }
 

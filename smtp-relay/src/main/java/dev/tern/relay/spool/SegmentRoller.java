@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +24,8 @@ final class SegmentRoller {
     private final SecureRandom random = new SecureRandom();
     private ActiveSegment active;
     private long nextSeq;
+    /** A segment was started since {@link #relocations} last looked. */
+    private boolean rolled;
 
     SegmentRoller(
             Path directory,
@@ -46,9 +49,22 @@ final class SegmentRoller {
         if (active == null) {
             active = create(nextSeq++);
             index.addSegment(active.seq);
+            rolled = true;
             compact();
         }
         return active;
+    }
+
+    /**
+     * Once per new segment, the unfinished messages that keep the oldest segments on disk and are few enough to
+     * be written again (at most a quarter of a segment's size: see {@link SpoolIndex#pinning}); none otherwise.
+     */
+    List<SpooledMessage> relocations() {
+        if (!rolled || active == null) {
+            return List.of();
+        }
+        rolled = false;
+        return index.pinning(active.seq, options.segmentSize() / 4);
     }
 
     /**
@@ -70,6 +86,10 @@ final class SegmentRoller {
             readers.forget(seq);
             try {
                 Files.deleteIfExists(directory.resolve(RecordFormat.fileName(seq)));
+                // Its number goes to the next segment: a hole in the numbers is taken at replay for a lost segment.
+                if (seq == nextSeq - 1) {
+                    nextSeq = seq;
+                }
             } catch (IOException e) {
                 cause.addSuppressed(e);
             }
@@ -99,8 +119,20 @@ final class SegmentRoller {
         }
     }
 
-    /** Deletes the oldest segments once every message stored in them is finished. */
+    /**
+     * Deletes the oldest segments once every message stored in them is finished. With nothing unfinished left, the
+     * segment appended to goes too when it is large or the disk is short of its size, the next batch starting a
+     * new one: otherwise a disk the spool itself filled stays full once its mail is delivered, the room held by
+     * records of finished mail in the segment still appended to.
+     */
     void compact() {
+        if (active != null
+                && active.size > RecordFormat.SEGMENT_HEADER_SIZE
+                && index.size() == 0
+                && (active.size >= options.segmentSize() / 4
+                        || directory.toFile().getUsableSpace() < active.allocated)) {
+            retire();
+        }
         long activeSeq = active == null ? Long.MAX_VALUE : active.seq;
         for (long seq : index.takeFinishedSegments(activeSeq)) {
             Path file = directory.resolve(RecordFormat.fileName(seq));

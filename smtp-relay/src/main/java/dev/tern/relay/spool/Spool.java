@@ -186,7 +186,10 @@ public final class Spool implements MailQueue, AutoCloseable {
         return writer.handOff(Objects.requireNonNull(target, "target"));
     }
 
-    /** A snapshot of every unfinished message, in the order they were spooled. */
+    /**
+     * A snapshot of every unfinished message, in the order they were spooled (after a restart, one written again to
+     * let its old segment go comes where it was written again).
+     */
     public List<SpooledMessage> pending() {
         return index.snapshot();
     }
@@ -215,7 +218,11 @@ public final class Spool implements MailQueue, AutoCloseable {
      */
     public ByteBuf readContent(SpooledMessage message, int maxBytes) throws IOException {
         int length = Math.min(Math.max(0, maxBytes), message.contentLength());
-        return readers.read(message.segment(), message.contentOffset(), length, message.id());
+        // Where it lies now: an unfinished message of an old segment may have been written again since.
+        SpoolIndex.Place place = index.place(message.id());
+        return place == null
+                ? readers.read(message.segment(), message.contentOffset(), length, message.id())
+                : readers.read(place.segment(), place.offset(), length, message.id());
     }
 
     /** Writes everything already handed over, stops the writer and releases the directory. Blocks. */

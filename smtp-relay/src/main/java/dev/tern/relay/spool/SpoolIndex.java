@@ -77,6 +77,59 @@ final class SpoolIndex {
         return true;
     }
 
+    /**
+     * Moves an unfinished message from segment {@code from} to where it was written again; false when it is
+     * finished, or lives elsewhere already (replay kept an older record of it).
+     */
+    synchronized boolean relocate(QueueId id, long from, long to, long offset, int length) {
+        Entry e = live.get(id);
+        if (e == null || e.segment() != from) {
+            return false;
+        }
+        live.put(id, new Entry(id, e.arrivalMillis(), e.envelope(), e.states(), to, offset, length));
+        liveBySegment.merge(from, -1, Integer::sum);
+        liveBySegment.merge(to, 1, Integer::sum);
+        return true;
+    }
+
+    /**
+     * The unfinished messages of the oldest segment that holds any, when it keeps at least two segments on disk
+     * between it and {@code activeSeq} and their content is at most {@code maxBytes} in all; otherwise none: a
+     * segment still mostly unfinished (a backlog) is not worth copying, nor one that keeps little behind it.
+     */
+    synchronized List<SpooledMessage> pinning(long activeSeq, long maxBytes) {
+        long oldest = -1;
+        for (Map.Entry<Long, Integer> s : liveBySegment.entrySet()) {
+            if (s.getValue() > 0) {
+                oldest = s.getKey();
+                break;
+            }
+        }
+        if (oldest < 0 || activeSeq - oldest < 3) {
+            return List.of();
+        }
+        List<SpooledMessage> out = new ArrayList<>();
+        long bytes = 0;
+        for (Entry e : live.values()) {
+            if (e.segment() == oldest) {
+                bytes += e.length();
+                if (bytes > maxBytes) {
+                    return List.of();
+                }
+                out.add(e.snapshot(held.contains(e.id())));
+            }
+        }
+        return out;
+    }
+
+    /** Where an unfinished message's content lies now (it moves when written again), or null when it is finished. */
+    synchronized Place place(QueueId id) {
+        Entry e = live.get(id);
+        return e == null ? null : new Place(e.segment(), e.offset());
+    }
+
+    record Place(long segment, long offset) {}
+
     synchronized boolean accepts(QueueId id, int recipient) {
         Entry e = live.get(id);
         return e != null && recipient >= 0 && recipient < e.states.length;

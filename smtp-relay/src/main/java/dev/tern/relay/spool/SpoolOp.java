@@ -8,6 +8,15 @@ import java.util.concurrent.CompletableFuture;
 /** Work handed to the spool writer thread: one record to append, or the order to stop. */
 sealed interface SpoolOp {
 
+    /** The content a message record of {@code op} carries, or null. */
+    static ByteBuf contentOf(SpoolOp op) {
+        return switch (op) {
+            case Message m -> m.content();
+            case Relocate r -> r.content();
+            default -> null;
+        };
+    }
+
     /** Fails the caller's stage; the writer never wrote this op's record. */
     void fail(Throwable cause);
 
@@ -27,6 +36,16 @@ sealed interface SpoolOp {
         public void fail(Throwable cause) {
             result.completeExceptionally(cause);
         }
+    }
+
+    /**
+     * An unfinished message of an old segment written again, with its id and arrival time, so that the old
+     * segment can go ({@link SegmentRoller#relocations}); {@code content} is owned by the writer from now on.
+     * Its recipients' states and its hold follow it as records of their own, in the same batch.
+     */
+    record Relocate(SpooledMessage message, ByteBuf content) implements SpoolOp {
+        @Override
+        public void fail(Throwable cause) {}
     }
 
     /** A recipient's new delivery state. */

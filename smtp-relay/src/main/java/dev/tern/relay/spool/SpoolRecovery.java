@@ -39,24 +39,44 @@ final class SpoolRecovery {
         int records = 0;
         int corrupt = 0;
         ActiveSegment active = null;
+        long nextSeq = seqs.isEmpty() ? 1 : seqs.get(seqs.size() - 1) + 1;
         for (int i = 0; i < seqs.size(); i++) {
             long seq = seqs.get(i);
+            boolean last = i == seqs.size() - 1;
+            if (i > 0 && seq != seqs.get(i - 1) + 1) {
+                // Segments go oldest first and a new one takes the next number: a hole is a segment removed by hand
+                // or lost with the disk, and with it the mail of that stretch.
+                LOG.error(
+                        "spool {}: segment(s) {} to {} are missing between {} and {}; the unfinished messages stored"
+                                + " in them are not delivered unless the files are put back",
+                        directory,
+                        seqs.get(i - 1) + 1,
+                        seq - 1,
+                        RecordFormat.fileName(seqs.get(i - 1)),
+                        RecordFormat.fileName(seq));
+            }
             Path file = directory.resolve(RecordFormat.fileName(seq));
             SegmentReplay.Result r = SegmentReplay.replay(file, seq, index);
             records += r.records();
             corrupt += r.corrupt();
             if (r.usable() && r.corrupt() > 0) {
-                keepCopy(directory, file, r);
+                keepCopy(directory, file, r, last);
             }
             if (!r.usable() && r.size() < RecordFormat.SEGMENT_HEADER_SIZE) {
-                // Cut off while being created: it holds no record.
-                Files.deleteIfExists(file);
-            } else if (r.usable() && r.version() == RecordFormat.SEGMENT_VERSION && i == seqs.size() - 1) {
+                if (last) {
+                    // Cut off while being created: it holds no record, and its number is given to the next one.
+                    Files.deleteIfExists(file);
+                    nextSeq = seq;
+                } else {
+                    // Only the newest segment can be cut off while being created: this one was emptied or cut.
+                    corrupt++;
+                    moveAside(directory, file, r);
+                }
+            } else if (r.usable() && r.version() == RecordFormat.SEGMENT_VERSION && last) {
                 // A segment of an older format is only read: new records go to a new segment.
                 active = reopenLast(file, seq, r, options);
             }
         }
-        long nextSeq = seqs.isEmpty() ? 1 : seqs.get(seqs.size() - 1) + 1;
         LOG.info(
                 "spool {}: replayed {} segments, {} records, {} pending messages, {} torn or corrupt records skipped",
                 directory,
@@ -74,7 +94,7 @@ final class SpoolRecovery {
      * the header's nonce, which every record's checksum covers) may hold acknowledged messages that only a
      * person can still get out.
      */
-    private static void keepCopy(Path directory, Path file, SegmentReplay.Result r) throws IOException {
+    private static void keepCopy(Path directory, Path file, SegmentReplay.Result r, boolean newest) throws IOException {
         Path corrupt = Files.createDirectories(directory.resolve(CORRUPT));
         Path copy = corrupt.resolve(file.getFileName());
         Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
@@ -84,14 +104,35 @@ final class SpoolRecovery {
         FileSpoolStorage.syncDirectory(corrupt);
         FileSpoolStorage.syncDirectory(directory);
         LOG.error(
-                "spool: {} could not be read whole ({} damaged region(s); its last good record ends at byte {} of"
-                        + " {}); a copy is kept as {}. A torn tail after a power loss holds only mail never"
-                        + " acknowledged; other damage holds messages that are not delivered",
+                "spool: {} could not be read whole ({} damaged region(s), {} octets skipped; its last good record"
+                        + " ends at byte {} of {}); a copy is kept as {}. {}",
                 file,
                 r.corrupt(),
+                r.skipped(),
                 r.validEnd(),
                 r.size(),
-                copy);
+                copy,
+                newest
+                        ? "A torn tail after a power loss holds only mail never acknowledged; other damage holds"
+                                + " messages that are not delivered"
+                        : "It is not the newest segment, which alone a crash can leave torn: the damage holds"
+                                + " acknowledged messages that are not delivered");
+    }
+
+    /** Moves a segment too short to hold its own header, but not the newest, into {@value #CORRUPT}/. */
+    private static void moveAside(Path directory, Path file, SegmentReplay.Result r) throws IOException {
+        Path corrupt = Files.createDirectories(directory.resolve(CORRUPT));
+        Path moved = corrupt.resolve(file.getFileName());
+        Files.move(file, moved, StandardCopyOption.REPLACE_EXISTING);
+        FileSpoolStorage.syncDirectory(corrupt);
+        FileSpoolStorage.syncDirectory(directory);
+        LOG.error(
+                "spool: {} holds {} octets, less than a segment's header, and is not the newest segment (only the"
+                        + " newest can be cut off while being created): it was emptied or cut, and the unfinished"
+                        + " messages it stored are not delivered; moved to {}",
+                file,
+                r.size(),
+                moved);
     }
 
     private static ActiveSegment reopenLast(Path file, long seq, SegmentReplay.Result r, SpoolOptions options)

@@ -46,6 +46,7 @@ final class SpoolWriter implements Runnable {
     private final BatchEncoder encoder = new BatchEncoder();
     private final OverlappedFlush flush = new OverlappedFlush();
     private final SegmentRoller segments;
+    private final SegmentReaders readers;
     private final Thread thread;
     private final List<WriterHandOff> handOffs = new CopyOnWriteArrayList<>();
     /** The transactions whose messages a batch may wait for (the commit delay). */
@@ -71,6 +72,7 @@ final class SpoolWriter implements Runnable {
         this.options = options;
         this.index = index;
         this.ids = new QueueIdGenerator(options.clock()::millis, new SecureRandom());
+        this.readers = readers;
         this.segments = new SegmentRoller(directory, options, index, recovered, readers);
         this.thread = new Thread(this, "tern-spool-writer");
         // A daemon: an unfinished batch at exit was never acknowledged, so nothing accepted is lost.
@@ -206,6 +208,7 @@ final class SpoolWriter implements Runnable {
                         LOG.info("spool: wrote {} delivery records that had failed to be written before", again);
                     }
                     flushHandOffs();
+                    relocate();
                 }
             }
         } catch (InterruptedException e) {
@@ -224,6 +227,51 @@ final class SpoolWriter implements Runnable {
             segments.retire();
             encoder.close();
             flush.close();
+        }
+    }
+
+    /**
+     * Writes the unfinished messages that keep the oldest segments on disk again, when the roller names any
+     * ({@link SegmentRoller#relocations}): a message held or deferred for days would otherwise keep every segment
+     * written after its own, the mail of those days, on disk until it finishes. Each goes as a message record with
+     * its id and arrival time, then its recipients' states and its hold as they are on disk now, in one batch of
+     * their own; once that batch is forced the message lives in the new place, and the old segment goes as soon as
+     * nothing else there is unfinished. Replay keeps the first record of an id, so a restart before the old segment
+     * is deleted reads the message from there, and one after it from here, with every state recorded since.
+     */
+    private void relocate() {
+        List<SpooledMessage> pinning = segments.relocations();
+        if (pinning.isEmpty()) {
+            return;
+        }
+        List<SpoolOp> ops = new ArrayList<>();
+        for (SpooledMessage m : pinning) {
+            ByteBuf content;
+            try {
+                content = readers.read(m.segment(), m.contentOffset(), m.contentLength(), m.id());
+            } catch (IOException e) {
+                LOG.warn(
+                        "spool: id={} could not be read to be written again; its segment stays: {}",
+                        m.id(),
+                        e.toString());
+                continue;
+            }
+            ops.add(new SpoolOp.Relocate(m, content));
+            for (int r = 0; r < m.states().size(); r++) {
+                RecipientState state = m.states().get(r);
+                if (state != RecipientState.PENDING) {
+                    ops.add(new SpoolOp.State(m.id(), r, state, new CompletableFuture<>()));
+                }
+            }
+            if (m.held()) {
+                ops.add(new SpoolOp.Hold(m.id(), true, new CompletableFuture<>()));
+            }
+        }
+        if (!ops.isEmpty() && writeBatchGuarded(ops)) {
+            LOG.info(
+                    "spool: wrote {} unfinished message(s) of segment {} again, so that it can go",
+                    pinning.size(),
+                    pinning.get(0).segment());
         }
     }
 
@@ -362,6 +410,13 @@ final class SpoolWriter implements Runnable {
                             segment,
                             encoded.contentOffsets()[i],
                             encoded.contentLengths()[i]);
+                case SpoolOp.Relocate r ->
+                    finished |= index.relocate(
+                            r.message().id(),
+                            r.message().segment(),
+                            segment,
+                            encoded.contentOffsets()[i],
+                            encoded.contentLengths()[i]);
                 case SpoolOp.State s -> index.applyState(s.id(), s.recipient(), s.state());
                 case SpoolOp.Done d -> finished |= index.applyDone(d.id());
                 case SpoolOp.Hold h -> index.applyHold(h.id(), h.held());
@@ -375,6 +430,7 @@ final class SpoolWriter implements Runnable {
         for (int i = 0; i < batch.size(); i++) {
             switch (batch.get(i)) {
                 case SpoolOp.Message m -> m.result().complete(encoded.ids()[i]);
+                case SpoolOp.Relocate r -> {}
                 case SpoolOp.State s -> s.result().complete(null);
                 case SpoolOp.Done d -> d.result().complete(null);
                 case SpoolOp.Hold h -> h.result().complete(null);
@@ -390,7 +446,9 @@ final class SpoolWriter implements Runnable {
     }
 
     private void release(SpoolOp op) {
-        if (op instanceof SpoolOp.Message m) {
+        if (op instanceof SpoolOp.Relocate r) {
+            r.content().release(); // read by the writer itself: never counted as queued
+        } else if (op instanceof SpoolOp.Message m) {
             try {
                 queuedBytes.addAndGet(-m.content().readableBytes());
                 m.content().release();

@@ -6,6 +6,7 @@ import static dev.tern.relay.spool.SpoolFixtures.onlySegment;
 import static dev.tern.relay.spool.SpoolFixtures.pendingTexts;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tern.relay.testing.LogLines;
 import dev.tern.smtp.queue.QueueId;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -180,6 +181,68 @@ class SpoolRecoveryTest {
         }
         try (Spool spool = Spool.open(dir, OPTIONS)) {
             assertThat(pendingTexts(spool)).containsExactly(message(1));
+        }
+    }
+
+    /**
+     * Segments go oldest first and only the newest can be cut off while being created: a hole in the numbers, or an
+     * older segment too short for its header, is damage that loses acknowledged mail, and is said so (ERROR), the
+     * short one moved aside whole. Records of the other segments are all kept.
+     */
+    @ParameterizedTest
+    @CsvSource({"removed, missing between", "emptied, less than a segment's header", "cut, less than a segment's header"
+    })
+    void aSegmentOtherThanTheNewestThatIsGoneOrCutIsReported(String damage, String reported) throws Exception {
+        Path dir = work.resolve(damage);
+        SpoolOptions oneBatchEach = OPTIONS.withSegmentSize(1);
+        try (Spool spool = Spool.open(dir, oneBatchEach)) {
+            for (int i = 1; i <= 3; i++) {
+                enqueue(spool, message(i));
+            }
+        }
+        Path second = dir.resolve(RecordFormat.fileName(2));
+        switch (damage) {
+            case "removed" -> Files.delete(second);
+            case "emptied" -> Files.write(second, new byte[0]);
+            default -> {
+                try (FileChannel ch = FileChannel.open(second, StandardOpenOption.WRITE)) {
+                    ch.truncate(10);
+                }
+            }
+        }
+        try (LogLines log = LogLines.of(SpoolRecovery.class);
+                Spool spool = Spool.open(dir, oneBatchEach)) {
+            assertThat(pendingTexts(spool)).containsExactly(message(1), message(3));
+            assertThat(log.lines()).anySatisfy(line -> assertThat(line).contains(reported));
+        }
+        if (!damage.equals("removed")) {
+            assertThat(dir.resolve(SpoolRecovery.CORRUPT).resolve(second.getFileName()))
+                    .exists();
+        }
+        // Reported once: the spool goes on, and a restart finds nothing more to say.
+        try (LogLines log = LogLines.of(SpoolRecovery.class);
+                Spool spool = Spool.open(dir, oneBatchEach)) {
+            enqueue(spool, message(4));
+            assertThat(log.lines()).noneSatisfy(line -> assertThat(line).contains("less than a segment's header"));
+        }
+    }
+
+    /** The newest segment cut off while being created is dropped, and its number goes to the next one: no hole. */
+    @Test
+    void theNumberOfANewestSegmentCutOffWhileBeingCreatedIsUsedAgain() throws Exception {
+        Path dir = work.resolve("renumber");
+        try (Spool spool = Spool.open(dir, OPTIONS.withSegmentSize(1))) {
+            enqueue(spool, message(1));
+        }
+        Files.write(dir.resolve(RecordFormat.fileName(2)), new byte[] {0x54, 0x4E});
+        try (Spool spool = Spool.open(dir, OPTIONS.withSegmentSize(1))) {
+            enqueue(spool, message(2));
+        }
+        assertThat(dir.resolve(RecordFormat.fileName(2))).exists();
+        try (LogLines log = LogLines.of(SpoolRecovery.class);
+                Spool spool = Spool.open(dir, OPTIONS)) {
+            assertThat(pendingTexts(spool)).containsExactly(message(1), message(2));
+            assertThat(log.lines()).noneSatisfy(line -> assertThat(line).contains("missing"));
         }
     }
 

@@ -197,6 +197,81 @@ class SpoolTest {
         }
     }
 
+    /**
+     * A message held (or deferred) for long is written again once it keeps later segments on disk, with its states
+     * and its hold, and its old segment goes: the mail written after it is not kept until it finishes.
+     */
+    @Test
+    void writesALongUnfinishedMessageAgainSoThatTheSegmentsAfterItCanGo() throws Exception {
+        SpoolOptions options = SpoolOptions.defaults().withSegmentSize(4096);
+        SpooledMessage before;
+        try (Spool spool = Spool.open(dir, options)) {
+            QueueId held = enqueue(spool, "held for long");
+            join(spool.recordState(held, 0, SpoolFixtures.deferred(42, "451 4.4.1 try later")));
+            join(spool.recordHold(held, true));
+            before = spool.find(held).orElseThrow();
+            for (int i = 0; i < 300; i++) {
+                join(spool.recordDone(enqueue(spool, message(i))));
+            }
+            // 300 messages of about 150 octets: a dozen segments, of which only the newest few are left.
+            assertThat(segments()).hasSizeLessThanOrEqualTo(3).doesNotContain(dir.resolve(RecordFormat.fileName(1)));
+            // A view taken before the message moved still reads its content, from where it lies now.
+            assertThat(readText(spool, before)).isEqualTo("held for long");
+        }
+        try (Spool spool = Spool.open(dir, options)) {
+            assertThat(pendingTexts(spool)).containsExactly("held for long");
+            SpooledMessage after = spool.pending().get(0);
+            assertThat(after.id()).isEqualTo(before.id());
+            assertThat(after.arrivalMillis()).isEqualTo(before.arrivalMillis());
+            assertThat(after.envelope()).isEqualTo(before.envelope());
+            assertThat(after.states()).containsExactly(SpoolFixtures.deferred(42, "451 4.4.1 try later"));
+            assertThat(after.held()).isTrue();
+            assertThat(after.segment()).isGreaterThan(1);
+        }
+    }
+
+    /**
+     * Once every message is finished, a segment still appended to goes too when it holds a quarter of a segment or
+     * more (or more than the disk has free): a disk the spool filled is freed when its mail is delivered.
+     */
+    @Test
+    void aSegmentOfFinishedMailGoesOnceNothingIsLeftEvenWhileItIsAppendedTo() throws Exception {
+        SpoolOptions options = SpoolOptions.defaults().withSegmentSize(64 * 1024);
+        try (Spool spool = Spool.open(dir, options)) {
+            List<QueueId> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                ids.add(enqueue(spool, "x".repeat(1024)));
+            }
+            assertThat(segments()).hasSize(1);
+            for (QueueId id : ids.subList(0, 19)) {
+                join(spool.recordDone(id));
+            }
+            assertThat(segments()).as("one message is still unfinished").hasSize(1);
+            join(spool.recordDone(ids.get(19)));
+            await().atMost(SpoolFixtures.TIMEOUT)
+                    .untilAsserted(() -> assertThat(segments()).isEmpty());
+            enqueue(spool, "next");
+            assertThat(segments())
+                    .singleElement()
+                    .satisfies(p -> assertThat(p.getFileName().toString()).isEqualTo(RecordFormat.fileName(2)));
+        }
+        try (Spool spool = Spool.open(dir, options)) {
+            assertThat(pendingTexts(spool)).containsExactly("next");
+        }
+    }
+
+    /** A backlog (segments still mostly unfinished) is not copied: that would only write it twice. */
+    @Test
+    void leavesASegmentOfMostlyUnfinishedMailWhereItIs() throws Exception {
+        SpoolOptions options = SpoolOptions.defaults().withSegmentSize(4096);
+        try (Spool spool = Spool.open(dir, options)) {
+            for (int i = 0; i < 200; i++) {
+                enqueue(spool, message(i));
+            }
+            assertThat(spool.pending()).extracting(SpooledMessage::segment).contains(1L);
+        }
+    }
+
     @Test
     void readsContentFromMoreSegmentsThanItKeepsOpenAndClosesWhatCompactionDeletes() throws Exception {
         SpoolOptions options = SpoolOptions.defaults().withSegmentSize(1);
