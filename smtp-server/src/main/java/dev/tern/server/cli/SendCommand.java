@@ -120,6 +120,10 @@ final class SendCommand implements Callable<Integer> {
         if ((user == null) != (passwordFile == null)) {
             return usage("--user and --password-file go together");
         }
+        if (user != null && !startTls && !implicitTls) {
+            // As a route with a user: no password across the network in clear (RFC 4954 14).
+            return usage("--user needs --starttls or --tls: without TLS the password would be sent in clear");
+        }
         if (authMechanism != null
                 && !authMechanism.equalsIgnoreCase("PLAIN")
                 && !authMechanism.equalsIgnoreCase("LOGIN")) {

@@ -153,6 +153,7 @@ class SendCommandTest {
                 "--server=nohost | --from=a@b.test | --to=c@d.test", // no port
                 "--starttls      | --tls           | --to=c@d.test", // two TLS modes
                 "--user=a        | --from=a@b.test | --to=c@d.test", // user without password file
+                "--user=a        | --password-file=/dev/null | --to=c@d.test", // a user without TLS
                 "--subject=x     | --from=not-an-address | --to=c@d.test", // bad sender
                 "--subject=x     | --from=a@b.test | --help-me", // unknown option
             })
