@@ -57,14 +57,16 @@ final class SegmentRoller {
 
     /**
      * Once per new segment, the unfinished messages that keep the oldest segments on disk and are few enough to
-     * be written again (at most a quarter of a segment's size: see {@link SpoolIndex#pinning}); none otherwise.
+     * be written again (at most a quarter of a segment's size for each segment that goes: see {@link
+     * SpoolIndex#pinning}), a quarter of a segment at a time, so that the spool holds about four times its
+     * unfinished mail at most, and a few segments; none otherwise.
      */
     List<SpooledMessage> relocations() {
         if (!rolled || active == null) {
             return List.of();
         }
         rolled = false;
-        return index.pinning(active.seq, options.segmentSize() / 4);
+        return index.pinning(active.seq, options.segmentSize() / 4, options.segmentSize() / 4);
     }
 
     /**

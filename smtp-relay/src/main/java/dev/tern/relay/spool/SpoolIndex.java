@@ -4,6 +4,8 @@ import dev.tern.smtp.Envelope;
 import dev.tern.smtp.queue.QueueId;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -22,6 +24,8 @@ final class SpoolIndex {
 
     private final Map<QueueId, Entry> live = new LinkedHashMap<>();
     private final TreeMap<Long, Integer> liveBySegment = new TreeMap<>();
+    /** Per segment, the content octets of its unfinished messages; a segment holding none has no entry. */
+    private final Map<Long, Long> liveBytesBySegment = new HashMap<>();
     /** The unfinished messages the operator holds. */
     private final Set<QueueId> held = new HashSet<>();
 
@@ -39,6 +43,7 @@ final class SpoolIndex {
             return false;
         }
         liveBySegment.merge(segment, 1, Integer::sum);
+        addLiveBytes(segment, length);
         return true;
     }
 
@@ -74,6 +79,7 @@ final class SpoolIndex {
         }
         held.remove(id);
         liveBySegment.merge(e.segment, -1, Integer::sum);
+        addLiveBytes(e.segment, -e.length);
         return true;
     }
 
@@ -89,37 +95,66 @@ final class SpoolIndex {
         live.put(id, new Entry(id, e.arrivalMillis(), e.envelope(), e.states(), to, offset, length));
         liveBySegment.merge(from, -1, Integer::sum);
         liveBySegment.merge(to, 1, Integer::sum);
+        addLiveBytes(from, -e.length());
+        addLiveBytes(to, length);
         return true;
     }
 
     /**
-     * The unfinished messages of the oldest segment that holds any, when it keeps at least two segments on disk
-     * between it and {@code activeSeq} and their content is at most {@code maxBytes} in all; otherwise none: a
-     * segment still mostly unfinished (a backlog) is not worth copying, nor one that keeps little behind it.
+     * The unfinished messages worth writing again so that the oldest segments can go, oldest first, at most
+     * {@code budget} octets of content (always one message); none when nothing is worth it. The oldest segments,
+     * up to some segment K at least two before {@code activeSeq}, are worth it when their unfinished content is
+     * at most {@code bytesPerSegment} for each segment that writing it again lets go (those up to K, and the
+     * finished ones after K up to the next that holds unfinished mail): a backlog, segments still mostly
+     * unfinished, is not copied, and the spool holds about {@code segmentSize / bytesPerSegment} times its
+     * unfinished mail at most, besides the newest segments.
      */
-    synchronized List<SpooledMessage> pinning(long activeSeq, long maxBytes) {
-        long oldest = -1;
+    synchronized List<SpooledMessage> pinning(long activeSeq, long bytesPerSegment, long budget) {
+        List<Long> seqs = new ArrayList<>();
         for (Map.Entry<Long, Integer> s : liveBySegment.entrySet()) {
-            if (s.getValue() > 0) {
-                oldest = s.getKey();
+            if (s.getKey() >= activeSeq) {
                 break;
             }
-        }
-        if (oldest < 0 || activeSeq - oldest < 3) {
-            return List.of();
-        }
-        List<SpooledMessage> out = new ArrayList<>();
-        long bytes = 0;
-        for (Entry e : live.values()) {
-            if (e.segment() == oldest) {
-                bytes += e.length();
-                if (bytes > maxBytes) {
-                    return List.of();
-                }
-                out.add(e.snapshot(held.contains(e.id())));
+            if (!seqs.isEmpty() || s.getValue() > 0) {
+                seqs.add(s.getKey()); // from the oldest that holds unfinished mail on
             }
         }
+        long upTo = -1; // K: every segment up to it is worth writing again
+        long cumulative = 0;
+        for (int i = 0; i < seqs.size() && seqs.get(i) <= activeSeq - 3; i++) {
+            cumulative += liveBytesBySegment.getOrDefault(seqs.get(i), 0L);
+            int next = i + 1;
+            while (next < seqs.size() && liveBySegment.get(seqs.get(next)) == 0) {
+                next++; // finished ones after it go too
+            }
+            if (cumulative <= bytesPerSegment * next) {
+                upTo = seqs.get(i);
+            }
+        }
+        if (upTo < 0) {
+            return List.of();
+        }
+        List<Entry> chosen = new ArrayList<>();
+        for (Entry e : live.values()) {
+            if (e.segment() <= upTo) {
+                chosen.add(e);
+            }
+        }
+        chosen.sort(Comparator.comparingLong(Entry::segment).thenComparingLong(Entry::offset));
+        List<SpooledMessage> out = new ArrayList<>();
+        long bytes = 0;
+        for (Entry e : chosen) {
+            if (!out.isEmpty() && bytes + e.length() > budget) {
+                break;
+            }
+            bytes += e.length();
+            out.add(e.snapshot(held.contains(e.id())));
+        }
         return out;
+    }
+
+    private void addLiveBytes(long segment, long bytes) {
+        liveBytesBySegment.merge(segment, bytes, (a, b) -> a + b == 0 ? null : a + b);
     }
 
     /** Where an unfinished message's content lies now (it moves when written again), or null when it is finished. */

@@ -12,9 +12,10 @@
  * <p>Compaction deletes segments oldest first, once every message stored in them is finished (a
  * state or DONE record always lives at or after its message's segment, so this never drops a record
  * an unfinished message needs). A long-held or long-deferred message would keep every later segment on disk
- * until it finishes, so the unfinished messages of an oldest segment that keeps two or more after it are written
- * again at the end, with their states and hold, when they are few (a quarter of a segment at most), and the old
- * segment goes; replay keeps the first record of an id, so either copy serves until the old one is deleted.
+ * until it finishes, so the unfinished messages of the oldest segments are written again at the end, with their
+ * states and hold, when they are few against what that lets go (a quarter of a segment for each segment freed),
+ * and the old segments go; replay keeps the first record of an id, so either copy serves until the old one is
+ * deleted.
  *
  * <p>Record layout: {@code [magic u32][type u8][length u32][crc32c u32][payload]}; see
  * {@link dev.tern.relay.spool.RecordFormat}. A recipient's state is stored as typed values (status,

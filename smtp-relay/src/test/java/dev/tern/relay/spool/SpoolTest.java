@@ -265,10 +265,37 @@ class SpoolTest {
     void leavesASegmentOfMostlyUnfinishedMailWhereItIs() throws Exception {
         SpoolOptions options = SpoolOptions.defaults().withSegmentSize(4096);
         try (Spool spool = Spool.open(dir, options)) {
-            for (int i = 0; i < 200; i++) {
-                enqueue(spool, message(i));
+            for (int i = 0; i < 60; i++) {
+                enqueue(spool, "x".repeat(1000)); // about three to a segment
             }
             assertThat(spool.pending()).extracting(SpooledMessage::segment).contains(1L);
+            assertThat(segments()).as("nothing copied, nothing gone").hasSizeGreaterThan(10);
+        }
+    }
+
+    /**
+     * Mostly unfinished segments are written again all the same once the finished ones they keep on disk are many:
+     * the spool holds about four times its unfinished mail, not every segment written since its oldest message.
+     */
+    @Test
+    void writesOldMostlyUnfinishedSegmentsAgainOnceTheyKeepManyFinishedOnes() throws Exception {
+        SpoolOptions options = SpoolOptions.defaults().withSegmentSize(4096);
+        List<String> unfinished = new java.util.ArrayList<>();
+        try (Spool spool = Spool.open(dir, options)) {
+            for (int i = 0; i < 3; i++) {
+                unfinished.add(i + "y".repeat(1000));
+                enqueue(spool, unfinished.get(i));
+            }
+            unfinished.add("held");
+            join(spool.recordHold(enqueue(spool, "held"), true));
+            for (int i = 0; i < 400; i++) {
+                join(spool.recordDone(enqueue(spool, message(i))));
+            }
+            assertThat(segments()).hasSizeLessThanOrEqualTo(6);
+        }
+        try (Spool spool = Spool.open(dir, options)) {
+            assertThat(pendingTexts(spool)).containsExactlyInAnyOrderElementsOf(unfinished);
+            assertThat(spool.pending()).filteredOn(SpooledMessage::held).hasSize(1);
         }
     }
 
