@@ -5,7 +5,10 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,6 +29,17 @@ final class SegmentRoller {
     private long nextSeq;
     /** A segment was started since {@link #relocations} last looked. */
     private boolean rolled;
+    /**
+     * When each segment still on disk stopped being appended to (those replayed at start: the start), by sequence
+     * number; the times grow with the numbers.
+     */
+    private final TreeMap<Long, Long> retiredAt = new TreeMap<>();
+
+    /**
+     * How long a segment has been finished with before its unfinished messages may be written again: what is
+     * unfinished a minute after its segment filled is held or deferred, not on its way out.
+     */
+    static final Duration UNFINISHED_FOR = Duration.ofMinutes(1);
 
     SegmentRoller(
             Path directory,
@@ -39,6 +53,12 @@ final class SegmentRoller {
         this.index = index;
         this.active = recovered.active();
         this.nextSeq = recovered.nextSeq();
+        long now = options.clock().millis();
+        for (long seq = recovered.firstSeq(); seq < recovered.nextSeq(); seq++) {
+            if (active == null || seq != active.seq) {
+                retiredAt.put(seq, now);
+            }
+        }
     }
 
     /** The segment to append to: a new one when there is none or the current one is full. */
@@ -66,7 +86,18 @@ final class SegmentRoller {
             return List.of();
         }
         rolled = false;
-        return index.pinning(active.seq, options.segmentSize() / 4, options.segmentSize() / 4);
+        long cutoff = options.clock().millis() - UNFINISHED_FOR.toMillis();
+        long oldEnough = -1;
+        for (Map.Entry<Long, Long> r : retiredAt.entrySet()) {
+            if (r.getValue() > cutoff) {
+                break;
+            }
+            oldEnough = r.getKey();
+        }
+        return oldEnough < 0
+                ? List.of()
+                : index.pinning(
+                        Math.min(active.seq, oldEnough + 3), options.segmentSize() / 4, options.segmentSize() / 4);
     }
 
     /**
@@ -100,6 +131,7 @@ final class SegmentRoller {
 
     void retire() {
         if (active != null) {
+            retiredAt.put(active.seq, options.clock().millis());
             closeQuietly(active.file);
             active = null;
         }
@@ -137,6 +169,7 @@ final class SegmentRoller {
         }
         long activeSeq = active == null ? Long.MAX_VALUE : active.seq;
         for (long seq : index.takeFinishedSegments(activeSeq)) {
+            retiredAt.remove(seq);
             Path file = directory.resolve(RecordFormat.fileName(seq));
             readers.forget(seq);
             try {

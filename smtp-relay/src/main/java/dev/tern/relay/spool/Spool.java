@@ -12,6 +12,7 @@ import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
@@ -218,11 +219,22 @@ public final class Spool implements MailQueue, AutoCloseable {
      */
     public ByteBuf readContent(SpooledMessage message, int maxBytes) throws IOException {
         int length = Math.min(Math.max(0, maxBytes), message.contentLength());
-        // Where it lies now: an unfinished message of an old segment may have been written again since.
+        // Where it lies now: an unfinished message of an old segment may have been written again since, and its old
+        // segment deleted while this read began there: then it is read again from where it went.
         SpoolIndex.Place place = index.place(message.id());
-        return place == null
-                ? readers.read(message.segment(), message.contentOffset(), length, message.id())
-                : readers.read(place.segment(), place.offset(), length, message.id());
+        for (int tries = 0; ; tries++) {
+            try {
+                return place == null
+                        ? readers.read(message.segment(), message.contentOffset(), length, message.id())
+                        : readers.read(place.segment(), place.offset(), length, message.id());
+            } catch (NoSuchFileException e) {
+                SpoolIndex.Place now = index.place(message.id());
+                if (tries > 0 || now == null || now.equals(place)) {
+                    throw e;
+                }
+                place = now;
+            }
+        }
     }
 
     /** Writes everything already handed over, stops the writer and releases the directory. Blocks. */

@@ -25,9 +25,10 @@ final class SpoolRecovery {
      * The outcome.
      *
      * @param active the segment to append to, or null when the writer must start a new one
+     * @param firstSeq the sequence number of the oldest segment replayed ({@code nextSeq} when there was none)
      * @param nextSeq the sequence number for the next new segment
      */
-    record Recovered(ActiveSegment active, long nextSeq) {}
+    record Recovered(ActiveSegment active, long firstSeq, long nextSeq) {}
 
     /** Where copies of segments that could not be read whole are kept, inside the spool directory. */
     static final String CORRUPT = "corrupt";
@@ -84,7 +85,7 @@ final class SpoolRecovery {
                 records,
                 index.size(),
                 corrupt);
-        return new Recovered(active, nextSeq);
+        return new Recovered(active, seqs.isEmpty() ? nextSeq : seqs.get(0), nextSeq);
     }
 
     /**

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.tern.relay.queue.MutableClock;
 import dev.tern.smtp.queue.QueueException;
 import dev.tern.smtp.queue.QueueId;
 import io.netty.buffer.ByteBuf;
@@ -18,6 +19,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -203,7 +205,8 @@ class SpoolTest {
      */
     @Test
     void writesALongUnfinishedMessageAgainSoThatTheSegmentsAfterItCanGo() throws Exception {
-        SpoolOptions options = SpoolOptions.defaults().withSegmentSize(4096);
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-07T10:00:00Z"));
+        SpoolOptions options = SpoolOptions.defaults().withSegmentSize(4096).withClock(clock);
         SpooledMessage before;
         try (Spool spool = Spool.open(dir, options)) {
             QueueId held = enqueue(spool, "held for long");
@@ -212,9 +215,15 @@ class SpoolTest {
             before = spool.find(held).orElseThrow();
             for (int i = 0; i < 300; i++) {
                 join(spool.recordDone(enqueue(spool, message(i))));
+                clock.advance(Duration.ofSeconds(1)); // a message a second, about 25 to a segment
+                if (i == 40) {
+                    // Not before its segment has been finished with for a while: fresh mail is on its way out.
+                    assertThat(segments()).contains(dir.resolve(RecordFormat.fileName(1)));
+                }
             }
-            // 300 messages of about 150 octets: a dozen segments, of which only the newest few are left.
-            assertThat(segments()).hasSizeLessThanOrEqualTo(3).doesNotContain(dir.resolve(RecordFormat.fileName(1)));
+            // 300 messages of about 150 octets: a dozen segments, of which only those of the last minute or so are
+            // left (a segment is finished with for UNFINISHED_FOR before its unfinished mail is written again).
+            assertThat(segments()).hasSizeLessThanOrEqualTo(6).doesNotContain(dir.resolve(RecordFormat.fileName(1)));
             // A view taken before the message moved still reads its content, from where it lies now.
             assertThat(readText(spool, before)).isEqualTo("held for long");
         }
@@ -263,10 +272,12 @@ class SpoolTest {
     /** A backlog (segments still mostly unfinished) is not copied: that would only write it twice. */
     @Test
     void leavesASegmentOfMostlyUnfinishedMailWhereItIs() throws Exception {
-        SpoolOptions options = SpoolOptions.defaults().withSegmentSize(4096);
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-07T10:00:00Z"));
+        SpoolOptions options = SpoolOptions.defaults().withSegmentSize(4096).withClock(clock);
         try (Spool spool = Spool.open(dir, options)) {
             for (int i = 0; i < 60; i++) {
                 enqueue(spool, "x".repeat(1000)); // about three to a segment
+                clock.advance(Duration.ofSeconds(10));
             }
             assertThat(spool.pending()).extracting(SpooledMessage::segment).contains(1L);
             assertThat(segments()).as("nothing copied, nothing gone").hasSizeGreaterThan(10);
@@ -279,7 +290,8 @@ class SpoolTest {
      */
     @Test
     void writesOldMostlyUnfinishedSegmentsAgainOnceTheyKeepManyFinishedOnes() throws Exception {
-        SpoolOptions options = SpoolOptions.defaults().withSegmentSize(4096);
+        MutableClock clock = new MutableClock(Instant.parse("2026-12-07T10:00:00Z"));
+        SpoolOptions options = SpoolOptions.defaults().withSegmentSize(4096).withClock(clock);
         List<String> unfinished = new java.util.ArrayList<>();
         try (Spool spool = Spool.open(dir, options)) {
             for (int i = 0; i < 3; i++) {
@@ -290,6 +302,7 @@ class SpoolTest {
             join(spool.recordHold(enqueue(spool, "held"), true));
             for (int i = 0; i < 400; i++) {
                 join(spool.recordDone(enqueue(spool, message(i))));
+                clock.advance(Duration.ofSeconds(1));
             }
             assertThat(segments()).hasSizeLessThanOrEqualTo(6);
         }
