@@ -30,8 +30,8 @@ final class SegmentRoller {
     /** A segment was started since {@link #relocations} last looked. */
     private boolean rolled;
     /**
-     * When each segment still on disk stopped being appended to (those replayed at start: the start), by sequence
-     * number; the times grow with the numbers.
+     * When each segment still on disk stopped being appended to (those replayed at start: when their file was last
+     * written), by sequence number; the times grow with the numbers.
      */
     private final TreeMap<Long, Long> retiredAt = new TreeMap<>();
 
@@ -56,8 +56,23 @@ final class SegmentRoller {
         long now = options.clock().millis();
         for (long seq = recovered.firstSeq(); seq < recovered.nextSeq(); seq++) {
             if (active == null || seq != active.seq) {
-                retiredAt.put(seq, now);
+                retiredAt.put(seq, lastWritten(seq, now));
             }
+        }
+    }
+
+    /**
+     * When a segment replayed at start was last written (its file's modification time), so that a restart does not
+     * make old segments new again; {@code now} when that is later or cannot be told.
+     */
+    private long lastWritten(long seq, long now) {
+        try {
+            return Math.min(
+                    now,
+                    Files.getLastModifiedTime(directory.resolve(RecordFormat.fileName(seq)))
+                            .toMillis());
+        } catch (IOException e) {
+            return now;
         }
     }
 

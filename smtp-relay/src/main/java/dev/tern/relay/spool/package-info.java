@@ -13,7 +13,8 @@
  * state or DONE record always lives at or after its message's segment, so this never drops a record
  * an unfinished message needs). A long-held or long-deferred message would keep every later segment on disk
  * until it finishes, so the unfinished messages of the oldest segments are written again at the end, with their
- * states and hold, when they are few against what that lets go (a quarter of a segment for each segment freed),
+ * states and hold, once those segments have not been appended to for a minute and when they are few against what
+ * that lets go (a quarter of a segment for each segment freed),
  * and the old segments go; replay keeps the first record of an id, so either copy serves until the old one is
  * deleted.
  *

@@ -18,6 +18,7 @@ import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -266,6 +267,32 @@ class SpoolTest {
         }
         try (Spool spool = Spool.open(dir, options)) {
             assertThat(pendingTexts(spool)).containsExactly("next");
+        }
+    }
+
+    /** A restart does not make old segments new: how long one has been finished with is told by its file's time. */
+    @Test
+    void aSegmentReplayedAtStartIsAsOldAsItsFile() throws Exception {
+        SpoolOptions options = SpoolOptions.defaults().withSegmentSize(4096);
+        try (Spool spool = Spool.open(dir, options)) {
+            join(spool.recordHold(enqueue(spool, "held"), true));
+            for (int i = 0; i < 100; i++) {
+                join(spool.recordDone(enqueue(spool, message(i))));
+            }
+        }
+        FileTime longAgo = FileTime.from(Instant.now().minus(SegmentRoller.UNFINISHED_FOR.multipliedBy(2)));
+        for (Path segment : segments()) {
+            Files.setLastModifiedTime(segment, longAgo);
+        }
+        int before = segments().size();
+        try (Spool spool = Spool.open(dir, options)) {
+            for (int i = 0; i < 60; i++) {
+                join(spool.recordDone(enqueue(spool, message(i))));
+            }
+            assertThat(segments())
+                    .doesNotContain(dir.resolve(RecordFormat.fileName(1)))
+                    .hasSizeLessThan(before);
+            assertThat(pendingTexts(spool)).containsExactly("held");
         }
     }
 
