@@ -6,6 +6,7 @@ import dev.tern.relay.metrics.DeliveryMetrics;
 import java.net.IDN;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Name;
@@ -55,6 +57,11 @@ public final class DnsMailExchangerResolver implements MailExchangerResolver {
 
     /** Domains whose exchangers are held; past this many, all are dropped at once. */
     static final int MAX_HELD = 4096;
+    /**
+     * How many MX hosts' addresses may be looked up for each one of {@code delivery.max-mx-hosts}: hosts with no
+     * address do not count against that limit, but a domain of a thousand dead names costs a bounded number of lookups.
+     */
+    static final int MAX_LOOKUPS_PER_HOST = 4;
 
     private final MxResolverOptions options;
     private final DnsLookups dns;
@@ -190,30 +197,47 @@ public final class DnsMailExchangerResolver implements MailExchangerResolver {
                 .mapToInt(MxHost::preference)
                 .min()
                 .orElse(Integer.MAX_VALUE);
-        List<MxHost> kept = hosts.stream()
+        List<MxHost> candidates = hosts.stream()
                 .filter(h -> h.preference() < selfPreference)
-                .limit(options.maxHosts())
+                .limit((long) options.maxHosts() * MAX_LOOKUPS_PER_HOST)
                 .toList();
-        if (kept.isEmpty()) {
+        if (candidates.isEmpty()) {
             return done(MxFailures.loop(domain));
         }
-        List<CompletableFuture<HostAddresses>> lookups = kept.stream()
+        return lookUp(candidates, List.of()).thenApply(addresses -> {
+            List<MxHost> kept = candidates.subList(0, addresses.size());
+            MxResolution resolution = exchangers(domain, kept, addresses, selfPreference != Integer.MAX_VALUE);
+            if (resolution instanceof Exchangers found) {
+                long ttl = records.stream().mapToLong(Record::getTTL).min().orElse(0);
+                for (HostAddresses a : addresses) {
+                    ttl = Math.min(ttl, a.ttlSeconds());
+                }
+                hold(domain, found, ttl);
+            }
+            return resolution;
+        });
+    }
+
+    /**
+     * The addresses of {@code candidates} in their order, looked up a few at a time until {@code
+     * delivery.max-mx-hosts} of them have addresses or none is left: the limit counts hosts that can be tried, so
+     * stale MX records with no address ahead of a working one do not use it up (RFC 5321 5.1: the hosts are tried
+     * in order until one takes the mail), and the candidates are themselves bounded ({@link #MAX_LOOKUPS_PER_HOST}).
+     */
+    private CompletionStage<List<HostAddresses>> lookUp(List<MxHost> candidates, List<HostAddresses> done) {
+        long usable = done.stream().filter(a -> !a.addresses().isEmpty()).count();
+        if (usable >= options.maxHosts() || done.size() == candidates.size()) {
+            return CompletableFuture.completedFuture(done);
+        }
+        int next = (int) Math.min(candidates.size(), done.size() + options.maxHosts() - usable);
+        List<CompletableFuture<HostAddresses>> lookups = candidates.subList(done.size(), next).stream()
                 .map(h -> HostAddresses.lookup(dns, h.name(), options).toCompletableFuture())
                 .toList();
         return CompletableFuture.allOf(lookups.toArray(CompletableFuture[]::new))
-                .thenApply(ignored -> {
-                    List<HostAddresses> addresses =
-                            lookups.stream().map(CompletableFuture::join).toList();
-                    MxResolution resolution = exchangers(domain, kept, addresses, selfPreference != Integer.MAX_VALUE);
-                    if (resolution instanceof Exchangers found) {
-                        long ttl =
-                                records.stream().mapToLong(Record::getTTL).min().orElse(0);
-                        for (HostAddresses a : addresses) {
-                            ttl = Math.min(ttl, a.ttlSeconds());
-                        }
-                        hold(domain, found, ttl);
-                    }
-                    return resolution;
+                .thenCompose(ignored -> {
+                    List<HostAddresses> more = new ArrayList<>(done);
+                    lookups.forEach(l -> more.add(l.join()));
+                    return lookUp(candidates, more);
                 });
     }
 
@@ -255,7 +279,10 @@ public final class DnsMailExchangerResolver implements MailExchangerResolver {
             exchangers.add(new MailExchanger(host.host(), host.preference(), found.addresses()));
         }
         if (!exchangers.isEmpty()) {
-            return new Exchangers(exchangers);
+            return new Exchangers(
+                    exchangers.size() > options.maxHosts()
+                            ? List.copyOf(exchangers.subList(0, options.maxHosts()))
+                            : exchangers);
         }
         if (temporary) {
             return MxFailures.dnsTrouble(reason);
@@ -333,10 +360,12 @@ public final class DnsMailExchangerResolver implements MailExchangerResolver {
                 MxHost candidate = new MxHost(host, mx.getTarget(), mx.getPriority());
                 byHost.merge(host, candidate, (a, b) -> a.preference() <= b.preference() ? a : b);
             }
-            // RFC 5321 5.1: lower preference values first; the selector orders equal ones.
-            return byHost.values().stream()
-                    .sorted(Comparator.comparingInt(MxHost::preference))
-                    .toList();
+            // RFC 5321 5.1: lower preference values first, equal ones in random order (the sender MUST spread the
+            // load across them), so that when delivery.max-mx-hosts cuts the list, every one of them gets its turn.
+            List<MxHost> shuffled = new ArrayList<>(byHost.values());
+            Collections.shuffle(shuffled, ThreadLocalRandom.current());
+            shuffled.sort(Comparator.comparingInt(MxHost::preference));
+            return shuffled;
         }
     }
 }

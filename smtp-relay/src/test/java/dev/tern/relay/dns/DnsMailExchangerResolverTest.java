@@ -12,7 +12,9 @@ import dev.tern.relay.testing.TestDnsServer;
 import dev.tern.smtp.EnhancedStatus;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -261,6 +263,50 @@ class DnsMailExchangerResolverTest extends ResolverTestBase {
                 .allSatisfy(mx -> assertThat(mx.addresses()).hasSize(3));
         // Hosts past the limit are not even looked up.
         assertThat(dns.queryCount("mx3.example.test", "A")).isZero();
+    }
+
+    /**
+     * RFC 5321 5.1: the hosts are tried in order until one takes the mail. Stale MX records with no address ahead of a
+     * working one do not use up delivery.max-mx-hosts, which counts hosts that can be tried; the lookups stay bounded.
+     */
+    @Test
+    void hostsWithoutAnAddressDoNotUseUpTheLimit() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            dns.mx("example.test", 10, "gone" + i + ".example.test");
+        }
+        dns.mx("example.test", 20, "mx.example.test").a("mx.example.test", "127.0.0.31");
+        for (int i = 0; i < 40; i++) {
+            dns.mx("many.test", 10, "gone" + i + ".many.test");
+        }
+        resolver = new DnsMailExchangerResolver(options(dns).withLimits(2, 3));
+
+        Exchangers found = (Exchangers) resolve(resolver, "example.test");
+
+        assertThat(found.exchangers()).extracting(MailExchanger::host).containsExactly("mx.example.test");
+        assertFailure((Failure) resolve(resolver, "many.test"), DeliveryStatus.PERMANENT, "5.4.4");
+        long looked = 0;
+        for (int i = 0; i < 40; i++) {
+            looked += dns.queryCount("gone" + i + ".many.test", "A");
+        }
+        assertThat(looked)
+                .as("lookups bounded by the limit")
+                .isEqualTo(2L * DnsMailExchangerResolver.MAX_LOOKUPS_PER_HOST);
+    }
+
+    /** RFC 5321 5.1: equal preferences in random order, so every one of them is used when the limit cuts the list. */
+    @Test
+    void everyHostOfEqualPreferenceGetsItsTurnPastTheLimit() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            dns.mx("example.test", 10, "h" + i + ".example.test").a("h" + i + ".example.test", "127.0.1." + (i + 1));
+        }
+        Set<String> seen = new HashSet<>();
+        for (int round = 0; round < 60 && seen.size() < 10; round++) {
+            resolver = new DnsMailExchangerResolver(options(dns).withLimits(2, 3)); // nothing held from the last round
+            Exchangers found = (Exchangers) resolve(resolver, "example.test");
+            assertThat(found.exchangers()).hasSize(2);
+            found.exchangers().forEach(mx -> seen.add(mx.host()));
+        }
+        assertThat(seen).hasSize(10);
     }
 
     @Test
