@@ -309,6 +309,22 @@ class DnsMailExchangerResolverTest extends ResolverTestBase {
         assertThat(seen).hasSize(10);
     }
 
+    /**
+     * RFC 5452 9.1: a reply whose id is not the question's (a late one to an earlier question) is no answer: it does
+     * not stand for the answer, and the question's next try (dnsjava's resolver asks each server twice) finds it.
+     */
+    @Test
+    void aReplyWithAnotherIdIsNotTakenForTheAnswer() throws Exception {
+        dns.mx("example.test", 10, "mx.example.test")
+                .a("mx.example.test", "127.0.0.31")
+                .strayReplyFirst("example.test")
+                .strayReplyFirst("mx.example.test");
+
+        Exchangers found = (Exchangers) resolve(resolver, "example.test");
+
+        assertThat(found.exchangers()).extracting(MailExchanger::host).containsExactly("mx.example.test");
+    }
+
     @Test
     void ordersAddressFamiliesAsConfigured() throws Exception {
         dns.mx("example.test", 10, "mx.example.test")

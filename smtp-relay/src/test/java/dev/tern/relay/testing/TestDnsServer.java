@@ -199,6 +199,15 @@ public final class TestDnsServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Sends a reply with another id (a stray or forged one) ahead of the next answer about this name, as a reply to
+     * an earlier question arriving late would.
+     */
+    public TestDnsServer strayReplyFirst(String name) {
+        strayFirst.add(name(name));
+        return this;
+    }
+
     /** Never answers questions about this name, so clients time out. */
     public TestDnsServer drop(String name) {
         modes.put(name(name), Mode.DROP);
@@ -248,6 +257,8 @@ public final class TestDnsServer implements AutoCloseable {
         return this;
     }
 
+    private final Set<Name> strayFirst = ConcurrentHashMap.newKeySet();
+
     private volatile java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(0);
 
     private void serve() {
@@ -263,6 +274,14 @@ public final class TestDnsServer implements AutoCloseable {
                     // RFC 6891 6.2.5: a client that sent EDNS takes answers up to its payload size.
                     OPTRecord opt = query.getOPT();
                     byte[] wire = response.toWire(opt == null ? 512 : Math.max(512, opt.getPayloadSize()));
+                    if (query.getQuestion() != null
+                            && strayFirst.remove(query.getQuestion().getName())) {
+                        byte[] stray = wire.clone();
+                        int id = (query.getHeader().getID() + 1) & 0xffff;
+                        stray[0] = (byte) (id >> 8);
+                        stray[1] = (byte) id;
+                        socket.send(new DatagramPacket(stray, stray.length, packet.getSocketAddress()));
+                    }
                     socket.send(new DatagramPacket(wire, wire.length, packet.getSocketAddress()));
                 }
             } catch (IOException e) {
