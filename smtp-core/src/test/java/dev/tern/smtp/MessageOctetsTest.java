@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -37,6 +39,27 @@ class MessageOctetsTest {
                     .isEqualTo(message.chars().anyMatch(c -> c > 127));
         } finally {
             content.release();
+        }
+    }
+
+    /**
+     * The search reads eight octets at a time and the rest one by one: an octet over 127 is found at every place a
+     * word or the tail can put it, within the range asked about and never outside it.
+     */
+    @Test
+    void findsAnEightBitOctetWhereverItIsInTheRangeAndNowhereElse() {
+        for (int length = 0; length <= 20; length++) {
+            for (int at = 0; at < 24; at++) {
+                byte[] octets = new byte[24];
+                Arrays.fill(octets, (byte) 'a');
+                octets[at] = (byte) 0xC3;
+                ByteBuf content = Unpooled.wrappedBuffer(octets);
+                boolean inside = at >= 2 && at < 2 + length;
+                assertThat(MessageOctets.isEightBit(content, 2, 2 + length))
+                        .as("octet %d, range [2, %d)", at, 2 + length)
+                        .isEqualTo(inside);
+                content.release();
+            }
         }
     }
 

@@ -52,9 +52,7 @@ final class TransactionCommands {
         if (ehlo.supports("SIZE")) {
             arg.append(" SIZE=").append(size); // RFC 1870 6
         }
-        if (p.body() != MailParameters.Body.BINARY_MIME
-                && (p.body() == MailParameters.Body.EIGHT_BIT_MIME || eightBitContent)
-                && ehlo.supports("8BITMIME")) {
+        if ((p.body() == MailParameters.Body.EIGHT_BIT_MIME || eightBitContent) && ehlo.supports("8BITMIME")) {
             arg.append(" BODY=8BITMIME"); // RFC 6152 3
         } else if (p.body() == MailParameters.Body.BINARY_MIME
                 && ehlo.supports("BINARYMIME")

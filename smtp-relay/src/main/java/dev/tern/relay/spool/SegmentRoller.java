@@ -55,8 +55,9 @@ final class SegmentRoller {
         this.nextSeq = recovered.nextSeq();
         long now = options.clock().millis();
         for (long seq = recovered.firstSeq(); seq < recovered.nextSeq(); seq++) {
-            if (active == null || seq != active.seq) {
-                retiredAt.put(seq, lastWritten(seq, now));
+            Path file = directory.resolve(RecordFormat.fileName(seq));
+            if ((active == null || seq != active.seq) && Files.exists(file)) {
+                retiredAt.put(seq, lastWritten(file, now)); // a hole in the numbers holds nothing to wait for
             }
         }
     }
@@ -65,12 +66,9 @@ final class SegmentRoller {
      * When a segment replayed at start was last written (its file's modification time), so that a restart does not
      * make old segments new again; {@code now} when that is later or cannot be told.
      */
-    private long lastWritten(long seq, long now) {
+    private static long lastWritten(Path file, long now) {
         try {
-            return Math.min(
-                    now,
-                    Files.getLastModifiedTime(directory.resolve(RecordFormat.fileName(seq)))
-                            .toMillis());
+            return Math.min(now, Files.getLastModifiedTime(file).toMillis());
         } catch (IOException e) {
             return now;
         }
@@ -109,10 +107,11 @@ final class SegmentRoller {
             }
             oldEnough = r.getKey();
         }
-        return oldEnough < 0
+        // Two segments at least between a candidate and the one appended to: one just filled is not worth it.
+        long newestCandidate = Math.min(active.seq - 3, oldEnough);
+        return newestCandidate < 0
                 ? List.of()
-                : index.pinning(
-                        Math.min(active.seq, oldEnough + 3), options.segmentSize() / 4, options.segmentSize() / 4);
+                : index.pinning(active.seq, newestCandidate, options.segmentSize() / 4, options.segmentSize() / 4);
     }
 
     /**

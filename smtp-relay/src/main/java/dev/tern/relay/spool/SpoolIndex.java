@@ -103,13 +103,13 @@ final class SpoolIndex {
     /**
      * The unfinished messages worth writing again so that the oldest segments can go, oldest first, at most
      * {@code budget} octets of content (always one message); none when nothing is worth it. The oldest segments,
-     * up to some segment K at least two before {@code activeSeq}, are worth it when their unfinished content is
+     * up to some segment K no later than {@code newestCandidate}, are worth it when their unfinished content is
      * at most {@code bytesPerSegment} for each segment that writing it again lets go (those up to K, and the
      * finished ones after K up to the next that holds unfinished mail): a backlog, segments still mostly
      * unfinished, is not copied, and the spool holds about {@code segmentSize / bytesPerSegment} times its
      * unfinished mail at most, besides the newest segments.
      */
-    synchronized List<SpooledMessage> pinning(long activeSeq, long bytesPerSegment, long budget) {
+    synchronized List<SpooledMessage> pinning(long activeSeq, long newestCandidate, long bytesPerSegment, long budget) {
         List<Long> seqs = new ArrayList<>();
         for (Map.Entry<Long, Integer> s : liveBySegment.entrySet()) {
             if (s.getKey() >= activeSeq) {
@@ -121,7 +121,7 @@ final class SpoolIndex {
         }
         long upTo = -1; // K: every segment up to it is worth writing again
         long cumulative = 0;
-        for (int i = 0; i < seqs.size() && seqs.get(i) <= activeSeq - 3; i++) {
+        for (int i = 0; i < seqs.size() && seqs.get(i) <= newestCandidate; i++) {
             cumulative += liveBytesBySegment.getOrDefault(seqs.get(i), 0L);
             int next = i + 1;
             while (next < seqs.size() && liveBySegment.get(seqs.get(next)) == 0) {
