@@ -146,6 +146,8 @@ final class DnsLookups {
                 .map(server -> {
                     SimpleResolver resolver = new SimpleResolver(server);
                     resolver.setTimeout(options.timeout());
+                    // A datagram that does not answer the question is dropped and the wait goes on (RFC 5452 9.1).
+                    resolver.setIoClientFactory(ListeningUdpClient.FACTORY);
                     return (Resolver) resolver;
                 })
                 .toList();

@@ -200,11 +200,11 @@ public final class TestDnsServer implements AutoCloseable {
     }
 
     /**
-     * Sends a reply with another id (a stray or forged one) ahead of the next answer about this name, as a reply to
-     * an earlier question arriving late would.
+     * Sends two datagrams ahead of every answer about this name, as a forger racing the server would: a reply with
+     * another id, and one with the question's id about another name.
      */
-    public TestDnsServer strayReplyFirst(String name) {
-        strayFirst.add(name(name));
+    public TestDnsServer forgedRepliesFirst(String name) {
+        forgedFirst.add(name(name));
         return this;
     }
 
@@ -257,7 +257,7 @@ public final class TestDnsServer implements AutoCloseable {
         return this;
     }
 
-    private final Set<Name> strayFirst = ConcurrentHashMap.newKeySet();
+    private final Set<Name> forgedFirst = ConcurrentHashMap.newKeySet();
 
     private volatile java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(0);
 
@@ -274,15 +274,22 @@ public final class TestDnsServer implements AutoCloseable {
                     // RFC 6891 6.2.5: a client that sent EDNS takes answers up to its payload size.
                     OPTRecord opt = query.getOPT();
                     byte[] wire = response.toWire(opt == null ? 512 : Math.max(512, opt.getPayloadSize()));
-                    if (query.getQuestion() != null
-                            && strayFirst.remove(query.getQuestion().getName())) {
-                        byte[] stray = wire.clone();
-                        int id = (query.getHeader().getID() + 1) & 0xffff;
-                        stray[0] = (byte) (id >> 8);
-                        stray[1] = (byte) id;
-                        socket.send(new DatagramPacket(stray, stray.length, packet.getSocketAddress()));
+                    Name asked = query.getQuestion() == null
+                            ? null
+                            : query.getQuestion().getName();
+                    if (asked != null && forgedFirst.contains(asked)) {
+                        send(otherId(wire), packet);
+                        Message forged = new Message(query.getHeader().getID());
+                        forged.getHeader().setFlag(Flags.QR);
+                        forged.addRecord(
+                                Record.newRecord(
+                                        name("forged." + asked),
+                                        query.getQuestion().getType(),
+                                        DClass.IN),
+                                Section.QUESTION);
+                        send(forged.toWire(), packet);
                     }
-                    socket.send(new DatagramPacket(wire, wire.length, packet.getSocketAddress()));
+                    send(wire, packet);
                 }
             } catch (IOException e) {
                 // Closed socket ends the loop; a malformed query is ignored, like a real server would.
@@ -291,6 +298,18 @@ public final class TestDnsServer implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    private void send(byte[] wire, DatagramPacket to) throws IOException {
+        socket.send(new DatagramPacket(wire, wire.length, to.getSocketAddress()));
+    }
+
+    private static byte[] otherId(byte[] wire) {
+        byte[] other = wire.clone();
+        int id = (((wire[0] & 0xff) << 8 | (wire[1] & 0xff)) + 1) & 0xffff;
+        other[0] = (byte) (id >> 8);
+        other[1] = (byte) id;
+        return other;
     }
 
     private Message answer(Message query) {
