@@ -17,12 +17,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What one client of the management listener may hold, so that nobody who reaches it can take the descriptors SMTP
- * needs, nor the connections of the probes and scrapers from elsewhere: at most {@link #MAX_PER_ADDRESS} connections
- * from one address and {@link #MAX_CONNECTIONS} in all (past either a new one is closed unanswered), and each
- * request whole within {@link #REQUEST_SECONDS} of the connection's start or of the last answer (a client that
- * trickles its header lines, or keeps an idle connection past it, is closed). Between the aggregator, which hands on
- * whole requests, and the handler, whose answers it sees go out.
+ * What the clients of the management listener may hold, so that nobody who reaches it can take the descriptors SMTP
+ * needs, nor keep the probes and scrapers out: at most {@link #MAX_PER_ADDRESS} connections from one address and
+ * {@link #MAX_CONNECTIONS} in all, and each request whole within {@link #REQUEST_SECONDS} of the connection's start or
+ * of the last answer (a client that trickles its header lines, or keeps an idle connection past it, is closed). A new
+ * connection past either bound takes the place of the one (from that address, or from any) that has waited longest
+ * for its next request; one whose request is being answered is never closed for it, and a new connection that finds
+ * every other busy is closed unanswered. So connections held open from many addresses delay a probe by nothing.
+ * Between the aggregator, which hands on whole requests, and the handler, whose answers it sees go out.
  */
 final class ManagementLimits extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(ManagementLimits.class);
@@ -32,12 +34,46 @@ final class ManagementLimits extends ChannelDuplexHandler {
     static final long REQUEST_SECONDS = 10;
     private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
-    /** The listener's connections now, in all and by address (only addresses with one open), and the last warning. */
-    record Shared(AtomicInteger open, Map<InetAddress, Integer> byAddress, AtomicLong lastWarned) {
+    /**
+     * The listener's connections now, in all and by address (only addresses with one open), those waiting for a
+     * request and since when, and the last warning.
+     */
+    record Shared(
+            AtomicInteger open,
+            Map<InetAddress, Integer> byAddress,
+            Map<ChannelHandlerContext, Waiting> waiting,
+            AtomicLong lastWarned) {
         Shared() {
-            this(new AtomicInteger(), new ConcurrentHashMap<>(), new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS));
+            this(
+                    new AtomicInteger(),
+                    new ConcurrentHashMap<>(),
+                    new ConcurrentHashMap<>(),
+                    new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS));
+        }
+
+        /** Takes out the connection (from {@code from}, or from any address when null) that has waited longest. */
+        ChannelHandlerContext takeLongestWaiting(InetAddress from) {
+            while (true) {
+                Map.Entry<ChannelHandlerContext, Waiting> longest = null;
+                for (Map.Entry<ChannelHandlerContext, Waiting> e : waiting.entrySet()) {
+                    if ((from == null || from.equals(e.getValue().address()))
+                            && (longest == null
+                                    || e.getValue().since() - longest.getValue().since() < 0)) {
+                        longest = e;
+                    }
+                }
+                if (longest == null) {
+                    return null;
+                }
+                if (waiting.remove(longest.getKey(), longest.getValue())) {
+                    return longest.getKey();
+                }
+            }
         }
     }
+
+    /** A connection waiting for its next request, from {@code address}, since {@code since} ({@link System#nanoTime}). */
+    record Waiting(InetAddress address, long since) {}
 
     private final Shared shared;
     private ScheduledFuture<?> deadline;
@@ -53,21 +89,29 @@ final class ManagementLimits extends ChannelDuplexHandler {
         address = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
         int open = shared.open().incrementAndGet();
         int fromThere = address == null ? 1 : shared.byAddress().merge(address, 1, Integer::sum);
-        if (open > MAX_CONNECTIONS || fromThere > MAX_PER_ADDRESS) {
+        boolean overAddress = fromThere > MAX_PER_ADDRESS;
+        if (open > MAX_CONNECTIONS || overAddress) {
+            ChannelHandlerContext longest = shared.takeLongestWaiting(overAddress ? address : null);
             long now = System.nanoTime();
             long last = shared.lastWarned().get();
             if (now - last >= WARN_EVERY_NANOS && shared.lastWarned().compareAndSet(last, now)) {
                 log.warn(
                         "management: {} connections open, {} from {}: the most it takes ({} in all, {} from one"
-                                + " address); new ones are closed",
+                                + " address); {}",
                         open - 1,
                         fromThere - 1,
                         address == null ? "?" : address.getHostAddress(),
                         MAX_CONNECTIONS,
-                        MAX_PER_ADDRESS);
+                        MAX_PER_ADDRESS,
+                        longest == null
+                                ? "every one is being answered, the new one is closed"
+                                : "the one that has waited longest for a request is closed for the new one");
             }
-            ctx.close();
-            return;
+            if (longest == null) {
+                ctx.close();
+                return;
+            }
+            longest.close();
         }
         arm(ctx);
         ctx.fireChannelActive();
@@ -79,14 +123,14 @@ final class ManagementLimits extends ChannelDuplexHandler {
         if (address != null) {
             shared.byAddress().computeIfPresent(address, (a, n) -> n == 1 ? null : n - 1);
         }
-        cancel();
+        cancel(ctx);
         ctx.fireChannelInactive();
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof FullHttpRequest) {
-            cancel();
+            cancel(ctx);
         }
         ctx.fireChannelRead(msg);
     }
@@ -102,15 +146,17 @@ final class ManagementLimits extends ChannelDuplexHandler {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        cancel();
+        cancel(ctx);
     }
 
     private void arm(ChannelHandlerContext ctx) {
-        cancel();
+        cancel(ctx);
         deadline = ctx.executor().schedule(() -> ctx.close(), REQUEST_SECONDS, TimeUnit.SECONDS);
+        shared.waiting().put(ctx, new Waiting(address, System.nanoTime()));
     }
 
-    private void cancel() {
+    private void cancel(ChannelHandlerContext ctx) {
+        shared.waiting().remove(ctx);
         if (deadline != null) {
             deadline.cancel(false);
             deadline = null;

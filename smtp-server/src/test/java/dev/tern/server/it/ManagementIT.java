@@ -140,7 +140,7 @@ class ManagementIT {
     /**
      * Nobody who reaches the management listener may hold the descriptors SMTP needs, nor keep probes from elsewhere
      * out: a request trickled a header line at a time is cut within its ten seconds, and past 16 connections from one
-     * address a new one is closed unanswered, while a probe from another address, SMTP and the next scrape go on.
+     * address one of them is closed for each new one, while a probe from another address, SMTP and the next scrape go on.
      */
     /**
      * A client that pipelines scrapes and reads no answer is closed once the answers it has not read fill the
@@ -205,7 +205,7 @@ class ManagementIT {
             }
             // Which four are closed depends on the order the event loops take them in, not on the order they came.
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(closed(held))
-                    .as("closed unanswered past 16 from one address")
+                    .as("closed past 16 from one address")
                     .isEqualTo(4));
             try (Socket elsewhere = new Socket()) {
                 elsewhere.bind(new InetSocketAddress("127.0.0.2", 0));
@@ -228,6 +228,45 @@ class ManagementIT {
         }
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> assertThat(metrics())
                 .contains("smtp_server_sessions_total"));
+    }
+
+    /**
+     * Connections held open from many addresses, up to every one the listener takes, do not keep a probe out: the
+     * first probe takes the place of one of them that has waited longest, and every probe is answered.
+     */
+    @Test
+    void aProbeIsAnsweredWhileConnectionsFromManyAddressesFillTheListener() throws Exception {
+        InetSocketAddress address = tern.server().managementAddress();
+        List<SocketChannel> held = new ArrayList<>();
+        try {
+            for (int i = 0; i < 256; i++) {
+                SocketChannel channel = SocketChannel.open();
+                channel.bind(new InetSocketAddress("127.0.3." + (10 + i / 16), 0));
+                channel.connect(address);
+                channel.configureBlocking(false);
+                held.add(channel);
+            }
+            await().atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(closed(held)).as("all held").isZero());
+            for (int probe = 0; probe < 3; probe++) {
+                try (Socket prober = new Socket()) {
+                    prober.setSoTimeout(5_000);
+                    prober.connect(address);
+                    prober.getOutputStream()
+                            .write("GET /health/live HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    assertThat(new String(prober.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                            .as("a probe is answered")
+                            .matches("(?s)HTTP/1\\.[01] 200 .*");
+                }
+            }
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(closed(held))
+                    .as("one closed to make room for a probe, at most one for each")
+                    .isBetween(1L, 3L));
+        } finally {
+            for (SocketChannel channel : held) {
+                channel.close();
+            }
+        }
     }
 
     /** How many of {@code channels} the other side has closed (a read finds the end); none has been sent anything. */
