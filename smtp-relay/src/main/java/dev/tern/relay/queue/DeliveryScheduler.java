@@ -9,6 +9,7 @@ import dev.tern.smtp.queue.QueueId;
 import dev.tern.smtp.queue.Signer;
 import io.netty.buffer.ByteBuf;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -582,10 +583,18 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
     /** {@link #shutdown()}, waiting at most 10 seconds for the work under way; blocks. */
     @Override
     public void close() {
+        close(Duration.ofSeconds(CLOSE_GRACE_SECONDS));
+    }
+
+    /** {@link #shutdown()}, waiting at most {@code wait} for the work under way; blocks. */
+    public void close(Duration wait) {
         try {
-            shutdown().toCompletableFuture().get(CLOSE_GRACE_SECONDS, TimeUnit.SECONDS);
+            shutdown().toCompletableFuture().get(wait.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
-            log.warn("queue: attempts still under way after {}s; their outcomes are not recorded", CLOSE_GRACE_SECONDS);
+            log.warn(
+                    "queue: attempts still under way after {} ms; their outcomes are not recorded, and their messages"
+                            + " are tried again at the next start",
+                    wait.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {

@@ -48,6 +48,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Locale;
@@ -317,10 +318,15 @@ final class Delivery implements AutoCloseable {
 
     @Override
     public void close() {
+        close(Duration.ofSeconds(10));
+    }
+
+    /** Closes delivery, giving the attempts under way at most {@code wait} to record their outcomes. */
+    void close(Duration wait) {
         if (tlsReporter != null) {
             tlsReporter.close();
         }
-        scheduler.close();
+        scheduler.close(wait);
         queueThread.shutdown();
         queueReader.shutdown();
         client.close();

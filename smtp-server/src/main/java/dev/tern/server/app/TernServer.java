@@ -70,6 +70,8 @@ public final class TernServer implements AutoCloseable {
     private static final Duration SPOOL_FAILURE_WINDOW = Duration.ofSeconds(30);
     /** Readiness: an MX question that timed out, with no answer since, counts for this long. */
     private static final Duration DNS_TIMEOUT_WINDOW = Duration.ofSeconds(60);
+    /** What attempts under way get to record their outcomes when the sessions took the whole grace. */
+    private static final Duration LAST_ATTEMPT_WAIT = Duration.ofSeconds(1);
 
     private TernServer(
             TernConfig config, EventLoops loops, Spool spool, SessionRegistry registry, TernMetrics metrics) {
@@ -335,6 +337,8 @@ public final class TernServer implements AutoCloseable {
             return;
         }
         log.info("shutting down: {} sessions open, grace {}", registry.size(), config.shutdownGrace());
+        // Sessions finish their transactions and attempts under way end within the same grace.
+        long graceEnds = System.nanoTime() + config.shutdownGrace().toNanos();
         if (delivery != null) {
             // What the sessions still finishing hand over waits in the spool for the next start.
             delivery.stopAttempts();
@@ -351,7 +355,8 @@ public final class TernServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (delivery != null) {
-            delivery.close();
+            Duration left = Duration.ofNanos(graceEnds - System.nanoTime());
+            delivery.close(left.compareTo(LAST_ATTEMPT_WAIT) > 0 ? left : LAST_ATTEMPT_WAIT);
         }
         // After delivery: its last reports may still be signed.
         if (dkim != null) {

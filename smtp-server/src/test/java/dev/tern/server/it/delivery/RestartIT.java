@@ -113,4 +113,30 @@ class RestartIT {
             }
         }
     }
+
+    /**
+     * An attempt under way at shutdown gets what is left of the shutdown grace (the fixture's 2 s) to hear its
+     * outcome, not time on top of it; unanswered, its message stays queued and goes at the next start.
+     */
+    @Test
+    void anAttemptUnderWayAtShutdownEndsWithinTheGrace() throws Exception {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, Map.of("queue-lifetime", "1m"))) {
+            ScriptedSmtpPeer hanging =
+                    tern.exchanger("slow.test", "127.0.0.2", tern.peer()).reply(".", ScriptedSmtpPeer.HANG);
+            QueueId id = tern.submit(DeliveryFixture.SENDER, List.of("bob@slow.test"), "hang");
+            await().atMost(WAIT).until(() -> hanging.attempts().size() == 1);
+
+            long start = System.nanoTime();
+            hanging.reply(".", "250 2.0.0 taken");
+            tern.restart();
+            Duration stopping = Duration.ofNanos(System.nanoTime() - start);
+
+            assertThat(stopping)
+                    .as("the grace and a little, not ten seconds more")
+                    .isLessThan(Duration.ofSeconds(6));
+            assertThat(tern.queued(id)).as("its outcome unheard, still queued").isTrue();
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(hanging.messages()).hasSize(1));
+        }
+    }
 }
