@@ -51,7 +51,9 @@ public final class AdminHandler {
         HttpMethod method = request.method();
         AdminRouter.Match match = router.match(method, uri.path());
         String action = match instanceof AdminRouter.Match.Found f ? f.route().action() : AdminMetrics.UNKNOWN;
-        String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        // A singleton field (RFC 9110 11.6.2): sent twice, neither is taken, rather than whichever comes first.
+        List<String> authorizations = request.headers().getAll(HttpHeaderNames.AUTHORIZATION);
+        String authorization = authorizations.size() == 1 ? authorizations.getFirst() : null;
         // Read now, before the request is released; a bad body is answered only once the token is good.
         Parameters parameters;
         try {

@@ -1,6 +1,7 @@
 package dev.tern.server.management;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -15,8 +16,8 @@ import java.util.Map;
 
 /**
  * An admin request's parameters: those of its query and, when it has a body (at most the management
- * listener's 4 KiB), those of the body: a JSON object of strings, numbers or booleans ({@code
- * {"for":"30m","reason":"maintenance"}}), or a form ({@code application/x-www-form-urlencoded}, as
+ * listener's 4 KiB), those of the body: one JSON object of strings, numbers or booleans (taken as their text;
+ * {@code {"for":"30m","reason":"maintenance"}}), nothing after it, or a form ({@code application/x-www-form-urlencoded}, as
  * {@code curl -d for=30m} sends). A parameter given in both counts as given twice. Read on the event loop,
  * before the request is released; the body is small, so this is cheap.
  */
@@ -46,31 +47,46 @@ final class AdminParameters {
                             out.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
             return out;
         }
-        JsonNode json;
-        try {
-            json = JSON.readTree(body);
-        } catch (IOException e) {
-            json = null;
-        }
-        if (json == null || !json.isObject()) {
-            throw new AdminRequest.BadParameter(
-                    "body", "the body must be a JSON object such as {\"for\":\"30m\",\"reason\":\"maintenance\"}");
-        }
-        for (Map.Entry<String, JsonNode> field : json.properties()) {
-            if (field.getKey().isEmpty()) {
-                // {"": "30m"}: no route takes a parameter without a name.
-                throw new AdminRequest.BadParameter("body", "a parameter of the body has no name");
-            }
-            JsonNode value = field.getValue();
-            if (value.isNull()) {
-                continue;
-            }
-            if (!value.isValueNode()) {
-                throw new AdminRequest.BadParameter(field.getKey(), field.getKey() + " must be a string");
-            }
-            out.computeIfAbsent(field.getKey(), x -> new ArrayList<>()).add(value.asText());
-        }
+        readJson(body, out);
         return out;
+    }
+
+    /**
+     * Adds the members of a flat JSON object to {@code out}, a member named twice as a parameter given twice (refused
+     * as one given in the query twice is); anything after the object, or a member that is an object or array, is
+     * refused.
+     */
+    private static void readJson(String body, Map<String, List<String>> out) {
+        try (JsonParser parser = JSON.createParser(body)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw notAnObject();
+            }
+            for (JsonToken token = parser.nextToken(); token != JsonToken.END_OBJECT; token = parser.nextToken()) {
+                String name = parser.currentName();
+                if (name == null || name.isEmpty()) {
+                    // {"": "30m"}: no route takes a parameter without a name.
+                    throw new AdminRequest.BadParameter("body", "a parameter of the body has no name");
+                }
+                JsonToken value = parser.nextToken();
+                if (value == JsonToken.VALUE_NULL) {
+                    continue;
+                }
+                if (!value.isScalarValue()) {
+                    throw new AdminRequest.BadParameter(name, name + " must be a string");
+                }
+                out.computeIfAbsent(name, x -> new ArrayList<>()).add(parser.getText());
+            }
+            if (parser.nextToken() != null) {
+                throw notAnObject();
+            }
+        } catch (IOException e) {
+            throw notAnObject();
+        }
+    }
+
+    private static AdminRequest.BadParameter notAnObject() {
+        return new AdminRequest.BadParameter(
+                "body", "the body must be a JSON object such as {\"for\":\"30m\",\"reason\":\"maintenance\"}");
     }
 
     /**

@@ -14,8 +14,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * The admin API's routing table, the one place that maps a method and a path to an action: each
  * resource ({@link QueueRoutes}, {@link DestinationRoutes}) adds its routes here. A pattern is literal segments
- * and {@code {name}} placeholders; where a literal and a placeholder both match, the literal wins. A path
- * that matches with another method answers 405 with the methods it allows.
+ * and {@code {name}} placeholders; where a literal and a placeholder both match, the literal wins, whatever the
+ * method. A path that matches with another method answers 405 with the methods it allows.
  */
 public final class AdminRouter {
 
@@ -95,26 +95,29 @@ public final class AdminRouter {
         return this;
     }
 
-    /** The route for {@code method} and {@code path} (no query). */
+    /**
+     * The route for {@code method} and {@code path} (no query). The routes whose pattern names the path most
+     * closely (the most literal segments) decide: {@code GET /admin/queue/flush} names the flush, which takes POST,
+     * not a message called "flush", so it is a wrong method, not a message that is not there.
+     */
     public Match match(HttpMethod method, String path) {
         List<String> parts = segments(path);
-        Route best = null;
-        Map<String, String> bestValues = null;
+        int closest = -1;
+        for (Route r : routes) {
+            if (r.match(parts) != null) {
+                closest = Math.max(closest, r.literals());
+            }
+        }
         Set<HttpMethod> allowed = new LinkedHashSet<>();
         for (Route r : routes) {
             Map<String, String> values = r.match(parts);
-            if (values == null) {
+            if (values == null || r.literals() < closest) {
                 continue;
             }
-            if (!r.method().equals(method)) {
-                allowed.add(r.method());
-            } else if (best == null || r.literals() > best.literals()) {
-                best = r;
-                bestValues = values;
+            if (r.method().equals(method)) {
+                return new Match.Found(r, values);
             }
-        }
-        if (best != null) {
-            return new Match.Found(best, bestValues);
+            allowed.add(r.method());
         }
         return allowed.isEmpty() ? new Match.None() : new Match.WrongMethod(allowed);
     }

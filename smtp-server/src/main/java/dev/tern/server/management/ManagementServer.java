@@ -7,7 +7,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import java.io.IOException;
@@ -64,7 +63,7 @@ public final class ManagementServer implements AutoCloseable {
                 ch.pipeline()
                         .addLast("idle", new ReadTimeoutHandler(IDLE_SECONDS))
                         .addLast("http", new HttpServerCodec())
-                        .addLast("aggregator", new HttpObjectAggregator(MAX_REQUEST_CONTENT))
+                        .addLast("aggregator", new BoundedAggregator(MAX_REQUEST_CONTENT))
                         .addLast("limits", new ManagementLimits(limits))
                         .addLast("management", handler);
             }

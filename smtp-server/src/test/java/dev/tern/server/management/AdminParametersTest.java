@@ -46,6 +46,15 @@ class AdminParametersTest {
     }
 
     @Test
+    void aMemberNamedTwiceIsAParameterGivenTwice() {
+        Map<String, List<String>> twice = parameters("", "application/json", "{\"for\": \"10m\", \"for\": \"20m\"}");
+        assertThat(twice.get("for")).containsExactly("10m", "20m");
+        assertThatThrownBy(() -> request(twice).text("for"))
+                .isInstanceOf(AdminRequest.BadParameter.class)
+                .hasMessage("for may be given once");
+    }
+
+    @Test
     void noBodyIsNoParameters() {
         assertThat(parameters("", null, "")).isEmpty();
         assertThat(parameters("", "application/json", " \r\n")).isEmpty();
@@ -62,6 +71,8 @@ class AdminParametersTest {
                 "\"30m\"                    | application/json                  | body",
                 "{\"for\": {\"m\": 5}}      | application/json                  | for",
                 "{\"for\": [\"1h\"]}        | application/json                  | for",
+                "{\"for\": \"1h\"} trailing | application/json                  | body",
+                "{\"for\": \"1h\"}{\"x\": 1}  | application/json                  | body",
             })
     void aBodyThatIsNoFlatObjectOrFormIsRefusedNamingWhatIsWrong(String body, String type, String parameter) {
         assertThatThrownBy(() -> parameters("", type, body))

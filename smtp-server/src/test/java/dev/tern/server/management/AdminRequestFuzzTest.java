@@ -45,6 +45,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -219,6 +221,26 @@ class AdminRequestFuzzTest {
             assertThat(body.path("error").asText()).isEqualTo("bad_parameter");
             assertThat(body.path("parameter").asText()).isEqualTo("domain");
             assertThat(taken).isEmpty();
+        } finally {
+            channel.finishAndReleaseAll();
+        }
+    }
+
+    /** Authorization is one field (RFC 9110 11.6.2): sent twice, in either order, neither counts. */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void twoAuthorizationFieldsAreNoToken(boolean goodFirst) throws Exception {
+        FullHttpRequest request =
+                new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/admin/queue", Unpooled.EMPTY_BUFFER);
+        request.headers()
+                .add(HttpHeaderNames.AUTHORIZATION, "Bearer " + (goodFirst ? TOKEN : "not-the-token-at-all"))
+                .add(HttpHeaderNames.AUTHORIZATION, "Bearer " + (goodFirst ? "not-the-token-at-all" : TOKEN));
+        EmbeddedChannel channel = new EmbeddedChannel(handler());
+        try {
+            channel.writeInbound(request);
+            FullHttpResponse response = answer(channel);
+            response.release();
+            assertThat(response.status().code()).isEqualTo(401);
         } finally {
             channel.finishAndReleaseAll();
         }

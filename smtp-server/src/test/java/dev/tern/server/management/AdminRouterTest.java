@@ -64,6 +64,15 @@ class AdminRouterTest {
                 .isEqualTo(new AdminRouter.Match.WrongMethod(Set.of(HttpMethod.POST)));
     }
 
+    /** {@code /admin/queue/flush} names the flush, whatever the method: not a message called "flush". */
+    @Test
+    void aLiteralPathWithAnotherMethodIsAWrongMethodNotAPlaceholder() {
+        assertThat(router.match(HttpMethod.GET, "/admin/queue/flush"))
+                .isEqualTo(new AdminRouter.Match.WrongMethod(Set.of(HttpMethod.POST)));
+        assertThat(router.match(HttpMethod.DELETE, "/admin/queue/flush"))
+                .isEqualTo(new AdminRouter.Match.WrongMethod(Set.of(HttpMethod.POST)));
+    }
+
     @Test
     void anUnknownPathMatchesNothing() {
         assertThat(router.match(HttpMethod.GET, "/admin/queue/ABC/hold/now")).isEqualTo(new AdminRouter.Match.None());
