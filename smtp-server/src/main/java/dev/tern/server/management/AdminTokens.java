@@ -51,7 +51,25 @@ public final class AdminTokens implements AutoCloseable {
     private AdminTokens(Path file, ExecutorService executor, InstantSource clock) {
         this.file = file;
         this.executor = executor;
-        this.entries = new ReloadingFile<>(file, "admin token file", AdminTokens::load, List::size, clock);
+        java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+        this.entries = new ReloadingFile<>(
+                file,
+                "admin token file",
+                path -> {
+                    List<Entry> loaded = load(path);
+                    // Emptied while Tern runs, the file is most likely being written (a shell's > truncates it
+                    // first): the tokens in force stay until it holds one again.
+                    if (loaded.isEmpty() && started.get()) {
+                        throw new AdminTokenFileException(path + " has no token now");
+                    }
+                    return loaded;
+                },
+                List::size,
+                clock);
+        started.set(true);
+        if (entries.loaded().isEmpty()) {
+            log.warn("admin token file {} has no token: every admin request is refused (401)", file);
+        }
     }
 
     /**

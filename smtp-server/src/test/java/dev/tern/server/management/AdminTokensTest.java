@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The admin token file: made at first start, parsed strictly, checked by name, read again when edited. */
 class AdminTokensTest {
@@ -73,6 +74,29 @@ class AdminTokensTest {
             now.set(now.get().plusSeconds(2));
             assertThat(check(tokens, "Bearer " + TOKEN)).isEmpty();
             assertThat(check(tokens, "Bearer the-new-token-0123")).hasValue("ops");
+        }
+    }
+
+    /**
+     * A file emptied while Tern runs (a shell's {@code >} truncates it before it writes) keeps the tokens in force
+     * until it holds one again, rather than refusing everyone meanwhile.
+     */
+    @ParameterizedTest(name = "emptied to \"{0}\"")
+    @ValueSource(strings = {"", "# being rotated\n"})
+    void aFileEmptiedWhileRunningKeepsTheTokensInForce(String emptied) throws Exception {
+        Path file = Files.writeString(dir.resolve("tokens"), "ops:" + TOKEN + "\n");
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2030-01-01T00:00:00Z"));
+        try (AdminTokens tokens = AdminTokens.open(file, now::get)) {
+            Files.writeString(file, emptied);
+            Files.setLastModifiedTime(file, FileTime.from(Instant.parse("2031-01-01T00:00:00Z")));
+            now.set(now.get().plusSeconds(2));
+            assertThat(check(tokens, "Bearer " + TOKEN)).as("still in force").hasValue("ops");
+
+            Files.writeString(file, "ops:the-new-token-0123\n");
+            Files.setLastModifiedTime(file, FileTime.from(Instant.parse("2031-01-01T00:00:05Z")));
+            now.set(now.get().plusSeconds(2));
+            assertThat(check(tokens, "Bearer the-new-token-0123")).hasValue("ops");
+            assertThat(check(tokens, "Bearer " + TOKEN)).isEmpty();
         }
     }
 
