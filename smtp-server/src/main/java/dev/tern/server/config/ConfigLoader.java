@@ -32,6 +32,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.reader.ReaderException;
 
 /**
  * Loads the configuration once, in chasquid's order: the defaults tree ({@code defaults.yaml}), the YAML
@@ -101,9 +104,7 @@ public final class ConfigLoader {
         try {
             root = YamlTree.read(MAPPER.createParser(yaml));
         } catch (JsonProcessingException e) {
-            String line =
-                    e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
-            throw ConfigException.general(source + ": " + e.getOriginalMessage() + line, e);
+            throw ConfigException.general(source + ": " + syntaxError(e, yaml), e);
         } catch (IOException e) {
             throw new UncheckedIOException("reading a string", e);
         }
@@ -114,6 +115,38 @@ public final class ConfigLoader {
             throw ConfigException.invalid("(root)", "must be a mapping of keys");
         }
         return (ObjectNode) root;
+    }
+
+    /**
+     * What is wrong with the YAML, on one line, with the line (and column) of the problem itself: the YAML parser's
+     * own words span lines, quote the line, and place some problems at the start of their context.
+     */
+    static String syntaxError(JsonProcessingException e, String yaml) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+                Mark mark = marked.getProblemMark();
+                return oneLine(marked.getProblem()) + " (line " + (mark.getLine() + 1) + ", column "
+                        + (mark.getColumn() + 1) + ")";
+            }
+            if (c instanceof ReaderException unreadable) {
+                long line = 1
+                        + yaml.substring(0, Math.min(unreadable.getPosition(), yaml.length()))
+                                .chars()
+                                .filter(ch -> ch == '\n')
+                                .count();
+                return String.format(
+                        Locale.ROOT,
+                        "the character U+%04X is not allowed in YAML (line %d)",
+                        unreadable.getCodePoint(),
+                        line);
+            }
+        }
+        String line = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+        return oneLine(e.getOriginalMessage()) + line;
+    }
+
+    private static String oneLine(String text) {
+        return String.valueOf(text).replaceAll("\\s*\\R\\s*", " ").strip();
     }
 
     private static TernConfig fromTree(ObjectNode file, Map<String, String> env) {
@@ -333,7 +366,16 @@ public final class ConfigLoader {
         return variable == null ? e : e.fromEnvironment(variable);
     }
 
+    /** Why a file could not be read, in words (the file's name is given by the caller). */
     static String describe(IOException e) {
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage());
+        return switch (e) {
+            case java.nio.file.NoSuchFileException missing -> "no such file";
+            case java.nio.file.AccessDeniedException denied -> "permission denied";
+            case java.nio.charset.CharacterCodingException coding -> "it is not UTF-8 text";
+            default -> {
+                String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                yield message.equals("Is a directory") ? "it is a directory" : message;
+            }
+        };
     }
 }

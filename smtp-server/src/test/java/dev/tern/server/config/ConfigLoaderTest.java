@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ConfigLoaderTest {
 
@@ -368,5 +370,33 @@ class ConfigLoaderTest {
         TernConfig reloaded = ConfigLoader.fromYaml(ConfigLoader.toYaml(original), Map.of());
 
         assertThat(reloaded).isEqualTo(original);
+    }
+
+    /** A YAML mistake is told on one line, at the line and column of the mistake itself. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                // yaml (\\t a tab, \\u0001 a control character)   | message
+                "limits:\\n\\tmax-recipients: 5                       | found character '\\t(TAB)' that cannot start any token. (Do not use \\t(TAB) for indentation) (line 2, column 1)",
+                "limits:\\n  max-recipients 5\\n  other: 1         | mapping values are not allowed here (line 3, column 8)",
+                "limits:\\n  max-recipients: 5\\u0001               | the character U+0001 is not allowed in YAML (line 2)",
+            })
+    void aYamlMistakeIsToldOnOneLineWhereItIs(String yaml, String message) {
+        String text = yaml.replace("\\n", "\n").replace("\\t", "\t").replace("\\u0001", "\u0001");
+        assertThatThrownBy(() -> ConfigLoader.fromYaml(text, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageEndingWith(message)
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void aConfigFileThatCannotBeReadIsToldInWords(@TempDir Path dir) throws Exception {
+        Path latin1 = Files.write(
+                dir.resolve("latin1.yaml"), new byte[] {'h', 'o', 's', 't', 'n', 'a', 'm', 'e', ':', ' ', (byte) 0xe9});
+        assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("missing.yaml"), Map.of()))
+                .hasMessageEndingWith("missing.yaml: no such file");
+        assertThatThrownBy(() -> ConfigLoader.load(latin1, Map.of()))
+                .hasMessageEndingWith("latin1.yaml: it is not UTF-8 text");
     }
 }
