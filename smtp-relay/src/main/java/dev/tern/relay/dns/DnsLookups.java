@@ -23,6 +23,7 @@ import org.xbill.DNS.ResolverConfig;
 import org.xbill.DNS.SetResponse;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.Type;
+import org.xbill.DNS.io.IoClientFactory;
 import org.xbill.DNS.lookup.LookupSession;
 import org.xbill.DNS.lookup.NoSuchDomainException;
 import org.xbill.DNS.lookup.NoSuchRRSetException;
@@ -142,12 +143,13 @@ final class DnsLookups {
     }
 
     static Resolver resolver(List<InetSocketAddress> servers, MxResolverOptions options) {
+        IoClientFactory udp = ListeningUdpClient.factory(options.executor());
         List<Resolver> simple = servers.stream()
                 .map(server -> {
                     SimpleResolver resolver = new SimpleResolver(server);
                     resolver.setTimeout(options.timeout());
                     // A datagram that does not answer the question is dropped and the wait goes on (RFC 5452 9.1).
-                    resolver.setIoClientFactory(ListeningUdpClient.FACTORY);
+                    resolver.setIoClientFactory(udp);
                     return (Resolver) resolver;
                 })
                 .toList();

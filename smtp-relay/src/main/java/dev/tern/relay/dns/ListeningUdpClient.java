@@ -21,6 +21,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,26 +40,33 @@ import org.xbill.DNS.io.UdpIoClient;
  * class). Any other datagram, a late reply to an earlier question or a forgery, is dropped and the wait goes on,
  * as RFC 5452 9.1 asks; dnsjava's own client takes the first datagram and fails the question on it. Each
  * question has a socket of its own on a port the kernel picks at random (RFC 5452 9.2). One daemon thread, for
- * the life of the process, serves every question, as dnsjava's own client does.
+ * the life of the process, waits for every question's datagrams, as dnsjava's own client does; answers complete on
+ * the resolver's executor.
  */
 final class ListeningUdpClient implements UdpIoClient {
     private static final Logger log = LoggerFactory.getLogger(ListeningUdpClient.class);
 
-    /** dnsjava's clients with UDP replaced by this one; TCP (truncated answers) stays dnsjava's. */
-    static final IoClientFactory FACTORY = new IoClientFactory() {
-        private final IoClientFactory dnsjava = new DefaultIoClientFactory();
-        private final UdpIoClient udp = new ListeningUdpClient();
+    private static final IoClientFactory DNSJAVA = new DefaultIoClientFactory();
 
-        @Override
-        public TcpIoClient createOrGetTcpClient() {
-            return dnsjava.createOrGetTcpClient();
-        }
+    /**
+     * dnsjava's clients with UDP replaced by one of these, whose answers (and failures) complete on {@code executor}:
+     * never on the event loop that waits for the datagrams, since a failure runs the resolver's next steps on the
+     * thread that completes it. TCP (truncated answers) stays dnsjava's.
+     */
+    static IoClientFactory factory(Executor executor) {
+        UdpIoClient udp = new ListeningUdpClient(Loop.GROUP, executor);
+        return new IoClientFactory() {
+            @Override
+            public TcpIoClient createOrGetTcpClient() {
+                return DNSJAVA.createOrGetTcpClient();
+            }
 
-        @Override
-        public UdpIoClient createOrGetUdpClient() {
-            return udp;
-        }
-    };
+            @Override
+            public UdpIoClient createOrGetUdpClient() {
+                return udp;
+            }
+        };
+    }
 
     private static final int HEADER_LENGTH = 12;
 
@@ -68,13 +76,11 @@ final class ListeningUdpClient implements UdpIoClient {
     }
 
     private final EventLoopGroup group;
+    private final Executor executor;
 
-    ListeningUdpClient() {
-        this(Loop.GROUP);
-    }
-
-    ListeningUdpClient(EventLoopGroup group) {
+    ListeningUdpClient(EventLoopGroup group, Executor executor) {
         this.group = group;
+        this.executor = executor;
     }
 
     @Override
@@ -112,7 +118,7 @@ final class ListeningUdpClient implements UdpIoClient {
                 }
             });
         });
-        return answer;
+        return answer.whenCompleteAsync((bytes, error) -> {}, executor);
     }
 
     private static IOException asIo(Throwable cause) {

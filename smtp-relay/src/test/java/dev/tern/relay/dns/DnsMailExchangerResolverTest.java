@@ -124,6 +124,30 @@ class DnsMailExchangerResolverTest extends ResolverTestBase {
                 .doesNotContain("Exception");
     }
 
+    /**
+     * A question that times out fails on the resolver's executor, as an answer completes: never on the event loop
+     * that waits for datagrams, where whatever follows the failure (the next try, the routing, its log line) would
+     * run.
+     */
+    @Test
+    void aTimeoutCompletesOnTheResolversExecutor() throws Exception {
+        dns.mx("example.test", 10, "mx.example.test").drop("example.test");
+        java.util.concurrent.ExecutorService executor =
+                java.util.concurrent.Executors.newSingleThreadExecutor(r -> new Thread(r, "dns-test-executor"));
+        try {
+            DnsMailExchangerResolver onExecutor =
+                    new DnsMailExchangerResolver(options(dns).withExecutor(executor));
+            String thread = onExecutor
+                    .resolve("example.test")
+                    .thenApply(r -> Thread.currentThread().getName())
+                    .toCompletableFuture()
+                    .get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(thread).isEqualTo("dns-test-executor");
+        } finally {
+            executor.shutdownNow();
+        }
+    }
+
     @Test
     void timeoutFailsTemporarilyWithinTheConfiguredTimeout() throws Exception {
         dns.mx("example.test", 10, "mx.example.test").drop("example.test");
