@@ -17,10 +17,10 @@ import java.nio.charset.StandardCharsets;
  */
 record HeaderScan(int receivedCount, boolean hasMessageId, boolean hasDate, boolean tlsRequiredNo, boolean overLimit) {
 
-    private static final byte[] RECEIVED = ascii("received:");
-    private static final byte[] MESSAGE_ID = ascii("message-id:");
-    private static final byte[] DATE = ascii("date:");
-    private static final byte[] TLS_REQUIRED = ascii("tls-required:");
+    private static final byte[] RECEIVED = ascii("received");
+    private static final byte[] MESSAGE_ID = ascii("message-id");
+    private static final byte[] DATE = ascii("date");
+    private static final byte[] TLS_REQUIRED = ascii("tls-required");
 
     /** The longest field name {@link #beginsWithBody} looks for: a header line's length (RFC 5322 2.1.1). */
     static final int MAX_FIELD_NAME = 998;
@@ -59,15 +59,16 @@ record HeaderScan(int receivedCount, boolean hasMessageId, boolean hasDate, bool
             if (lineEnd - start > maxOctets || fields > maxFields) {
                 return new HeaderScan(received, messageId, date, tlsRequiredNo, true);
             }
-            if (startsWithIgnoreCase(message, index, lineEnd, RECEIVED)) {
+            int value;
+            if (valueOf(message, index, lineEnd, RECEIVED) >= 0) {
                 received++;
-            } else if (startsWithIgnoreCase(message, index, lineEnd, MESSAGE_ID)) {
+            } else if (valueOf(message, index, lineEnd, MESSAGE_ID) >= 0) {
                 messageId = true;
-            } else if (startsWithIgnoreCase(message, index, lineEnd, DATE)) {
+            } else if (valueOf(message, index, lineEnd, DATE) >= 0) {
                 date = true;
-            } else if (startsWithIgnoreCase(message, index, lineEnd, TLS_REQUIRED)) {
+            } else if ((value = valueOf(message, index, lineEnd, TLS_REQUIRED)) >= 0) {
                 // Only a field's first line is read: "No" is short, and a folded value is not one we know.
-                tlsRequiredNo = isNo(message, index + TLS_REQUIRED.length, lineEnd);
+                tlsRequiredNo = isNo(message, value, lineEnd);
             }
             index = lineEnd;
         }
@@ -116,20 +117,29 @@ record HeaderScan(int receivedCount, boolean hasMessageId, boolean hasDate, bool
         return b == ' ' || b == '\t' || b == '\r' || b == '\n';
     }
 
-    private static boolean startsWithIgnoreCase(ByteBuf buf, int from, int to, byte[] lowerPrefix) {
-        if (to - from < lowerPrefix.length) {
-            return false;
+    /**
+     * Where the value of the field named {@code lowerName} begins, when the line from {@code from} is that field's
+     * first: the name in any case, then a colon, perhaps after white space (RFC 5322 4.5's obsolete syntax, which a
+     * reader must take); -1 otherwise.
+     */
+    static int valueOf(ByteBuf buf, int from, int to, byte[] lowerName) {
+        if (to - from <= lowerName.length) {
+            return -1;
         }
-        for (int i = 0; i < lowerPrefix.length; i++) {
+        for (int i = 0; i < lowerName.length; i++) {
             int b = buf.getByte(from + i);
             if (b >= 'A' && b <= 'Z') {
                 b += 'a' - 'A';
             }
-            if (b != lowerPrefix[i]) {
-                return false;
+            if (b != lowerName[i]) {
+                return -1;
             }
         }
-        return true;
+        int i = from + lowerName.length;
+        while (i < to && (buf.getByte(i) == ' ' || buf.getByte(i) == '\t')) {
+            i++;
+        }
+        return i < to && buf.getByte(i) == ':' ? i + 1 : -1;
     }
 
     private static byte[] ascii(String s) {

@@ -30,6 +30,7 @@ class HeaderScanTest {
                 row("A: " + "x".repeat(95), false, 0), // a last line without line end, 98 octets
                 row("\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: 5\r\n", false, 0), // empty header section
                 row("Received: a\r\nreceived: b\r\nX: received: c\r\n\r\n", false, 2), // trace fields still counted
+                row("Received : a\r\nReceived\t:b\r\n\r\n", false, 2), // white space before the colon
                 row("Received: a\r\nReceived: b\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n", true, 2)); // over after two
     }
 
@@ -56,6 +57,7 @@ class HeaderScanTest {
                 Arguments.of("TLS-Required: Nope\r\n\r\n", false), // not the value defined
                 Arguments.of("TLS-Required: Yes\r\n\r\n", false), // not the value defined
                 Arguments.of("X-TLS-Required: No\r\n\r\n", false), // another field
+                Arguments.of("TLS-Required : No\r\n\r\n", true), // white space before the colon
                 Arguments.of("A: 1\r\n\r\nTLS-Required: No\r\n", false)); // in the body
     }
 
@@ -66,6 +68,30 @@ class HeaderScanTest {
         try {
             assertThat(HeaderScan.of(content, MAX_OCTETS, MAX_FIELDS).tlsRequiredNo())
                     .isEqualTo(no);
+        } finally {
+            content.release();
+        }
+    }
+
+    static Stream<Arguments> submissionFields() {
+        return Stream.of(
+                Arguments.of("Message-ID: <a@b>\r\nDate: Mon, 7 Dec 2026 10:00:00 +0000\r\n\r\n", true, true),
+                Arguments.of("message-id:<a@b>\r\ndate:x\r\n\r\n", true, true), // any case, no space
+                // RFC 5322 4.5: white space before the colon (obsolete syntax, still a field)
+                Arguments.of("Message-ID : <a@b>\r\nDate\t: x\r\n\r\n", true, true),
+                Arguments.of("Message-IDs: <a@b>\r\nDated: x\r\n\r\n", false, false), // other fields
+                Arguments.of("Message-ID <a@b>\r\nDate x\r\n\r\n", false, false), // no colon
+                Arguments.of("A: 1\r\n\r\nMessage-ID: <a@b>\r\nDate: x\r\n", false, false)); // in the body
+    }
+
+    @ParameterizedTest
+    @MethodSource("submissionFields")
+    void findsMessageIdAndDate(String message, boolean messageId, boolean date) {
+        ByteBuf content = Unpooled.copiedBuffer(message, StandardCharsets.US_ASCII);
+        try {
+            HeaderScan scan = HeaderScan.of(content, MAX_OCTETS, MAX_FIELDS);
+            assertThat(scan.hasMessageId()).isEqualTo(messageId);
+            assertThat(scan.hasDate()).isEqualTo(date);
         } finally {
             content.release();
         }
