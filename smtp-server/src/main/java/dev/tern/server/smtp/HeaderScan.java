@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * What the server needs to know of a message's header section (RFC 5322 2.2): whether it stays within
  * the configured size and field count, how many trace (Received) fields it has, for loop detection
- * (RFC 5321 6.3), whether Message-ID and Date are present, for submission (RFC 6409 8.2, 8.3), and
+ * (RFC 5321 6.3), whether Message-ID, Date and From are present, for submission (RFC 6409 8.1 to 8.3), and
  * whether a {@code TLS-Required: No} field asks that TLS policies be ignored (RFC 8689 5).
  * Reads the buffer in place and copies nothing; past a limit it stops reading, so the work per message
  * is bounded by the limits, not by the message.
@@ -15,11 +15,18 @@ import java.nio.charset.StandardCharsets;
  * @param overLimit the header section exceeds {@code maxOctets} or {@code maxFields}; the other
  *     components then describe only the part read
  */
-record HeaderScan(int receivedCount, boolean hasMessageId, boolean hasDate, boolean tlsRequiredNo, boolean overLimit) {
+record HeaderScan(
+        int receivedCount,
+        boolean hasMessageId,
+        boolean hasDate,
+        boolean hasFrom,
+        boolean tlsRequiredNo,
+        boolean overLimit) {
 
     private static final byte[] RECEIVED = ascii("received");
     private static final byte[] MESSAGE_ID = ascii("message-id");
     private static final byte[] DATE = ascii("date");
+    private static final byte[] FROM = ascii("from");
     private static final byte[] TLS_REQUIRED = ascii("tls-required");
 
     /** The longest field name {@link #beginsWithBody} looks for: a header line's length (RFC 5322 2.1.1). */
@@ -33,6 +40,7 @@ record HeaderScan(int receivedCount, boolean hasMessageId, boolean hasDate, bool
         int received = 0;
         boolean messageId = false;
         boolean date = false;
+        boolean from = false;
         boolean tlsRequiredNo = false;
         int fields = 0;
         int start = message.readerIndex();
@@ -57,7 +65,7 @@ record HeaderScan(int receivedCount, boolean hasMessageId, boolean hasDate, bool
                 fields++;
             }
             if (lineEnd - start > maxOctets || fields > maxFields) {
-                return new HeaderScan(received, messageId, date, tlsRequiredNo, true);
+                return new HeaderScan(received, messageId, date, from, tlsRequiredNo, true);
             }
             int value;
             if (valueOf(message, index, lineEnd, RECEIVED) >= 0) {
@@ -66,13 +74,15 @@ record HeaderScan(int receivedCount, boolean hasMessageId, boolean hasDate, bool
                 messageId = true;
             } else if (valueOf(message, index, lineEnd, DATE) >= 0) {
                 date = true;
+            } else if (valueOf(message, index, lineEnd, FROM) >= 0) {
+                from = true;
             } else if ((value = valueOf(message, index, lineEnd, TLS_REQUIRED)) >= 0) {
                 // Only a field's first line is read: "No" is short, and a folded value is not one we know.
                 tlsRequiredNo = isNo(message, value, lineEnd);
             }
             index = lineEnd;
         }
-        return new HeaderScan(received, messageId, date, tlsRequiredNo, false);
+        return new HeaderScan(received, messageId, date, from, tlsRequiredNo, false);
     }
 
     /**

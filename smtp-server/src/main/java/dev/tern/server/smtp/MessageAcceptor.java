@@ -82,12 +82,17 @@ final class MessageAcceptor {
         String single = t.recipients.size() == 1 ? t.firstGiven.address() : null;
         StringBuilder added = new StringBuilder(TraceHeaders.received(session, single, now));
         if (settings.submission()) {
-            // RFC 6409 8.2, 8.3: the submission server may add the fields a client left out.
+            // RFC 6409 8.1 to 8.3: the submission server may add the fields a client left out.
             if (!headers.hasMessageId()) {
                 added.append(TraceHeaders.messageId(settings.hostname()));
             }
             if (!headers.hasDate()) {
                 added.append(TraceHeaders.date(now));
+            }
+            if (!headers.hasFrom() && !t.mailFrom.reversePath().isNull()) {
+                // RFC 5322 3.6 asks for an originator; the authenticated sender's own address (the envelope's),
+                // as Postfix adds it, so that the message is complete and can be signed.
+                added.append(TraceHeaders.from(t.mailFrom.reversePath()));
             }
         }
         if (HeaderScan.beginsWithBody(content)) {

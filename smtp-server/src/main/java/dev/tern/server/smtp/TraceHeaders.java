@@ -5,7 +5,9 @@ import dev.tern.smtp.address.Mailbox;
 import java.time.ZonedDateTime;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** The header fields Tern adds to a message: the Received trace field and, on submission, Message-ID and Date. */
+/**
+ * The header fields Tern adds to a message: the Received trace field and, on submission, Message-ID, Date and From.
+ */
 final class TraceHeaders {
     /** The most of a HELO name written into the comment, which is then at most twice as long, escaped. */
     static final int MAX_COMMENT_HELO = 255;
@@ -61,6 +63,11 @@ final class TraceHeaders {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         return "Message-ID: <" + Long.toString(System.currentTimeMillis(), 36) + '.'
                 + Long.toUnsignedString(random.nextLong(), 36) + '@' + hostname + ">\r\n";
+    }
+
+    /** {@code From: <sender>} for a message that has no From field (the address as the envelope gives it). */
+    static String from(dev.tern.smtp.address.ReversePath sender) {
+        return "From: " + sender.toPathString() + "\r\n";
     }
 
     static String date(ZonedDateTime now) {

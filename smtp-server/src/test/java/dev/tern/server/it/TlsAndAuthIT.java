@@ -216,7 +216,7 @@ class TlsAndAuthIT {
     }
 
     @Test
-    void submissionAddsTheMessageIdAndDateAClientLeftOut() {
+    void submissionAddsTheMessageIdDateAndFromAClientLeftOut() {
         try (RawSmtpClient c = tern.connect(tern.submission())) {
             c.reply();
             c.ehlo("client.test");
@@ -229,13 +229,15 @@ class TlsAndAuthIT {
                             .last())
                     .startsWith("250");
         }
-        // RFC 6409 8.2, 8.3: added below our Received field, above the client's own header.
+        // RFC 6409 8.1 to 8.3: added below our Received field, above the client's own header; the originator is
+        // the envelope's sender.
         assertThat(tern.storedContents())
                 .filteredOn(m -> m.contains("Subject: bare submission"))
                 .singleElement()
                 .satisfies(m -> assertThat(m)
                         .containsPattern("\r\nMessage-ID: <[^>]+@" + TernFixture.HOSTNAME + ">\r\n")
                         .containsPattern("\r\nDate: [A-Z][a-z]{2}, \\d{1,2} [A-Z][a-z]{2} \\d{4} ")
+                        .contains("\r\nFrom: <alice@local.test>\r\nSubject: bare submission")
                         .containsOnlyOnce("Message-ID:"));
     }
 
@@ -254,7 +256,10 @@ class TlsAndAuthIT {
         assertThat(tern.storedContents())
                 .filteredOn(m -> m.contains("Subject: bare relay"))
                 .singleElement()
-                .satisfies(m -> assertThat(m).doesNotContain("Message-ID:").doesNotContain("\r\nDate:"));
+                .satisfies(m -> assertThat(m)
+                        .doesNotContain("Message-ID:")
+                        .doesNotContain("\r\nDate:")
+                        .doesNotContain("\r\nFrom:"));
     }
 
     @Test

@@ -45,6 +45,7 @@ class HeaderScanFuzzTest {
         int received = 0;
         boolean messageId = false;
         boolean date = false;
+        boolean from = false;
         boolean tlsRequiredNo = false;
         int fields = 0;
         int index = 0;
@@ -59,23 +60,27 @@ class HeaderScanFuzzTest {
                 fields++;
             }
             if (lineEnd > maxOctets || fields > maxFields) {
-                return new HeaderScan(received, messageId, date, tlsRequiredNo, true);
+                return new HeaderScan(received, messageId, date, from, tlsRequiredNo, true);
             }
             String lower = line.toLowerCase(Locale.ROOT);
-            if (lower.startsWith("received:")) {
+            // A field's name, perhaps white space (RFC 5322 4.5), then its colon.
+            String name = lower.replaceFirst("(?s)^([^ \\t:]*)[ \\t]*:.*", "$1");
+            boolean field = name.length() < lower.length();
+            if (field && name.equals("received")) {
                 received++;
-            } else if (lower.startsWith("message-id:")) {
+            } else if (field && name.equals("message-id")) {
                 messageId = true;
-            } else if (lower.startsWith("date:")) {
+            } else if (field && name.equals("date")) {
                 date = true;
-            } else if (lower.startsWith("tls-required:")) {
+            } else if (field && name.equals("from")) {
+                from = true;
+            } else if (field && name.equals("tls-required")) {
                 // RFC 8689 5: the value "No" in any case, white space around it; the last such field counts.
-                String value =
-                        lower.substring("tls-required:".length()).replaceAll("^[ \\t\\r\\n]+|[ \\t\\r\\n]+$", "");
+                String value = lower.substring(lower.indexOf(':') + 1).replaceAll("^[ \\t\\r\\n]+|[ \\t\\r\\n]+$", "");
                 tlsRequiredNo = value.equals("no");
             }
             index = lineEnd;
         }
-        return new HeaderScan(received, messageId, date, tlsRequiredNo, false);
+        return new HeaderScan(received, messageId, date, from, tlsRequiredNo, false);
     }
 }
