@@ -26,9 +26,10 @@ import java.nio.charset.StandardCharsets;
  * <p>A header field is never broken before the colon that ends its name. The header section is every
  * line before the first empty one. Lines within the limit, and the message when none is longer, go
  * out exactly as received (the spool holds CRLF line ends; the listeners refuse bare CR and LF). A BINARYMIME body (RFC 3030 3) has no lines
- * and is never folded; local Maildir delivery stores the message as received.
+ * and is never folded; local Maildir delivery stores the message as received. Mail Tern signs is folded before it
+ * is signed (RFC 6376 5.3: sign the message as it will be sent), so the fold here finds nothing to do for it.
  */
-final class LongLines {
+public final class LongLines {
     /** RFC 5321 4.5.3.1.6: 1000 octets with the CRLF. */
     static final int MAX_TEXT = 998;
 
@@ -38,7 +39,7 @@ final class LongLines {
     private LongLines() {}
 
     /** Whether some line of {@code message} holds more than {@value #MAX_TEXT} octets before its CRLF. */
-    static boolean any(ByteBuf message) {
+    public static boolean any(ByteBuf message) {
         int end = message.writerIndex();
         int line = message.readerIndex();
         while (line < end) {
@@ -57,7 +58,7 @@ final class LongLines {
      * it; or a retained duplicate when no line is long. The caller releases what it gets and keeps its
      * own reference to {@code message}, whose indexes are not moved.
      */
-    static ByteBuf fold(ByteBuf message, ByteBufAllocator alloc) {
+    public static ByteBuf fold(ByteBuf message, ByteBufAllocator alloc) {
         if (!any(message)) {
             return message.retainedDuplicate();
         }

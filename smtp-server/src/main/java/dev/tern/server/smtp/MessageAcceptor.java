@@ -1,10 +1,13 @@
 package dev.tern.server.smtp;
 
+import dev.tern.relay.client.LongLines;
 import dev.tern.server.metrics.SessionMetrics;
 import dev.tern.smtp.Envelope;
+import dev.tern.smtp.MailParameters;
 import dev.tern.smtp.SmtpReplies;
 import dev.tern.smtp.SmtpReply;
 import dev.tern.smtp.queue.QueueId;
+import dev.tern.smtp.queue.Signer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
@@ -98,13 +101,24 @@ final class MessageAcceptor {
         if (HeaderScan.beginsWithBody(content)) {
             added.append("\r\n");
         }
+        boolean ours = session.authenticated() || session.trusted();
+        if (ours
+                && session.services.signer() != Signer.NONE
+                && t.mailFrom.parameters().body() != MailParameters.Body.BINARY_MIME
+                && LongLines.any(content)) {
+            // Every line over 998 octets is folded on its way out (RFC 5321 4.5.3.1.6): folded now, before it is
+            // signed, the message is signed as it will be sent (RFC 6376 5.3), and the signature holds.
+            ByteBuf folded = LongLines.fold(content, alloc);
+            content.release();
+            content = folded;
+        }
         CompositeByteBuf message = prepend(alloc, added, content);
         // RFC 8689 5: the header field counts only when MAIL did not ask for REQUIRETLS.
         boolean tlsOptional =
                 headers.tlsRequiredNo() && !t.mailFrom.parameters().requireTls();
         Envelope envelope = new Envelope(t.mailFrom.reversePath(), t.recipients, t.mailFrom.parameters(), tlsOptional);
         session.beginAsync();
-        if (session.authenticated() || session.trusted()) {
+        if (ours) {
             // Our own users' mail (the same sessions that may relay, RecipientPolicy) is signed once, here,
             // before the spool, so that every delivery attempt carries the same DKIM-Signature. Mail merely
             // relayed for others, or received for our domains from strangers, is not ours to sign.

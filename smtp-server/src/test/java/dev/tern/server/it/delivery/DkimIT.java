@@ -162,6 +162,37 @@ class DkimIT {
         }
     }
 
+    /**
+     * Lines over 998 octets, which every delivery folds (RFC 5321 4.5.3.1.6), are folded before the message is
+     * signed (RFC 6376 5.3), so the signature holds at the receiver: a Subject and a body line without white space.
+     */
+    @Test
+    void aMessageWithLinesTooLongForSmtpArrivesFoldedAndSigned(@TempDir Path dir) throws Exception {
+        try (DeliveryFixture tern = start(dir.resolve("data"), Map.of())) {
+            ScriptedSmtpPeer peer = tern.exchanger(REMOTE, "127.0.0.23", tern.peer());
+            String message = "From: Alice <" + DeliveryFixture.SENDER + ">\r\n"
+                    + "To: <bob@" + REMOTE + ">\r\n"
+                    + "Subject: " + "s".repeat(1200) + "\r\n"
+                    + "\r\n"
+                    + "b".repeat(1500) + "\r\n"
+                    + "words ".repeat(300) + "\r\n";
+            Submitter.submitAuthenticated(
+                    tern.server().address("smtps"),
+                    DeliveryFixture.USER,
+                    DeliveryFixture.PASSWORD,
+                    DeliveryFixture.SENDER,
+                    "bob@" + REMOTE,
+                    message);
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> peer.messages().size() == 1);
+            byte[] delivered = peer.messages().get(0).content();
+            assertThat(new String(delivered, StandardCharsets.UTF_8).lines())
+                    .as("no line over 998 octets")
+                    .allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(998));
+            assertVerifies(dir, tern, delivered);
+        }
+    }
+
     @Test
     void aRetryCarriesTheSameSignature(@TempDir Path dir) throws Exception {
         try (DeliveryFixture tern = start(dir.resolve("data"), Map.of())) {
