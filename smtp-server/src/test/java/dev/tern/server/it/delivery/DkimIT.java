@@ -91,6 +91,17 @@ class DkimIT {
                         DkimKeyRecord.strings(DkimKeyRecord.text(algorithm, pair.getPublic())));
     }
 
+    /** Submits {@code message} to {@code to} as the fixture's user, authenticated on the smtps listener. */
+    private static void submitAsAlice(DeliveryFixture tern, String to, String message) throws Exception {
+        Submitter.submitAuthenticated(
+                tern.server().address("smtps"),
+                DeliveryFixture.USER,
+                DeliveryFixture.PASSWORD,
+                DeliveryFixture.SENDER,
+                to,
+                message);
+    }
+
     private static String message(String to) {
         return "From: Alice <" + DeliveryFixture.SENDER + ">\r\n"
                 + "To: <" + to + ">\r\n"
@@ -118,20 +129,8 @@ class DkimIT {
     void anAuthenticatedUsersMailArrivesSignedAtAMailExchangerAndInAMaildir(@TempDir Path dir) throws Exception {
         try (DeliveryFixture tern = start(dir.resolve("data"), Map.of())) {
             ScriptedSmtpPeer peer = tern.exchanger(REMOTE, "127.0.0.21", tern.peer());
-            Submitter.submitAuthenticated(
-                    tern.server().address("smtps"),
-                    DeliveryFixture.USER,
-                    DeliveryFixture.PASSWORD,
-                    DeliveryFixture.SENDER,
-                    "bob@" + REMOTE,
-                    message("bob@" + REMOTE));
-            Submitter.submitAuthenticated(
-                    tern.server().address("smtps"),
-                    DeliveryFixture.USER,
-                    DeliveryFixture.PASSWORD,
-                    DeliveryFixture.SENDER,
-                    DeliveryFixture.SENDER,
-                    message(DeliveryFixture.SENDER));
+            submitAsAlice(tern, "bob@" + REMOTE, message("bob@" + REMOTE));
+            submitAsAlice(tern, DeliveryFixture.SENDER, message(DeliveryFixture.SENDER));
 
             await().atMost(Duration.ofSeconds(20)).until(() -> peer.messages().size() == 1);
             byte[] delivered = peer.messages().get(0).content();
@@ -176,13 +175,7 @@ class DkimIT {
                     + "\r\n"
                     + "b".repeat(1500) + "\r\n"
                     + "words ".repeat(300) + "\r\n";
-            Submitter.submitAuthenticated(
-                    tern.server().address("smtps"),
-                    DeliveryFixture.USER,
-                    DeliveryFixture.PASSWORD,
-                    DeliveryFixture.SENDER,
-                    "bob@" + REMOTE,
-                    message);
+            submitAsAlice(tern, "bob@" + REMOTE, message);
 
             await().atMost(Duration.ofSeconds(20)).until(() -> peer.messages().size() == 1);
             byte[] delivered = peer.messages().get(0).content();
