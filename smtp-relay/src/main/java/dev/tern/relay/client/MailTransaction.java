@@ -3,6 +3,7 @@ package dev.tern.relay.client;
 import dev.tern.relay.client.AttemptResult.HostFailed;
 import dev.tern.relay.delivery.DeliveryRequest;
 import dev.tern.smtp.EhloReply;
+import dev.tern.smtp.HeaderFields;
 import dev.tern.smtp.MailParameters;
 import dev.tern.smtp.MessageOctets;
 import dev.tern.smtp.SmtpCommand;
@@ -11,6 +12,7 @@ import dev.tern.smtp.SmtpVerb;
 import dev.tern.smtp.codec.DotStuffing;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -96,7 +98,41 @@ final class MailTransaction {
      * any folding, since quoted-printable's soft breaks carry a line of any length unchanged.
      */
     CompletionStage<AttemptResult> run() {
-        ByteBuf original = request.content();
+        ByteBuf original = withoutReturnPath(request.content());
+        try {
+            prepare(original);
+        } finally {
+            original.release();
+        }
+        CompletionStage<AttemptResult> result;
+        try {
+            result = transact();
+        } catch (RuntimeException e) {
+            content.release();
+            throw e;
+        }
+        return result.whenComplete((done, failure) -> content.release());
+    }
+
+    /**
+     * The message without the Return-Path fields it came with (RFC 5321 4.4: a message-originating system should
+     * not send one; the receiving server writes its own), as a buffer of its own to release; the message itself
+     * when it has none.
+     */
+    private ByteBuf withoutReturnPath(ByteBuf message) {
+        List<ByteBuf> parts = HeaderFields.withoutReturnPath(message);
+        if (parts.size() == 1) {
+            return message.retainedDuplicate();
+        }
+        CompositeByteBuf kept = alloc.compositeBuffer(parts.size());
+        for (ByteBuf part : parts) {
+            kept.addComponent(true, part.retain());
+        }
+        return kept;
+    }
+
+    /** Sets {@link #content} to {@code original} as this server is to get it. */
+    private void prepare(ByteBuf original) {
         MailParameters.Body body = request.envelope().parameters().body();
         boolean binary = body == MailParameters.Body.BINARY_MIME;
         boolean eightBitPeer = ehlo.supports("8BITMIME");
@@ -116,14 +152,6 @@ final class MailTransaction {
         } else {
             content = LongLines.fold(original, alloc);
         }
-        CompletionStage<AttemptResult> result;
-        try {
-            result = transact();
-        } catch (RuntimeException e) {
-            content.release();
-            throw e;
-        }
-        return result.whenComplete((done, failure) -> content.release());
     }
 
     private CompletionStage<AttemptResult> transact() {

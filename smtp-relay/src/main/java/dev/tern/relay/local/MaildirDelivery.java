@@ -2,6 +2,7 @@ package dev.tern.relay.local;
 
 import dev.tern.relay.delivery.DeliveryRequest;
 import dev.tern.relay.delivery.RecipientOutcome;
+import dev.tern.smtp.HeaderFields;
 import dev.tern.smtp.address.LocalDestination;
 import dev.tern.smtp.address.LocalMailboxes;
 import dev.tern.smtp.address.Mailbox;
@@ -120,7 +121,7 @@ public final class MaildirDelivery {
     private RecipientOutcome write(DeliveryRequest request, int index, Mailbox folder, String deliveredTo) {
         Path dir = mailRoot.resolve(folder.domain()).resolve(folder.localPart());
         // LF line ends, like the message after it (LfLineEnds).
-        if (DeliveryHeaders.deliveredTo(request.content(), deliveredTo)) {
+        if (HeaderFields.deliveredTo(request.content(), deliveredTo)) {
             // Delivered here before and back again: a forwarding loop somewhere outside (Postfix's local
             // delivery refuses it the same way); bounced, not stored again and again.
             LOG.info("{}: not delivered to {}: the message was delivered there before", request.id(), deliveredTo);
@@ -130,7 +131,7 @@ public final class MaildirDelivery {
                         + deliveredTo + "\n")
                 .getBytes(StandardCharsets.UTF_8);
         try {
-            Path file = writer.write(dir, prefix, DeliveryHeaders.withoutReturnPath(request.content()));
+            Path file = writer.write(dir, prefix, HeaderFields.withoutReturnPath(request.content()));
             LOG.debug("{}: delivered to {} as {}", request.id(), deliveredTo, file.getFileName());
             return RecipientOutcome.delivered(index, "delivered to maildir " + folder.address(), null);
         } catch (IOException | RuntimeException e) {

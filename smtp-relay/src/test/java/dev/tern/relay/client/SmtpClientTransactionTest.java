@@ -69,6 +69,23 @@ class SmtpClientTransactionTest {
         assertThat(peer.sessions().get(0).commands()).first().isEqualTo("EHLO client.test");
     }
 
+    /**
+     * RFC 5321 4.4: the Return-Path fields a message came with are not sent on (the receiving server writes its
+     * own); a folded one goes with all its lines, and a field that merely mentions it stays.
+     */
+    @Test
+    void leavesOutTheReturnPathFieldsTheMessageCameWith() throws Exception {
+        String message = "Return-Path: <ceo@example.org>\r\nFrom: a@origin.test\r\nreturn-path :\r\n <x@y>\r\n"
+                + "X-Note: Return-Path: kept\r\nSubject: s\r\n\r\nReturn-Path: in the body\r\n";
+        AttemptResult result = deliver(fixture.request(message, "a@dest.test"));
+
+        assertThat(statuses(result)).containsExactly(DeliveryStatus.DELIVERED);
+        assertThat(peer.messages()).singleElement().satisfies(m -> assertThat(
+                        new String(m.content(), StandardCharsets.UTF_8))
+                .isEqualTo("From: a@origin.test\r\nX-Note: Return-Path: kept\r\nSubject: s\r\n\r\n"
+                        + "Return-Path: in the body\r\n"));
+    }
+
     @Test
     void pipelinesMailRcptAndDataInOneWrite() throws Exception {
         peer.rcptReply("b@dest.test", "550 5.1.1 no such user");

@@ -1,8 +1,8 @@
 package dev.tern.server.smtp;
 
+import dev.tern.smtp.HeaderFields;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import java.nio.charset.StandardCharsets;
 
 /**
  * What the server needs to know of a message's header section (RFC 5322 2.2): whether it stays within
@@ -23,11 +23,11 @@ record HeaderScan(
         boolean tlsRequiredNo,
         boolean overLimit) {
 
-    private static final byte[] RECEIVED = ascii("received");
-    private static final byte[] MESSAGE_ID = ascii("message-id");
-    private static final byte[] DATE = ascii("date");
-    private static final byte[] FROM = ascii("from");
-    private static final byte[] TLS_REQUIRED = ascii("tls-required");
+    private static final String RECEIVED = "received";
+    private static final String MESSAGE_ID = "message-id";
+    private static final String DATE = "date";
+    private static final String FROM = "from";
+    private static final String TLS_REQUIRED = "tls-required";
 
     /** The longest field name {@link #beginsWithBody} looks for: a header line's length (RFC 5322 2.1.1). */
     static final int MAX_FIELD_NAME = 998;
@@ -68,15 +68,15 @@ record HeaderScan(
                 return new HeaderScan(received, messageId, date, from, tlsRequiredNo, true);
             }
             int value;
-            if (valueOf(message, index, lineEnd, RECEIVED) >= 0) {
+            if (HeaderFields.valueStart(message, index, lineEnd, RECEIVED) >= 0) {
                 received++;
-            } else if (valueOf(message, index, lineEnd, MESSAGE_ID) >= 0) {
+            } else if (HeaderFields.valueStart(message, index, lineEnd, MESSAGE_ID) >= 0) {
                 messageId = true;
-            } else if (valueOf(message, index, lineEnd, DATE) >= 0) {
+            } else if (HeaderFields.valueStart(message, index, lineEnd, DATE) >= 0) {
                 date = true;
-            } else if (valueOf(message, index, lineEnd, FROM) >= 0) {
+            } else if (HeaderFields.valueStart(message, index, lineEnd, FROM) >= 0) {
                 from = true;
-            } else if ((value = valueOf(message, index, lineEnd, TLS_REQUIRED)) >= 0) {
+            } else if ((value = HeaderFields.valueStart(message, index, lineEnd, TLS_REQUIRED)) >= 0) {
                 // Only a field's first line is read: "No" is short, and a folded value is not one we know.
                 tlsRequiredNo = isNo(message, value, lineEnd);
             }
@@ -125,34 +125,5 @@ record HeaderScan(
 
     private static boolean isSpace(byte b) {
         return b == ' ' || b == '\t' || b == '\r' || b == '\n';
-    }
-
-    /**
-     * Where the value of the field named {@code lowerName} begins, when the line from {@code from} is that field's
-     * first: the name in any case, then a colon, perhaps after white space (RFC 5322 4.5's obsolete syntax, which a
-     * reader must take); -1 otherwise.
-     */
-    static int valueOf(ByteBuf buf, int from, int to, byte[] lowerName) {
-        if (to - from <= lowerName.length) {
-            return -1;
-        }
-        for (int i = 0; i < lowerName.length; i++) {
-            int b = buf.getByte(from + i);
-            if (b >= 'A' && b <= 'Z') {
-                b += 'a' - 'A';
-            }
-            if (b != lowerName[i]) {
-                return -1;
-            }
-        }
-        int i = from + lowerName.length;
-        while (i < to && (buf.getByte(i) == ' ' || buf.getByte(i) == '\t')) {
-            i++;
-        }
-        return i < to && buf.getByte(i) == ':' ? i + 1 : -1;
-    }
-
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -1,4 +1,4 @@
-package dev.tern.relay.local;
+package dev.tern.smtp;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -8,17 +8,19 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What local delivery reads in a message's header section, in place: the Return-Path fields it leaves out
- * (the delivering server writes the one that holds the envelope's reverse-path, and may remove those the
- * message came with, RFC 5321 4.4, as Postfix's cleanup does: a sender's own would stand beside Tern's and
- * could be read in its place), and the Delivered-To fields that tell a message was delivered to a mailbox
- * before (a forwarding loop, which Postfix's local delivery refuses the same way).
+ * Fields of a message's header section read in place: where a named field's value begins (its name in any case,
+ * perhaps white space before the colon, RFC 5322 4.5); the Return-Path fields a message came with, which local
+ * delivery and relaying leave out (the delivering server writes the one that holds the envelope's reverse-path,
+ * and a message-originating system should not send one, RFC 5321 4.4, as Postfix's cleanup drops them: a
+ * sender's own would stand beside the real one and could be read in its place); and the Delivered-To fields that
+ * tell a message was delivered to a mailbox before (a forwarding loop, which Postfix's local delivery refuses the
+ * same way).
  */
-final class DeliveryHeaders {
+public final class HeaderFields {
     private static final String RETURN_PATH = "return-path";
     private static final String DELIVERED_TO = "delivered-to";
 
-    private DeliveryHeaders() {}
+    private HeaderFields() {}
 
     /** Sees each line of the header section: where it begins and ends, and whether it continues a field. */
     private interface LineVisitor {
@@ -31,7 +33,7 @@ final class DeliveryHeaders {
      * count; nothing to release), cut where a Return-Path field begins and after its last continuation line.
      * A message without such a field is one slice, the whole of it.
      */
-    static List<ByteBuf> withoutReturnPath(ByteBuf content) {
+    public static List<ByteBuf> withoutReturnPath(ByteBuf content) {
         List<ByteBuf> parts = new ArrayList<>(2);
         int[] keptFrom = {content.readerIndex()};
         boolean[] removing = {false};
@@ -56,7 +58,7 @@ final class DeliveryHeaders {
      * Whether a Delivered-To field of the header section names {@code address} (in any case, white space
      * around it ignored): the message was delivered to that mailbox before and came back.
      */
-    static boolean deliveredTo(ByteBuf content, String address) {
+    public static boolean deliveredTo(ByteBuf content, String address) {
         String wanted = address.toLowerCase(Locale.ROOT);
         boolean[] found = {false};
         headerLines(content, (start, lineEnd, continuation) -> {
@@ -94,10 +96,10 @@ final class DeliveryHeaders {
     }
 
     /**
-     * Where the value of the field on the line {@code [from, to)} begins when the field is {@code name} (in
-     * any case, perhaps white space before its colon: RFC 5322 4.5), else -1.
+     * Where the value of the field on the line {@code [from, to)} begins when the field is {@code name} (given in
+     * lower case; in the message in any case, perhaps white space before its colon: RFC 5322 4.5), else -1.
      */
-    private static int valueStart(ByteBuf line, int from, int to, String name) {
+    public static int valueStart(ByteBuf line, int from, int to, String name) {
         if (to - from <= name.length()) {
             return -1;
         }

@@ -1,4 +1,4 @@
-package dev.tern.relay.local;
+package dev.tern.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,7 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The message a mailbox gets: every Return-Path field of the header section left out, nothing else. */
-class DeliveryHeadersTest {
+class HeaderFieldsTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(
@@ -31,7 +31,7 @@ class DeliveryHeadersTest {
     void leavesOutReturnPathFields(String what, String message, String stored) {
         ByteBuf content = Unpooled.copiedBuffer(unescape(message), StandardCharsets.US_ASCII);
         try {
-            List<ByteBuf> parts = DeliveryHeaders.withoutReturnPath(content);
+            List<ByteBuf> parts = HeaderFields.withoutReturnPath(content);
             StringBuilder joined = new StringBuilder();
             parts.forEach(p -> joined.append(p.toString(StandardCharsets.US_ASCII)));
             assertThat(joined.toString()).as(what).isEqualTo(unescape(stored));
@@ -60,7 +60,7 @@ class DeliveryHeadersTest {
     void findsTheMailboxAMessageWasDeliveredToBefore(String what, String message, boolean looped) {
         ByteBuf content = Unpooled.copiedBuffer(unescape(message), StandardCharsets.US_ASCII);
         try {
-            assertThat(DeliveryHeaders.deliveredTo(content, "alice@example.net"))
+            assertThat(HeaderFields.deliveredTo(content, "alice@example.net"))
                     .as(what)
                     .isEqualTo(looped);
             assertThat(content.readerIndex()).isZero();
