@@ -163,8 +163,8 @@ final class ListeningUdpClient implements UdpIoClient {
                 return false;
             }
             int id = ((bytes[0] & 0xFF) << 8) | (bytes[1] & 0xFF);
-            if (id != query.getHeader().getID()) {
-                return false;
+            if (id != query.getHeader().getID() || (bytes[2] & 0x80) == 0) {
+                return false; // another question's, or not a response at all (QR clear: an echo of the query)
             }
             Record asked = query.getQuestion();
             if (asked == null) {
@@ -182,7 +182,8 @@ final class ListeningUdpClient implements UdpIoClient {
                 return name.equals(asked.getName())
                         && in.readU16() == asked.getType()
                         && in.readU16() == asked.getDClass();
-            } catch (IOException malformed) {
+            } catch (IOException | RuntimeException malformed) {
+                // A question cut short (dnsjava's reader throws an unchecked exception past the end).
                 return false;
             }
         }

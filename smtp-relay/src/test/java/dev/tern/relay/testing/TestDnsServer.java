@@ -200,8 +200,9 @@ public final class TestDnsServer implements AutoCloseable {
     }
 
     /**
-     * Sends two datagrams ahead of every answer about this name, as a forger racing the server would: a reply with
-     * another id, and one with the question's id about another name.
+     * Sends four datagrams ahead of every answer about this name, as a forger racing the server would: a reply with
+     * another id, one with the question's id about another name, a header alone announcing a question, and the
+     * query itself sent back (not a response).
      */
     public TestDnsServer forgedRepliesFirst(String name) {
         forgedFirst.add(name(name));
@@ -288,6 +289,12 @@ public final class TestDnsServer implements AutoCloseable {
                                         DClass.IN),
                                 Section.QUESTION);
                         send(forged.toWire(), packet);
+                        // The header alone, announcing a question that is not there; and the query sent back.
+                        byte[] header = java.util.Arrays.copyOf(wire, 12);
+                        header[4] = 0;
+                        header[5] = 1;
+                        send(header, packet);
+                        send(java.util.Arrays.copyOf(packet.getData(), packet.getLength()), packet);
                     }
                     send(wire, packet);
                 }
