@@ -367,7 +367,7 @@ public final class ConfigLoader {
     }
 
     /** Why a file could not be read, in words (the file's name is given by the caller). */
-    static String describe(IOException e) {
+    public static String describe(IOException e) {
         return switch (e) {
             case java.nio.file.NoSuchFileException missing -> "no such file";
             case java.nio.file.AccessDeniedException denied -> "permission denied";

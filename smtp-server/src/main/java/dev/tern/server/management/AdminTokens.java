@@ -1,6 +1,7 @@
 package dev.tern.server.management;
 
 import dev.tern.server.auth.ReloadingFile;
+import dev.tern.server.config.ConfigLoader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -155,7 +156,8 @@ public final class AdminTokens implements AutoCloseable {
         } catch (NoSuchFileException e) {
             return List.of();
         } catch (IOException e) {
-            throw new AdminTokenFileException("cannot read admin token file " + file + ": " + e, e);
+            throw new AdminTokenFileException(
+                    "cannot read admin token file " + file + ": " + ConfigLoader.describe(e), e);
         }
         List<Entry> out = new ArrayList<>();
         for (String[] line : parse(file.toString(), lines)) {

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * needs, nor keep the probes and scrapers out: at most {@link #MAX_PER_ADDRESS} connections from one address and
  * {@link #MAX_CONNECTIONS} in all, and each request whole within {@link #REQUEST_SECONDS} of the connection's start or
  * of the last answer (a client that trickles its header lines, or keeps an idle connection past it, is closed). A new
- * connection past either bound takes the place of the one (from that address, or from any) that has waited longest
- * for its next request; one whose request is being answered is never closed for it, and a new connection that finds
+ * connection past either bound takes the place of the one that has waited longest for its next request, from that
+ * address, or from the address that holds the most connections; one whose request is being answered is never closed for it, and a new connection that finds
  * every other busy is closed unanswered. So connections held open from many addresses delay a probe by nothing.
  * Between the aggregator, which hands on whole requests, and the handler, whose answers it sees go out.
  */
@@ -51,16 +51,18 @@ final class ManagementLimits extends ChannelDuplexHandler {
                     new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS));
         }
 
-        /** Takes out the connection (from {@code from}, or from any address when null) that has waited longest. */
+        /**
+         * Takes out the connection from {@code from} that has waited longest; with {@code from} null, the one that
+         * has waited longest of the address that holds the most connections (of any, when all of those are being
+         * answered), so that a flood of new connections from a few addresses closes its own, not a probe's from
+         * elsewhere.
+         */
         ChannelHandlerContext takeLongestWaiting(InetAddress from) {
             while (true) {
-                Map.Entry<ChannelHandlerContext, Waiting> longest = null;
-                for (Map.Entry<ChannelHandlerContext, Waiting> e : waiting.entrySet()) {
-                    if ((from == null || from.equals(e.getValue().address()))
-                            && (longest == null
-                                    || e.getValue().since() - longest.getValue().since() < 0)) {
-                        longest = e;
-                    }
+                InetAddress busiest = from != null ? from : busiestAddress();
+                Map.Entry<ChannelHandlerContext, Waiting> longest = longestWaiting(busiest);
+                if (longest == null && from == null) {
+                    longest = longestWaiting(null);
                 }
                 if (longest == null) {
                     return null;
@@ -69,6 +71,31 @@ final class ManagementLimits extends ChannelDuplexHandler {
                     return longest.getKey();
                 }
             }
+        }
+
+        private InetAddress busiestAddress() {
+            InetAddress busiest = null;
+            int most = 0;
+            for (Map.Entry<InetAddress, Integer> e : byAddress.entrySet()) {
+                if (e.getValue() > most) {
+                    most = e.getValue();
+                    busiest = e.getKey();
+                }
+            }
+            return busiest;
+        }
+
+        /** The connection that has waited longest, from {@code address} (from any when null). */
+        private Map.Entry<ChannelHandlerContext, Waiting> longestWaiting(InetAddress address) {
+            Map.Entry<ChannelHandlerContext, Waiting> longest = null;
+            for (Map.Entry<ChannelHandlerContext, Waiting> e : waiting.entrySet()) {
+                if ((address == null || address.equals(e.getValue().address()))
+                        && (longest == null
+                                || e.getValue().since() - longest.getValue().since() < 0)) {
+                    longest = e;
+                }
+            }
+            return longest;
         }
     }
 

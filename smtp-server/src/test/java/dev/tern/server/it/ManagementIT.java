@@ -246,8 +246,10 @@ class ManagementIT {
                 channel.configureBlocking(false);
                 held.add(channel);
             }
-            await().atMost(Duration.ofSeconds(5))
-                    .untilAsserted(() -> assertThat(closed(held)).as("all held").isZero());
+            // Another client of the listener (this test's HTTP client keeps one connection) may take one place.
+            assertThat(closed(held))
+                    .as("all held, but for another client's place")
+                    .isLessThanOrEqualTo(1);
             for (int probe = 0; probe < 3; probe++) {
                 try (Socket prober = new Socket()) {
                     prober.setSoTimeout(5_000);
@@ -261,12 +263,66 @@ class ManagementIT {
             }
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(closed(held))
                     .as("one closed to make room for a probe, at most one for each")
-                    .isBetween(1L, 3L));
+                    .isBetween(1L, 4L));
         } finally {
             for (SocketChannel channel : held) {
                 channel.close();
             }
+            await().atMost(Duration.ofSeconds(10)).until(() -> establishedTo(address.getPort()) < 16);
         }
+    }
+
+    /**
+     * A flood of new connections from a few addresses closes its own, not a probe's: a probe connected before the
+     * flood (the one that has waited longest) keeps its connection, since the flood's addresses hold more.
+     */
+    @Test
+    void aFloodOfNewConnectionsClosesItsOwnNotAnEarlierProbe() throws Exception {
+        InetSocketAddress address = tern.server().managementAddress();
+        List<SocketChannel> flood = new ArrayList<>();
+        try (Socket prober = new Socket()) {
+            prober.setSoTimeout(5_000);
+            prober.bind(new InetSocketAddress("127.0.4.1", 0));
+            prober.connect(address);
+            for (int i = 0; i < 300; i++) {
+                SocketChannel channel = SocketChannel.open();
+                channel.bind(new InetSocketAddress("127.0.4." + (10 + i % 16), 0));
+                channel.connect(address);
+                channel.configureBlocking(false);
+                flood.add(channel);
+            }
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(closed(flood))
+                    .as("the flood's own, past 256")
+                    .isGreaterThanOrEqualTo(45));
+            prober.getOutputStream().write("GET /health/live HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(prober.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                    .as("the probe connected first is answered")
+                    .matches("(?s)HTTP/1\\.[01] 200 .*");
+        } finally {
+            for (SocketChannel channel : flood) {
+                channel.close();
+            }
+            // The next test starts with the listener's places free again.
+            await().atMost(Duration.ofSeconds(10)).until(() -> establishedTo(address.getPort()) < 16);
+        }
+    }
+
+    /** Connections established to {@code port} on this host, as the kernel lists them (both sides counted). */
+    private static long establishedTo(int port) throws IOException {
+        String local = String.format(":%04X ", port);
+        long count = 0;
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            Path file = Path.of(table);
+            if (Files.exists(file)) {
+                count += Files.readAllLines(file).stream()
+                        .map(String::strip)
+                        .filter(line -> line.split("\\s+").length > 3)
+                        .filter(line ->
+                                line.split("\\s+")[1].endsWith(local.strip()) && line.split("\\s+")[3].equals("01"))
+                        .count();
+            }
+        }
+        return count;
     }
 
     /** How many of {@code channels} the other side has closed (a read finds the end); none has been sent anything. */

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The management routes on the real HTTP codec, bytes in and bytes out. */
 class ManagementHandlerTest {
@@ -124,14 +125,18 @@ class ManagementHandlerTest {
         assertThat(server.isOpen()).isTrue();
     }
 
-    @Test
-    void refusesAnOversizedRequest() {
+    @ParameterizedTest(name = "Expect: 100-continue {0}")
+    @ValueSource(booleans = {false, true})
+    void refusesAnOversizedRequest(boolean expectContinue) {
         DefaultFullHttpRequest request = new DefaultFullHttpRequest(
                 HttpVersion.HTTP_1_1,
                 HttpMethod.GET,
                 "/metrics",
                 Unpooled.wrappedBuffer(new byte[ManagementServer.MAX_REQUEST_CONTENT + 1]));
         request.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, ManagementServer.MAX_REQUEST_CONTENT + 1);
+        if (expectContinue) {
+            request.headers().set(HttpHeaderNames.EXPECT, "100-continue");
+        }
         FullHttpResponse response = roundTrip(request, HttpMethod.GET);
         try {
             assertThat(response.status().code()).isEqualTo(413);
