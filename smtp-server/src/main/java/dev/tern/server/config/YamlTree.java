@@ -31,7 +31,15 @@ final class YamlTree {
     /** The document {@code p} reads, or {@code null} when it is empty. */
     static JsonNode read(JsonParser p) throws IOException {
         try (p) {
-            return p.nextToken() == null ? null : new YamlTree().value(p);
+            if (p.nextToken() == null) {
+                return null;
+            }
+            JsonNode root = new YamlTree().value(p);
+            if (p.nextToken() != null) {
+                // A second document (after ---) would be read by nobody: say so rather than drop it unseen.
+                throw new JsonParseException(p, "a configuration file holds one YAML document; another begins here");
+            }
+            return root;
         }
     }
 

@@ -381,6 +381,7 @@ class ConfigLoaderTest {
                 "limits:\\n\\tmax-recipients: 5                       | found character '\\t(TAB)' that cannot start any token. (Do not use \\t(TAB) for indentation) (line 2, column 1)",
                 "limits:\\n  max-recipients 5\\n  other: 1         | mapping values are not allowed here (line 3, column 8)",
                 "limits:\\n  max-recipients: 5\\u0001               | the character U+0001 is not allowed in YAML (line 2)",
+                "limits:\\n  max-recipients: 5\\n---\\nlimits: {}   | a configuration file holds one YAML document; another begins here (line 4)",
             })
     void aYamlMistakeIsToldOnOneLineWhereItIs(String yaml, String message) {
         String text = yaml.replace("\\n", "\n").replace("\\t", "\t").replace("\\u0001", "\u0001");
@@ -388,6 +389,13 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageEndingWith(message)
                 .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void aDocumentMayBeginAndEndWithItsMarkers() {
+        assertThat(ConfigLoader.fromYaml("---\nhostname: mx.example.test\n...\n", Map.of())
+                        .hostname())
+                .isEqualTo("mx.example.test");
     }
 
     @Test
