@@ -23,7 +23,8 @@ import java.nio.charset.StandardCharsets;
  *       and a space, Postfix's own repair.
  * </ul>
  *
- * <p>A header field is never broken before the colon that ends its name. The header section is every
+ * <p>A header field is never broken before the colon that ends its name, when that colon is within its first
+ * {@value #MAX_TEXT} octets. The header section is every
  * line before the first empty one. Lines within the limit, and the message when none is longer, go
  * out exactly as received (the spool holds CRLF line ends; the listeners refuse bare CR and LF). A BINARYMIME body (RFC 3030 3) has no lines
  * and is never folded; local Maildir delivery stores the message as received. Mail Tern signs is folded before it
@@ -126,13 +127,19 @@ public final class LongLines {
         return b == ' ' || b == '\t';
     }
 
-    /** {@code latest}, or the start of the UTF-8 character it falls in (never before {@code from}). */
-    private static int characterStart(ByteBuf in, int from, int latest) {
+    /**
+     * {@code latest}, or the start of the UTF-8 character it falls in (never before {@code from}): at most three
+     * octets back, since a character has at most four (RFC 3629 3). Where none starts there, the octets are no
+     * UTF-8 and are cut at {@code latest}, so that a run of continuation octets is cut into whole pieces, not one
+     * octet at a time.
+     */
+    static int characterStart(ByteBuf in, int from, int latest) {
+        int floor = Math.max(from, latest - 3);
         int i = latest;
-        while (i > from && (in.getByte(i) & 0xC0) == 0x80) {
+        while (i > floor && (in.getByte(i) & 0xC0) == 0x80) {
             i--;
         }
-        return i;
+        return (in.getByte(i) & 0xC0) == 0x80 ? latest : i;
     }
 
     /** The index of the colon that ends a field name within the first piece, or -1. */

@@ -121,8 +121,8 @@ final class MailTransaction {
      */
     private ByteBuf withoutReturnPath(ByteBuf message) {
         List<ByteBuf> parts = HeaderFields.withoutReturnPath(message);
-        if (parts.size() == 1) {
-            return message.retainedDuplicate();
+        if (parts.size() == 1 && parts.getFirst().readableBytes() == message.readableBytes()) {
+            return message.retainedDuplicate(); // none (a field that runs to the end leaves one shorter part)
         }
         CompositeByteBuf kept = alloc.compositeBuffer(parts.size());
         for (ByteBuf part : parts) {

@@ -102,6 +102,34 @@ class LongLinesTest {
         assertThat(folded.split("\r\n")[3].getBytes(StandardCharsets.UTF_8)).hasSize(997);
     }
 
+    /**
+     * Octets that are no UTF-8 (a run of continuation octets, 0x80) are cut into pieces of 998, not one octet at a
+     * time: a 60,000-octet line so folded made about 60,000 lines of two octets and cost gigabytes.
+     */
+    @Test
+    void cutsARunOfContinuationOctetsIntoWholePieces() {
+        byte[] line = new byte[60_000];
+        Arrays.fill(line, (byte) 0x80);
+        ByteBuf in = Unpooled.wrappedBuffer(
+                Unpooled.copiedBuffer(HEAD, StandardCharsets.US_ASCII),
+                Unpooled.wrappedBuffer(line),
+                Unpooled.copiedBuffer("\r\n", StandardCharsets.US_ASCII));
+        ByteBuf out = LongLines.fold(in, ByteBufAllocator.DEFAULT);
+        try {
+            String folded = out.toString(StandardCharsets.ISO_8859_1); // one char per octet
+            assertThat(folded.split("\r\n"))
+                    .allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(998));
+            long bodyLines = folded.substring(HEAD.length()).split("\r\n").length;
+            assertThat(bodyLines)
+                    .as("pieces of 998 (997 after an inserted space)")
+                    .isBetween(60L, 62L);
+            assertThat(out.readableBytes()).isLessThan(in.readableBytes() + 200);
+        } finally {
+            out.release();
+            in.release();
+        }
+    }
+
     private static void assertShort(String folded) {
         assertThat(Arrays.stream(folded.split("\r\n", -1)))
                 .allSatisfy(line -> assertThat(line.getBytes(StandardCharsets.UTF_8).length)

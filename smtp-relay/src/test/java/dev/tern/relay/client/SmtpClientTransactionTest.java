@@ -86,6 +86,18 @@ class SmtpClientTransactionTest {
                         + "Return-Path: in the body\r\n"));
     }
 
+    /** A Return-Path that is the last field of a message with no body goes too (the removal runs to the end). */
+    @Test
+    void leavesOutAReturnPathThatEndsTheMessage() throws Exception {
+        AttemptResult result =
+                deliver(fixture.request("From: a@origin.test\r\nSubject: s\r\nReturn-Path: <g4@x>\r\n", "a@dest.test"));
+
+        assertThat(statuses(result)).containsExactly(DeliveryStatus.DELIVERED);
+        assertThat(peer.messages()).singleElement().satisfies(m -> assertThat(
+                        new String(m.content(), StandardCharsets.UTF_8))
+                .isEqualTo("From: a@origin.test\r\nSubject: s\r\n"));
+    }
+
     @Test
     void pipelinesMailRcptAndDataInOneWrite() throws Exception {
         peer.rcptReply("b@dest.test", "550 5.1.1 no such user");
