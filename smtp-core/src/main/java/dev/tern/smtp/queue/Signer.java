@@ -16,7 +16,25 @@ import java.util.concurrent.CompletionStage;
 public interface Signer {
 
     /** Signs nothing. */
-    Signer NONE = message -> CompletableFuture.completedFuture("");
+    Signer NONE = new Signer() {
+        @Override
+        public CompletionStage<String> sign(ByteBuf message) {
+            return CompletableFuture.completedFuture("");
+        }
+
+        @Override
+        public boolean signs(ByteBuf message) {
+            return false;
+        }
+    };
 
     CompletionStage<String> sign(ByteBuf message);
+
+    /**
+     * Whether {@link #sign} would give fields for {@code message}, asked on the caller's thread (Tern folds the
+     * long lines of what it signs first); reads only the header section.
+     */
+    default boolean signs(ByteBuf message) {
+        return true;
+    }
 }

@@ -96,6 +96,21 @@ public final class DkimSigner implements Signer {
     }
 
     /**
+     * Whether {@link #sign} would sign {@code message}: it has one author whose domain has a key. Reads the header
+     * section on the calling thread; counts nothing.
+     */
+    @Override
+    public boolean signs(ByteBuf message) {
+        MessageParts parts = MessageParts.of(message.nioBuffers(), MAX_HEADER_OCTETS);
+        Optional<String> domain = authorDomain(parts.fields());
+        if (domain.isEmpty()) {
+            return false;
+        }
+        List<DkimKey> keys = domains.getOrDefault(domain.get(), domains.get(ANY_DOMAIN));
+        return keys != null && !keys.isEmpty();
+    }
+
+    /**
      * The DKIM-Signature fields for the message in {@code message} (read from each buffer's position to its
      * limit, in order), or "" when it is not to be signed. Runs on the calling thread.
      */

@@ -7,7 +7,6 @@ import dev.tern.smtp.MailParameters;
 import dev.tern.smtp.SmtpReplies;
 import dev.tern.smtp.SmtpReply;
 import dev.tern.smtp.queue.QueueId;
-import dev.tern.smtp.queue.Signer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
@@ -102,34 +101,36 @@ final class MessageAcceptor {
             added.append("\r\n");
         }
         boolean ours = session.authenticated() || session.trusted();
+        ByteBuf message = prepend(alloc, added, content);
         if (ours
-                && session.services.signer() != Signer.NONE
                 && t.mailFrom.parameters().body() != MailParameters.Body.BINARY_MIME
-                && LongLines.any(content)) {
+                && LongLines.any(content)
+                && session.services.signer().signs(message)) {
             // Every line over 998 octets is folded on its way out (RFC 5321 4.5.3.1.6): folded now, before it is
-            // signed, the message is signed as it will be sent (RFC 6376 5.3), and the signature holds.
-            ByteBuf folded = LongLines.fold(content, alloc);
-            content.release();
-            content = folded;
+            // signed, the message is signed as it will be sent (RFC 6376 5.3), and the signature holds. Mail that is
+            // not signed is kept as received.
+            ByteBuf folded = LongLines.fold(message, alloc);
+            message.release();
+            message = folded;
         }
-        CompositeByteBuf message = prepend(alloc, added, content);
         // RFC 8689 5: the header field counts only when MAIL did not ask for REQUIRETLS.
         boolean tlsOptional =
                 headers.tlsRequiredNo() && !t.mailFrom.parameters().requireTls();
         Envelope envelope = new Envelope(t.mailFrom.reversePath(), t.recipients, t.mailFrom.parameters(), tlsOptional);
         session.beginAsync();
+        ByteBuf ready = message;
         if (ours) {
             // Our own users' mail (the same sessions that may relay, RecipientPolicy) is signed once, here,
             // before the spool, so that every delivery attempt carries the same DKIM-Signature. Mail merely
             // relayed for others, or received for our domains from strangers, is not ours to sign.
             session.services
                     .signer()
-                    .sign(message)
+                    .sign(ready)
                     .whenCompleteAsync(
-                            (fields, failure) -> signed(session, envelope, message, fields, failure),
+                            (fields, failure) -> signed(session, envelope, ready, fields, failure),
                             session.channel.eventLoop());
         } else {
-            enqueue(session, envelope, message);
+            enqueue(session, envelope, ready);
         }
     }
 
@@ -146,7 +147,7 @@ final class MessageAcceptor {
      * (Message-ID, Date) are.
      */
     private static void signed(
-            SmtpSession session, Envelope envelope, CompositeByteBuf message, String fields, Throwable failure) {
+            SmtpSession session, Envelope envelope, ByteBuf message, String fields, Throwable failure) {
         if (failure != null) {
             message.release();
             log.warn("session={} message not signed: {}", session.id, failure.toString());

@@ -186,6 +186,37 @@ class DkimIT {
         }
     }
 
+    /**
+     * Only what is signed is folded: a message whose author's domain has no key keeps its long line in the
+     * Maildir; one without From gets the sender's (RFC 6409 8), is signed, and so folded first.
+     */
+    @Test
+    void onlyTheMailTernSignsIsFoldedBeforehand(@TempDir Path dir) throws Exception {
+        try (DeliveryFixture tern = start(dir.resolve("data"), Map.of())) {
+            ScriptedSmtpPeer peer = tern.exchanger(REMOTE, "127.0.0.24", tern.peer());
+            String line = "k".repeat(1500);
+            submitAsAlice(
+                    tern,
+                    DeliveryFixture.SENDER,
+                    "From: <someone@nokey.test>\r\nSubject: unsigned\r\n\r\n" + line + "\r\n");
+            submitAsAlice(
+                    tern, "bob@" + REMOTE, "To: <bob@" + REMOTE + ">\r\nSubject: no from\r\n\r\n" + line + "\r\n");
+
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> tern.mailbox(DeliveryFixture.SENDER).size() == 1);
+            assertThat(tern.mailbox(DeliveryFixture.SENDER).get(0))
+                    .as("not signed: kept as received")
+                    .contains("\n" + line + "\n")
+                    .doesNotContain("DKIM-Signature:");
+            await().atMost(Duration.ofSeconds(20)).until(() -> peer.messages().size() == 1);
+            byte[] delivered = peer.messages().get(0).content();
+            assertThat(new String(delivered, StandardCharsets.UTF_8))
+                    .contains("From: <" + DeliveryFixture.SENDER + ">")
+                    .doesNotContain(line);
+            assertVerifies(dir, tern, delivered);
+        }
+    }
+
     @Test
     void aRetryCarriesTheSameSignature(@TempDir Path dir) throws Exception {
         try (DeliveryFixture tern = start(dir.resolve("data"), Map.of())) {
