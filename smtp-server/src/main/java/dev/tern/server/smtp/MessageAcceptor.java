@@ -7,6 +7,7 @@ import dev.tern.smtp.MailParameters;
 import dev.tern.smtp.SmtpReplies;
 import dev.tern.smtp.SmtpReply;
 import dev.tern.smtp.queue.QueueId;
+import dev.tern.smtp.queue.Signer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
@@ -103,6 +104,7 @@ final class MessageAcceptor {
         boolean ours = session.authenticated() || session.trusted();
         ByteBuf message = prepend(alloc, added, content);
         if (ours
+                && session.services.signer() != Signer.NONE // no cost on a server that signs nothing
                 && t.mailFrom.parameters().body() != MailParameters.Body.BINARY_MIME
                 && LongLines.any(content)
                 && session.services.signer().signs(message)) {
