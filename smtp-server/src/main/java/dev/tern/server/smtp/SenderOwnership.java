@@ -3,6 +3,7 @@ package dev.tern.server.smtp;
 import dev.tern.smtp.address.LocalDestination;
 import dev.tern.smtp.address.LocalMailboxes;
 import dev.tern.smtp.address.Mailbox;
+import dev.tern.smtp.address.PathParser;
 import dev.tern.smtp.address.ReversePath;
 import java.util.List;
 import java.util.Locale;
@@ -34,7 +35,7 @@ public final class SenderOwnership {
         this.senders = senders.entrySet().stream()
                 .collect(Collectors.toUnmodifiableMap(
                         e -> fold(e.getKey()),
-                        e -> e.getValue().stream().map(SenderOwnership::fold).toList()));
+                        e -> e.getValue().stream().map(SenderOwnership::granted).toList()));
     }
 
     /** Whether {@code user} may use {@code from} as its reverse-path. */
@@ -80,6 +81,17 @@ public final class SenderOwnership {
             return end instanceof LocalDestination.Folder f ? text(f.mailbox()) : text(r.target());
         }
         return d instanceof LocalDestination.Folder f ? text(f.mailbox()) : null;
+    }
+
+    /**
+     * An {@code auth.senders} entry in the form {@link #owns} compares: a local part as parsed (a quoted one
+     * unquoted, {@code "a b"@x} as {@code a b@x}), a domain as its key, in lower case.
+     */
+    private static String granted(String entry) {
+        boolean domain = entry.startsWith("@");
+        return PathParser.parseMailbox(domain ? "x" + entry : entry)
+                .map(m -> domain ? "@" + m.domainKey() : text(m))
+                .orElse(fold(entry));
     }
 
     private static String text(Mailbox m) {

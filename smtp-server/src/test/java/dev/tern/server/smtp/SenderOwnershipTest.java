@@ -26,7 +26,7 @@ class SenderOwnershipTest {
                     "mx.example.org"),
             List.of("example.org", "example.net"),
             Map.of(
-                    "alice", List.of("alice@gmail.test", "@corp.test"),
+                    "alice", List.of("alice@gmail.test", "@corp.test", "\"a b\"@example.com", "@Bücher.test"),
                     "carol@partner.test", List.of("carol@example.org")));
 
     @ParameterizedTest(name = "{0} as <{1}>: {2}")
@@ -52,6 +52,9 @@ class SenderOwnershipTest {
         "alice, alice@gmail.test, true", // granted by auth.senders
         "alice, anyone@corp.test, true", // a whole domain granted
         "alice, anyone@sub.corp.test, false", // not its subdomains
+        "alice, a b@example.com, true", // a granted address with a quoted local part (as parsed: unquoted)
+        "alice, ab@example.com, false", // ... is that one only
+        "alice, anyone@bücher.test, true", // a granted domain, in any case
         "ALICE, alice@example.org, true", // user names are case-insensitive
         "carol@partner.test, carol@partner.test, true", // a user named as an address owns that address
         "carol@partner.test, carol@example.org, true", // and what it is granted
