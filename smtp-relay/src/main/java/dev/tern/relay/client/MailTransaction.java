@@ -98,11 +98,16 @@ final class MailTransaction {
      * any folding, since quoted-printable's soft breaks carry a line of any length unchanged.
      */
     CompletionStage<AttemptResult> run() {
-        ByteBuf original = withoutReturnPath(request.content());
-        try {
-            prepare(original);
-        } finally {
-            original.release();
+        ByteBuf message = request.content();
+        CompositeByteBuf kept = withoutReturnPath(message);
+        if (kept == null) {
+            prepare(message);
+        } else {
+            try {
+                prepare(kept);
+            } finally {
+                kept.release();
+            }
         }
         CompletionStage<AttemptResult> result;
         try {
@@ -116,13 +121,13 @@ final class MailTransaction {
 
     /**
      * The message without the Return-Path fields it came with (RFC 5321 4.4: a message-originating system should
-     * not send one; the receiving server writes its own), as a buffer of its own to release; the message itself
-     * when it has none.
+     * not send one; the receiving server writes its own), as a buffer of its own to release; null when it has none,
+     * the common case, which costs no buffer.
      */
-    private ByteBuf withoutReturnPath(ByteBuf message) {
+    private CompositeByteBuf withoutReturnPath(ByteBuf message) {
         List<ByteBuf> parts = HeaderFields.withoutReturnPath(message);
         if (parts.size() == 1 && parts.getFirst().readableBytes() == message.readableBytes()) {
-            return message.retainedDuplicate(); // none (a field that runs to the end leaves one shorter part)
+            return null; // none (a field that runs to the end leaves one shorter part)
         }
         CompositeByteBuf kept = alloc.compositeBuffer(parts.size());
         for (ByteBuf part : parts) {

@@ -136,6 +136,11 @@ final class DeliveryFixture implements AutoCloseable {
                 .untilAsserted(() -> assertThat(mailbox(address)).isEmpty());
     }
 
+    /** Submits {@code message} to {@code to} as the fixture's user, authenticated on the smtps listener. */
+    void submitAsUser(String to, String message) {
+        Submitter.submitAuthenticated(server.address("smtps"), USER, PASSWORD, SENDER, to, message);
+    }
+
     QueueId submit(String from, List<String> to, String subject) {
         return Submitter.submit(server.address("mx"), from, to, subject);
     }

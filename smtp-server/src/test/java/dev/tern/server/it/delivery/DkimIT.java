@@ -91,17 +91,6 @@ class DkimIT {
                         DkimKeyRecord.strings(DkimKeyRecord.text(algorithm, pair.getPublic())));
     }
 
-    /** Submits {@code message} to {@code to} as the fixture's user, authenticated on the smtps listener. */
-    private static void submitAsAlice(DeliveryFixture tern, String to, String message) throws Exception {
-        Submitter.submitAuthenticated(
-                tern.server().address("smtps"),
-                DeliveryFixture.USER,
-                DeliveryFixture.PASSWORD,
-                DeliveryFixture.SENDER,
-                to,
-                message);
-    }
-
     private static String message(String to) {
         return "From: Alice <" + DeliveryFixture.SENDER + ">\r\n"
                 + "To: <" + to + ">\r\n"
@@ -129,8 +118,8 @@ class DkimIT {
     void anAuthenticatedUsersMailArrivesSignedAtAMailExchangerAndInAMaildir(@TempDir Path dir) throws Exception {
         try (DeliveryFixture tern = start(dir.resolve("data"), Map.of())) {
             ScriptedSmtpPeer peer = tern.exchanger(REMOTE, "127.0.0.21", tern.peer());
-            submitAsAlice(tern, "bob@" + REMOTE, message("bob@" + REMOTE));
-            submitAsAlice(tern, DeliveryFixture.SENDER, message(DeliveryFixture.SENDER));
+            tern.submitAsUser("bob@" + REMOTE, message("bob@" + REMOTE));
+            tern.submitAsUser(DeliveryFixture.SENDER, message(DeliveryFixture.SENDER));
 
             await().atMost(Duration.ofSeconds(20)).until(() -> peer.messages().size() == 1);
             byte[] delivered = peer.messages().get(0).content();
@@ -175,7 +164,7 @@ class DkimIT {
                     + "\r\n"
                     + "b".repeat(1500) + "\r\n"
                     + "words ".repeat(300) + "\r\n";
-            submitAsAlice(tern, "bob@" + REMOTE, message);
+            tern.submitAsUser("bob@" + REMOTE, message);
 
             await().atMost(Duration.ofSeconds(20)).until(() -> peer.messages().size() == 1);
             byte[] delivered = peer.messages().get(0).content();
@@ -195,12 +184,9 @@ class DkimIT {
         try (DeliveryFixture tern = start(dir.resolve("data"), Map.of())) {
             ScriptedSmtpPeer peer = tern.exchanger(REMOTE, "127.0.0.24", tern.peer());
             String line = "k".repeat(1500);
-            submitAsAlice(
-                    tern,
-                    DeliveryFixture.SENDER,
-                    "From: <someone@nokey.test>\r\nSubject: unsigned\r\n\r\n" + line + "\r\n");
-            submitAsAlice(
-                    tern, "bob@" + REMOTE, "To: <bob@" + REMOTE + ">\r\nSubject: no from\r\n\r\n" + line + "\r\n");
+            tern.submitAsUser(
+                    DeliveryFixture.SENDER, "From: <someone@nokey.test>\r\nSubject: unsigned\r\n\r\n" + line + "\r\n");
+            tern.submitAsUser("bob@" + REMOTE, "To: <bob@" + REMOTE + ">\r\nSubject: no from\r\n\r\n" + line + "\r\n");
 
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> tern.mailbox(DeliveryFixture.SENDER).size() == 1);

@@ -59,11 +59,7 @@ class LongLinesIT {
 
     /** As a mail program would: authenticated, on the smtps listener, where long lines are taken. */
     private static void submit(DeliveryFixture tern, String to) {
-        Submitter.submitAuthenticated(
-                tern.server().address("smtps"),
-                DeliveryFixture.USER,
-                DeliveryFixture.PASSWORD,
-                DeliveryFixture.SENDER,
+        tern.submitAsUser(
                 to,
                 "From: <" + DeliveryFixture.SENDER + ">\r\nTo: <" + to + ">\r\nSubject: long lines\r\n" + LONG_HEADER
                         + "\r\n\r\nShort line.\r\n" + LONG_BODY_LINE + "\r\n");
