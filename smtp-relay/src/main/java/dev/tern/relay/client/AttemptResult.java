@@ -12,6 +12,9 @@ public sealed interface AttemptResult {
     /** RFC 8689 7.3: X.7.30, "REQUIRETLS support required": the host does not offer REQUIRETLS. */
     EnhancedStatus REQUIRETLS_NOT_OFFERED = EnhancedStatus.parse("5.7.30");
 
+    /** RFC 3463 X.4.6, routing loop detected: the host is this server. */
+    EnhancedStatus LOOP = EnhancedStatus.parse("5.4.6");
+
     /**
      * The transaction ran: an outcome per recipient of the request (in request order), each with the
      * host's name, its reply and whether it announced DSN (see {@link RecipientOutcome}).
@@ -62,6 +65,11 @@ public sealed interface AttemptResult {
          */
         public boolean tlsRequirementFailed() {
             return enhancedStatus.toString().equals(SessionSetup.TLS_REQUIRED);
+        }
+
+        /** True when the host is this server itself (see {@link SmtpClientOptions#detectsLoops()}). */
+        public boolean isLoop() {
+            return status == DeliveryStatus.PERMANENT && enhancedStatus.equals(LOOP);
         }
 
         static HostFailed temporary(String enhanced, String diagnostic) {

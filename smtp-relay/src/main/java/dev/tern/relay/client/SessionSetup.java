@@ -2,6 +2,7 @@ package dev.tern.relay.client;
 
 import dev.tern.relay.client.AttemptResult.HostFailed;
 import dev.tern.relay.client.ConnectionBroken.Kind;
+import dev.tern.relay.delivery.DeliveryStatus;
 import dev.tern.smtp.EhloReply;
 import dev.tern.smtp.EnhancedStatus;
 import dev.tern.smtp.SmtpCommand;
@@ -111,6 +112,18 @@ final class SessionSetup {
     }
 
     private CompletionStage<Result> afterHello(EhloReply ehlo) {
+        if (options.detectsLoops() && namesUs(ehlo)) {
+            // RFC 5321 5.1, as Postfix does: this is our own server, reached by an address we did not know for ours.
+            session.close();
+            return CompletableFuture.completedFuture(new Result.Failed(
+                    new HostFailed(
+                            DeliveryStatus.PERMANENT,
+                            AttemptResult.LOOP,
+                            "mail loops back to myself: the host answers EHLO with my own name " + options.heloName(),
+                            remoteMta,
+                            null),
+                    false));
+        }
         if (!tls && route.tls() != ClientRoute.TlsMode.NONE && mayStartTls && ehlo.supports("STARTTLS")) {
             return startTls(ehlo);
         }
@@ -214,6 +227,20 @@ final class SessionSetup {
         CompletionStage<SmtpReply> reply = session.send(command, options.commandTimeout());
         session.flush();
         return reply;
+    }
+
+    /** The first word of the reply's first line (the host's name, RFC 5321 4.1.1.1) is our own. */
+    private boolean namesUs(EhloReply ehlo) {
+        String first = ehlo.domain().strip();
+        int end = 0;
+        while (end < first.length() && first.charAt(end) != ' ' && first.charAt(end) != '\t') {
+            end++;
+        }
+        String name = first.substring(0, end);
+        if (name.endsWith(".")) {
+            name = name.substring(0, name.length() - 1);
+        }
+        return !name.isEmpty() && name.equalsIgnoreCase(options.heloName());
     }
 
     private CompletionStage<Result> ready(EhloReply ehlo) {

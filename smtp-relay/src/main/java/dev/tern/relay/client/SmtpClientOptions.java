@@ -25,6 +25,10 @@ import javax.net.ssl.SSLException;
  * @param opportunisticTls for STARTTLS that need not be verified: trusts any certificate
  * @param verifiedTls for routes that require verified TLS: checks chain and host name
  * @param connectLatency told the time each successful TCP connect took (may do nothing)
+ * @param detectsLoops a host whose reply to EHLO or HELO names us ({@code heloName}) is this server reached by
+ *     another way (a NAT, a forwarded port): the attempt fails for good with {@code 5.4.6}, as an MX naming us
+ *     does (RFC 5321 5.1). Off for a client that may talk to a server of the same name: {@code tern send} to its
+ *     own server, a queue drained into another instance of the same deployment
  */
 public record SmtpClientOptions(
         String heloName,
@@ -38,7 +42,8 @@ public record SmtpClientOptions(
         int maxMessagesPerConnection,
         SslContext opportunisticTls,
         SslContext verifiedTls,
-        BiConsumer<InetAddress, Duration> connectLatency) {
+        BiConsumer<InetAddress, Duration> connectLatency,
+        boolean detectsLoops) {
 
     public SmtpClientOptions {
         Objects.requireNonNull(heloName, "heloName");
@@ -77,7 +82,8 @@ public record SmtpClientOptions(
                 100,
                 opportunisticContext(),
                 verifiedContext(),
-                (address, latency) -> {});
+                (address, latency) -> {},
+                false);
     }
 
     /** Trusts any certificate: opportunistic TLS protects against passive listeners only (RFC 7435). */
@@ -105,6 +111,24 @@ public record SmtpClientOptions(
         }
     }
 
+    /** These options, with a host that answers EHLO with our own name taken for a mail loop, or not. */
+    public SmtpClientOptions detectingLoops(boolean on) {
+        return new SmtpClientOptions(
+                heloName,
+                connectTimeout,
+                greetingTimeout,
+                commandTimeout,
+                dataInitTimeout,
+                dataBlockTimeout,
+                finalDotTimeout,
+                idleTimeout,
+                maxMessagesPerConnection,
+                opportunisticTls,
+                verifiedTls,
+                connectLatency,
+                on);
+    }
+
     public SmtpClientOptions withTimeouts(Duration command, Duration finalDot) {
         return new SmtpClientOptions(
                 heloName,
@@ -118,7 +142,8 @@ public record SmtpClientOptions(
                 maxMessagesPerConnection,
                 opportunisticTls,
                 verifiedTls,
-                connectLatency);
+                connectLatency,
+                detectsLoops);
     }
 
     public SmtpClientOptions withIdleTimeout(Duration idle, int maxMessages) {
@@ -134,7 +159,8 @@ public record SmtpClientOptions(
                 maxMessages,
                 opportunisticTls,
                 verifiedTls,
-                connectLatency);
+                connectLatency,
+                detectsLoops);
     }
 
     public SmtpClientOptions withTls(SslContext opportunistic, SslContext verified) {
@@ -150,7 +176,8 @@ public record SmtpClientOptions(
                 maxMessagesPerConnection,
                 opportunistic,
                 verified,
-                connectLatency);
+                connectLatency,
+                detectsLoops);
     }
 
     public SmtpClientOptions withConnectLatency(BiConsumer<InetAddress, Duration> listener) {
@@ -166,6 +193,7 @@ public record SmtpClientOptions(
                 maxMessagesPerConnection,
                 opportunisticTls,
                 verifiedTls,
-                listener);
+                listener,
+                detectsLoops);
     }
 }

@@ -345,6 +345,18 @@ public final class Router implements Deliverer {
                     }
                     yield nextForRefusedForNow(candidates, index, tls, request, done.outcomes());
                 }
+                case AttemptResult.HostFailed failed
+                when failed.isLoop() -> {
+                    // The host is this server (it answered EHLO with our name): it and every host after it, of
+                    // equal or lower preference, are dropped (RFC 5321 5.1). Mail the hosts before it failed for
+                    // now waits for them; with none before it, the mail has nowhere to go.
+                    String why = c.named() + ": " + failed.diagnostic();
+                    log.info("id={} peer={} {}", request.id(), c.named(), failed.diagnostic());
+                    yield last != null
+                            ? tryInTurn(candidates, candidates.size(), tls, request, last)
+                            : CompletableFuture.completedFuture(
+                                    all(request, DeliveryStatus.PERMANENT, failed.enhancedStatus(), why));
+                }
                 case AttemptResult.HostFailed failed -> {
                     if (tls.policy() != null && failed.tlsRequirementFailed()) {
                         DomainTls reported = c.dane() ? DANE_REPORTED : tls.published();

@@ -61,6 +61,31 @@ class SmtpClientSessionTest {
     }
 
     @Test
+    void aHostThatAnswersEhloWithOurNameIsALoopWhenLoopsAreDetected() throws Exception {
+        peer.reply("EHLO", "250-Client.Test. greets you\r\n250 8BITMIME");
+
+        AttemptResult result = deliver(ClientFixture.options().detectingLoops(true), ClientRoute.mx());
+
+        assertThat(result).isInstanceOfSatisfying(HostFailed.class, f -> {
+            assertThat(f.status()).isEqualTo(DeliveryStatus.PERMANENT);
+            assertThat(f.enhancedStatus()).hasToString("5.4.6");
+            assertThat(f.diagnostic()).contains("loops back to myself");
+        });
+        assertThat(peer.sessions().get(0).commands()).noneMatch(c -> c.startsWith("MAIL"));
+        // tern send talks to its own server: there the name decides nothing.
+        assertThat(statuses(deliver(ClientFixture.options(), ClientRoute.mx())))
+                .containsExactly(DeliveryStatus.DELIVERED);
+        // HELO's reply names the host too; another name in the same words is no loop.
+        peer.reply("EHLO", "500 5.5.1 what").reply("HELO", "250 client.test");
+        assertThat(deliver(ClientFixture.options().detectingLoops(true), ClientRoute.mx()))
+                .isInstanceOfSatisfying(
+                        HostFailed.class, f -> assertThat(f.enhancedStatus()).hasToString("5.4.6"));
+        peer.reply("HELO", "250 client.test.example greets client.test");
+        assertThat(statuses(deliver(ClientFixture.options().detectingLoops(true), ClientRoute.mx())))
+                .containsExactly(DeliveryStatus.DELIVERED);
+    }
+
+    @Test
     void discardsPlaintextRepliesSentBehindTheStartTls220() throws Exception {
         // Were the injected replies read as protected, the real EHLO reply would arrive unexpected.
         peer.extensions("STARTTLS").injectAfterStartTls("250-injected\r\n250 AUTH PLAIN");

@@ -78,6 +78,9 @@ final class Delivery implements AutoCloseable {
     final LocalMailboxes mailboxes;
 
     private final SmtpClient client;
+    /** The client a drain hands the queue over with: another instance of the deployment may bear our name. */
+    private final SmtpClient handoverClient;
+
     private final ExecutorService blocking;
     private final ScheduledExecutorService queueThread;
     private final ExecutorService queueReader;
@@ -88,6 +91,7 @@ final class Delivery implements AutoCloseable {
             DeliveryScheduler scheduler,
             LocalMailboxes mailboxes,
             SmtpClient client,
+            SmtpClient handoverClient,
             ExecutorService blocking,
             ScheduledExecutorService queueThread,
             ExecutorService queueReader,
@@ -95,6 +99,7 @@ final class Delivery implements AutoCloseable {
         this.scheduler = scheduler;
         this.mailboxes = mailboxes;
         this.client = client;
+        this.handoverClient = handoverClient;
         this.blocking = blocking;
         this.queueThread = queueThread;
         this.queueReader = queueReader;
@@ -111,7 +116,7 @@ final class Delivery implements AutoCloseable {
                 () -> {
                     try {
                         var address = new java.net.InetSocketAddress(java.net.InetAddress.getByName(host), port);
-                        return new dev.tern.relay.route.Handover(client, address, host, route);
+                        return new dev.tern.relay.route.Handover(handoverClient, address, host, route);
                     } catch (java.net.UnknownHostException e) {
                         throw new java.util.concurrent.CompletionException(e);
                     }
@@ -139,8 +144,11 @@ final class Delivery implements AutoCloseable {
                 defaults.maxMessagesPerConnection(),
                 defaults.opportunisticTls(),
                 trust.smtpContext(),
-                latency::record);
-        SmtpClient client = new SmtpClient(loops.workers(), loops.clientChannel(), options, metrics);
+                latency::record,
+                false);
+        SmtpClient client =
+                new SmtpClient(loops.workers(), loops.clientChannel(), options.detectingLoops(true), metrics);
+        SmtpClient handoverClient = new SmtpClient(loops.workers(), loops.clientChannel(), options, metrics);
         OwnAddresses self = OwnAddresses.of(config.listeners(), d.selfAddresses());
         var selfNames = new HashSet<String>();
         selfNames.add(config.hostname().toLowerCase(Locale.ROOT));
@@ -210,7 +218,8 @@ final class Delivery implements AutoCloseable {
                     Executors.newSingleThreadScheduledExecutor(threads("tern-tls-rpt")));
             tlsReporter.start();
         }
-        return new Delivery(scheduler, mailboxes, client, blocking, queueThread, queueReader, tlsReporter);
+        return new Delivery(
+                scheduler, mailboxes, client, handoverClient, blocking, queueThread, queueReader, tlsReporter);
     }
 
     /** The report's names, with the defaults {@code delivery.tls-rpt} documents for "". */
@@ -330,6 +339,7 @@ final class Delivery implements AutoCloseable {
         queueThread.shutdown();
         queueReader.shutdown();
         client.close();
+        handoverClient.close();
         blocking.shutdown();
     }
 }

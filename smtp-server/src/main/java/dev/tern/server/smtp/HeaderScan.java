@@ -34,7 +34,9 @@ record HeaderScan(
 
     /**
      * Scans the header section of {@code message}: every line before the first empty one (RFC 5322
-     * 2.1), counted with its line end; a message without an empty line is all header section.
+     * 2.1), counted with its line end, or before the first line that is neither a field nor the continuation
+     * of one, which begins the body, as Postfix reads it (a message sent with no header section at all is all
+     * body, see {@link #beginsWithBody}).
      */
     static HeaderScan of(ByteBuf message, long maxOctets, int maxFields) {
         int received = 0;
@@ -61,7 +63,12 @@ record HeaderScan(
                 break;
             }
             // RFC 5322 2.2.3: a line starting with white space continues the field before it.
-            if (first != ' ' && first != '\t') {
+            boolean continuation = first == ' ' || first == '\t';
+            // The name is read up to the message's end, not the size limit's: a field across the limit is still one.
+            if (continuation ? fields == 0 : !isFieldStart(message, index, end)) {
+                break; // RFC 5322 2.2: not a field, so the body has begun
+            }
+            if (!continuation) {
                 fields++;
             }
             if (lineEnd - start > maxOctets || fields > maxFields) {
@@ -95,19 +102,29 @@ record HeaderScan(
      */
     static boolean beginsWithBody(ByteBuf message) {
         int start = message.readerIndex();
-        int end = Math.min(message.writerIndex(), start + MAX_FIELD_NAME + 1);
+        int end = message.writerIndex();
         if (start == end || message.getByte(start) == '\r' || message.getByte(start) == '\n') {
             return false; // empty, or an empty header section: the body is already set apart
         }
+        return !isFieldStart(message, start, end);
+    }
+
+    /**
+     * Whether the line at {@code start} (in a message ending at {@code end}) begins a header field: a name of printable
+     * US-ASCII but the colon, then the colon, perhaps after white space. Only its first {@value #MAX_FIELD_NAME}
+     * octets are read.
+     */
+    private static boolean isFieldStart(ByteBuf message, int start, int end) {
+        int stop = Math.min(end, start + MAX_FIELD_NAME + 1);
         int i = start;
-        while (i < end && message.getByte(i) > ' ' && message.getByte(i) < 127 && message.getByte(i) != ':') {
+        while (i < stop && message.getByte(i) > ' ' && message.getByte(i) < 127 && message.getByte(i) != ':') {
             i++;
         }
         int name = i - start;
-        while (i < end && (message.getByte(i) == ' ' || message.getByte(i) == '\t')) {
+        while (i < stop && (message.getByte(i) == ' ' || message.getByte(i) == '\t')) {
             i++;
         }
-        return name == 0 || i == end || message.getByte(i) != ':';
+        return name > 0 && i < stop && message.getByte(i) == ':';
     }
 
     /** RFC 8689 5: {@code TLS-Required: No}, the only value defined, in any case and with white space around. */

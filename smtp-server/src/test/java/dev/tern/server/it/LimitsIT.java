@@ -157,6 +157,23 @@ class LimitsIT {
         assertThat(tern.storedContents()).singleElement().asString().contains("Subject: heavy body");
     }
 
+    /**
+     * A message sent with no header section (a script piping text) is body from its first line, as Postfix
+     * reads it: neither the header limits nor the loop count apply to its lines, however many there are.
+     */
+    @Test
+    void aMessageWithNoHeaderSectionIsBodyNotAnOversizedHeader() {
+        start(Map.of("TERN_LIMITS_MAX_HEADER_FIELDS", "20"));
+        try (RawSmtpClient c = inTransaction()) {
+            assertThat(c.command("DATA").code()).isEqualTo(354);
+            c.send("disk usage report\r\n" + "Received: from a line of the report\r\n".repeat(60)
+                    + "line of text\r\n".repeat(3000) + ".\r\n");
+            assertThat(c.reply().last()).startsWith("250 2.0.0 Ok: queued as");
+        }
+        // The fields Tern adds stand apart from the text by an empty line.
+        assertThat(tern.storedContents()).singleElement().asString().contains("\r\n\r\ndisk usage report\r\n");
+    }
+
     @Test
     void refusesAHeaderSectionWithTooManyFields() {
         start(Map.of("TERN_LIMITS_MAX_HEADER_FIELDS", "20"));

@@ -12,8 +12,8 @@ import java.util.Locale;
 
 /**
  * {@link HeaderScan} on arbitrary messages and limits, against a plain reading of RFC 5322 2.1 and 2.2:
- * the header section is every line up to the first empty one; a line starting with white space
- * continues a field; Received, Message-ID and Date are counted by their names. The scan gives the same
+ * the header section is every line up to the first empty one or the first line that is not a field (the body
+ * begins there); a line starting with white space continues a field; Received, Message-ID and Date are counted by their names. The scan gives the same
  * answer whether the message is one buffer or, as the session hands it over, a composite of the
  * received slices, and it never moves the buffer's indexes.
  */
@@ -56,7 +56,15 @@ class HeaderScanFuzzTest {
             if (line.equals("\r\n") || line.equals("\n") || line.equals("\r")) {
                 break; // the empty line that ends the header section
             }
-            if (line.charAt(0) != ' ' && line.charAt(0) != '\t') {
+            boolean continuation = line.charAt(0) == ' ' || line.charAt(0) == '\t';
+            // A field begins with its name, printable US-ASCII but the colon, then perhaps white space and the
+            // colon, found among the line's first 999 octets (past the size limit too); any other line, and a
+            // continuation of nothing, begins the body.
+            String head = line.substring(0, Math.min(line.length(), 999));
+            if (continuation ? fields == 0 : !head.matches("(?s)^[\\x21-\\x39\\x3b-\\x7e]+[ \t]*:.*")) {
+                break;
+            }
+            if (!continuation) {
                 fields++;
             }
             if (lineEnd > maxOctets || fields > maxFields) {

@@ -31,7 +31,14 @@ class HeaderScanTest {
                 row("\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: 5\r\n", false, 0), // empty header section
                 row("Received: a\r\nreceived: b\r\nX: received: c\r\n\r\n", false, 2), // trace fields still counted
                 row("Received : a\r\nReceived\t:b\r\n\r\n", false, 2), // white space before the colon
-                row("Received: a\r\nReceived: b\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n", true, 2)); // over after two
+                row("Received: a\r\nReceived: b\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n", true, 2), // over after two
+                // RFC 5322 2.2, as Postfix reads it: the first line that is not a field begins the body.
+                row("a line of text\r\n".repeat(50), false, 0), // no header section at all: all body
+                row("Received: a\r\nnot a field\r\nReceived: b\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: 5\r\n", false, 1),
+                row("Received: a\r\n" + "x".repeat(500) + "\r\n", false, 1), // a long line of body
+                row(" continues nothing\r\nReceived: a\r\n", false, 0), // white space first: no field
+                row("A: " + "x".repeat(94) + "\r\nLong-Name: v\r\n\r\n", true, 0), // a field's name across the limit
+                row("Received: a\r\nReceived: b\r\nC: 3\r\nD: 4\r\nE: 5\r\ntext\r\n", true, 2)); // over first
     }
 
     @ParameterizedTest
@@ -99,7 +106,8 @@ class HeaderScanTest {
 
     /**
      * Found by HeaderScanFuzzTest: a line starting with a bare CR exactly at the size limit was taken for
-     * the empty line ending the header section, so a header section over the limit passed.
+     * the empty line ending the header section. It is not that line, nor a field: the body begins there,
+     * and what follows is not counted (the listeners refuse bare CRs anyway).
      */
     @ParameterizedTest
     @MethodSource("bareCrLines")
@@ -115,9 +123,10 @@ class HeaderScanTest {
 
     static Stream<Arguments> bareCrLines() {
         return Stream.of(
-                Arguments.of("A: " + "x".repeat(95) + "\r\n\rB: " + "y".repeat(500) + "\r\n\r\n", true), // CR at 100
+                Arguments.of("A: " + "x".repeat(95) + "\r\n\rB: " + "y".repeat(500) + "\r\n\r\n", false), // CR at 100
                 Arguments.of("A: 1\r\n\rB", false), // an unfinished last line of two octets, within the limits
-                Arguments.of("A: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\rE\r\n\r\n", true), // a fifth field, not the end
+                Arguments.of("A: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\rE: 5\r\nF: 6\r\n\r\n", false), // not a fifth field
+                Arguments.of("A: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: 5\r\n\rF\r\n\r\n", true), // over before it
                 Arguments.of("A: 1\r\n\r", false)); // a CR that ends the message ends the header section
     }
 

@@ -675,8 +675,9 @@ class SmtpSessionHandlerTest {
             61 fields                              | #fields61\\n\\nbody                        | 552 5.3.4
             61 fields, no empty line               | #fields61                                     | 552 5.3.4
             folded lines count once                | #fields30\\n folded\\n folded\\n#fields30\\n\\nbody | 250 2.0.0
-            3,000 octets: the limit                | #1000\\n#1000\\n#1000\\n\\nbody           | 250 2.0.0
-            3,003 octets                           | #1000\\n#1000\\n#1000\\nX\\n\\nbody     | 552 5.3.4
+            3,000 octets: the limit                | #h1000\\n#h1000\\n#h1000\\n\\nbody        | 250 2.0.0
+            3,004 octets                           | #h1000\\n#h1000\\n#h1000\\nX:\\n\\nbody | 552 5.3.4
+            a line not a field begins the body     | #h1000\\n#h1000\\n#h1000\\nX\\n\\nbody  | 250 2.0.0
             fields in the body do not count        | A: b\\n\\n#fields100                       | 250 2.0.0
             """)
     void refusesAnOversizedHeaderSectionAfterReadingItAll(String what, String message, String expected) {
@@ -895,6 +896,9 @@ class SmtpSessionHandlerTest {
             if (part.startsWith("#fields")) {
                 out.append("X-Field: value\r\n".repeat(Integer.parseInt(part.substring(7))));
                 out.setLength(out.length() - 2);
+            } else if (part.startsWith("#h")) {
+                // A header field's line of N octets, its CRLF included.
+                out.append("H: ").append("x".repeat(Integer.parseInt(part.substring(2)) - 5));
             } else if (part.equals("#big")) {
                 out.append(("x".repeat(98) + "\r\n").repeat(200));
                 out.setLength(out.length() - 2);

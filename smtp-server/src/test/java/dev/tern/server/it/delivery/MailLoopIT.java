@@ -3,12 +3,15 @@ package dev.tern.server.it.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tern.relay.testing.ScriptedSmtpPeer;
 import dev.tern.smtp.queue.QueueId;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -72,6 +75,53 @@ class MailLoopIT {
                     .isZero());
             // Permanent at the first attempt: the domain was looked up once and never again.
             assertThat(tern.dns().queryCount("loop.test", "MX")).as(what).isEqualTo(1);
+        }
+    }
+
+    /**
+     * An exchanger at an address Tern does not know for its own (a NAT's, a forwarded port's) that answers EHLO
+     * with Tern's hostname is Tern: the mail is returned with 5.4.6 at once, never sent into that session.
+     */
+    @Test
+    void aHostAnsweringEhloWithOurNameIsALoop() throws Exception {
+        Map<String, String> delivery = Map.of("first-retry", "1m", "max-retry", "1m", "queue-lifetime", "1h");
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, delivery)) {
+            ScriptedSmtpPeer us =
+                    tern.peer().reply("EHLO", "250-" + DeliveryFixture.HOSTNAME + " hello\r\n250 8BITMIME");
+            tern.exchanger("loop.test", "127.0.0.12", us);
+
+            QueueId id = tern.submit("bob@loop.test", "loop");
+
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(tern.mailbox(SENDER)).hasSize(1));
+            String dsn = tern.mailbox(SENDER).get(0);
+            assertThat(Dsns.statuses(dsn)).containsExactly("5.4.6");
+            assertThat(Dsns.actions(dsn)).containsExactly("failed");
+            assertThat(dsn).contains("loops back to myself");
+            await().atMost(WAIT).until(() -> !tern.queued(id));
+            assertThat(us.sessions()).isNotEmpty();
+            assertThat(us.attempts()).isEmpty();
+        }
+    }
+
+    /** A more preferred exchanger that fails for now keeps the mail queued for it: a loop behind it is no bounce. */
+    @Test
+    void aLoopBehindAHostThatFailsForNowDefers() throws Exception {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
+            ScriptedSmtpPeer busy = tern.peer().greeting("421 4.3.2 busy");
+            tern.host("busy.loop.test", "127.0.0.13", busy);
+            tern.dns().mx("loop.test", 10, "busy.loop.test");
+            ScriptedSmtpPeer us =
+                    tern.peer().reply("EHLO", "250 " + DeliveryFixture.HOSTNAME.toUpperCase(Locale.ROOT) + ".");
+            tern.host("us.loop.test", "127.0.0.14", us);
+            tern.dns().mx("loop.test", 20, "us.loop.test");
+
+            QueueId id = tern.submit("bob@loop.test", "loop");
+
+            await().atMost(WAIT).until(() -> !us.sessions().isEmpty());
+            tern.expectNoMail(SENDER);
+            assertThat(tern.queued(id)).isTrue();
+            assertThat(us.attempts()).isEmpty();
         }
     }
 }
