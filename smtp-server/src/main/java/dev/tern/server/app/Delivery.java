@@ -146,8 +146,11 @@ final class Delivery implements AutoCloseable {
                 trust.smtpContext(),
                 latency::record,
                 false);
-        SmtpClient client =
-                new SmtpClient(loops.workers(), loops.clientChannel(), options.detectingLoops(true), metrics);
+        SmtpClient client = new SmtpClient(
+                loops.workers(),
+                loops.clientChannel(),
+                options.detectingLoops(namesOnlyUs(config.hostname())),
+                metrics);
         SmtpClient handoverClient = new SmtpClient(loops.workers(), loops.clientChannel(), options, metrics);
         OwnAddresses self = OwnAddresses.of(config.listeners(), d.selfAddresses());
         var selfNames = new HashSet<String>();
@@ -220,6 +223,15 @@ final class Delivery implements AutoCloseable {
         }
         return new Delivery(
                 scheduler, mailboxes, client, handoverClient, blocking, queueThread, queueReader, tlsReporter);
+    }
+
+    /**
+     * Whether a host answering EHLO with {@code hostname} can only be this server: a domain name of our own, not a
+     * machine's bare name (the default, which other programs on the same machine give too) nor localhost.
+     */
+    static boolean namesOnlyUs(String hostname) {
+        String name = hostname.toLowerCase(Locale.ROOT);
+        return name.indexOf('.') > 0 && !name.equals("localhost") && !name.startsWith("localhost.");
     }
 
     /** The report's names, with the defaults {@code delivery.tls-rpt} documents for "". */
