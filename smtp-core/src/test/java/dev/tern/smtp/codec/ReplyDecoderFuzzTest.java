@@ -71,6 +71,9 @@ class ReplyDecoderFuzzTest {
         for (String line : reply.lines()) {
             assertThat(line.length()).isLessThanOrEqualTo(MAX_LINE);
         }
+        assertThat(reply.lines().stream().mapToInt(String::length).sum())
+                .as("a reply's text is bounded")
+                .isLessThanOrEqualTo(SmtpReplyDecoder.MAX_KEPT_TEXT);
         if (reply.code() != 250) {
             return reply.toString();
         }

@@ -51,6 +51,33 @@ class SmtpReplyDecoderTest {
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
 
+    /**
+     * A server answering with 100 lines of 4,000 octets (Postfix keeps 2,048 octets of a reply): the text kept is
+     * bounded, the lines past it are still read, and the next reply is decoded in step.
+     */
+    @Test
+    void keepsABoundedShareOfAHugeReply() {
+        EmbeddedChannel channel = new EmbeddedChannel(new SmtpReplyDecoder());
+        StringBuilder huge = new StringBuilder();
+        for (int i = 0; i < 100; i++) {
+            huge.append(i < 99 ? "451-4.3.0 " : "451 4.3.0 ")
+                    .append("x".repeat(4_000))
+                    .append("\r\n");
+        }
+        channel.writeInbound(Unpooled.copiedBuffer(huge + "250 2.0.0 Ok\r\n", StandardCharsets.US_ASCII));
+
+        List<SmtpReply> replies = readAll(channel);
+        assertThat(replies).hasSize(2);
+        SmtpReply first = replies.get(0);
+        assertThat(first.code()).isEqualTo(451);
+        assertThat(first.status()).isEqualTo(new EnhancedStatus(4, 3, 0));
+        assertThat(first.lines().stream().mapToInt(String::length).sum())
+                .isLessThanOrEqualTo(SmtpReplyDecoder.MAX_KEPT_TEXT)
+                .isGreaterThan(SmtpReplyDecoder.MAX_KEPT_TEXT - 20);
+        assertThat(replies.get(1)).isEqualTo(new SmtpReply(250, new EnhancedStatus(2, 0, 0), List.of("Ok")));
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
     static Stream<Arguments> wellFormed() {
         return Stream.of(
                 row("250 Ok\r\n", reply(250, null, "Ok")), // plain

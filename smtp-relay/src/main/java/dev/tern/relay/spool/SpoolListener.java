@@ -20,4 +20,10 @@ public interface SpoolListener {
 
     /** A batch of {@code records} records could not be written; every caller got a temporary failure. */
     default void batchFailed(int records, Throwable cause) {}
+
+    /**
+     * The writer stopped on an unexpected error ({@code cause}): every caller waiting got a temporary failure,
+     * and nothing more will be written until the spool is opened again.
+     */
+    default void writerStopped(Throwable cause) {}
 }

@@ -214,19 +214,33 @@ final class SpoolWriter implements Runnable {
         } catch (InterruptedException e) {
             // Nothing interrupts this thread but a shutdown gone wrong: refuse new work, fail what waits.
             Thread.currentThread().interrupt();
-            synchronized (submitLock) {
-                closed = true;
+            refuseFromNowOn(new QueueException("spool writer interrupted", true, e));
+        } catch (RuntimeException | Error e) {
+            // A fault of the writer itself (direct memory exhausted, a bug): nothing more will be written, so
+            // every waiting caller gets a temporary failure now rather than never, and the server is told.
+            LOG.error("spool: the writer stopped on an unexpected error; no mail can be taken from now on", e);
+            QueueException failure = new QueueException("spool writer stopped", true, e);
+            for (SpoolOp op : batch) {
+                op.fail(failure); // its content may be written or released already: only the caller is told
             }
-            QueueException failure = new QueueException("spool writer interrupted", true, e);
-            for (SpoolOp op; (op = queue.poll()) != null; ) {
-                release(op);
-                op.fail(failure);
-            }
+            refuseFromNowOn(failure);
+            options.listener().writerStopped(e);
         } finally {
             flushHandOffs(); // before retiring, which may throw: what the failed stages handed over still goes on
             segments.retire();
             encoder.close();
             flush.close();
+        }
+    }
+
+    /** Closes the writer to new work and fails what is queued. */
+    private void refuseFromNowOn(QueueException failure) {
+        synchronized (submitLock) {
+            closed = true;
+        }
+        for (SpoolOp op; (op = queue.poll()) != null; ) {
+            release(op);
+            op.fail(failure);
         }
     }
 

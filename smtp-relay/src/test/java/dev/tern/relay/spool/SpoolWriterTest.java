@@ -63,6 +63,42 @@ class SpoolWriterTest {
         }
     }
 
+    /**
+     * A fault of the writer itself (here the JVM out of direct memory) stops it for good: the callers waiting get
+     * a temporary failure at once instead of never, later ones are refused, and the listener is told, so that
+     * the server can stop (Tern exits and is started again; nothing acknowledged is lost).
+     */
+    @Test
+    void aWriterThatStopsOnAnErrorFailsWhatWaitsAndSaysSo() throws Exception {
+        List<Throwable> stopped = new CopyOnWriteArrayList<>();
+        SpoolOptions options = SpoolOptions.defaults().withStorage(storage).withListener(new SpoolListener() {
+            @Override
+            public void writerStopped(Throwable cause) {
+                stopped.add(cause);
+            }
+        });
+        try (Spool spool = Spool.open(dir, options)) {
+            storage.appendError = new OutOfMemoryError("Cannot reserve direct buffer memory (test)");
+            ByteBuf content = content("first");
+            CompletableFuture<QueueId> first = spool.enqueue(envelope("from@example.com", "to@example.net"), content)
+                    .toCompletableFuture();
+
+            assertThatThrownBy(() -> first.get(10, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(QueueException.class)
+                    .cause()
+                    .satisfies(
+                            e -> assertThat(((QueueException) e).isTemporary()).isTrue());
+            await().atMost(SpoolFixtures.TIMEOUT).until(() -> stopped.size() == 1);
+            assertThat(stopped.get(0)).isSameAs(storage.appendError);
+            ByteBuf later = content("later");
+            assertThatThrownBy(() -> spool.enqueue(envelope("from@example.com", "to@example.net"), later)
+                            .toCompletableFuture()
+                            .get(10, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(QueueException.class);
+            assertThat(later.refCnt()).isZero();
+        }
+    }
+
     @Test
     void batchesRespectTheRecordLimit() throws Exception {
         storage.forceGate = new CountDownLatch(1);

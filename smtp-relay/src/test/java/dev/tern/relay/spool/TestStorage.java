@@ -19,6 +19,8 @@ public final class TestStorage implements SpoolStorage {
     public volatile boolean failWrites;
     public volatile boolean failForces;
     public volatile boolean failTruncates;
+    /** Thrown by the next append: a fault of the JVM (direct memory exhausted) rather than of the disk. */
+    public volatile Error appendError;
     /** Every force waits for this gate: a slow disk. */
     public volatile java.util.concurrent.CountDownLatch forceGate = new java.util.concurrent.CountDownLatch(0);
 
@@ -47,6 +49,10 @@ public final class TestStorage implements SpoolStorage {
 
             @Override
             public void append(ByteBuffer[] buffers) throws IOException {
+                Error error = appendError;
+                if (error != null) {
+                    throw error;
+                }
                 if (failWrites || remaining(buffers) > failAppendsOver) {
                     // Half the buffers make it to the file before the disk fills up.
                     real.append(java.util.Arrays.copyOf(buffers, Math.max(1, buffers.length / 2)));

@@ -127,6 +127,14 @@ public final class TernServer implements AutoCloseable {
         }
     }
 
+    /** Exits at once with status 70 (EX_SOFTWARE): the spool writer stopped, and no mail can be taken. */
+    private static void exitForGood() {
+        log.error(
+                "tern: the spool writer stopped, so no mail can be taken: exiting with status 70 to be started again");
+        flushLogs();
+        Runtime.getRuntime().halt(70);
+    }
+
     /** Log lines are written by a background appender: let it finish before the JVM halts. */
     private static void flushLogs() {
         if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context) {
@@ -139,6 +147,10 @@ public final class TernServer implements AutoCloseable {
             throws Exception {
         TernMetrics metrics = new TernMetrics(
                 config.listeners().stream().map(ListenerConfig::name).toList());
+        // A writer stopped for good (a fault of the JVM, not of the disk, which only fails batches) would leave every
+        // DATA waiting: exit instead, so that whatever supervises Tern starts it again. Every message acknowledged
+        // is on disk; one being written was never acknowledged.
+        metrics.spool().whenWriterStops(TernServer::exitForGood);
         // One clock after 250: the spool stamps arrivals with it, the queue reckons ages and retries by it.
         Clock clock = Clock.systemUTC();
         Spool spool;

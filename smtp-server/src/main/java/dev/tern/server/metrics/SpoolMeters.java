@@ -21,6 +21,10 @@ public final class SpoolMeters implements SpoolListener, MeterBinder {
     private Counter failures;
     /** System.nanoTime() of the last failed batch, 0 after a batch succeeded (or none failed). */
     private volatile long failedSinceNanos;
+    /** The writer stopped for good: nothing will be written until the spool is opened again. */
+    private volatile boolean stopped;
+    /** Told once the writer has stopped, on the writer's thread. */
+    private volatile Runnable whenStopped = () -> {};
 
     @Override
     public void bindTo(MeterRegistry registry) {
@@ -69,12 +73,23 @@ public final class SpoolMeters implements SpoolListener, MeterBinder {
         failedSinceNanos = now == 0 ? 1 : now;
     }
 
+    @Override
+    public void writerStopped(Throwable cause) {
+        stopped = true;
+        whenStopped.run();
+    }
+
+    /** Runs {@code action} on the writer's thread should the writer stop for good. */
+    public void whenWriterStops(Runnable action) {
+        whenStopped = action;
+    }
+
     /**
-     * The spool counts as writable unless the last batch failed less than {@code window} ago. After
-     * the window, readiness comes back so that new traffic can show whether the disk recovered.
+     * The spool counts as writable unless its writer stopped, or the last batch failed less than {@code window}
+     * ago. After the window, readiness comes back so that new traffic can show whether the disk recovered.
      */
     public boolean writable(long nowNanos, Duration window) {
         long failed = failedSinceNanos;
-        return failed == 0 || nowNanos - failed > window.toNanos();
+        return !stopped && (failed == 0 || nowNanos - failed > window.toNanos());
     }
 }
