@@ -8,6 +8,14 @@ import java.util.List;
  */
 public record SmtpReply(int code, EnhancedStatus status, List<String> lines) {
 
+    /**
+     * The most text of a server's reply that is kept once it has been read (Postfix's {@code line_length_limit}):
+     * a reply's text goes into the queue's state, the spool and reports, once per recipient, and a server that
+     * answers each RCPT with 100 lines of 4 KiB must not make each recipient cost 400 KB there. The reply as it
+     * arrives is whole (an EHLO reply's every keyword is read).
+     */
+    public static final int MAX_KEPT_TEXT = 2048;
+
     public SmtpReply {
         if (code < 200 || code > 599) {
             throw new IllegalArgumentException("reply code must be 200..599: " + code);
@@ -35,6 +43,39 @@ public record SmtpReply(int code, EnhancedStatus status, List<String> lines) {
     /** The same code and status with other text. */
     public SmtpReply withText(String text) {
         return new SmtpReply(code, status, List.of(text));
+    }
+
+    /**
+     * This reply with at most {@code maxText} characters of text, its lines together: the line that crosses the
+     * bound is cut (never inside a surrogate pair), later lines left out; the reply itself when it is within.
+     */
+    public SmtpReply bounded(int maxText) {
+        int total = 0;
+        for (String line : lines) {
+            total += line.length();
+        }
+        if (total <= maxText) {
+            return this;
+        }
+        List<String> kept = new java.util.ArrayList<>();
+        int left = maxText;
+        for (String line : lines) {
+            if (left <= 0) {
+                break;
+            }
+            kept.add(line.length() <= left ? line : cut(line, left));
+            left -= Math.max(1, line.length());
+        }
+        return new SmtpReply(code, status, kept.isEmpty() ? List.of("") : kept);
+    }
+
+    /** {@code text} with at most {@code max} characters, never cut inside a surrogate pair. */
+    public static String cut(String text, int max) {
+        if (text.length() <= max) {
+            return text;
+        }
+        int end = max > 0 && Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
+        return text.substring(0, end);
     }
 
     public boolean isPositive() {

@@ -16,22 +16,13 @@ import java.util.List;
  * Postfix's client reads them); a bare CR, an over-long line, a malformed code or a code that changes inside one reply is a protocol
  * error: a {@link DecoderException} is raised and everything after it is discarded, so the caller
  * closes the connection. An enhanced status code (RFC 3463) at the start of the text is lifted into
- * {@link SmtpReply#status()} when its class matches the reply code (RFC 2034 3). At most {@value
- * #MAX_KEPT_TEXT} chars of a reply's text are kept; its further lines are read and checked, and their text dropped.
+ * {@link SmtpReply#status()} when its class matches the reply code (RFC 2034 3).
  */
 public final class SmtpReplyDecoder extends ByteToMessageDecoder {
     /** RFC 5321 4.5.3.1.5 allows 512 octets; we are liberal in what we accept. */
     public static final int DEFAULT_MAX_LINE_LENGTH = 4096;
     /** A reply with more lines than this is not an SMTP server talking. */
     static final int MAX_LINES = 100;
-
-    /**
-     * The most text of one reply kept, its lines' texts together (Postfix's {@code line_length_limit}): what a
-     * server says past it is read and dropped. A reply's text goes into queue state, the spool and reports, once
-     * per recipient, so a server answering each RCPT with 100 lines of 4 KiB must not make a recipient cost
-     * 400 KB there.
-     */
-    public static final int MAX_KEPT_TEXT = 2048;
 
     private enum State {
         READ_LINE,
@@ -42,10 +33,6 @@ public final class SmtpReplyDecoder extends ByteToMessageDecoder {
     private final List<String> lines = new ArrayList<>();
     private State state = State.READ_LINE;
     private int code;
-    /** Lines of the reply under way, kept or not. */
-    private int lineCount;
-    /** Text of the reply under way kept so far. */
-    private int kept;
 
     public SmtpReplyDecoder() {
         this(DEFAULT_MAX_LINE_LENGTH);
@@ -128,16 +115,9 @@ public final class SmtpReplyDecoder extends ByteToMessageDecoder {
             fail(in, "reply code changed from " + code + " to " + lineCode + " within one reply");
         }
         code = lineCode;
-        if (++lineCount > MAX_LINES) {
+        lines.add(line.length() > 4 ? line.substring(4) : "");
+        if (lines.size() > MAX_LINES) {
             fail(in, "reply longer than " + MAX_LINES + " lines");
-        }
-        String text = line.length() > 4 ? line.substring(4) : "";
-        if (kept < MAX_KEPT_TEXT) {
-            if (text.length() > MAX_KEPT_TEXT - kept) {
-                text = text.substring(0, cutPoint(text, MAX_KEPT_TEXT - kept));
-            }
-            lines.add(text);
-            kept += Math.max(1, text.length());
         }
         // Reply-line: Reply-code "-" for every line but the last, SP or nothing on the last.
         if (line.length() > 3 && line.charAt(3) == '-') {
@@ -145,14 +125,7 @@ public final class SmtpReplyDecoder extends ByteToMessageDecoder {
         }
         SmtpReply reply = EnhancedStatusText.toReply(code, lines);
         lines.clear();
-        lineCount = 0;
-        kept = 0;
         return reply;
-    }
-
-    /** Where to cut {@code text} to at most {@code max} chars without splitting a surrogate pair. */
-    private static int cutPoint(String text, int max) {
-        return max > 0 && Character.isHighSurrogate(text.charAt(max - 1)) ? max - 1 : max;
     }
 
     /** The code of a reply line, or -1 (RFC 5321 4.2: 2xx..5xx, then SP, "-" or the line end). */
@@ -172,8 +145,6 @@ public final class SmtpReplyDecoder extends ByteToMessageDecoder {
     private void fail(ByteBuf in, String message) {
         state = State.FAILED;
         lines.clear();
-        lineCount = 0;
-        kept = 0;
         in.skipBytes(in.readableBytes());
         throw new DecoderException(message);
     }

@@ -71,9 +71,15 @@ class ReplyDecoderFuzzTest {
         for (String line : reply.lines()) {
             assertThat(line.length()).isLessThanOrEqualTo(MAX_LINE);
         }
-        assertThat(reply.lines().stream().mapToInt(String::length).sum())
-                .as("a reply's text is bounded")
-                .isLessThanOrEqualTo(SmtpReplyDecoder.MAX_KEPT_TEXT);
+        SmtpReply kept = reply.bounded(SmtpReply.MAX_KEPT_TEXT);
+        assertThat(kept.lines().stream().mapToInt(String::length).sum())
+                .as("what is kept of a reply's text is bounded")
+                .isLessThanOrEqualTo(SmtpReply.MAX_KEPT_TEXT);
+        for (int i = 0; i < kept.lines().size(); i++) {
+            assertThat(reply.lines().get(i)).startsWith(kept.lines().get(i));
+        }
+        assertThat(kept.code()).isEqualTo(reply.code());
+        assertThat(kept.status()).isEqualTo(reply.status());
         if (reply.code() != 250) {
             return reply.toString();
         }

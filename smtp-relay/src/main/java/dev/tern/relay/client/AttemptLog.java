@@ -31,7 +31,7 @@ final class AttemptLog {
         if (reply.status() != null) {
             text.append(' ').append(reply.status());
         }
-        for (String line : reply.lines()) {
+        for (String line : reply.bounded(SmtpReply.MAX_KEPT_TEXT).lines()) {
             if (!line.isEmpty()) {
                 text.append(' ').append(line);
             }

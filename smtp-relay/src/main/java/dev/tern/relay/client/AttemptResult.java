@@ -52,6 +52,9 @@ public sealed interface AttemptResult {
             Objects.requireNonNull(status, "status");
             Objects.requireNonNull(enhancedStatus, "enhancedStatus");
             Objects.requireNonNull(diagnostic, "diagnostic");
+            // Becomes every recipient's outcome when no host takes the message: bounded as a RecipientOutcome is.
+            diagnostic = SmtpReply.cut(diagnostic, SmtpReply.MAX_KEPT_TEXT);
+            remoteReply = remoteReply == null ? null : remoteReply.bounded(SmtpReply.MAX_KEPT_TEXT);
         }
 
         /** A failure no host's reply describes. */

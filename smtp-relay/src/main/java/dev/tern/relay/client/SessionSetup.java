@@ -112,19 +112,13 @@ final class SessionSetup {
     }
 
     private CompletionStage<Result> afterHello(EhloReply ehlo) {
-        if (options.detectsLoops() && namesUs(ehlo)) {
-            // RFC 5321 5.1, as Postfix does: this is our own server, reached by an address we did not know for ours.
-            session.close();
-            return CompletableFuture.completedFuture(new Result.Failed(
-                    new HostFailed(
-                            DeliveryStatus.PERMANENT,
-                            AttemptResult.LOOP,
-                            "mail loops back to myself: the host answers EHLO with my own name " + options.heloName(),
-                            remoteMta,
-                            null),
-                    false));
+        boolean startsTls = !tls && route.tls() != ClientRoute.TlsMode.NONE && mayStartTls && ehlo.supports("STARTTLS");
+        // Judged on the EHLO reply the session goes on with: the one inside TLS when TLS comes, and never a plaintext
+        // one where TLS is required, which a man in the middle could write to have the mail returned for good.
+        if (!startsTls && (tls || !route.tlsRequired()) && isLoop(ehlo)) {
+            return loop();
         }
-        if (!tls && route.tls() != ClientRoute.TlsMode.NONE && mayStartTls && ehlo.supports("STARTTLS")) {
+        if (startsTls) {
             return startTls(ehlo);
         }
         if (!tls && route.tlsRequired()) {
@@ -154,7 +148,7 @@ final class SessionSetup {
                 return failed(TLS_REQUIRED, "STARTTLS: " + AttemptLog.reply(reply), reply);
             }
             // Opportunistic (RFC 7435): the server offered and then refused; carry on in plaintext.
-            return authenticate(plaintextEhlo);
+            return isLoop(plaintextEhlo) ? loop() : authenticate(plaintextEhlo);
         });
     }
 
@@ -229,8 +223,27 @@ final class SessionSetup {
         return reply;
     }
 
-    /** The first word of the reply's first line (the host's name, RFC 5321 4.1.1.1) is our own. */
-    private boolean namesUs(EhloReply ehlo) {
+    /**
+     * RFC 5321 5.1, as Postfix judges it: a host that gives our own name is our own server, reached by an address we
+     * did not know for ours.
+     */
+    private CompletionStage<Result> loop() {
+        session.close();
+        return CompletableFuture.completedFuture(new Result.Failed(
+                new HostFailed(
+                        DeliveryStatus.PERMANENT,
+                        AttemptResult.LOOP,
+                        "mail loops back to myself: the host answers EHLO with my own name " + options.heloName(),
+                        remoteMta,
+                        null),
+                false));
+    }
+
+    /** Whether loops are detected and the first word of the reply's first line (RFC 5321 4.1.1.1) is our name. */
+    private boolean isLoop(EhloReply ehlo) {
+        if (!options.detectsLoops()) {
+            return false;
+        }
         String first = ehlo.domain().strip();
         int end = 0;
         while (end < first.length() && first.charAt(end) != ' ' && first.charAt(end) != '\t') {

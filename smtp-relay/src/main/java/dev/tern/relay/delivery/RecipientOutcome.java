@@ -38,6 +38,9 @@ public record RecipientOutcome(
         if (remoteReply != null && remoteMta == null) {
             throw new IllegalArgumentException("a remote reply comes from a remote MTA");
         }
+        // Kept in the queue, the spool and reports once per recipient: a hostile server's text is bounded.
+        diagnostic = SmtpReply.cut(diagnostic, SmtpReply.MAX_KEPT_TEXT);
+        remoteReply = remoteReply == null ? null : remoteReply.bounded(SmtpReply.MAX_KEPT_TEXT);
     }
 
     /** An outcome no remote reply decided. */

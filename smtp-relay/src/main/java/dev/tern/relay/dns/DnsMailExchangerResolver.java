@@ -113,6 +113,9 @@ public final class DnsMailExchangerResolver implements MailExchangerResolver {
     public CompletionStage<MxResolution> resolveHost(String host) {
         String plain = normalize(host);
         Optional<InetAddress> literal = AddressLiterals.parseBare(plain);
+        if (literal.isPresent() && HostAddresses.unusable(literal.get())) {
+            return done(MxFailures.unknownHost(host, "no host has the address " + plain));
+        }
         if (literal.isPresent()) {
             return done(new Exchangers(List.of(new MailExchanger(plain, 0, List.of(literal.get())))));
         }
@@ -313,6 +316,9 @@ public final class DnsMailExchangerResolver implements MailExchangerResolver {
         Optional<InetAddress> address = AddressLiterals.parse(domain);
         if (address.isEmpty()) {
             return MxFailures.badLiteral(domain);
+        }
+        if (HostAddresses.unusable(address.get())) {
+            return MxFailures.noHostLiteral(domain);
         }
         if (options.selfAddresses().test(address.get())) {
             return MxFailures.loop(domain);

@@ -2,6 +2,7 @@ package dev.tern.relay.dns;
 
 import dev.tern.relay.dns.DnsLookups.Answer;
 import dev.tern.relay.dns.DnsLookups.Kind;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,8 +50,18 @@ record HostAddresses(List<InetAddress> addresses, boolean temporaryFailure, Stri
         return failedForNow || !keptFailedForNow;
     }
 
+    /**
+     * An address no host has: 0.0.0.0/8 ("this host on this network", RFC 1122 3.2.1.3; a sinkholed name's answer)
+     * and {@code ::}. Never dialled: a connection to 0.0.0.0 or {@code ::} would reach this very host. A host with
+     * such an address is tried at its others, or left out like a host without an address.
+     */
+    static boolean unusable(InetAddress address) {
+        return address.isAnyLocalAddress() || address instanceof Inet4Address && address.getAddress()[0] == 0;
+    }
+
     private static HostAddresses combine(List<Answer> answers, MxResolverOptions options) {
         List<InetAddress> addresses = new ArrayList<>();
+        InetAddress skipped = null;
         boolean temporary = false;
         String reason = "";
         long ttl = Long.MAX_VALUE;
@@ -69,10 +80,15 @@ record HostAddresses(List<InetAddress> addresses, boolean temporaryFailure, Stri
                             case AAAARecord aaaa -> aaaa.getAddress();
                             default -> null;
                         };
-                if (address != null && !addresses.contains(address)) {
+                if (address != null && unusable(address)) {
+                    skipped = skipped == null ? address : skipped;
+                } else if (address != null && !addresses.contains(address)) {
                     addresses.add(address);
                 }
             }
+        }
+        if (addresses.isEmpty() && skipped != null && !temporary) {
+            reason = "its only address, " + skipped.getHostAddress() + ", is no host's";
         }
         List<InetAddress> bounded = addresses.subList(0, Math.min(addresses.size(), options.maxAddressesPerHost()));
         return new HostAddresses(List.copyOf(bounded), temporary, reason, ttl);

@@ -28,6 +28,10 @@ final class MxFailures {
         return new Failure(DeliveryStatus.PERMANENT, BAD_DESTINATION, "malformed address literal " + domain);
     }
 
+    static Failure noHostLiteral(String domain) {
+        return new Failure(DeliveryStatus.PERMANENT, BAD_DESTINATION, "address literal " + domain + " names no host");
+    }
+
     static Failure badName(String domain) {
         return new Failure(DeliveryStatus.PERMANENT, BAD_DESTINATION, "malformed domain name " + domain);
     }

@@ -349,10 +349,11 @@ public final class Router implements Deliverer {
                 when failed.isLoop() -> {
                     // The host is this server (it answered EHLO with our name): it and every host after it, of
                     // equal or lower preference, are dropped (RFC 5321 5.1). Mail the hosts before it failed for
-                    // now waits for them; with none before it, the mail has nowhere to go.
+                    // now, in setup or by refusing recipients for now (a greylisting primary), waits for them; with
+                    // none before it, the mail has nowhere to go.
                     String why = c.named() + ": " + failed.diagnostic();
                     log.info("id={} peer={} {}", request.id(), c.named(), failed.diagnostic());
-                    yield last != null
+                    yield last != null || index > 0
                             ? tryInTurn(candidates, candidates.size(), tls, request, last)
                             : CompletableFuture.completedFuture(
                                     all(request, DeliveryStatus.PERMANENT, failed.enhancedStatus(), why));

@@ -85,6 +85,23 @@ class SmtpClientSessionTest {
                 .containsExactly(DeliveryStatus.DELIVERED);
     }
 
+    /**
+     * Where TLS is required, a plaintext EHLO reply naming us is not judged: a man in the middle who strips STARTTLS
+     * and writes our name gets the mail deferred (4.7.5), as without the name, never returned for good.
+     */
+    @Test
+    void aPlaintextEhloNamingUsIsNotJudgedWhereTlsIsRequired() throws Exception {
+        peer.reply("EHLO", "250-client.test\r\n250 8BITMIME");
+
+        AttemptResult result = deliver(
+                ClientFixture.options().detectingLoops(true), new ClientRoute(TlsMode.STARTTLS, false, null, null));
+
+        assertThat(result).isInstanceOfSatisfying(HostFailed.class, f -> {
+            assertThat(f.status()).isEqualTo(DeliveryStatus.TEMPORARY);
+            assertThat(f.enhancedStatus()).hasToString("4.7.5");
+        });
+    }
+
     @Test
     void discardsPlaintextRepliesSentBehindTheStartTls220() throws Exception {
         // Were the injected replies read as protected, the real EHLO reply would arrive unexpected.

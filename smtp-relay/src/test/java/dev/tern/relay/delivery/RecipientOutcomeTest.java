@@ -55,4 +55,21 @@ class RecipientOutcomeTest {
         assertThat(outcome.remoteReply()).isNull();
         assertThat(outcome.remoteDsn()).isFalse();
     }
+
+    /**
+     * A server that answers with 100 lines of 4,000 characters: what is kept for the queue, the spool and the report
+     * is 2,048 characters of it, as Postfix keeps, not 400 KB per recipient.
+     */
+    @org.junit.jupiter.api.Test
+    void keepsABoundedShareOfAHugeReply() {
+        List<String> lines = java.util.Collections.nCopies(100, "x".repeat(4_000));
+        SmtpReply reply = new SmtpReply(451, EnhancedStatus.parse("4.3.0"), lines);
+
+        RecipientOutcome outcome = RecipientOutcome.fromReply(0, reply, "mx.example.net", false);
+
+        assertThat(outcome.diagnostic()).hasSize(SmtpReply.MAX_KEPT_TEXT).startsWith("451 xxx");
+        assertThat(outcome.remoteReply().lines()).singleElement().asString().hasSize(SmtpReply.MAX_KEPT_TEXT);
+        assertThat(outcome.remoteReply().status()).hasToString("4.3.0");
+        assertThat(outcome.status()).isEqualTo(DeliveryStatus.TEMPORARY);
+    }
 }

@@ -44,6 +44,39 @@ class DnsMailExchangerResolverTest extends ResolverTestBase {
         assertThat(dns.queryCount("example.test", "A")).isZero();
     }
 
+    /**
+     * 0.0.0.0/8 and :: are no host's addresses (a sinkholed name's answer): never dialled, since a connection there
+     * reaches this host. A host with only such an address is left out like one without an address, so a working
+     * backup still gets the mail; with nothing else left the mail is returned; a literal naming one fails at once.
+     */
+    @Test
+    void addressesNoHostHasAreNeverDialled() throws Exception {
+        dns.mx("mixed.test", 10, "sink.mixed.test")
+                .mx("mixed.test", 20, "backup.mixed.test")
+                .mx("mixed.test", 30, "both.mixed.test")
+                .a("sink.mixed.test", "0.0.0.0")
+                .aaaa("sink.mixed.test", "::")
+                .a("backup.mixed.test", "127.0.0.12")
+                .a("both.mixed.test", "0.1.2.3")
+                .a("both.mixed.test", "127.0.0.13")
+                .mx("sunk.test", 10, "mx.sunk.test")
+                .a("mx.sunk.test", "0.0.0.0");
+
+        Exchangers found = (Exchangers) resolve(resolver, "mixed.test");
+        assertThat(found.exchangers())
+                .containsExactly(
+                        new MailExchanger("backup.mixed.test", 20, List.of(address("127.0.0.12"))),
+                        new MailExchanger("both.mixed.test", 30, List.of(address("127.0.0.13"))));
+
+        Failure sunk = (Failure) resolve(resolver, "sunk.test");
+        assertFailure(sunk, DeliveryStatus.PERMANENT, "5.4.4");
+        assertThat(sunk.diagnostic()).contains("0.0.0.0");
+
+        assertFailure((Failure) resolve(resolver, "[0.0.0.0]"), DeliveryStatus.PERMANENT, "5.1.2");
+        assertFailure((Failure) resolve(resolver, "[IPv6:::]"), DeliveryStatus.PERMANENT, "5.1.2");
+        assertThat(resolver.resolveHost("0.0.0.0").toCompletableFuture().get()).isInstanceOf(Failure.class);
+    }
+
     @Test
     void keepsEqualPreferencesAsOneGroup() throws Exception {
         dns.mx("example.test", 10, "a.example.test")

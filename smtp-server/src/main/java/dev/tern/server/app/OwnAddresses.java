@@ -3,7 +3,6 @@ package dev.tern.server.app;
 import dev.tern.server.config.Cidr;
 import dev.tern.server.config.ListenerConfig;
 import io.netty.util.NetUtil;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
@@ -22,8 +21,7 @@ import org.slf4j.LoggerFactory;
  * The addresses at which a connection reaches this server: its listeners' addresses, every interface
  * address for a listener on the wildcard address (as Postfix's {@code inet_interfaces}) and then every
  * loopback address too (Linux routes all of 127.0.0.0/8 to a wildcard socket), and {@code
- * delivery.self-addresses}, the addresses a NAT forwards here (Postfix's {@code proxy_interfaces}), and the
- * unspecified addresses (0.0.0.0/8, {@code ::}), which no other host has. A mail
+ * delivery.self-addresses}, the addresses a NAT forwards here (Postfix's {@code proxy_interfaces}). A mail
  * exchanger found at one of them is ourselves under another name, whatever its port, so RFC 5321 5.1 drops
  * it and every exchanger not more preferred. Computed once at start, off any event loop.
  */
@@ -83,15 +81,9 @@ final class OwnAddresses implements Predicate<InetAddress> {
                                 : b.getAddress().equals(target.getAddress())));
     }
 
-    /**
-     * Also true for an address no host has: 0.0.0.0/8 ("this host on this network", RFC 1122 3.2.1.3) and
-     * {@code ::}. A connection to 0.0.0.0 or {@code ::} reaches this host, so an exchanger found there is
-     * ourselves too; the rest of 0.0.0.0/8 is never dialled either.
-     */
     @Override
     public boolean test(InetAddress address) {
-        return unspecified(address)
-                || addresses.contains(address)
+        return addresses.contains(address)
                 || wildcard && address.isLoopbackAddress()
                 || Cidr.anyContains(configured, address);
     }
@@ -114,12 +106,7 @@ final class OwnAddresses implements Predicate<InetAddress> {
             return false;
         }
         InetAddress address = NetUtil.createInetAddressFromIpAddressString(text);
-        // [0.0.0.0] is no address of ours to take mail for: relayed, it fails as a loop.
-        return address != null && !unspecified(address) && test(address);
-    }
-
-    private static boolean unspecified(InetAddress address) {
-        return address.isAnyLocalAddress() || address instanceof Inet4Address && address.getAddress()[0] == 0;
+        return address != null && test(address);
     }
 
     @Override

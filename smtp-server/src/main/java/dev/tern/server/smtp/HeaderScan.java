@@ -14,6 +14,11 @@ import io.netty.buffer.ByteBufUtil;
  *
  * @param overLimit the header section exceeds {@code maxOctets} or {@code maxFields}; the other
  *     components then describe only the part read
+ * @param bodyStart where a line that is neither a field nor a continuation ended the header section, the body
+ *     beginning there with no empty line before it (0: the message has no header section at all), counted from
+ *     the message's first octet; -1 when an empty line, or the message's end, ended it (or a limit was crossed).
+ *     An empty line goes in at that point before the message is stored, so that every later reader (local
+ *     delivery, DKIM, the relay, the next hop) finds the body where this scan did, as Postfix does
  */
 record HeaderScan(
         int receivedCount,
@@ -21,7 +26,8 @@ record HeaderScan(
         boolean hasDate,
         boolean hasFrom,
         boolean tlsRequiredNo,
-        boolean overLimit) {
+        boolean overLimit,
+        int bodyStart) {
 
     private static final String RECEIVED = "received";
     private static final String MESSAGE_ID = "message-id";
@@ -29,14 +35,15 @@ record HeaderScan(
     private static final String FROM = "from";
     private static final String TLS_REQUIRED = "tls-required";
 
-    /** The longest field name {@link #beginsWithBody} looks for: a header line's length (RFC 5322 2.1.1). */
+    /** The longest field name looked for: a header line's length (RFC 5322 2.1.1). */
     static final int MAX_FIELD_NAME = 998;
 
     /**
      * Scans the header section of {@code message}: every line before the first empty one (RFC 5322
      * 2.1), counted with its line end, or before the first line that is neither a field nor the continuation
      * of one, which begins the body, as Postfix reads it (a message sent with no header section at all is all
-     * body, see {@link #beginsWithBody}).
+     * body: a text line first, or a continuation of nothing). A field's line begins with its name, printable
+     * US-ASCII but the colon, and a colon, perhaps after white space (RFC 5322 3.6.8, 4.5).
      */
     static HeaderScan of(ByteBuf message, long maxOctets, int maxFields) {
         int received = 0;
@@ -45,6 +52,7 @@ record HeaderScan(
         boolean from = false;
         boolean tlsRequiredNo = false;
         int fields = 0;
+        int bodyStart = -1;
         int start = message.readerIndex();
         int index = start;
         int end = message.writerIndex();
@@ -66,13 +74,14 @@ record HeaderScan(
             boolean continuation = first == ' ' || first == '\t';
             // The name is read up to the message's end, not the size limit's: a field across the limit is still one.
             if (continuation ? fields == 0 : !isFieldStart(message, index, end)) {
-                break; // RFC 5322 2.2: not a field, so the body has begun
+                bodyStart = index - start; // RFC 5322 2.2: not a field, so the body has begun
+                break;
             }
             if (!continuation) {
                 fields++;
             }
             if (lineEnd - start > maxOctets || fields > maxFields) {
-                return new HeaderScan(received, messageId, date, from, tlsRequiredNo, true);
+                return new HeaderScan(received, messageId, date, from, tlsRequiredNo, true, -1);
             }
             int value;
             if (HeaderFields.valueStart(message, index, lineEnd, RECEIVED) >= 0) {
@@ -89,24 +98,7 @@ record HeaderScan(
             }
             index = lineEnd;
         }
-        return new HeaderScan(received, messageId, date, from, tlsRequiredNo, false);
-    }
-
-    /**
-     * Whether {@code message} begins with a line that is neither a header field nor the empty line that ends
-     * the header section: a message sent with no header section at all. The fields Tern puts on top of it
-     * would make that line part of the header section (a field without a colon, RFC 5322 2.2) and the message
-     * bodiless, so an empty line goes between them. A field's line begins with its name, printable US-ASCII
-     * but the colon, and a colon, perhaps after white space (RFC 5322 3.6.8, 4.5); only the first line's
-     * first {@value #MAX_FIELD_NAME} octets are read.
-     */
-    static boolean beginsWithBody(ByteBuf message) {
-        int start = message.readerIndex();
-        int end = message.writerIndex();
-        if (start == end || message.getByte(start) == '\r' || message.getByte(start) == '\n') {
-            return false; // empty, or an empty header section: the body is already set apart
-        }
-        return !isFieldStart(message, start, end);
+        return new HeaderScan(received, messageId, date, from, tlsRequiredNo, false, bodyStart);
     }
 
     /**

@@ -98,8 +98,13 @@ final class MessageAcceptor {
                 added.append(TraceHeaders.from(t.mailFrom.reversePath()));
             }
         }
-        if (HeaderScan.beginsWithBody(content)) {
+        if (headers.bodyStart() == 0) {
+            // No header section at all: Tern's fields on top would make the first line part of one.
             added.append("\r\n");
+        } else if (headers.bodyStart() > 0) {
+            // The body begins at a line that is no field, with no empty line before it: one goes in there, so that
+            // everyone after the scan (local delivery, the signer, the next hop) reads the header section as it did.
+            content = withEmptyLineAt(alloc, content, headers.bodyStart());
         }
         boolean ours = session.authenticated() || session.trusted();
         ByteBuf message = prepend(alloc, added, content);
@@ -134,6 +139,16 @@ final class MessageAcceptor {
         } else {
             enqueue(session, envelope, ready);
         }
+    }
+
+    /** {@code content} with CRLF inserted {@code at} octets into it; the result owns {@code content}. */
+    private static ByteBuf withEmptyLineAt(ByteBufAllocator alloc, ByteBuf content, int at) {
+        int start = content.readerIndex();
+        ByteBuf head = content.retainedSlice(start, at);
+        ByteBuf tail = content.retainedSlice(start + at, content.readableBytes() - at);
+        content.release();
+        ByteBuf crlf = alloc.buffer(2).writeByte('\r').writeByte('\n');
+        return alloc.compositeBuffer(3).addComponents(true, head, crlf, tail);
     }
 
     /** {@code added} (header fields, CRLF-terminated) on top of {@code content}; both are the result's. */

@@ -174,6 +174,25 @@ class LimitsIT {
         assertThat(tern.storedContents()).singleElement().asString().contains("\r\n\r\ndisk usage report\r\n");
     }
 
+    /**
+     * A line that is no field ends the header section where it stands, and an empty line goes in before it, as
+     * Postfix does: the fields after it are body for everyone (the header limits, local delivery, the next hop),
+     * so they neither count against the limits here nor reach a peer as an oversized header section.
+     */
+    @Test
+    void aLineThatIsNoFieldBeginsTheBodyForEveryReader() {
+        start(Map.of("TERN_LIMITS_MAX_HEADER_FIELDS", "20"));
+        try (RawSmtpClient c = inTransaction()) {
+            assertThat(c.command("DATA").code()).isEqualTo(354);
+            c.send("Subject: s\r\nnot a header line\r\n" + "X-Field: 1\r\n".repeat(50) + ".\r\n");
+            assertThat(c.reply().last()).startsWith("250 2.0.0 Ok: queued as");
+        }
+        assertThat(tern.storedContents())
+                .singleElement()
+                .asString()
+                .contains("\r\nSubject: s\r\n\r\nnot a header line\r\nX-Field: 1\r\n");
+    }
+
     @Test
     void refusesAHeaderSectionWithTooManyFields() {
         start(Map.of("TERN_LIMITS_MAX_HEADER_FIELDS", "20"));

@@ -48,6 +48,7 @@ class HeaderScanFuzzTest {
         boolean from = false;
         boolean tlsRequiredNo = false;
         int fields = 0;
+        int bodyStart = -1;
         int index = 0;
         while (index < message.length()) {
             int lf = message.indexOf('\n', index);
@@ -62,13 +63,14 @@ class HeaderScanFuzzTest {
             // continuation of nothing, begins the body.
             String head = line.substring(0, Math.min(line.length(), 999));
             if (continuation ? fields == 0 : !head.matches("(?s)^[\\x21-\\x39\\x3b-\\x7e]+[ \t]*:.*")) {
+                bodyStart = index; // the body begins here, with no empty line before it
                 break;
             }
             if (!continuation) {
                 fields++;
             }
             if (lineEnd > maxOctets || fields > maxFields) {
-                return new HeaderScan(received, messageId, date, from, tlsRequiredNo, true);
+                return new HeaderScan(received, messageId, date, from, tlsRequiredNo, true, -1);
             }
             String lower = line.toLowerCase(Locale.ROOT);
             // A field's name, perhaps white space (RFC 5322 4.5), then its colon.
@@ -89,6 +91,6 @@ class HeaderScanFuzzTest {
             }
             index = lineEnd;
         }
-        return new HeaderScan(received, messageId, date, from, tlsRequiredNo, false);
+        return new HeaderScan(received, messageId, date, from, tlsRequiredNo, false, bodyStart);
     }
 }

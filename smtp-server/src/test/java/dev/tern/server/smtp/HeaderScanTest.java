@@ -151,7 +151,9 @@ class HeaderScanTest {
         ByteBuf content =
                 Unpooled.copiedBuffer(message.replace("\\r", "\r").replace("\\n", "\n"), StandardCharsets.US_ASCII);
         try {
-            assertThat(HeaderScan.beginsWithBody(content)).as(what).isEqualTo(body);
+            assertThat(HeaderScan.of(content, MAX_OCTETS, MAX_FIELDS).bodyStart() == 0)
+                    .as(what)
+                    .isEqualTo(body);
             assertThat(content.readerIndex()).as("reads in place").isZero();
         } finally {
             content.release();
@@ -163,7 +165,7 @@ class HeaderScanTest {
         ByteBuf content =
                 Unpooled.copiedBuffer("x".repeat(HeaderScan.MAX_FIELD_NAME + 1) + ": v\r\n", StandardCharsets.US_ASCII);
         try {
-            assertThat(HeaderScan.beginsWithBody(content)).isTrue();
+            assertThat(HeaderScan.of(content, 1 << 20, MAX_FIELDS).bodyStart()).isZero();
         } finally {
             content.release();
         }
@@ -171,5 +173,29 @@ class HeaderScanTest {
 
     private static Arguments row(String message, boolean overLimit, int received) {
         return Arguments.of(message, overLimit, received);
+    }
+
+    /** Where the body begins with no empty line before it: the first line that is no field, or none (-1). */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+            # what                                 | message                                    | body start
+            an empty line ends the header section  | 'A: 1\\r\\n\\r\\nbody\\r\\n'                | -1
+            no empty line: all header section      | 'A: 1\\r\\nB: 2\\r\\n'                      | -1
+            no header section                      | 'text\\r\\nA: 1\\r\\n'                      | 0
+            a line that is no field, after two     | 'A: 1\\r\\n b\\r\\nnot a field\\r\\nC: 3\\r\\n' | 10
+            """)
+    void findsWhereTheBodyBeginsWithNoEmptyLine(String what, String message, int bodyStart) {
+        ByteBuf content =
+                Unpooled.copiedBuffer(message.replace("\\r", "\r").replace("\\n", "\n"), StandardCharsets.US_ASCII);
+        try {
+            assertThat(HeaderScan.of(content, MAX_OCTETS, MAX_FIELDS).bodyStart())
+                    .as(what)
+                    .isEqualTo(bodyStart);
+        } finally {
+            content.release();
+        }
     }
 }

@@ -104,11 +104,19 @@ class MailLoopIT {
         }
     }
 
-    /** A more preferred exchanger that fails for now keeps the mail queued for it: a loop behind it is no bounce. */
-    @Test
-    void aLoopBehindAHostThatFailsForNowDefers() throws Exception {
+    /**
+     * A more preferred exchanger that fails for now, at its greeting or by refusing the recipient for now (a
+     * greylisting primary), keeps the mail queued for it: a loop behind it is no bounce.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {"greeting | 421 4.3.2 busy", "RCPT | 451 4.7.1 greylisted, try later"})
+    void aLoopBehindAHostThatFailsForNowDefers(String step, String refusal) throws Exception {
         try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
-            ScriptedSmtpPeer busy = tern.peer().greeting("421 4.3.2 busy");
+            ScriptedSmtpPeer busy = step.equals("greeting")
+                    ? tern.peer().greeting(refusal)
+                    : tern.peer().reply(step, refusal);
             tern.host("busy.loop.test", "127.0.0.13", busy);
             tern.dns().mx("loop.test", 10, "busy.loop.test");
             ScriptedSmtpPeer us =
