@@ -16,13 +16,22 @@ import java.util.List;
  * Postfix's client reads them); a bare CR, an over-long line, a malformed code or a code that changes inside one reply is a protocol
  * error: a {@link DecoderException} is raised and everything after it is discarded, so the caller
  * closes the connection. An enhanced status code (RFC 3463) at the start of the text is lifted into
- * {@link SmtpReply#status()} when its class matches the reply code (RFC 2034 3).
+ * {@link SmtpReply#status()} when its class matches the reply code (RFC 2034 3). A reply's first {@value
+ * SmtpReply#MAX_KEPT_TEXT} characters of text are read whole, and of every line past them its first {@value
+ * #MAX_TAIL_LINE}: every EHLO keyword is read, and a hostile reply is bounded while it waits.
  */
 public final class SmtpReplyDecoder extends ByteToMessageDecoder {
     /** RFC 5321 4.5.3.1.5 allows 512 octets; we are liberal in what we accept. */
     public static final int DEFAULT_MAX_LINE_LENGTH = 4096;
     /** A reply with more lines than this is not an SMTP server talking. */
     static final int MAX_LINES = 100;
+
+    /**
+     * Past {@link SmtpReply#MAX_KEPT_TEXT} characters of a reply's text, each further line is kept to this many: an
+     * EHLO keyword with its parameters still fits, and a hostile reply (100 lines of 4 KiB to every pipelined RCPT)
+     * holds about 15 KB while it waits to be read, not 400 KB.
+     */
+    static final int MAX_TAIL_LINE = 128;
 
     private enum State {
         READ_LINE,
@@ -33,6 +42,8 @@ public final class SmtpReplyDecoder extends ByteToMessageDecoder {
     private final List<String> lines = new ArrayList<>();
     private State state = State.READ_LINE;
     private int code;
+    /** Text of the reply under way kept so far. */
+    private int kept;
 
     public SmtpReplyDecoder() {
         this(DEFAULT_MAX_LINE_LENGTH);
@@ -115,7 +126,10 @@ public final class SmtpReplyDecoder extends ByteToMessageDecoder {
             fail(in, "reply code changed from " + code + " to " + lineCode + " within one reply");
         }
         code = lineCode;
-        lines.add(line.length() > 4 ? line.substring(4) : "");
+        String text = line.length() > 4 ? line.substring(4) : "";
+        text = SmtpReply.cut(text, Math.max(MAX_TAIL_LINE, SmtpReply.MAX_KEPT_TEXT - kept));
+        kept += text.length();
+        lines.add(text);
         if (lines.size() > MAX_LINES) {
             fail(in, "reply longer than " + MAX_LINES + " lines");
         }
@@ -125,6 +139,7 @@ public final class SmtpReplyDecoder extends ByteToMessageDecoder {
         }
         SmtpReply reply = EnhancedStatusText.toReply(code, lines);
         lines.clear();
+        kept = 0;
         return reply;
     }
 
@@ -145,6 +160,7 @@ public final class SmtpReplyDecoder extends ByteToMessageDecoder {
     private void fail(ByteBuf in, String message) {
         state = State.FAILED;
         lines.clear();
+        kept = 0;
         in.skipBytes(in.readableBytes());
         throw new DecoderException(message);
     }

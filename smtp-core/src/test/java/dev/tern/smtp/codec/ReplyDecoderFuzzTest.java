@@ -71,6 +71,10 @@ class ReplyDecoderFuzzTest {
         for (String line : reply.lines()) {
             assertThat(line.length()).isLessThanOrEqualTo(MAX_LINE);
         }
+        assertThat(reply.lines().stream().mapToInt(String::length).sum())
+                .as("a reply waiting to be read is bounded")
+                .isLessThanOrEqualTo(
+                        SmtpReply.MAX_KEPT_TEXT + SmtpReplyDecoder.MAX_LINES * SmtpReplyDecoder.MAX_TAIL_LINE);
         SmtpReply kept = reply.bounded(SmtpReply.MAX_KEPT_TEXT);
         assertThat(kept.lines().stream().mapToInt(String::length).sum())
                 .as("what is kept of a reply's text is bounded")

@@ -285,7 +285,8 @@ public final class DnsMailExchangerResolver implements MailExchangerResolver {
             return new Exchangers(
                     exchangers.size() > options.maxHosts()
                             ? List.copyOf(exchangers.subList(0, options.maxHosts()))
-                            : exchangers);
+                            : exchangers,
+                    temporary ? "DNS lookup failed: " + reason : null);
         }
         if (temporary) {
             return MxFailures.dnsTrouble(reason);
@@ -305,7 +306,11 @@ public final class DnsMailExchangerResolver implements MailExchangerResolver {
                 return MxFailures.loop(domain);
             }
             if (found.addresses().isEmpty()) {
-                return found.temporaryFailure() ? MxFailures.dnsTrouble(found.reason()) : MxFailures.noAddress(domain);
+                return found.temporaryFailure()
+                        ? MxFailures.dnsTrouble(found.reason())
+                        : found.onlyUnusable()
+                                ? MxFailures.noExchangerAddress(domain, found.reason())
+                                : MxFailures.noAddress(domain);
             }
             return new Exchangers(List.of(new MailExchanger(domain, 0, found.addresses())));
         });

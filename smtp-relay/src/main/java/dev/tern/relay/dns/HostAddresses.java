@@ -50,6 +50,13 @@ record HostAddresses(List<InetAddress> addresses, boolean temporaryFailure, Stri
         return failedForNow || !keptFailedForNow;
     }
 
+    private static final String ONLY_UNUSABLE = "its only address, ";
+
+    /** Whether the host has addresses, but only ones no host has ({@link #unusable}). */
+    boolean onlyUnusable() {
+        return addresses.isEmpty() && reason.startsWith(ONLY_UNUSABLE);
+    }
+
     /**
      * An address no host has: 0.0.0.0/8 ("this host on this network", RFC 1122 3.2.1.3; a sinkholed name's answer)
      * and {@code ::}. Never dialled: a connection to 0.0.0.0 or {@code ::} would reach this very host. A host with
@@ -88,7 +95,7 @@ record HostAddresses(List<InetAddress> addresses, boolean temporaryFailure, Stri
             }
         }
         if (addresses.isEmpty() && skipped != null && !temporary) {
-            reason = "its only address, " + skipped.getHostAddress() + ", is no host's";
+            reason = ONLY_UNUSABLE + skipped.getHostAddress() + ", is no host's";
         }
         List<InetAddress> bounded = addresses.subList(0, Math.min(addresses.size(), options.maxAddressesPerHost()));
         return new HostAddresses(List.copyOf(bounded), temporary, reason, ttl);

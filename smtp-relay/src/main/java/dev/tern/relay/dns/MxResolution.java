@@ -13,8 +13,17 @@ public sealed interface MxResolution {
      * Mail exchangers sorted by preference, lower first (RFC 5321 5.1); hosts of equal preference
      * are adjacent and form one group (see {@link #groups()}), whose order is left to the {@link
      * HostSelector}.
+     *
+     * @param failedForNow why a host of the MX list was left out for now (its address lookup failed for now: SERVFAIL,
+     *     a timeout), or null when none was: the mail may wait for that host rather than be returned when the
+     *     hosts here cannot take it for good (a loop)
      */
-    record Exchangers(List<MailExchanger> exchangers) implements MxResolution {
+    record Exchangers(List<MailExchanger> exchangers, String failedForNow) implements MxResolution {
+
+        /** Exchangers with no host left out for now. */
+        public Exchangers(List<MailExchanger> exchangers) {
+            this(exchangers, null);
+        }
 
         public Exchangers {
             exchangers = List.copyOf(exchangers);

@@ -220,6 +220,16 @@ public final class Router implements Deliverer {
                                 policy.describe() + " not met: no mail exchanger matches mx " + policy.mx() + " (found "
                                         + String.join(", ", unlisted) + ")")
                         : null;
+        if (none == null) {
+            // A host left out for now (its address or TLSA lookup failed for now): mail that the hosts tried cannot
+            // take for good, as when one of them is this server, waits for it rather than being returned.
+            none = unusable != null
+                    ? unusable
+                    : found.failedForNow() != null
+                            ? new AttemptResult.HostFailed(
+                                    DeliveryStatus.TEMPORARY, EnhancedStatus.parse("4.4.3"), found.failedForNow())
+                            : null;
+        }
         return tryInTurn(candidates, 0, new HostTls(policy.route(), policy, domain, published), request, none);
     }
 

@@ -60,7 +60,8 @@ class DnsMailExchangerResolverTest extends ResolverTestBase {
                 .a("both.mixed.test", "0.1.2.3")
                 .a("both.mixed.test", "127.0.0.13")
                 .mx("sunk.test", 10, "mx.sunk.test")
-                .a("mx.sunk.test", "0.0.0.0");
+                .a("mx.sunk.test", "0.0.0.0")
+                .a("implicit.test", "0.0.0.0");
 
         Exchangers found = (Exchangers) resolve(resolver, "mixed.test");
         assertThat(found.exchangers())
@@ -72,9 +73,27 @@ class DnsMailExchangerResolverTest extends ResolverTestBase {
         assertFailure(sunk, DeliveryStatus.PERMANENT, "5.4.4");
         assertThat(sunk.diagnostic()).contains("0.0.0.0");
 
+        Failure implicit = (Failure) resolve(resolver, "implicit.test");
+        assertFailure(implicit, DeliveryStatus.PERMANENT, "5.4.4");
+        assertThat(implicit.diagnostic()).contains("0.0.0.0");
+
         assertFailure((Failure) resolve(resolver, "[0.0.0.0]"), DeliveryStatus.PERMANENT, "5.1.2");
         assertFailure((Failure) resolve(resolver, "[IPv6:::]"), DeliveryStatus.PERMANENT, "5.1.2");
         assertThat(resolver.resolveHost("0.0.0.0").toCompletableFuture().get()).isInstanceOf(Failure.class);
+    }
+
+    /** A host left out because its address lookup failed for now is said, so that mail may wait for it. */
+    @Test
+    void saysWhichHostWasLeftOutForNow() throws Exception {
+        dns.mx("example.test", 10, "p1.example.test")
+                .mx("example.test", 20, "p2.example.test")
+                .servfail("p1.example.test")
+                .a("p2.example.test", "127.0.0.12");
+
+        Exchangers found = (Exchangers) resolve(resolver, "example.test");
+
+        assertThat(found.exchangers()).extracting(MailExchanger::host).containsExactly("p2.example.test");
+        assertThat(found.failedForNow()).contains("DNS lookup failed");
     }
 
     @Test

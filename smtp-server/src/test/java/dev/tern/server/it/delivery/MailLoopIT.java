@@ -119,17 +119,35 @@ class MailLoopIT {
                     : tern.peer().reply(step, refusal);
             tern.host("busy.loop.test", "127.0.0.13", busy);
             tern.dns().mx("loop.test", 10, "busy.loop.test");
-            ScriptedSmtpPeer us =
-                    tern.peer().reply("EHLO", "250 " + DeliveryFixture.HOSTNAME.toUpperCase(Locale.ROOT) + ".");
-            tern.host("us.loop.test", "127.0.0.14", us);
-            tern.dns().mx("loop.test", 20, "us.loop.test");
 
-            QueueId id = tern.submit("bob@loop.test", "loop");
-
-            await().atMost(WAIT).until(() -> !us.sessions().isEmpty());
-            tern.expectNoMail(SENDER);
-            assertThat(tern.queued(id)).isTrue();
-            assertThat(us.attempts()).isEmpty();
+            waitsBehind(tern, DeliveryFixture.HOSTNAME.toUpperCase(Locale.ROOT) + ".");
         }
+    }
+
+    /** A more preferred exchanger whose address cannot be looked up for now (SERVFAIL) is waited for too. */
+    @Test
+    void aLoopBehindAHostWhoseAddressIsNotKnownForNowDefers() throws Exception {
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, DeliveryFixture.SLOW_RETRIES)) {
+            tern.dns().mx("loop.test", 10, "p1.loop.test").servfail("p1.loop.test");
+
+            waitsBehind(tern, DeliveryFixture.HOSTNAME);
+        }
+    }
+
+    /**
+     * With the more preferred exchanger of loop.test set up to fail for now, a backup at preference 20 that answers
+     * EHLO with {@code name} (ours) is reached and given nothing, and the message waits, with no DSN.
+     */
+    private static void waitsBehind(DeliveryFixture tern, String name) throws Exception {
+        ScriptedSmtpPeer us = tern.peer().reply("EHLO", "250 " + name);
+        tern.host("us.loop.test", "127.0.0.14", us);
+        tern.dns().mx("loop.test", 20, "us.loop.test");
+
+        QueueId id = tern.submit("bob@loop.test", "loop");
+
+        await().atMost(WAIT).until(() -> !us.sessions().isEmpty());
+        tern.expectNoMail(SENDER);
+        assertThat(tern.queued(id)).isTrue();
+        assertThat(us.attempts()).isEmpty();
     }
 }
