@@ -16,9 +16,8 @@ import java.util.List;
  * Postfix's client reads them); a bare CR, an over-long line, a malformed code or a code that changes inside one reply is a protocol
  * error: a {@link DecoderException} is raised and everything after it is discarded, so the caller
  * closes the connection. An enhanced status code (RFC 3463) at the start of the text is lifted into
- * {@link SmtpReply#status()} when its class matches the reply code (RFC 2034 3). A reply's first {@value
- * SmtpReply#MAX_KEPT_TEXT} characters of text are read whole, and of every line past them its first {@value
- * #MAX_TAIL_LINE}: every EHLO keyword is read, and a hostile reply is bounded while it waits.
+ * {@link SmtpReply#status()} when its class matches the reply code (RFC 2034 3). At most {@value #MAX_READ_TEXT}
+ * characters of a reply's text are read into memory; lines past them are read, checked and dropped.
  */
 public final class SmtpReplyDecoder extends ByteToMessageDecoder {
     /** RFC 5321 4.5.3.1.5 allows 512 octets; we are liberal in what we accept. */
@@ -27,11 +26,11 @@ public final class SmtpReplyDecoder extends ByteToMessageDecoder {
     static final int MAX_LINES = 100;
 
     /**
-     * Past {@link SmtpReply#MAX_KEPT_TEXT} characters of a reply's text, each further line is kept to this many: an
-     * EHLO keyword with its parameters still fits, and a hostile reply (100 lines of 4 KiB to every pipelined RCPT)
-     * holds about 15 KB while it waits to be read, not 400 KB.
+     * The most text of one reply read into memory, its lines together: an EHLO reply's keywords come well within it
+     * (RFC 5321 lines are at most 512 octets), and a hostile reply (100 lines of 4 KiB to every pipelined RCPT) holds
+     * at most this much while it waits to be read, not 400 KB. The line that crosses it is cut, later lines dropped.
      */
-    static final int MAX_TAIL_LINE = 128;
+    static final int MAX_READ_TEXT = 16 * 1024;
 
     private enum State {
         READ_LINE,
@@ -42,7 +41,7 @@ public final class SmtpReplyDecoder extends ByteToMessageDecoder {
     private final List<String> lines = new ArrayList<>();
     private State state = State.READ_LINE;
     private int code;
-    /** Text of the reply under way kept so far. */
+    /** Text of the reply under way read into memory so far. */
     private int kept;
 
     public SmtpReplyDecoder() {
@@ -126,10 +125,11 @@ public final class SmtpReplyDecoder extends ByteToMessageDecoder {
             fail(in, "reply code changed from " + code + " to " + lineCode + " within one reply");
         }
         code = lineCode;
-        String text = line.length() > 4 ? line.substring(4) : "";
-        text = SmtpReply.cut(text, Math.max(MAX_TAIL_LINE, SmtpReply.MAX_KEPT_TEXT - kept));
-        kept += text.length();
-        lines.add(text);
+        if (kept < MAX_READ_TEXT || lines.isEmpty()) {
+            String text = SmtpReply.cut(line.length() > 4 ? line.substring(4) : "", MAX_READ_TEXT - kept);
+            kept += Math.max(1, text.length());
+            lines.add(text);
+        }
         if (lines.size() > MAX_LINES) {
             fail(in, "reply longer than " + MAX_LINES + " lines");
         }

@@ -264,6 +264,7 @@ public final class DnsMailExchangerResolver implements MailExchangerResolver {
             }
         }
         List<MailExchanger> exchangers = new ArrayList<>();
+        int leftOutForNow = Integer.MAX_VALUE;
         boolean temporary = false;
         String reason = "";
         for (int i = 0; i < hosts.size(); i++) {
@@ -273,6 +274,9 @@ public final class DnsMailExchangerResolver implements MailExchangerResolver {
                 continue;
             }
             if (found.addresses().isEmpty()) {
+                if (found.temporaryFailure()) {
+                    leftOutForNow = Math.min(leftOutForNow, host.preference());
+                }
                 if (HostAddresses.explainsBetter(found.temporaryFailure(), temporary)) {
                     reason = found.reason();
                 }
@@ -286,7 +290,7 @@ public final class DnsMailExchangerResolver implements MailExchangerResolver {
                     exchangers.size() > options.maxHosts()
                             ? List.copyOf(exchangers.subList(0, options.maxHosts()))
                             : exchangers,
-                    temporary ? "DNS lookup failed: " + reason : null);
+                    leftOutForNow);
         }
         if (temporary) {
             return MxFailures.dnsTrouble(reason);

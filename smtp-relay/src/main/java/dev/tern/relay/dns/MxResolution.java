@@ -14,15 +14,15 @@ public sealed interface MxResolution {
      * are adjacent and form one group (see {@link #groups()}), whose order is left to the {@link
      * HostSelector}.
      *
-     * @param failedForNow why a host of the MX list was left out for now (its address lookup failed for now: SERVFAIL,
-     *     a timeout), or null when none was: the mail may wait for that host rather than be returned when the
-     *     hosts here cannot take it for good (a loop)
+     * @param leftOutForNow the preference of the most preferred host of the MX list left out for now (its address
+     *     lookup failed for now: SERVFAIL, a timeout), or {@link Integer#MAX_VALUE} when none was: mail that the hosts
+     *     behind it cannot take for good (one of them is this server) waits for it rather than being returned
      */
-    record Exchangers(List<MailExchanger> exchangers, String failedForNow) implements MxResolution {
+    record Exchangers(List<MailExchanger> exchangers, int leftOutForNow) implements MxResolution {
 
         /** Exchangers with no host left out for now. */
         public Exchangers(List<MailExchanger> exchangers) {
-            this(exchangers, null);
+            this(exchangers, Integer.MAX_VALUE);
         }
 
         public Exchangers {

@@ -25,8 +25,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -142,7 +144,7 @@ public final class Router implements Deliverer {
                     all(request, DeliveryStatus.PERMANENT, EnhancedStatus.parse("5.4.6"), why));
         }
         ClientRoute route = MessageTls.of(smarthost.route(), request.envelope());
-        return tryInTurn(candidates, 0, new HostTls(route, null, null, null), request, null);
+        return tryInTurn(candidates, 0, new HostTls(route, null, null, null, Set.of()), request, null);
     }
 
     /** @param published the domain's own policy, which the message's wishes may change (RFC 8689) */
@@ -160,7 +162,9 @@ public final class Router implements Deliverer {
         List<Candidate> candidates = new ArrayList<>();
         List<String> unlisted = new ArrayList<>();
         AttemptResult.HostFailed unusable = null;
-        for (MxCandidate c : selector.select(domain, found)) {
+        List<MxCandidate> selected = selector.select(domain, found);
+        int leftOutForNow = found.leftOutForNow();
+        for (MxCandidate c : selected) {
             DaneHosts.Host dane = policy.dane() == null
                     ? DaneHosts.noRecords()
                     : policy.dane().host(c.host());
@@ -173,6 +177,7 @@ public final class Router implements Deliverer {
                     outboundTls.daneOutcome(TlsPolicyOutcome.BOGUS);
                     log.info("id={} domain={} DANE: not using {}: {}", request.id(), domain, c.host(), u.reason());
                 }
+                leftOutForNow = Math.min(leftOutForNow, c.preference());
                 unusable = new AttemptResult.HostFailed(
                         DeliveryStatus.TEMPORARY,
                         EnhancedStatus.parse(DANE_FAILED),
@@ -220,17 +225,20 @@ public final class Router implements Deliverer {
                                 policy.describe() + " not met: no mail exchanger matches mx " + policy.mx() + " (found "
                                         + String.join(", ", unlisted) + ")")
                         : null;
-        if (none == null) {
-            // A host left out for now (its address or TLSA lookup failed for now): mail that the hosts tried cannot
-            // take for good, as when one of them is this server, waits for it rather than being returned.
-            none = unusable != null
-                    ? unusable
-                    : found.failedForNow() != null
-                            ? new AttemptResult.HostFailed(
-                                    DeliveryStatus.TEMPORARY, EnhancedStatus.parse("4.4.3"), found.failedForNow())
-                            : null;
+        // Hosts behind one left out for now (its address or TLSA lookup failed for now): should one of them be this
+        // server, the mail waits for that host rather than being returned.
+        Set<String> behindLeftOut = new HashSet<>();
+        for (MxCandidate c : selected) {
+            if (c.preference() > leftOutForNow) {
+                behindLeftOut.add(c.host());
+            }
         }
-        return tryInTurn(candidates, 0, new HostTls(policy.route(), policy, domain, published), request, none);
+        return tryInTurn(
+                candidates,
+                0,
+                new HostTls(policy.route(), policy, domain, published, Set.copyOf(behindLeftOut)),
+                request,
+                none);
     }
 
     /**
@@ -239,8 +247,10 @@ public final class Router implements Deliverer {
      * @param policy the policy mail exchangers are held to, or null for a smarthost
      * @param domain the recipient domain whose mail exchangers these are, or null for a smarthost
      * @param published the domain's own policy, which TLS reports name (RFC 8460 4.4), or null for a smarthost
+     * @param behindLeftOut the hosts less preferred than one left out for now (its address or TLSA lookup failed)
      */
-    private record HostTls(ClientRoute route, DomainTls policy, String domain, DomainTls published) {}
+    private record HostTls(
+            ClientRoute route, DomainTls policy, String domain, DomainTls published, Set<String> behindLeftOut) {}
 
     /** Hosts found go to {@code send}; a failure ends the attempt for every recipient, logged with its server. */
     private CompletionStage<List<RecipientOutcome>> onResolved(
@@ -363,7 +373,7 @@ public final class Router implements Deliverer {
                     // none before it, the mail has nowhere to go.
                     String why = c.named() + ": " + failed.diagnostic();
                     log.info("id={} peer={} {}", request.id(), c.named(), failed.diagnostic());
-                    yield last != null || index > 0
+                    yield last != null || index > 0 || tls.behindLeftOut().contains(c.host())
                             ? tryInTurn(candidates, candidates.size(), tls, request, last)
                             : CompletableFuture.completedFuture(
                                     all(request, DeliveryStatus.PERMANENT, failed.enhancedStatus(), why));

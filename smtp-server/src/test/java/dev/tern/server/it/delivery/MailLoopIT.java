@@ -124,6 +124,26 @@ class MailLoopIT {
         }
     }
 
+    /** A less preferred exchanger not known for now does not keep mail from a loop at the most preferred one. */
+    @Test
+    void aLoopAheadOfAHostNotKnownForNowIsReturned() throws Exception {
+        Map<String, String> delivery = Map.of("first-retry", "1m", "max-retry", "1m", "queue-lifetime", "1h");
+        try (DeliveryFixture tern = DeliveryFixture.start(dataDir, delivery)) {
+            ScriptedSmtpPeer us = tern.peer().reply("EHLO", "250 " + DeliveryFixture.HOSTNAME);
+            tern.host("us.loop.test", "127.0.0.14", us);
+            tern.dns()
+                    .mx("loop.test", 10, "us.loop.test")
+                    .mx("loop.test", 20, "p2.loop.test")
+                    .servfail("p2.loop.test");
+
+            tern.submit("bob@loop.test", "loop");
+
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(tern.mailbox(SENDER)).hasSize(1));
+            assertThat(Dsns.statuses(tern.mailbox(SENDER).get(0))).containsExactly("5.4.6");
+        }
+    }
+
     /** A more preferred exchanger whose address cannot be looked up for now (SERVFAIL) is waited for too. */
     @Test
     void aLoopBehindAHostWhoseAddressIsNotKnownForNowDefers() throws Exception {
