@@ -374,7 +374,8 @@ public final class Router implements Deliverer {
                     String why = c.named() + ": " + failed.diagnostic();
                     log.info("id={} peer={} {}", request.id(), c.named(), failed.diagnostic());
                     yield last != null || index > 0 || tls.behindLeftOut().contains(c.host())
-                            ? tryInTurn(candidates, candidates.size(), tls, request, last)
+                            ? tryInTurn(
+                                    candidates, candidates.size(), tls, request, last != null ? last : waiting(c, why))
                             : CompletableFuture.completedFuture(
                                     all(request, DeliveryStatus.PERMANENT, failed.enhancedStatus(), why));
                 }
@@ -423,6 +424,16 @@ public final class Router implements Deliverer {
                     .map(o -> decided.getOrDefault(o.recipientIndex(), o))
                     .toList();
         });
+    }
+
+    /** Why mail waits when the host {@code c} is this server and a more preferred host failed for now. */
+    private static AttemptResult.HostFailed waiting(Candidate c, String why) {
+        return new AttemptResult.HostFailed(
+                DeliveryStatus.TEMPORARY,
+                EnhancedStatus.parse("4.4.6"),
+                why + "; waiting for a more preferred host",
+                c.host(),
+                null);
     }
 
     /** The failure with the host in front, and the policy it did not meet when that is why it failed. */

@@ -163,6 +163,15 @@ final class DeliveryFixture implements AutoCloseable {
         return server.spool().find(id).isPresent();
     }
 
+    /** What the spool holds of the first recipient's last attempt, in words ("" before any). */
+    String lastDiagnostic(QueueId id) {
+        return server.spool()
+                .find(id)
+                .map(m -> m.states().get(0).last())
+                .map(String::valueOf)
+                .orElse("");
+    }
+
     /** Every message in the {@code new/} folder of a local mailbox, as text. */
     List<String> mailbox(String address) {
         int at = address.indexOf('@');

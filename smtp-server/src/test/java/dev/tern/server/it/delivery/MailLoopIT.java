@@ -169,5 +169,8 @@ class MailLoopIT {
         tern.expectNoMail(SENDER);
         assertThat(tern.queued(id)).isTrue();
         assertThat(us.attempts()).isEmpty();
+        // What the queue says of it names a reply, or the loop and the wait, never "no host to try".
+        await().atMost(WAIT).until(() -> !tern.lastDiagnostic(id).isEmpty());
+        assertThat(tern.lastDiagnostic(id)).doesNotContain("no host to try");
     }
 }
