@@ -11,8 +11,8 @@ public record SmtpReply(int code, EnhancedStatus status, List<String> lines) {
     /**
      * The most text of a server's reply that is kept once it has been read (Postfix's {@code line_length_limit}):
      * a reply's text goes into the queue's state, the spool and reports, once per recipient, and a server that
-     * answers each RCPT with 100 lines of 4 KiB must not make each recipient cost 400 KB there. The reply as it
-     * arrives is whole (an EHLO reply's every keyword is read).
+     * answers each RCPT with 100 lines of 4 KiB must not make each recipient cost 400 KB there. The reply as it is
+     * read holds more (the client's decoder reads up to 16 KiB of text, so that every EHLO keyword counts).
      */
     public static final int MAX_KEPT_TEXT = 2048;
 

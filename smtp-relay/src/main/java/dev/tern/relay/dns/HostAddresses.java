@@ -22,8 +22,10 @@ import org.xbill.DNS.Type;
  * @param temporaryFailure true when a lookup hit SERVFAIL or a timeout
  * @param reason the last failure, for diagnostics
  * @param ttlSeconds the smallest TTL of the address records found ({@link Long#MAX_VALUE} when none)
+ * @param onlyUnusable the host has address records, but only of addresses no host has ({@link #unusable})
  */
-record HostAddresses(List<InetAddress> addresses, boolean temporaryFailure, String reason, long ttlSeconds) {
+record HostAddresses(
+        List<InetAddress> addresses, boolean temporaryFailure, String reason, long ttlSeconds, boolean onlyUnusable) {
 
     /** Looks up {@code host}'s addresses in the families of {@code options}, in parallel. */
     static CompletionStage<HostAddresses> lookup(DnsLookups dns, Name host, MxResolverOptions options) {
@@ -48,13 +50,6 @@ record HostAddresses(List<InetAddress> addresses, boolean temporaryFailure, Stri
      */
     static boolean explainsBetter(boolean failedForNow, boolean keptFailedForNow) {
         return failedForNow || !keptFailedForNow;
-    }
-
-    private static final String ONLY_UNUSABLE = "its only address, ";
-
-    /** Whether the host has addresses, but only ones no host has ({@link #unusable}). */
-    boolean onlyUnusable() {
-        return addresses.isEmpty() && reason.startsWith(ONLY_UNUSABLE);
     }
 
     /**
@@ -94,10 +89,11 @@ record HostAddresses(List<InetAddress> addresses, boolean temporaryFailure, Stri
                 }
             }
         }
-        if (addresses.isEmpty() && skipped != null && !temporary) {
-            reason = ONLY_UNUSABLE + skipped.getHostAddress() + ", is no host's";
+        boolean onlyUnusable = addresses.isEmpty() && skipped != null && !temporary;
+        if (onlyUnusable) {
+            reason = "its only address, " + skipped.getHostAddress() + ", is no host's";
         }
         List<InetAddress> bounded = addresses.subList(0, Math.min(addresses.size(), options.maxAddressesPerHost()));
-        return new HostAddresses(List.copyOf(bounded), temporary, reason, ttl);
+        return new HostAddresses(List.copyOf(bounded), temporary, reason, ttl, onlyUnusable);
     }
 }

@@ -25,7 +25,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -227,18 +227,16 @@ public final class Router implements Deliverer {
                         : null;
         // Hosts behind one left out for now (its address or TLSA lookup failed for now): should one of them be this
         // server, the mail waits for that host rather than being returned.
-        Set<String> behindLeftOut = new HashSet<>();
-        for (MxCandidate c : selected) {
-            if (c.preference() > leftOutForNow) {
-                behindLeftOut.add(c.host());
-            }
-        }
+        // Nothing is made when no host was left out, the common case on every attempt.
+        int waitFor = leftOutForNow;
+        Set<String> behindLeftOut = waitFor == Integer.MAX_VALUE
+                ? Set.of()
+                : selected.stream()
+                        .filter(c -> c.preference() > waitFor)
+                        .map(MxCandidate::host)
+                        .collect(Collectors.toUnmodifiableSet());
         return tryInTurn(
-                candidates,
-                0,
-                new HostTls(policy.route(), policy, domain, published, Set.copyOf(behindLeftOut)),
-                request,
-                none);
+                candidates, 0, new HostTls(policy.route(), policy, domain, published, behindLeftOut), request, none);
     }
 
     /**
