@@ -56,8 +56,10 @@ class LimitsIT {
                                     + "BDAT 1\r\nx".repeat(400_000))
                             .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             // Until the socket takes no more: Tern has stopped reading, its replies unread.
-            await().atMost(Duration.ofSeconds(20)).until(() -> client.write(ahead) == 0 && client.write(ahead) == 0);
-            await().atMost(Duration.ofSeconds(20)).until(() -> connectionsActive() == 0);
+            await().atMost(Duration.ofSeconds(60)).until(() -> client.write(ahead) == 0 && client.write(ahead) == 0);
+            // The idle timeout (2 s here), then the last reply's grace (10 s): on a loaded machine the timers
+            // run late, and a close that never came is what this test is for, not its exact moment.
+            await().atMost(Duration.ofSeconds(60)).until(() -> connectionsActive() == 0);
         }
     }
 
