@@ -188,6 +188,7 @@ final class MessageAcceptor {
         if (failure == null) {
             session.messagesAccepted++;
             session.junkCommands = 0;
+            session.errorsSinceMessage = 0;
             session.services.metrics().messageAccepted(size);
             // Strings and numbers only: the log writer formats such a line on its own thread, not on this loop.
             log.info(

@@ -52,7 +52,15 @@ final class SmtpSession {
     /** Whether the queue counts this session's transaction as bringing a message it may wait for. */
     private boolean messageExpected;
 
+    /** Error replies in this session, for its log line. */
     int errors;
+    /**
+     * Error replies since the last accepted message, which {@code limits.max-errors} and the tarpit judge: an
+     * accepted message forgives the errors before it (as Postfix's smtpd does), so refused recipients of
+     * one message do not count against the next.
+     */
+    int errorsSinceMessage;
+
     int messagesAccepted;
     /** NOOP, RSET, VRFY, EXPN and HELP since the last accepted message. */
     int junkCommands;
@@ -157,12 +165,15 @@ final class SmtpSession {
             return;
         }
         errors++;
+        errorsSinceMessage++;
         LimitsConfig limits = settings.limits();
-        if (errors >= limits.maxErrors()) {
+        if (errorsSinceMessage >= limits.maxErrors()) {
             held.write(reply);
             refused(Refusal.ERRORS);
             close(SmtpReplies.TOO_MANY_ERRORS);
-        } else if (errors > limits.errorDelayAfter() && !limits.errorDelay().isZero() && !exempt()) {
+        } else if (errorsSinceMessage > limits.errorDelayAfter()
+                && !limits.errorDelay().isZero()
+                && !exempt()) {
             // Past the soft limit each error costs the client time, not us (Postfix smtpd_soft_error_limit).
             lineDecoder.pause();
             held.hold(reply, limits.errorDelay(), this::resumeAfterHold);

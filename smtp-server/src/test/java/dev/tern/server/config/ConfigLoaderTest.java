@@ -44,14 +44,14 @@ class ConfigLoaderTest {
                         25L << 20,
                         100,
                         1000,
-                        10,
+                        20,
                         50,
                         512L << 20,
                         100L << 10,
                         1000,
                         1000,
                         100,
-                        5,
+                        10,
                         Duration.ofSeconds(1),
                         64L << 10,
                         true));
@@ -133,7 +133,7 @@ class ConfigLoaderTest {
         assertThat(c.relay().trustedNetworks()).containsExactly(Cidr.parse("10.0.0.0/8"), Cidr.parse("2001:db8::/32"));
         assertThat(c.limits().maxMessageSize()).isEqualTo(10L << 20);
         assertThat(c.limits().maxRecipients()).isEqualTo(500);
-        assertThat(c.limits().maxErrors()).isEqualTo(10);
+        assertThat(c.limits().maxErrors()).isEqualTo(20);
         assertThat(c.timeouts().command()).isEqualTo(Duration.ofMinutes(2));
         assertThat(c.timeouts().tlsHandshake()).isEqualTo(Duration.ofMillis(500));
         assertThat(c.timeouts().dataBlock()).isEqualTo(Duration.ofMinutes(3));

@@ -74,6 +74,7 @@ class AbuseLimitsIT {
         start(Map.of(
                 "TERN_RATE_LIMITS_MESSAGES_PER_MINUTE", "2",
                 "TERN_LIMITS_MAX_JUNK_COMMANDS", "30",
+                "TERN_LIMITS_MAX_ERRORS", "10",
                 "TERN_LIMITS_ERROR_DELAY", "0s"));
         try (RawSmtpClient c = greetedFrom("127.0.0.4")) {
             for (int i = 0; i < 2; i++) {

@@ -249,6 +249,48 @@ class LimitsIT {
         }
     }
 
+    /**
+     * A relay passing on a message for a list with stale addresses meets one refusal per stale address: with
+     * the defaults (Postfix's own limits: the tarpit after 10 errors, the close at 20) a dozen of them do not
+     * end the transaction before its DATA.
+     */
+    @Test
+    void aMessageWithADozenUnknownRecipientsIsStillTaken() {
+        start(Map.of("TERN_LOCAL_MAILBOXES", "bob@local.test"));
+        try (RawSmtpClient c = inTransaction()) {
+            for (int i = 0; i < 12; i++) {
+                assertThat(c.command("RCPT TO:<gone" + i + "@local.test>").last())
+                        .startsWith("550 5.1.1");
+            }
+            assertThat(c.command("DATA").code()).isEqualTo(354);
+            assertThat(c.send("Subject: list\r\n\r\n.\r\n").reply().last()).startsWith("250 2.0.0 Ok: queued as");
+        }
+        assertThat(tern.server().spool().pending())
+                .singleElement()
+                .satisfies(m -> assertThat(m.envelope().recipients()).hasSize(1));
+    }
+
+    /** An accepted message forgives the errors before it (Postfix's smtpd does the same). */
+    @Test
+    void anAcceptedMessageForgivesTheErrorsBeforeIt() {
+        start(Map.of("TERN_LIMITS_MAX_ERRORS", "3"));
+        try (RawSmtpClient c = greeted()) {
+            c.ehlo("client.test");
+            assertThat(c.command("FOO").last()).startsWith("500 5.5.1");
+            assertThat(c.command("BAR").last()).startsWith("500 5.5.1");
+            assertThat(c.command("MAIL FROM:<a@remote.test>").code()).isEqualTo(250);
+            assertThat(c.command("RCPT TO:<bob@local.test>").code()).isEqualTo(250);
+            assertThat(c.command("DATA").code()).isEqualTo(354);
+            assertThat(c.send("Subject: one\r\n\r\n.\r\n").reply().last()).startsWith("250 2.0.0 Ok: queued as");
+            assertThat(c.command("FOO").last()).startsWith("500 5.5.1");
+            assertThat(c.command("BAR").last()).startsWith("500 5.5.1");
+            assertThat(c.command("NOOP").code()).isEqualTo(250);
+            assertThat(c.command("BAZ").last()).startsWith("500 5.5.1");
+            assertThat(c.reply().last()).startsWith("421 4.7.0");
+            c.expectEof();
+        }
+    }
+
     @Test
     void refusesConnectionsOverTheGlobalCap() {
         start(Map.of("TERN_LIMITS_MAX_CONNECTIONS", "2"));
