@@ -17,8 +17,9 @@ import java.util.List;
 
 /**
  * Turns each command line (a {@link ByteBuf} without its CRLF, from the line decoder) into an
- * {@link SmtpCommand}: the verb is the text up to the first SP, the argument the text after it
- * (RFC 5321 4.1.1). Lines are read as UTF-8 (RFC 6531 3.3); a line that is not valid UTF-8 becomes
+ * {@link SmtpCommand}: the verb is the text up to the first SP (RFC 5321 4.1.1) or HTAB (as Postfix splits
+ * words), the argument the text after it. A line that is no command but that a lenient reader could take
+ * for BDAT is a BDAT without a size, which ends the session, so that its chunk is never read as commands. Lines are read as UTF-8 (RFC 6531 3.3); a line that is not valid UTF-8 becomes
  * {@link SmtpReplies#INVALID_UTF8}, which the session writes back. Every other message (body
  * content, line errors) passes through unchanged.
  */
@@ -52,10 +53,37 @@ public final class SmtpCommandDecoder extends MessageToMessageDecoder<Object> {
     }
 
     static SmtpCommand toCommand(String line) {
-        int space = line.indexOf(' ');
-        String word = space < 0 ? line : line.substring(0, space);
-        String argument = space < 0 ? "" : line.substring(space + 1);
-        return new SmtpCommand(SmtpVerb.of(word), argument, line);
+        int end = 0;
+        while (end < line.length() && line.charAt(end) != ' ' && line.charAt(end) != '\t') {
+            end++;
+        }
+        SmtpVerb verb = SmtpVerb.of(line.substring(0, end));
+        if (verb == SmtpVerb.UNKNOWN && mayBeReadAsBdat(line)) {
+            // BDAT's chunk follows it without waiting for a reply: a line another reader (a front end) may take
+            // for BDAT must never have its chunk read as commands here. Without a size it ends the session.
+            return new SmtpCommand(SmtpVerb.BDAT, "", line);
+        }
+        return new SmtpCommand(verb, end < line.length() ? line.substring(end + 1) : "", line);
+    }
+
+    /**
+     * Whether the line's first word, after any white space or control characters, is BDAT followed by
+     * something other than a letter: {@code " BDAT 10"}, {@code "BDAT\u000b10 LAST"}.
+     */
+    private static boolean mayBeReadAsBdat(String line) {
+        int start = 0;
+        while (start < line.length() && line.charAt(start) <= ' ') {
+            start++;
+        }
+        if (!SmtpText.startsWithIgnoringAsciiCase(line, "BDAT", start)) {
+            return false;
+        }
+        int after = start + 4;
+        if (after == line.length()) {
+            return true;
+        }
+        char next = (char) (line.charAt(after) | 0x20);
+        return next < 'a' || next > 'z';
     }
 
     /** The line as text, or null when it is not well-formed UTF-8. */

@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class SmtpCommandDecoderTest {
     private final EmbeddedChannel channel = new EmbeddedChannel(new SmtpCommandDecoder());
@@ -34,17 +35,31 @@ class SmtpCommandDecoderTest {
             NOOP  x|NOOP|" x"
             ""|UNKNOWN|""
             XYZZY arg|UNKNOWN|arg
-            MAIL\tFROM:<>|UNKNOWN|""
+            MAIL\tFROM:<>|MAIL|FROM:<>
+            BDAT\t10 LAST|BDAT|10 LAST
+            DATA\t|DATA|""
+            BDATA 10|UNKNOWN|10
             StartTLS|STARTTLS|""
             AUTH PLAIN dGVzdAB0ZXN0AHRlc3Q=|AUTH|PLAIN dGVzdAB0ZXN0AHRlc3Q=
             RCPT TO:<ü@bücher.example>|RCPT|TO:<ü@bücher.example>
             """)
-    void splitsVerbAndArgumentAtTheFirstSpace(String line, SmtpVerb verb, String argument) {
+    void splitsVerbAndArgumentAtTheFirstSpaceOrTab(String line, SmtpVerb verb, String argument) {
         // CsvSource has no escape for a tab; the table writes it as \t.
         String text = line.replace("\\t", "\t");
         assertThat(channel.writeInbound(utf8(text))).isTrue();
         SmtpCommand command = channel.readInbound();
         assertThat(command).isEqualTo(new SmtpCommand(verb, argument, text));
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    /** Lines another reader may take for BDAT: a BDAT without a size, which the session ends at. */
+    @ParameterizedTest(name = "[{index}] {0}")
+    @ValueSource(
+            strings = {"BDAT\u000b10 LAST", "bdat\u000c10", "BDAT\u0000", " BDAT 10", "\t BDAT 10 LAST", "BDAT,10"})
+    void aLineThatMayBeReadAsBdatIsABdatWithoutASize(String line) {
+        assertThat(channel.writeInbound(utf8(line))).isTrue();
+        SmtpCommand command = channel.readInbound();
+        assertThat(command).isEqualTo(new SmtpCommand(SmtpVerb.BDAT, "", line));
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
 

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The protocol over a real socket: greeting and extensions, a message from an independent client,
@@ -399,6 +400,44 @@ class ProtocolIT {
             assertThat(c.reply().last()).startsWith("250 2.0.0 Ok: queued as");
         }
         assertThat(storedByThisTest()).singleElement().asString().endsWith("\r\n" + first + last);
+    }
+
+    /**
+     * A BDAT line whose words are apart by a tab is BDAT, as Postfix reads it: its chunk, a whole transaction
+     * written as commands, is the message's content, never run.
+     */
+    @Test
+    void readsTheChunkOfABdatLineWithATabAsContent() {
+        String chunk = smuggledTransaction();
+        try (RawSmtpClient c = openTransaction()) {
+            c.send("BDAT\t" + chunk.length() + " LAST\r\n" + chunk);
+            assertThat(c.reply().last()).startsWith("250 2.0.0 Ok: queued as");
+            assertThat(c.command("QUIT").last()).startsWith("221");
+            c.expectEof();
+        }
+        assertThat(storedByThisTest()).singleElement().asString().endsWith("\r\n" + chunk);
+    }
+
+    /**
+     * A line another reader may take for BDAT (a control character for its space, white space before it) has a
+     * chunk whose end Tern cannot know: the session ends there, and the chunk's smuggled transaction never runs.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(
+            strings = {"BDAT\u000b%d LAST", "BDAT\u000c%d LAST", "BDAT\u0000%d LAST", " BDAT %d LAST", "\tbdat %d"})
+    void endsTheSessionAtALineThatMayBeReadAsBdat(String form) {
+        String chunk = smuggledTransaction();
+        try (RawSmtpClient c = openTransaction()) {
+            c.send(form.formatted(chunk.length()) + "\r\n" + chunk);
+            assertThat(c.readToEof()).startsWith("554 5.5.4").doesNotContain("250");
+        }
+        assertThat(storedByThisTest()).isEmpty();
+    }
+
+    private static String smuggledTransaction() {
+        String inner = "Subject: smuggled\r\n\r\nevil\r\n";
+        return "RSET\r\nMAIL FROM:<ceo@local.test>\r\nRCPT TO:<bob@local.test>\r\nBDAT " + inner.length() + " LAST\r\n"
+                + inner;
     }
 
     @Test
