@@ -19,6 +19,17 @@ final class BdatVerb {
 
     private boolean last;
     private long chunkSize;
+    /**
+     * The refusal that failed a transaction at a chunk that was not its last, until that transaction's LAST
+     * chunk: RFC 3030 2 has the server read and discard the chunks already pipelined after a failed one. Each
+     * is answered with the same refusal, as a junk command rather than one more error each, so that a client
+     * pipelining a large message is neither held by the tarpit nor closed for the chunks it had already sent.
+     */
+    private SmtpReply failedWith;
+    /** The session's transaction after that failure (null once it ended): another one means a new message. */
+    private Transaction failedIn;
+    /** Whether the current chunk is one of those. */
+    private boolean discarding;
 
     /** Called for every BDAT command, admitted or not ({@code refusal} is the ordering check's verdict). */
     void start(SmtpSession session, SmtpCommand command, SmtpReply refusal) {
@@ -30,6 +41,11 @@ final class BdatVerb {
         chunkSize = chunk.size();
         last = chunk.last();
         pendingRefusal = refusal;
+        // Pipelined after the failed chunk: no other transaction has begun since.
+        discarding = refusal != null && failedWith != null && session.transaction == failedIn;
+        if (!discarding) {
+            failedWith = null;
+        }
         if (refusal == null) {
             session.state = SessionState.BDAT;
         }
@@ -46,16 +62,25 @@ final class BdatVerb {
         if (pendingRefusal != null) {
             SmtpReply refusal = pendingRefusal;
             pendingRefusal = null;
-            session.reply(refusal);
+            if (discarding) {
+                refusal = failedWith;
+                session.replyToDiscardedChunk(refusal);
+            } else {
+                session.reply(refusal);
+            }
+            failedWith = last ? null : refusal;
+            failedIn = session.transaction;
             return;
         }
         if (last) {
             MessageAcceptor.finishChunks(session);
         } else if (session.transaction.refusal() != null) {
             // RFC 3030 2: a failed chunk fails the transaction; the rest is refused too.
-            MessageAcceptor.countRefusal(session, session.transaction.refusal());
-            session.reply(session.transaction.refusal());
+            failedWith = session.transaction.refusal();
+            MessageAcceptor.countRefusal(session, failedWith);
+            session.reply(failedWith);
             session.endTransaction();
+            failedIn = null;
         } else if (chunkSize == 0) {
             // An empty chunk that is not the last brings the message no nearer.
             session.replyToJunk(EMPTY_CHUNK);

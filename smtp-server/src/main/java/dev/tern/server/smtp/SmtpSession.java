@@ -141,8 +141,19 @@ final class SmtpSession {
      * a client that only keeps its session open with them meets the tarpit and is closed at the error limit.
      */
     void replyToJunk(SmtpReply reply) {
-        boolean junk = ++junkCommands > settings.limits().maxJunkCommands() && !exempt();
-        reply(reply, junk || countsAsError(reply));
+        reply(reply, pastJunkLimit() || countsAsError(reply));
+    }
+
+    /**
+     * Answers a BDAT chunk read and discarded because an earlier chunk failed its transaction (RFC 3030 2):
+     * the client had sent it before it could know, so it is no error of its own; but it is a junk command.
+     */
+    void replyToDiscardedChunk(SmtpReply reply) {
+        reply(reply, pastJunkLimit());
+    }
+
+    private boolean pastJunkLimit() {
+        return ++junkCommands > settings.limits().maxJunkCommands() && !exempt();
     }
 
     /**

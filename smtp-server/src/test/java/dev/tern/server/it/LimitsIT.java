@@ -220,6 +220,48 @@ class LimitsIT {
         }
     }
 
+    /**
+     * RFC 3030 2: the chunks a client pipelined after the one that failed its transaction are read and
+     * discarded. Each is answered with the same refusal, none counts as an error, and the session goes on.
+     */
+    @Test
+    void discardsTheChunksPipelinedAfterAFailedOneWithoutCountingThemAsErrors() {
+        start(Map.of("TERN_LIMITS_MAX_MESSAGE_SIZE", "10000", "TERN_LIMITS_MAX_ERRORS", "3"));
+        String chunk = "BDAT 4000\r\n" + ("x".repeat(98) + "\r\n").repeat(40);
+        try (RawSmtpClient c = inTransaction()) {
+            c.send(chunk.repeat(6) + "BDAT 2 LAST\r\n\r\n");
+            assertThat(c.reply().last()).startsWith("250 2.0.0 Ok: 4000 octets received");
+            assertThat(c.reply().last()).startsWith("250 2.0.0 Ok: 4000 octets received");
+            for (int i = 3; i <= 7; i++) {
+                assertThat(c.reply().last()).as("chunk %d", i).startsWith("552 5.3.4");
+            }
+            assertThat(c.command("NOOP").code()).isEqualTo(250);
+            assertThat(c.command("MAIL FROM:<a@remote.test>").code()).isEqualTo(250);
+            assertThat(c.command("RCPT TO:<bob@local.test>").code()).isEqualTo(250);
+            c.send("BDAT 23 LAST\r\nSubject: next\r\n\r\nbody\r\n");
+            assertThat(c.reply().last()).startsWith("250 2.0.0 Ok: queued as");
+        }
+        assertThat(tern.storedContents()).singleElement().asString().contains("Subject: next");
+    }
+
+    /** The same for a message whose every recipient was refused: its first chunk is the one refused. */
+    @Test
+    void refusesThePipelinedChunksOfAMessageWithNoRecipientAsOneError() {
+        start(Map.of("TERN_LOCAL_MAILBOXES", "bob@local.test", "TERN_LIMITS_MAX_ERRORS", "3"));
+        try (RawSmtpClient c = greeted()) {
+            c.ehlo("client.test");
+            c.send("MAIL FROM:<a@remote.test>\r\nRCPT TO:<gone@local.test>\r\n" + "BDAT 10\r\n0123456789".repeat(4)
+                    + "BDAT 0 LAST\r\n");
+            assertThat(c.reply().last()).startsWith("250 2.1.0");
+            assertThat(c.reply().last()).startsWith("550 5.1.1");
+            for (int i = 1; i <= 5; i++) {
+                assertThat(c.reply().last()).as("chunk %d", i).startsWith("554 5.5.1");
+            }
+            assertThat(c.command("NOOP").code()).isEqualTo(250);
+        }
+        assertThat(tern.storedContents()).isEmpty();
+    }
+
     @Test
     void defersRecipientsOverTheLimit() {
         start(Map.of("TERN_LIMITS_MAX_RECIPIENTS", "3"));
