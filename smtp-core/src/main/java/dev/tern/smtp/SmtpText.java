@@ -13,6 +13,25 @@ public final class SmtpText {
         return Character.isISOControl(codePoint) || Character.getType(codePoint) == Character.FORMAT;
     }
 
+    /**
+     * {@code text} as a person may be shown it, in a log line or on a terminal: each control or format character
+     * written as {@code ?}, but for line breaks and tabs when {@code lines} is true (a header section, a table).
+     */
+    public static String printable(String text, boolean lines) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean kept = lines && (c == '\n' || c == '\t') || !isControlOrFormat(c);
+            if (!kept && out == null) {
+                out = new StringBuilder(text.length()).append(text, 0, i);
+            }
+            if (out != null) {
+                out.append(kept ? c : '?');
+            }
+        }
+        return out == null ? text : out.toString();
+    }
+
     /** True when the text holds a CR or LF, which would let it end or forge a line. */
     public static boolean hasLineBreak(CharSequence text) {
         for (int i = 0; i < text.length(); i++) {

@@ -7,8 +7,10 @@ import dev.tern.relay.spool.Spool;
 import dev.tern.smtp.EnhancedStatus;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -29,6 +31,10 @@ final class Completion {
     private static final EnhancedStatus OPERATOR = EnhancedStatus.parse("5.0.0");
 
     private static final String RETURNED = "returned to the sender by the operator of Tern";
+    /** Each state's word in the log line of a recipient's outcome, by {@link RecipientState.Kind#ordinal()}. */
+    private static final String[] STATUS = Arrays.stream(RecipientState.Kind.values())
+            .map(kind -> kind.name().toLowerCase(Locale.ROOT))
+            .toArray(String[]::new);
 
     private final Spool spool;
     private final RetryPolicy retry;
@@ -69,6 +75,15 @@ final class Completion {
             RecipientState state = stateAfter(m.states[i], o, m.arrivalMillis(), now, jitter);
             m.states[i] = state;
             tally[state.kind().ordinal()]++;
+            // One line per recipient, as Postfix's "to=<...>, status=...": what became of an address is found
+            // by the address.
+            log.info(
+                    "id={} to=<{}> status={} relay={}: {}",
+                    m.id,
+                    m.envelope.recipients().get(i).mailbox().address(),
+                    STATUS[state.kind().ordinal()],
+                    o.remoteMta() == null ? "none" : o.remoteMta(),
+                    o.diagnostic());
             if (state.kind() != RecipientState.Kind.DELIVERED) {
                 last = o.diagnostic(); // the line's last= says why some were not delivered, not a 250
             }

@@ -125,6 +125,11 @@ class DeliverySchedulerTest {
             assertThat(log.lines()).anySatisfy(line -> assertThat(line)
                     .contains("delivered=1 deferred=0 failed=1")
                     .endsWith("last=\"550 no such user\""));
+            // And one line per recipient, as Postfix's "to=<...>": what became of an address is found by the address.
+            assertThat(log.lines())
+                    .anySatisfy(line -> assertThat(line)
+                            .contains("to=<gone@b.test> status=failed relay=mx.b.test: 550 no such user"))
+                    .anySatisfy(line -> assertThat(line).contains("to=<here@b.test> status=delivered relay=mx.b.test"));
         }
     }
 

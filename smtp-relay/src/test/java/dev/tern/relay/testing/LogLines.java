@@ -11,7 +11,7 @@ public final class LogLines implements AutoCloseable {
     private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-    private LogLines(Class<?> source) {
+    private LogLines(String source) {
         logger = (Logger) LoggerFactory.getLogger(source);
         appender.start();
         logger.addAppender(appender);
@@ -19,6 +19,11 @@ public final class LogLines implements AutoCloseable {
 
     /** Starts recording what {@code source} logs. */
     public static LogLines of(Class<?> source) {
+        return new LogLines(source.getName());
+    }
+
+    /** Starts recording what the logger named {@code source} logs (a class another package cannot name). */
+    public static LogLines of(String source) {
         return new LogLines(source);
     }
 

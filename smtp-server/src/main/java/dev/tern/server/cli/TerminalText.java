@@ -13,26 +13,11 @@ final class TerminalText {
 
     /** {@code text} as one line: a line break is a {@code ?} too. */
     static String line(String text) {
-        return safe(text, false);
+        return SmtpText.printable(text, false);
     }
 
     /** {@code text} with its line breaks and tabs (a header section, a table), nothing else that is no character. */
     static String lines(String text) {
-        return safe(text, true);
-    }
-
-    private static String safe(String text, boolean lines) {
-        StringBuilder out = null;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            boolean kept = lines && (c == '\n' || c == '\t') || !SmtpText.isControlOrFormat(c);
-            if (!kept && out == null) {
-                out = new StringBuilder(text.length()).append(text, 0, i);
-            }
-            if (out != null) {
-                out.append(kept ? c : '?');
-            }
-        }
-        return out == null ? text : out.toString();
+        return SmtpText.printable(text, true);
     }
 }

@@ -6,6 +6,7 @@ import dev.tern.server.metrics.SessionMetrics.Refusal;
 import dev.tern.smtp.Envelope;
 import dev.tern.smtp.SmtpReplies;
 import dev.tern.smtp.SmtpReply;
+import dev.tern.smtp.SmtpText;
 import dev.tern.smtp.SmtpVerb;
 import dev.tern.smtp.codec.SmtpLineDecoder;
 import dev.tern.smtp.queue.QueueId;
@@ -66,6 +67,8 @@ final class SmtpSession {
     int junkCommands;
     /** The command awaiting its final reply, for metrics; null when none does. */
     SmtpVerb verb;
+    /** That command's argument, for the log line of a refused MAIL or RCPT. */
+    String argument = "";
 
     /** This client's rate limits; set by the connection limit handler once the client is known. */
     ClientLimiter.Client limits;
@@ -170,6 +173,9 @@ final class SmtpSession {
         if (closing) {
             return;
         }
+        if (reply.code() >= 400 && (verb == SmtpVerb.MAIL || verb == SmtpVerb.RCPT)) {
+            logRefusal(reply, error);
+        }
         answered(reply.code());
         if (!error) {
             held.write(reply);
@@ -190,6 +196,24 @@ final class SmtpSession {
             held.hold(reply, limits.errorDelay(), this::resumeAfterHold);
         } else {
             held.write(reply);
+        }
+    }
+
+    /**
+     * A refused sender or recipient, with the address as the client wrote it, as Postfix's "NOQUEUE: reject"
+     * line: an error at info, a request to come back later (a rate limit, a recipient past the limit) at debug.
+     */
+    private void logRefusal(SmtpReply reply, boolean error) {
+        if (error ? log.isInfoEnabled() : log.isDebugEnabled()) {
+            String line = "session={} client={} refused {} {}: {}";
+            Object[] fields = {
+                id, clientAddress().getHostAddress(), verb, SmtpText.printable(argument, false), reply.toString()
+            };
+            if (error) {
+                log.info(line, fields);
+            } else {
+                log.debug(line, fields);
+            }
         }
     }
 

@@ -92,6 +92,7 @@ final class SmtpSessionHandler extends SimpleChannelInboundHandler<Object> {
 
     private void dispatch(SmtpCommand command) {
         session.verb = command.verb();
+        session.argument = command.argument();
         if (ForbiddenCommands.refuse(session, command) || PipeliningSync.refuse(session, command)) {
             return;
         }

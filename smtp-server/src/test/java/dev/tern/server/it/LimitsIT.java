@@ -3,6 +3,7 @@ package dev.tern.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tern.relay.testing.LogLines;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -310,6 +311,31 @@ class LimitsIT {
         assertThat(tern.server().spool().pending())
                 .singleElement()
                 .satisfies(m -> assertThat(m.envelope().recipients()).hasSize(1));
+    }
+
+    /**
+     * A refused sender or recipient is logged with the address as the client wrote it (Postfix's "NOQUEUE:
+     * reject" line), its control characters written as {@code ?}.
+     */
+    @Test
+    void aRefusedSenderOrRecipientIsLoggedWithItsAddress() {
+        start(Map.of("TERN_LOCAL_MAILBOXES", "bob@local.test"));
+        try (LogLines log = LogLines.of("dev.tern.server.smtp.SmtpSession");
+                RawSmtpClient c = greetedFrom("127.0.0.7")) {
+            c.ehlo("client.test");
+            assertThat(c.command("MAIL FROM:<a@remote.test> FOO=1").last()).startsWith("555 5.5.4");
+            assertThat(c.command("MAIL FROM:<a@remote.test>").code()).isEqualTo(250);
+            assertThat(c.command("RCPT TO:<gone@local.test>").last()).startsWith("550 5.1.1");
+            assertThat(c.command("RCPT TO:<x@elsewhere.test>").last()).startsWith("554 5.7.1");
+            assertThat(c.command("RCPT TO:<a\u001b[2J@local.test>").code()).isGreaterThanOrEqualTo(500);
+            assertThat(log.lines())
+                    .anySatisfy(line -> assertThat(line)
+                            .contains("client=127.0.0.7 refused MAIL FROM:<a@remote.test> FOO=1: 555 5.5.4"))
+                    .anySatisfy(line -> assertThat(line).contains("refused RCPT TO:<gone@local.test>: 550 5.1.1"))
+                    .anySatisfy(line -> assertThat(line).contains("refused RCPT TO:<x@elsewhere.test>: 554 5.7.1"))
+                    .anySatisfy(line -> assertThat(line).contains("refused RCPT TO:<a?[2J@local.test>: 5"))
+                    .noneSatisfy(line -> assertThat(line).contains("\u001b"));
+        }
     }
 
     /** An accepted message forgives the errors before it (Postfix's smtpd does the same). */
