@@ -138,8 +138,10 @@ final class ListenerSockets {
      * which} names a listener that is not an SMTP one), and why (another process holds it, most often).
      */
     static BindException cannotListen(String address, int port, String which, IOException cause) {
-        BindException failure =
-                new BindException("cannot listen on " + address + ":" + port + which + ": " + cause.getMessage());
+        // The system's words only: a native transport says "bind(..) failed with error(-98): " before them.
+        String why = String.valueOf(cause.getMessage())
+                .replaceFirst("^\\w+\\(\\.\\.\\) failed with error\\(-?\\d+\\): ", "");
+        BindException failure = new BindException("cannot listen on " + address + ":" + port + which + ": " + why);
         failure.initCause(cause);
         return failure;
     }

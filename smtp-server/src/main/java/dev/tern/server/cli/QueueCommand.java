@@ -139,7 +139,8 @@ final class QueueCommand extends TernCommand.CommandGroup {
             q.put("limit", limit == null ? null : limit.toString());
             q.put("offset", offset == null ? null : offset.toString());
             q.put("order", order);
-            return print(client.get("/admin/queue", q), out, null, QueueText::list);
+            boolean filtered = sender != null || recipient != null || domain != null || state != null;
+            return print(client.get("/admin/queue", q), out, null, page -> QueueText.list(page, filtered));
         }
     }
 

@@ -17,11 +17,12 @@ final class QueueText {
 
     private QueueText() {}
 
-    static String list(JsonNode page) {
+    /** {@code filtered}: the page answers a filter, whose total is of the messages it matched, not the queue's. */
+    static String list(JsonNode page, boolean filtered) {
         JsonNode messages = page.get("messages");
         int total = page.get("total").asInt();
         if (total == 0) {
-            return "Mail queue is empty\n";
+            return filtered ? "No message in the queue matches\n" : "Mail queue is empty\n";
         }
         Table table = new Table("Queue ID", "Size>", "Arrival Time", "Sender/Recipient");
         long bytes = 0;

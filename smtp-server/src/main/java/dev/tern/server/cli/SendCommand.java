@@ -1,5 +1,7 @@
 package dev.tern.server.cli;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import dev.tern.relay.client.AttemptResult;
 import dev.tern.relay.client.ClientRoute;
 import dev.tern.relay.client.ClientRoute.TlsMode;
@@ -39,6 +41,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -164,6 +167,19 @@ final class SendCommand implements Callable<Integer> {
     }
 
     private int send(InetSocketAddress address, Envelope envelope, byte[] message) throws Exception {
+        // A command prints its result on standard output: the client's line for its attempt is for a server's
+        // log, not for this output (a warning still shows).
+        Logger client = (Logger) LoggerFactory.getLogger(SmtpClient.class);
+        Level before = client.getLevel();
+        client.setLevel(Level.WARN);
+        try {
+            return sendQuietly(address, envelope, message);
+        } finally {
+            client.setLevel(before);
+        }
+    }
+
+    private int sendQuietly(InetSocketAddress address, Envelope envelope, byte[] message) throws Exception {
         TlsMode mode = implicitTls ? TlsMode.IMPLICIT : startTls ? TlsMode.STARTTLS : TlsMode.NONE;
         boolean verify = mode != TlsMode.NONE && !insecure;
         ClientRoute route = new ClientRoute(
@@ -210,19 +226,24 @@ final class SendCommand implements Callable<Integer> {
                                 + envelope.recipients()
                                         .get(o.recipientIndex())
                                         .mailbox()
-                                        .address() + ">: " + o.diagnostic());
+                                        .address() + ">: " + said(o));
                         failed++;
                     }
                 }
                 if (failed == 0) {
                     out.println("sent to " + c.outcomes().size() + " recipient(s): "
-                            + c.outcomes().get(0).diagnostic());
+                            + said(c.outcomes().get(0)));
                 }
             }
         }
         out.flush();
         err.flush();
         return failed == 0 ? ExitCodes.OK : ExitCodes.REFUSED;
+    }
+
+    /** The server's reply whole, with its enhanced status code (a refused sender's shows it was the sender). */
+    private static String said(RecipientOutcome o) {
+        return o.remoteReply() != null ? o.remoteReply().toString() : o.diagnostic();
     }
 
     private SslContext verifiedContext() throws IOException {

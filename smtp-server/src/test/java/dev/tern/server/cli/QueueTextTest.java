@@ -25,7 +25,7 @@ class QueueTextTest {
                 ]}
                 """;
 
-        String text = QueueText.list(JSON.readTree(page));
+        String text = QueueText.list(JSON.readTree(page), false);
 
         assertThat(text.lines().toList()).first().asString().startsWith("Queue ID  Size  Arrival Time");
         assertThat(text)
@@ -41,7 +41,9 @@ class QueueTextTest {
     @Test
     void saysAnEmptyQueueIsEmpty() throws Exception {
         JsonNode empty = JSON.readTree("{\"total\": 0, \"offset\": 0, \"limit\": 100, \"messages\": []}");
-        assertThat(QueueText.list(empty)).isEqualTo("Mail queue is empty\n");
+        assertThat(QueueText.list(empty, false)).isEqualTo("Mail queue is empty\n");
+        // A filter that matched nothing says so, not that the queue is empty.
+        assertThat(QueueText.list(empty, true)).isEqualTo("No message in the queue matches\n");
     }
 
     @Test

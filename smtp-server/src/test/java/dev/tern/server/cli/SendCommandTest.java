@@ -107,7 +107,7 @@ class SendCommandTest {
         int code = run("hi\n", "--from", "alice@origin.test", "--to", "bob@dest.test", "--to", "nobody@dest.test");
 
         assertThat(code).isEqualTo(1);
-        assertThat(err.toString()).contains("<nobody@dest.test>: 550 no such user here");
+        assertThat(err.toString()).contains("<nobody@dest.test>: 550 5.1.1 no such user here");
         assertThat(peer.messages()).singleElement().satisfies(m -> assertThat(m.rcptTo())
                 .containsExactly("TO:<bob@dest.test>"));
     }
