@@ -145,6 +145,27 @@ final class Completion {
     }
 
     /**
+     * A drain's peer did not take recipient {@code i} ({@code outcome}: refused, or deferred at every try). It
+     * stays in this queue, deferred as it was (due now if it had never been tried), with the peer's answer as
+     * its last attempt, so that the queue says why it is left; a drain is no delivery attempt, so the count of
+     * attempts stays. Completes once the state is on disk.
+     */
+    CompletionStage<Void> leftByDrain(QueuedMessage m, String target, int i, RecipientOutcome outcome, long now) {
+        RecipientState before = m.states[i];
+        LastAttempt last = new LastAttempt(
+                now,
+                fitting(outcome.enhancedStatus(), RecipientState.Kind.DEFERRED),
+                outcome.remoteReply(),
+                outcome.remoteMta(),
+                "not taken by the drain to " + target + ": " + outcome.diagnostic(),
+                outcome.remoteDsn());
+        long next = before.kind() == RecipientState.Kind.DEFERRED ? before.nextAttemptMillis() : now;
+        m.states[i] =
+                new RecipientState(RecipientState.Kind.DEFERRED, next, before.attempts(), last, before.notified());
+        return m.record(spool, i);
+    }
+
+    /**
      * The state of a recipient whose lifetime ended with no attempt (its destination suspended, {@code why}): its
      * last real attempt, when it had one, stays what a report names (its time, server and reply, RFC 3464
      * 2.3.7), restated as expired; one never tried names the suspension.

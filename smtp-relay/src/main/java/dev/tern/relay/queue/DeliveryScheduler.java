@@ -554,6 +554,18 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
         return gone;
     }
 
+    /**
+     * The peer of a drain did not take these recipients of {@code m} after its last try ({@link
+     * Completion#leftByDrain}): each keeps its place, with the peer's answer as its last attempt. Queue thread only.
+     */
+    void leftByDrain(QueuedMessage m, String target, Map<Integer, RecipientOutcome> outcomes) {
+        if (!admission.holds(m)) {
+            return;
+        }
+        long now = clock.millis();
+        outcomes.forEach((i, o) -> track(completion.leftByDrain(m, target, i, o, now)));
+    }
+
     /** Runs {@code work} on the queue's thread; its stage fails when the queue no longer runs. */
     <T> CompletionStage<T> call(Supplier<CompletionStage<T>> work) {
         if (closed || !started) {

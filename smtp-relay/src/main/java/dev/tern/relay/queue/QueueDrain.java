@@ -17,7 +17,8 @@ import java.util.concurrent.CompletionStage;
  * unfinished recipients go in one transaction with the message's own envelope (the {@link Deliverer} given
  * keeps its MAIL and RCPT parameters). A recipient the peer accepted is recorded delivered, and a message
  * all of whose recipients are final is done as after any delivery; a recipient the peer refused for good
- * stays in the queue as it was, and one it deferred is tried again, at most {@link #MAX_TRIES} times, after
+ * stays in the queue, deferred, with the peer's answer as its last attempt (so that the queue says why it is
+ * left), and one it deferred is tried again, at most {@link #MAX_TRIES} times, after
  * a pause that grows ({@link #retryDelayMillis}): a peer that is busy or limiting its clients is not
  * hammered, and a short outage (a restart of the peer) is ridden out.
  * At most {@link #CONNECTIONS} hand-overs run at once. Held messages are handed over too (the peer does
@@ -185,7 +186,7 @@ public final class QueueDrain {
                 accepted.add(i);
                 acceptedOutcomes.add(o);
             } else {
-                // Its state stays as it was: the peer's refusal is not this message's outcome.
+                // Not handed over: it stays in this queue (after the last try with the peer's answer recorded).
                 m.inFlight(i, false);
                 retry |= o == null || o.status() == DeliveryStatus.TEMPORARY;
             }
@@ -198,12 +199,21 @@ public final class QueueDrain {
             handedOver++;
         } else if (!again) {
             int temporary = 0;
+            Map<Integer, RecipientOutcome> notTaken = new HashMap<>();
             for (int i : indexes) {
                 RecipientOutcome o = byIndex.get(i);
                 temporary += o == null || o.status() == DeliveryStatus.TEMPORARY ? 1 : 0;
+                if (o == null && e != null) {
+                    // The hand-over failed as a whole (the peer unreachable, say): that is the answer to show.
+                    o = RecipientOutcome.temporary(i, "4.4.1", e.toString(), null);
+                }
+                if (o != null && o.status() != DeliveryStatus.DELIVERED) {
+                    notTaken.put(i, o);
+                }
             }
             failed += temporary;
             refused += left - temporary;
+            scheduler.leftByDrain(m, target, notTaken);
         }
         CompletionStage<Void> gone = scheduler.handedOver(m, destination, accepted, acceptedOutcomes);
         if (!gone.toCompletableFuture().isDone()) {
