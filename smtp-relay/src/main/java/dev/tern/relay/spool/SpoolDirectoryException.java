@@ -19,7 +19,8 @@ public final class SpoolDirectoryException extends IOException {
         super("cannot use the spool directory " + directory + ": " + reason(cause), cause);
     }
 
-    private static String reason(FileSystemException e) {
+    /** Why a file-system call failed, in words for an operator, naming the file. */
+    public static String reason(FileSystemException e) {
         String file = e.getFile();
         return switch (e) {
             case AccessDeniedException a -> "permission denied on " + file + " (it must be writable by Tern's user)";

@@ -47,8 +47,9 @@ final class ServeCommand implements Callable<Integer> {
         try {
             return launcher.run(loaded);
         } catch (TlsMaterialException e) {
-            // Unreadable certificate or key.
-            return refuse("tls", e, ExitCodes.CONFIG);
+            // An unreadable certificate or key is the configuration's; a data directory Tern may not write in
+            // (for the self-signed pair) is the host's, as an unwritable spool is.
+            return refuse("tls", e, e.unwritable() ? ExitCodes.UNAVAILABLE : ExitCodes.CONFIG);
         } catch (ConfigException e) {
             // Checked at load, but a file the configuration names (a route's password file) may go before start.
             return refuse("config", e, ExitCodes.CONFIG);

@@ -1,5 +1,6 @@
 package dev.tern.server.tls;
 
+import dev.tern.relay.spool.SpoolDirectoryException;
 import dev.tern.server.config.TlsConfig;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
@@ -10,6 +11,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -176,6 +178,12 @@ public final class TlsMaterial {
             PemFiles.writePrivate(keyFile, PemFiles.toPkcs8Pem(keys.getPrivate()));
             PemFiles.writePublic(certFile, PemFiles.toPem(certificate));
             log.info("created a self-signed certificate for {} in {}", hostname, certFile);
+        } catch (FileSystemException e) {
+            throw new TlsMaterialException(
+                    "cannot write the self-signed certificate to " + certFile.getParent() + ": "
+                            + SpoolDirectoryException.reason(e),
+                    e,
+                    true);
         } catch (IOException e) {
             throw new TlsMaterialException(
                     "cannot write the self-signed certificate to " + certFile.getParent() + ": " + e, e);

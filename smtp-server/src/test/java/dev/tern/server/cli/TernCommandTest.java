@@ -8,6 +8,8 @@ import dev.tern.server.auth.UserStore;
 import dev.tern.server.config.ConfigException;
 import dev.tern.server.config.ConfigLoader;
 import dev.tern.server.config.TernConfig;
+import dev.tern.server.config.TlsConfig;
+import dev.tern.server.tls.TlsMaterial;
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -340,6 +342,27 @@ class TernCommandTest {
         assertThat(code).isEqualTo(4);
         assertThat(err.toString())
                 .startsWith("tern: spool: cannot use the spool directory " + spoolDir + ": " + file)
+                .doesNotContain("\tat ")
+                .hasLineCount(1);
+    }
+
+    /**
+     * A data directory where the self-signed certificate cannot be written is the host's to mend, as an unwritable
+     * spool is: exit 4 and the reason in words, not a configuration error with an exception's text.
+     */
+    @Test
+    void serveReportsADataDirectoryWhereTheCertificateCannotBeWrittenWithoutATrace() throws Exception {
+        Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
+
+        int code = serve(config -> {
+            TlsMaterial.load(new TlsConfig(null, null), file, "tern.test");
+            return 0;
+        });
+
+        assertThat(code).isEqualTo(4);
+        assertThat(err.toString())
+                .startsWith("tern: tls: cannot write the self-signed certificate to " + file.resolve("tls") + ": "
+                        + file.resolve("tls") + ": Not a directory")
                 .doesNotContain("\tat ")
                 .hasLineCount(1);
     }
