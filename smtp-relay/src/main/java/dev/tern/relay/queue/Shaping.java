@@ -226,7 +226,14 @@ final class Shaping implements DestinationSlots.Gate {
     List<DestinationSnapshot> snapshot(Map<String, Integer> queued) {
         long now = clock.millis();
         Map<String, DestinationSnapshot> out = new TreeMap<>();
-        states.forEach((name, s) -> out.put(name, snapshot(s, queued.getOrDefault(name, 0), now)));
+        // A state kept from before (its learned limit) but with nothing queued, attempted lately or suspended is
+        // not listed: the list is of what the queue is doing.
+        states.forEach((name, s) -> {
+            int count = queued.getOrDefault(name, 0);
+            if (count > 0 || !s.idle(now)) {
+                out.put(name, snapshot(s, count, now));
+            }
+        });
         queued.forEach((name, count) -> out.computeIfAbsent(name, n -> snapshot(fresh(n), count, now)));
         return List.copyOf(out.values());
     }

@@ -193,6 +193,28 @@ class ShapingTest {
         assertThat(metrics.grew).hasValue(3);
     }
 
+    /**
+     * The list is of what the queue is doing: a destination with nothing queued, attempted in the last ten minutes
+     * or suspended is left out (its learned limit is kept all the same).
+     */
+    @Test
+    void aDestinationWithNothingQueuedLatelyOrSuspendedIsNotListed() throws Exception {
+        Spool spool = fixture.spool();
+        Held held = held();
+        DeliveryScheduler queue = queue(spool, new DeliveryLimits(100, 5), held, ShapingPolicy.DEFAULT);
+        enqueue(queue, 1, "r@b.test");
+        loop.runDue();
+        held.endOldest(QueueFixture::ok);
+        loop.runUntil(() -> spool.pending().isEmpty());
+        assertThat(snapshot(queue, "b.test").recent()).isEqualTo(new DestinationSnapshot.Outcomes(1, 0, 0));
+
+        loop.advance(DestinationSnapshot.RECENT_WINDOW.plusMinutes(1));
+        CompletableFuture<List<DestinationSnapshot>> later =
+                queue.destinations().destinations().toCompletableFuture();
+        loop.runUntil(later::isDone);
+        assertThat(later.get()).extracting(DestinationSnapshot::name).doesNotContain("b.test");
+    }
+
     @Test
     void aRuleCapsTheConcurrencyBelowTheGlobalCap() throws Exception {
         Spool spool = fixture.spool();
