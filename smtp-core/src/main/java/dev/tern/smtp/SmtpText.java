@@ -10,7 +10,12 @@ public final class SmtpText {
      * one). Text from elsewhere shown to a person, in a log line or on a terminal, writes it as {@code ?}.
      */
     public static boolean isControlOrFormat(int codePoint) {
-        return Character.isISOControl(codePoint) || Character.getType(codePoint) == Character.FORMAT;
+        if (Character.isISOControl(codePoint)) {
+            return true;
+        }
+        int type = Character.getType(codePoint);
+        // U+2028 and U+2029 end a line for many readers.
+        return type == Character.FORMAT || type == Character.LINE_SEPARATOR || type == Character.PARAGRAPH_SEPARATOR;
     }
 
     /**

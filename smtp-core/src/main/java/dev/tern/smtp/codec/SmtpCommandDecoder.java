@@ -42,48 +42,31 @@ public final class SmtpCommandDecoder extends MessageToMessageDecoder<Object> {
             return;
         }
         String text = decodeLine(line);
-        if (text == null) {
-            out.add(SmtpReplies.INVALID_UTF8);
-        } else if (SmtpText.hasLineBreak(text)) {
+        boolean bdat = BdatLookalike.test(line, line.readerIndex(), line.writerIndex());
+        if (text == null || SmtpText.hasLineBreak(text)) {
             // The line decoder never lets CR or LF through; refuse rather than trust it blindly.
-            out.add(SmtpReplies.BARE_LINE_ENDING);
+            out.add(
+                    bdat
+                            ? BdatLookalike.command(line, line.readerIndex(), line.writerIndex())
+                            : text == null ? SmtpReplies.INVALID_UTF8 : SmtpReplies.BARE_LINE_ENDING);
         } else {
-            out.add(toCommand(text));
+            out.add(toCommand(text, bdat));
         }
     }
 
-    static SmtpCommand toCommand(String line) {
+    /** {@code bdat}: the line {@linkplain BdatLookalike may be read as BDAT}. */
+    static SmtpCommand toCommand(String line, boolean bdat) {
         int end = 0;
         while (end < line.length() && line.charAt(end) != ' ' && line.charAt(end) != '\t') {
             end++;
         }
         SmtpVerb verb = SmtpVerb.of(line.substring(0, end));
-        if (verb == SmtpVerb.UNKNOWN && mayBeReadAsBdat(line)) {
+        if (verb == SmtpVerb.UNKNOWN && bdat) {
             // BDAT's chunk follows it without waiting for a reply: a line another reader (a front end) may take
             // for BDAT must never have its chunk read as commands here. Without a size it ends the session.
             return new SmtpCommand(SmtpVerb.BDAT, "", line);
         }
         return new SmtpCommand(verb, end < line.length() ? line.substring(end + 1) : "", line);
-    }
-
-    /**
-     * Whether the line's first word, after any white space or control characters, is BDAT followed by
-     * something other than a letter: {@code " BDAT 10"}, {@code "BDAT\u000b10 LAST"}.
-     */
-    private static boolean mayBeReadAsBdat(String line) {
-        int start = 0;
-        while (start < line.length() && line.charAt(start) <= ' ') {
-            start++;
-        }
-        if (!SmtpText.startsWithIgnoringAsciiCase(line, "BDAT", start)) {
-            return false;
-        }
-        int after = start + 4;
-        if (after == line.length()) {
-            return true;
-        }
-        char next = (char) (line.charAt(after) | 0x20);
-        return next < 'a' || next > 'z';
     }
 
     /** The line as text, or null when it is not well-formed UTF-8. */

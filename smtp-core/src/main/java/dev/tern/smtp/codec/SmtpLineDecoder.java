@@ -339,6 +339,12 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         int at = in.forEachByte(start, Math.min(in.readableBytes(), limit), ByteProcessor.FIND_CRLF);
         if (at < 0) {
             if (in.readableBytes() >= limit) {
+                if (BdatLookalike.test(in, start, start + limit)) {
+                    out.add(BdatLookalike.command(in, start, start + limit));
+                    in.skipBytes(in.readableBytes());
+                    state = State.SKIPPING;
+                    return;
+                }
                 state = State.DISCARDING;
                 discardTooLongLine(in, out);
             }
@@ -349,7 +355,12 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
             return;
         }
         int length = at - start;
-        if (ending != CRLF_LENGTH) {
+        if ((ending != CRLF_LENGTH || length + CRLF_LENGTH > limit) && BdatLookalike.test(in, start, at)) {
+            // A BDAT line ended by a bare CR or LF, or too long: its chunk's end cannot be known here.
+            out.add(BdatLookalike.command(in, start, at));
+            in.readerIndex(at + ending);
+            state = ending == CRLF_LENGTH || in.getByte(at) == LF ? State.COMMAND : State.SKIPPING;
+        } else if (ending != CRLF_LENGTH) {
             // RFC 5321 2.3.8: a bare CR or LF is never a line end we accept; it is refused at once
             refuseBareLineEnding(in, at, ending, out);
         } else if (length + CRLF_LENGTH > limit) {

@@ -90,6 +90,14 @@ public record RecipientOutcome(
                 recipientIndex, DeliveryStatus.DELIVERED, EnhancedStatus.parse("2.0.0"), diagnostic, remoteMta);
     }
 
+    /**
+     * What decided this outcome, for a person: the server's reply whole, with its enhanced status code, when one
+     * did, else the diagnostic.
+     */
+    public String said() {
+        return remoteReply != null ? remoteReply.toString() : diagnostic;
+    }
+
     /** The same outcome from a server that did ({@code true}) or did not announce DSN. */
     public RecipientOutcome withRemoteDsn(boolean dsn) {
         return new RecipientOutcome(recipientIndex, status, enhancedStatus, diagnostic, remoteMta, remoteReply, dsn);

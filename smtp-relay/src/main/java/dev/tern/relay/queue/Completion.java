@@ -5,6 +5,7 @@ import dev.tern.relay.spool.LastAttempt;
 import dev.tern.relay.spool.RecipientState;
 import dev.tern.relay.spool.Spool;
 import dev.tern.smtp.EnhancedStatus;
+import dev.tern.smtp.SmtpText;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -80,10 +81,10 @@ final class Completion {
             log.info(
                     "id={} to=<{}> status={} relay={}: {}",
                     m.id,
-                    m.envelope.recipients().get(i).mailbox().address(),
+                    SmtpText.printable(m.envelope.recipients().get(i).mailbox().address(), false),
                     STATUS[state.kind().ordinal()],
                     o.remoteMta() == null ? "none" : o.remoteMta(),
-                    o.diagnostic());
+                    SmtpText.printable(o.said(), false));
             if (state.kind() != RecipientState.Kind.DELIVERED) {
                 last = o.diagnostic(); // the line's last= says why some were not delivered, not a 250
             }
@@ -146,19 +147,19 @@ final class Completion {
 
     /**
      * A drain's peer did not take recipient {@code i} ({@code outcome}: refused, or deferred at every try). It
-     * stays in this queue, deferred as it was (due now if it had never been tried), with the peer's answer as
+     * stays in this queue, deferred as it was (due now if it had never been tried), with the peer's answer in
      * its last attempt, so that the queue says why it is left; a drain is no delivery attempt, so the count of
      * attempts stays. Completes once the state is on disk.
      */
-    CompletionStage<Void> leftByDrain(QueuedMessage m, String target, int i, RecipientOutcome outcome, long now) {
+    CompletionStage<Void> leftByDrain(QueuedMessage m, int i, RecipientOutcome outcome, long now) {
         RecipientState before = m.states[i];
-        LastAttempt last = new LastAttempt(
+        // Our own words, not the peer's reply: the peer is a node of this deployment, which a report to the sender
+        // must not name as a Remote-MTA. Deferred, so its status is of class 4 (RFC 3463), whatever the peer said.
+        EnhancedStatus said = outcome.enhancedStatus();
+        LastAttempt last = LastAttempt.local(
                 now,
-                fitting(outcome.enhancedStatus(), RecipientState.Kind.DEFERRED),
-                outcome.remoteReply(),
-                outcome.remoteMta(),
-                "not taken by the drain to " + target + ": " + outcome.diagnostic(),
-                outcome.remoteDsn());
+                new EnhancedStatus(4, said.subject(), said.detail()),
+                "not taken by the drain: " + SmtpText.printable(outcome.said(), false));
         long next = before.kind() == RecipientState.Kind.DEFERRED ? before.nextAttemptMillis() : now;
         m.states[i] =
                 new RecipientState(RecipientState.Kind.DEFERRED, next, before.attempts(), last, before.notified());

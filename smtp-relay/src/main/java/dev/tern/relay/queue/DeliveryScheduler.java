@@ -556,14 +556,14 @@ public final class DeliveryScheduler implements MailQueue, AutoCloseable {
 
     /**
      * The peer of a drain did not take these recipients of {@code m} after its last try ({@link
-     * Completion#leftByDrain}): each keeps its place, with the peer's answer as its last attempt. Queue thread only.
+     * Completion#leftByDrain}): each keeps its place, with the peer's answer in its last attempt. Queue thread only.
      */
-    void leftByDrain(QueuedMessage m, String target, Map<Integer, RecipientOutcome> outcomes) {
+    void leftByDrain(QueuedMessage m, Map<Integer, RecipientOutcome> outcomes) {
         if (!admission.holds(m)) {
             return;
         }
         long now = clock.millis();
-        outcomes.forEach((i, o) -> track(completion.leftByDrain(m, target, i, o, now)));
+        outcomes.forEach((i, o) -> track(completion.leftByDrain(m, i, o, now)));
     }
 
     /** Runs {@code work} on the queue's thread; its stage fails when the queue no longer runs. */

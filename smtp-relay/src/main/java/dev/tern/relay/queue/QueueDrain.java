@@ -213,7 +213,7 @@ public final class QueueDrain {
             }
             failed += temporary;
             refused += left - temporary;
-            scheduler.leftByDrain(m, target, notTaken);
+            scheduler.leftByDrain(m, notTaken);
         }
         CompletionStage<Void> gone = scheduler.handedOver(m, destination, accepted, acceptedOutcomes);
         if (!gone.toCompletableFuture().isDone()) {

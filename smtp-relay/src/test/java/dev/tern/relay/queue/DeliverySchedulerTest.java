@@ -128,7 +128,7 @@ class DeliverySchedulerTest {
             // And one line per recipient, as Postfix's "to=<...>": what became of an address is found by the address.
             assertThat(log.lines())
                     .anySatisfy(line -> assertThat(line)
-                            .contains("to=<gone@b.test> status=failed relay=mx.b.test: 550 no such user"))
+                            .contains("to=<gone@b.test> status=failed relay=mx.b.test: 550 5.1.1 no such user"))
                     .anySatisfy(line -> assertThat(line).contains("to=<here@b.test> status=delivered relay=mx.b.test"));
         }
     }

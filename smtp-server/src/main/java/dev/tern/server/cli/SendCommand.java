@@ -216,7 +216,7 @@ final class SendCommand implements Callable<Integer> {
         int failed = 0;
         switch (result) {
             case AttemptResult.HostFailed f -> {
-                err.println("tern: " + server + ": " + f.diagnostic());
+                err.println("tern: " + server + ": " + TerminalText.line(f.diagnostic()));
                 failed = envelope.recipients().size();
             }
             case AttemptResult.Completed c -> {
@@ -241,9 +241,9 @@ final class SendCommand implements Callable<Integer> {
         return failed == 0 ? ExitCodes.OK : ExitCodes.REFUSED;
     }
 
-    /** The server's reply whole, with its enhanced status code (a refused sender's shows it was the sender). */
+    /** What the server said, whole (a refused sender's enhanced code shows it was the sender), fit for a terminal. */
     private static String said(RecipientOutcome o) {
-        return o.remoteReply() != null ? o.remoteReply().toString() : o.diagnostic();
+        return TerminalText.line(o.said());
     }
 
     private SslContext verifiedContext() throws IOException {

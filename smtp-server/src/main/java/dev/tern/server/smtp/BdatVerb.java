@@ -21,13 +21,12 @@ final class BdatVerb {
     private long chunkSize;
     /**
      * The refusal that failed a transaction at a chunk that was not its last, until that transaction's LAST
-     * chunk: RFC 3030 2 has the server read and discard the chunks already pipelined after a failed one. Each
-     * is answered with the same refusal, as a junk command rather than one more error each, so that a client
-     * pipelining a large message is neither held by the tarpit nor closed for the chunks it had already sent.
+     * chunk or any command but BDAT: RFC 3030 2 has the server read and discard the chunks already pipelined
+     * after a failed one. Each is answered with the same refusal, as a junk command rather than one more error
+     * each, so that a client pipelining a large message is neither held by the tarpit nor closed for the chunks
+     * it had already sent.
      */
     private SmtpReply failedWith;
-    /** The session's transaction after that failure (null once it ended): another one means a new message. */
-    private Transaction failedIn;
     /** Whether the current chunk is one of those. */
     private boolean discarding;
 
@@ -41,8 +40,8 @@ final class BdatVerb {
         chunkSize = chunk.size();
         last = chunk.last();
         pendingRefusal = refusal;
-        // Pipelined after the failed chunk: no other transaction has begun since.
-        discarding = refusal != null && failedWith != null && session.transaction == failedIn;
+        // Pipelined after the failed chunk, with no other command between.
+        discarding = refusal != null && failedWith != null;
         if (!discarding) {
             failedWith = null;
         }
@@ -50,6 +49,11 @@ final class BdatVerb {
             session.state = SessionState.BDAT;
         }
         session.lineDecoder.startChunk(chunkSize);
+    }
+
+    /** A command other than BDAT: the client is past the chunks it had pipelined after a failed one. */
+    void anotherCommand() {
+        failedWith = null;
     }
 
     /** Is the current chunk's content to be kept? */
@@ -67,9 +71,11 @@ final class BdatVerb {
                 session.replyToDiscardedChunk(refusal);
             } else {
                 session.reply(refusal);
+                // A refused chunk fails its transaction (no recipient accepted, say): a RCPT pipelined after it
+                // must not open the way to a message made of the chunks after it alone.
+                session.endTransaction();
             }
             failedWith = last ? null : refusal;
-            failedIn = session.transaction;
             return;
         }
         if (last) {
@@ -80,7 +86,6 @@ final class BdatVerb {
             MessageAcceptor.countRefusal(session, failedWith);
             session.reply(failedWith);
             session.endTransaction();
-            failedIn = null;
         } else if (chunkSize == 0) {
             // An empty chunk that is not the last brings the message no nearer.
             session.replyToJunk(EMPTY_CHUNK);

@@ -93,6 +93,9 @@ final class SmtpSessionHandler extends SimpleChannelInboundHandler<Object> {
     private void dispatch(SmtpCommand command) {
         session.verb = command.verb();
         session.argument = command.argument();
+        if (command.verb() != SmtpVerb.BDAT) {
+            bdat.anotherCommand();
+        }
         if (ForbiddenCommands.refuse(session, command) || PipeliningSync.refuse(session, command)) {
             return;
         }

@@ -227,7 +227,7 @@ class LimitsIT {
      */
     @Test
     void discardsTheChunksPipelinedAfterAFailedOneWithoutCountingThemAsErrors() {
-        start(Map.of("TERN_LIMITS_MAX_MESSAGE_SIZE", "10000", "TERN_LIMITS_MAX_ERRORS", "3"));
+        start(Map.of("TERN_LIMITS_MAX_MESSAGE_SIZE", "10000", "TERN_LIMITS_MAX_ERRORS", "4"));
         String chunk = "BDAT 4000\r\n" + ("x".repeat(98) + "\r\n").repeat(40);
         try (RawSmtpClient c = inTransaction()) {
             c.send(chunk.repeat(6) + "BDAT 2 LAST\r\n\r\n");
@@ -237,6 +237,16 @@ class LimitsIT {
                 assertThat(c.reply().last()).as("chunk %d", i).startsWith("552 5.3.4");
             }
             assertThat(c.command("NOOP").code()).isEqualTo(250);
+            // Past another command (RSET here, before any LAST) the client has left those chunks behind: a BDAT
+            // then is out of order, and an error.
+            assertThat(c.command("MAIL FROM:<a@remote.test>").code()).isEqualTo(250);
+            assertThat(c.command("RCPT TO:<bob@local.test>").code()).isEqualTo(250);
+            c.send(chunk.repeat(3) + "RSET\r\nBDAT 3\r\nabc");
+            assertThat(c.reply().last()).startsWith("250 2.0.0 Ok: 4000 octets received");
+            assertThat(c.reply().last()).startsWith("250 2.0.0 Ok: 4000 octets received");
+            assertThat(c.reply().last()).startsWith("552 5.3.4");
+            assertThat(c.reply().last()).startsWith("250");
+            assertThat(c.reply().last()).startsWith("503 5.5.1");
             assertThat(c.command("MAIL FROM:<a@remote.test>").code()).isEqualTo(250);
             assertThat(c.command("RCPT TO:<bob@local.test>").code()).isEqualTo(250);
             c.send("BDAT 23 LAST\r\nSubject: next\r\n\r\nbody\r\n");
@@ -258,6 +268,24 @@ class LimitsIT {
             for (int i = 1; i <= 5; i++) {
                 assertThat(c.reply().last()).as("chunk %d", i).startsWith("554 5.5.1");
             }
+            assertThat(c.command("NOOP").code()).isEqualTo(250);
+        }
+        assertThat(tern.storedContents()).isEmpty();
+    }
+
+    /** A refused chunk fails its transaction: a RCPT pipelined after it cannot make a message of the rest. */
+    @Test
+    void aRecipientPipelinedAfterARefusedChunkMakesNoMessageOfTheRest() {
+        start(Map.of("TERN_LOCAL_MAILBOXES", "bob@local.test"));
+        try (RawSmtpClient c = greeted()) {
+            c.ehlo("client.test");
+            c.send("MAIL FROM:<a@remote.test>\r\nRCPT TO:<gone@local.test>\r\nBDAT 10\r\n0123456789"
+                    + "RCPT TO:<bob@local.test>\r\nBDAT 23 LAST\r\nSubject: tail\r\n\r\nbody\r\n");
+            assertThat(c.reply().last()).startsWith("250 2.1.0");
+            assertThat(c.reply().last()).startsWith("550 5.1.1");
+            assertThat(c.reply().last()).startsWith("554 5.5.1");
+            assertThat(c.reply().last()).startsWith("503 5.5.1");
+            assertThat(c.reply().last()).startsWith("503 5.5.1");
             assertThat(c.command("NOOP").code()).isEqualTo(250);
         }
         assertThat(tern.storedContents()).isEmpty();

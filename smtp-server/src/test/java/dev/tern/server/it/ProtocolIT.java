@@ -419,16 +419,28 @@ class ProtocolIT {
     }
 
     /**
-     * A line another reader may take for BDAT (a control character for its space, white space before it) has a
-     * chunk whose end Tern cannot know: the session ends there, and the chunk's smuggled transaction never runs.
+     * A line another reader may take for BDAT (a control character for its space, white space before it, a bare
+     * CR or LF for its end, an octet that is not UTF-8, a length past the limit) has a chunk whose end Tern cannot
+     * know: the session ends there, and the chunk's smuggled transaction never runs.
      */
-    @ParameterizedTest(name = "{0}")
+    @ParameterizedTest(name = "{index}")
     @ValueSource(
-            strings = {"BDAT\u000b%d LAST", "BDAT\u000c%d LAST", "BDAT\u0000%d LAST", " BDAT %d LAST", "\tbdat %d"})
+            strings = {
+                "BDAT\u000b%d LAST\r\n",
+                "BDAT\u000c%d LAST\r\n",
+                "BDAT\u0000%d LAST\r\n",
+                " BDAT %d LAST\r\n",
+                "\tbdat %d\r\n",
+                "BDAT\r%d LAST\r\n",
+                "BDAT %d LAST\n",
+                "BDAT\u0085%d LAST\r\n",
+                "BDAT\u00a0%d LAST\r\n",
+                "BDAT <spaces>%d LAST\r\n"
+            })
     void endsTheSessionAtALineThatMayBeReadAsBdat(String form) {
         String chunk = smuggledTransaction();
         try (RawSmtpClient c = openTransaction()) {
-            c.send(form.formatted(chunk.length()) + "\r\n" + chunk);
+            c.send(form.replace("<spaces>", " ".repeat(600)).formatted(chunk.length()) + chunk);
             assertThat(c.readToEof()).startsWith("554 5.5.4").doesNotContain("250");
         }
         assertThat(storedByThisTest()).isEmpty();
