@@ -67,7 +67,9 @@ public final class SmtpReplies {
     public static final SmtpReply BAD_SENDER_SYNTAX = new SmtpReply(501, "5.1.7", "Bad sender address syntax");
     public static final SmtpReply EHLO_REQUIRES_DOMAIN =
             new SmtpReply(501, "5.5.4", "Domain name or address literal required");
-    public static final SmtpReply AUTH_CANCELLED = new SmtpReply(501, "5.0.0", "Authentication cancelled");
+    /** RFC 4954 4: the client's "*"; 5.7.0, a security matter, as Postfix says it. */
+    public static final SmtpReply AUTH_CANCELLED = new SmtpReply(501, "5.7.0", "Authentication cancelled");
+
     public static final SmtpReply BAD_BASE64 = new SmtpReply(501, "5.5.2", "Cannot decode base64");
     public static final SmtpReply NOT_IMPLEMENTED = new SmtpReply(502, "5.5.1", "Command not implemented");
     public static final SmtpReply BAD_SEQUENCE = new SmtpReply(503, "5.5.1", "Bad sequence of commands");

@@ -57,7 +57,8 @@ abstract sealed class SaslExchange {
                     .decode(java.nio.ByteBuffer.wrap(decoded))
                     .toString();
         } catch (CharacterCodingException e) {
-            return new Failed(SmtpReplies.BAD_BASE64);
+            // Base64 well formed, but what it holds is no UTF-8 (RFC 4616, RFC 4954): say so, not "cannot decode".
+            return new Failed(NOT_UTF8);
         }
         return respond(text);
     }
@@ -73,6 +74,9 @@ abstract sealed class SaslExchange {
      * of line breaks and terminal escapes.
      */
     static final SmtpReply MALFORMED_USER = SmtpReplies.BAD_BASE64.withText("Malformed user name");
+
+    /** A response whose base64 holds octets that are not UTF-8. */
+    static final SmtpReply NOT_UTF8 = SmtpReplies.BAD_BASE64.withText("Credentials are not UTF-8");
 
     static boolean hasControl(String text) {
         return text.chars().anyMatch(c -> c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0));

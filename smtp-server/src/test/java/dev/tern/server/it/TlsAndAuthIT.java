@@ -168,8 +168,8 @@ class TlsAndAuthIT {
             AUTH before TLS on MX         | mx         | false     | AUTH PLAIN                                       | 538 5.7.11
             AUTH before TLS on submission | submission | false     | AUTH PLAIN                                       | 538 5.7.11
             MAIL before AUTH, submission  | submission | true      | MAIL FROM:<alice@local.test>                     | 530 5.7.0
-            cancel with a star            | submission | true      | AUTH LOGIN\\n*                                   | 501 5.0.0
-            cancel PLAIN with a star      | submission | true      | AUTH PLAIN\\n*                                   | 501 5.0.0
+            cancel with a star            | submission | true      | AUTH LOGIN\\n*                                   | 501 5.7.0
+            cancel PLAIN with a star      | submission | true      | AUTH PLAIN\\n*                                   | 501 5.7.0
             bad base64 initial response   | submission | true      | AUTH PLAIN %%%notbase64                          | 501 5.5.2
             bad base64 continuation       | submission | true      | AUTH LOGIN\\n%%%                                 | 501 5.5.2
             # RFC 4954 4: within the exchange every line is a response, STARTTLS too; it ends the exchange, one reply

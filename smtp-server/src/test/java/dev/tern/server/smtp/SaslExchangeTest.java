@@ -49,6 +49,18 @@ class SaslExchangeTest {
     }
 
     @org.junit.jupiter.api.Test
+    void saysWhenWellFormedBase64HoldsNoUtf8AndWhenTheClientCancels() {
+        byte[] notUtf8 = {0, (byte) 0xff, (byte) 0xfe, 0, 'p', 'w'};
+        assertThat(SaslExchange.start("PLAIN")
+                        .next(java.util.Base64.getEncoder().encodeToString(notUtf8)))
+                .isEqualTo(new SaslExchange.Failed(SaslExchange.NOT_UTF8));
+        assertThat(SaslExchange.NOT_UTF8.toString()).isEqualTo("501 5.5.2 Credentials are not UTF-8");
+        assertThat(SaslExchange.start("PLAIN").next("*"))
+                .isEqualTo(new SaslExchange.Failed(SmtpReplies.AUTH_CANCELLED));
+        assertThat(SmtpReplies.AUTH_CANCELLED.toString()).isEqualTo("501 5.7.0 Authentication cancelled");
+    }
+
+    @org.junit.jupiter.api.Test
     void loginRefusesAControlCharacterInTheName() {
         SaslExchange login = SaslExchange.start("LOGIN");
         assertThat(login.next(null)).isInstanceOf(SaslExchange.Challenge.class);
