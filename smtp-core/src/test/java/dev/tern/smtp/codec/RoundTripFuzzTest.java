@@ -63,7 +63,13 @@ class RoundTripFuzzTest {
                     case RCPT -> SmtpLineDecoder.RCPT_PARAMETERS;
                     default -> 0;
                 };
-        if (octets > limit) {
+        if (octets > limit && verb == SmtpVerb.BDAT) {
+            // Its chunk's end cannot be known: a BDAT without a size, which ends the session.
+            assertThat(received).isInstanceOfSatisfying(SmtpCommand.class, c -> {
+                assertThat(c.verb()).isEqualTo(SmtpVerb.BDAT);
+                assertThat(c.argument()).isEmpty();
+            });
+        } else if (octets > limit) {
             assertThat(received).isEqualTo(LineError.TOO_LONG);
         } else {
             assertThat(received).isEqualTo(sent);
