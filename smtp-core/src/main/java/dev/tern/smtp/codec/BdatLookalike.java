@@ -19,14 +19,23 @@ final class BdatLookalike {
 
     /** Whether the octets {@code from} (inclusive) to {@code to} (exclusive) of {@code line} are such a line. */
     static boolean test(ByteBuf line, int from, int to) {
+        return test(line, from, to, false);
+    }
+
+    /**
+     * The same; {@code truncated}: the line goes on past {@code to} (it is too long to hold), so a window of
+     * nothing but white space, control octets and octets past US-ASCII, or one ending inside {@code BDAT},
+     * may be such a line too.
+     */
+    static boolean test(ByteBuf line, int from, int to, boolean truncated) {
         int i = from;
-        while (i < to && (line.getByte(i) & 0xff) <= ' ') {
+        while (i < to && blank(line.getByte(i))) {
             i++;
         }
-        if (to - i < 4) {
-            return false;
-        }
         for (int k = 0; k < 4; k++) {
+            if (i + k == to) {
+                return truncated;
+            }
             if ((line.getByte(i + k) | 0x20) != "bdat".charAt(k)) {
                 return false;
             }
@@ -36,6 +45,15 @@ final class BdatLookalike {
         }
         int next = line.getByte(i + 4) | 0x20;
         return next < 'a' || next > 'z';
+    }
+
+    /**
+     * White space or a control octet (a reader may strip it), DEL, or an octet past US-ASCII (NBSP, NEL, or a
+     * byte of a UTF-8 space, which a reader decoding otherwise may strip too).
+     */
+    private static boolean blank(byte b) {
+        int octet = b & 0xff;
+        return octet <= ' ' || octet >= 0x7f;
     }
 
     /** The command that stands for such a line: BDAT without a size, which ends the session. */

@@ -74,12 +74,18 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
     private enum State {
         COMMAND,
         DISCARDING,
+        /** The rest of a line after a bare CR, held (at most a command line's length) to be looked at whole. */
         SKIPPING,
+        /** The rest of a line after a bare CR, too long to hold: dropped as it comes. */
+        DROPPING,
         DATA,
         CHUNK
     }
 
     private int maxCommandLineLength;
+    /** The too-long line being discarded was answered when it was seen (it may be read as BDAT). */
+    private boolean tooLongAnswered;
+
     private final BodyLineScanner body;
     private State state = State.COMMAND;
     private long chunkRemaining;
@@ -250,9 +256,10 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
     public void discardBufferedInput() {
         ByteBuf buffered = internalBuffer();
         buffered.skipBytes(buffered.readableBytes());
-        if (state == State.DISCARDING || state == State.SKIPPING) {
+        if (state == State.DISCARDING || state == State.SKIPPING || state == State.DROPPING) {
             state = State.COMMAND;
         }
+        tooLongAnswered = false;
     }
 
     /** Whether a DATA body or a BDAT chunk is being received. */
@@ -320,7 +327,8 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         switch (state) {
             case COMMAND -> decodeCommand(in, out);
             case DISCARDING -> discardTooLongLine(in, out);
-            case SKIPPING -> skipRestOfLine(in);
+            case SKIPPING -> skipRestOfLine(in, out);
+            case DROPPING -> dropRestOfLine(in);
             case DATA -> decodeData(in, out);
             case CHUNK -> decodeChunk(ctx, in, out);
         }
@@ -339,11 +347,10 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         int at = in.forEachByte(start, Math.min(in.readableBytes(), limit), ByteProcessor.FIND_CRLF);
         if (at < 0) {
             if (in.readableBytes() >= limit) {
-                if (BdatLookalike.test(in, start, start + limit)) {
-                    out.add(BdatLookalike.command(in, start, start + limit));
-                    in.skipBytes(in.readableBytes());
-                    state = State.SKIPPING;
-                    return;
+                if (BdatLookalike.test(in, start, start + limit, true)) {
+                    // Answered now (a session ends there); the rest of the line is dropped unanswered.
+                    out.add(LineError.BDAT_TOO_LONG);
+                    tooLongAnswered = true;
                 }
                 state = State.DISCARDING;
                 discardTooLongLine(in, out);
@@ -357,7 +364,7 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         int length = at - start;
         if ((ending != CRLF_LENGTH || length + CRLF_LENGTH > limit) && BdatLookalike.test(in, start, at)) {
             // A BDAT line ended by a bare CR or LF, or too long: its chunk's end cannot be known here.
-            out.add(BdatLookalike.command(in, start, at));
+            out.add(ending == CRLF_LENGTH ? LineError.BDAT_TOO_LONG : LineError.BDAT_BARE_LINE_ENDING);
             in.readerIndex(at + ending);
             state = ending == CRLF_LENGTH || in.getByte(at) == LF ? State.COMMAND : State.SKIPPING;
         } else if (ending != CRLF_LENGTH) {
@@ -415,13 +422,52 @@ public final class SmtpLineDecoder extends ByteToMessageDecoder {
         }
         in.readerIndex(at + ending);
         // One error per line, sent when the line is over, keeps replies in step with lines; a bare CR
-        // is answered at once like in any line, and the rest of the line skipped.
+        // is answered at once like in any line, and the rest of the line skipped. A line another reader
+        // may take for BDAT was answered when it was seen.
         state = ending == CRLF_LENGTH || in.getByte(at) == LF ? State.COMMAND : State.SKIPPING;
-        out.add(LineError.TOO_LONG);
+        if (!tooLongAnswered) {
+            out.add(LineError.TOO_LONG);
+        }
+        tooLongAnswered = false;
     }
 
-    /** The rest of a line already refused for a bare CR: dropped up to and including its LF. */
-    private void skipRestOfLine(ByteBuf in) {
+    /**
+     * The rest of a line already refused for a bare CR, skipped up to and including its LF, unanswered. A reader
+     * that ends lines at a bare CR reads lines in it, though: one it may take for BDAT is answered as such (a
+     * session ends there), since that reader would take what follows for the chunk. The rest is held until its
+     * LF, up to a command line's length; past that it is judged by its start and dropped as it comes.
+     */
+    private void skipRestOfLine(ByteBuf in, List<Object> out) {
+        int from = in.readerIndex();
+        int window = Math.min(in.readableBytes(), maxCommandLineLength);
+        int lf = in.indexOf(from, from + window, LF);
+        if (lf < 0) {
+            if (in.readableBytes() >= maxCommandLineLength) {
+                if (BdatLookalike.test(in, from, from + maxCommandLineLength, true)) {
+                    out.add(LineError.BDAT_BARE_LINE_ENDING);
+                }
+                state = State.DROPPING;
+                dropRestOfLine(in);
+            }
+            return;
+        }
+        // Each part between bare CRs (the last one's CR being the CRLF's) is a line to such a reader.
+        int partStart = from;
+        for (int i = from; i <= lf; i++) {
+            if (i == lf || in.getByte(i) == CR) {
+                if (BdatLookalike.test(in, partStart, i)) {
+                    out.add(LineError.BDAT_BARE_LINE_ENDING);
+                    break;
+                }
+                partStart = i + 1;
+            }
+        }
+        in.readerIndex(lf + 1);
+        state = State.COMMAND;
+    }
+
+    /** The rest of a line after a bare CR, too long to hold: dropped up to and including its LF. */
+    private void dropRestOfLine(ByteBuf in) {
         int lf = in.indexOf(in.readerIndex(), in.writerIndex(), LF);
         if (lf < 0) {
             in.skipBytes(in.readableBytes());

@@ -113,6 +113,36 @@ class SmtpLineDecoderTest {
         assertThat(harness.finish()).containsExactly("BARE_LINE_ENDING", "LINE:NOOP");
     }
 
+    /**
+     * A line another reader may take for BDAT, refused here (a bare CR or LF for its end, too long, or after a bare
+     * CR, where a reader ending lines at a bare CR sees a line of its own) is answered as such; the line after it
+     * is decoded as ever.
+     */
+    @ParameterizedTest(name = "[{index}] {0}")
+    @MethodSource("bdatLookalikes")
+    void answersALineThatMayBeReadAsBdatAsSuch(String input, String expected) {
+        assertThat(DecoderHarness.decode(input + "NOOP\r\n")).containsExactly(expected, "LINE:NOOP");
+    }
+
+    static Stream<Arguments> bdatLookalikes() {
+        return Stream.of(
+                arguments("BDAT 6\n", "BDAT_BARE_LINE_ENDING"),
+                arguments("bdat\t6\rX\r\n", "BDAT_BARE_LINE_ENDING"),
+                arguments(" ".repeat(600) + "BDAT 6\r\n", "BDAT_TOO_LONG"),
+                arguments("BDAT" + " ".repeat(600) + "6\r\n", "BDAT_TOO_LONG"));
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @MethodSource("bdatAfterABareCr")
+    void answersALineThatMayBeReadAsBdatAfterABareCr(String input) {
+        assertThat(DecoderHarness.decode(input + "NOOP\r\n"))
+                .containsExactly("BARE_LINE_ENDING", "BDAT_BARE_LINE_ENDING", "LINE:NOOP");
+    }
+
+    static Stream<String> bdatAfterABareCr() {
+        return Stream.of("\rBDAT 6\r\n", "XXXX\rBDAT 14\r\n", "X\rY\r\u007fbdat 6\r\n", "\r\rBDAT\r\n");
+    }
+
     static Stream<Arguments> commandLengths() {
         return Stream.of(
                 arguments("N".repeat(510) + "\r\n", "LINE:" + "N".repeat(510)), // 512 octets: the limit

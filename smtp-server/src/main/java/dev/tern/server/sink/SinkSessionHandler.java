@@ -118,6 +118,8 @@ final class SinkSessionHandler extends SimpleChannelInboundHandler<Object> {
             case DataContent data -> receive(data);
             case DataEnd end -> dataEnd(end);
             case ChunkEnd ignored -> chunkEnd();
+            case LineError error
+            when error.mayBeBdat() -> replies.respond(SmtpReplies.BAD_BDAT_SYNTAX_CLOSING, 0, SinkReplies.After.CLOSE);
             case LineError error -> replies.reply(error.reply());
             case SmtpReply reply -> replies.reply(reply);
             default ->

@@ -101,7 +101,12 @@ final class AuthHandler extends ChannelInboundHandlerAdapter {
             switch (msg) {
                 case SmtpCommand line -> step(line.line());
                 // A line refused by the decoders ends the exchange (RFC 4954 4), answered at once.
-                case LineError error -> fail(error == LineError.TOO_LONG ? LINE_TOO_LONG : error.reply());
+                // A line another reader may take for BDAT is, in an exchange, refused as the line it is.
+                case LineError error ->
+                    fail(
+                            error == LineError.TOO_LONG || error == LineError.BDAT_TOO_LONG
+                                    ? LINE_TOO_LONG
+                                    : error.reply());
                 case SmtpReply refusal -> fail(refusal);
                 default ->
                     throw new IllegalStateException(

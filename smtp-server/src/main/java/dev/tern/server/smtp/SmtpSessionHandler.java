@@ -76,6 +76,12 @@ final class SmtpSessionHandler extends SimpleChannelInboundHandler<Object> {
                 bdat.end(session);
                 afterTransactionStep();
             }
+            case LineError error
+            when error.mayBeBdat() -> {
+                // Another reader may take the line for BDAT and what follows for its chunk: a BDAT without a size.
+                session.verb = SmtpVerb.BDAT;
+                session.close(SmtpReplies.BAD_BDAT_SYNTAX_CLOSING);
+            }
             case LineError error -> {
                 session.verb = SmtpVerb.UNKNOWN;
                 session.reply(error.reply());

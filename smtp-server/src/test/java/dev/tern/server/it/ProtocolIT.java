@@ -435,13 +435,19 @@ class ProtocolIT {
                 "BDAT %d LAST\n",
                 "BDAT\u0085%d LAST\r\n",
                 "BDAT\u00a0%d LAST\r\n",
-                "BDAT <spaces>%d LAST\r\n"
+                "BDAT <spaces>%d LAST\r\n",
+                "<spaces>BDAT %d\r\n",
+                "\rBDAT %d\r\n",
+                "XXXX\rBDAT %d\r\n",
+                "\u007fBDAT %d\r\n",
+                "\u0085BDAT %d\r\n"
             })
     void endsTheSessionAtALineThatMayBeReadAsBdat(String form) {
         String chunk = smuggledTransaction();
         try (RawSmtpClient c = openTransaction()) {
             c.send(form.replace("<spaces>", " ".repeat(600)).formatted(chunk.length()) + chunk);
-            assertThat(c.readToEof()).startsWith("554 5.5.4").doesNotContain("250");
+            // At most a refusal of the line before the BDAT lookalike (a bare CR's), then the end.
+            assertThat(c.readToEof()).contains("554 5.5.4").doesNotContain("250");
         }
         assertThat(storedByThisTest()).isEmpty();
     }
