@@ -2,6 +2,7 @@ package dev.tern.smtp.codec;
 
 import dev.tern.smtp.EnhancedStatus;
 import dev.tern.smtp.SmtpReply;
+import dev.tern.smtp.SmtpText;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -92,8 +93,9 @@ public final class SmtpReplyDecoder extends ByteToMessageDecoder {
     }
 
     /**
-     * The line with every control character (C0 but TAB, DEL, C1) as {@code ?}: a reply's text ends up in
-     * logs and reports, where an escape sequence from a hostile server must not reach a terminal. UTF-8
+     * The line with every control or format character but TAB (C0, DEL, C1, a bidi override, a line or
+     * paragraph separator: {@link SmtpText#isControlOrFormat}) as {@code ?}: a reply's text ends up in logs and
+     * reports, where an escape sequence or a reordering from a hostile server must not reach a reader. UTF-8
      * text stays (RFC 6531 replies may carry it); octets that are not UTF-8 are already U+FFFD.
      */
     static String withoutControls(String line) {
@@ -112,7 +114,7 @@ public final class SmtpReplyDecoder extends ByteToMessageDecoder {
     }
 
     private static boolean isControl(char c) {
-        return (c < 0x20 && c != '\t') || (c >= 0x7f && c <= 0x9f);
+        return c != '\t' && SmtpText.isControlOrFormat(c);
     }
 
     /** Adds one line to the reply under way; returns the reply when this line was its last. */

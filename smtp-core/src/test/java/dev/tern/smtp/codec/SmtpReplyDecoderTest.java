@@ -127,7 +127,9 @@ class SmtpReplyDecoderTest {
                 row("250-a\n250-b\r\n250 c\n", reply(250, null, "a", "b", "c")),
                 row("550 5.1.1 <ü@example> unknown\r\n", reply(550, "5.1.1", "<ü@example> unknown")), // UTF-8
                 // Escape sequences, NUL, DEL and C1 controls never reach a log or report; TAB stays.
-                row("550 5.1.1 a\u001b[31mred\u0000\u007f\u009b\tb\r\n", reply(550, "5.1.1", "a?[31mred???\tb")));
+                row("550 5.1.1 a\u001b[31mred\u0000\u007f\u009b\tb\r\n", reply(550, "5.1.1", "a?[31mred???\tb")),
+                // Nor a bidi override or a line separator, which reorder or break what a reader sees.
+                row("550 5.1.1 a\u202ebc\u2028d\r\n", reply(550, "5.1.1", "a?bc?d")));
     }
 
     @ParameterizedTest(name = "[{index}] {1}")

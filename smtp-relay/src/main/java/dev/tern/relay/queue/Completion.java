@@ -84,7 +84,9 @@ final class Completion {
                     SmtpText.printable(m.envelope.recipients().get(i).mailbox().address(), false),
                     STATUS[state.kind().ordinal()],
                     o.remoteMta() == null ? "none" : o.remoteMta(),
-                    SmtpText.printable(o.said(), false));
+                    // The reply itself (immutable, its text cleaned by the decoder), written out on the log
+                    // writer's thread, not on the queue's.
+                    o.remoteReply() != null ? o.remoteReply() : o.diagnostic());
             if (state.kind() != RecipientState.Kind.DELIVERED) {
                 last = o.diagnostic(); // the line's last= says why some were not delivered, not a 250
             }

@@ -2,6 +2,8 @@ package dev.tern.server.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tern.relay.client.SmtpClient;
+import dev.tern.relay.testing.LogLines;
 import dev.tern.relay.testing.ScriptedSmtpPeer;
 import jakarta.mail.Part;
 import jakarta.mail.Session;
@@ -98,6 +100,18 @@ class SendCommandTest {
         MimeMessage message = parse(peer.messages().get(0).content());
         assertThat(message.getContentType()).startsWith("text/plain");
         assertThat((String) message.getContent()).isEqualTo("plain body\r\n");
+    }
+
+    /** The command's output is its result: the client's line for the attempt (a server's log line) stays out. */
+    @Test
+    void logsNothingOfTheAttemptBesideItsResult() throws Exception {
+        try (LogLines log = LogLines.of(SmtpClient.class)) {
+            int code = run("hi\n", "--from", "alice@origin.test", "--to", "bob@dest.test");
+
+            assertThat(code).as(err.toString()).isZero();
+            assertThat(out.toString()).startsWith("sent to 1 recipient(s): 250");
+            assertThat(log.lines()).isEmpty();
+        }
     }
 
     @Test
